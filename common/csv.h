@@ -1,0 +1,75 @@
+// csv: RFC 4180 streaming reader and writer (quoted commas, doubled quotes, newlines in fields,
+// CRLF or LF, UTF-8 BOM, empty fields).
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace synthmod::csv {
+
+/// Streaming RFC 4180 reader. Malformed input throws InputError("name:line: what").
+class Reader {
+   public:
+    /// Reads from `in`; `name` is the file name used in error messages.
+    Reader(std::istream& in, std::string name);
+    /// Opens `path` ("-" is stdin). A missing or unreadable file throws IoError.
+    static std::unique_ptr<Reader> open(const std::string& path);
+
+    /// Reads the next record into `fields`; false at end of input.
+    bool next(std::vector<std::string>& fields);
+    /// 1-based line on which the last record returned by next() started.
+    std::size_t line() const { return record_line_; }
+    const std::string& name() const { return name_; }
+
+   private:
+    int get();
+    int peek();
+
+    std::unique_ptr<std::istream> owned_;
+    std::istream* in_;
+    std::string name_;
+    std::size_t line_ = 1;
+    std::size_t record_line_ = 0;
+    bool first_ = true;
+};
+
+/// A whole CSV file: header and rows, columns found by name.
+struct Table {
+    std::string name;                            ///< file name for messages
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;  ///< each padded/validated to header.size()
+    std::vector<std::size_t> lines;              ///< starting line of each row, for messages
+
+    /// Index of column `column`, or -1.
+    int column(std::string_view column) const;
+};
+
+/// Reads a whole CSV file ("-" is stdin): checks UTF-8, that the file is not empty, that every
+/// record has the header's width, and that every column in `required` exists.
+/// Throws InputError/IoError with `file:line: what`.
+Table read_table(const std::string& path, const std::vector<std::string>& required = {});
+
+/// Reads CSV from a stream (same checks as read_table).
+Table read_table(std::istream& in, const std::string& name,
+                 const std::vector<std::string>& required = {});
+
+/// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
+std::string quote(std::string_view field);
+
+/// Writes records with LF line ends (RFC 4180 allows CRLF; LF is what every CSV reader takes).
+class Writer {
+   public:
+    explicit Writer(std::ostream& out) : out_(out) {}
+    void write_row(const std::vector<std::string>& fields);
+    void write_row(const std::vector<std::string_view>& fields);
+
+   private:
+    std::ostream& out_;
+};
+
+}  // namespace synthmod::csv

@@ -1,0 +1,70 @@
+// http: the libcurl multi transport (one event loop, one thread, many transfers in flight).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace synthmod::http {
+
+struct Request {
+    std::string method = "POST";  ///< GET | POST | DELETE
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;  ///< name, value
+    std::string body;
+    /// Header names whose values must never be logged (e.g. x-api-key, authorization).
+    std::vector<std::string> secret_headers;
+};
+
+struct Response {
+    long status = 0;  ///< 0 when the transfer failed before a status line
+    std::vector<std::pair<std::string, std::string>> headers;  ///< names lower-cased
+    std::string body;
+    /// Non-empty when the transfer itself failed (connection refused/reset, timeout, TLS ...).
+    std::string transport_error;
+    bool timed_out = false;
+    double seconds = 0;  ///< wall time of the transfer
+
+    /// Value of the first header named `name` (lower-case), if present.
+    std::optional<std::string> header(const std::string& name) const;
+};
+
+/// Transport options (DESIGN section 7: TLS verification is always on; no option turns it off).
+struct Options {
+    long connect_timeout_ms = 10'000;
+    long timeout_ms = 600'000;     ///< whole transfer
+    long low_speed_limit = 1;      ///< bytes/s ...
+    long low_speed_time_s = 60;    ///< ... for this long aborts the transfer
+    std::string cacert;            ///< extra CA bundle (--cacert); empty = system default
+    int max_host_connections = 0;  ///< 0 = libcurl default (unlimited)
+    bool verbose = false;          ///< log request lines to stderr (secrets redacted)
+};
+
+/// The transport seen by the runner. Abstract so tests can drive the runner without sockets.
+class Transport {
+   public:
+    virtual ~Transport() = default;
+    /// Starts a transfer; its completion is reported by poll() with the same tag.
+    virtual void start(std::uint64_t tag, const Request& request) = 0;
+    /// Waits at most `timeout_ms` for progress; returns the transfers that finished.
+    virtual std::vector<std::pair<std::uint64_t, Response>> poll(int timeout_ms) = 0;
+    /// Transfers started and not yet returned by poll().
+    virtual std::size_t in_flight() const = 0;
+    /// Aborts every transfer in flight (their results are discarded).
+    virtual void cancel_all() = 0;
+    /// Convenience: runs one request to completion (used for batch polling).
+    Response perform(const Request& request);
+};
+
+/// libcurl multi implementation (the shape of curl's 10-at-a-time.c): connection reuse,
+/// HTTP/2 multiplexing when offered, proxies from the environment as libcurl reads them.
+/// curl_global_init must have been called once (in main).
+std::unique_ptr<Transport> make_curl_transport(const Options& options);
+
+/// Replaces every occurrence of `secret` in `text` by "[REDACTED]" (no-op for an empty secret).
+std::string redact(std::string text, const std::string& secret);
+
+}  // namespace synthmod::http

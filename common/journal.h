@@ -1,0 +1,82 @@
+// journal: the crash-safe record of finished work (DESIGN section 8).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/llm/provider.h"
+
+namespace synthmod::journal {
+
+/// What a journal belongs to. A resumed run must present the same header.
+struct Header {
+    std::string tool;       ///< synthmod-generate | synthmod-judge
+    std::string spec_hash;  ///< hash of the spec's bytes
+    std::string plan_hash;  ///< hash of the plan (item ids, prompts, model)
+};
+
+/// One finished item.
+struct Record {
+    std::string id;
+    std::string status;  ///< ok | refused | failed
+    std::string answer_json;
+    llm::Usage usage;
+    double cost = 0;
+    bool cost_known = true;
+    int attempts = 0;
+    int repairs = 0;
+    std::string error;
+    std::string request_id;
+};
+
+/// A batch created with the API, journalled the moment it exists.
+struct BatchRef {
+    std::string batch_id;
+    std::vector<std::string> item_ids;
+    bool finished = false;  ///< its results were all journalled
+};
+
+/// Append-only JSON-lines journal at `<out>.journal`. Each record is one write(2); data are
+/// fdatasync'ed at least every second and on close.
+class Journal {
+   public:
+    /// Opens or creates `path`. An existing journal with another header throws UsageError
+    /// (changed spec or plan: use --force), unless `force`, which starts it over. A torn last
+    /// line is dropped (and the file truncated to the last complete line).
+    Journal(const std::string& path, const Header& header, bool force);
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    /// Latest record per item id (a later record of an item replaces an earlier one).
+    const std::map<std::string, Record>& records() const { return records_; }
+    /// Batches created and not yet finished.
+    std::vector<BatchRef> open_batches() const;
+    /// Whether the last open dropped a torn line.
+    bool dropped_torn_line() const { return dropped_torn_; }
+
+    void append(const Record& record);
+    void append_batch(const BatchRef& batch);
+    void finish_batch(const std::string& batch_id);
+    /// fdatasync if anything was written since the last sync.
+    void sync();
+    const std::string& path() const { return path_; }
+
+   private:
+    void write_line(const std::string& line);
+
+    std::string path_;
+    int fd_ = -1;
+    std::map<std::string, Record> records_;
+    std::map<std::string, BatchRef> batches_;
+    bool dropped_torn_ = false;
+    bool dirty_ = false;
+    std::int64_t last_sync_ms_ = 0;
+};
+
+/// Hex digest (xxh3-128) of `bytes`, for headers and ids.
+std::string hash_hex(const std::string& bytes);
+
+}  // namespace synthmod::journal

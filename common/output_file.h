@@ -1,0 +1,42 @@
+// output_file: write-to-temporary-then-rename, so no output is ever left half-written.
+#pragma once
+
+#include <fstream>
+#include <ostream>
+#include <string>
+
+namespace synthmod {
+
+/// An output file written to `<path>.tmp-<pid>` and renamed over `path` by commit().
+/// Destroyed without commit() (an exception, a stop), the temporary is removed and `path`
+/// is left as it was. "-" writes straight to stdout.
+class OutputFile {
+   public:
+    explicit OutputFile(std::string path);
+    ~OutputFile();
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    std::ostream& stream();
+    /// Flushes, fsyncs and renames into place. Throws IoError (e.g. disk full).
+    void commit();
+    const std::string& path() const { return path_; }
+
+   private:
+    std::string path_;
+    std::string tmp_;
+    std::ofstream file_;
+    bool committed_ = false;
+};
+
+/// Throws IoError unless the folder that would hold `path` exists and is writable, so a run
+/// fails before it spends anything rather than at the final write.
+void check_writable(const std::string& path);
+
+/// Writes `content` to `path` atomically.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+/// Reads a whole file; IoError when missing or unreadable.
+std::string read_file(const std::string& path);
+
+}  // namespace synthmod

@@ -1,0 +1,56 @@
+// process: run the built tools (and the fake server) as separate processes, as a user would.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace synthmod::test {
+
+struct ProcessResult {
+    int exit_code = -1;  ///< exit status, or 128 + signal
+    std::string out;
+    std::string err;
+};
+
+struct RunOptions {
+    std::map<std::string, std::string> env;  ///< added to (or, with value "\x01unset", removed from) the environment
+    std::string stdin_data;
+    std::string cwd;
+    int timeout_s = 120;  ///< killed with SIGKILL after this
+};
+
+/// Runs argv[0] (a path) with arguments; waits; returns status and captured output.
+ProcessResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+/// A process left running in the background (e.g. the fake server, or a tool to kill -9).
+class Background {
+   public:
+    Background(const std::vector<std::string>& argv, const RunOptions& options = {},
+               const std::string& stdout_path = "", const std::string& stderr_path = "");
+    ~Background();  ///< SIGKILLs if still running
+    Background(const Background&) = delete;
+    Background& operator=(const Background&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void kill(int sig);
+    /// Waits for exit; returns the exit code (128 + signal when killed).
+    int wait();
+
+   private:
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    int status_ = 0;
+};
+
+/// Path of a built tool: SYNTHMOD_BIN_DIR/<dir>/<name>.
+std::string tool(const std::string& name);
+/// A fresh empty temporary directory (removed at process exit is not promised).
+std::string temp_dir(const std::string& tag);
+std::string slurp(const std::string& path);
+void spit(const std::string& path, const std::string& content);
+bool exists(const std::string& path);
+
+}  // namespace synthmod::test
