@@ -12,7 +12,10 @@
 
 namespace synthmod::csv {
 
-/// Streaming RFC 4180 reader. Malformed input throws InputError("name:line: what").
+/// Streaming RFC 4180 reader. Malformed input throws InputError("name:line: what"): a quote
+/// inside an unquoted field, text after a closing quote, an unterminated quoted field, or a
+/// record whose field count differs from the first record's. Blank lines are skipped (as
+/// Python's csv.DictReader does).
 class Reader {
    public:
     /// Reads from `in`; `name` is the file name used in error messages.
@@ -29,6 +32,9 @@ class Reader {
    private:
     int get();
     int peek();
+    /// Refills the buffer; false at end of input.
+    bool fill();
+    [[noreturn]] void fail(std::size_t line, const std::string& what) const;
 
     std::unique_ptr<std::istream> owned_;
     std::istream* in_;
@@ -36,6 +42,13 @@ class Reader {
     std::size_t line_ = 1;
     std::size_t record_line_ = 0;
     bool first_ = true;
+    /// Input is read in large chunks: per-character istream calls are far too slow for 1M rows.
+    std::vector<char> buf_;
+    std::size_t pos_ = 0;  ///< next unread byte in buf_
+    std::size_t end_ = 0;  ///< bytes valid in buf_
+    bool eof_ = false;
+    /// Field count of the first record; every later record must have the same width.
+    std::size_t width_ = 0;
 };
 
 /// A whole CSV file: header and rows, columns found by name.

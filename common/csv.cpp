@@ -1,0 +1,301 @@
+#include "common/csv.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "common/errors.h"
+#include "common/text.h"
+
+namespace synthmod::csv {
+
+namespace {
+
+/// Read size: large enough that the stream's per-call overhead vanishes.
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+
+/// Bytes that end an unquoted run: separator, quote, CR, LF.
+constexpr std::array<bool, 256> special_bytes() {
+    std::array<bool, 256> t{};
+    t[static_cast<unsigned char>(',')] = true;
+    t[static_cast<unsigned char>('"')] = true;
+    t[static_cast<unsigned char>('\r')] = true;
+    t[static_cast<unsigned char>('\n')] = true;
+    return t;
+}
+constexpr std::array<bool, 256> kSpecial = special_bytes();
+
+std::size_t count_newlines(std::string_view s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+}  // namespace
+
+Reader::Reader(std::istream& in, std::string name) : in_(&in), name_(std::move(name)) {}
+
+std::unique_ptr<Reader> Reader::open(const std::string& path) {
+    if (path == "-") return std::make_unique<Reader>(std::cin, "<stdin>");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw IoError(path + ": cannot read: " + std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) throw IoError(path + ": cannot read: " + std::strerror(EISDIR));
+    errno = 0;
+    auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*file) {
+        throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EACCES));
+    }
+    auto reader = std::make_unique<Reader>(*file, path);
+    reader->owned_ = std::move(file);
+    return reader;
+}
+
+void Reader::fail(std::size_t line, const std::string& what) const {
+    throw InputError(name_, line, what);
+}
+
+bool Reader::fill() {
+    if (eof_) return false;
+    if (buf_.empty()) buf_.resize(kChunk);
+    pos_ = 0;
+    in_->read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    end_ = static_cast<std::size_t>(in_->gcount());
+    if (end_ == 0) {
+        if (in_->bad()) throw IoError(name_ + ": read error");
+        eof_ = true;
+        return false;
+    }
+    return true;
+}
+
+int Reader::peek() {
+    if (pos_ == end_ && !fill()) return EOF;
+    return static_cast<unsigned char>(buf_[pos_]);
+}
+
+int Reader::get() {
+    if (pos_ == end_ && !fill()) return EOF;
+    return static_cast<unsigned char>(buf_[pos_++]);
+}
+
+bool Reader::next(std::vector<std::string>& fields) {
+    if (first_) {
+        first_ = false;
+        if (peek() == 0xEF && end_ - pos_ >= 3 && static_cast<unsigned char>(buf_[pos_ + 1]) == 0xBB &&
+            static_cast<unsigned char>(buf_[pos_ + 2]) == 0xBF) {
+            pos_ += 3;
+        }
+    }
+    // Blank lines carry no record (Python's csv.DictReader skips them too).
+    for (;;) {
+        int c = peek();
+        if (c == EOF) return false;
+        if (c == '\n') {
+            ++pos_;
+            ++line_;
+        } else if (c == '\r') {
+            ++pos_;
+            if (peek() == '\n') ++pos_;
+            ++line_;
+        } else {
+            break;
+        }
+    }
+    record_line_ = line_;
+    std::size_t n = 0;
+    bool more = true;
+    while (more) {
+        if (n == fields.size()) fields.emplace_back();
+        std::string& field = fields[n++];
+        field.clear();
+        if (peek() == '"') {
+            ++pos_;
+            const std::size_t open_line = line_;
+            for (;;) {
+                if (pos_ == end_ && !fill()) fail(open_line, "unterminated quoted field");
+                const char* p = buf_.data() + pos_;
+                const char* e = buf_.data() + end_;
+                const char* q = static_cast<const char*>(std::memchr(p, '"', e - p));
+                const char* stop = q != nullptr ? q : e;
+                line_ += count_newlines(std::string_view(p, stop - p));
+                field.append(p, stop);
+                if (q == nullptr) {
+                    pos_ = end_;
+                    continue;
+                }
+                pos_ = static_cast<std::size_t>(q - buf_.data()) + 1;
+                if (peek() == '"') {
+                    field.push_back('"');
+                    ++pos_;
+                    continue;
+                }
+                break;
+            }
+            const int c = peek();
+            if (c == ',') {
+                ++pos_;
+            } else if (c == EOF || c == '\n' || c == '\r') {
+                more = false;
+            } else {
+                fail(line_, "text after the closing quote of a quoted field");
+            }
+        } else {
+            for (;;) {
+                if (pos_ == end_ && !fill()) break;
+                const char* p = buf_.data() + pos_;
+                const char* e = buf_.data() + end_;
+                const char* s = p;
+                while (s < e && !kSpecial[static_cast<unsigned char>(*s)]) ++s;
+                field.append(p, s);
+                pos_ = static_cast<std::size_t>(s - buf_.data());
+                if (s < e) break;
+            }
+            const int c = peek();
+            if (c == ',') {
+                ++pos_;
+            } else if (c == '"') {
+                fail(line_, "quote inside an unquoted field (quote the whole field and double the quote)");
+            } else {
+                more = false;
+            }
+        }
+    }
+    const int c = get();
+    if (c == '\r') {
+        if (peek() == '\n') ++pos_;
+        ++line_;
+    } else if (c == '\n') {
+        ++line_;
+    }
+    fields.resize(n);
+    if (width_ == 0) {
+        width_ = n;
+    } else if (n != width_) {
+        fail(record_line_, "expected " + std::to_string(width_) + " fields (as in the header), found " +
+                               std::to_string(n));
+    }
+    return true;
+}
+
+int Table::column(std::string_view column) const {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (header[i] == column) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+namespace {
+
+/// Throws when a field of the record starting at `line` is not UTF-8, naming the exact line.
+void check_utf8(const std::string& name, std::size_t line, const std::vector<std::string>& fields,
+                const std::vector<std::string>* header) {
+    std::size_t newlines = 0;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::size_t bad = 0;
+        if (!text::is_valid_utf8(fields[i], &bad)) {
+            const std::size_t at = line + newlines + count_newlines(std::string_view(fields[i]).substr(0, bad));
+            std::string where;
+            if (header == nullptr) {
+                where = "in the header";
+            } else {
+                const std::string& col = (*header)[i];
+                where = text::is_valid_utf8(col) ? "in column \"" + col + "\""
+                                                 : "in column " + std::to_string(i + 1);
+            }
+            char byte[8];
+            std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
+            throw InputError(name, at, "invalid UTF-8 (byte " + std::string(byte) + ") " + where);
+        }
+        newlines += count_newlines(fields[i]);
+    }
+}
+
+Table read_all(Reader& reader, const std::vector<std::string>& required) {
+    Table table;
+    table.name = reader.name();
+    if (!reader.next(table.header)) throw InputError(table.name, 1, "empty file (no header row)");
+    const std::size_t header_line = reader.line();
+    check_utf8(table.name, header_line, table.header, nullptr);
+    for (std::size_t i = 0; i < table.header.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (table.header[i] == table.header[j] && !table.header[i].empty()) {
+                throw InputError(table.name, header_line,
+                                 "duplicate column \"" + table.header[i] + "\"");
+            }
+        }
+    }
+    for (const auto& col : required) {
+        if (table.column(col) < 0) {
+            throw InputError(table.name, header_line, "missing column \"" + col + "\"");
+        }
+    }
+    std::vector<std::string> fields;
+    while (reader.next(fields)) {
+        check_utf8(table.name, reader.line(), fields, &table.header);
+        table.rows.push_back(fields);
+        table.lines.push_back(reader.line());
+    }
+    return table;
+}
+
+}  // namespace
+
+Table read_table(const std::string& path, const std::vector<std::string>& required) {
+    auto reader = Reader::open(path);
+    return read_all(*reader, required);
+}
+
+Table read_table(std::istream& in, const std::string& name, const std::vector<std::string>& required) {
+    Reader reader(in, name);
+    return read_all(reader, required);
+}
+
+std::string quote(std::string_view field) {
+    bool needs = field.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (!needs && !field.empty()) {
+        const char first = field.front();
+        const char last = field.back();
+        needs = first == ' ' || first == '\t' || last == ' ' || last == '\t';
+    }
+    if (!needs) return std::string(field);
+    std::string out;
+    out.reserve(field.size() + 2);
+    out.push_back('"');
+    for (char c : field) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+    return out;
+}
+
+namespace {
+
+template <typename Field>
+void write_fields(std::ostream& out, const std::vector<Field>& fields) {
+    std::string line;
+    // A lone empty field would be a blank line, which readers skip: quote it.
+    if (fields.size() == 1 && std::string_view(fields[0]).empty()) {
+        line = "\"\"";
+    } else {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (i > 0) line.push_back(',');
+            line += quote(fields[i]);
+        }
+    }
+    line.push_back('\n');
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+}
+
+}  // namespace
+
+void Writer::write_row(const std::vector<std::string>& fields) { write_fields(out_, fields); }
+
+void Writer::write_row(const std::vector<std::string_view>& fields) { write_fields(out_, fields); }
+
+}  // namespace synthmod::csv

@@ -1,0 +1,279 @@
+#include "common/text.h"
+
+#include <utf8proc.h>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+namespace synthmod::text {
+
+namespace {
+
+/// Python's str.isspace() set (what str.split() and str.strip() use): bidi classes WS, B, S and
+/// category Zs. Listed explicitly so that it matches Python exactly, not utf8proc's idea of it.
+bool is_space(char32_t c) {
+    if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    switch (c) {
+        case 0x85:
+        case 0xa0:
+        case 0x1680:
+        case 0x2028:
+        case 0x2029:
+        case 0x202f:
+        case 0x205f:
+        case 0x3000:
+            return true;
+        default:
+            return c >= 0x2000 && c <= 0x200a;
+    }
+}
+
+/// ASCII bytes of Unicode category P* (Pc Pd Ps Pe Po); $+<=>^`|~ are symbols (S*) and stay.
+constexpr std::array<bool, 128> ascii_punct() {
+    std::array<bool, 128> t{};
+    for (char c : std::string_view("!\"#%&'()*,-./:;?@[\\]_{}")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+constexpr std::array<bool, 128> kAsciiPunct = ascii_punct();
+
+bool is_punct(char32_t c) {
+    if (c < 0x80) return kAsciiPunct[c];
+    const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+    return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
+}
+
+bool is_ascii(std::string_view s) {
+    std::size_t i = 0;
+    const std::size_t n = s.size();
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        if ((w & 0x8080808080808080ULL) != 0) return false;
+    }
+    for (; i < n; ++i) {
+        if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+    }
+    return true;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+    if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+        out.push_back(static_cast<char>(0xc0 | (c >> 6)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    } else if (c < 0x10000) {
+        out.push_back(static_cast<char>(0xe0 | (c >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    } else {
+        out.push_back(static_cast<char>(0xf0 | (c >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3f)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    }
+}
+
+/// Decodes one code point of valid UTF-8 at `i`, advancing `i`; an invalid byte gives U+FFFD.
+char32_t decode(std::string_view s, std::size_t& i) {
+    utf8proc_int32_t cp = 0;
+    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                    static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) {
+        ++i;
+        return 0xfffd;
+    }
+    i += static_cast<std::size_t>(n);
+    return static_cast<char32_t>(cp);
+}
+
+/// Appends `c` unless it is punctuation, turning whitespace runs into one pending space.
+struct Collapser {
+    std::string& out;
+    bool pending_space = false;
+
+    void add(char32_t c) {
+        if (is_space(c)) {
+            pending_space = !out.empty();
+            return;
+        }
+        if (is_punct(c)) return;
+        if (pending_space) {
+            out.push_back(' ');
+            pending_space = false;
+        }
+        append_utf8(out, c);
+    }
+};
+
+std::string normalize_ascii(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    Collapser col{out};
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+        col.add(c);
+    }
+    return out;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s, std::size_t* bad_offset) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    auto fail = [&](std::size_t at) {
+        if (bad_offset != nullptr) *bad_offset = at;
+        return false;
+    };
+    while (i < n) {
+        if (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        const unsigned c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        char32_t cp = 0;
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return fail(i);  // continuation byte, C0/C1 overlong lead, or F5..FF
+        }
+        if (i + len > n) return fail(i);
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xc0) != 0x80) return fail(i);
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        if (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return fail(i);
+        if (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) return fail(i);
+        i += len;
+    }
+    return true;
+}
+
+std::string normalize(std::string_view s) {
+    if (is_ascii(s)) return normalize_ascii(s);
+
+    // NFKC first (decompose with compatibility mappings, then compose), exactly as Python's
+    // unicodedata.normalize("NFKC", s). Case folding comes after and is NOT followed by another
+    // composition: Python's str.casefold() may leave decomposed text (U+01F0 -> j U+030C), and
+    // utf8proc_map(COMPOSE|COMPAT|CASEFOLD) would recompose it.
+    constexpr auto kNfkc = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                          UTF8PROC_COMPAT);
+    thread_local std::vector<utf8proc_int32_t> buf;
+    if (buf.size() < s.size() + 16) buf.resize(s.size() + 16);
+    const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+    const auto len = static_cast<utf8proc_ssize_t>(s.size());
+    auto n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
+    if (n > static_cast<utf8proc_ssize_t>(buf.size())) {
+        buf.resize(static_cast<std::size_t>(n));
+        n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
+    }
+    if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
+    n = utf8proc_normalize_utf32(buf.data(), n, kNfkc);
+    if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
+
+    std::string out;
+    out.reserve(s.size());
+    Collapser col{out};
+    for (utf8proc_ssize_t i = 0; i < n; ++i) {
+        const utf8proc_int32_t c = buf[static_cast<std::size_t>(i)];
+        if (c < 0x80) {
+            col.add(static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+            continue;
+        }
+        utf8proc_int32_t folded[8];
+        int boundclass = 0;
+        const auto m = utf8proc_decompose_char(c, folded, 8, UTF8PROC_CASEFOLD, &boundclass);
+        if (m < 0 || m > 8) {
+            col.add(static_cast<char32_t>(c));
+            continue;
+        }
+        for (utf8proc_ssize_t k = 0; k < m; ++k) col.add(static_cast<char32_t>(folded[k]));
+    }
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    std::size_t begin = 0;
+    while (begin < s.size()) {
+        std::size_t next = begin;
+        if (!is_space(decode(s, next))) break;
+        begin = next;
+    }
+    std::size_t end = s.size();
+    while (end > begin) {
+        // Step back to the start of the last code point.
+        std::size_t start = end - 1;
+        while (start > begin && (static_cast<unsigned char>(s[start]) & 0xc0) == 0x80 && end - start < 4) {
+            --start;
+        }
+        std::size_t i = start;
+        const char32_t c = decode(s, i);
+        if (i != end || !is_space(c)) break;
+        end = start;
+    }
+    return std::string(s.substr(begin, end - begin));
+}
+
+std::vector<char32_t> code_points(std::string_view s) {
+    std::vector<char32_t> out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            out.push_back(c);
+            ++i;
+        } else {
+            out.push_back(decode(s, i));
+        }
+    }
+    return out;
+}
+
+std::vector<std::string_view> words(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    std::size_t word_start = std::string_view::npos;
+    while (i < s.size()) {
+        const std::size_t at = i;
+        const auto b = static_cast<unsigned char>(s[i]);
+        char32_t c = b;
+        if (b < 0x80) {
+            ++i;
+        } else {
+            c = decode(s, i);
+        }
+        if (is_space(c)) {
+            if (word_start != std::string_view::npos) {
+                out.push_back(s.substr(word_start, at - word_start));
+                word_start = std::string_view::npos;
+            }
+        } else if (word_start == std::string_view::npos) {
+            word_start = at;
+        }
+    }
+    if (word_start != std::string_view::npos) out.push_back(s.substr(word_start));
+    return out;
+}
+
+}  // namespace synthmod::text
