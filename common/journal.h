@@ -42,7 +42,8 @@ struct BatchRef {
 /// fdatasync'ed at least every second and on close.
 class Journal {
    public:
-    /// Opens or creates `path`. An existing journal with another header throws UsageError
+    /// Opens or creates `path` (an empty path keeps the journal in memory only, for tests and
+    /// dry runs). An existing journal with another header throws UsageError
     /// (changed spec or plan: use --force), unless `force`, which starts it over. A torn last
     /// line is dropped (and the file truncated to the last complete line).
     Journal(const std::string& path, const Header& header, bool force);
@@ -56,6 +57,9 @@ class Journal {
     std::vector<BatchRef> open_batches() const;
     /// Whether the last open dropped a torn line.
     bool dropped_torn_line() const { return dropped_torn_; }
+    /// USD of every item record ever written (earlier runs' included, also of records a later
+    /// one replaced): what the job has cost so far, for a budget that spans resumed runs.
+    double spent() const { return spent_; }
 
     void append(const Record& record);
     void append_batch(const BatchRef& batch);
@@ -72,6 +76,7 @@ class Journal {
     std::map<std::string, Record> records_;
     std::map<std::string, BatchRef> batches_;
     bool dropped_torn_ = false;
+    double spent_ = 0;
     bool dirty_ = false;
     std::int64_t last_sync_ms_ = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,20 @@ struct Options {
     std::string pricing_path;  ///< --pricing F; empty = built-in table
     std::string journal_path;  ///< <out>.journal
     bool force = false;        ///< start the journal over
+
+    /// Multiplies the computed exponential backoff (never a delay the server asked for), so
+    /// tests can run retries in milliseconds. 1 in production.
+    double backoff_scale = 1.0;
+    /// How long an overload (429/529) holds the halved concurrency before it may grow again.
+    double overload_cooldown_s = 2.0;
+    /// In-flight requests get this long to finish after SIGINT/SIGTERM; the rest are cancelled.
+    double grace_s = 2.0;
+    /// Batch chunking: at most this many requests / bytes of request JSON per batch (the API's
+    /// limits are 100,000 and 256 MB; tests use small chunks).
+    std::size_t batch_max_requests = 100'000;
+    std::size_t batch_max_bytes = 256u * 1000 * 1000;
+    /// Whether a stop was requested; empty = signals::stop_requested (a seam for tests).
+    std::function<bool()> stop_requested;
 };
 
 /// Checks an answer against what the tool expects; returns "" when fine, else why (-> repair).

@@ -1,0 +1,361 @@
+// journal: the crash-safe record of finished work (DESIGN section 8).
+//
+// Format: JSON lines. The first line is the header, then one line per event:
+//   {"type":"header","journal":1,"tool":...,"spec_hash":...,"plan_hash":...}
+//   {"type":"item","id":...,"status":"ok|refused|failed","answer":"<answer JSON as text>",
+//    "usage":{...},"cost":...,"cost_known":true,"attempts":...,"repairs":...,"error":...,
+//    "request_id":...}
+//   {"type":"batch","batch_id":...,"items":[...]}
+//   {"type":"batch_end","batch_id":...}
+// The answer is kept as a string so that the text read back is byte-identical to the text the
+// provider produced (the outputs are built from it).
+#include "common/journal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/errors.h"
+
+namespace synthmod::journal {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string sys_error(const std::string& what, const std::string& path) {
+    return what + " " + path + ": " + std::strerror(errno);
+}
+
+std::string header_line(const Header& header) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("type");
+    w.String("header");
+    w.Key("journal");
+    w.Int(1);
+    w.Key("tool");
+    w.String(header.tool);
+    w.Key("spec_hash");
+    w.String(header.spec_hash);
+    w.Key("plan_hash");
+    w.String(header.plan_hash);
+    w.EndObject();
+    return buf.GetString();
+}
+
+std::string record_line(const Record& r) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("type");
+    w.String("item");
+    w.Key("id");
+    w.String(r.id);
+    w.Key("status");
+    w.String(r.status);
+    w.Key("answer");
+    w.String(r.answer_json);
+    w.Key("usage");
+    w.StartObject();
+    w.Key("input_tokens");
+    w.Int64(r.usage.input_tokens);
+    w.Key("output_tokens");
+    w.Int64(r.usage.output_tokens);
+    w.Key("cache_creation_input_tokens");
+    w.Int64(r.usage.cache_creation_input_tokens);
+    w.Key("cache_read_input_tokens");
+    w.Int64(r.usage.cache_read_input_tokens);
+    w.EndObject();
+    w.Key("cost");
+    w.Double(r.cost);
+    w.Key("cost_known");
+    w.Bool(r.cost_known);
+    w.Key("attempts");
+    w.Int(r.attempts);
+    w.Key("repairs");
+    w.Int(r.repairs);
+    w.Key("error");
+    w.String(r.error);
+    w.Key("request_id");
+    w.String(r.request_id);
+    w.EndObject();
+    return buf.GetString();
+}
+
+std::string batch_line(const BatchRef& b) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("type");
+    w.String("batch");
+    w.Key("batch_id");
+    w.String(b.batch_id);
+    w.Key("items");
+    w.StartArray();
+    for (const auto& id : b.item_ids) w.String(id);
+    w.EndArray();
+    w.EndObject();
+    return buf.GetString();
+}
+
+std::string batch_end_line(const std::string& batch_id) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("type");
+    w.String("batch_end");
+    w.Key("batch_id");
+    w.String(batch_id);
+    w.EndObject();
+    return buf.GetString();
+}
+
+std::string get_string(const rapidjson::Value& v, const char* key) {
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd() || !it->value.IsString()) return "";
+    return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::int64_t get_int(const rapidjson::Value& v, const char* key) {
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd() || !it->value.IsNumber()) return 0;
+    return it->value.IsInt64() ? it->value.GetInt64()
+                               : static_cast<std::int64_t>(it->value.GetDouble());
+}
+
+Record parse_record(const rapidjson::Value& v) {
+    Record r;
+    r.id = get_string(v, "id");
+    r.status = get_string(v, "status");
+    r.answer_json = get_string(v, "answer");
+    auto usage = v.FindMember("usage");
+    if (usage != v.MemberEnd() && usage->value.IsObject()) {
+        r.usage.input_tokens = get_int(usage->value, "input_tokens");
+        r.usage.output_tokens = get_int(usage->value, "output_tokens");
+        r.usage.cache_creation_input_tokens = get_int(usage->value, "cache_creation_input_tokens");
+        r.usage.cache_read_input_tokens = get_int(usage->value, "cache_read_input_tokens");
+    }
+    auto cost = v.FindMember("cost");
+    if (cost != v.MemberEnd() && cost->value.IsNumber()) r.cost = cost->value.GetDouble();
+    auto known = v.FindMember("cost_known");
+    r.cost_known = !(known != v.MemberEnd() && known->value.IsBool() && !known->value.GetBool());
+    r.attempts = static_cast<int>(get_int(v, "attempts"));
+    r.repairs = static_cast<int>(get_int(v, "repairs"));
+    r.error = get_string(v, "error");
+    r.request_id = get_string(v, "request_id");
+    return r;
+}
+
+/// Whether `line` is a JSON object with a string "type": the shape of every journal line.
+bool parse_line(const std::string& line, rapidjson::Document* doc) {
+    doc->Parse(line.data(), line.size());
+    if (doc->HasParseError() || !doc->IsObject()) return false;
+    auto type = doc->FindMember("type");
+    return type != doc->MemberEnd() && type->value.IsString();
+}
+
+}  // namespace
+
+std::string hash_hex(const std::string& bytes) {
+    XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+    char out[33];
+    std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                  static_cast<unsigned long long>(h.low64));
+    return out;
+}
+
+Journal::Journal(const std::string& path, const Header& header, bool force) : path_(path) {
+    last_sync_ms_ = now_ms();
+    if (path_.empty()) return;  // memory only
+
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw IoError(sys_error("cannot open journal", path_));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd_);
+        fd_ = -1;
+        throw UsageError(path_ + " is in use by another running synthmod process");
+    }
+
+    std::string content;
+    if (!force) {
+        char buf[1 << 16];
+        for (;;) {
+            ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(content.size()));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                ::close(fd_);
+                fd_ = -1;
+                throw IoError(sys_error("cannot read journal", path_));
+            }
+            if (n == 0) break;
+            content.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+
+    // Split into complete lines; whatever follows the last newline is a torn write.
+    std::vector<std::pair<std::size_t, std::size_t>> lines;  // offset, length (without \n)
+    std::size_t pos = 0;
+    while (pos < content.size()) {
+        std::size_t nl = content.find('\n', pos);
+        if (nl == std::string::npos) break;
+        lines.emplace_back(pos, nl - pos);
+        pos = nl + 1;
+    }
+    std::size_t keep = pos;  // bytes of complete lines
+    if (keep < content.size()) dropped_torn_ = true;
+    // A last complete line that does not parse is torn too (a crash between write and sync can
+    // leave a line of zeros on some file systems).
+    rapidjson::Document doc;
+    if (!lines.empty() &&
+        !parse_line(content.substr(lines.back().first, lines.back().second), &doc)) {
+        keep = lines.back().first;
+        lines.pop_back();
+        dropped_torn_ = true;
+    }
+
+    bool fresh = force || lines.empty();
+    if (!fresh) {
+        const auto& [off, len] = lines.front();
+        std::string first = content.substr(off, len);
+        bool same = parse_line(first, &doc) && get_string(doc, "type") == "header" &&
+                    get_string(doc, "tool") == header.tool &&
+                    get_string(doc, "spec_hash") == header.spec_hash &&
+                    get_string(doc, "plan_hash") == header.plan_hash;
+        if (!same) {
+            ::close(fd_);
+            fd_ = -1;
+            throw UsageError(path_ +
+                             " was written for a different spec or plan (or another tool); run "
+                             "with --force to start over, or use another --out");
+        }
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            std::string line = content.substr(lines[i].first, lines[i].second);
+            if (!parse_line(line, &doc)) {
+                ::close(fd_);
+                fd_ = -1;
+                throw InputError(path_, i + 1,
+                                 "corrupt journal line; run with --force to start over");
+            }
+            std::string type = get_string(doc, "type");
+            if (type == "item") {
+                Record r = parse_record(doc);
+                spent_ += r.cost;
+                records_[r.id] = std::move(r);
+            } else if (type == "batch") {
+                BatchRef b;
+                b.batch_id = get_string(doc, "batch_id");
+                auto items = doc.FindMember("items");
+                if (items != doc.MemberEnd() && items->value.IsArray()) {
+                    for (const auto& id : items->value.GetArray())
+                        if (id.IsString()) b.item_ids.emplace_back(id.GetString());
+                }
+                batches_[b.batch_id] = std::move(b);
+            } else if (type == "batch_end") {
+                auto it = batches_.find(get_string(doc, "batch_id"));
+                if (it != batches_.end()) it->second.finished = true;
+            }
+            // Unknown types (a later version's) are skipped.
+        }
+    }
+
+    if (fresh) keep = 0;
+    if (keep != content.size() || force) {
+        if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+            throw IoError(sys_error("cannot truncate journal", path_));
+        }
+    }
+    if (fresh) {
+        write_line(header_line(header));
+        sync();
+    } else if (keep != content.size()) {
+        dirty_ = true;
+        sync();
+    }
+}
+
+Journal::~Journal() {
+    if (fd_ < 0) return;
+    if (dirty_) ::fdatasync(fd_);
+    ::close(fd_);  // also releases the flock
+}
+
+std::vector<BatchRef> Journal::open_batches() const {
+    std::vector<BatchRef> out;
+    for (const auto& [id, b] : batches_)
+        if (!b.finished) out.push_back(b);
+    return out;
+}
+
+void Journal::append(const Record& record) {
+    write_line(record_line(record));
+    spent_ += record.cost;
+    records_[record.id] = record;
+}
+
+void Journal::append_batch(const BatchRef& batch) {
+    write_line(batch_line(batch));
+    BatchRef b = batch;
+    b.finished = false;
+    batches_[b.batch_id] = std::move(b);
+    // A batch id is money already committed: make it durable at once.
+    sync();
+}
+
+void Journal::finish_batch(const std::string& batch_id) {
+    write_line(batch_end_line(batch_id));
+    auto it = batches_.find(batch_id);
+    if (it != batches_.end()) it->second.finished = true;
+}
+
+void Journal::sync() {
+    if (fd_ >= 0 && dirty_) {
+        if (::fdatasync(fd_) != 0) throw IoError(sys_error("cannot sync journal", path_));
+    }
+    dirty_ = false;
+    last_sync_ms_ = now_ms();
+}
+
+void Journal::write_line(const std::string& line) {
+    if (fd_ < 0) return;
+    std::string data = line;
+    data.push_back('\n');
+    // One write(2) on an O_APPEND descriptor: the line lands whole or (after a crash) torn at
+    // the end, never interleaved. A short write (disk full) is an error, not retried in pieces.
+    for (;;) {
+        ssize_t n = ::write(fd_, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw IoError(sys_error("cannot write journal", path_));
+        if (static_cast<std::size_t>(n) != data.size()) {
+            // Take the partial line back so the next run does not find it mid-file.
+            off_t end = ::lseek(fd_, 0, SEEK_END);
+            if (end >= n) (void)::ftruncate(fd_, end - n);
+            errno = ENOSPC;
+            throw IoError(sys_error("short write to journal", path_));
+        }
+        break;
+    }
+    dirty_ = true;
+    if (now_ms() - last_sync_ms_ >= 1000) sync();
+}
+
+}  // namespace synthmod::journal

@@ -1,0 +1,500 @@
+// runner: what generator and judge share — concurrency, retries, repairs, rate limits, budget,
+// progress, and the journal around them (DESIGN sections 7 and 8).
+#include "common/runner.h"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <queue>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include "common/errors.h"
+#include "common/runner_internal.h"
+#include "common/signals.h"
+
+namespace synthmod::runner {
+namespace detail {
+
+// ---------------------------------------------------------------- cost
+
+CostMeter::CostMeter(const llm::Provider& provider, const Options& options)
+    : remote_(provider.remote()), model_(provider.model()) {
+    if (!remote_) return;  // local answers cost nothing
+    pricing::Table table = options.pricing_path.empty() ? pricing::Table::builtin()
+                                                        : pricing::Table::load(options.pricing_path);
+    price_ = table.find(model_);
+}
+
+double CostMeter::cost(const llm::Usage& usage, bool batch) {
+    if (!remote_) return 0;
+    if (!price_) {
+        if (!warned_) {
+            std::cerr << "synthmod: warning: no price known for model '" << model_
+                      << "'; cost is reported as unknown (add it with --pricing F)\n";
+            warned_ = true;
+        }
+        return 0;
+    }
+    return pricing::cost(*price_, usage, batch);
+}
+
+double CostMeter::estimate_tokens(const llm::Prompt& prompt) {
+    double in = static_cast<double>(prompt.system.size() + prompt.user.size() +
+                                    prompt.schema_json.size()) /
+                4.0;
+    return in + prompt.max_tokens;
+}
+
+double CostMeter::estimate(const llm::Prompt& prompt, bool batch) const {
+    if (!remote_ || !price_) return 0;
+    llm::Usage u;
+    u.input_tokens = static_cast<std::int64_t>(std::ceil(
+        static_cast<double>(prompt.system.size() + prompt.user.size() + prompt.schema_json.size()) /
+        4.0));
+    u.output_tokens = prompt.max_tokens;
+    return pricing::cost(*price_, u, batch);
+}
+
+// ---------------------------------------------------------------- job
+
+void Job::charge(Task& task, const llm::Usage& usage, bool batch) {
+    task.usage.input_tokens += usage.input_tokens;
+    task.usage.output_tokens += usage.output_tokens;
+    task.usage.cache_creation_input_tokens += usage.cache_creation_input_tokens;
+    task.usage.cache_read_input_tokens += usage.cache_read_input_tokens;
+    bool any = usage.input_tokens || usage.output_tokens || usage.cache_creation_input_tokens ||
+               usage.cache_read_input_tokens;
+    if (!any) return;
+    double c = meter.cost(usage, batch);
+    task.cost += c;
+    unrecorded_cost += c;
+    summary.cost += c;
+    if (!meter.known()) {
+        task.cost_known = false;
+        summary.cost_known = false;
+    }
+}
+
+void Job::finish(Task& task, const std::string& status, const std::string& answer,
+                 const std::string& error) {
+    journal::Record r;
+    r.id = task.item->id;
+    r.status = status;
+    r.answer_json = answer;
+    r.usage = task.usage;
+    r.cost = task.cost;
+    r.cost_known = task.cost_known;
+    r.attempts = task.attempts;
+    r.repairs = task.repairs;
+    r.error = error;
+    r.request_id = task.request_id;
+    journal.append(r);
+    unrecorded_cost = std::max(0.0, unrecorded_cost - task.cost);
+    task.done = true;
+    if (status == "ok") ++summary.ok;
+    else if (status == "refused") ++summary.refused;
+    else ++summary.failed;
+}
+
+Next Job::settle(Task& task, const llm::Result& result, bool batch) {
+    charge(task, result.usage, batch);
+    if (!result.request_id.empty()) task.request_id = result.request_id;
+    std::string malformed;
+    switch (result.status) {
+        case llm::Status::kOk: {
+            std::string why = validate ? validate(result.answer_json) : std::string();
+            if (why.empty()) {
+                finish(task, "ok", result.answer_json, "");
+                return Next::kDone;
+            }
+            malformed = "invalid answer: " + why;
+            break;
+        }
+        case llm::Status::kMalformed:
+            malformed = result.error.empty() ? "malformed answer" : result.error;
+            break;
+        case llm::Status::kRefused:
+            finish(task, "refused", result.answer_json,
+                   result.error.empty() ? "refused" : result.error);
+            return Next::kDone;
+        case llm::Status::kTruncated:
+            finish(task, "failed", "", "truncated: max_tokens");
+            return Next::kDone;
+        case llm::Status::kRetryable:
+        case llm::Status::kFailed:
+        case llm::Status::kFatal:
+            task.last_error = result.error.empty()
+                                  ? std::string(llm::to_string(result.status)) + " (HTTP " +
+                                        std::to_string(result.http_status) + ")"
+                                  : result.error;
+            return Next::kRetry;
+    }
+    task.last_error = malformed;
+    if (task.repairs < options.max_repairs) {
+        ++task.repairs;
+        ++summary.repairs;
+        return Next::kRepair;
+    }
+    finish(task, "failed", "",
+           malformed + " (after " + std::to_string(task.repairs) + " repairs)");
+    return Next::kDone;
+}
+
+namespace {
+
+// ---------------------------------------------------------------- local path
+
+void run_local(Job& job, std::vector<Task>& tasks) {
+    for (Task& task : tasks) {
+        if (job.stop_requested()) {
+            job.summary.stop = Stop::kInterrupted;
+            break;
+        }
+        while (!task.done) {
+            ++task.attempts;
+            ++job.summary.requests;
+            llm::Result result = job.provider.answer_locally(task.item->prompt, task.item->id);
+            Next next = job.settle(task, result, false);
+            if (next == Next::kRetry) {
+                if (result.status == llm::Status::kFatal) {
+                    job.summary.stop = Stop::kFatal;
+                    job.summary.fatal_message = task.last_error;
+                    return;
+                }
+                if (result.status == llm::Status::kRetryable &&
+                    task.retries < job.options.max_retries) {
+                    ++task.retries;
+                    ++job.summary.retries;
+                    continue;
+                }
+                job.finish(task, "failed", "", task.last_error);
+            }
+        }
+        job.progress.tick(job.summary, 1, job.spent());
+    }
+}
+
+// ---------------------------------------------------------------- HTTP path
+
+std::string redacted_line(const http::Request& request, std::string line) {
+    for (const auto& secret_name : request.secret_headers) {
+        for (const auto& [name, value] : request.headers) {
+            if (strcasecmp(name.c_str(), secret_name.c_str()) == 0)
+                line = http::redact(std::move(line), value);
+        }
+    }
+    return line;
+}
+
+struct InFlight {
+    std::size_t task = 0;
+    double estimate = 0;  ///< USD, for the budget
+};
+
+/// The single-threaded event loop: dispatch up to the cap, poll, settle, retry on a timer.
+class HttpLoop {
+   public:
+    HttpLoop(Job& job, std::vector<Task>& tasks, http::Transport& transport)
+        : job_(job),
+          tasks_(tasks),
+          transport_(transport),
+          limiter_(job.options.concurrency, job.options.overload_cooldown_s),
+          rpm_(job.options.rpm),
+          tpm_(job.options.tpm),
+          rng_(std::random_device{}()) {
+        for (std::size_t i = 0; i < tasks_.size(); ++i) ready_.push_back(i);
+    }
+
+    void run() {
+        double last_sync = mono_s();
+        double grace_deadline = 0;
+        bool stopping = false;  // no more dispatching (interrupt, fatal, budget)
+        for (;;) {
+            double now = mono_s();
+            if (!interrupted_ && job_.stop_requested()) {
+                interrupted_ = true;
+                job_.summary.stop = Stop::kInterrupted;
+                grace_deadline = now + job_.options.grace_s;
+            }
+            stopping = interrupted_ || fatal_ || budget_stop_;
+            while (!timers_.empty() && timers_.top().first <= now) {
+                ready_.push_front(timers_.top().second);
+                timers_.pop();
+            }
+            double wake = now + 0.25;  // signals and progress are looked at 4 times a second
+            if (!stopping) wake = std::min(wake, dispatch(now));
+            if (!timers_.empty()) wake = std::min(wake, timers_.top().first);
+
+            if (in_flight_.empty()) {
+                if (stopping || (ready_.empty() && timers_.empty())) break;
+                if (budget_blocked_) {  // nothing in flight and still over: stop for good
+                    budget_stop_ = true;
+                    job_.summary.stop = Stop::kBudget;
+                    continue;
+                }
+            }
+            if (interrupted_ && now >= grace_deadline && !in_flight_.empty()) {
+                transport_.cancel_all();
+                in_flight_.clear();
+                break;
+            }
+            double wait = std::max(0.0, wake - mono_s());
+            if (interrupted_) wait = std::min(wait, std::max(0.0, grace_deadline - mono_s()));
+            if (in_flight_.empty()) {
+                std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+            } else {
+                auto done = transport_.poll(static_cast<int>(std::ceil(wait * 1000)));
+                for (auto& [tag, response] : done) handle(tag, response);
+            }
+            now = mono_s();
+            if (now - last_sync >= 1.0) {
+                job_.journal.sync();
+                last_sync = now;
+            }
+            job_.progress.tick(job_.summary, limiter_.cap(), job_.spent());
+        }
+        if (fatal_) job_.summary.stop = Stop::kFatal;
+    }
+
+   private:
+    /// Starts what may be started now; returns when it is worth looking again.
+    double dispatch(double now) {
+        double wake = now + 0.25;
+        budget_blocked_ = false;
+        while (!ready_.empty() && static_cast<int>(in_flight_.size()) < limiter_.cap()) {
+            if (rate_headers_.paused_until() > now) return rate_headers_.paused_until();
+            Task& task = tasks_[ready_.front()];
+            const llm::Prompt& prompt = task.item->prompt;
+            double estimate = job_.meter.estimate(prompt, false);
+            if (job_.options.max_cost) {
+                double committed = job_.spent() + in_flight_estimate_ + estimate;
+                if (committed > *job_.options.max_cost) {
+                    budget_blocked_ = true;  // wait for in-flight answers, then decide
+                    return wake;
+                }
+            }
+            double tokens = CostMeter::estimate_tokens(prompt);
+            double w = std::max(rpm_.wait_s(1, now), tpm_.wait_s(tokens, now));
+            if (w > 0) return now + w;
+            rpm_.take(1, now);
+            tpm_.take(tokens, now);
+            std::size_t index = ready_.front();
+            ready_.pop_front();
+            start(index, estimate);
+        }
+        return wake;
+    }
+
+    void start(std::size_t index, double estimate) {
+        Task& task = tasks_[index];
+        http::Request request = job_.provider.build_request(task.item->prompt);
+        std::uint64_t tag = ++next_tag_;
+        ++task.attempts;
+        ++job_.summary.requests;
+        in_flight_[tag] = InFlight{index, estimate};
+        in_flight_estimate_ += estimate;
+        if (job_.options.verbose) {
+            job_.progress.log(redacted_line(
+                request, "-> " + request.method + " " + request.url + " item " + task.item->id +
+                             " attempt " + std::to_string(task.attempts)));
+        }
+        transport_.start(tag, request);
+    }
+
+    void handle(std::uint64_t tag, const http::Response& response) {
+        auto it = in_flight_.find(tag);
+        if (it == in_flight_.end()) return;  // not ours (cancelled)
+        InFlight flight = it->second;
+        in_flight_.erase(it);
+        in_flight_estimate_ = std::max(0.0, in_flight_estimate_ - flight.estimate);
+        Task& task = tasks_[flight.task];
+        double now = mono_s();
+        rate_headers_.observe(response, unix_s(), now);
+        if (job_.options.verbose) {
+            std::ostringstream line;
+            line << "<- " << response.status << " item " << task.item->id << " "
+                 << static_cast<int>(response.seconds * 1000) << " ms";
+            if (auto id = response.header("request-id")) line << " request-id " << *id;
+            if (!response.transport_error.empty()) line << " " << response.transport_error;
+            job_.progress.log(line.str());
+        }
+
+        bool transport_failed = !response.transport_error.empty() || response.status == 0;
+        llm::Result result;
+        if (transport_failed) {
+            task.last_error =
+                "transport error: " +
+                (response.transport_error.empty() ? std::string("no response")
+                                                  : response.transport_error);
+        } else {
+            result = job_.provider.parse_response(response);
+            Next next = job_.settle(task, result, false);
+            if (next == Next::kDone) {
+                limiter_.on_success(now);
+                return;
+            }
+            if (next == Next::kRepair) {
+                limiter_.on_success(now);
+                ready_.push_front(flight.task);
+                return;
+            }
+            if (result.overloaded || response.status == 429 || response.status == 529)
+                limiter_.on_overload(now);
+        }
+        bool retry = should_retry(response);
+        if (!retry) {
+            if (result.status == llm::Status::kFatal) {
+                if (!fatal_) job_.summary.fatal_message = task.last_error;
+                fatal_ = true;
+                return;  // not journalled: nothing about the item is wrong
+            }
+            job_.finish(task, "failed", "", task.last_error);
+            return;
+        }
+        if (task.retries >= job_.options.max_retries) {
+            job_.finish(task, "failed", "",
+                        "gave up after " + std::to_string(task.retries) +
+                            " retries: " + task.last_error);
+            return;
+        }
+        double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+        auto asked = header_retry_delay_s(response, unix_s());
+        double delay = header_delay_usable(asked)
+                           ? *asked
+                           : backoff_s(task.retries, jitter) * job_.options.backoff_scale;
+        ++task.retries;
+        ++job_.summary.retries;
+        timers_.emplace(now + delay, flight.task);
+    }
+
+    using Timer = std::pair<double, std::size_t>;
+    Job& job_;
+    std::vector<Task>& tasks_;
+    http::Transport& transport_;
+    AdaptiveConcurrency limiter_;
+    TokenBucket rpm_, tpm_;
+    RateLimitHeaders rate_headers_;
+    std::mt19937_64 rng_;
+    std::deque<std::size_t> ready_;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+    std::unordered_map<std::uint64_t, InFlight> in_flight_;
+    double in_flight_estimate_ = 0;
+    std::uint64_t next_tag_ = 0;
+    bool interrupted_ = false, fatal_ = false, budget_stop_ = false, budget_blocked_ = false;
+};
+
+}  // namespace
+
+void run_http(Job& job, std::vector<Task>& tasks, http::Transport& transport) {
+    HttpLoop(job, tasks, transport).run();
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- run_job
+
+JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
+                  const llm::Provider& provider, http::Transport* transport,
+                  const Options& options, const Validator& validate) {
+    double start = detail::mono_s();
+    if (provider.remote() && !transport)
+        throw std::invalid_argument("run_job: a remote provider needs a transport");
+    if (options.batch && provider.remote() && !provider.supports_batches())
+        throw UsageError("--batch needs a provider with message batches (anthropic); " +
+                         provider.name() + " has none");
+
+    journal::Journal journal(options.journal_path, header, options.force);
+    detail::CostMeter meter(provider, options);
+    if (options.max_cost && !meter.known())
+        throw UsageError("--max-cost needs a price for model '" + provider.model() +
+                         "': add it to a price table and pass --pricing F");
+
+    Summary summary;
+    summary.items = items.size();
+    std::vector<detail::Task> tasks;
+    std::set<std::string> seen;
+    for (const Item& item : items) {
+        if (!seen.insert(item.id).second)
+            throw std::invalid_argument("run_job: duplicate item id " + item.id);
+        auto it = journal.records().find(item.id);
+        if (it != journal.records().end() &&
+            (it->second.status == "ok" || it->second.status == "refused")) {
+            ++summary.resumed;
+            continue;
+        }
+        detail::Task task;
+        task.item = &item;
+        tasks.push_back(task);
+    }
+
+    detail::Progress progress(options, items.size(), summary.resumed);
+    detail::Job job{provider, options,  validate, journal,
+                    meter,    progress, summary,  options.stop_requested};
+    if (!job.stop_requested) job.stop_requested = [] { return signals::stop_requested(); };
+
+    if (!tasks.empty()) {
+        if (!provider.remote())
+            detail::run_local(job, tasks);
+        else if (options.batch)
+            detail::run_batches(job, tasks, *transport);
+        else
+            detail::run_http(job, tasks, *transport);
+    }
+    journal.sync();
+
+    // Final counts over the whole plan, from the journal (earlier runs' records included).
+    summary.ok = summary.refused = summary.failed = summary.not_run = 0;
+    for (const Item& item : items) {
+        auto it = journal.records().find(item.id);
+        if (it == journal.records().end()) ++summary.not_run;
+        else if (it->second.status == "ok") ++summary.ok;
+        else if (it->second.status == "refused") ++summary.refused;
+        else ++summary.failed;
+    }
+    summary.seconds = detail::mono_s() - start;
+    progress.finish(summary);
+    return JobResult{journal.records(), summary};
+}
+
+int exit_code(const Summary& summary) {
+    switch (summary.stop) {
+        case Stop::kInterrupted: return static_cast<int>(ExitCode::kInterrupted);
+        case Stop::kFatal: return static_cast<int>(ExitCode::kProvider);
+        case Stop::kBudget: return static_cast<int>(ExitCode::kBudget);
+        case Stop::kCompleted: break;
+    }
+    return summary.failed > 0 ? static_cast<int>(ExitCode::kProvider) : 0;
+}
+
+std::string summary_line(const Summary& s) {
+    std::ostringstream out;
+    out << "synthmod: " << s.ok << " ok, " << s.refused << " refused, " << s.failed << " failed";
+    if (s.not_run) out << ", " << s.not_run << " not run";
+    out << " of " << s.items;
+    if (s.resumed) out << " (" << s.resumed << " from the journal)";
+    out << "; " << s.requests << " requests, " << s.retries << " retries, " << s.repairs
+        << " repairs; ";
+    char cost[32];
+    std::snprintf(cost, sizeof cost, "$%.4f", s.cost);
+    if (s.cost_known) out << "cost " << cost;
+    else out << "cost unknown (no price for the model)";
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", s.seconds);
+    out << "; " << secs << " s";
+    switch (s.stop) {
+        case Stop::kCompleted: break;
+        case Stop::kBudget: out << "; stopped: --max-cost reached (rerun with a higher one to continue)"; break;
+        case Stop::kInterrupted: out << "; stopped: interrupted (rerun to continue)"; break;
+        case Stop::kFatal: out << "; stopped: " << printable(s.fatal_message); break;
+    }
+    return out.str();
+}
+
+}  // namespace synthmod::runner
