@@ -1,0 +1,306 @@
+#include "stats/dedup.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+
+namespace synthmod::dedup {
+
+namespace {
+
+struct HashedRow {
+    std::uint64_t high;
+    std::uint64_t low;
+    std::uint32_t row;
+    bool operator<(const HashedRow& o) const {
+        if (high != o.high) return high < o.high;
+        if (low != o.low) return low < o.low;
+        return row < o.row;
+    }
+};
+
+/// Union-find with path halving; the root of a set is its smallest member.
+class DisjointSets {
+   public:
+    explicit DisjointSets(std::size_t n) : parent_(n) {
+        std::iota(parent_.begin(), parent_.end(), std::uint32_t{0});
+    }
+    std::uint32_t find(std::uint32_t a) {
+        while (parent_[a] != a) {
+            parent_[a] = parent_[parent_[a]];
+            a = parent_[a];
+        }
+        return a;
+    }
+    void unite(std::uint32_t a, std::uint32_t b) {
+        a = find(a);
+        b = find(b);
+        if (a == b) return;
+        if (a < b)
+            parent_[b] = a;
+        else
+            parent_[a] = b;
+    }
+
+   private:
+    std::vector<std::uint32_t> parent_;
+};
+
+/// Flat storage of the shingle sets of the texts that take part in a candidate pair.
+struct ShingleStore {
+    std::vector<std::uint64_t> offsets;  ///< per unique text: start in `hashes` (+1 sentinel)
+    std::vector<std::uint64_t> hashes;
+};
+
+}  // namespace
+
+void parallel_for(std::size_t n, int threads,
+                  const std::function<void(std::size_t, std::size_t)>& fn) {
+    if (threads < 1) threads = 1;
+    if (n < 1024 || threads == 1) {
+        fn(0, n);
+        return;
+    }
+    std::vector<std::thread> pool;
+    std::size_t chunk = (n + threads - 1) / threads;
+    std::vector<std::exception_ptr> failures(threads);
+    for (int t = 0; t < threads; ++t) {
+        std::size_t begin = std::min(n, t * chunk);
+        std::size_t end = std::min(n, begin + chunk);
+        pool.emplace_back([&, t, begin, end] {
+            try {
+                fn(begin, end);
+            } catch (...) {
+                failures[t] = std::current_exception();
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    for (auto& f : failures)
+        if (f) std::rethrow_exception(f);
+}
+
+void parallel_tasks(std::size_t tasks, int threads,
+                    const std::function<void(std::size_t task, int worker)>& fn) {
+    threads = std::max(1, std::min<int>(threads, static_cast<int>(std::max<std::size_t>(tasks, 1))));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> failures(threads);
+    auto work = [&](int worker) {
+        try {
+            for (std::size_t t; (t = next.fetch_add(1)) < tasks;) fn(t, worker);
+        } catch (...) {
+            failures[worker] = std::current_exception();
+            next = tasks;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (auto& f : failures)
+        if (f) std::rethrow_exception(f);
+}
+
+std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads) {
+    const std::size_t n = texts.size();
+    std::vector<HashedRow> hashed(n);
+    parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
+            hashed[i] = {h.high64, h.low64, static_cast<std::uint32_t>(i)};
+        }
+    });
+    std::sort(hashed.begin(), hashed.end());
+    std::vector<std::uint32_t> first(n);
+    for (std::size_t k = 0; k < n;) {
+        std::size_t e = k;
+        while (e < n && hashed[e].high == hashed[k].high && hashed[e].low == hashed[k].low) ++e;
+        for (std::size_t m = k; m < e; ++m) first[hashed[m].row] = hashed[k].row;
+        k = e;
+    }
+    return first;
+}
+
+std::size_t duplicate_rows(const std::vector<std::uint32_t>& first_equal) {
+    std::size_t dups = 0;
+    for (std::size_t i = 0; i < first_equal.size(); ++i) dups += first_equal[i] != i;
+    return dups;
+}
+
+NearDupResult find_near_duplicates(const std::vector<std::string_view>& normalized,
+                                   const NearDupOptions& options) {
+    const std::size_t n = normalized.size();
+    if (n >= (std::size_t{1} << 32) - 1) throw std::length_error("too many rows for dedup");
+    NearDupResult result;
+    result.rounds = std::max(1, options.rounds);
+    result.banding = minhash::optimal_banding(options.threshold, options.num_perm);
+    const minhash::Banding banding = result.banding;
+    const int threads = std::max(1, options.threads);
+
+    result.first_equal = first_equal(normalized, threads);
+    result.group_size.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i) ++result.group_size[result.first_equal[i]];
+    for (std::size_t i = 0; i < n; ++i) result.group_size[i] = result.group_size[result.first_equal[i]];
+
+    // The LSH runs over distinct non-empty texts, named by their first row.
+    std::vector<std::uint32_t> unique_rows;
+    for (std::size_t i = 0; i < n; ++i)
+        if (result.first_equal[i] == i && !normalized[i].empty())
+            unique_rows.push_back(static_cast<std::uint32_t>(i));
+    const std::size_t u = unique_rows.size();
+    result.unique_texts = u;
+
+    // Signatures -> 32-bit band keys, one array per (round, band); signatures are not kept.
+    const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
+    std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
+    parallel_for(u, threads, [&](std::size_t begin, std::size_t end) {
+        std::vector<std::uint64_t> shingles;
+        std::vector<std::uint32_t> sig(options.num_perm);
+        for (std::size_t k = begin; k < end; ++k) {
+            minhash::shingle_hashes(normalized[unique_rows[k]], options.shingle, options.ngram,
+                                    shingles);
+            for (int round = 0; round < result.rounds; ++round) {
+                minhash::signature(shingles.data(), shingles.size(), options.num_perm,
+                                   options.seed + static_cast<std::uint64_t>(round), sig.data());
+                for (int band = 0; band < banding.bands; ++band)
+                    keys[static_cast<std::size_t>(round) * banding.bands + band][k] =
+                        static_cast<std::uint32_t>(minhash::band_key(sig.data(), banding, band));
+            }
+        }
+    });
+
+    // Buckets: sort (key, text) per table; every two texts in a run of equal keys are candidates.
+    std::vector<std::vector<std::uint64_t>> found(threads);
+    parallel_tasks(tables, threads, [&](std::size_t t, int worker) {
+        auto& out = found[worker];
+        std::vector<std::uint64_t> packed(u);
+        for (std::size_t k = 0; k < u; ++k)
+            packed[k] = (static_cast<std::uint64_t>(keys[t][k]) << 32) | k;
+        std::vector<std::uint32_t>().swap(keys[t]);
+        minhash::radix_sort(packed);
+        for (std::size_t s = 0; s < u;) {
+            std::size_t e = s + 1;
+            while (e < u && (packed[e] >> 32) == (packed[s] >> 32)) ++e;
+            for (std::size_t x = s; x < e; ++x)
+                for (std::size_t y = x + 1; y < e; ++y)
+                    out.push_back((packed[x] << 32) | (packed[y] & 0xffffffffULL));
+            s = e;
+        }
+    });
+    keys.clear();
+    std::vector<std::uint64_t> candidates;
+    for (auto& f : found) {
+        candidates.insert(candidates.end(), f.begin(), f.end());
+        std::vector<std::uint64_t>().swap(f);
+    }
+    minhash::radix_sort(candidates);
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    result.candidates = candidates.size();
+
+    // Shingle sets of the texts in some candidate pair, then exact verification.
+    std::vector<std::uint32_t> slot_of(u, UINT32_MAX);
+    std::vector<std::uint32_t> involved;
+    for (std::uint64_t c : candidates) {
+        for (std::uint32_t k : {static_cast<std::uint32_t>(c >> 32), static_cast<std::uint32_t>(c)})
+            if (slot_of[k] == UINT32_MAX) {
+                slot_of[k] = static_cast<std::uint32_t>(involved.size());
+                involved.push_back(k);
+            }
+    }
+    std::vector<std::vector<std::uint64_t>> sets(involved.size());
+    parallel_for(involved.size(), threads, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t s = begin; s < end; ++s)
+            minhash::shingle_hashes(normalized[unique_rows[involved[s]]], options.shingle,
+                                    options.ngram, sets[s]);
+    });
+    std::vector<std::vector<TextPair>> verified(threads);
+    const std::size_t kChunk = 4096;
+    parallel_tasks((candidates.size() + kChunk - 1) / kChunk, threads,
+                   [&](std::size_t task, int worker) {
+        auto& out = verified[worker];
+        std::size_t end = std::min(candidates.size(), (task + 1) * kChunk);
+        for (std::size_t c = task * kChunk; c < end; ++c) {
+            std::uint32_t x = static_cast<std::uint32_t>(candidates[c] >> 32);
+            std::uint32_t y = static_cast<std::uint32_t>(candidates[c]);
+            const auto& a = sets[slot_of[x]];
+            const auto& b = sets[slot_of[y]];
+            std::size_t common = minhash::intersection_size(a, b);
+            std::size_t uni = a.size() + b.size() - common;
+            if (static_cast<double>(common) / static_cast<double>(uni) >= options.threshold)
+                out.push_back({unique_rows[x], unique_rows[y], static_cast<std::uint32_t>(common),
+                               static_cast<std::uint32_t>(uni)});
+        }
+    });
+    sets.clear();
+    for (auto& v : verified)
+        result.text_pairs.insert(result.text_pairs.end(), v.begin(), v.end());
+    std::sort(result.text_pairs.begin(), result.text_pairs.end(),
+              [](const TextPair& p, const TextPair& q) {
+                  return p.a != q.a ? p.a < q.a : p.b < q.b;
+              });
+
+    // Pairs and clusters over rows: identical non-empty texts pair with each other.
+    DisjointSets sets_of_rows(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (normalized[i].empty()) continue;
+        if (result.first_equal[i] != i) sets_of_rows.unite(result.first_equal[i], i);
+        else {
+            std::uint64_t g = result.group_size[i];
+            result.pairs += g * (g - 1) / 2;
+        }
+    }
+    for (const auto& p : result.text_pairs) {
+        sets_of_rows.unite(p.a, p.b);
+        result.pairs += static_cast<std::uint64_t>(result.group_size[p.a]) * result.group_size[p.b];
+    }
+    std::vector<std::uint32_t> component_size(n, 0);
+    for (std::size_t i = 0; i < n; ++i) ++component_size[sets_of_rows.find(i)];
+    result.cluster.assign(n, -1);
+    std::vector<std::int32_t> id_of_root(n, -1);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t root = sets_of_rows.find(i);
+        if (component_size[root] < 2) continue;
+        if (id_of_root[root] < 0) id_of_root[root] = static_cast<std::int32_t>(result.clusters++);
+        result.cluster[i] = id_of_root[root];
+        ++result.rows_in_clusters;
+    }
+    return result;
+}
+
+std::vector<RowPair> row_pairs(const NearDupResult& result) {
+    const std::size_t n = result.first_equal.size();
+    // Members of each text group, in row order.
+    std::vector<std::uint32_t> start(n + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) ++start[result.first_equal[i] + 1];
+    for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+    std::vector<std::uint32_t> members(n);
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) members[fill[result.first_equal[i]]++] = i;
+
+    std::vector<RowPair> out;
+    out.reserve(result.pairs);
+    for (std::size_t g = 0; g < n; ++g) {
+        if (result.first_equal[g] != g || result.cluster[g] < 0) continue;
+        for (std::uint32_t x = start[g]; x < start[g + 1]; ++x)
+            for (std::uint32_t y = x + 1; y < start[g + 1]; ++y)
+                out.push_back({members[x], members[y], 1.0});
+    }
+    for (const auto& p : result.text_pairs) {
+        double j = p.jaccard();
+        for (std::uint32_t x = start[p.a]; x < start[p.a + 1]; ++x)
+            for (std::uint32_t y = start[p.b]; y < start[p.b + 1]; ++y) {
+                std::uint32_t r = members[x], s = members[y];
+                out.push_back({std::min(r, s), std::max(r, s), j});
+            }
+    }
+    std::sort(out.begin(), out.end(), [](const RowPair& p, const RowPair& q) {
+        return p.i != q.i ? p.i < q.i : p.j < q.j;
+    });
+    return out;
+}
+
+}  // namespace synthmod::dedup

@@ -1,0 +1,66 @@
+// minhash: shingles, one-permutation MinHash signatures and LSH banding for near-duplicate search.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace synthmod::minhash {
+
+/// What a shingle is: n code points (DESIGN section 9's default) or n words.
+enum class ShingleKind { kChar, kWord };
+
+/// Appends to `out` (cleared first) the 64-bit xxh3 hashes of the shingles of a *normalised*
+/// text, sorted and unique. Char shingles are n consecutive code points; word shingles are n
+/// consecutive space-separated words (normalised text has single spaces). A text shorter than n
+/// is its own single shingle; an empty text has none.
+void shingle_hashes(std::string_view text, ShingleKind kind, int n, std::vector<std::uint64_t>& out);
+
+/// |A ∩ B| of two sorted, unique hash sets.
+std::size_t intersection_size(const std::vector<std::uint64_t>& a,
+                              const std::vector<std::uint64_t>& b);
+
+/// Exact Jaccard |A ∩ B| / |A ∪ B| of two sorted, unique hash sets (0 when both are empty).
+double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
+
+/// One-permutation MinHash with optimal densification (Shrivastava, ICML 2017): one pass mixes
+/// each shingle hash with `seed`, drops it into one of `num_perm` bins and keeps the bin's
+/// minimum; an empty bin copies the value of the first non-empty bin on a walk that depends
+/// only on (seed, bin), so both documents of a pair borrow from the same place. For every k,
+/// P[sig_a[k] == sig_b[k]] = Jaccard(A, B), like classic MinHash, at the cost of one hash mix per
+/// shingle instead of num_perm. `count` must be > 0; `out` receives num_perm values.
+void signature(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
+               std::uint32_t* out);
+
+/// Share of equal positions: the MinHash estimate of Jaccard.
+double estimate_jaccard(const std::uint32_t* a, const std::uint32_t* b, int num_perm);
+
+/// LSH banding: a pair becomes a candidate when all `rows` values of at least one band agree.
+struct Banding {
+    int bands = 0;
+    int rows = 0;
+};
+
+/// P(candidate) for a pair of Jaccard s: 1 - (1 - s^rows)^bands (per round; `rounds`
+/// independent signatures give 1 - (1 - P)^rounds).
+double match_probability(double s, Banding banding, int rounds = 1);
+
+/// Integral of match_probability over [0, threshold]: the weighted false-positive area.
+double false_positive_area(double threshold, Banding banding);
+/// Integral of 1 - match_probability over [threshold, 1]: the false-negative area.
+double false_negative_area(double threshold, Banding banding);
+
+/// datasketch's _optimal_param: the (bands, rows) with bands * rows <= num_perm that minimises
+/// fp_weight * false_positive_area + fn_weight * false_negative_area (ties: the first found,
+/// bands ascending then rows ascending, as datasketch's loop).
+Banding optimal_banding(double threshold, int num_perm, double fp_weight = 0.5,
+                        double fn_weight = 0.5);
+
+/// 64-bit key of band `band` of a signature (xxh3 of its `rows` values).
+std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band);
+
+/// Sorts 64-bit values ascending (LSD radix sort; O(n), used for the LSH buckets).
+void radix_sort(std::vector<std::uint64_t>& values);
+
+}  // namespace synthmod::minhash

@@ -1,0 +1,185 @@
+// Tests of stats/dedup: exact duplicates, near-duplicate pairs and clusters.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "common/csv.h"
+#include "common/text.h"
+#include "stats/dedup.h"
+
+using namespace synthmod;
+
+namespace {
+
+std::vector<std::string_view> views(const std::vector<std::string>& v) {
+    return std::vector<std::string_view>(v.begin(), v.end());
+}
+
+/// Brute force: every pair of non-empty texts with exact char-5-gram Jaccard >= t.
+std::set<std::pair<std::uint32_t, std::uint32_t>> brute_pairs(const std::vector<std::string>& t,
+                                                              double threshold) {
+    std::vector<std::vector<std::uint64_t>> sets(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i)
+        minhash::shingle_hashes(t[i], minhash::ShingleKind::kChar, 5, sets[i]);
+    std::set<std::pair<std::uint32_t, std::uint32_t>> out;
+    for (std::uint32_t i = 0; i < t.size(); ++i)
+        for (std::uint32_t j = i + 1; j < t.size(); ++j)
+            if (!sets[i].empty() && minhash::jaccard(sets[i], sets[j]) >= threshold)
+                out.insert({i, j});
+    return out;
+}
+
+std::string random_post(std::mt19937_64& rng) {
+    static const char* words[] = {"free",  "prize", "click", "link",   "today", "win",
+                                  "money", "hello", "great", "thanks", "post",  "reply",
+                                  "help",  "need",  "sorry", "friend", "call",  "now"};
+    std::string s;
+    int n = 15 + static_cast<int>(rng() % 20);
+    for (int i = 0; i < n; ++i) {
+        if (i) s += ' ';
+        s += words[rng() % 18];
+        s += std::to_string(rng() % 50);
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("first_equal maps each row to the first row with the same text", "[dedup]") {
+    std::vector<std::string> t = {"a", "b", "a", "", "b", ""};
+    auto first = dedup::first_equal(views(t), 2);
+    CHECK(first == std::vector<std::uint32_t>{0, 1, 0, 3, 1, 3});
+    CHECK(dedup::duplicate_rows(first) == 3);
+}
+
+TEST_CASE("near duplicates: identical texts pair, empty ones never, short ones as a whole",
+          "[dedup]") {
+    std::vector<std::string> t = {
+        "the quick brown fox jumps over the lazy dog",   // 0
+        "",                                              // 1
+        "the quick brown fox jumps over the lazy dog",   // 2 identical to 0
+        "",                                              // 3
+        "abc",                                           // 4 short: its own shingle
+        "abc",                                           // 5
+        "abd",                                           // 6 no shared shingle with 4
+        "the quick brown fox jumps over the lazy dogs",  // 7 near 0 and 2
+        "something entirely different from the rest",    // 8
+    };
+    dedup::NearDupOptions options;
+    auto r = dedup::find_near_duplicates(views(t), options);
+    auto pairs = dedup::row_pairs(r);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> got;
+    for (auto& p : pairs) got.push_back({p.i, p.j});
+    CHECK(got == std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 2}, {0, 7}, {2, 7}, {4, 5}});
+    CHECK(r.pairs == 4);
+    CHECK(r.clusters == 2);
+    CHECK(r.rows_in_clusters == 5);
+    CHECK(r.cluster[0] == 0);
+    CHECK(r.cluster[4] == 1);
+    CHECK(r.cluster[1] == -1);
+    CHECK(r.cluster[3] == -1);
+    CHECK(r.cluster[6] == -1);
+    // 0/7: 39 vs 40 shingles, 39 shared.
+    CHECK(pairs[1].jaccard == Approx(39.0 / 40.0));
+}
+
+TEST_CASE("near duplicates match brute force on a planted corpus", "[dedup]") {
+    std::mt19937_64 rng(5);
+    std::vector<std::string> t;
+    for (int i = 0; i < 600; ++i) {
+        if (i > 10 && rng() % 4 == 0) {
+            // Copy an earlier post with a few word edits (Jaccard roughly 0.6 to 1).
+            std::string s = t[rng() % t.size()];
+            int edits = static_cast<int>(rng() % 4);
+            for (int e = 0; e < edits; ++e) s[rng() % s.size()] = 'x';
+            t.push_back(s);
+        } else {
+            t.push_back(random_post(rng));
+        }
+    }
+    auto truth = brute_pairs(t, 0.8);
+    auto r = dedup::find_near_duplicates(views(t), {});
+    std::set<std::pair<std::uint32_t, std::uint32_t>> got;
+    for (auto& p : dedup::row_pairs(r)) {
+        got.insert({p.i, p.j});
+        CHECK(p.jaccard >= 0.8);
+    }
+    for (auto& p : got) {
+        INFO(p.first << "," << p.second);
+        CHECK(truth.count(p) == 1);  // no pair outside the truth
+    }
+    // Recall as the LSH curve predicts: E[found] = sum of P(J) over the true pairs (pairs of
+    // identical texts are always found); allow 3 standard deviations.
+    std::vector<std::vector<std::uint64_t>> sets(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i)
+        minhash::shingle_hashes(t[i], minhash::ShingleKind::kChar, 5, sets[i]);
+    double expected = 0, variance = 0, found = 0;
+    for (auto& p : truth) {
+        double j = minhash::jaccard(sets[p.first], sets[p.second]);
+        double prob = t[p.first] == t[p.second] ? 1.0 : minhash::match_probability(j, r.banding, r.rounds);
+        expected += prob;
+        variance += prob * (1 - prob);
+        found += got.count(p);
+    }
+    INFO("truth " << truth.size() << " found " << found << " expected " << expected);
+    REQUIRE(truth.size() > 50);
+    CHECK(found >= expected - 3 * std::sqrt(variance));
+    CHECK(found / truth.size() >= 0.95);
+}
+
+TEST_CASE("exact and near duplicates of the real moderation set equal the truth file",
+          "[dedup]") {
+    const std::string dir = SYNTHMOD_SHARED_DIR "/data/";
+    auto table = csv::read_table(dir + "moderation_openai.csv", {"content", "label"});
+    int content = table.column("content");
+    int label = table.column("label");
+    std::vector<std::string> norm, trimmed;
+    for (auto& row : table.rows) {
+        norm.push_back(text::normalize(row[content]));
+        trimmed.push_back(text::trim(row[content]));
+    }
+    std::ifstream in(dir + "moderation_openai.truth.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    rapidjson::Document truth;
+    truth.Parse(ss.str().c_str());
+    REQUIRE(truth.IsObject());
+
+    auto r = dedup::find_near_duplicates(views(norm), {});
+    CHECK(dedup::duplicate_rows(r.first_equal) == truth["exact_dup_rows"].GetUint64());
+    CHECK(dedup::duplicate_rows(dedup::first_equal(views(trimmed), 2)) ==
+          truth["raw_exact_dup_rows"].GetUint64());
+    CHECK(r.pairs == truth["near_dup_pairs"].GetUint64());
+    CHECK(r.clusters == truth["near_dup_clusters"].GetUint64());
+    CHECK(r.rows_in_clusters == truth["rows_in_clusters"].GetUint64());
+    std::size_t conflict_rows = 0;
+    std::vector<std::set<std::string>> labels(r.clusters);
+    std::vector<std::size_t> sizes(r.clusters);
+    for (std::size_t i = 0; i < norm.size(); ++i)
+        if (r.cluster[i] >= 0) {
+            labels[r.cluster[i]].insert(table.rows[i][label]);
+            ++sizes[r.cluster[i]];
+        }
+    for (std::size_t c = 0; c < r.clusters; ++c)
+        if (labels[c].size() > 1) conflict_rows += sizes[c];
+    CHECK(conflict_rows == truth["label_conflict_rows"].GetUint64());
+
+    // Pairs: none outside the exact enumeration, recall >= 0.99.
+    std::set<std::pair<std::uint32_t, std::uint32_t>> expected;
+    auto pairs_table = csv::read_table(dir + "moderation_openai.near_dup_pairs.csv");
+    for (auto& row : pairs_table.rows)
+        expected.insert({std::stoul(row[0]), std::stoul(row[1])});
+    std::size_t found = 0;
+    for (auto& p : dedup::row_pairs(r)) {
+        INFO(p.i << "," << p.j);
+        CHECK(expected.count({p.i, p.j}) == 1);
+        found += expected.count({p.i, p.j});
+    }
+    CHECK(double(found) / expected.size() >= 0.99);
+}
