@@ -1,0 +1,282 @@
+#include "common/http.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace synthmod::http {
+
+std::optional<std::string> Response::header(const std::string& name) const {
+    for (const auto& [k, v] : headers)
+        if (k == name) return v;
+    return std::nullopt;
+}
+
+std::string redact(std::string text, const std::string& secret) {
+    if (secret.empty()) return text;
+    static const std::string kMask = "[REDACTED]";
+    for (std::size_t pos = text.find(secret); pos != std::string::npos;
+         pos = text.find(secret, pos + kMask.size()))
+        text.replace(pos, secret.size(), kMask);
+    return text;
+}
+
+Response Transport::perform(const Request& request) {
+    // Results of other transfers would be lost here, so refuse rather than drop them.
+    if (in_flight() != 0)
+        throw std::logic_error("http::Transport::perform called with transfers in flight");
+    const std::uint64_t tag = ~std::uint64_t{0};
+    start(tag, request);
+    for (;;) {
+        for (auto& [t, response] : poll(1000))
+            if (t == tag) return std::move(response);
+    }
+}
+
+namespace {
+
+struct EasyDeleter {
+    void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+struct MultiDeleter {
+    void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
+
+/// One transfer in flight; its address is the easy handle's CURLOPT_PRIVATE.
+struct Transfer {
+    std::uint64_t tag = 0;
+    EasyPtr easy;
+    SlistPtr headers;
+    std::string body;  ///< CURLOPT_POSTFIELDS points here: must outlive the transfer
+    std::string method, url;
+    std::vector<std::string> secrets;  ///< values of the request's secret headers
+    Response response;
+    char error[CURL_ERROR_SIZE] = {0};
+    std::chrono::steady_clock::time_point started;
+};
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string trim(const std::string& s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return s.substr(b, e - b);
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+    static_cast<Transfer*>(user)->response.body.append(data, size * n);
+    return size * n;
+}
+
+/// Header lines arrive one by one; a new status line (a 100 Continue, a redirect, a proxy's
+/// CONNECT answer) starts a new response, so only the last response's headers are kept.
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string line(data, size * n);
+    if (line.compare(0, 5, "HTTP/") == 0) {
+        t->response.headers.clear();
+        return size * n;
+    }
+    auto colon = line.find(':');
+    if (colon != std::string::npos)
+        t->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+                                         trim(line.substr(colon + 1)));
+    return size * n;
+}
+
+class CurlTransport : public Transport {
+   public:
+    explicit CurlTransport(const Options& options) : options_(options), multi_(curl_multi_init()) {
+        if (!multi_) throw std::runtime_error("curl_multi_init failed");
+        curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+        if (options_.max_host_connections > 0)
+            curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                              static_cast<long>(options_.max_host_connections));
+    }
+
+    ~CurlTransport() override { cancel_all(); }
+
+    void start(std::uint64_t tag, const Request& request) override {
+        auto t = std::make_unique<Transfer>();
+        t->tag = tag;
+        t->method = request.method;
+        t->url = request.url;
+        t->body = request.body;
+        for (const auto& secret : request.secret_headers)
+            for (const auto& [name, value] : request.headers)
+                if (lower(name) == lower(secret) && !value.empty()) t->secrets.push_back(value);
+        if (!pool_.empty()) {
+            t->easy = std::move(pool_.back());
+            pool_.pop_back();
+            curl_easy_reset(t->easy.get());
+        } else {
+            t->easy.reset(curl_easy_init());
+            if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+        }
+        configure(*t, request);
+        t->started = std::chrono::steady_clock::now();
+        CURL* easy = t->easy.get();
+        Transfer* key = t.get();
+        active_.emplace(key, std::move(t));
+        grow_connection_cache();
+        if (CURLMcode rc = curl_multi_add_handle(multi_.get(), easy); rc != CURLM_OK) {
+            active_.erase(key);
+            throw std::runtime_error(std::string("curl_multi_add_handle: ") +
+                                     curl_multi_strerror(rc));
+        }
+    }
+
+    std::vector<std::pair<std::uint64_t, Response>> poll(int timeout_ms) override {
+        std::vector<std::pair<std::uint64_t, Response>> done;
+        int running = 0;
+        curl_multi_perform(multi_.get(), &running);
+        collect(done);
+        if (!done.empty()) return done;
+        int numfds = 0;
+        curl_multi_poll(multi_.get(), nullptr, 0, std::max(0, timeout_ms), &numfds);
+        curl_multi_perform(multi_.get(), &running);
+        collect(done);
+        return done;
+    }
+
+    std::size_t in_flight() const override { return active_.size(); }
+
+    void cancel_all() override {
+        for (auto& [key, t] : active_) {
+            curl_multi_remove_handle(multi_.get(), t->easy.get());
+            pool_.push_back(std::move(t->easy));
+        }
+        active_.clear();
+    }
+
+   private:
+    void configure(Transfer& t, const Request& r) {
+        CURL* e = t.easy.get();
+        curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+        curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
+        // TLS verification stays on, always (DESIGN section 7); only the CA bundle can change.
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+        if (!options_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.cacert.c_str());
+        // Proxies: nothing set, so libcurl reads http_proxy/https_proxy/no_proxy itself.
+
+        curl_slist* list = nullptr;
+        for (const auto& [name, value] : r.headers) {
+            std::string line = name + ": " + value;
+            list = curl_slist_append(list, line.c_str());
+        }
+        list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+        t.headers.reset(list);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+
+        if (r.method == "GET") {
+            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        } else if (r.method == "POST") {
+            curl_easy_setopt(e, CURLOPT_POST, 1L);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.c_str());
+        } else {
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+            if (!t.body.empty()) {
+                curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                                 static_cast<curl_off_t>(t.body.size()));
+                curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.c_str());
+            }
+        }
+    }
+
+    /// libcurl keeps at most CURLMOPT_MAXCONNECTS idle connections; keep room for every
+    /// connection the current concurrency needs so that none is closed between requests.
+    void grow_connection_cache() {
+        long want = static_cast<long>(active_.size()) + 8;
+        if (want > max_connects_) {
+            max_connects_ = std::max(want, max_connects_ * 2);
+            curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, max_connects_);
+        }
+    }
+
+    void collect(std::vector<std::pair<std::uint64_t, Response>>& done) {
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            CURL* easy = msg->easy_handle;
+            CURLcode code = msg->data.result;
+            char* priv = nullptr;
+            curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+            auto it = active_.find(reinterpret_cast<Transfer*>(priv));
+            curl_multi_remove_handle(multi_.get(), easy);
+            if (it == active_.end()) continue;
+            std::unique_ptr<Transfer> t = std::move(it->second);
+            active_.erase(it);
+            finish(*t, code);
+            pool_.push_back(std::move(t->easy));
+            done.emplace_back(t->tag, std::move(t->response));
+        }
+    }
+
+    void finish(Transfer& t, CURLcode code) {
+        Response& r = t.response;
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
+        long status = 0;
+        curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+        r.status = status;
+        if (code != CURLE_OK) {
+            r.transport_error = curl_easy_strerror(code);
+            if (t.error[0]) r.transport_error += std::string(": ") + t.error;
+            r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+            for (const auto& s : t.secrets) r.transport_error = redact(r.transport_error, s);
+        }
+        if (options_.verbose) {
+            std::string line = "http: " + t.method + " " + t.url + " -> " +
+                               (code == CURLE_OK ? std::to_string(status) : r.transport_error);
+            char secs[32];
+            std::snprintf(secs, sizeof secs, " (%.3f s)", r.seconds);
+            line += secs;
+            for (const auto& s : t.secrets) line = redact(line, s);
+            std::fprintf(stderr, "%s\n", line.c_str());
+        }
+    }
+
+    Options options_;
+    MultiPtr multi_;
+    std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
+    std::vector<EasyPtr> pool_;  ///< idle easy handles, reused (their buffers and DNS cache)
+    long max_connects_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_curl_transport(const Options& options) {
+    return std::make_unique<CurlTransport>(options);
+}
+
+}  // namespace synthmod::http

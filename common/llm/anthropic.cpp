@@ -1,0 +1,407 @@
+#include "common/llm/anthropic.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <stdexcept>
+
+#include "common/errors.h"
+
+namespace synthmod::llm {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+constexpr const char* kVersion = "2023-06-01";
+constexpr const char* kKeyVariable = "ANTHROPIC_API_KEY";
+
+std::string strip_slash(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+/// The schema is spliced into requests as raw JSON: check once that it is an object.
+void check_schema(const Prompt& prompt) {
+    rapidjson::Document d;
+    d.Parse(prompt.schema_json.c_str(), prompt.schema_json.size());
+    if (d.HasParseError() || !d.IsObject())
+        throw std::logic_error("prompt schema_json is not a JSON object: " + prompt.schema_json);
+}
+
+std::string tool_name(const Prompt& p) { return p.tool_name.empty() ? "answer" : p.tool_name; }
+
+/// The Messages request body (also a batch request's `params`).
+void write_params(Writer& w, const std::string& model, const Prompt& p, bool native) {
+    check_schema(p);
+    w.StartObject();
+    w.Key("model");
+    w.String(model);
+    w.Key("max_tokens");
+    w.Int(p.max_tokens);
+    if (!p.system.empty()) {  // the API rejects empty text blocks
+        w.Key("system");
+        w.StartArray();
+        w.StartObject();
+        w.Key("type");
+        w.String("text");
+        w.Key("text");
+        w.String(p.system);
+        w.Key("cache_control");
+        w.StartObject();
+        w.Key("type");
+        w.String("ephemeral");
+        w.EndObject();
+        w.EndObject();
+        w.EndArray();
+    }
+    w.Key("messages");
+    w.StartArray();
+    w.StartObject();
+    w.Key("role");
+    w.String("user");
+    w.Key("content");
+    w.String(p.user);
+    w.EndObject();
+    w.EndArray();
+    if (p.temperature) {
+        w.Key("temperature");
+        w.Double(*p.temperature);
+    }
+    if (native) {
+        w.Key("output_config");
+        w.StartObject();
+        w.Key("format");
+        w.StartObject();
+        w.Key("type");
+        w.String("json_schema");
+        w.Key("schema");
+        w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
+        w.EndObject();
+        w.EndObject();
+    } else {
+        const std::string name = tool_name(p);
+        w.Key("tools");
+        w.StartArray();
+        w.StartObject();
+        w.Key("name");
+        w.String(name);
+        w.Key("description");
+        w.String("Record the answer. Always answer by calling this tool.");
+        w.Key("input_schema");
+        w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
+        w.EndObject();
+        w.EndArray();
+        w.Key("tool_choice");
+        w.StartObject();
+        w.Key("type");
+        w.String("tool");
+        w.Key("name");
+        w.String(name);
+        w.EndObject();
+    }
+    w.EndObject();
+}
+
+std::string to_json(const rapidjson::Value& v) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    v.Accept(w);
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
+    if (!obj.IsObject()) return nullptr;
+    auto it = obj.FindMember(key);
+    return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string string_at(const rapidjson::Value& obj, const char* key) {
+    const auto* v = member(obj, key);
+    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+
+std::int64_t int_at(const rapidjson::Value& obj, const char* key) {
+    const auto* v = member(obj, key);  // cache fields are nullable
+    return v && v->IsInt64() ? v->GetInt64() : 0;
+}
+
+/// A short, printable excerpt of a body that is not the JSON we expected.
+std::string excerpt(const std::string& body) {
+    std::string out = printable(body.substr(0, 200));
+    for (auto& c : out)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (body.size() > 200) out += "...";
+    return out;
+}
+
+void with_request_id(Result& r) {
+    if (!r.request_id.empty()) r.error += " (request-id " + r.request_id + ")";
+}
+
+/// Reads a Message object (a 200 body, or a batch result's `message`) into `r`.
+void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
+    if (const auto* u = member(msg, "usage"); u && u->IsObject()) {
+        r.usage.input_tokens = int_at(*u, "input_tokens");
+        r.usage.output_tokens = int_at(*u, "output_tokens");
+        r.usage.cache_creation_input_tokens = int_at(*u, "cache_creation_input_tokens");
+        r.usage.cache_read_input_tokens = int_at(*u, "cache_read_input_tokens");
+    }
+    r.stop_reason = string_at(msg, "stop_reason");
+    if (r.stop_reason == "refusal") {
+        r.status = Status::kRefused;
+        r.error = "the model refused (stop_reason refusal)";
+        return;
+    }
+    if (r.stop_reason == "max_tokens") {
+        r.status = Status::kTruncated;
+        r.error = "answer cut at max_tokens (stop_reason max_tokens); raise max_tokens";
+        return;
+    }
+    if (r.stop_reason != "tool_use" && r.stop_reason != "end_turn" &&
+        r.stop_reason != "stop_sequence") {
+        r.status = Status::kFailed;
+        r.error = "unexpected stop_reason '" + r.stop_reason + "'" +
+                  (r.stop_reason == "model_context_window_exceeded"
+                       ? ": the prompt does not fit the model's context window"
+                       : r.stop_reason == "pause_turn" ? ": the model paused its turn" : "");
+        return;
+    }
+    // The answer: the tool_use block's input (forced tool use) or the JSON text block (native
+    // structured output); the other form is accepted as a fallback. Unknown block types are
+    // skipped.
+    const rapidjson::Value* tool_input = nullptr;
+    const rapidjson::Value* text = nullptr;
+    if (const auto* content = member(msg, "content"); content && content->IsArray()) {
+        for (const auto& block : content->GetArray()) {
+            std::string type = string_at(block, "type");
+            if (type == "tool_use" && !tool_input) {
+                if (const auto* in = member(block, "input"); in && in->IsObject()) tool_input = in;
+            } else if (type == "text" && !text) {
+                if (const auto* t = member(block, "text"); t && t->IsString()) text = t;
+            }
+        }
+    }
+    auto from_text = [&]() {
+        rapidjson::Document d;
+        d.Parse(text->GetString(), text->GetStringLength());
+        if (d.HasParseError() || !d.IsObject()) return false;
+        r.answer_json = to_json(d);
+        return true;
+    };
+    bool found = false;
+    if (native) {
+        found = (text && from_text()) || (tool_input && (r.answer_json = to_json(*tool_input), true));
+    } else {
+        found = (tool_input && (r.answer_json = to_json(*tool_input), true)) || (text && from_text());
+    }
+    if (found) {
+        r.status = Status::kOk;
+    } else {
+        r.status = Status::kMalformed;
+        r.error = native ? "no JSON object in the response's text block"
+                         : "no tool_use block with an input object in the response";
+    }
+}
+
+/// Reads an error body {"type":"error","error":{"type","message"},"request_id"} into `r`.
+void parse_error_body(const std::string& body, long status, Result& r) {
+    rapidjson::Document d;
+    d.Parse(body.c_str(), body.size());
+    std::string prefix = status ? std::to_string(status) + " " : std::string();
+    const rapidjson::Value* err = d.HasParseError() ? nullptr : member(d, "error");
+    if (err && err->IsObject()) {
+        r.error = prefix + string_at(*err, "type") + ": " + printable(string_at(*err, "message"));
+        if (r.request_id.empty()) r.request_id = string_at(d, "request_id");
+    } else {
+        r.error = prefix + "error: " + (body.empty() ? std::string("(empty body)") : excerpt(body));
+    }
+}
+
+}  // namespace
+
+Status classify_http_status(long status) {
+    if (status >= 200 && status < 300) return Status::kOk;
+    if (status == 401 || status == 402 || status == 403 || status == 404) return Status::kFatal;
+    if (status == 408 || status == 409 || status == 429 || status >= 500) return Status::kRetryable;
+    return Status::kFailed;
+}
+
+std::string fatal_hint(long status, const std::string& key_variable) {
+    switch (status) {
+        case 401: return "check " + key_variable + " (the API key was rejected)";
+        case 402: return "check the account's billing and credit balance";
+        case 403: return "the API key lacks permission for this model or workspace";
+        case 404: return "check the model name (--model) and the base URL";
+        default: return "";
+    }
+}
+
+AnthropicProvider::AnthropicProvider(std::string model, std::string api_key, std::string base_url,
+                                     bool native_structured_output)
+    : model_(std::move(model)),
+      api_key_(std::move(api_key)),
+      base_url_(strip_slash(std::move(base_url))),
+      native_(native_structured_output) {}
+
+http::Request AnthropicProvider::base_request(const std::string& method,
+                                              const std::string& url) const {
+    http::Request r;
+    r.method = method;
+    r.url = url;
+    r.headers = {{"x-api-key", api_key_},
+                 {"anthropic-version", kVersion},
+                 {"content-type", "application/json"}};
+    r.secret_headers = {"x-api-key"};
+    return r;
+}
+
+http::Request AnthropicProvider::build_request(const Prompt& prompt) const {
+    http::Request r = base_request("POST", base_url_ + "/v1/messages");
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    write_params(w, model_, prompt, native_);
+    r.body.assign(sb.GetString(), sb.GetSize());
+    return r;
+}
+
+Result AnthropicProvider::parse_response(const http::Response& response) const {
+    Result r;
+    r.http_status = response.status;
+    if (auto id = response.header("request-id")) r.request_id = *id;
+    if (!response.transport_error.empty()) {
+        r.status = Status::kRetryable;
+        r.error = (response.timed_out ? "timed out: " : "transport error: ") +
+                  response.transport_error;
+        with_request_id(r);
+        return r;
+    }
+    if (response.status < 200 || response.status >= 300) {
+        r.status = classify_http_status(response.status);
+        r.overloaded = response.status == 429 || response.status == 529;
+        parse_error_body(response.body, response.status, r);
+        if (r.status == Status::kFatal) r.error += " -- " + fatal_hint(response.status, kKeyVariable);
+        with_request_id(r);
+        return r;
+    }
+    rapidjson::Document d;
+    d.Parse(response.body.c_str(), response.body.size());
+    if (d.HasParseError() || !d.IsObject()) {
+        r.status = Status::kRetryable;
+        r.error = std::to_string(response.status) + " response is not valid JSON (" +
+                  (d.HasParseError() ? rapidjson::GetParseError_En(d.GetParseError())
+                                     : "not an object") +
+                  " at offset " + std::to_string(d.GetErrorOffset()) + ")";
+        with_request_id(r);
+        return r;
+    }
+    parse_message(d, native_, r);
+    if (r.status != Status::kOk) with_request_id(r);
+    return r;
+}
+
+http::Request AnthropicProvider::build_batch_create(
+    const std::vector<std::pair<std::string, const Prompt*>>& requests) const {
+    http::Request r = base_request("POST", base_url_ + "/v1/messages/batches");
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("requests");
+    w.StartArray();
+    for (const auto& [custom_id, prompt] : requests) {
+        w.StartObject();
+        w.Key("custom_id");
+        w.String(custom_id);
+        w.Key("params");
+        write_params(w, model_, *prompt, native_);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    r.body.assign(sb.GetString(), sb.GetSize());
+    return r;
+}
+
+http::Request AnthropicProvider::build_batch_get(const std::string& batch_id) const {
+    return base_request("GET", base_url_ + "/v1/messages/batches/" + batch_id);
+}
+
+BatchInfo AnthropicProvider::parse_batch(const http::Response& response) const {
+    Result r;
+    if (auto id = response.header("request-id")) r.request_id = *id;
+    if (!response.transport_error.empty())
+        throw ProviderError("message batch request failed: " + response.transport_error);
+    if (response.status < 200 || response.status >= 300) {
+        parse_error_body(response.body, response.status, r);
+        if (classify_http_status(response.status) == Status::kFatal)
+            r.error += " -- " + fatal_hint(response.status, kKeyVariable);
+        with_request_id(r);
+        throw ProviderError("message batch request failed: " + r.error);
+    }
+    rapidjson::Document d;
+    d.Parse(response.body.c_str(), response.body.size());
+    if (d.HasParseError() || !d.IsObject() || string_at(d, "id").empty())
+        throw ProviderError("message batch response is not a MessageBatch: " +
+                            excerpt(response.body));
+    BatchInfo b;
+    b.id = string_at(d, "id");
+    b.processing_status = string_at(d, "processing_status");
+    if (const auto* c = member(d, "request_counts"); c && c->IsObject()) {
+        b.processing = int_at(*c, "processing");
+        b.succeeded = int_at(*c, "succeeded");
+        b.errored = int_at(*c, "errored");
+        b.canceled = int_at(*c, "canceled");
+        b.expired = int_at(*c, "expired");
+    }
+    b.results_url = string_at(d, "results_url");
+    return b;
+}
+
+http::Request AnthropicProvider::build_batch_results(const BatchInfo& batch) const {
+    if (batch.results_url.empty())
+        throw std::logic_error("batch " + batch.id + " has no results_url yet (not ended)");
+    // results_url is absolute; the same auth headers go with it.
+    return base_request("GET", batch.results_url);
+}
+
+BatchResultLine AnthropicProvider::parse_batch_result_line(const std::string& line) const {
+    rapidjson::Document d;
+    d.Parse(line.c_str(), line.size());
+    const rapidjson::Value* result = d.HasParseError() ? nullptr : member(d, "result");
+    if (!result || !result->IsObject() || string_at(d, "custom_id").empty())
+        throw ProviderError("message batch results: not a result line: " + excerpt(line));
+    BatchResultLine out;
+    out.custom_id = string_at(d, "custom_id");
+    out.type = string_at(*result, "type");
+    Result& r = out.result;
+    r.http_status = 200;
+    if (out.type == "succeeded") {
+        const auto* msg = member(*result, "message");
+        if (!msg || !msg->IsObject()) {
+            r.status = Status::kRetryable;
+            r.error = "batch result 'succeeded' without a message";
+            return out;
+        }
+        r.request_id = string_at(*msg, "id");
+        parse_message(*msg, native_, r);
+    } else if (out.type == "errored") {
+        const auto* outer = member(*result, "error");
+        const auto* inner = outer ? member(*outer, "error") : nullptr;
+        std::string type = inner ? string_at(*inner, "type") : std::string();
+        r.error = "batch request errored: " + (type.empty() ? std::string("unknown_error") : type) +
+                  (inner ? ": " + printable(string_at(*inner, "message")) : std::string());
+        if (outer) r.request_id = string_at(*outer, "request_id");
+        with_request_id(r);
+        // A request the API found invalid fails again when resubmitted; other errors may not.
+        r.status = type == "invalid_request_error" ? Status::kFailed : Status::kRetryable;
+    } else {
+        r.status = Status::kRetryable;  // canceled, expired (and unknown types): resubmit
+        r.error = "batch request " + (out.type.empty() ? std::string("without a type") : out.type);
+    }
+    return out;
+}
+
+}  // namespace synthmod::llm

@@ -1,0 +1,53 @@
+// llm/anthropic: the Claude Messages API provider (DESIGN section 7, ANTHROPIC_API.md sections 1-4).
+#pragma once
+
+#include <string>
+
+#include "common/llm/provider.h"
+
+namespace synthmod::llm {
+
+/// Talks to `POST {base}/v1/messages` and the Message Batches endpoints.
+class AnthropicProvider : public Provider {
+   public:
+    /// `base_url` without the /v1 path, e.g. "https://api.anthropic.com".
+    AnthropicProvider(std::string model, std::string api_key, std::string base_url,
+                      bool native_structured_output = false);
+
+    std::string name() const override { return "anthropic"; }
+    std::string model() const override { return model_; }
+    bool remote() const override { return true; }
+
+    http::Request build_request(const Prompt& prompt) const override;
+    /// Transport errors and 408/409/429/>=500 -> kRetryable; 401/402/403/404 -> kFatal; other
+    /// 4xx -> kFailed. A 200 whose body is not valid JSON is kRetryable: it is corruption on the
+    /// way (the SDKs raise on it too), and asking again is what a user wants.
+    Result parse_response(const http::Response& response) const override;
+
+    bool supports_batches() const override { return true; }
+    http::Request build_batch_create(
+        const std::vector<std::pair<std::string, const Prompt*>>& requests) const override;
+    http::Request build_batch_get(const std::string& batch_id) const override;
+    /// Throws ProviderError on an error response or a body that is not a MessageBatch; call
+    /// runner::should_retry(response) first to retry transient failures.
+    BatchInfo parse_batch(const http::Response& response) const override;
+    http::Request build_batch_results(const BatchInfo& batch) const override;
+    /// Throws ProviderError on a line that is not a result object.
+    BatchResultLine parse_batch_result_line(const std::string& line) const override;
+
+   private:
+    http::Request base_request(const std::string& method, const std::string& url) const;
+
+    std::string model_;
+    std::string api_key_;
+    std::string base_url_;
+    bool native_;
+};
+
+/// Classification of a non-2xx HTTP status shared by the remote providers (DESIGN section 7).
+Status classify_http_status(long status);
+
+/// What the user should fix for a fatal status, e.g. "check ANTHROPIC_API_KEY" for 401.
+std::string fatal_hint(long status, const std::string& key_variable);
+
+}  // namespace synthmod::llm
