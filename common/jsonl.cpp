@@ -1,0 +1,101 @@
+#include "common/jsonl.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/errors.h"
+
+namespace synthmod::jsonl {
+
+namespace {
+
+/// Flags for every parse: reject invalid UTF-8 inside strings too.
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag;
+
+bool blank(const std::string& line) {
+    return line.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+/// Opens `path` for reading ("-" is stdin); a missing or unreadable file throws IoError.
+std::istream& open_input(const std::string& path, std::unique_ptr<std::ifstream>& owned) {
+    if (path == "-") return std::cin;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw IoError(path + ": cannot read: " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw IoError(path + ": cannot read: " + std::strerror(EISDIR));
+    errno = 0;
+    owned = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*owned) throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EACCES));
+    return *owned;
+}
+
+}  // namespace
+
+bool for_each(const std::string& path,
+              const std::function<void(const rapidjson::Document&, std::size_t)>& on_line,
+              bool tolerate_torn_tail) {
+    std::unique_ptr<std::ifstream> owned;
+    std::istream& in = open_input(path, owned);
+    const std::string name = path == "-" ? "<stdin>" : path;
+    std::string line;
+    std::size_t line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        // getline sets eof only when the line had no newline: the last line of the file.
+        const bool unterminated = in.eof();
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (blank(line)) continue;
+        rapidjson::Document doc;
+        doc.Parse<kParseFlags>(line.data(), line.size());
+        if (doc.HasParseError()) {
+            if (tolerate_torn_tail && unterminated) return true;
+            throw InputError(name, line_no,
+                             std::string("invalid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                                 " (column " + std::to_string(doc.GetErrorOffset() + 1) + ")");
+        }
+        on_line(doc, line_no);
+    }
+    if (in.bad()) throw IoError(name + ": read error");
+    return false;
+}
+
+std::string to_line(const rapidjson::Value& value) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    if (!value.Accept(writer)) throw std::invalid_argument("jsonl: value cannot be written as JSON (NaN or infinity)");
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string object_line(const std::vector<std::string>& keys, const std::vector<std::string>& values) {
+    if (keys.size() != values.size()) throw std::invalid_argument("jsonl::object_line: keys and values differ in size");
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        writer.Key(keys[i].data(), static_cast<rapidjson::SizeType>(keys[i].size()));
+        writer.String(values[i].data(), static_cast<rapidjson::SizeType>(values[i].size()));
+    }
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+rapidjson::Document parse(std::string_view text, const std::string& name) {
+    rapidjson::Document doc;
+    doc.Parse<kParseFlags>(text.data(), text.size());
+    if (doc.HasParseError()) {
+        throw InputError(name + ": offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+                         rapidjson::GetParseError_En(doc.GetParseError()));
+    }
+    return doc;
+}
+
+}  // namespace synthmod::jsonl
