@@ -1,1 +1,290 @@
-// placeholder
+#include "generator/generate.h"
+
+#include <rapidjson/document.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "common/csv.h"
+#include "common/errors.h"
+#include "common/http.h"
+#include "common/journal.h"
+#include "common/jsonl.h"
+#include "common/llm/offline.h"
+#include "common/output_file.h"
+#include "common/pricing.h"
+#include "common/runner.h"
+#include "generator/personas.h"
+#include "generator/prompts.h"
+
+namespace synthmod::generator {
+
+namespace {
+
+const std::vector<std::string> kColumns = {"content", "label",   "id",      "target_label",
+                                           "variant", "context", "persona", "model"};
+
+/// Contexts used when the spec lists none.
+const std::vector<std::string> kDefaultContexts = {"a social media post"};
+
+std::vector<spec::Variant> selected_variants(const spec::Spec& spec,
+                                             const std::vector<std::string>& selected) {
+    std::vector<spec::Variant> all = spec.generator.variants;
+    if (all.empty()) all.push_back({"default", default_variant_prompt()});
+    if (selected.empty()) return all;
+    std::vector<spec::Variant> out;
+    for (const auto& name : selected) {
+        bool found = false;
+        for (const auto& v : all) {
+            if (v.name != name) continue;
+            found = true;
+            bool dup = false;
+            for (const auto& o : out) dup = dup || o.name == name;
+            if (!dup) out.push_back(v);
+        }
+        if (!found) {
+            std::string names;
+            for (const auto& v : all) names += (names.empty() ? "" : ", ") + v.name;
+            throw UsageError("--variant: no variant named \"" + name + "\" in " + spec.file +
+                             " (it has: " + names + ")");
+        }
+    }
+    return out;
+}
+
+std::string personas_path(const Options& options, const spec::Spec& spec) {
+    if (!options.personas.empty()) return options.personas;
+    if (!spec.personas.path.empty()) return spec.personas.path;
+    throw UsageError(spec.file + ": no persona file: set [personas] path or pass --personas F");
+}
+
+std::string plan_hash(const std::vector<runner::Item>& items, const llm::Provider& provider) {
+    std::string key = provider.name() + "\n" + provider.model() + "\n";
+    for (const auto& item : items) {
+        const llm::Prompt& p = item.prompt;
+        key += item.id + "\x1f" + journal::hash_hex(p.system + "\x1f" + p.user + "\x1f" + p.schema_json) +
+               "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
+               (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+    }
+    return journal::hash_hex(key);
+}
+
+std::string group_digits(long long n) {
+    std::string s = std::to_string(n);
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+    return s;
+}
+
+std::string usd(double x) {
+    std::ostringstream out;
+    out << "$" << std::fixed << std::setprecision(x < 10 ? 4 : 2) << x;
+    return out.str();
+}
+
+/// --dry-run: the plan, the token estimate and the cost range; nothing is sent or written.
+void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& spec, const Plan& plan,
+                   const std::vector<spec::Variant>& variants, const std::vector<runner::Item>& items,
+                   const std::string& persona_file) {
+    out << "plan: " << plan.items.size() << " requests = " << plan.groups << " groups x "
+        << variants.size() << " variant" << (variants.size() == 1 ? "" : "s") << " (seed "
+        << spec.seed << ")\n\n";
+    std::map<std::pair<std::string, std::string>, std::size_t> counts;
+    for (const auto& item : plan.items) ++counts[{item.target_label, item.variant}];
+    std::size_t width = 5;
+    for (const auto& l : spec.labels) width = std::max(width, l.name.size());
+    out << std::left << std::setw(static_cast<int>(width) + 2) << "label";
+    for (const auto& v : variants) out << std::setw(static_cast<int>(std::max<std::size_t>(v.name.size(), 6)) + 2) << v.name;
+    out << "total\n";
+    for (const auto& l : spec.labels) {
+        std::size_t total = 0;
+        out << std::setw(static_cast<int>(width) + 2) << l.name;
+        for (const auto& v : variants) {
+            std::size_t n = counts[{l.name, v.name}];
+            total += n;
+            out << std::setw(static_cast<int>(std::max<std::size_t>(v.name.size(), 6)) + 2) << n;
+        }
+        out << total << "\n";
+    }
+    out << "\npersonas: " << plan.personas_used << " used of " << plan.personas_available
+        << " available (" << persona_file << ")\n";
+    out << "contexts: " << spec.generator.contexts.size() << "\n";
+    out << "provider: " << spec.generator.provider << ", model "
+        << (spec.generator.provider == "offline" ? "offline" : spec.generator.model)
+        << (options.batch ? ", message batches (50 % price)" : "") << "\n";
+
+    long long input = 0;
+    for (const auto& item : items)
+        input += static_cast<long long>(std::ceil(static_cast<double>(item.prompt.system.size() +
+                                                                     item.prompt.user.size() +
+                                                                     item.prompt.schema_json.size()) /
+                                                 4.0));
+    long long out_high = static_cast<long long>(items.size()) * spec.generator.max_tokens;
+    long long out_low = static_cast<long long>(std::llround(0.6 * static_cast<double>(out_high)));
+    out << "estimated tokens: input " << group_digits(input) << ", output " << group_digits(out_low)
+        << " - " << group_digits(out_high) << " (60 % - 100 % of max_tokens " << spec.generator.max_tokens
+        << ")\n";
+    if (spec.generator.provider == "offline") {
+        out << "estimated cost: $0 (offline provider)\n";
+        return;
+    }
+    pricing::Table table = options.pricing.empty() ? pricing::Table::builtin() : pricing::Table::load(options.pricing);
+    auto price = table.find(spec.generator.model);
+    if (!price) {
+        out << "estimated cost: unknown (no price for model '" << spec.generator.model
+            << "'; add it with --pricing F)\n";
+        return;
+    }
+    llm::Usage low, high;
+    low.input_tokens = high.input_tokens = input;
+    low.output_tokens = out_low;
+    high.output_tokens = out_high;
+    out << "estimated cost: " << usd(pricing::cost(*price, low, options.batch)) << " - "
+        << usd(pricing::cost(*price, high, options.batch))
+        << " (without prompt-cache savings on the system prompt)\n";
+}
+
+/// Writes the finished rows (status ok) in plan order; returns how many.
+std::size_t write_samples(const Options& options, const Plan& plan,
+                          const std::map<std::string, journal::Record>& records,
+                          const std::string& model) {
+    OutputFile file(options.out);
+    std::ostream& out = file.stream();
+    csv::Writer writer(out);
+    bool jsonl = options.format == "jsonl";
+    if (!jsonl) writer.write_row(kColumns);
+    std::size_t written = 0;
+    for (const auto& item : plan.items) {
+        auto it = records.find(item.id);
+        if (it == records.end() || it->second.status != "ok") continue;
+        rapidjson::Document doc;
+        doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
+        if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
+            !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
+            continue;  // the runner validated it; a hand-edited journal is not trusted further
+        std::vector<std::string> row = {
+            std::string(doc["content"].GetString(), doc["content"].GetStringLength()),
+            std::string(doc["label"].GetString(), doc["label"].GetStringLength()),
+            item.id, item.target_label, item.variant, item.context, item.persona, model};
+        if (jsonl)
+            out << jsonl::object_line(kColumns, row) << "\n";
+        else
+            writer.write_row(row);
+        ++written;
+    }
+    file.commit();
+    return written;
+}
+
+}  // namespace
+
+spec::Spec effective_spec(const Options& options) {
+    spec::Spec spec = spec::load(options.spec_path);
+    if (options.rows) spec.rows = *options.rows;
+    if (!options.provider.empty()) spec.generator.provider = options.provider;
+    if (!options.model.empty()) spec.generator.model = options.model;
+    if (!options.base_url.empty()) spec.generator.base_url = options.base_url;
+    if (options.concurrency) spec.generator.concurrency = *options.concurrency;
+    if (spec.generator.contexts.empty()) spec.generator.contexts = kDefaultContexts;
+    if (spec.rows < 1) throw UsageError("--rows: must be at least 1");
+    return spec;
+}
+
+PlanRequest plan_request(const spec::Spec& spec, const std::vector<std::string>& selected) {
+    PlanRequest r;
+    r.rows = static_cast<std::size_t>(spec.rows);
+    r.seed = spec.seed;
+    for (const auto& l : spec.labels) r.labels.push_back(l.name);
+    r.weights = spec.label_weights;
+    if (r.weights.empty()) r.weights.assign(r.labels.size(), 1.0);
+    for (const auto& v : selected_variants(spec, selected)) r.variants.push_back(v.name);
+    r.contexts = spec.generator.contexts.empty() ? kDefaultContexts : spec.generator.contexts;
+    return r;
+}
+
+int run(const Options& options) {
+    spec::Spec spec = effective_spec(options);
+    std::vector<spec::Variant> variants = selected_variants(spec, options.variants);
+    PlanRequest request = plan_request(spec, options.variants);
+
+    std::string persona_file = personas_path(options, spec);
+    PersonaSet personas = load_personas(persona_file, spec.personas.field);
+    if (!options.quiet && (personas.blank || personas.duplicates))
+        std::cerr << "synthmod-generate: " << persona_file << ": dropped " << personas.blank
+                  << " blank and " << personas.duplicates << " duplicate personas\n";
+
+    Plan plan = make_plan(request, personas.personas);
+    std::string system = system_prompt(spec);
+    std::string schema = answer_schema(spec.labels);
+    std::map<std::string, const spec::Variant*> by_name;
+    for (const auto& v : variants) by_name[v.name] = &v;
+    std::vector<runner::Item> items;
+    items.reserve(plan.items.size());
+    for (const auto& item : plan.items)
+        items.push_back({item.id, build_prompt(spec, *by_name.at(item.variant), item, system, schema)});
+
+    if (options.dry_run) {
+        print_dry_run(std::cout, options, spec, plan, variants, items, persona_file);
+        return 0;
+    }
+
+    llm::ProviderConfig config;
+    config.provider = spec.generator.provider;
+    config.model = spec.generator.model;
+    config.base_url = spec.generator.base_url;
+    config.native_structured_output = options.native_json;
+    std::unique_ptr<llm::Provider> provider = config.provider == "offline"
+                                                  ? llm::make_offline_provider("offline")
+                                                  : llm::make_provider(config);
+    if (options.out != "-") check_writable(options.out);
+
+    runner::Options ro;
+    ro.concurrency = spec.generator.concurrency;
+    if (options.max_retries) ro.max_retries = *options.max_retries;
+    ro.max_cost = options.max_cost;
+    ro.rpm = options.rpm;
+    ro.tpm = options.tpm;
+    ro.batch = options.batch;
+    ro.quiet = options.quiet;
+    ro.verbose = options.verbose;
+    ro.http.cacert = options.cacert;
+    ro.http.verbose = options.verbose;
+    ro.pricing_path = options.pricing;
+    ro.journal_path = (options.out == "-" ? std::string("synthmod-generate") : options.out) + ".journal";
+    ro.force = options.force;
+
+    std::unique_ptr<http::Transport> transport;
+    if (provider->remote()) transport = http::make_curl_transport(ro.http);
+
+    journal::Header header;
+    header.tool = "synthmod-generate";
+    header.spec_hash = journal::hash_hex(spec.source_text);
+    header.plan_hash = plan_hash(items, *provider);
+
+    const std::vector<spec::Label> labels = spec.labels;
+    runner::JobResult result =
+        runner::run_job(header, items, *provider, transport.get(), ro,
+                        [&labels](const std::string& answer) { return validate_answer(answer, labels); });
+
+    std::size_t written = write_samples(options, plan, result.records, provider->model());
+    if (!options.quiet) {
+        std::size_t refused = 0, failed = 0;
+        for (const auto& item : plan.items) {
+            auto it = result.records.find(item.id);
+            if (it == result.records.end()) continue;
+            refused += it->second.status == "refused";
+            failed += it->second.status == "failed";
+        }
+        std::cerr << "synthmod-generate: wrote " << written << " of " << plan.items.size() << " rows to "
+                  << options.out;
+        if (refused || failed) std::cerr << " (" << refused << " refused, " << failed << " failed: kept in "
+                                         << ro.journal_path << ")";
+        std::cerr << "\n";
+    }
+    return runner::exit_code(result.summary);
+}
+
+}  // namespace synthmod::generator

@@ -1,0 +1,145 @@
+#include "generator/prompts.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <map>
+
+#include "common/text.h"
+
+namespace synthmod::generator {
+
+const std::string& default_system_prompt() {
+    static const std::string text =
+        "You write realistic user-generated posts for training and testing content-moderation "
+        "classifiers. Each post must read exactly like something a real person typed on the "
+        "platform named in the request: their own voice, vocabulary, slang, emoji, run-on "
+        "sentences and the occasional typo that fit the persona. Never sound like an assistant: no "
+        "disclaimers, no warnings, no hashtags or formatting the platform would not have, no "
+        "explanation before or after the post, and never name or hint at the moderation label "
+        "inside the post.\n\n"
+        "Safety rules that always apply:\n"
+        "- Personal data must be fake and reserved: phone numbers only in the 555-0100 to "
+        "555-0199 range, e-mail addresses only at example.com, example.org or example.net, web "
+        "links only under example.com, identity, card and account numbers only in formats that "
+        "can never be valid (for example starting with 000). Never use a real person's details.\n"
+        "- Self-harm and suicide posts express distress, hopelessness or ideation the way people "
+        "really write it, but never include methods, means, amounts, places or any instructions.\n"
+        "- Scam posts may imitate scams but must not contain working links, real brands' real "
+        "contact details or real wallet addresses.\n\n"
+        "Answer by calling the submit_post tool with the post as `content` and, as `label`, the "
+        "policy label a careful moderator would give the text you actually wrote (normally the one "
+        "requested).";
+    return text;
+}
+
+const std::string& default_variant_prompt() {
+    static const std::string text =
+        "Write {{context}} by the following person: {{persona}}\n\n"
+        "The post should be one a moderator would label \"{{label}}\": {{label_definition}}\n\n"
+        "The possible labels are {{labels}}. Write only the post itself.";
+    return text;
+}
+
+std::string system_prompt(const spec::Spec& spec) {
+    std::string out = spec.generator.system.empty() ? default_system_prompt() : spec.generator.system;
+    out += "\n\nThe moderation policy labels:\n";
+    for (const auto& label : spec.labels) out += "\n## " + label.name + "\n" + label.definition + "\n";
+    return out;
+}
+
+std::string answer_schema(const std::vector<spec::Label>& labels) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("type");
+    w.String("object");
+    w.Key("properties");
+    w.StartObject();
+    w.Key("content");
+    w.StartObject();
+    w.Key("type");
+    w.String("string");
+    w.Key("description");
+    w.String("The post exactly as the user would write it.");
+    w.EndObject();
+    w.Key("label");
+    w.StartObject();
+    w.Key("type");
+    w.String("string");
+    w.Key("enum");
+    w.StartArray();
+    for (const auto& label : labels) w.String(label.name);
+    w.EndArray();
+    w.Key("description");
+    w.String("The policy label a careful moderator would give the post as written.");
+    w.EndObject();
+    w.EndObject();
+    w.Key("required");
+    w.StartArray();
+    w.String("content");
+    w.String("label");
+    w.EndArray();
+    w.Key("additionalProperties");
+    w.Bool(false);
+    w.EndObject();
+    return buf.GetString();
+}
+
+std::string label_list(const std::vector<spec::Label>& labels) {
+    std::string out;
+    for (const auto& label : labels) {
+        if (!out.empty()) out += ", ";
+        out += "\"" + label.name + "\"";
+    }
+    return out;
+}
+
+llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
+                         const std::string& system, const std::string& schema) {
+    std::string definition;
+    std::string names;
+    for (const auto& label : spec.labels) {
+        if (label.name == item.target_label) definition = label.definition;
+        names += label.name + "\n";
+    }
+    std::map<std::string, std::string> values = {{"persona", item.persona},
+                                                 {"label", item.target_label},
+                                                 {"label_definition", definition},
+                                                 {"labels", label_list(spec.labels)},
+                                                 {"context", item.context}};
+    llm::Prompt prompt;
+    prompt.task = "generate";
+    prompt.system = system;
+    prompt.user = spec::render(variant.prompt, values);
+    prompt.tool_name = kToolName;
+    prompt.schema_json = schema;
+    prompt.max_tokens = spec.generator.max_tokens;
+    prompt.temperature = spec.generator.temperature;
+    prompt.vars = values;
+    prompt.vars["labels"] = names;  // one name per line: names may hold commas
+    prompt.vars["variant"] = variant.name;
+    return prompt;
+}
+
+std::string validate_answer(const std::string& answer_json, const std::vector<spec::Label>& labels) {
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseValidateEncodingFlag>(answer_json.c_str(), answer_json.size());
+    if (doc.HasParseError())
+        return std::string("answer is not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError());
+    if (!doc.IsObject()) return "answer is not a JSON object";
+    auto content = doc.FindMember("content");
+    if (content == doc.MemberEnd() || !content->value.IsString()) return "answer has no string \"content\"";
+    if (text::trim(std::string(content->value.GetString(), content->value.GetStringLength())).empty())
+        return "answer's \"content\" is empty";
+    auto label = doc.FindMember("label");
+    if (label == doc.MemberEnd() || !label->value.IsString()) return "answer has no string \"label\"";
+    std::string name(label->value.GetString(), label->value.GetStringLength());
+    for (const auto& l : labels)
+        if (l.name == name) return "";
+    return "answer's \"label\" \"" + name + "\" is not one of the spec's labels";
+}
+
+}  // namespace synthmod::generator

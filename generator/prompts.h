@@ -1,0 +1,41 @@
+// prompts: the generator's prompts — system prompt with the policy taxonomy, the variant's
+// user template, and the answer schema {content, label} (DESIGN section 4).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/llm/provider.h"
+#include "common/spec.h"
+#include "generator/plan.h"
+
+namespace synthmod::generator {
+
+/// Name of the structured answer (the tool the model is forced to call).
+inline constexpr const char* kToolName = "submit_post";
+
+/// The built-in system prompt (realism and safety rules), used when the spec sets none.
+const std::string& default_system_prompt();
+
+/// The variant prompt used when the spec declares no [[generator.variants]].
+const std::string& default_variant_prompt();
+
+/// The system prompt sent with every request: the spec's (or the default) followed by the
+/// policy labels and their definitions, so the shared taxonomy is one cacheable block.
+std::string system_prompt(const spec::Spec& spec);
+
+/// JSON Schema of the answer: {"content": string, "label": one of the spec's label names}.
+std::string answer_schema(const std::vector<spec::Label>& labels);
+
+/// Every label name, quoted and comma-separated (the {{labels}} placeholder).
+std::string label_list(const std::vector<spec::Label>& labels);
+
+/// The prompt of one plan item. `system` and `schema` are computed once per run.
+llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
+                         const std::string& system, const std::string& schema);
+
+/// Checks an answer: a JSON object with a non-empty string `content` and a `label` among the
+/// spec's labels. Returns "" when fine, else what is wrong (the runner re-asks).
+std::string validate_answer(const std::string& answer_json, const std::vector<spec::Label>& labels);
+
+}  // namespace synthmod::generator
