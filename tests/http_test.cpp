@@ -1,9 +1,71 @@
-// Tests of common/http (the libcurl multi transport) against tests/fake_server.py.
-#include <catch2/catch.hpp>
+// Tests of common/http (the libcurl multi transport) over real HTTP against tests/fake_server.py.
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+
+#include <rapidjson/document.h>
+
+#include "common/http.h"
 #include "tests/support/fake_server.h"
 
+using synthmod::http::Options;
+using synthmod::http::Request;
+using synthmod::http::Response;
 using synthmod::test::FakeServer;
+
+namespace {
+
+// curl_global_init belongs in main; the test binary's "main" is Catch2's, so do it once here.
+const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+
+Request message_request(const std::string& base, const std::string& user) {
+    Request r;
+    r.method = "POST";
+    r.url = base + "/v1/messages";
+    r.headers = {{"x-api-key", "test-key"},
+                 {"anthropic-version", "2023-06-01"},
+                 {"content-type", "application/json"}};
+    r.secret_headers = {"x-api-key"};
+    r.body = R"({"model":"claude-haiku-4-5","max_tokens":100,"messages":[{"role":"user","content":")" +
+             user +
+             R"("}],"tools":[{"name":"answer","input_schema":{"type":"object","properties":{"n":{"type":"integer","minimum":1,"maximum":5}},"required":["n"]}}],"tool_choice":{"type":"tool","name":"answer"}})";
+    return r;
+}
+
+int stat_of(const FakeServer& server, const char* key) {
+    std::string raw = synthmod::test::raw_http(server.port(), "GET", "/_stats", "");
+    rapidjson::Document d;
+    d.Parse(raw.substr(raw.find("\r\n\r\n") + 4).c_str());
+    return d[key].GetInt();
+}
+
+/// Captures what is written to stderr (fd 2) while it lives.
+class StderrCapture {
+   public:
+    StderrCapture() : path_(synthmod::test::temp_dir("stderr") + "/err") {
+        std::fflush(stderr);
+        saved_ = ::dup(2);
+        int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 2);
+        ::close(fd);
+    }
+    std::string finish() {
+        std::fflush(stderr);
+        ::dup2(saved_, 2);
+        ::close(saved_);
+        return synthmod::test::slurp(path_);
+    }
+
+   private:
+    std::string path_;
+    int saved_ = -1;
+};
+
+}  // namespace
 
 TEST_CASE("fake server fixture starts, answers, logs and takes control settings", "[http]") {
     FakeServer server({"--require-key", "k1"});
@@ -20,4 +82,160 @@ TEST_CASE("fake server fixture starts, answers, logs and takes control settings"
     CHECK_FALSE(log[0].bearer_present);
     CHECK(log[2].status == 400);
     CHECK(server.count("/_control") == 2);
+}
+
+TEST_CASE("redact masks every occurrence of a secret", "[http]") {
+    CHECK(synthmod::http::redact("key=abc; again abc", "abc") == "key=[REDACTED]; again [REDACTED]");
+    CHECK(synthmod::http::redact("nothing here", "") == "nothing here");
+    Response r;
+    r.headers = {{"request-id", "req_1"}, {"x", "1"}, {"x", "2"}};
+    CHECK(r.header("x") == "1");
+    CHECK_FALSE(r.header("missing").has_value());
+}
+
+TEST_CASE("curl transport: 200 responses over one kept-alive connection", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server;
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    int connections_before = stat_of(server, "connections");
+    for (int i = 0; i < 5; ++i) {
+        Response r = transport->perform(message_request(server.base_url(), "hello " + std::to_string(i)));
+        INFO(r.transport_error << r.body);
+        REQUIRE(r.transport_error.empty());
+        CHECK(r.status == 200);
+        CHECK(r.header("request-id").value_or("").rfind("req_", 0) == 0);
+        CHECK(r.header("content-type") == "application/json");  // names lower-cased
+        CHECK(r.header("anthropic-ratelimit-requests-remaining").has_value());
+        CHECK(r.body.find("\"tool_use\"") != std::string::npos);
+        CHECK(r.seconds > 0);
+    }
+    // 5 requests, one connection (plus the one /_stats query itself).
+    CHECK(stat_of(server, "connections") - connections_before == 2);
+    CHECK(server.count("/v1/messages", 200) == 5);
+    for (const auto& e : server.log())
+        if (e.path == "/v1/messages") CHECK(e.key_present);
+}
+
+TEST_CASE("curl transport: error statuses keep their body and headers", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--script", "429,529", "--retry-after", "3"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    Response a = transport->perform(message_request(server.base_url(), "a"));
+    CHECK(a.transport_error.empty());
+    CHECK(a.status == 429);
+    CHECK(a.header("retry-after") == "3");
+    CHECK(a.body.find("rate_limit_error") != std::string::npos);
+    Response b = transport->perform(message_request(server.base_url(), "b"));
+    CHECK(b.status == 529);
+    CHECK(b.body.find("overloaded_error") != std::string::npos);
+}
+
+TEST_CASE("curl transport: dropped connection, truncated body, timeout, refused", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--slow-ms", "3000"});
+    Options options;
+    options.timeout_ms = 400;
+    auto transport = synthmod::http::make_curl_transport(options);
+
+    SECTION("dropped connection is a transport error without status") {
+        server.control(R"({"script": "drop"})");
+        Response r = transport->perform(message_request(server.base_url(), "x"));
+        CHECK(r.status == 0);
+        CHECK_FALSE(r.transport_error.empty());
+        CHECK_FALSE(r.timed_out);
+        // The transport recovers: the next request on a fresh connection succeeds.
+        Response ok = transport->perform(message_request(server.base_url(), "y"));
+        CHECK(ok.status == 200);
+        CHECK(ok.transport_error.empty());
+    }
+    SECTION("truncated body is a transport error, not a short 200") {
+        server.control(R"({"script": "truncate"})");
+        Response r = transport->perform(message_request(server.base_url(), "x"));
+        CHECK(r.status == 200);
+        CHECK_FALSE(r.transport_error.empty());
+        CHECK_FALSE(r.timed_out);
+    }
+    SECTION("slow response with a short timeout times out") {
+        server.control(R"({"script": "slow"})");
+        Response r = transport->perform(message_request(server.base_url(), "x"));
+        CHECK(r.timed_out);
+        CHECK_FALSE(r.transport_error.empty());
+        CHECK(r.seconds < 2.0);
+    }
+    SECTION("connection refused") {
+        std::string url = server.base_url();
+        server.stop();
+        Response r = transport->perform(message_request(url, "x"));
+        CHECK(r.status == 0);
+        CHECK(r.transport_error.find("onnect") != std::string::npos);
+    }
+}
+
+TEST_CASE("curl transport: 100 requests at concurrency 20, each answered once", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--latency-ms", "20"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    const int total = 100, concurrency = 20;
+    int started = 0;
+    std::size_t peak = 0;
+    std::map<std::uint64_t, Response> done;
+    while (static_cast<int>(done.size()) < total) {
+        while (started < total && transport->in_flight() < static_cast<std::size_t>(concurrency)) {
+            transport->start(static_cast<std::uint64_t>(started),
+                             message_request(server.base_url(), "item " + std::to_string(started)));
+            ++started;
+        }
+        peak = std::max(peak, transport->in_flight());
+        for (auto& [tag, response] : transport->poll(1000)) {
+            CHECK(done.count(tag) == 0);
+            done.emplace(tag, std::move(response));
+        }
+    }
+    CHECK(peak == static_cast<std::size_t>(concurrency));
+    CHECK(transport->in_flight() == 0);
+    for (const auto& [tag, r] : done) {
+        CHECK(r.status == 200);
+        CHECK(r.transport_error.empty());
+    }
+    auto log = server.log();
+    std::set<std::string> prompts;
+    for (const auto& e : log)
+        if (e.path == "/v1/messages") prompts.insert(e.user_sha256);
+    CHECK(server.count("/v1/messages") == static_cast<std::size_t>(total));
+    CHECK(prompts.size() == static_cast<std::size_t>(total));
+    // Connections were reused: at most one per concurrent transfer (+1 for the stats query).
+    CHECK(stat_of(server, "connections") <= concurrency + 1);
+}
+
+TEST_CASE("curl transport: cancel_all discards transfers in flight", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--latency-ms", "2000"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    transport->start(1, message_request(server.base_url(), "a"));
+    transport->start(2, message_request(server.base_url(), "b"));
+    transport->poll(50);
+    CHECK(transport->in_flight() == 2);
+    CHECK_THROWS_AS(transport->perform(message_request(server.base_url(), "c")), std::logic_error);
+    transport->cancel_all();
+    CHECK(transport->in_flight() == 0);
+    CHECK(transport->poll(10).empty());
+}
+
+TEST_CASE("curl transport: verbose log shows method, URL and status, never a secret", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server;
+    Options options;
+    options.verbose = true;
+    auto transport = synthmod::http::make_curl_transport(options);
+    Request r = message_request(server.base_url(), "x");
+    r.headers[0].second = "sk-secret-123";
+    r.url += "?echo=sk-secret-123";  // a secret that leaked into a URL is masked too
+    StderrCapture capture;
+    Response response = transport->perform(r);
+    std::string err = capture.finish();
+    CHECK(response.status == 200);
+    CHECK(err.find("POST http://127.0.0.1:") != std::string::npos);
+    CHECK(err.find("-> 200") != std::string::npos);
+    CHECK(err.find("[REDACTED]") != std::string::npos);
+    CHECK(err.find("sk-secret-123") == std::string::npos);
 }
