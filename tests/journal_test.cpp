@@ -1,0 +1,204 @@
+// journal: records survive a reopen, a torn last line is dropped, a changed plan is refused.
+#include "common/journal.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "common/errors.h"
+#include "tests/support/process.h"
+
+using synthmod::journal::BatchRef;
+using synthmod::journal::Header;
+using synthmod::journal::Journal;
+using synthmod::journal::Record;
+
+namespace {
+
+Header header() { return Header{"synthmod-generate", "spec-aaa", "plan-bbb"}; }
+
+Record record(const std::string& id, const std::string& status) {
+    Record r;
+    r.id = id;
+    r.status = status;
+    r.answer_json = R"({"content":"caf\u00e9 \"quoted\"\nline","label":"Safe"})";
+    r.usage.input_tokens = 1200;
+    r.usage.output_tokens = 80;
+    r.usage.cache_creation_input_tokens = 3;
+    r.usage.cache_read_input_tokens = 900;
+    r.cost = 0.00125;
+    r.attempts = 3;
+    r.repairs = 1;
+    r.error = status == "failed" ? "gave up after 8 retries: HTTP 529 overloaded_error" : "";
+    r.request_id = "req_011";
+    return r;
+}
+
+long file_size(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return static_cast<long>(st.st_size);
+}
+
+}  // namespace
+
+TEST_CASE("journal records survive a reopen field by field", "[journal]") {
+    std::string path = synthmod::test::temp_dir("journal") + "/out.csv.journal";
+    Record a = record("a1", "ok"), b = record("b2", "failed");
+    b.cost_known = false;
+    {
+        Journal j(path, header(), false);
+        CHECK(j.records().empty());
+        j.append(a);
+        j.append(b);
+    }
+    Journal j(path, header(), false);
+    REQUIRE(j.records().size() == 2);
+    CHECK_FALSE(j.dropped_torn_line());
+    const Record& ra = j.records().at("a1");
+    CHECK(ra.status == "ok");
+    CHECK(ra.answer_json == a.answer_json);  // byte-identical: outputs are built from it
+    CHECK(ra.usage.input_tokens == 1200);
+    CHECK(ra.usage.output_tokens == 80);
+    CHECK(ra.usage.cache_creation_input_tokens == 3);
+    CHECK(ra.usage.cache_read_input_tokens == 900);
+    CHECK(ra.cost == Approx(0.00125));
+    CHECK(ra.cost_known);
+    CHECK(ra.attempts == 3);
+    CHECK(ra.repairs == 1);
+    CHECK(ra.request_id == "req_011");
+    const Record& rb = j.records().at("b2");
+    CHECK(rb.status == "failed");
+    CHECK(rb.error == b.error);
+    CHECK_FALSE(rb.cost_known);
+    CHECK(j.spent() == Approx(0.0025));
+
+    // One JSON line per record after the header, each ending in a newline.
+    std::string text = synthmod::test::slurp(path);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 3);
+    CHECK(text.back() == '\n');
+    CHECK(text.rfind("{\"type\":\"header\"", 0) == 0);
+}
+
+TEST_CASE("journal: a later record of an item replaces the earlier one, spend counts both",
+          "[journal]") {
+    std::string path = synthmod::test::temp_dir("journal") + "/j";
+    {
+        Journal j(path, header(), false);
+        j.append(record("x", "failed"));
+        Record ok = record("x", "ok");
+        ok.cost = 0.002;
+        j.append(ok);
+        CHECK(j.records().at("x").status == "ok");
+    }
+    Journal j(path, header(), false);
+    CHECK(j.records().size() == 1);
+    CHECK(j.records().at("x").status == "ok");
+    CHECK(j.spent() == Approx(0.00125 + 0.002));
+}
+
+TEST_CASE("journal drops a torn last line and truncates the file to the last full line",
+          "[journal]") {
+    std::string path = synthmod::test::temp_dir("journal") + "/j";
+    {
+        Journal j(path, header(), false);
+        j.append(record("a", "ok"));
+    }
+    long good = file_size(path);
+
+    SECTION("no trailing newline") {
+        std::string text = synthmod::test::slurp(path);
+        synthmod::test::spit(path, text + R"({"type":"item","id":"b","status":"o)");
+    }
+    SECTION("a complete line that is not JSON") {
+        std::string text = synthmod::test::slurp(path);
+        synthmod::test::spit(path, text + std::string(40, '\0') + "\n");
+    }
+    {
+        Journal j(path, header(), false);
+        CHECK(j.dropped_torn_line());
+        CHECK(j.records().size() == 1);
+        CHECK(j.records().count("a") == 1);
+        CHECK(file_size(path) == good);
+        j.append(record("c", "ok"));
+    }
+    Journal j(path, header(), false);
+    CHECK_FALSE(j.dropped_torn_line());
+    CHECK(j.records().size() == 2);
+    CHECK(j.records().count("c") == 1);
+}
+
+TEST_CASE("journal refuses another spec or plan unless forced", "[journal]") {
+    std::string path = synthmod::test::temp_dir("journal") + "/j";
+    {
+        Journal j(path, header(), false);
+        j.append(record("a", "ok"));
+    }
+    Header other = header();
+    SECTION("plan changed") { other.plan_hash = "plan-ccc"; }
+    SECTION("spec changed") { other.spec_hash = "spec-zzz"; }
+    SECTION("other tool") { other.tool = "synthmod-judge"; }
+
+    try {
+        Journal j(path, other, false);
+        FAIL("a changed header was accepted");
+    } catch (const synthmod::UsageError& e) {
+        std::string what = e.what();
+        CHECK(what.find(path) != std::string::npos);
+        CHECK(what.find("--force") != std::string::npos);
+    }
+    // Refusing left the journal alone.
+    {
+        Journal j(path, header(), false);
+        CHECK(j.records().size() == 1);
+    }
+    {
+        Journal j(path, other, true);
+        CHECK(j.records().empty());
+        CHECK(j.spent() == 0);
+    }
+    Journal j(path, other, false);  // the forced header is now the journal's
+    CHECK(j.records().empty());
+}
+
+TEST_CASE("journal keeps batch ids until they are finished", "[journal]") {
+    std::string path = synthmod::test::temp_dir("journal") + "/j";
+    {
+        Journal j(path, header(), false);
+        j.append_batch(BatchRef{"msgbatch_1", {"a", "b"}, false});
+        j.append_batch(BatchRef{"msgbatch_2", {"c"}, false});
+        j.finish_batch("msgbatch_1");
+        REQUIRE(j.open_batches().size() == 1);
+        CHECK(j.open_batches()[0].batch_id == "msgbatch_2");
+    }
+    Journal j(path, header(), false);
+    auto open = j.open_batches();
+    REQUIRE(open.size() == 1);
+    CHECK(open[0].batch_id == "msgbatch_2");
+    CHECK(open[0].item_ids == std::vector<std::string>{"c"});
+    CHECK_FALSE(open[0].finished);
+}
+
+TEST_CASE("journal is held by one process at a time", "[journal]") {
+    std::string path = synthmod::test::temp_dir("journal") + "/j";
+    Journal first(path, header(), false);
+    CHECK_THROWS_AS(Journal(path, header(), false), synthmod::UsageError);
+}
+
+TEST_CASE("journal with an empty path lives in memory", "[journal]") {
+    Journal j("", header(), false);
+    j.append(record("a", "ok"));
+    CHECK(j.records().size() == 1);
+    j.sync();
+}
+
+TEST_CASE("hash_hex is a 32-digit xxh3-128 digest", "[journal]") {
+    using synthmod::journal::hash_hex;
+    std::string h = hash_hex("abc");
+    CHECK(h.size() == 32);
+    CHECK(h.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(hash_hex("abc") == h);
+    CHECK(hash_hex("abd") != h);
+    CHECK(hash_hex("") != hash_hex(std::string(1, '\0')));
+}
