@@ -1,0 +1,370 @@
+// Tests of common/llm/anthropic: request building, response and error parsing, batches, and a
+// round trip through the curl transport against tests/fake_server.py.
+#include <curl/curl.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include <rapidjson/document.h>
+
+#include "common/errors.h"
+#include "common/http.h"
+#include "common/llm/anthropic.h"
+#include "tests/support/fake_server.h"
+
+using namespace synthmod::llm;
+using synthmod::http::Response;
+
+namespace {
+
+const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+
+const char* kSchema =
+    R"({"type":"object","properties":{"content":{"type":"string"},"label":{"type":"string","enum":["Safe","Spam & Scams"]},"realism":{"type":"integer","minimum":1,"maximum":5}},"required":["content","label","realism"]})";
+
+Prompt sample_prompt() {
+    Prompt p;
+    p.task = "generate";
+    p.system = "You write moderation data.";
+    p.user = "Write a tweet by a \"nurse\"";
+    p.tool_name = "post";
+    p.schema_json = kSchema;
+    p.max_tokens = 400;
+    return p;
+}
+
+Response ok_response(const std::string& body) {
+    Response r;
+    r.status = 200;
+    r.headers = {{"request-id", "req_abc"}, {"content-type", "application/json"}};
+    r.body = body;
+    return r;
+}
+
+Response error_response(long status, const std::string& type, const std::string& message) {
+    Response r;
+    r.status = status;
+    r.headers = {{"request-id", "req_err1"}};
+    r.body = R"({"type":"error","error":{"type":")" + type + R"(","message":")" + message +
+             R"("},"request_id":"req_err1"})";
+    return r;
+}
+
+const AnthropicProvider provider("claude-haiku-4-5", "sk-ant-test", "https://example.test/");
+
+}  // namespace
+
+TEST_CASE("anthropic request: URL, headers and exact body (forced tool use)", "[anthropic]") {
+    auto req = provider.build_request(sample_prompt());
+    CHECK(req.method == "POST");
+    CHECK(req.url == "https://example.test/v1/messages");
+    using H = std::vector<std::pair<std::string, std::string>>;
+    CHECK(req.headers == H{{"x-api-key", "sk-ant-test"},
+                           {"anthropic-version", "2023-06-01"},
+                           {"content-type", "application/json"}});
+    CHECK(req.secret_headers == std::vector<std::string>{"x-api-key"});
+    CHECK(req.body ==
+          std::string(R"({"model":"claude-haiku-4-5","max_tokens":400,)"
+                      R"("system":[{"type":"text","text":"You write moderation data.","cache_control":{"type":"ephemeral"}}],)"
+                      R"("messages":[{"role":"user","content":"Write a tweet by a \"nurse\""}],)"
+                      R"("tools":[{"name":"post","description":"Record the answer. Always answer by calling this tool.","input_schema":)") +
+              kSchema + R"(}],"tool_choice":{"type":"tool","name":"post"}})");
+    CHECK(req.body.find("temperature") == std::string::npos);
+}
+
+TEST_CASE("anthropic request: temperature when set, native structured output", "[anthropic]") {
+    Prompt p = sample_prompt();
+    p.temperature = 0.5;
+    p.system.clear();
+    AnthropicProvider native("claude-sonnet-4-5", "k", "http://127.0.0.1:9", true);
+    auto req = native.build_request(p);
+    rapidjson::Document d;
+    d.Parse(req.body.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(d["temperature"].GetDouble() == Approx(0.5));
+    CHECK_FALSE(d.HasMember("system"));  // empty system prompt: no empty text block
+    CHECK_FALSE(d.HasMember("tools"));
+    CHECK_FALSE(d.HasMember("tool_choice"));
+    CHECK(std::string(d["output_config"]["format"]["type"].GetString()) == "json_schema");
+    CHECK(d["output_config"]["format"]["schema"]["required"].Size() == 3);
+
+    p.schema_json = "not json";
+    CHECK_THROWS_AS(native.build_request(p), std::logic_error);
+}
+
+TEST_CASE("anthropic response: tool_use answer, usage with cache tokens", "[anthropic]") {
+    auto r = provider.parse_response(ok_response(R"({
+      "id":"msg_01","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001",
+      "content":[{"type":"thinking","thinking":"hmm","signature":"x"},
+                 {"type":"some_future_block","data":1},
+                 {"type":"tool_use","id":"toolu_1","name":"post","input":{"content":"hi","label":"Safe","realism":4}}],
+      "stop_reason":"tool_use","stop_sequence":null,"unknown_field":{"a":1},
+      "usage":{"input_tokens":472,"output_tokens":89,"cache_creation_input_tokens":12,
+               "cache_read_input_tokens":300,"cache_creation":{"ephemeral_5m_input_tokens":12},
+               "service_tier":"standard"}})"));
+    CHECK(r.status == Status::kOk);
+    CHECK(r.answer_json == R"({"content":"hi","label":"Safe","realism":4})");
+    CHECK(r.usage.input_tokens == 472);
+    CHECK(r.usage.output_tokens == 89);
+    CHECK(r.usage.cache_creation_input_tokens == 12);
+    CHECK(r.usage.cache_read_input_tokens == 300);
+    CHECK(r.stop_reason == "tool_use");
+    CHECK(r.request_id == "req_abc");
+    CHECK(r.http_status == 200);
+}
+
+TEST_CASE("anthropic response: null cache fields, stop reasons", "[anthropic]") {
+    const std::string usage =
+        R"("usage":{"input_tokens":10,"output_tokens":5,"cache_creation_input_tokens":null,"cache_read_input_tokens":null})";
+    SECTION("null cache fields read as 0; end_turn with a tool_use is ok") {
+        auto r = provider.parse_response(ok_response(
+            R"({"content":[{"type":"tool_use","id":"t","name":"post","input":{"a":1}}],"stop_reason":"end_turn",)" +
+            usage + "}"));
+        CHECK(r.status == Status::kOk);
+        CHECK(r.usage.cache_creation_input_tokens == 0);
+        CHECK(r.usage.cache_read_input_tokens == 0);
+        CHECK(r.usage.input_tokens == 10);
+    }
+    SECTION("refusal") {
+        auto r = provider.parse_response(ok_response(
+            R"({"content":[{"type":"text","text":"I can't help with that."}],"stop_reason":"refusal",)" + usage + "}"));
+        CHECK(r.status == Status::kRefused);
+        CHECK(r.usage.output_tokens == 5);  // refusals are billed
+    }
+    SECTION("max_tokens") {
+        auto r = provider.parse_response(ok_response(
+            R"({"content":[{"type":"text","text":"Let me"}],"stop_reason":"max_tokens",)" + usage + "}"));
+        CHECK(r.status == Status::kTruncated);
+        CHECK(r.error.find("max_tokens") != std::string::npos);
+    }
+    SECTION("tool_use without an input object is malformed") {
+        auto r = provider.parse_response(ok_response(
+            R"({"content":[{"type":"text","text":"sure"}],"stop_reason":"end_turn",)" + usage + "}"));
+        CHECK(r.status == Status::kMalformed);
+        CHECK(r.error.find("req_abc") != std::string::npos);
+    }
+    SECTION("pause_turn and model_context_window_exceeded fail with a clear message") {
+        auto r = provider.parse_response(ok_response(
+            R"({"content":[],"stop_reason":"model_context_window_exceeded",)" + usage + "}"));
+        CHECK(r.status == Status::kFailed);
+        CHECK(r.error.find("context window") != std::string::npos);
+        auto p = provider.parse_response(ok_response(R"({"content":[],"stop_reason":"pause_turn",)" + usage + "}"));
+        CHECK(p.status == Status::kFailed);
+        CHECK(p.error.find("pause_turn") != std::string::npos);
+    }
+    SECTION("a 200 that is not JSON is retryable (corruption on the way)") {
+        auto r = provider.parse_response(ok_response(R"({"id":"msg_broken","content":[{"type":"te)"));
+        CHECK(r.status == Status::kRetryable);
+        CHECK(r.error.find("not valid JSON") != std::string::npos);
+    }
+}
+
+TEST_CASE("anthropic response: native structured output reads the JSON text block", "[anthropic]") {
+    AnthropicProvider native("claude-sonnet-4-5", "k", "http://x", true);
+    auto ok = native.parse_response(ok_response(
+        R"({"content":[{"type":"text","text":"{\"label\": \"Safe\"}"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":2}})"));
+    CHECK(ok.status == Status::kOk);
+    CHECK(ok.answer_json == R"({"label":"Safe"})");
+    auto bad = native.parse_response(ok_response(
+        R"({"content":[{"type":"text","text":"{\"label\": "}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":2}})"));
+    CHECK(bad.status == Status::kMalformed);
+}
+
+TEST_CASE("anthropic errors: body, request-id and classification", "[anthropic]") {
+    auto r429 = provider.parse_response(error_response(429, "rate_limit_error", "slow down"));
+    CHECK(r429.status == Status::kRetryable);
+    CHECK(r429.overloaded);
+    CHECK(r429.error == "429 rate_limit_error: slow down (request-id req_err1)");
+    CHECK(r429.request_id == "req_err1");
+
+    auto r529 = provider.parse_response(error_response(529, "overloaded_error", "Overloaded"));
+    CHECK(r529.status == Status::kRetryable);
+    CHECK(r529.overloaded);
+    for (long s : {408L, 409L, 500L, 503L, 504L}) {
+        auto r = provider.parse_response(error_response(s, "api_error", "x"));
+        CHECK(r.status == Status::kRetryable);
+        CHECK_FALSE(r.overloaded);
+    }
+    auto r401 = provider.parse_response(error_response(401, "authentication_error", "invalid x-api-key"));
+    CHECK(r401.status == Status::kFatal);
+    CHECK(r401.error.find("ANTHROPIC_API_KEY") != std::string::npos);
+    CHECK(provider.parse_response(error_response(403, "permission_error", "no")).status == Status::kFatal);
+    auto r404 = provider.parse_response(error_response(404, "not_found_error", "model: claude-x"));
+    CHECK(r404.status == Status::kFatal);
+    CHECK(r404.error.find("model name") != std::string::npos);
+    CHECK(provider.parse_response(error_response(400, "invalid_request_error", "bad")).status ==
+          Status::kFailed);
+    CHECK(provider.parse_response(error_response(413, "request_too_large", "big")).status ==
+          Status::kFailed);
+
+    SECTION("request id from the body when the header is missing; non-JSON error bodies") {
+        Response r = error_response(500, "api_error", "boom");
+        r.headers.clear();
+        auto res = provider.parse_response(r);
+        CHECK(res.request_id == "req_err1");
+        Response html;
+        html.status = 502;
+        html.body = "<html>Bad gateway</html>";
+        auto h = provider.parse_response(html);
+        CHECK(h.status == Status::kRetryable);
+        CHECK(h.error.find("502") != std::string::npos);
+        CHECK(h.error.find("Bad gateway") != std::string::npos);
+    }
+    SECTION("transport errors are retryable") {
+        Response t;
+        t.transport_error = "Couldn't connect to server";
+        CHECK(provider.parse_response(t).status == Status::kRetryable);
+        t.timed_out = true;
+        CHECK(provider.parse_response(t).error.find("timed out") != std::string::npos);
+    }
+}
+
+TEST_CASE("anthropic batches: create, get, results, result lines", "[anthropic]") {
+    Prompt a = sample_prompt(), b = sample_prompt();
+    b.user = "other";
+    auto create = provider.build_batch_create({{"item-1", &a}, {"item-2", &b}});
+    CHECK(create.url == "https://example.test/v1/messages/batches");
+    CHECK(create.method == "POST");
+    rapidjson::Document d;
+    d.Parse(create.body.c_str());
+    REQUIRE(d["requests"].Size() == 2);
+    CHECK(std::string(d["requests"][1]["custom_id"].GetString()) == "item-2");
+    CHECK(std::string(d["requests"][1]["params"]["messages"][0]["content"].GetString()) == "other");
+    // A batch request's params are exactly the body of the single request.
+    rapidjson::Document single;
+    single.Parse(provider.build_request(a).body.c_str());
+    CHECK(d["requests"][0]["params"] == single);
+
+    auto get = provider.build_batch_get("msgbatch_1");
+    CHECK(get.method == "GET");
+    CHECK(get.url == "https://example.test/v1/messages/batches/msgbatch_1");
+    CHECK(get.headers[0].first == "x-api-key");
+
+    auto info = provider.parse_batch(ok_response(
+        R"({"id":"msgbatch_1","type":"message_batch","processing_status":"ended","request_counts":{"processing":0,"succeeded":5,"errored":1,"canceled":0,"expired":2},"results_url":"https://example.test/v1/messages/batches/msgbatch_1/results"})"));
+    CHECK(info.id == "msgbatch_1");
+    CHECK(info.processing_status == "ended");
+    CHECK(info.succeeded == 5);
+    CHECK(info.errored == 1);
+    CHECK(info.expired == 2);
+    auto results = provider.build_batch_results(info);
+    CHECK(results.url == info.results_url);
+    CHECK(results.method == "GET");
+    CHECK(results.secret_headers == std::vector<std::string>{"x-api-key"});
+    info.results_url.clear();
+    CHECK_THROWS_AS(provider.build_batch_results(info), std::logic_error);
+    CHECK_THROWS_AS(provider.parse_batch(error_response(404, "not_found_error", "no batch")),
+                    synthmod::ProviderError);
+
+    auto ok = provider.parse_batch_result_line(
+        R"({"custom_id":"item-1","result":{"type":"succeeded","message":{"id":"msg_1","content":[{"type":"tool_use","id":"t","name":"post","input":{"label":"Safe"}}],"stop_reason":"tool_use","usage":{"input_tokens":7,"output_tokens":3,"cache_creation_input_tokens":null,"service_tier":"batch"}}}})");
+    CHECK(ok.custom_id == "item-1");
+    CHECK(ok.type == "succeeded");
+    CHECK(ok.result.status == Status::kOk);
+    CHECK(ok.result.answer_json == R"({"label":"Safe"})");
+    CHECK(ok.result.usage.input_tokens == 7);
+
+    auto err = provider.parse_batch_result_line(
+        R"({"custom_id":"item-2","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too big","details":{"error_visibility":"user"}},"request_id":null}}})");
+    CHECK(err.type == "errored");
+    CHECK(err.result.status == Status::kFailed);
+    CHECK(err.result.error.find("invalid_request_error: max_tokens: too big") != std::string::npos);
+    auto overloaded = provider.parse_batch_result_line(
+        R"({"custom_id":"x","result":{"type":"errored","error":{"type":"error","error":{"type":"overloaded_error","message":"o"}}}})");
+    CHECK(overloaded.result.status == Status::kRetryable);
+    auto expired = provider.parse_batch_result_line(R"({"custom_id":"item-3","result":{"type":"expired"}})");
+    CHECK(expired.type == "expired");
+    CHECK(expired.result.status == Status::kRetryable);
+    auto canceled = provider.parse_batch_result_line(R"({"custom_id":"item-4","result":{"type":"canceled"}})");
+    CHECK(canceled.type == "canceled");
+    CHECK_THROWS_AS(provider.parse_batch_result_line("{\"custom_id\":"), synthmod::ProviderError);
+}
+
+TEST_CASE("anthropic over HTTP: the fake server's answers satisfy the schema", "[anthropic]") {
+    REQUIRE(curl_ready);
+    synthmod::test::FakeServer server({"--require-key", "sk-ant-test"});
+    auto transport = synthmod::http::make_curl_transport({});
+    AnthropicProvider live("claude-haiku-4-5", "sk-ant-test", server.base_url());
+    Prompt p = sample_prompt();
+    auto r = live.parse_response(transport->perform(live.build_request(p)));
+    INFO(r.error);
+    REQUIRE(r.status == Status::kOk);
+    rapidjson::Document answer;
+    answer.Parse(r.answer_json.c_str());
+    std::string label = answer["label"].GetString();
+    CHECK((label == "Safe" || label == "Spam & Scams"));
+    CHECK(answer["realism"].GetInt() >= 1);
+    CHECK(answer["realism"].GetInt() <= 5);
+    CHECK(answer["content"].GetStringLength() > 0);
+    CHECK(r.usage.input_tokens > 0);
+    CHECK(r.usage.cache_creation_input_tokens > 0);  // first sight of this system prompt
+    CHECK(r.request_id.rfind("req_", 0) == 0);
+
+    // Different prompts give different texts; the same prompt the same text.
+    Prompt q = p;
+    q.user = "Write a product review by a retired pilot";
+    auto r2 = live.parse_response(transport->perform(live.build_request(q)));
+    auto r3 = live.parse_response(transport->perform(live.build_request(p)));
+    CHECK(r2.answer_json != r.answer_json);
+    CHECK(r3.answer_json == r.answer_json);
+    CHECK(r3.usage.cache_read_input_tokens > 0);
+
+    server.control(R"({"script": "refusal,max_tokens,badjson,529"})");
+    CHECK(live.parse_response(transport->perform(live.build_request(p))).status == Status::kRefused);
+    CHECK(live.parse_response(transport->perform(live.build_request(p))).status == Status::kTruncated);
+    CHECK(live.parse_response(transport->perform(live.build_request(p))).status == Status::kRetryable);
+    auto o = live.parse_response(transport->perform(live.build_request(p)));
+    CHECK(o.status == Status::kRetryable);
+    CHECK(o.overloaded);
+    CHECK(o.error.rfind("529 overloaded_error", 0) == 0);
+
+    AnthropicProvider wrong("claude-haiku-4-5", "another-key", server.base_url());
+    auto denied = wrong.parse_response(transport->perform(wrong.build_request(p)));
+    CHECK(denied.status == Status::kFatal);
+    CHECK(denied.error.find("another-key") == std::string::npos);
+    for (const auto& line : server.log_lines()) CHECK(line.find("sk-ant-test") == std::string::npos);
+}
+
+TEST_CASE("anthropic over HTTP: a batch runs to its results", "[anthropic]") {
+    REQUIRE(curl_ready);
+    synthmod::test::FakeServer server({"--batch-polls", "2", "--batch-expired", "0.5"});
+    auto transport = synthmod::http::make_curl_transport({});
+    AnthropicProvider live("claude-haiku-4-5", "k", server.base_url());
+    std::vector<Prompt> prompts(20, sample_prompt());
+    std::vector<std::pair<std::string, const Prompt*>> reqs;
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        prompts[i].user = "row " + std::to_string(i);
+        reqs.emplace_back("row-" + std::to_string(i), &prompts[i]);
+    }
+    BatchInfo info = live.parse_batch(transport->perform(live.build_batch_create(reqs)));
+    CHECK(info.processing_status == "in_progress");
+    CHECK(info.processing == 20);
+    int polls = 0;
+    while (info.processing_status != "ended" && polls < 10) {
+        info = live.parse_batch(transport->perform(live.build_batch_get(info.id)));
+        ++polls;
+    }
+    CHECK(polls == 3);
+    REQUIRE(info.results_url.rfind(server.base_url(), 0) == 0);
+    Response body = transport->perform(live.build_batch_results(info));
+    REQUIRE(body.status == 200);
+    std::size_t lines = 0, succeeded = 0, expired = 0;
+    std::size_t start = 0;
+    while (start < body.body.size()) {
+        std::size_t end = body.body.find('\n', start);
+        auto line = live.parse_batch_result_line(body.body.substr(start, end - start));
+        ++lines;
+        if (line.type == "succeeded") {
+            ++succeeded;
+            CHECK(line.result.status == Status::kOk);
+        }
+        if (line.type == "expired") ++expired;
+        start = end + 1;
+    }
+    CHECK(lines == 20);
+    CHECK(succeeded == static_cast<std::size_t>(info.succeeded));
+    CHECK(expired == static_cast<std::size_t>(info.expired));
+    CHECK(expired > 0);
+    auto creates = server.log();
+    CHECK(creates[0].custom_ids.size() == 20);
+}
