@@ -193,6 +193,13 @@ std::string redacted_line(const http::Request& request, std::string line) {
     return line;
 }
 
+bool retry_answer(const http::Response& response, const llm::Result& result) {
+    if (auto h = response.header("x-should-retry")) {
+        if (*h == "true" || *h == "false") return *h == "true";
+    }
+    return result.status == llm::Status::kRetryable;
+}
+
 struct InFlight {
     std::size_t task = 0;
     double estimate = 0;  ///< USD, for the budget
@@ -348,7 +355,10 @@ class HttpLoop {
             if (result.overloaded || response.status == 429 || response.status == 529)
                 limiter_.on_overload(now);
         }
-        bool retry = should_retry(response);
+        // x-should-retry decides when present; otherwise a failed transfer is retried, and an
+        // answer as the provider classified it (status codes, and e.g. a 200 whose body is
+        // corrupt, which should_retry alone cannot see).
+        bool retry = transport_failed ? should_retry(response) : retry_answer(response, result);
         if (!retry) {
             if (result.status == llm::Status::kFatal) {
                 if (!fatal_) job_.summary.fatal_message = task.last_error;
