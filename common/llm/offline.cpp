@@ -316,19 +316,19 @@ const std::vector<Scenario>& privacy_bank() {
     static const std::vector<Scenario> bank = {
         {{"Everyone needs to see this.", "Remember this face.", "Found him.", "Spread this around.",
           "PSA for {city}:"},
-         {"The guy who keyed my car is {full_name}, he lives at {address} and his number is {phone}.",
-          "This is {full_name}, the one who scammed half the {interest} group. Home address: {address}.",
-          "{full_name} from {city} is the troll who's been harassing us, his cell is {phone} and email {email}.",
-          "The landlord who refused our deposit: {full_name}, {address}, personal email {email}."},
+         {"The guy who keyed my car is {full_name_m}, he lives at {address} and his number is {phone}.",
+          "This is {full_name_m}, the one who scammed half the {interest} group. Home address: {address}.",
+          "{full_name_m} from {city} is the troll who's been harassing us, his cell is {phone} and email {email}.",
+          "The landlord who refused our deposit: {full_name_m}, {address}, personal email {email}."},
          {"His wife works at the bakery on Main too.", "He's home after 6 most days.",
           "His kids go to the school around the corner.", "I also have his licence plate."},
          {"Go let him know what you think.", "Call him and tell him how you feel.",
           "Make his phone ring all night.", "Share so he can't hide."}},
         {{"lol", "Ok so", "Petty but whatever.", "My ex thought she could ghost me."},
-         {"my ex {name}'s new number is {phone}, text her and tell her she's a liar.",
-          "{name} from accounting gave me her personal email, {email}, sign her up for everything.",
-          "my roommate {name} owes me rent so here's his full name, {full_name}, and his work email {email}.",
-          "here's {name}'s new address since she moved without paying me back: {address}."},
+         {"my ex {name_f}'s new number is {phone}, text her and tell her she's a liar.",
+          "{name_f} from accounting gave me her personal email, {email}, sign her up for everything.",
+          "my roommate {name_f} owes me rent so here's her full name, {full_name_f}, and her work email {email}.",
+          "here's {name_f}'s new address since she moved without paying me back: {address}."},
          {"She blocked me everywhere else.", "Don't say I sent you.",
           "She's been posting stuff about me so fair's fair."},
          {"Have fun 😂", "You know what to do.", "Spam away.", ""}},
@@ -346,16 +346,16 @@ const std::vector<Scenario>& privacy_bank() {
          {"Customer list from a local gym chain: {email}, {email2}, {email3}, with phone numbers like {phone}.",
           "The school district's spreadsheet has every parent's name, home address and number, e.g. {full_name}, {address}, {phone}.",
           "Payroll export with names and ID numbers, first row is {full_name}, {ssn}.",
-          "A clinic emailed everyone's appointment list by mistake, {full_name} is down for a {condition} consult."},
+          "A clinic emailed everyone's appointment list by mistake, {full_name} is booked in for {condition} treatment."},
          {"Link's in the replies.", "Screenshot attached.", "Thousands of rows."},
          {"Download before it's taken down.", "Search your own name.", "Crazy how easy this was."}},
         {{"Not trying to gossip but", "Can't believe this.", "Heads up to the team chat.",
           "Tea:"},
-         {"my coworker {full_name} told HR she has {condition}, so that's why she's always out.",
-          "the new guy on our {interest} team, {full_name}, is on probation, his officer calls him at {phone}.",
-          "my neighbour {name} at {address} just got diagnosed with {condition}, pray for her.",
-          "{full_name} (born {dob}) was just fired from the clinic, here's her personal number {phone}."},
-         {"She'd kill me if she knew I posted this.", "Her medical file was on the printer.",
+         {"my coworker {full_name_f} told HR she has {condition}, so that's why she's always out.",
+          "the new guy at my {interest} club, {full_name_m}, is on probation, his officer calls him at {phone}.",
+          "my neighbour {name_f} at {address} just got diagnosed with {condition}, pray for her.",
+          "{full_name_f} (born {dob}) was just fired from the clinic, here's her personal number {phone}."},
+         {"Don't ask me how I know.", "Saw the file on the printer at work.",
           "Everyone at work already knows anyway."},
          {"Just saying.", "Thoughts?", "Keep it quiet lol.", ""}},
     };
@@ -441,6 +441,10 @@ const Scenario& generic_bank() {
 const Bank kFirst = {"Jamie", "Priya", "Marco", "Aisha", "Tom", "Lena", "Diego", "Mei", "Kofi", "Sara",
                      "Ivan", "Chloe", "Omar", "Nina", "Raj", "Emma", "Luca", "Fatima", "Ben", "Yuki",
                      "Carlos", "Hannah", "Tariq", "Zoe", "Mateo", "Ingrid", "Sam", "Leila", "Noah", "Ana"};
+const Bank kFirstM = {"Jamie", "Marco", "Tom", "Diego", "Kofi", "Ivan", "Omar", "Raj", "Luca", "Ben",
+                      "Carlos", "Tariq", "Mateo", "Noah", "Dev", "Connor", "Emeka", "Pavel"};
+const Bank kFirstF = {"Priya", "Aisha", "Lena", "Mei", "Sara", "Chloe", "Nina", "Emma", "Fatima", "Yuki",
+                      "Hannah", "Zoe", "Ingrid", "Leila", "Ana", "Grace", "Olga", "Chiara"};
 const Bank kLast = {"Doe", "Smith", "Okafor", "Rossi", "Nguyen", "Kowalski", "Haddad", "Silva", "Larsen",
                     "Patel", "Moreau", "Schmidt", "Tanaka", "Mensah", "Garcia", "Novak", "Brennan",
                     "Ahmed", "Fischer", "Lopez", "Kim", "Jensen", "Murphy", "Costa"};
@@ -499,6 +503,10 @@ class Slots {
         if (key == "interest") return traits_.interest.empty() ? interest_fallback() : traits_.interest;
         if (key == "name") return first();
         if (key == "full_name") return first() + " " + r.from(kLast);
+        if (key == "name_m") return person(male_);
+        if (key == "name_f") return person(female_);
+        if (key == "full_name_m") return person(male_) + " " + surname();
+        if (key == "full_name_f") return person(female_) + " " + surname();
         if (key == "handle") return lower(r.from(kFirst)) + digits(r, 2);
         if (key == "phone") {
             std::string local = "555-01" + two_digits(r);
@@ -565,6 +573,15 @@ class Slots {
 
    private:
     std::string first() { return rng_.from(kFirst); }
+    /// The one man or woman a post talks about: the same first name every time it is used.
+    std::string person(std::string& who) {
+        if (who.empty()) who = rng_.from(&who == &male_ ? kFirstM : kFirstF);
+        return who;
+    }
+    std::string surname() {
+        if (last_.empty()) last_ = rng_.from(kLast);
+        return last_;
+    }
     std::string interest_fallback() {
         if (interest_.empty()) interest_ = rng_.from(kInterests);
         return interest_;
@@ -580,6 +597,7 @@ class Slots {
     const PersonaTraits& traits_;
     std::string definition_;
     std::string interest_;  ///< one fallback interest per post, so the post stays coherent
+    std::string male_, female_, last_;
 };
 
 // ---- context and voice --------------------------------------------------------------------------
@@ -647,21 +665,17 @@ std::string apply_voice(std::string s, Voice voice, Medium medium, Rng& rng) {
 }
 
 /// Joins the sentence parts of a post, shaped by where it is posted.
-std::string compose(const Scenario& sc, Slots& slots, Rng& rng, Medium medium, bool persona_first,
-                    const PersonaTraits& traits) {
+std::string compose(const Scenario& sc, const Bank& persona_lines, bool hashtags, Slots& slots,
+                    Rng& rng, Medium medium, bool persona_first, const PersonaTraits& traits) {
     std::vector<std::string> parts;
     auto add = [&](const Bank& bank) {
         std::string part = slots.fill(rng.from(bank));
         if (!part.empty()) parts.push_back(part);
     };
     bool long_form = medium == Medium::kReddit || medium == Medium::kReview || medium == Medium::kOther;
-    if (persona_first && !traits.role.empty() && rng.chance(40)) {
-        static const Bank intros = {"{role} here.", "Speaking as a {role}:", "As a {role},",
-                                    "({role}, for context)"};
-        add(intros);
-    }
     if (medium != Medium::kTweet || rng.chance(60)) add(sc.openers);
     add(sc.cores);
+    if (persona_first && !traits.role.empty() && rng.chance(50)) add(persona_lines);
     if (long_form || rng.chance(55)) add(sc.details);
     if (long_form && rng.chance(45)) add(sc.details);
     add(sc.closers);
@@ -672,7 +686,8 @@ std::string compose(const Scenario& sc, Slots& slots, Rng& rng, Medium medium, b
     for (const auto& p : parts) {
         if (!out.empty()) {
             char last = out.back();
-            bool joins = last == ':' || last == ',' || (p[0] >= 'a' && p[0] <= 'z');
+            bool joins = last == ':' || last == ',' || std::isalnum(static_cast<unsigned char>(last)) ||
+                         (p[0] >= 'a' && p[0] <= 'z');
             out += joins ? " " : sep;
         }
         out += p;
@@ -682,7 +697,7 @@ std::string compose(const Scenario& sc, Slots& slots, Rng& rng, Medium medium, b
                                    "\n\nEDIT: wow this blew up"};
         out += rng.from(edits);
     }
-    if (medium == Medium::kTweet && rng.chance(30)) {
+    if (medium == Medium::kTweet && hashtags && rng.chance(30)) {
         std::string tag = traits.interest.empty() ? slots.value("interest") : traits.interest;
         std::string compact;
         for (char c : tag)
@@ -692,14 +707,34 @@ std::string compose(const Scenario& sc, Slots& slots, Rng& rng, Medium medium, b
     return out;
 }
 
-const Scenario& pick_scenario(const std::string& label, Rng& rng) {
-    const std::vector<Scenario>* bank = nullptr;
-    if (label == "Spam & Scams") bank = &spam_bank();
-    else if (label == "Self-harm & Suicide") bank = &self_harm_bank();
-    else if (label == "Privacy & Personal Data Exposure") bank = &privacy_bank();
-    else if (label == "Safe") bank = &safe_bank();
-    if (!bank) return generic_bank();
-    return (*bank)[rng.pick(bank->size())];
+/// How a label is written: its scenarios, the sentences that anchor a post in the persona (used
+/// more by persona-first prompts), and whether hashtags fit.
+struct LabelStyle {
+    const std::vector<Scenario>* scenarios = nullptr;  ///< null: the generic fallback
+    const Bank* persona_lines = nullptr;
+    bool hashtags = false;
+};
+
+LabelStyle style_of(const std::string& label) {
+    static const Bank spam = {"As a {role} I never believed in this stuff either.",
+                              "I'm just a {role}, if I can do it anyone can.",
+                              "Fellow {role}s, this one's for you."};
+    static const Bank self_harm = {"I'm a {role} and nobody at work has a clue.",
+                                   "Being a {role} I'm supposed to be the one who helps people.",
+                                   "I used to lose whole weekends to {interest}, now I can't start anything.",
+                                   "I still show up as a {role} every day like nothing's wrong."};
+    static const Bank privacy = {"I'm a {role}, I know exactly how easy this is to find.",
+                                 "Met them through {interest}, of all things.",
+                                 "As a {role} I see people's details all day anyway."};
+    static const Bank safe = {"(Context: {role}, {interest} nerd.)", "I'm a {role} so weekends are precious.",
+                              "Being a {role} you learn to enjoy the small stuff.",
+                              "Not bad for a {role} with zero free time."};
+    static const Bank generic = {"I'm a {role}, for what it's worth.", "Speaking as a {role} here."};
+    if (label == "Spam & Scams") return {&spam_bank(), &spam, false};
+    if (label == "Self-harm & Suicide") return {&self_harm_bank(), &self_harm, false};
+    if (label == "Privacy & Personal Data Exposure") return {&privacy_bank(), &privacy, false};
+    if (label == "Safe") return {&safe_bank(), &safe, true};
+    return {nullptr, &generic, false};
 }
 
 std::vector<std::string> split_lines(const std::string& s) {
@@ -747,7 +782,11 @@ class OfflineProvider : public Provider {
         bool persona_first = var(prompt, "variant").find("persona") != std::string::npos;
 
         Slots slots(rng, traits, definition);
-        std::string content = compose(pick_scenario(label, rng), slots, rng, medium, persona_first, traits);
+        LabelStyle style = style_of(label);
+        const Scenario& scenario =
+            style.scenarios ? (*style.scenarios)[rng.pick(style.scenarios->size())] : generic_bank();
+        std::string content =
+            compose(scenario, *style.persona_lines, style.hashtags, slots, rng, medium, persona_first, traits);
         content = apply_voice(content, traits.voice, medium, rng);
 
         rapidjson::StringBuffer buf;
