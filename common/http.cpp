@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -71,13 +72,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string trim(const std::string& s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-    return s.substr(b, e - b);
-}
-
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
     static_cast<Transfer*>(user)->response.body.append(data, size * n);
     return size * n;
@@ -87,16 +81,25 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
 /// CONNECT answer) starts a new response, so only the last response's headers are kept.
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
-    std::string line(data, size * n);
-    if (line.compare(0, 5, "HTTP/") == 0) {
+    const std::size_t len = size * n;
+    if (len >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
         t->response.headers.clear();
-        return size * n;
+        return len;
     }
-    auto colon = line.find(':');
-    if (colon != std::string::npos)
-        t->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
-                                         trim(line.substr(colon + 1)));
-    return size * n;
+    const char* end = data + len;
+    const char* colon = static_cast<const char*>(std::memchr(data, ':', len));
+    if (!colon) return len;  // the blank line ending the headers
+    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    const char* name_end = colon;
+    while (name_end > data && is_space(name_end[-1])) --name_end;
+    const char* value = colon + 1;
+    while (value < end && is_space(*value)) ++value;
+    while (end > value && is_space(end[-1])) --end;
+    std::string name(static_cast<const char*>(data), name_end);
+    for (auto& c : name)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    t->response.headers.emplace_back(std::move(name), std::string(value, end));
+    return len;
 }
 
 class CurlTransport : public Transport {
@@ -142,12 +145,11 @@ class CurlTransport : public Transport {
     }
 
     std::vector<std::pair<std::uint64_t, Response>> poll(int timeout_ms) override {
+        // Every perform is followed by collect, so nothing finished is left unread here:
+        // wait first (curl_multi_poll returns at once when libcurl has work due, e.g. a transfer
+        // just added), then drive the transfers and collect. One perform per wake-up.
         std::vector<std::pair<std::uint64_t, Response>> done;
-        int running = 0;
-        curl_multi_perform(multi_.get(), &running);
-        collect(done);
-        if (!done.empty()) return done;
-        int numfds = 0;
+        int running = 0, numfds = 0;
         curl_multi_poll(multi_.get(), nullptr, 0, std::max(0, timeout_ms), &numfds);
         curl_multi_perform(multi_.get(), &running);
         collect(done);
@@ -176,7 +178,10 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+        // Over TLS, wait for a connection being set up to learn (ALPN) whether it multiplexes
+        // rather than opening one per request. Not over plain http: there it would hold every
+        // new request until the first response arrives, since HTTP/1.1 is known only then.
+        if (r.url.compare(0, 8, "https://") == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);

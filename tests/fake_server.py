@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import random
+import signal
 import sys
 import time
 import uuid
@@ -295,6 +296,11 @@ class Server:
             except Exception:
                 pass
 
+    async def wait_latency(self, writer):
+        delay = getattr(writer, "fake_deadline", 0) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
     def record(self, entry):
         self.requests += 1
         self.by_path[entry["path"]] = self.by_path.get(entry["path"], 0) + 1
@@ -306,6 +312,7 @@ class Server:
 
     async def send(self, writer, status, body, headers=None, content_type="application/json",
                    declared_length=None, close=False):
+        await self.wait_latency(writer)
         if isinstance(body, (dict, list)):
             body = json.dumps(body, separators=(",", ":"))
         if isinstance(body, str):
@@ -348,8 +355,9 @@ class Server:
                                           "connections": self.connections})
             return True
 
-        if self.settings.latency_ms:
-            await asyncio.sleep(self.settings.latency_ms / 1000.0)
+        # --latency-ms counts from the request's arrival: the answer is prepared first and sent
+        # when the latency has passed, so a burst of answers due together costs only the writes.
+        writer.fake_deadline = time.monotonic() + self.settings.latency_ms / 1000.0
 
         if path == "/v1/chat/completions" and method == "POST":
             return await self.chat(headers, body, writer, entry)
@@ -460,6 +468,7 @@ class Server:
         if fault == "drop":
             entry["status"] = 0
             self.record(entry)
+            await self.wait_latency(writer)
             return False
         if fault == "truncate":
             entry["status"] = 200
@@ -728,8 +737,13 @@ async def main_async(args):
         os.replace(tmp, args.port_file)
     else:
         print(port, flush=True)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a clean exit flushes the log
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with srv:
-        await srv.serve_forever()
+        await stop.wait()
+    if server.log:
+        server.log.close()
 
 
 def main():
