@@ -3,7 +3,9 @@
 #include "common/runner.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -15,6 +17,7 @@
 
 #include "common/errors.h"
 #include "common/runner_internal.h"
+#include "common/signals.h"
 #include "tests/support/process.h"
 
 using namespace synthmod;
@@ -73,6 +76,7 @@ class ScriptedTransport : public http::Transport {
     bool hold = false;  ///< never complete anything (for interruption)
     int cancels = 0;
     std::size_t first_overload_start = SIZE_MAX;  ///< index in `started` when a 429 went out
+    std::function<void()> on_start;               ///< called after each start
 
     void start(std::uint64_t tag, const http::Request& request) override {
         std::string id = request.body;
@@ -92,6 +96,7 @@ class ScriptedTransport : public http::Transport {
         r.body = reply.kind + "|" + id;
         pending_.emplace_back(tag, r);
         in_flight_at.push_back(pending_.size());
+        if (on_start) on_start();
     }
     std::vector<std::pair<std::uint64_t, http::Response>> poll(int timeout_ms) override {
         if (hold || pending_.empty()) {
@@ -737,4 +742,46 @@ TEST_CASE("run_job: a model without a price is reported unknown, never free", "[
     CHECK_THROWS_AS(
         runner::run_job(test_header(), make_items(3), provider, &transport, options, {}),
         UsageError);
+}
+
+TEST_CASE("run_job stops on a real SIGINT and the next run finishes the job", "[runner]") {
+    // The stop flag cannot be cleared once set, so the interrupted run happens in a child.
+    std::string dir = synthmod::test::temp_dir("runner");
+    runner::Options options = quick_options(dir);
+    options.concurrency = 2;
+    options.grace_s = 1.0;
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        signals::install();
+        FakeProvider provider;
+        ScriptedTransport transport;
+        transport.on_start = [&] {
+            if (transport.started.size() == 3) ::raise(SIGINT);
+        };
+        options.stop_requested = nullptr;  // the real flag
+        auto result =
+            runner::run_job(test_header(), make_items(20), provider, &transport, options, {});
+        bool kept = result.records.size() == transport.started.size();
+        ::_exit(kept ? runner::exit_code(result.summary) : 99);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    std::size_t journalled = 0;
+    {
+        journal::Journal j(options.journal_path, test_header(), false);
+        journalled = j.records().size();
+    }
+    CHECK(journalled >= 3);
+    CHECK(journalled <= 4);
+
+    FakeProvider provider;
+    ScriptedTransport transport;
+    auto again = runner::run_job(test_header(), make_items(20), provider, &transport, options, {});
+    CHECK(again.summary.ok == 20);
+    CHECK(again.summary.resumed == journalled);
+    CHECK(transport.started.size() == 20 - journalled);
 }
