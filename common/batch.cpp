@@ -115,7 +115,8 @@ class BatchLoop {
 
     void create(const std::vector<std::size_t>& chunk, double estimate) {
         std::vector<std::pair<std::string, const llm::Prompt*>> requests;
-        for (std::size_t t : chunk) requests.emplace_back(tasks_[t].item->id, &tasks_[t].item->prompt);
+        for (std::size_t t : chunk)
+            requests.emplace_back(tasks_[t].item->id, &tasks_[t].item->prompt);
         http::Request request = job_.provider.build_batch_create(requests);
         http::Response response = perform(request, "create a message batch");
         llm::BatchInfo info = job_.provider.parse_batch(response);  // throws ProviderError
@@ -173,12 +174,12 @@ class BatchLoop {
             auto it = index_.find(r.custom_id);
             if (it == index_.end()) continue;  // not one of ours
             std::size_t t = it->second;
-            if (!std::count(b.tasks.begin(), b.tasks.end(), t) || !seen.insert(t).second)
-                continue;
+            if (!std::count(b.tasks.begin(), b.tasks.end(), t) || !seen.insert(t).second) continue;
             Task& task = tasks_[t];
             if (task.done) continue;
             if (r.type != "succeeded") {
-                task.last_error = r.result.error.empty() ? "batch request " + r.type : r.result.error;
+                task.last_error =
+                    r.result.error.empty() ? "batch request " + r.type : r.result.error;
                 resubmit->push_back(t);
                 continue;
             }
@@ -214,8 +215,9 @@ class BatchLoop {
             ++job_.summary.retries;
             double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
             auto asked = header_retry_delay_s(response, unix_s());
-            wait(header_delay_usable(asked) ? *asked
-                                            : backoff_s(retries, jitter) * job_.options.backoff_scale);
+            wait(header_delay_usable(asked)
+                     ? *asked
+                     : backoff_s(retries, jitter) * job_.options.backoff_scale);
         }
     }
 

@@ -12,6 +12,9 @@
 #include "common/journal.h"
 
 #include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,10 +24,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "common/errors.h"
 

@@ -1,8 +1,8 @@
 // retry_policy: when and how long to wait before asking again, as the official SDKs decide
 // (DESIGN section 7; ANTHROPIC_API.md section 3).
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -85,8 +85,7 @@ bool header_delay_usable(std::optional<double> delay) {
 
 }  // namespace detail
 
-double retry_delay_s(const http::Response& response, int retries_taken, double jitter,
-                     double now) {
+double retry_delay_s(const http::Response& response, int retries_taken, double jitter, double now) {
     auto from_header = detail::header_retry_delay_s(response, now);
     if (detail::header_delay_usable(from_header)) return *from_header;
     return detail::backoff_s(retries_taken, jitter);

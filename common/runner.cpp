@@ -27,8 +27,9 @@ namespace detail {
 CostMeter::CostMeter(const llm::Provider& provider, const Options& options)
     : remote_(provider.remote()), model_(provider.model()) {
     if (!remote_) return;  // local answers cost nothing
-    pricing::Table table = options.pricing_path.empty() ? pricing::Table::builtin()
-                                                        : pricing::Table::load(options.pricing_path);
+    pricing::Table table = options.pricing_path.empty()
+                               ? pricing::Table::builtin()
+                               : pricing::Table::load(options.pricing_path);
     price_ = table.find(model_);
 }
 
@@ -46,9 +47,9 @@ double CostMeter::cost(const llm::Usage& usage, bool batch) {
 }
 
 double CostMeter::estimate_tokens(const llm::Prompt& prompt) {
-    double in = static_cast<double>(prompt.system.size() + prompt.user.size() +
-                                    prompt.schema_json.size()) /
-                4.0;
+    double in =
+        static_cast<double>(prompt.system.size() + prompt.user.size() + prompt.schema_json.size()) /
+        4.0;
     return in + prompt.max_tokens;
 }
 
@@ -98,9 +99,12 @@ void Job::finish(Task& task, const std::string& status, const std::string& answe
     journal.append(r);
     unrecorded_cost = std::max(0.0, unrecorded_cost - task.cost);
     task.done = true;
-    if (status == "ok") ++summary.ok;
-    else if (status == "refused") ++summary.refused;
-    else ++summary.failed;
+    if (status == "ok")
+        ++summary.ok;
+    else if (status == "refused")
+        ++summary.refused;
+    else
+        ++summary.failed;
 }
 
 Next Job::settle(Task& task, const llm::Result& result, bool batch) {
@@ -142,8 +146,7 @@ Next Job::settle(Task& task, const llm::Result& result, bool batch) {
         ++summary.repairs;
         return Next::kRepair;
     }
-    finish(task, "failed", "",
-           malformed + " (after " + std::to_string(task.repairs) + " repairs)");
+    finish(task, "failed", "", malformed + " (after " + std::to_string(task.repairs) + " repairs)");
     return Next::kDone;
 }
 
@@ -308,9 +311,9 @@ class HttpLoop {
         in_flight_[tag] = InFlight{index, estimate};
         in_flight_estimate_ += estimate;
         if (job_.options.verbose) {
-            job_.progress.log(redacted_line(
-                request, "-> " + request.method + " " + request.url + " item " + task.item->id +
-                             " attempt " + std::to_string(task.attempts)));
+            job_.progress.log(redacted_line(request, "-> " + request.method + " " + request.url +
+                                                         " item " + task.item->id + " attempt " +
+                                                         std::to_string(task.attempts)));
         }
         transport_.start(tag, request);
     }
@@ -337,9 +340,8 @@ class HttpLoop {
         llm::Result result;
         if (transport_failed) {
             task.last_error =
-                "transport error: " +
-                (response.transport_error.empty() ? std::string("no response")
-                                                  : response.transport_error);
+                "transport error: " + (response.transport_error.empty() ? std::string("no response")
+                                                                        : response.transport_error);
         } else {
             result = job_.provider.parse_response(response);
             Next next = job_.settle(task, result, false);
@@ -369,9 +371,9 @@ class HttpLoop {
             return;
         }
         if (task.retries >= job_.options.max_retries) {
-            job_.finish(task, "failed", "",
-                        "gave up after " + std::to_string(task.retries) +
-                            " retries: " + task.last_error);
+            job_.finish(
+                task, "failed", "",
+                "gave up after " + std::to_string(task.retries) + " retries: " + task.last_error);
             return;
         }
         double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
@@ -411,8 +413,8 @@ void run_http(Job& job, std::vector<Task>& tasks, http::Transport& transport) {
 // ---------------------------------------------------------------- run_job
 
 JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
-                  const llm::Provider& provider, http::Transport* transport,
-                  const Options& options, const Validator& validate) {
+                  const llm::Provider& provider, http::Transport* transport, const Options& options,
+                  const Validator& validate) {
     double start = detail::mono_s();
     if (provider.remote() && !transport)
         throw std::invalid_argument("run_job: a remote provider needs a transport");
@@ -463,10 +465,14 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
     summary.ok = summary.refused = summary.failed = summary.not_run = 0;
     for (const Item& item : items) {
         auto it = journal.records().find(item.id);
-        if (it == journal.records().end()) ++summary.not_run;
-        else if (it->second.status == "ok") ++summary.ok;
-        else if (it->second.status == "refused") ++summary.refused;
-        else ++summary.failed;
+        if (it == journal.records().end())
+            ++summary.not_run;
+        else if (it->second.status == "ok")
+            ++summary.ok;
+        else if (it->second.status == "refused")
+            ++summary.refused;
+        else
+            ++summary.failed;
     }
     summary.seconds = detail::mono_s() - start;
     progress.finish(summary);
@@ -475,10 +481,14 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
 
 int exit_code(const Summary& summary) {
     switch (summary.stop) {
-        case Stop::kInterrupted: return static_cast<int>(ExitCode::kInterrupted);
-        case Stop::kFatal: return static_cast<int>(ExitCode::kProvider);
-        case Stop::kBudget: return static_cast<int>(ExitCode::kBudget);
-        case Stop::kCompleted: break;
+        case Stop::kInterrupted:
+            return static_cast<int>(ExitCode::kInterrupted);
+        case Stop::kFatal:
+            return static_cast<int>(ExitCode::kProvider);
+        case Stop::kBudget:
+            return static_cast<int>(ExitCode::kBudget);
+        case Stop::kCompleted:
+            break;
     }
     return summary.failed > 0 ? static_cast<int>(ExitCode::kProvider) : 0;
 }
@@ -493,16 +503,25 @@ std::string summary_line(const Summary& s) {
         << " repairs; ";
     char cost[32];
     std::snprintf(cost, sizeof cost, "$%.4f", s.cost);
-    if (s.cost_known) out << "cost " << cost;
-    else out << "cost unknown (no price for the model)";
+    if (s.cost_known)
+        out << "cost " << cost;
+    else
+        out << "cost unknown (no price for the model)";
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f", s.seconds);
     out << "; " << secs << " s";
     switch (s.stop) {
-        case Stop::kCompleted: break;
-        case Stop::kBudget: out << "; stopped: --max-cost reached (rerun with a higher one to continue)"; break;
-        case Stop::kInterrupted: out << "; stopped: interrupted (rerun to continue)"; break;
-        case Stop::kFatal: out << "; stopped: " << printable(s.fatal_message); break;
+        case Stop::kCompleted:
+            break;
+        case Stop::kBudget:
+            out << "; stopped: --max-cost reached (rerun with a higher one to continue)";
+            break;
+        case Stop::kInterrupted:
+            out << "; stopped: interrupted (rerun to continue)";
+            break;
+        case Stop::kFatal:
+            out << "; stopped: " << printable(s.fatal_message);
+            break;
     }
     return out.str();
 }

@@ -49,11 +49,10 @@ std::map<std::string, std::string> user_hashes(const std::vector<runner::Item>& 
     for (const auto& item : items) input += item.prompt.user + "\n";
     synthmod::test::RunOptions run_options;
     run_options.stdin_data = input;
-    auto r = synthmod::test::run(
-        {"/usr/bin/python3", "-c",
-         "import sys,hashlib\nfor l in sys.stdin.read().splitlines(): "
-         "print(hashlib.sha256(l.encode()).hexdigest())"},
-        run_options);
+    auto r = synthmod::test::run({"/usr/bin/python3", "-c",
+                                  "import sys,hashlib\nfor l in sys.stdin.read().splitlines(): "
+                                  "print(hashlib.sha256(l.encode()).hexdigest())"},
+                                 run_options);
     REQUIRE(r.exit_code == 0);
     std::istringstream lines(r.out);
     std::map<std::string, std::string> by_hash;
@@ -99,13 +98,14 @@ class CountingTransport : public http::Transport {
 
 }  // namespace
 
-TEST_CASE("runner over HTTP with faults: every item once, nothing paid twice, resume sends "
-          "nothing again",
-          "[runner][runner_http]") {
+TEST_CASE(
+    "runner over HTTP with faults: every item once, nothing paid twice, resume sends "
+    "nothing again",
+    "[runner][runner_http]") {
     REQUIRE(curl_ready);
     FakeServer server({"--faults", "429,529,500,drop,truncate,badjson,refusal,max_tokens,slow",
-                       "--fault-rate", "0.35", "--seed", "11", "--retry-after", "0.02",
-                       "--slow-ms", "150"});
+                       "--fault-rate", "0.35", "--seed", "11", "--retry-after", "0.02", "--slow-ms",
+                       "150"});
     std::string dir = synthmod::test::temp_dir("runner_http");
     auto items = items_for(60, "f");
     auto by_hash = user_hashes(items);
@@ -284,4 +284,37 @@ TEST_CASE("runner batches: an interrupted run re-attaches to its batch instead o
     CHECK(server.count("/v1/messages") == 0);
     journal::Journal j(options.journal_path, header(), false);
     CHECK(j.open_batches().empty());
+}
+
+TEST_CASE("runner batches: --max-cost holds back what the budget cannot cover",
+          "[runner][runner_http]") {
+    REQUIRE(curl_ready);
+    FakeServer server;
+    std::string dir = synthmod::test::temp_dir("runner_http");
+    auto items = items_for(30, "m");
+    llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
+    auto transport = http::make_curl_transport(http::Options{});
+    runner::Options options = options_in(dir);
+    options.batch = true;
+    runner::detail::CostMeter meter(provider, options);
+    double per_item = meter.estimate(items[0].prompt, true);
+    REQUIRE(per_item > 0);
+    options.max_cost = per_item * 10.5;
+
+    auto first = runner::run_job(header(), items, provider, transport.get(), options, {});
+    CHECK(first.summary.stop == runner::Stop::kBudget);
+    CHECK(runner::exit_code(first.summary) == 4);
+    CHECK(first.summary.ok == 10);
+    CHECK(first.summary.cost <= *options.max_cost);
+
+    options.max_cost = 1.0;
+    auto second = runner::run_job(header(), items, provider, transport.get(), options, {});
+    CHECK(second.summary.stop == runner::Stop::kCompleted);
+    CHECK(second.summary.ok == 30);
+    std::map<std::string, int> submitted;
+    for (const auto& e : server.log())
+        if (e.path == "/v1/messages/batches" && e.method == "POST")
+            for (const auto& id : e.custom_ids) ++submitted[id];
+    CHECK(submitted.size() == 30);
+    for (const auto& [id, n] : submitted) CHECK(n == 1);
 }

@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <csignal>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <deque>
@@ -24,8 +24,7 @@ using namespace synthmod;
 
 namespace {
 
-http::Response with_headers(long status,
-                            std::vector<std::pair<std::string, std::string>> headers) {
+http::Response with_headers(long status, std::vector<std::pair<std::string, std::string>> headers) {
     http::Response r;
     r.status = status;
     r.headers = std::move(headers);
@@ -148,10 +147,12 @@ class FakeProvider : public llm::Provider {
             long s = response.status;
             res.error = "HTTP " + std::to_string(s) + " error";
             res.overloaded = s == 429 || s == 529;
-            if (s == 401 || s == 403 || s == 404) res.status = llm::Status::kFatal;
+            if (s == 401 || s == 403 || s == 404)
+                res.status = llm::Status::kFatal;
             else if (s == 408 || s == 409 || s == 429 || s >= 500)
                 res.status = llm::Status::kRetryable;
-            else res.status = llm::Status::kFailed;
+            else
+                res.status = llm::Status::kFailed;
             return res;
         }
         res.usage.input_tokens = 1000;
@@ -176,8 +177,8 @@ class FakeProvider : public llm::Provider {
                                const std::string& item_id) const override {
         llm::Result res;
         res.status = llm::Status::kOk;
-        res.answer_json = R"({"id":")" + item_id + R"(","n":)" + std::to_string(++local_calls) +
-                          "}";
+        res.answer_json =
+            R"({"id":")" + item_id + R"(","n":)" + std::to_string(++local_calls) + "}";
         return res;
     }
     mutable int local_calls = 0;
@@ -259,15 +260,15 @@ class StderrCapture {
 TEST_CASE("retry_delay_s follows the server's headers within (0, 60] s", "[runner]") {
     const double now = 1'700'000'000;
     SECTION("retry-after-ms") {
-        CHECK(runner::retry_delay_s(with_headers(429, {{"retry-after-ms", "1500"}}), 0, 0.5,
-                                    now) == Approx(1.5));
+        CHECK(runner::retry_delay_s(with_headers(429, {{"retry-after-ms", "1500"}}), 0, 0.5, now) ==
+              Approx(1.5));
         CHECK(runner::retry_delay_s(with_headers(429, {{"retry-after-ms", "2.5"}}), 3, 0.5, now) ==
               Approx(0.0025));
     }
     SECTION("retry-after-ms wins over retry-after") {
         CHECK(runner::retry_delay_s(
-                  with_headers(429, {{"retry-after", "7"}, {"retry-after-ms", "300"}}), 0, 0, now) ==
-              Approx(0.3));
+                  with_headers(429, {{"retry-after", "7"}, {"retry-after-ms", "300"}}), 0, 0,
+                  now) == Approx(0.3));
     }
     SECTION("unparseable retry-after-ms falls through to retry-after") {
         CHECK(runner::retry_delay_s(
@@ -282,8 +283,8 @@ TEST_CASE("retry_delay_s follows the server's headers within (0, 60] s", "[runne
     }
     SECTION("retry-after as an HTTP date") {
         auto t = static_cast<std::time_t>(now) + 12;
-        CHECK(runner::retry_delay_s(with_headers(429, {{"retry-after", imf_date(t)}}), 0, 0,
-                                    now) == Approx(12.0));
+        CHECK(runner::retry_delay_s(with_headers(429, {{"retry-after", imf_date(t)}}), 0, 0, now) ==
+              Approx(12.0));
     }
     SECTION("out of range values fall back to the backoff") {
         // The backoff for n = 1, jitter 0 is 1 s; none of these headers is used.
@@ -369,8 +370,7 @@ TEST_CASE("exit_code and summary_line", "[runner]") {
     CHECK(runner::summary_line(s).find("unknown") != std::string::npos);
 }
 
-TEST_CASE("adaptive concurrency halves once per cooldown and grows back by windows",
-          "[runner]") {
+TEST_CASE("adaptive concurrency halves once per cooldown and grows back by windows", "[runner]") {
     runner::detail::AdaptiveConcurrency c(16, 2.0);
     CHECK(c.cap() == 16);
     c.on_overload(100.0);
@@ -469,20 +469,20 @@ TEST_CASE("run_job over HTTP ends every item exactly once and counts retries and
     ScriptedTransport transport;
     auto items = make_items(12);
     auto& s = transport.script;
-    s["item-001"] = {{500}, {529}};                                      // 2 retries, ok
-    s["item-002"] = {{200, "refusal"}};                                  // refused
-    s["item-003"] = {{200, "max_tokens"}};                               // failed, truncated
-    s["item-004"] = {{200, "malformed"}};                                // 1 repair, ok
+    s["item-001"] = {{500}, {529}};         // 2 retries, ok
+    s["item-002"] = {{200, "refusal"}};     // refused
+    s["item-003"] = {{200, "max_tokens"}};  // failed, truncated
+    s["item-004"] = {{200, "malformed"}};   // 1 repair, ok
     s["item-005"] = {{200, "malformed"}, {200, "invalid"}, {200, "malformed"}};  // failed
-    s["item-006"] = {{400}};                                             // failed, no retry
-    s["item-007"] = {{400, "error", {{"x-should-retry", "true"}}}};      // retried, ok
-    s["item-008"] = {{503, "error", {{"x-should-retry", "false"}}}};     // failed, no retry
-    s["item-009"] = {{0, "", {}, "Connection reset by peer"}};           // retried, ok
-    s["item-010"] = {{408}, {409}, {429, "error", {{"retry-after-ms", "5"}}}};  // 3 retries, ok
+    s["item-006"] = {{400}};                                                     // failed, no retry
+    s["item-007"] = {{400, "error", {{"x-should-retry", "true"}}}};              // retried, ok
+    s["item-008"] = {{503, "error", {{"x-should-retry", "false"}}}};             // failed, no retry
+    s["item-009"] = {{0, "", {}, "Connection reset by peer"}};                   // retried, ok
+    s["item-010"] = {{408}, {409}, {429, "error", {{"retry-after-ms", "5"}}}};   // 3 retries, ok
 
     runner::Options options = quick_options(dir);
-    auto result = runner::run_job(test_header(), items, provider, &transport, options,
-                                  rejects_bad());
+    auto result =
+        runner::run_job(test_header(), items, provider, &transport, options, rejects_bad());
     const auto& sum = result.summary;
     CHECK(sum.stop == runner::Stop::kCompleted);
     REQUIRE(result.records.size() == 12);
@@ -545,8 +545,7 @@ TEST_CASE("run_job records an item failed when its retries are spent, others com
     transport.script["item-001"] = {{529}, {529}, {529}, {529}};
     runner::Options options = quick_options(dir);
     options.max_retries = 3;
-    auto result =
-        runner::run_job(test_header(), make_items(4), provider, &transport, options, {});
+    auto result = runner::run_job(test_header(), make_items(4), provider, &transport, options, {});
     CHECK(result.summary.ok == 3);
     CHECK(result.summary.failed == 1);
     const auto& rec = result.records.at("item-001");
@@ -564,8 +563,7 @@ TEST_CASE("run_job stops at once on 401 and reports the provider's message", "[r
     transport.script["item-002"] = {{401}};
     runner::Options options = quick_options(dir);
     options.concurrency = 1;
-    auto result =
-        runner::run_job(test_header(), make_items(10), provider, &transport, options, {});
+    auto result = runner::run_job(test_header(), make_items(10), provider, &transport, options, {});
     CHECK(result.summary.stop == runner::Stop::kFatal);
     CHECK(result.summary.fatal_message.find("HTTP 401") != std::string::npos);
     CHECK(transport.started.size() == 3);  // nothing dispatched after the 401
@@ -618,14 +616,15 @@ TEST_CASE("run_job halves its in-flight cap on 429", "[runner]") {
     runner::Options options = quick_options(dir);
     options.concurrency = 8;
     options.overload_cooldown_s = 30;  // no growth back during the test
-    auto result =
-        runner::run_job(test_header(), make_items(40), provider, &transport, options, {});
+    auto result = runner::run_job(test_header(), make_items(40), provider, &transport, options, {});
     CHECK(result.summary.ok == 40);
     REQUIRE(transport.first_overload_start != SIZE_MAX);
     std::size_t before = 0, after = 0;
     for (std::size_t i = 0; i < transport.in_flight_at.size(); ++i) {
-        if (i < transport.first_overload_start) before = std::max(before, transport.in_flight_at[i]);
-        else after = std::max(after, transport.in_flight_at[i]);
+        if (i < transport.first_overload_start)
+            before = std::max(before, transport.in_flight_at[i]);
+        else
+            after = std::max(after, transport.in_flight_at[i]);
     }
     CHECK(before == 8);
     CHECK(after == 4);
@@ -642,8 +641,7 @@ TEST_CASE("run_job waits for an exhausted rate limit to reset", "[runner]") {
                                       {"anthropic-ratelimit-requests-reset", rfc3339(reset)}}}};
     runner::Options options = quick_options(dir);
     options.concurrency = 1;
-    auto result =
-        runner::run_job(test_header(), make_items(2), provider, &transport, options, {});
+    auto result = runner::run_job(test_header(), make_items(2), provider, &transport, options, {});
     CHECK(result.summary.ok == 2);
     REQUIRE(transport.start_times.size() == 2);
     CHECK(transport.start_times[1] - transport.start_times[0] >= 0.9);
