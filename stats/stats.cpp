@@ -1,1 +1,263 @@
-// placeholder
+#include "stats/stats.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "common/csv.h"
+#include "common/errors.h"
+#include "common/output_file.h"
+#include "common/spec.h"
+#include "common/text.h"
+#include "stats/compare.h"
+#include "stats/dedup.h"
+#include "stats/gate.h"
+#include "stats/report.h"
+
+namespace synthmod::stats {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string stem_of(const std::string& path) {
+    if (path == "-") return "stdin";
+    std::string stem = fs::path(path).stem().string();
+    return stem.empty() ? "dataset" : stem;
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+    return (fs::path(dir) / name).string();
+}
+
+}  // namespace
+
+metrics::Dataset load_inputs(const std::vector<std::string>& paths) {
+    if (paths.empty()) throw UsageError("--in is required");
+    if (std::count(paths.begin(), paths.end(), std::string("-")) > 1)
+        throw UsageError("--in -: stdin can be read only once");
+    metrics::Dataset data;
+    for (const auto& path : paths) {
+        csv::Table table = csv::read_table(path, {"content", "label"});
+        const std::string name = path == "-" ? std::string("<stdin>") : path;
+        if (data.header.empty()) {
+            data.header = table.header;
+        }
+        // Columns by name: a shard may order them differently but must have the same set.
+        std::vector<int> map;
+        for (const auto& column : data.header) {
+            int c = table.column(column);
+            if (c < 0)
+                throw InputError(name, 1, "column '" + column + "' of " + paths.front() +
+                                              " is missing (shards must share their columns)");
+            map.push_back(c);
+        }
+        if (table.header.size() != data.header.size())
+            throw InputError(name, 1, "has " + std::to_string(table.header.size()) +
+                                          " columns, the first input " +
+                                          std::to_string(data.header.size()) +
+                                          " (shards must share their columns)");
+        bool same_order = true;
+        for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
+        for (std::size_t r = 0; r < table.rows.size(); ++r) {
+            if (same_order) {
+                data.rows.push_back(std::move(table.rows[r]));
+            } else {
+                std::vector<std::string> row;
+                for (int c : map) row.push_back(std::move(table.rows[r][c]));
+                data.rows.push_back(std::move(row));
+            }
+            data.where.push_back(name + ":" + std::to_string(table.lines[r]));
+        }
+    }
+    return data;
+}
+
+int run(const Options& options) {
+    // ---- validate everything before any output exists ----
+    int threads = options.threads > 0 ? options.threads
+                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::optional<spec::Spec> sp;
+    if (!options.spec.empty()) sp = spec::load(options.spec);
+
+    dedup::NearDupOptions dd;
+    std::string shingle = sp ? sp->dedup.shingle : "char";
+    dd.ngram = sp ? sp->dedup.ngram : 5;
+    dd.threshold = sp ? sp->dedup.threshold : 0.8;
+    dd.num_perm = sp ? sp->dedup.num_perm : 128;
+    if (options.shingle) shingle = *options.shingle;
+    if (options.ngram) dd.ngram = *options.ngram;
+    if (options.threshold) dd.threshold = *options.threshold;
+    if (options.num_perm) dd.num_perm = *options.num_perm;
+    if (shingle != "char" && shingle != "word")
+        throw UsageError("--shingle: expected char or word, got '" + shingle + "'");
+    dd.shingle = shingle == "word" ? minhash::ShingleKind::kWord : minhash::ShingleKind::kChar;
+    if (dd.ngram < 1 || dd.ngram > 64) throw UsageError("--ngram: must be between 1 and 64");
+    if (!(dd.threshold > 0 && dd.threshold <= 1))
+        throw UsageError("--threshold: must be in (0, 1]");
+    if (dd.num_perm < 1 || dd.num_perm > 1024)
+        throw UsageError("--num-perm: must be between 1 and 1024");
+    if (options.lsh_rounds < 1 || options.lsh_rounds > 64)
+        throw UsageError("--lsh-rounds: must be between 1 and 64");
+    dd.rounds = options.lsh_rounds;
+    dd.threads = threads;
+    dd.seed = 42;
+
+    std::map<std::string, double> thresholds;
+    std::string gate_source = "--gate-set";
+    if (sp) {
+        thresholds = sp->gate.thresholds;
+        gate_source = "the spec's [gate] (" + options.spec + ")";
+    }
+    for (const auto& s : options.gate_set) {
+        auto [k, v] = gate::parse_setting(s);
+        thresholds[k] = v;
+    }
+    if (sp && !options.gate_set.empty()) gate_source += " with --gate-set overrides";
+    if (options.gate && thresholds.empty())
+        throw UsageError("--gate: no thresholds (give --spec with a [gate] table or --gate-set key=value)");
+
+    std::string baseline_text;
+    if (!options.baseline.empty()) {
+        baseline_text = read_file(options.baseline);
+        compare::against_baseline(options.baseline, baseline_text, metrics::Metrics{});
+    }
+
+    metrics::Dataset data = load_inputs(options.inputs);
+    if (!options.compare_by.empty() &&
+        std::find(data.header.begin(), data.header.end(), options.compare_by) == data.header.end())
+        throw UsageError("--compare-by: the input has no column '" + options.compare_by + "'");
+    metrics::prepare(data, threads);
+
+    // ---- compute ----
+    std::vector<std::string_view> normalized(data.normalized.begin(), data.normalized.end());
+    auto dups = dedup::find_near_duplicates(normalized, dd);
+    metrics::Reference reference;
+    if (sp) {
+        for (const auto& l : sp->labels) reference.labels.push_back(l.name);
+        reference.weights = sp->label_weights;
+        reference.min_realism = sp->gate.min_realism;
+    }
+    metrics::Metrics m = metrics::compute(data, dups, reference);
+    {
+        std::vector<std::string_view> trimmed(data.size());
+        dedup::parallel_for(data.size(), threads, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                std::string_view raw = data.text(i);
+                std::string t = text::trim(raw);
+                trimmed[i] = t.empty() ? std::string_view() : raw.substr(raw.find(t), t.size());
+            }
+        });
+        m.raw_exact_dup_rows = dedup::duplicate_rows(dedup::first_equal(trimmed, threads));
+    }
+
+    std::optional<gate::Result> gate_result;
+    if (options.gate) gate_result = gate::evaluate(thresholds, m);
+    std::optional<compare::Comparison> comparison;
+    if (!options.compare_by.empty())
+        comparison = compare::by_column(data, options.compare_by, dd, reference,
+                                        sp ? static_cast<std::uint64_t>(sp->seed) : 42);
+    std::optional<compare::Baseline> baseline;
+    if (!options.baseline.empty())
+        baseline = compare::against_baseline(options.baseline, baseline_text, m);
+
+    report::Input in;
+    in.data = &data;
+    in.metrics = &m;
+    in.dups = &dups;
+    in.info.inputs = options.inputs;
+    in.info.spec = options.spec;
+    in.info.shingle = shingle;
+    in.info.ngram = dd.ngram;
+    in.info.threshold = dd.threshold;
+    in.info.num_perm = dd.num_perm;
+    in.info.gate_source = gate_source;
+    in.gate = gate_result ? &*gate_result : nullptr;
+    in.comparison = comparison ? &*comparison : nullptr;
+    in.baseline = baseline ? &*baseline : nullptr;
+    const std::string md = report::markdown(in);
+    const std::string json = report::metrics_json(in);
+    const auto svgs = report::charts(in);
+
+    // ---- write: every file to a temporary, then all renamed into place ----
+    const std::string dir = options.report_dir.empty()
+                                ? join_path("reports", stem_of(options.inputs.front()))
+                                : options.report_dir;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw IoError(dir + ": cannot create the report folder: " + ec.message());
+    std::vector<std::unique_ptr<OutputFile>> files;
+    auto open = [&](const std::string& path) -> std::ostream& {
+        files.push_back(std::make_unique<OutputFile>(path));
+        return files.back()->stream();
+    };
+    open(join_path(dir, "report.md")) << md;
+    open(join_path(dir, "metrics.json")) << json;
+    for (const auto& [name, svg] : svgs) open(join_path(dir, name)) << svg;
+    {
+        std::ostream& out = open(options.filtered.empty() ? join_path(dir, "filtered.csv") : options.filtered);
+        csv::Writer w(out);
+        if (options.keep_columns) {
+            w.write_row(data.header);
+            for (std::size_t i : m.kept_rows) w.write_row(data.rows[i]);
+        } else {
+            w.write_row(std::vector<std::string>{"content", "label"});
+            for (std::size_t i : m.kept_rows)
+                w.write_row(std::vector<std::string_view>{data.text(i), data.label_of(i)});
+        }
+    }
+    {
+        std::ostream& out = open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
+        csv::Writer w(out);
+        auto header = data.header;
+        header.push_back("reason");
+        header.push_back("cluster");
+        w.write_row(header);
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            if (m.reasons[i] == metrics::Reason::kKeep) continue;
+            std::vector<std::string_view> row(data.rows[i].begin(), data.rows[i].end());
+            std::string cluster = dups.cluster[i] >= 0 ? std::to_string(dups.cluster[i]) : "";
+            row.push_back(metrics::reason_name(m.reasons[i]));
+            row.push_back(cluster);
+            w.write_row(row);
+        }
+    }
+    if (!options.pairs.empty()) {
+        std::ostream& out = open(options.pairs);
+        out << "row_i,row_j,jaccard\n";
+        char buf[64];
+        for (const auto& p : dedup::row_pairs(dups)) {
+            int n = std::snprintf(buf, sizeof buf, "%u,%u,%.6f\n", p.i, p.j, p.jaccard);
+            out.write(buf, n);
+        }
+    }
+    if (gate_result && !options.junit.empty()) open(options.junit) << gate::junit_xml(*gate_result);
+    for (auto& f : files) f->commit();
+
+    // ---- tell the user ----
+    if (gate_result) {
+        if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+            std::ofstream out(summary, std::ios::app);
+            out << "### synthmod-stats gate: " << report::escape_text(options.inputs.front(), 200)
+                << "\n\n" << gate::markdown_table(*gate_result) << "\n";
+        }
+        for (const auto& c : gate_result->checks)
+            if (!c.passed) std::cerr << "synthmod-stats: gate: " << c.message << "\n";
+    }
+    if (!options.quiet) {
+        std::cerr << "synthmod-stats: " << m.rows << " rows, " << m.exact_dup_rows
+                  << " exact duplicates, " << m.near_dup_removed << " near-duplicate rows, "
+                  << m.label_conflict_rows << " in label conflicts; kept " << m.kept_rows.size()
+                  << "; report in " << dir;
+        if (gate_result) std::cerr << "; gate " << (gate_result->passed() ? "passed" : "FAILED");
+        std::cerr << "\n";
+    }
+    return gate_result && !gate_result->passed() ? static_cast<int>(ExitCode::kGateFailed) : 0;
+}
+
+}  // namespace synthmod::stats

@@ -1,0 +1,494 @@
+#include "stats/metrics.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/errors.h"
+#include "common/text.h"
+#include "stats/minhash.h"
+
+namespace synthmod::metrics {
+
+// ---- statistics building blocks ----
+
+Interval wilson(std::size_t successes, std::size_t n, double z) {
+    if (n == 0) return {0, 0};
+    const double nn = static_cast<double>(n);
+    const double p = static_cast<double>(successes) / nn;
+    const double z2 = z * z;
+    const double center = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+    const double half = z / (1 + z2 / nn) * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+    return {std::max(0.0, center - half), std::min(1.0, center + half)};
+}
+
+double gamma_q(double a, double x) {
+    if (x <= 0) return 1.0;
+    if (a <= 0) return 0.0;
+    const double log_prefix = a * std::log(x) - x - std::lgamma(a);
+    const double eps = 1e-15;
+    if (x < a + 1) {
+        // P(a, x) by its series; Q = 1 - P.
+        double term = 1.0 / a, sum = term, ap = a;
+        for (int n = 0; n < 10000; ++n) {
+            ap += 1;
+            term *= x / ap;
+            sum += term;
+            if (std::abs(term) < std::abs(sum) * eps) break;
+        }
+        return std::max(0.0, 1.0 - sum * std::exp(log_prefix));
+    }
+    // Q(a, x) by its continued fraction (modified Lentz).
+    const double tiny = 1e-300;
+    double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+    for (int i = 1; i < 10000; ++i) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (std::abs(d) < tiny) d = tiny;
+        c = b + an / c;
+        if (std::abs(c) < tiny) c = tiny;
+        d = 1 / d;
+        double delta = d * c;
+        h *= delta;
+        if (std::abs(delta - 1) < eps) break;
+    }
+    return std::exp(log_prefix) * h;
+}
+
+double chi_square_sf(double x, double df) {
+    if (df <= 0) return 1.0;
+    return gamma_q(df / 2, x / 2);
+}
+
+ChiSquare chi_square_gof(const std::vector<double>& observed, const std::vector<double>& weights) {
+    ChiSquare out;
+    double total = 0, weight_sum = 0;
+    for (double o : observed) total += o;
+    for (double w : weights) weight_sum += w;
+    if (observed.size() < 2 || total <= 0 || weight_sum <= 0) return out;
+    for (std::size_t k = 0; k < observed.size(); ++k) {
+        double expected = total * weights[k] / weight_sum;
+        if (expected <= 0) {
+            if (observed[k] > 0) out.statistic = std::numeric_limits<double>::infinity();
+            continue;
+        }
+        double diff = observed[k] - expected;
+        out.statistic += diff * diff / expected;
+    }
+    out.df = static_cast<int>(observed.size()) - 1;
+    out.p = std::isinf(out.statistic) ? 0.0 : chi_square_sf(out.statistic, out.df);
+    return out;
+}
+
+double cohen_kappa(const Eigen::MatrixXd& confusion) {
+    const double n = confusion.sum();
+    if (n <= 0) return 0.0;
+    const double observed = confusion.trace() / n;
+    const double expected = confusion.rowwise().sum().dot(confusion.colwise().sum().transpose()) / (n * n);
+    if (expected >= 1.0) return observed >= 1.0 ? 1.0 : 0.0;
+    return (observed - expected) / (1 - expected);
+}
+
+double normalized_entropy(const std::vector<double>& counts) {
+    double total = 0;
+    std::size_t k = 0;
+    for (double c : counts) {
+        total += c;
+        k += c > 0 ? 1 : 0;
+    }
+    if (counts.size() <= 1 || total <= 0) return 1.0;
+    double h = 0;
+    for (double c : counts)
+        if (c > 0) h -= (c / total) * std::log(c / total);
+    return h / std::log(static_cast<double>(counts.size()));
+}
+
+double percentile(std::vector<double> values, double q) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    double pos = q * static_cast<double>(values.size() - 1);
+    std::size_t lo = static_cast<std::size_t>(std::floor(pos));
+    std::size_t hi = std::min(values.size() - 1, lo + 1);
+    return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
+}
+
+// ---- the dataset ----
+
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+int find_column(const std::vector<std::string>& header, std::initializer_list<const char*> names) {
+    for (const char* name : names)
+        for (std::size_t i = 0; i < header.size(); ++i)
+            if (header[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+}  // namespace
+
+void prepare(Dataset& data, int threads) {
+    const auto& h = data.header;
+    data.content = find_column(h, {"content"});
+    data.label = find_column(h, {"label"});
+    data.judge_label = find_column(h, {"judge_label"});
+    data.label_correct = find_column(h, {"label_correct"});
+    data.realism = find_column(h, {"realism"});
+    data.issues = find_column(h, {"issues"});
+    data.judge_status = find_column(h, {"judge_status"});
+    data.persona = find_column(h, {"persona"});
+    data.target_label = find_column(h, {"target_label"});
+    data.status = find_column(h, {"status", "gen_status", "generator_status"});
+    const std::size_t n = data.size();
+    data.judge.assign(n, JudgeStatus::kNone);
+    data.correct.assign(n, 0);
+    data.realism_score.assign(n, 0);
+    if (data.has_judge()) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& row = data.rows[i];
+            if (data.judge_status >= 0) {
+                std::string s = lower(text::trim(row[data.judge_status]));
+                if (s == "ok") data.judge[i] = JudgeStatus::kOk;
+                else if (s == "refused") data.judge[i] = JudgeStatus::kRefused;
+                else if (s == "error" || s.empty()) data.judge[i] = JudgeStatus::kError;
+                else throw InputError(data.where[i] + ": judge_status '" + printable(s) +
+                                      "' is not ok, refused or error");
+            } else {
+                data.judge[i] = JudgeStatus::kOk;
+            }
+            if (data.label_correct >= 0) {
+                std::string s = lower(text::trim(row[data.label_correct]));
+                if (s == "true" || s == "1" || s == "yes") data.correct[i] = 1;
+                else if (s == "false" || s == "0" || s == "no" || s.empty()) data.correct[i] = 0;
+                else throw InputError(data.where[i] + ": label_correct '" + printable(s) +
+                                      "' is not true or false");
+            } else if (data.judge_label >= 0) {
+                data.correct[i] = row[data.judge_label] == row[data.label];
+            }
+            if (data.realism >= 0) {
+                std::string s = text::trim(row[data.realism]);
+                if (!s.empty()) {
+                    char* end = nullptr;
+                    double v = std::strtod(s.c_str(), &end);
+                    if (*end != '\0' || !(v >= 1 && v <= 5))
+                        throw InputError(data.where[i] + ": realism '" + printable(s) +
+                                         "' is not a number from 1 to 5");
+                    data.realism_score[i] = static_cast<int>(std::lround(v));
+                }
+            }
+        }
+    }
+    data.normalized.assign(n, std::string());
+    dedup::parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) data.normalized[i] = text::normalize(data.text(i));
+    });
+}
+
+const char* reason_name(Reason r) {
+    switch (r) {
+        case Reason::kKeep: return "";
+        case Reason::kEmpty: return "empty";
+        case Reason::kExactDup: return "exact_dup";
+        case Reason::kNearDup: return "near_dup";
+        case Reason::kLabelConflict: return "label_conflict";
+        case Reason::kJudgeDisagrees: return "judge_disagrees";
+        case Reason::kLowRealism: return "low_realism";
+    }
+    return "";
+}
+
+double Metrics::refusal_rate() const {
+    double r = generator_refusal_rate();
+    if (judge_refusal_rate) r = std::max(r, *judge_refusal_rate);
+    return r;
+}
+
+namespace {
+
+/// Number of distinct values among 64-bit hashes (sorted in place).
+std::size_t count_distinct(std::vector<std::uint64_t>& hashes) {
+    minhash::radix_sort(hashes);
+    return static_cast<std::size_t>(std::unique(hashes.begin(), hashes.end()) - hashes.begin());
+}
+
+std::string_view first_words(std::string_view s, int n) {
+    std::size_t pos = 0;
+    for (int k = 0; k < n; ++k) {
+        pos = s.find(' ', pos);
+        if (pos == std::string_view::npos) return s;
+        if (k + 1 < n) ++pos;
+    }
+    return s.substr(0, pos);
+}
+
+LabelLength lengths(const std::vector<double>& words) {
+    LabelLength out;
+    if (words.empty()) return out;
+    double sum = 0;
+    for (double w : words) sum += w;
+    out.mean = sum / static_cast<double>(words.size());
+    out.median = percentile(words, 0.5);
+    out.p95 = percentile(words, 0.95);
+    return out;
+}
+
+}  // namespace
+
+Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Reference& reference,
+                const std::vector<std::size_t>& subset) {
+    Metrics m;
+    const std::size_t n = subset.empty() ? data.size() : subset.size();
+    auto row = [&](std::size_t k) { return subset.empty() ? k : subset[k]; };
+    m.rows = n;
+    m.min_realism = reference.min_realism;
+
+    // Balance.
+    for (std::size_t k = 0; k < n; ++k) ++m.label_counts[data.label_of(row(k))];
+    if (!m.label_counts.empty()) {
+        std::size_t lo = SIZE_MAX, hi = 0;
+        for (auto& [name, c] : m.label_counts) {
+            lo = std::min(lo, c);
+            hi = std::max(hi, c);
+        }
+        m.imbalance_ratio = static_cast<double>(hi) / static_cast<double>(lo);
+    }
+    std::vector<double> observed, weights;
+    if (!reference.labels.empty()) {
+        m.chi_reference = "spec weights";
+        for (std::size_t l = 0; l < reference.labels.size(); ++l) {
+            auto it = m.label_counts.find(reference.labels[l]);
+            observed.push_back(it == m.label_counts.end() ? 0.0 : static_cast<double>(it->second));
+            weights.push_back(reference.weights.size() > l ? reference.weights[l] : 1.0);
+            if (it == m.label_counts.end()) m.spec_labels_missing.push_back(reference.labels[l]);
+        }
+        for (auto& [name, c] : m.label_counts)
+            if (std::find(reference.labels.begin(), reference.labels.end(), name) ==
+                reference.labels.end())
+                m.unknown_labels.push_back(name);
+    } else {
+        m.chi_reference = "uniform";
+        for (auto& [name, c] : m.label_counts) {
+            observed.push_back(static_cast<double>(c));
+            weights.push_back(1.0);
+        }
+    }
+    m.entropy = normalized_entropy(observed);
+    m.chi = chi_square_gof(observed, weights);
+
+    // Duplicates.
+    m.exact_dup_rows = dedup::duplicate_rows(dups.first_equal);
+    for (std::size_t k = 0; k < n; ++k) m.empty_rows += data.normalized[row(k)].empty();
+    m.near_dup_pairs = dups.pairs;
+    m.near_dup_clusters = dups.clusters;
+    m.rows_in_clusters = dups.rows_in_clusters;
+    m.near_dup_removed = dups.rows_in_clusters - dups.clusters;
+    {
+        std::vector<std::set<std::string>> labels(dups.clusters);
+        std::vector<std::size_t> sizes(dups.clusters, 0), first(dups.clusters, SIZE_MAX);
+        for (std::size_t k = 0; k < n; ++k) {
+            auto c = dups.cluster[k];
+            if (c < 0) continue;
+            labels[c].insert(data.label_of(row(k)));
+            ++sizes[c];
+            first[c] = std::min(first[c], k);
+        }
+        for (std::size_t c = 0; c < dups.clusters; ++c) {
+            if (labels[c].size() < 2) continue;
+            m.label_conflict_rows += sizes[c];
+            m.conflicts.push_back({static_cast<std::int32_t>(c),
+                                   {labels[c].begin(), labels[c].end()}, sizes[c], first[c]});
+        }
+    }
+
+    // Judge.
+    m.judged = data.has_judge();
+    m.realism_histogram.assign(5, 0);
+    if (m.judged) {
+        std::set<std::string> names;
+        for (std::size_t k = 0; k < n; ++k) {
+            std::size_t i = row(k);
+            switch (data.judge[i]) {
+                case JudgeStatus::kOk: ++m.judge_ok; break;
+                case JudgeStatus::kRefused: ++m.judge_refused; break;
+                default: ++m.judge_errors; break;
+            }
+            if (data.judge[i] != JudgeStatus::kOk) continue;
+            m.judge_correct += data.correct[i];
+            names.insert(data.label_of(i));
+            if (data.judge_label >= 0) names.insert(data.rows[i][data.judge_label]);
+        }
+        m.judge_refusal_rate = m.rate(m.judge_refused);
+        if (m.judge_ok > 0) {
+            m.agreement = static_cast<double>(m.judge_correct) / static_cast<double>(m.judge_ok);
+            m.agreement_ci = wilson(m.judge_correct, m.judge_ok);
+        }
+        if (data.judge_label >= 0 && m.judge_ok > 0) {
+            m.confusion_labels.assign(names.begin(), names.end());
+            const auto dim = static_cast<Eigen::Index>(names.size());
+            m.confusion = Eigen::MatrixXd::Zero(dim, dim);
+            auto index = [&](const std::string& s) {
+                return static_cast<Eigen::Index>(
+                    std::lower_bound(m.confusion_labels.begin(), m.confusion_labels.end(), s) -
+                    m.confusion_labels.begin());
+            };
+            for (std::size_t k = 0; k < n; ++k) {
+                std::size_t i = row(k);
+                if (data.judge[i] != JudgeStatus::kOk) continue;
+                m.confusion(index(data.label_of(i)), index(data.rows[i][data.judge_label])) += 1;
+            }
+            m.kappa = cohen_kappa(m.confusion);
+            for (Eigen::Index l = 0; l < dim; ++l) {
+                PerLabel p;
+                double tp = m.confusion(l, l);
+                double ours = m.confusion.row(l).sum();
+                double theirs = m.confusion.col(l).sum();
+                p.precision = ours > 0 ? tp / ours : 0;
+                p.recall = theirs > 0 ? tp / theirs : 0;
+                p.f1 = p.precision + p.recall > 0
+                           ? 2 * p.precision * p.recall / (p.precision + p.recall)
+                           : 0;
+                p.support = static_cast<std::size_t>(theirs);
+                m.per_label[m.confusion_labels[l]] = p;
+            }
+        }
+        double realism_sum = 0;
+        std::size_t realism_n = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            std::size_t i = row(k);
+            int r = data.realism_score[i];
+            if (data.judge[i] != JudgeStatus::kOk || r < 1) continue;
+            realism_sum += r;
+            ++realism_n;
+            ++m.realism_histogram[r - 1];
+        }
+        if (realism_n) m.realism_mean = realism_sum / static_cast<double>(realism_n);
+        if (data.issues >= 0) {
+            for (std::size_t k = 0; k < n; ++k) {
+                std::string_view s = data.rows[row(k)][data.issues];
+                while (!s.empty()) {
+                    auto semi = s.find(';');
+                    std::string tag = text::trim(s.substr(0, semi));
+                    if (!tag.empty()) ++m.issue_counts[tag];
+                    if (semi == std::string_view::npos) break;
+                    s.remove_prefix(semi + 1);
+                }
+            }
+        }
+    }
+    // Generator refusals: a status column when the file has one, else rows labelled "refused".
+    for (std::size_t k = 0; k < n; ++k) {
+        std::size_t i = row(k);
+        std::string v = lower(data.status >= 0 ? data.rows[i][data.status] : data.label_of(i));
+        m.generator_refused += v == "refused" || v == "refusal";
+    }
+    m.generator_refusal_source =
+        data.status >= 0 ? data.header[data.status] + " = refused" : "label = refused";
+
+    // Diversity.
+    {
+        std::vector<std::uint64_t> grams;
+        std::size_t total = 0;
+        for (int order = 1; order <= 2; ++order) {
+            grams.clear();
+            for (std::size_t k = 0; k < n; ++k) {
+                std::string_view s = data.normalized[row(k)];
+                std::size_t prev = std::string_view::npos, start = 0;
+                while (start < s.size()) {
+                    std::size_t end = s.find(' ', start);
+                    if (end == std::string_view::npos) end = s.size();
+                    std::size_t from = order == 1 ? start : prev;
+                    if (from != std::string_view::npos)
+                        grams.push_back(XXH3_64bits(s.data() + from, end - from));
+                    prev = start;
+                    start = end + 1;
+                }
+            }
+            total = grams.size();
+            double distinct = total ? static_cast<double>(count_distinct(grams)) / total : 0.0;
+            (order == 1 ? m.distinct_1 : m.distinct_2) = distinct;
+        }
+        std::vector<std::uint64_t>().swap(grams);
+
+        std::map<std::string, std::vector<double>> words_by_label;
+        std::vector<double> all_words;
+        all_words.reserve(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            std::size_t i = row(k);
+            double w = static_cast<double>(text::words(data.text(i)).size());
+            words_by_label[data.label_of(i)].push_back(w);
+            all_words.push_back(w);
+        }
+        for (auto& [name, w] : words_by_label) m.length_by_label[name] = lengths(w);
+        m.length_all = lengths(all_words);
+
+        std::unordered_map<std::string_view, std::size_t> openings;
+        std::size_t with_text = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            std::string_view s = data.normalized[row(k)];
+            if (s.empty()) continue;
+            ++with_text;
+            ++openings[first_words(s, 3)];
+        }
+        std::vector<std::pair<std::string_view, std::size_t>> ranked(openings.begin(), openings.end());
+        std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        for (std::size_t r = 0; r < ranked.size() && r < 5; ++r)
+            m.top_openings.push_back({std::string(ranked[r].first), ranked[r].second,
+                                      static_cast<double>(ranked[r].second) /
+                                          static_cast<double>(with_text)});
+        if (data.persona >= 0) {
+            std::unordered_set<std::string_view> personas;
+            for (std::size_t k = 0; k < n; ++k) personas.insert(data.rows[row(k)][data.persona]);
+            m.distinct_personas = personas.size();
+            m.persona_coverage = m.rate(static_cast<double>(personas.size()));
+        }
+    }
+
+    // Filter: one kept row per cluster (judged correct, then highest realism, then first).
+    m.reasons.assign(n, Reason::kKeep);
+    std::vector<std::size_t> keeper(dups.clusters, SIZE_MAX);
+    auto better = [&](std::size_t a, std::size_t b) {  // is subset row a a better keeper than b?
+        std::size_t ia = row(a), ib = row(b);
+        bool ca = data.judge[ia] == JudgeStatus::kOk && data.correct[ia];
+        bool cb = data.judge[ib] == JudgeStatus::kOk && data.correct[ib];
+        if (ca != cb) return ca;
+        if (data.realism_score[ia] != data.realism_score[ib])
+            return data.realism_score[ia] > data.realism_score[ib];
+        return a < b;
+    };
+    for (std::size_t k = 0; k < n; ++k) {
+        auto c = dups.cluster[k];
+        if (c >= 0 && (keeper[c] == SIZE_MAX || better(k, keeper[c]))) keeper[c] = k;
+    }
+    std::vector<char> conflicted(dups.clusters, 0);
+    for (auto& c : m.conflicts) conflicted[c.cluster] = 1;
+    for (std::size_t k = 0; k < n; ++k) {
+        std::size_t i = row(k);
+        auto c = dups.cluster[k];
+        Reason r = Reason::kKeep;
+        if (data.normalized[i].empty()) r = Reason::kEmpty;
+        else if (c >= 0 && keeper[c] != k)
+            r = dups.group_size[k] > 1 ? Reason::kExactDup : Reason::kNearDup;
+        else if (c >= 0 && conflicted[c]) r = Reason::kLabelConflict;
+        else if (m.judged && !(data.judge[i] == JudgeStatus::kOk && data.correct[i]))
+            r = Reason::kJudgeDisagrees;
+        else if (m.judged && data.realism >= 0 && data.realism_score[i] < reference.min_realism)
+            r = Reason::kLowRealism;
+        m.reasons[k] = r;
+        if (r == Reason::kKeep) m.kept_rows.push_back(i);
+        else ++m.rejected_by_reason[reason_name(r)];
+    }
+    return m;
+}
+
+}  // namespace synthmod::metrics

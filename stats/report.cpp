@@ -1,0 +1,714 @@
+#include "stats/report.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <tuple>
+
+#include "common/errors.h"
+#include "stats/charts.h"
+
+namespace synthmod::report {
+
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+std::string pct(double share) { return fixed(100.0 * share, 2) + " %"; }
+
+std::string opt(const std::optional<double>& v, int decimals = 4) {
+    return v ? fixed(*v, decimals) : std::string("n/a");
+}
+
+std::string count(std::uint64_t n) { return std::to_string(n); }
+
+std::string signed_fixed(double v, int decimals = 4) {
+    std::string s = fixed(v, decimals);
+    return v >= 0 ? "+" + s : s;
+}
+
+/// Decodes one UTF-8 code point at s[i] (input is valid UTF-8); returns its length.
+std::size_t decode(std::string_view s, std::size_t i, char32_t* cp) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + len > s.size()) len = 1;
+    char32_t v = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < len; ++k) v = (v << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    *cp = v;
+    return len;
+}
+
+/// Shortest round-trip form (std::to_chars), so a figure reads back bit-identical.
+void number(Writer& w, double v) {
+    if (!std::isfinite(v)) {
+        w.Null();
+        return;
+    }
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf - 3, v);
+    std::size_t len = static_cast<std::size_t>(res.ptr - buf);
+    if (std::string_view(buf, len).find_first_of(".e") == std::string_view::npos) {
+        buf[len++] = '.';
+        buf[len++] = '0';
+    }
+    w.RawValue(buf, len, rapidjson::kNumberType);
+}
+
+void number(Writer& w, const std::optional<double>& v) {
+    if (v) number(w, *v);
+    else w.Null();
+}
+
+void key(Writer& w, const char* k) { w.Key(k); }
+
+void string_list(Writer& w, const std::vector<std::string>& v) {
+    w.StartArray();
+    for (const auto& s : v) w.String(s);
+    w.EndArray();
+}
+
+void length_object(Writer& w, const metrics::LabelLength& l) {
+    w.StartObject();
+    key(w, "mean");
+    number(w, l.mean);
+    key(w, "median");
+    number(w, l.median);
+    key(w, "p95");
+    number(w, l.p95);
+    w.EndObject();
+}
+
+/// Clusters by size (largest first, then first row), as (cluster, size, first row).
+std::vector<std::tuple<std::int32_t, std::size_t, std::size_t>> clusters_by_size(
+    const dedup::NearDupResult& d) {
+    std::vector<std::tuple<std::int32_t, std::size_t, std::size_t>> out(d.clusters);
+    for (std::size_t c = 0; c < d.clusters; ++c) out[c] = {static_cast<std::int32_t>(c), 0, SIZE_MAX};
+    for (std::size_t i = 0; i < d.cluster.size(); ++i) {
+        if (d.cluster[i] < 0) continue;
+        auto& t = out[d.cluster[i]];
+        ++std::get<1>(t);
+        std::get<2>(t) = std::min(std::get<2>(t), i);
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
+        return std::get<1>(a) != std::get<1>(b) ? std::get<1>(a) > std::get<1>(b)
+                                                : std::get<2>(a) < std::get<2>(b);
+    });
+    return out;
+}
+
+}  // namespace
+
+std::string fixed(double value, int decimals) {
+    if (std::isnan(value)) return "n/a";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+    if (std::string(buf) == "-" + std::string(buf + 1) && std::strtod(buf, nullptr) == 0.0)
+        return buf + 1;  // no "-0.0000"
+    return buf;
+}
+
+std::string escape_text(std::string_view in, std::size_t max_code_points) {
+    std::string text = printable(std::string(in));  // ANSI escapes and C0/C1 controls out
+    std::string out;
+    std::size_t cps = 0;
+    bool space = false;
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp;
+        std::size_t len = decode(text, i, &cp);
+        std::string_view raw(text.data() + i, len);
+        i += len;
+        if (cp == '\n' || cp == '\r' || cp == '\t' || cp == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        // Bidi overrides and isolates could reorder the report's own text.
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+            cp == 0x200F || cp == 0xFEFF)
+            continue;
+        if (cps >= max_code_points) {
+            out += "\xe2\x80\xa6";
+            return out;
+        }
+        if (space) {
+            out += ' ';
+            ++cps;
+            space = false;
+        }
+        ++cps;
+        switch (cp) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '|': case '`': case '*': case '_': case '[': case ']': case '\\': case '~':
+            case '$':
+                out += "&#" + std::to_string(static_cast<unsigned>(cp)) + ";";
+                break;
+            case '#': case '=': case '-': case '+': case '!':
+                // Only a line's first character starts a heading, rule or list.
+                if (out.empty()) out += "&#" + std::to_string(static_cast<unsigned>(cp)) + ";";
+                else out += raw;
+                break;
+            default: out += raw;
+        }
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> charts(const Input& input) {
+    const auto& m = *input.metrics;
+    std::vector<std::pair<std::string, std::string>> out;
+    std::vector<charts::Bar> bars;
+    for (const auto& [name, c] : m.label_counts)
+        bars.push_back({name, static_cast<double>(c), count(c) + " (" + pct(m.rate(c)) + ")"});
+    out.emplace_back("label_balance.svg", charts::bar_chart("Rows per label", bars));
+
+    std::vector<charts::Spread> spreads;
+    for (const auto& [name, l] : m.length_by_label) spreads.push_back({name, l.mean, l.median, l.p95});
+    out.emplace_back("length_by_label.svg", charts::spread_chart("Length in words by label", spreads));
+
+    if (m.realism_mean) {
+        std::vector<charts::Bar> realism;
+        std::size_t total = 0;
+        for (auto c : m.realism_histogram) total += c;
+        for (int r = 0; r < 5; ++r) {
+            auto c = m.realism_histogram[r];
+            realism.push_back({"realism " + std::to_string(r + 1), static_cast<double>(c),
+                               count(c) + " (" + pct(total ? double(c) / total : 0) + ")"});
+        }
+        out.emplace_back("realism.svg", charts::bar_chart("Judge realism scores (1-5)", realism));
+    }
+    if (m.kappa)
+        out.emplace_back("confusion.svg",
+                         charts::heat_map("Confusion: our label x judge label", m.confusion_labels,
+                                          m.confusion, "our label", "judge label"));
+    return out;
+}
+
+std::string markdown(const Input& input) {
+    const auto& m = *input.metrics;
+    const auto& d = *input.dups;
+    const auto& data = *input.data;
+    std::string o;
+    std::string name = input.info.inputs.empty() ? "dataset" : input.info.inputs.front();
+    o += "# Dataset report: " + escape_text(name, 200) + "\n\n";
+    if (input.info.inputs.size() > 1)
+        o += "Inputs (read as one dataset): " + std::to_string(input.info.inputs.size()) +
+             " files.\n\n";
+
+    // ---- one-screen summary ----
+    o += "## Summary\n\n| figure | value |\n|---|---:|\n";
+    o += "| rows | " + count(m.rows) + " |\n";
+    o += "| labels | " + count(m.label_counts.size()) + " (imbalance ratio " +
+         fixed(m.imbalance_ratio, 2) + ") |\n";
+    o += "| exact duplicates (normalised) | " + count(m.exact_dup_rows) + " (" +
+         pct(m.exact_dup_rate()) + ") |\n";
+    o += "| near-duplicate rows removed | " + count(m.near_dup_removed) + " (" +
+         pct(m.near_dup_rate()) + ") |\n";
+    o += "| rows in label-conflict clusters | " + count(m.label_conflict_rows) + " (" +
+         pct(m.label_conflict_rate()) + ") |\n";
+    if (m.judged) {
+        o += "| judge agreement | " +
+             (m.agreement ? pct(*m.agreement) + " [" + pct(m.agreement_ci.lower) + ", " +
+                                pct(m.agreement_ci.upper) + "]"
+                          : std::string("n/a")) + " |\n";
+        o += "| Cohen's kappa | " + opt(m.kappa, 3) + " |\n";
+        o += "| realism mean | " + opt(m.realism_mean, 2) + " |\n";
+    } else {
+        o += "| judge | no judge columns |\n";
+    }
+    o += "| distinct-2 | " + fixed(m.distinct_2, 3) + " |\n";
+    o += "| kept in filtered.csv | " + count(m.kept_rows.size()) + " (" +
+         pct(m.rate(m.kept_rows.size())) + ") |\n\n";
+
+    o += "## Gate\n\n";
+    if (input.gate) {
+        o += "Thresholds from " + escape_text(input.info.gate_source, 200) + ".\n\n";
+        o += gate::markdown_table(*input.gate);
+        for (const auto& c : input.gate->checks)
+            if (!c.passed) o += "\n- " + escape_text(c.message, 300);
+        o += "\n\n";
+    } else {
+        o += "Not run (pass `--gate` to check thresholds).\n\n";
+    }
+
+    // ---- balance ----
+    o += "## Label balance\n\n![Rows per label](label_balance.svg)\n\n";
+    o += "| label | rows | share |\n|---|---:|---:|\n";
+    for (const auto& [label, c] : m.label_counts)
+        o += "| " + escape_text(label, 80) + " | " + count(c) + " | " + pct(m.rate(c)) + " |\n";
+    o += "\n- imbalance ratio (largest / smallest label): " + fixed(m.imbalance_ratio, 4) + "\n";
+    o += "- normalised entropy: " + fixed(m.entropy, 4) + " (1 = perfectly even)\n";
+    o += "- chi-square against " + m.chi_reference + ": " + fixed(m.chi.statistic, 4) +
+         " with " + std::to_string(m.chi.df) + " degrees of freedom, p = " +
+         fixed(m.chi.p, 6) + "\n";
+    if (!m.spec_labels_missing.empty()) {
+        o += "- spec labels with no row:";
+        for (const auto& l : m.spec_labels_missing) o += " " + escape_text(l, 80) + ";";
+        o += "\n";
+    }
+    if (!m.unknown_labels.empty()) {
+        o += "- labels the spec does not define (left out of the chi-square):";
+        for (const auto& l : m.unknown_labels) o += " " + escape_text(l, 80) + ";";
+        o += "\n";
+    }
+
+    // ---- duplicates ----
+    o += "\n## Duplicates\n\n| figure | value |\n|---|---:|\n";
+    o += "| exact duplicate rows (normalised text) | " + count(m.exact_dup_rows) + " (" +
+         pct(m.exact_dup_rate()) + ") |\n";
+    o += "| exact duplicate rows (raw, trimmed text) | " + count(m.raw_exact_dup_rows) + " (" +
+         pct(m.rate(m.raw_exact_dup_rows)) + ") |\n";
+    o += "| empty rows (nothing left after normalisation) | " + count(m.empty_rows) + " |\n";
+    o += "| near-duplicate pairs (identical texts included) | " + count(m.near_dup_pairs) + " |\n";
+    o += "| near-duplicate clusters | " + count(m.near_dup_clusters) + " |\n";
+    o += "| rows in clusters | " + count(m.rows_in_clusters) + " |\n";
+    o += "| rows removed (one kept per cluster) | " + count(m.near_dup_removed) + " (" +
+         pct(m.near_dup_rate()) + ") |\n\n";
+    const auto banding = d.banding;
+    o += "Method: " + input.info.shingle + " " + std::to_string(input.info.ngram) +
+         "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
+         "whitespace collapsed), xxHash3; one-permutation MinHash with " +
+         std::to_string(input.info.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
+         " bands x " + std::to_string(banding.rows) + " rows (datasketch's optimum for threshold " +
+         fixed(input.info.threshold, 2) + "), " + std::to_string(d.rounds) +
+         " independent rounds; every candidate verified by exact Jaccard >= " +
+         fixed(input.info.threshold, 2) + ", so no listed pair is below it. A pair at exactly the "
+         "threshold is proposed with probability " +
+         pct(minhash::match_probability(input.info.threshold, banding, d.rounds)) + ", one at " +
+         fixed(std::min(1.0, input.info.threshold + 0.05), 2) + " with " +
+         pct(minhash::match_probability(std::min(1.0, input.info.threshold + 0.05), banding,
+                                        d.rounds)) +
+         ". " + count(d.unique_texts) + " distinct texts, " + count(d.candidates) +
+         " candidate pairs checked.\n\n";
+    auto biggest = clusters_by_size(d);
+    if (!biggest.empty()) {
+        o += "Largest clusters:\n\n| cluster | rows | labels | example (first row) |\n|---:|---:|---|---|\n";
+        for (std::size_t k = 0; k < biggest.size() && k < 5; ++k) {
+            auto [c, size, first] = biggest[k];
+            std::vector<std::string> labels;
+            for (std::size_t i = 0; i < d.cluster.size(); ++i)
+                if (d.cluster[i] == c) labels.push_back(data.label_of(i));
+            std::sort(labels.begin(), labels.end());
+            labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+            std::string joined;
+            for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+            o += "| " + std::to_string(c) + " | " + count(size) + " | " + joined + " | " +
+                 escape_text(data.text(first)) + " |\n";
+        }
+        o += "\n";
+    }
+
+    o += "## Label conflicts\n\nNear-duplicate clusters whose rows carry more than one label: the "
+         "worst defect a moderation dataset can have. All their rows are left out of filtered.csv.\n\n";
+    o += "- conflict clusters: " + count(m.conflicts.size()) + "; rows in them: " +
+         count(m.label_conflict_rows) + " (" + pct(m.label_conflict_rate()) + ")\n\n";
+    if (!m.conflicts.empty()) {
+        o += "| cluster | rows | labels | example |\n|---:|---:|---|---|\n";
+        for (std::size_t k = 0; k < m.conflicts.size() && k < 20; ++k) {
+            const auto& c = m.conflicts[k];
+            std::string joined;
+            for (const auto& l : c.labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+            o += "| " + std::to_string(c.cluster) + " | " + count(c.rows) + " | " + joined + " | " +
+                 escape_text(data.text(c.example_row)) + " |\n";
+        }
+        if (m.conflicts.size() > 20)
+            o += "\n(" + count(m.conflicts.size() - 20) + " more in metrics.json)\n";
+        o += "\n";
+    }
+
+    // ---- judge ----
+    o += "## Judge\n\n";
+    if (!m.judged) {
+        o += "No judge columns in the input (`judge_label`, `label_correct`, `realism`, `issues`, "
+             "`judge_status`): run `synthmod-judge` to add them.\n\n";
+    } else {
+        o += "| figure | value |\n|---|---:|\n";
+        o += "| rows judged ok | " + count(m.judge_ok) + " |\n";
+        o += "| agreement (label_correct among ok) | " + opt(m.agreement) + " |\n";
+        o += "| Wilson 95 % interval | [" + fixed(m.agreement_ci.lower) + ", " +
+             fixed(m.agreement_ci.upper) + "] |\n";
+        o += "| Cohen's kappa (our label x judge label) | " + opt(m.kappa) + " |\n";
+        o += "| realism mean (1-5) | " + opt(m.realism_mean, 3) + " |\n";
+        o += "| judge refusals | " + count(m.judge_refused) + " (" +
+             pct(m.rate(m.judge_refused)) + ") |\n";
+        o += "| judge errors | " + count(m.judge_errors) + " (" + pct(m.rate(m.judge_errors)) +
+             ") |\n";
+        o += "| generator refusals (" + escape_text(m.generator_refusal_source, 60) + ") | " +
+             count(m.generator_refused) + " (" + pct(m.generator_refusal_rate()) + ") |\n\n";
+        o += "A row whose judge_status is not `ok` (refused or error) cannot be confirmed and goes to "
+             "rejected.csv as `judge_disagrees`.\n\n";
+        if (m.kappa) {
+            o += "![Confusion heat map](confusion.svg)\n\nConfusion (rows: our label, columns: judge "
+                 "label, judge_status=ok):\n\n| our \\ judge |";
+            for (const auto& l : m.confusion_labels) o += " " + escape_text(l, 40) + " |";
+            o += "\n|---|";
+            for (std::size_t k = 0; k < m.confusion_labels.size(); ++k) o += "---:|";
+            o += "\n";
+            for (std::size_t r = 0; r < m.confusion_labels.size(); ++r) {
+                o += "| " + escape_text(m.confusion_labels[r], 40) + " |";
+                for (std::size_t c = 0; c < m.confusion_labels.size(); ++c)
+                    o += " " + fixed(m.confusion(static_cast<Eigen::Index>(r),
+                                                 static_cast<Eigen::Index>(c)), 0) + " |";
+                o += "\n";
+            }
+            o += "\nPer label, taking the judge as reference:\n\n| label | precision | recall | F1 | "
+                 "judge rows |\n|---|---:|---:|---:|---:|\n";
+            for (const auto& [label, p] : m.per_label)
+                o += "| " + escape_text(label, 60) + " | " + fixed(p.precision) + " | " +
+                     fixed(p.recall) + " | " + fixed(p.f1) + " | " + count(p.support) + " |\n";
+            o += "\n";
+        }
+        if (m.realism_mean) {
+            o += "![Realism histogram](realism.svg)\n\n| realism | rows |\n|---:|---:|\n";
+            for (int r = 0; r < 5; ++r)
+                o += "| " + std::to_string(r + 1) + " | " + count(m.realism_histogram[r]) + " |\n";
+            o += "\n";
+        }
+        if (!m.issue_counts.empty()) {
+            o += "| issue tag | rows |\n|---|---:|\n";
+            for (const auto& [tag, c] : m.issue_counts)
+                o += "| " + escape_text(tag, 60) + " | " + count(c) + " |\n";
+            o += "\n";
+        }
+    }
+
+    // ---- diversity ----
+    o += "## Diversity\n\n";
+    o += "- distinct-1: " + fixed(m.distinct_1) + ", distinct-2: " + fixed(m.distinct_2) +
+         " (distinct word uni-/bigrams of the normalised texts over all of them)\n";
+    if (m.persona_coverage)
+        o += "- persona coverage: " + count(m.distinct_personas) + " distinct personas / " +
+             count(m.rows) + " rows = " + fixed(*m.persona_coverage) + "\n";
+    o += "\n![Length by label](length_by_label.svg)\n\n| label | mean words | median | p95 |\n"
+         "|---|---:|---:|---:|\n";
+    for (const auto& [label, l] : m.length_by_label)
+        o += "| " + escape_text(label, 60) + " | " + fixed(l.mean, 1) + " | " + fixed(l.median, 1) +
+             " | " + fixed(l.p95, 1) + " |\n";
+    o += "| (all) | " + fixed(m.length_all.mean, 1) + " | " + fixed(m.length_all.median, 1) +
+         " | " + fixed(m.length_all.p95, 1) + " |\n\n";
+    if (!m.top_openings.empty()) {
+        o += "Most common openings (first three normalised words; a high share means templated "
+             "posts):\n\n| opening | rows | share |\n|---|---:|---:|\n";
+        for (const auto& op : m.top_openings)
+            o += "| " + escape_text(op.words, 80) + " | " + count(op.count) + " | " + pct(op.share) +
+                 " |\n";
+        o += "\n";
+    }
+
+    // ---- filter ----
+    o += "## Filter\n\n";
+    o += "filtered.csv keeps " + count(m.kept_rows.size()) + " of " + count(m.rows) +
+         " rows. A row is rejected, with the first reason that applies, when it is `empty` after "
+         "normalisation; an `exact_dup` (its normalised text occurs in another row) or `near_dup` "
+         "dropped from its cluster (the kept row is judged correct first, then highest realism, "
+         "then first in file order); in a `label_conflict` cluster";
+    if (m.judged)
+        o += "; `judge_disagrees` (judge_status not ok, or label_correct false); `low_realism` "
+             "(realism < " + fixed(m.min_realism, 1) + ")";
+    o += ".\n\n| reason | rows |\n|---|---:|\n";
+    for (const auto& [reason, c] : m.rejected_by_reason) o += "| " + reason + " | " + count(c) + " |\n";
+    o += "\n";
+
+    // ---- comparison ----
+    if (input.comparison) {
+        const auto& cmp = *input.comparison;
+        o += "## Comparison by " + escape_text(cmp.column, 60) + "\n\n";
+        o += cmp.paired ? "Intervals: paired bootstrap over rows matched by persona x target_label "
+                          "(the k-th row of a pair key in each group), "
+                        : "Intervals: unpaired bootstrap (each group resampled on its own; the "
+                          "rows are not paired by persona x target_label), ";
+        o += std::to_string(cmp.resamples) + " resamples, seed " + std::to_string(cmp.seed) +
+             ", 95 % percentile intervals of the difference against the first group. Figures "
+             "that need a duplicate search per resample have no interval.\n\n";
+        o += "| metric |";
+        for (std::size_t g = 0; g < cmp.groups.size(); ++g)
+            o += " " + escape_text(cmp.groups[g], 40) + " (" + count(cmp.sizes[g]) + ") |";
+        for (std::size_t g = 1; g < cmp.groups.size(); ++g)
+            o += " diff " + escape_text(cmp.groups[g], 40) + " [95 %] |";
+        o += "\n|---|";
+        for (std::size_t g = 0; g + 1 < 2 * cmp.groups.size(); ++g) o += "---:|";
+        o += "\n";
+        for (const auto& row : cmp.rows) {
+            o += "| " + row.metric + " |";
+            for (const auto& v : row.values) o += " " + opt(v) + " |";
+            for (std::size_t g = 1; g < cmp.groups.size(); ++g) {
+                o += " " + (row.diff[g] ? signed_fixed(*row.diff[g]) : std::string("n/a"));
+                if (row.lower[g])
+                    o += " [" + signed_fixed(*row.lower[g]) + ", " + signed_fixed(*row.upper[g]) + "]";
+                o += " |";
+            }
+            o += "\n";
+        }
+        o += "\n";
+    }
+    if (input.baseline) {
+        const auto& b = *input.baseline;
+        o += "## Against the baseline\n\nBaseline: " + escape_text(b.path, 200) + ". " +
+             count(b.regressions) + " regression(s) (a figure worse than the baseline's).\n\n"
+             "| metric | baseline | now | change | |\n|---|---:|---:|---:|---|\n";
+        for (const auto& r : b.rows) {
+            o += "| " + r.metric + " | " + opt(r.baseline) + " | " + opt(r.current) + " | " +
+                 (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") + " | " +
+                 (r.regression ? "⚠️ regression" : "") + " |\n";
+        }
+        o += "\n";
+    }
+    return o;
+}
+
+std::string metrics_json(const Input& input) {
+    const auto& m = *input.metrics;
+    const auto& d = *input.dups;
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.SetIndent(' ', 2);
+    w.StartObject();
+    key(w, "tool");
+    w.String("synthmod-stats");
+    key(w, "inputs");
+    string_list(w, input.info.inputs);
+    key(w, "rows");
+    w.Uint64(m.rows);
+    key(w, "label_counts");
+    w.StartObject();
+    for (const auto& [label, c] : m.label_counts) {
+        w.Key(label);
+        w.Uint64(c);
+    }
+    w.EndObject();
+    key(w, "label_shares");
+    w.StartObject();
+    for (const auto& [label, c] : m.label_counts) {
+        w.Key(label);
+        number(w, m.rate(c));
+    }
+    w.EndObject();
+    key(w, "imbalance_ratio"); number(w, m.imbalance_ratio);
+    key(w, "entropy"); number(w, m.entropy);
+    key(w, "chi_square"); number(w, m.chi.statistic);
+    key(w, "chi_square_df"); w.Int(m.chi.df);
+    key(w, "chi_square_p"); number(w, m.chi.p);
+    key(w, "chi_square_reference"); w.String(m.chi_reference);
+    key(w, "spec_labels_missing"); string_list(w, m.spec_labels_missing);
+    key(w, "unknown_labels"); string_list(w, m.unknown_labels);
+
+    key(w, "exact_dup_rows"); w.Uint64(m.exact_dup_rows);
+    key(w, "exact_dup_rate"); number(w, m.exact_dup_rate());
+    key(w, "raw_exact_dup_rows"); w.Uint64(m.raw_exact_dup_rows);
+    key(w, "raw_exact_dup_rate"); number(w, m.rate(m.raw_exact_dup_rows));
+    key(w, "empty_rows"); w.Uint64(m.empty_rows);
+    key(w, "near_dup_pairs"); w.Uint64(m.near_dup_pairs);
+    key(w, "near_dup_clusters"); w.Uint64(m.near_dup_clusters);
+    key(w, "rows_in_clusters"); w.Uint64(m.rows_in_clusters);
+    key(w, "near_dup_removed"); w.Uint64(m.near_dup_removed);
+    key(w, "near_dup_rate"); number(w, m.near_dup_rate());
+    key(w, "label_conflict_clusters"); w.Uint64(m.conflicts.size());
+    key(w, "label_conflict_rows"); w.Uint64(m.label_conflict_rows);
+    key(w, "label_conflict_rate"); number(w, m.label_conflict_rate());
+    key(w, "label_conflicts");
+    w.StartArray();
+    for (const auto& c : m.conflicts) {
+        w.StartObject();
+        key(w, "cluster"); w.Int(c.cluster);
+        key(w, "rows"); w.Uint64(c.rows);
+        key(w, "labels"); string_list(w, c.labels);
+        key(w, "first_row"); w.Uint64(c.example_row);
+        w.EndObject();
+    }
+    w.EndArray();
+    key(w, "dedup");
+    w.StartObject();
+    key(w, "shingle"); w.String(input.info.shingle);
+    key(w, "ngram"); w.Int(input.info.ngram);
+    key(w, "threshold"); number(w, input.info.threshold);
+    key(w, "num_perm"); w.Int(input.info.num_perm);
+    key(w, "bands"); w.Int(d.banding.bands);
+    key(w, "rows_per_band"); w.Int(d.banding.rows);
+    key(w, "rounds"); w.Int(d.rounds);
+    key(w, "unique_texts"); w.Uint64(d.unique_texts);
+    key(w, "candidate_pairs"); w.Uint64(d.candidates);
+    w.EndObject();
+
+    key(w, "judged"); w.Bool(m.judged);
+    key(w, "judge_ok"); w.Uint64(m.judge_ok);
+    key(w, "agreement"); number(w, m.agreement);
+    key(w, "agreement_lower");
+    number(w, m.agreement ? std::optional<double>(m.agreement_ci.lower) : std::nullopt);
+    key(w, "agreement_upper");
+    number(w, m.agreement ? std::optional<double>(m.agreement_ci.upper) : std::nullopt);
+    key(w, "kappa"); number(w, m.kappa);
+    key(w, "confusion");
+    if (m.kappa) {
+        w.StartObject();
+        key(w, "labels"); string_list(w, m.confusion_labels);
+        key(w, "matrix");
+        w.StartArray();
+        for (Eigen::Index r = 0; r < m.confusion.rows(); ++r) {
+            w.StartArray();
+            for (Eigen::Index c = 0; c < m.confusion.cols(); ++c)
+                w.Uint64(static_cast<std::uint64_t>(m.confusion(r, c)));
+            w.EndArray();
+        }
+        w.EndArray();
+        w.EndObject();
+    } else {
+        w.Null();
+    }
+    key(w, "per_label");
+    w.StartObject();
+    for (const auto& [label, p] : m.per_label) {
+        w.Key(label);
+        w.StartObject();
+        key(w, "precision"); number(w, p.precision);
+        key(w, "recall"); number(w, p.recall);
+        key(w, "f1"); number(w, p.f1);
+        key(w, "support"); w.Uint64(p.support);
+        w.EndObject();
+    }
+    w.EndObject();
+    key(w, "realism_mean"); number(w, m.realism_mean);
+    key(w, "realism_histogram");
+    w.StartObject();
+    for (int r = 0; r < 5; ++r) {
+        w.Key(std::to_string(r + 1));
+        w.Uint64(m.judged ? m.realism_histogram[r] : 0);
+    }
+    w.EndObject();
+    key(w, "issue_counts");
+    w.StartObject();
+    for (const auto& [tag, c] : m.issue_counts) {
+        w.Key(tag);
+        w.Uint64(c);
+    }
+    w.EndObject();
+    key(w, "judge_refusal_rate"); number(w, m.judge_refusal_rate);
+    key(w, "judge_error_rate");
+    number(w, m.judged ? std::optional<double>(m.rate(m.judge_errors)) : std::nullopt);
+    key(w, "generator_refusal_rate"); number(w, m.generator_refusal_rate());
+    key(w, "generator_refusal_source"); w.String(m.generator_refusal_source);
+    key(w, "refusal_rate"); number(w, m.refusal_rate());
+
+    key(w, "distinct_1"); number(w, m.distinct_1);
+    key(w, "distinct_2"); number(w, m.distinct_2);
+    key(w, "length_words");
+    w.StartObject();
+    key(w, "all"); length_object(w, m.length_all);
+    key(w, "by_label");
+    w.StartObject();
+    for (const auto& [label, l] : m.length_by_label) {
+        w.Key(label);
+        length_object(w, l);
+    }
+    w.EndObject();
+    w.EndObject();
+    key(w, "top_openings");
+    w.StartArray();
+    for (const auto& op : m.top_openings) {
+        w.StartObject();
+        key(w, "words"); w.String(op.words);
+        key(w, "rows"); w.Uint64(op.count);
+        key(w, "share"); number(w, op.share);
+        w.EndObject();
+    }
+    w.EndArray();
+    key(w, "top_opening_share");
+    number(w, m.top_openings.empty() ? 0.0 : m.top_openings.front().share);
+    key(w, "persona_coverage"); number(w, m.persona_coverage);
+    key(w, "distinct_personas"); w.Uint64(m.distinct_personas);
+
+    key(w, "filtered_rows"); w.Uint64(m.kept_rows.size());
+    key(w, "rejected_rows"); w.Uint64(m.rows - m.kept_rows.size());
+    key(w, "rejected_by_reason");
+    w.StartObject();
+    for (const auto& [reason, c] : m.rejected_by_reason) {
+        w.Key(reason);
+        w.Uint64(c);
+    }
+    w.EndObject();
+    key(w, "min_realism"); number(w, m.min_realism);
+
+    if (input.gate) {
+        key(w, "gate");
+        w.StartObject();
+        key(w, "passed"); w.Bool(input.gate->passed());
+        key(w, "source"); w.String(input.info.gate_source);
+        key(w, "checks");
+        w.StartArray();
+        for (const auto& c : input.gate->checks) {
+            w.StartObject();
+            key(w, "key"); w.String(c.key);
+            key(w, "metric"); w.String(c.metric);
+            key(w, "threshold"); number(w, c.threshold);
+            key(w, "value"); number(w, c.value);
+            key(w, "passed"); w.Bool(c.passed);
+            key(w, "message"); w.String(c.message);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+    }
+    if (input.comparison) {
+        const auto& cmp = *input.comparison;
+        key(w, "compare");
+        w.StartObject();
+        key(w, "column"); w.String(cmp.column);
+        key(w, "groups"); string_list(w, cmp.groups);
+        key(w, "rows");
+        w.StartArray();
+        for (auto s : cmp.sizes) w.Uint64(s);
+        w.EndArray();
+        key(w, "bootstrap"); w.String(cmp.paired ? "paired" : "unpaired");
+        key(w, "resamples"); w.Int(cmp.resamples);
+        key(w, "seed"); w.Uint64(cmp.seed);
+        key(w, "metrics");
+        w.StartObject();
+        for (const auto& row : cmp.rows) {
+            w.Key(row.metric);
+            w.StartObject();
+            for (std::size_t g = 0; g < cmp.groups.size(); ++g) {
+                w.Key(cmp.groups[g]);
+                w.StartObject();
+                key(w, "value"); number(w, row.values[g]);
+                if (g > 0) {
+                    key(w, "diff"); number(w, row.diff[g]);
+                    key(w, "lower"); number(w, row.lower[g]);
+                    key(w, "upper"); number(w, row.upper[g]);
+                }
+                w.EndObject();
+            }
+            w.EndObject();
+        }
+        w.EndObject();
+        w.EndObject();
+    }
+    if (input.baseline) {
+        const auto& b = *input.baseline;
+        key(w, "baseline");
+        w.StartObject();
+        key(w, "path"); w.String(b.path);
+        key(w, "regressions"); w.Uint64(b.regressions);
+        key(w, "metrics");
+        w.StartObject();
+        for (const auto& r : b.rows) {
+            w.Key(r.metric);
+            w.StartObject();
+            key(w, "baseline"); number(w, r.baseline);
+            key(w, "current"); number(w, r.current);
+            key(w, "regression"); w.Bool(r.regression);
+            w.EndObject();
+        }
+        w.EndObject();
+        w.EndObject();
+    }
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace synthmod::report

@@ -1,0 +1,44 @@
+// stats: the synthmod-stats run (read shards -> normalise -> duplicates -> figures -> report,
+// filter, gate, comparison), wired from an Options struct so tests can call it in-process.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stats/metrics.h"
+
+namespace synthmod::stats {
+
+/// Every flag of synthmod-stats (DESIGN section 6); optionals override the spec when set.
+struct Options {
+    std::vector<std::string> inputs;  ///< shards read as one dataset; "-" is stdin
+    std::string spec;
+    std::string report_dir;  ///< empty: reports/<first input's stem>/
+    std::string filtered;    ///< empty: <report_dir>/filtered.csv
+    std::string rejected;    ///< empty: <report_dir>/rejected.csv
+    bool keep_columns = false;
+    std::optional<std::string> shingle;
+    std::optional<int> ngram;
+    std::optional<double> threshold;
+    std::optional<int> num_perm;
+    int lsh_rounds = 4;  ///< independent LSH rounds (see dedup::NearDupOptions::rounds)
+    std::string pairs;   ///< --pairs F
+    bool gate = false;
+    std::vector<std::string> gate_set;  ///< key=value overrides
+    std::string compare_by;
+    std::string baseline;
+    std::string junit;
+    bool quiet = false;
+    int threads = 0;  ///< 0: the machine's cores
+};
+
+/// Reads and concatenates the input shards (each needs `content` and `label`; every shard must
+/// have the first one's columns). Throws InputError/IoError with `file:line: what`.
+metrics::Dataset load_inputs(const std::vector<std::string>& paths);
+
+/// Runs synthmod-stats; returns the exit code (0 ok, 1 gate failed). Usage and input errors
+/// throw (UsageError, InputError, IoError) before any output file is written.
+int run(const Options& options);
+
+}  // namespace synthmod::stats

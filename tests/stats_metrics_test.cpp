@@ -1,0 +1,205 @@
+// Tests of stats/metrics and stats/compare: Wilson, chi-square, kappa, entropy, the figures and
+// the filter on a small judged file, and the bootstrap intervals.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "stats/compare.h"
+#include "stats/dedup.h"
+#include "stats/metrics.h"
+#include "stats/stats.h"
+
+using namespace synthmod;
+using metrics::Reason;
+
+namespace {
+
+const std::string kJudged = SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv";
+
+struct Loaded {
+    metrics::Dataset data;
+    dedup::NearDupResult dups;
+    metrics::Metrics m;
+};
+
+Loaded load(const metrics::Reference& reference = {}) {
+    Loaded l;
+    l.data = stats::load_inputs({kJudged});
+    metrics::prepare(l.data, 2);
+    std::vector<std::string_view> texts(l.data.normalized.begin(), l.data.normalized.end());
+    l.dups = dedup::find_near_duplicates(texts, {});
+    l.m = metrics::compute(l.data, l.dups, reference);
+    return l;
+}
+
+}  // namespace
+
+TEST_CASE("Wilson interval", "[metrics]") {
+    // p = k/n, c = (p + z^2/2n) / (1 + z^2/n), h = z/(1 + z^2/n) sqrt(p(1-p)/n + z^2/4n^2),
+    // z = 1.959963984540054; evaluated with python3.
+    auto a = metrics::wilson(12, 14);
+    CHECK(a.lower == Approx(0.6005862050302965).epsilon(1e-12));
+    CHECK(a.upper == Approx(0.9599060787285351).epsilon(1e-12));
+    auto b = metrics::wilson(0, 10);
+    CHECK(b.lower == Approx(0.0).margin(1e-15));
+    CHECK(b.upper == Approx(0.2775327998628892).epsilon(1e-12));
+    auto c = metrics::wilson(50, 100);
+    CHECK(c.lower == Approx(0.4038315303659956).epsilon(1e-12));
+    CHECK(c.upper == Approx(0.5961684696340044).epsilon(1e-12));
+    CHECK(metrics::wilson(0, 0).upper == 0.0);
+}
+
+TEST_CASE("chi-square survival function against closed forms", "[metrics]") {
+    // Closed forms (python3): df=1 sf = erfc(sqrt(x/2)); df=3 sf = erfc(sqrt(x/2)) +
+    // sqrt(2x/pi) e^{-x/2}; even df sf = e^{-x/2} sum_{k<df/2} (x/2)^k / k!.
+    CHECK(metrics::chi_square_sf(3.841458820694124, 1) == Approx(0.05).epsilon(1e-10));
+    CHECK(metrics::chi_square_sf(7.814727903251178, 3) == Approx(0.05).epsilon(1e-10));
+    CHECK(metrics::chi_square_sf(18.307038053275146, 10) == Approx(0.05).epsilon(1e-10));
+    CHECK(metrics::chi_square_sf(0.5, 4) == Approx(0.9735009788392561).epsilon(1e-12));
+    CHECK(metrics::chi_square_sf(100.0, 10) == Approx(5.4497019829205295e-17).epsilon(1e-8));
+    CHECK(metrics::chi_square_sf(0.0, 3) == 1.0);
+    // Goodness of fit of (6, 5, 5) against uniform: expected 16/3 each,
+    // X^2 = ((2/3)^2 + 2 (1/3)^2) / (16/3) = 0.125, df 2, p = e^{-0.0625}.
+    auto chi = metrics::chi_square_gof({6, 5, 5}, {1, 1, 1});
+    CHECK(chi.statistic == Approx(0.125));
+    CHECK(chi.df == 2);
+    CHECK(chi.p == Approx(0.9394130628134758).epsilon(1e-12));
+    // Weights are normalised: (0.5, 0.25, 0.25) of 16 = (8, 4, 4);
+    // X^2 = 4/8 + 1/4 + 1/4 = 1.0, p = e^{-0.5}.
+    auto weighted = metrics::chi_square_gof({6, 5, 5}, {2, 1, 1});
+    CHECK(weighted.statistic == Approx(1.0));
+    CHECK(weighted.p == Approx(std::exp(-0.5)).epsilon(1e-12));
+}
+
+TEST_CASE("Cohen's kappa, entropy, percentiles", "[metrics]") {
+    // Rows our label, columns judge label: po = 12/14, row sums (6, 3, 5), column sums
+    // (8, 2, 4), pe = 74/196, kappa = (168 - 74) / (196 - 74) = 94/122.
+    Eigen::MatrixXd c(3, 3);
+    c << 6, 0, 0, 1, 2, 0, 1, 0, 4;
+    CHECK(metrics::cohen_kappa(c) == Approx(94.0 / 122.0));
+    Eigen::MatrixXd perfect = Eigen::MatrixXd::Identity(2, 2) * 5;
+    CHECK(metrics::cohen_kappa(perfect) == Approx(1.0));
+    // -sum p ln p / ln 3 for (6, 5, 5)/16 (python3).
+    CHECK(metrics::normalized_entropy({6, 5, 5}) == Approx(0.9965119062478287));
+    CHECK(metrics::normalized_entropy({4, 4}) == Approx(1.0));
+    CHECK(metrics::normalized_entropy({4, 0}) == Approx(0.0));
+    CHECK(metrics::percentile({1, 2, 3, 4}, 0.5) == Approx(2.5));
+    CHECK(metrics::percentile({10, 20, 30, 40, 50}, 0.95) == Approx(48.0));
+}
+
+TEST_CASE("figures and filter of a small judged file", "[metrics]") {
+    // tests/data/stats_judged.csv, 16 rows; its duplicate truth by near_dup_truth.py:
+    // pairs (0,6) (2,14) (2,15) (8,9) (14,15); rows 8/9 carry different labels.
+    auto l = load();
+    const auto& m = l.m;
+    CHECK(m.rows == 16);
+    CHECK(m.label_counts.at("Safe") == 6);
+    CHECK(m.imbalance_ratio == Approx(1.2));
+    CHECK(m.exact_dup_rows == 2);
+    CHECK(m.empty_rows == 1);
+    CHECK(m.near_dup_pairs == 5);
+    CHECK(m.near_dup_clusters == 3);
+    CHECK(m.rows_in_clusters == 7);
+    CHECK(m.near_dup_removed == 4);
+    CHECK(m.label_conflict_rows == 2);
+    // Judge: 14 ok rows, 12 of them label_correct; one refused, one error.
+    CHECK(m.judge_ok == 14);
+    CHECK(*m.agreement == Approx(12.0 / 14.0));
+    CHECK(m.agreement_ci.lower == Approx(0.6005862050302965));
+    CHECK(*m.kappa == Approx(94.0 / 122.0));
+    CHECK(*m.realism_mean == Approx(47.0 / 14.0));
+    CHECK(m.realism_histogram == std::vector<std::size_t>{1, 2, 4, 5, 2});
+    CHECK(*m.judge_refusal_rate == Approx(1.0 / 16.0));
+    CHECK(m.issue_counts.at("off_topic") == 2);
+    CHECK(m.per_label.at("Safe").precision == Approx(1.0));        // 6 of our 6 Safe
+    CHECK(m.per_label.at("Safe").recall == Approx(6.0 / 8.0));     // judge said Safe 8 times
+    CHECK(m.per_label.at("Spam & Scams").recall == Approx(1.0));   // 4 of 4
+    CHECK(*m.persona_coverage == Approx(6.0 / 16.0));
+    CHECK(m.chi.p == Approx(0.9394130628134758));
+    // The filter, row by row (DESIGN section 9).
+    std::vector<Reason> want = {
+        Reason::kKeep,           Reason::kKeep,           Reason::kKeep,
+        Reason::kKeep,           Reason::kKeep,           Reason::kKeep,
+        Reason::kExactDup,       Reason::kKeep,           Reason::kLabelConflict,
+        Reason::kNearDup,        Reason::kJudgeDisagrees, Reason::kJudgeDisagrees,
+        Reason::kEmpty,          Reason::kJudgeDisagrees, Reason::kNearDup,
+        Reason::kExactDup};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        INFO("row " << i);
+        CHECK(metrics::reason_name(m.reasons[i]) == std::string(metrics::reason_name(want[i])));
+    }
+    CHECK(m.kept_rows == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 7});
+}
+
+TEST_CASE("low realism and the spec's weights", "[metrics]") {
+    metrics::Reference ref;
+    ref.labels = {"Safe", "Spam & Scams", "Self-harm & Suicide", "Privacy"};
+    ref.weights = {0.25, 0.25, 0.25, 0.25};
+    ref.min_realism = 4;
+    auto l = load(ref);
+    // Row 1 (realism 3) and row 5 (realism 3) now fall below min_realism 4.
+    CHECK(l.m.reasons[1] == Reason::kLowRealism);
+    CHECK(l.m.reasons[5] == Reason::kLowRealism);
+    CHECK(l.m.spec_labels_missing == std::vector<std::string>{"Privacy"});
+    CHECK(l.m.chi.df == 3);
+    // Observed (6, 5, 5, 0) against 4 each: (4 + 1 + 1 + 16) / 4 = 5.5.
+    CHECK(l.m.chi.statistic == Approx(5.5));
+}
+
+TEST_CASE("bootstrap intervals: paired by persona x target_label", "[metrics]") {
+    auto l = load();
+    auto cmp = compare::by_column(l.data, "variant", {}, {}, 42, 1000);
+    REQUIRE(cmp.groups == std::vector<std::string>{"A", "B"});
+    CHECK(cmp.paired);
+    CHECK(cmp.pairs[1] == 7);  // (p1..p6 x label) pairs; row 12/13 have no partner
+    const compare::Row* words = nullptr;
+    for (const auto& r : cmp.rows)
+        if (r.metric == "words_mean") words = &r;
+    REQUIRE(words);
+    REQUIRE(words->lower[1]);
+    // The point difference lies inside its own interval, which is not degenerate.
+    CHECK(*words->lower[1] <= *words->diff[1]);
+    CHECK(*words->diff[1] <= *words->upper[1]);
+    CHECK(*words->lower[1] < *words->upper[1]);
+    // Same seed, same interval.
+    auto again = compare::by_column(l.data, "variant", {}, {}, 42, 1000);
+    for (const auto& r : again.rows)
+        if (r.metric == "words_mean") CHECK(*r.lower[1] == *words->lower[1]);
+}
+
+TEST_CASE("bootstrap intervals against hand-checked cases", "[metrics]") {
+    // Two variants over the same 40 (persona, target_label) keys; variant B's post is always
+    // exactly 2 words longer. Paired: every resample's difference is exactly 2, so the
+    // interval is [2, 2]. Unpaired (no persona column): the interval must be wider and hold 2.
+    metrics::Dataset d;
+    d.header = {"content", "label", "variant", "persona", "target_label"};
+    for (int k = 0; k < 40; ++k) {
+        std::string base;
+        for (int w = 0; w < 5 + k % 7; ++w) base += "w" + std::to_string(w) + "x" + std::to_string(k) + " ";
+        d.rows.push_back({base, "Safe", "A", "p" + std::to_string(k), "Safe"});
+        d.rows.push_back({base + "extra words", "Safe", "B", "p" + std::to_string(k), "Safe"});
+        d.where.push_back("t:1");
+        d.where.push_back("t:1");
+    }
+    metrics::prepare(d, 1);
+    auto paired = compare::by_column(d, "variant", {}, {}, 7, 500);
+    CHECK(paired.paired);
+    for (const auto& r : paired.rows)
+        if (r.metric == "words_mean") {
+            CHECK(*r.diff[1] == Approx(2.0));
+            CHECK(*r.lower[1] == Approx(2.0));
+            CHECK(*r.upper[1] == Approx(2.0));
+        }
+    d.header[3] = "who";  // no persona column: unpaired bootstrap
+    metrics::prepare(d, 1);
+    auto unpaired = compare::by_column(d, "variant", {}, {}, 7, 500);
+    CHECK_FALSE(unpaired.paired);
+    for (const auto& r : unpaired.rows)
+        if (r.metric == "words_mean") {
+            // Lengths 5..11 words (sd ~2): unpaired sd of the difference ~ sqrt(2 * 4 / 40) = 0.45.
+            CHECK(*r.lower[1] < 1.5);
+            CHECK(*r.upper[1] > 2.5);
+            CHECK(*r.lower[1] < 2.0);
+            CHECK(*r.upper[1] > 2.0);
+        }
+}
