@@ -367,18 +367,21 @@ class Server:
             await self.send_error(writer, 404, "not_found_error", "Not found: " + path)
             return True
 
-        # Anthropic auth: x-api-key and anthropic-version.
+        # Anthropic auth: x-api-key (or, as newer SDKs may send it, Authorization: Bearer) and an
+        # anthropic-version header (synthmod sends 2023-06-01; newer SDKs send later dates).
+        if key is None and entry["bearer_present"]:
+            key = auth[7:]
         bad = self.auth_problem(key)
         if bad:
             entry["status"] = 401
             self.record(entry)
             await self.send_error(writer, 401, "authentication_error", bad)
             return True
-        if headers.get("anthropic-version") != "2023-06-01":
+        if not headers.get("anthropic-version"):
             entry["status"] = 400
             self.record(entry)
             await self.send_error(writer, 400, "invalid_request_error",
-                                  "anthropic-version: header is required (2023-06-01)")
+                                  "anthropic-version: header is required")
             return True
 
         if path == "/v1/messages" and method == "POST":
