@@ -1,1 +1,379 @@
-// placeholder
+#include "judge/judge.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "common/errors.h"
+#include "common/http.h"
+#include "common/journal.h"
+#include "common/jsonl.h"
+#include "common/llm/offline.h"
+#include "common/output_file.h"
+#include "common/pricing.h"
+#include "common/spec.h"
+
+namespace synthmod::judge {
+
+namespace {
+
+/// Output tokens of a short grade, the low end of the dry run's estimate.
+constexpr std::int64_t kTypicalAnswerTokens = 80;
+
+/// The judge settings after flags override the spec.
+struct Settings {
+    std::string provider;
+    std::string model;
+    std::string base_url;
+    bool blind = true;
+    int concurrency = 16;
+    int max_tokens = 400;
+    std::optional<double> temperature;
+    std::string format;
+};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Settings resolve(const Options& o, const spec::Spec& spec) {
+    Settings s;
+    s.provider = o.provider.empty() ? spec.judge.provider : o.provider;
+    if (s.provider != "anthropic" && s.provider != "openai" && s.provider != "offline")
+        throw UsageError("--provider must be anthropic, openai or offline (got \"" + s.provider +
+                         "\")");
+    bool same_provider = s.provider == spec.judge.provider;
+    if (s.provider == "offline") {
+        s.model = "offline";  // DESIGN section 7: every offline output names its model offline
+    } else if (!o.model.empty()) {
+        s.model = o.model;
+    } else if (same_provider && !spec.judge.model.empty()) {
+        s.model = spec.judge.model;
+    } else {
+        throw UsageError("--model is required: the spec's [judge] model is for provider \"" +
+                         spec.judge.provider + "\", not \"" + s.provider + "\"");
+    }
+    s.base_url = !o.base_url.empty() ? o.base_url : (same_provider ? spec.judge.base_url : "");
+    s.blind = o.no_blind ? false : spec.judge.blind;
+    s.concurrency = o.concurrency.value_or(spec.judge.concurrency);
+    if (s.concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    s.max_tokens = spec.judge.max_tokens;
+    s.temperature = spec.judge.temperature;
+    s.format = o.format;
+    if (s.format.empty()) s.format = ends_with(o.out_path, ".jsonl") ? "jsonl" : "csv";
+    if (s.format != "csv" && s.format != "jsonl")
+        throw UsageError("--format must be csv or jsonl (got \"" + s.format + "\")");
+    if (o.votes < 1 || o.votes > 100) throw UsageError("--votes must be from 1 to 100");
+    if (o.max_cost && *o.max_cost < 0) throw UsageError("--max-cost must not be negative");
+    if (o.max_retries && *o.max_retries < 0) throw UsageError("--max-retries must not be negative");
+    if (o.rpm < 0 || o.tpm < 0) throw UsageError("--rpm and --tpm must not be negative");
+    if (o.in_path.empty()) throw UsageError("--in is required");
+    if (o.out_path.empty()) throw UsageError("--out must not be empty");
+    return s;
+}
+
+/// The input table and where its columns are.
+struct Input {
+    csv::Table table;
+    std::size_t content = 0;
+    std::size_t label = 0;
+    std::vector<std::size_t> kept;  ///< input columns written to the output, in order
+};
+
+Input read_input(const Options& o, const spec::Spec& spec) {
+    Input in;
+    in.table = csv::read_table(o.in_path, {"content", "label"});
+    in.content = static_cast<std::size_t>(in.table.column("content"));
+    in.label = static_cast<std::size_t>(in.table.column("label"));
+    if (!o.allow_unknown_labels) {
+        for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
+            const std::string& label = in.table.rows[i][in.label];
+            if (spec.label_index(label) < 0)
+                throw InputError(in.table.name, in.table.lines[i],
+                                 "label \"" + label +
+                                     "\" is not in the spec's labels (--allow-unknown-labels "
+                                     "judges such rows anyway)");
+        }
+    }
+    // Judge columns already present (a judged file judged again) are replaced, not doubled.
+    const auto& ours = judge_columns(true);
+    std::vector<std::string> replaced;
+    for (std::size_t c = 0; c < in.table.header.size(); ++c) {
+        if (std::find(ours.begin(), ours.end(), in.table.header[c]) == ours.end())
+            in.kept.push_back(c);
+        else
+            replaced.push_back(in.table.header[c]);
+    }
+    if (!replaced.empty() && !o.quiet) {
+        std::string list;
+        for (const auto& r : replaced) list += (list.empty() ? "" : ", ") + r;
+        std::cerr << "synthmod-judge: note: the input's judge columns (" << printable(list)
+                  << ") are replaced by this run's\n";
+    }
+    return in;
+}
+
+std::string format_usd(double usd) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "$%.4f", usd);
+    return buf;
+}
+
+std::string format_share(double x) {
+    std::ostringstream out;
+    out << std::setprecision(4) << x;
+    return out.str();
+}
+
+/// --dry-run: what the run would send and roughly cost; nothing is sent or written.
+void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
+                const Rubric& rubric, const std::vector<runner::Item>& items) {
+    std::ostream& out = std::cout;
+    out << "synthmod-judge plan (dry run: nothing sent, nothing written)\n";
+    out << "  judge: " << s.provider << " " << s.model << (s.blind ? ", blind" : ", shown our label")
+        << (o.batch ? ", message batches" : "") << "\n";
+    out << "  rows: " << in.table.rows.size() << "  votes per row: " << o.votes
+        << "  requests: " << items.size() << "\n";
+    // Requests per (our) label, spec order first, then labels the spec does not know.
+    std::vector<std::string> order;
+    for (const auto& l : spec.labels) order.push_back(l.name);
+    std::map<std::string, std::size_t> rows_per_label;
+    for (const auto& row : in.table.rows) {
+        const std::string& l = row[in.label];
+        if (rows_per_label[l]++ == 0 && std::find(order.begin(), order.end(), l) == order.end())
+            order.push_back(l);
+    }
+    for (const auto& l : order) {
+        std::size_t n = rows_per_label.count(l) ? rows_per_label[l] : 0;
+        out << "    " << printable(l) << ": " << n << " rows, " << n * o.votes << " requests\n";
+    }
+    // Tokens: characters / 4, the usual rule of thumb for English.
+    std::int64_t shared = static_cast<std::int64_t>(
+        (rubric.system_prompt().size() + rubric.schema_json().size() + 3) / 4);
+    std::int64_t user = 0;
+    for (const auto& item : items) user += static_cast<std::int64_t>((item.prompt.user.size() + 3) / 4);
+    auto n = static_cast<std::int64_t>(items.size());
+    out << "  estimated input tokens: " << shared * n + user << " (" << shared
+        << " shared per request: system prompt and schema, cacheable)\n";
+    out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to "
+        << static_cast<std::int64_t>(s.max_tokens) * n << " (max_tokens " << s.max_tokens
+        << ")\n";
+    pricing::Table table =
+        o.pricing_path.empty() ? pricing::Table::builtin() : pricing::Table::load(o.pricing_path);
+    auto price = table.find(s.model);
+    if (!price) {
+        out << "  estimated cost: unknown (no price for model " << s.model
+            << "; give one with --pricing)\n";
+        return;
+    }
+    llm::Usage low, high;
+    low.input_tokens = user;
+    low.cache_read_input_tokens = shared * std::max<std::int64_t>(n - 1, 0);
+    low.cache_creation_input_tokens = n > 0 ? shared : 0;
+    low.output_tokens = kTypicalAnswerTokens * n;
+    high.input_tokens = user + shared * n;
+    high.output_tokens = static_cast<std::int64_t>(s.max_tokens) * n;
+    out << "  estimated cost: " << format_usd(pricing::cost(*price, low, o.batch)) << " to "
+        << format_usd(pricing::cost(*price, high, o.batch))
+        << (o.batch ? " (batch price)" : "") << "\n";
+}
+
+Vote vote_of(const std::map<std::string, journal::Record>& records, const std::string& id,
+             const Rubric& rubric) {
+    Vote v;
+    auto it = records.find(id);
+    if (it == records.end()) return v;  // kNotRun
+    const journal::Record& r = it->second;
+    if (r.status == "ok") {
+        try {
+            v.grade = rubric.parse(r.answer_json);
+            v.status = Vote::Status::kOk;
+        } catch (const Error& e) {
+            v.status = Vote::Status::kFailed;
+            v.error = e.what();
+        }
+    } else if (r.status == "refused") {
+        v.status = Vote::Status::kRefused;
+    } else {
+        v.status = Vote::Status::kFailed;
+        v.error = r.error.empty() ? "failed" : r.error;
+    }
+    return v;
+}
+
+std::string not_run_reason(runner::Stop stop) {
+    switch (stop) {
+        case runner::Stop::kBudget:
+            return "not judged: budget reached (rerun with a higher --max-cost to resume)";
+        case runner::Stop::kInterrupted:
+            return "not judged: interrupted (rerun the same command to resume)";
+        case runner::Stop::kFatal:
+            return "not judged: the run stopped on a provider error";
+        case runner::Stop::kCompleted:
+            break;
+    }
+    return "not judged";
+}
+
+void write_output(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
+                  const Rubric& rubric, const std::string& judge_model,
+                  const std::map<std::string, journal::Record>& records, runner::Stop stop) {
+    const bool with_votes = o.votes > 1;
+    std::vector<std::string> header;
+    for (auto c : in.kept) header.push_back(in.table.header[c]);
+    for (const auto& c : judge_columns(with_votes)) header.push_back(c);
+    std::vector<std::string> label_order;
+    for (const auto& l : spec.labels) label_order.push_back(l.name);
+    const std::string reason = not_run_reason(stop);
+
+    OutputFile file(o.out_path);
+    std::ostream& stream = file.stream();
+    csv::Writer writer(stream);
+    if (s.format == "csv") writer.write_row(header);
+    std::vector<std::string> fields;
+    for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
+        const auto& row = in.table.rows[i];
+        std::vector<Vote> votes;
+        for (int k = 0; k < o.votes; ++k)
+            votes.push_back(vote_of(
+                records, item_id(row[in.content], i, k, judge_model, s.blind), rubric));
+        RowVerdict v = combine(votes, label_order, row[in.label], s.blind, reason);
+        fields.clear();
+        for (auto c : in.kept) fields.push_back(row[c]);
+        fields.push_back(v.judge_label);
+        fields.push_back(v.label_correct ? "true" : "false");
+        fields.push_back(v.realism > 0 ? std::to_string(v.realism) : "");
+        std::string issues;
+        for (const auto& t : v.issues) issues += (issues.empty() ? "" : ";") + t;
+        fields.push_back(issues);
+        fields.push_back(v.rationale);
+        fields.push_back(judge_model);
+        fields.push_back(v.status);
+        if (with_votes) {
+            std::string joined;
+            for (std::size_t k = 0; k < v.votes.size(); ++k) joined += (k ? ";" : "") + v.votes[k];
+            fields.push_back(joined);
+            fields.push_back(v.status == "ok" ? format_share(v.confidence) : "");
+        }
+        if (s.format == "csv")
+            writer.write_row(fields);
+        else
+            stream << jsonl::object_line(header, fields) << "\n";
+    }
+    file.commit();
+}
+
+}  // namespace
+
+const std::vector<std::string>& judge_columns(bool with_votes) {
+    static const std::vector<std::string> kBase = {"judge_label", "label_correct", "realism",
+                                                   "issues",      "rationale",     "judge_model",
+                                                   "judge_status"};
+    static const std::vector<std::string> kWithVotes = [] {
+        auto v = kBase;
+        v.push_back("judge_votes");
+        v.push_back("judge_confidence");
+        return v;
+    }();
+    return with_votes ? kWithVotes : kBase;
+}
+
+std::string item_id(const std::string& content, std::size_t row, int vote,
+                    const std::string& judge_model, bool blind) {
+    std::string key = "judge\x1f" + judge_model + "\x1f" + (blind ? "blind" : "shown") + "\x1f" +
+                      std::to_string(row) + "\x1f" + std::to_string(vote) + "\x1f" + content;
+    return journal::hash_hex(key);
+}
+
+std::string journal_path(const std::string& out_path) {
+    if (out_path == "-") return "synthmod-judge.journal";
+    return out_path + ".journal";
+}
+
+int run(const Options& o) {
+    spec::Spec spec = spec::load(o.spec_path);
+    Settings s = resolve(o, spec);
+    Input in = read_input(o, spec);
+    Rubric rubric(spec.labels, s.blind, spec.judge.system);
+
+    std::unique_ptr<llm::Provider> provider;
+    if (s.provider == "offline") {
+        provider = llm::make_offline_provider(s.model);
+    } else if (!o.dry_run) {
+        llm::ProviderConfig config;
+        config.provider = s.provider;
+        config.model = s.model;
+        config.base_url = s.base_url;
+        config.native_structured_output = o.native_json;
+        provider = llm::make_provider(config);
+        if (o.batch && !provider->supports_batches())
+            throw UsageError("--batch needs a provider with message batches (anthropic)");
+    }
+    const std::string judge_model = provider ? provider->model() : s.model;
+
+    // The plan: rows x votes requests, ids stable across runs so a rerun resumes.
+    std::vector<runner::Item> items;
+    items.reserve(in.table.rows.size() * static_cast<std::size_t>(o.votes));
+    std::string plan_key = s.provider + "\x1f" + judge_model + "\x1f" + rubric.system_prompt() +
+                           "\x1f" + rubric.schema_json() + "\x1f" + std::to_string(s.max_tokens);
+    for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
+        const auto& row = in.table.rows[i];
+        llm::Prompt prompt = rubric.prompt(row[in.content], row[in.label], s.max_tokens, s.temperature);
+        for (int k = 0; k < o.votes; ++k) {
+            runner::Item item;
+            item.id = item_id(row[in.content], i, k, judge_model, s.blind);
+            item.prompt = prompt;
+            plan_key += "\x1e" + item.id;
+            if (!s.blind) plan_key += "\x1f" + row[in.label];
+            items.push_back(std::move(item));
+        }
+    }
+
+    if (o.dry_run) {
+        print_plan(o, s, spec, in, rubric, items);
+        return static_cast<int>(ExitCode::kOk);
+    }
+    if (o.out_path != "-") check_writable(o.out_path);
+
+    http::Options http_options;
+    http_options.cacert = o.cacert;
+    http_options.verbose = o.verbose;
+    std::unique_ptr<http::Transport> transport;
+    if (provider->remote()) transport = http::make_curl_transport(http_options);
+
+    runner::Options ro;
+    ro.concurrency = s.concurrency;
+    if (o.max_retries) ro.max_retries = *o.max_retries;
+    ro.max_cost = o.max_cost;
+    ro.rpm = o.rpm;
+    ro.tpm = o.tpm;
+    ro.batch = o.batch;
+    ro.quiet = o.quiet;
+    ro.verbose = o.verbose;
+    ro.http = http_options;
+    ro.pricing_path = o.pricing_path;
+    ro.journal_path = journal_path(o.out_path);
+    ro.force = o.force;
+
+    journal::Header header;
+    header.tool = "synthmod-judge";
+    header.spec_hash = journal::hash_hex(spec.source_text);
+    header.plan_hash = journal::hash_hex(plan_key);
+
+    runner::JobResult result = runner::run_job(
+        header, items, *provider, transport.get(), ro,
+        [&rubric](const std::string& answer) { return rubric.validate(answer); });
+
+    // The output is rebuilt from the journal at the end of every run, stopped ones included.
+    write_output(o, s, spec, in, rubric, judge_model, result.records, result.summary.stop);
+    if (result.summary.stop == runner::Stop::kFatal)
+        throw ProviderError(result.summary.fatal_message.empty() ? "the provider failed"
+                                                                 : result.summary.fatal_message);
+    return runner::exit_code(result.summary);
+}
+
+}  // namespace synthmod::judge

@@ -220,17 +220,20 @@ std::vector<std::string> words_of(const std::string& text) {
 struct Score {
     int points = 0;
     std::vector<std::string> matched;
+    std::vector<int> weights;
     void add(std::string_view keyword, int weight) {
         std::string k(keyword);
         if (std::find(matched.begin(), matched.end(), k) != matched.end()) return;
         matched.push_back(k);
+        weights.push_back(weight);
         points += weight;
     }
 };
 
 constexpr int kConceptWeight = 2;  ///< a built-in keyword
+constexpr int kStrongWeight = 3;   ///< a built-in phrase or long word: specific enough alone
 constexpr int kWordWeight = 1;     ///< a word from the label's name or definition
-constexpr int kMinPoints = 2;      ///< below this a label does not beat the safe fallback
+constexpr int kMinPoints = 3;      ///< below this a label does not beat the safe fallback
 
 Score score_part(const std::string& part_name, const std::string& raw_lower,
                  const std::string& padded, const std::vector<std::string>& tokens) {
@@ -241,8 +244,11 @@ Score score_part(const std::string& part_name, const std::string& raw_lower,
             return name.find(t) != std::string::npos;
         });
         if (!selected) continue;
-        for (auto k : c.keywords)
-            if (occurs(k, raw_lower, padded, tokens)) s.add(k, kConceptWeight);
+        for (auto k : c.keywords) {
+            bool strong = k.find(' ') != std::string_view::npos || k.size() >= 7;
+            if (occurs(k, raw_lower, padded, tokens))
+                s.add(k, strong ? kStrongWeight : kConceptWeight);
+        }
     }
     for (const auto& w : words_of(part_name))
         if (occurs(w, raw_lower, padded, tokens)) s.add(w, kConceptWeight);
@@ -267,8 +273,8 @@ Score score_label(const std::string& name, const std::string& definition,
     Score total;
     for (const auto& p : parts) {
         Score s = score_part(p, raw_lower, padded, tokens);
-        if (s.points == 0) return Score{};
-        for (const auto& m : s.matched) total.add(m, kConceptWeight);
+        if (s.points == 0 && parts.size() > 1) return Score{};
+        for (std::size_t i = 0; i < s.matched.size(); ++i) total.add(s.matched[i], s.weights[i]);
     }
     for (const auto& w : words_of(definition))
         if (occurs(w, raw_lower, padded, tokens)) total.add(w, kWordWeight);

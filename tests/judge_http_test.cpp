@@ -1,0 +1,224 @@
+// synthmod-judge against the loopback fake Anthropic API, as separate processes: faults,
+// refusals, kill -9 and resume, votes, a rejected key.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "common/csv.h"
+#include "tests/support/fake_server.h"
+#include "tests/support/process.h"
+
+using namespace synthmod;
+namespace t = synthmod::test;
+
+namespace {
+
+const std::string kSpec = SYNTHMOD_SOURCE_DIR "/tests/data/judge_seed.toml";
+const char* kLabels[] = {"Spam & Scams", "Self-harm & Suicide", "Privacy & Personal Data Exposure",
+                         "Safe"};
+
+/// An input CSV of `n` rows with distinct contents (the fake server keys faults and answers on
+/// the user message) and an extra column.
+std::string make_input(const std::string& dir, int n) {
+    std::ostringstream out;
+    csv::Writer w(out);
+    w.write_row(std::vector<std::string>{"content", "label", "row_no"});
+    for (int i = 0; i < n; ++i) {
+        w.write_row(std::vector<std::string>{
+            "Post " + std::to_string(i) + ": \"quoted\", with commas\nand a second line",
+            kLabels[i % 4], std::to_string(i)});
+    }
+    std::string path = dir + "/in.csv";
+    t::spit(path, out.str());
+    return path;
+}
+
+csv::Table read_output(const std::string& path) {
+    std::istringstream in(t::slurp(path));
+    return csv::read_table(in, path);
+}
+
+std::vector<std::string> judge_cmd(const std::string& in, const std::string& out,
+                                   const t::FakeServer& server,
+                                   std::vector<std::string> extra = {}) {
+    std::vector<std::string> cmd = {t::tool("synthmod-judge"), "--spec", kSpec, "--in", in,
+                                    "--out", out, "--provider", "anthropic", "--model",
+                                    "claude-sonnet-4-5", "--base-url", server.base_url(),
+                                    "--quiet"};
+    cmd.insert(cmd.end(), extra.begin(), extra.end());
+    return cmd;
+}
+
+t::RunOptions with_key(const std::string& key = "test-key-judge") {
+    t::RunOptions o;
+    o.env["ANTHROPIC_API_KEY"] = key;
+    o.env["ANTHROPIC_BASE_URL"] = "\x01unset";
+    return o;
+}
+
+std::size_t count_fault(const t::FakeServer& server, const std::string& fault, long status = -1) {
+    std::size_t n = 0;
+    for (const auto& e : server.log())
+        if (e.path == "/v1/messages" && e.fault == fault && (status < 0 || e.status == status)) ++n;
+    return n;
+}
+
+/// Ids of the items journalled as ok (the journal's record lines).
+std::set<std::string> journalled_ok(const std::string& journal) {
+    std::set<std::string> ids;
+    std::istringstream in(t::slurp(journal));
+    for (std::string line; std::getline(in, line);) {
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        if (d.HasParseError() || !d.IsObject() || !d.HasMember("type")) continue;
+        if (std::string(d["type"].GetString()) == "item" &&
+            std::string(d["status"].GetString()) == "ok")
+            ids.insert(d["id"].GetString());
+    }
+    return ids;
+}
+
+void check_rows_in_order(const csv::Table& table, int n) {
+    REQUIRE(table.rows.size() == static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i)
+        CHECK(table.rows[i][table.column("row_no")] == std::to_string(i));
+}
+
+}  // namespace
+
+TEST_CASE("judge over the fake API: every fault ends with one recorded row", "[judge][http]") {
+    t::FakeServer server({"--faults", "429,529,500,503,408,drop,truncate,badjson,refusal,max_tokens,400",
+                          "--fault-rate", "0.35", "--seed", "11"});
+    std::string dir = t::temp_dir("judge-http-faults");
+    const int n = 24;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server, {"--concurrency", "4"}), with_key());
+    INFO(r.err);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    std::size_t ok = 0, refused = 0, error = 0;
+    for (const auto& row : table.rows) {
+        std::string status = row[table.column("judge_status")];
+        CHECK(row[table.column("judge_model")] == "claude-sonnet-4-5");
+        if (status == "ok") {
+            ++ok;
+            CHECK_FALSE(row[table.column("judge_label")].empty());
+        } else if (status == "refused") {
+            ++refused;
+        } else {
+            REQUIRE(status == "error");
+            ++error;
+            CHECK_FALSE(row[table.column("rationale")].empty());
+        }
+    }
+    // Each row ends exactly once: an answer per 200 "ok", a refusal per refusal (not retried),
+    // an error per 400 or max_tokens (not retried); the rest were retried or re-asked.
+    CHECK(ok == count_fault(server, "ok", 200));
+    CHECK(refused == count_fault(server, "refusal"));
+    CHECK(error == count_fault(server, "400") + count_fault(server, "max_tokens"));
+    CHECK(ok + refused + error == static_cast<std::size_t>(n));
+    CHECK(count_fault(server, "429") + count_fault(server, "500") + count_fault(server, "drop") > 0);
+    CHECK(r.exit_code == (error > 0 ? 3 : 0));
+    CHECK(r.out.find("test-key-judge") == std::string::npos);
+    CHECK(r.err.find("test-key-judge") == std::string::npos);
+    CHECK(t::slurp(out).find("test-key-judge") == std::string::npos);
+    CHECK(t::slurp(out + ".journal").find("test-key-judge") == std::string::npos);
+}
+
+TEST_CASE("judge over the fake API: refusals are recorded as refused, exit 0", "[judge][http]") {
+    t::FakeServer server({"--faults", "refusal", "--fault-rate", "0.5", "--seed", "5"});
+    std::string dir = t::temp_dir("judge-http-refusal");
+    const int n = 12;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server), with_key());
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    std::size_t refused = 0;
+    for (const auto& row : table.rows) refused += row[table.column("judge_status")] == "refused";
+    CHECK(refused > 0);
+    CHECK(refused == count_fault(server, "refusal"));
+    CHECK(server.count("/v1/messages") == static_cast<std::size_t>(n));  // none retried
+}
+
+TEST_CASE("judge over the fake API: kill -9 then resume judges no row twice", "[judge][http]") {
+    t::FakeServer server({"--latency-ms", "120"});
+    std::string dir = t::temp_dir("judge-http-kill");
+    const int n = 30;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    std::string journal = out + ".journal";
+    auto cmd = judge_cmd(in, out, server, {"--concurrency", "2"});
+    {
+        t::Background job(cmd, with_key());
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (std::chrono::steady_clock::now() < deadline &&
+               (!t::exists(journal) || journalled_ok(journal).size() < 6))
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        job.kill(SIGKILL);
+        CHECK(job.wait() == 128 + SIGKILL);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // let the server log stragglers
+    const std::size_t journalled = journalled_ok(journal).size();
+    REQUIRE(journalled >= 6);
+    REQUIRE(journalled < static_cast<std::size_t>(n));
+    const std::size_t before = server.count("/v1/messages", 200);
+
+    auto r = t::run(cmd, with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // The resumed run asked exactly for the rows not journalled, once each.
+    CHECK(server.count("/v1/messages", 200) - before == n - journalled);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    for (const auto& row : table.rows) CHECK(row[table.column("judge_status")] == "ok");
+
+    // Same rows as an uninterrupted run (the fake answers deterministically per prompt).
+    std::string fresh = dir + "/fresh.csv";
+    REQUIRE(t::run(judge_cmd(in, fresh, server, {"--concurrency", "8"}), with_key()).exit_code == 0);
+    CHECK(t::slurp(fresh) == t::slurp(out));
+}
+
+TEST_CASE("judge over the fake API: --votes 3 sends three requests per row", "[judge][http]") {
+    t::FakeServer server;
+    std::string dir = t::temp_dir("judge-http-votes");
+    const int n = 4;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server, {"--votes", "3"}), with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(server.count("/v1/messages", 200) == 3 * n);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    for (const auto& row : table.rows) {
+        std::string votes = row[table.column("judge_votes")];
+        CHECK(std::count(votes.begin(), votes.end(), ';') == 2);
+        CHECK_FALSE(row[table.column("judge_confidence")].empty());
+    }
+}
+
+TEST_CASE("judge over the fake API: a rejected key stops the run with exit 3", "[judge][http]") {
+    t::FakeServer server({"--require-key", "the-right-key"});
+    std::string dir = t::temp_dir("judge-http-401");
+    std::string in = make_input(dir, 6);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server), with_key("a-wrong-key-123"));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("synthmod-judge: error: ") != std::string::npos);
+    CHECK(r.err.find("a-wrong-key-123") == std::string::npos);
+    CHECK(server.count("/v1/messages") < 6 + 2);  // stopped, not retried row after row
+}

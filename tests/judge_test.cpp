@@ -1,0 +1,409 @@
+// The judge: rubric (prompts, schema, validation), votes, and synthmod-judge as a process
+// with the offline provider.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "common/csv.h"
+#include "judge/judge.h"
+#include "judge/rubric.h"
+#include "judge/votes.h"
+#include "tests/support/process.h"
+
+using namespace synthmod;
+namespace t = synthmod::test;
+
+namespace {
+
+std::vector<spec::Label> three_labels() {
+    return {{"Spam & Scams", "Ads and phishing."},
+            {"Self-harm & Suicide", "Intent of self-harm."},
+            {"Safe", "Nothing wrong."}};
+}
+
+std::vector<std::string> strings_of(const rapidjson::Value& array) {
+    std::vector<std::string> out;
+    for (const auto& v : array.GetArray()) out.push_back(v.GetString());
+    return out;
+}
+
+const std::string kSeedSpec = SYNTHMOD_SOURCE_DIR "/tests/data/judge_seed.toml";
+
+csv::Table read_csv_text(const std::string& text) {
+    std::istringstream in(text);
+    return csv::read_table(in, "out.csv");
+}
+
+}  // namespace
+
+TEST_CASE("rubric schema: label enum, realism 1-5, issue tags, rationale", "[judge]") {
+    judge::Rubric blind(three_labels(), true);
+    rapidjson::Document d;
+    d.Parse(blind.schema_json().c_str());
+    REQUIRE(d.IsObject());
+    CHECK(std::string(d["type"].GetString()) == "object");
+    const auto& props = d["properties"];
+    CHECK(strings_of(props["label"]["enum"]) ==
+          std::vector<std::string>{"Spam & Scams", "Self-harm & Suicide", "Safe"});
+    std::vector<int> realism;
+    for (const auto& v : props["realism"]["enum"].GetArray()) realism.push_back(v.GetInt());
+    CHECK(realism == std::vector<int>{1, 2, 3, 4, 5});
+    CHECK(std::string(props["realism"]["type"].GetString()) == "integer");
+    CHECK(strings_of(props["issues"]["items"]["enum"]) == judge::issue_tags());
+    CHECK(judge::issue_tags() == std::vector<std::string>{"ai_disclaimer", "placeholder",
+                                                          "off_topic", "label_stated", "real_pii",
+                                                          "not_user_generated"});
+    CHECK(props.HasMember("rationale"));
+    CHECK_FALSE(props.HasMember("verdict"));
+    CHECK(strings_of(d["required"]) ==
+          std::vector<std::string>{"label", "realism", "issues", "rationale"});
+
+    judge::Rubric shown(three_labels(), false);
+    rapidjson::Document s;
+    s.Parse(shown.schema_json().c_str());
+    CHECK(strings_of(s["properties"]["verdict"]["enum"]) ==
+          std::vector<std::string>{"agree", "disagree"});
+    CHECK(strings_of(s["required"])[0] == "verdict");
+}
+
+TEST_CASE("rubric prompts: definitions and anchors; our label only when not blind", "[judge]") {
+    judge::Rubric blind(three_labels(), true);
+    const std::string& sys = blind.system_prompt();
+    for (const auto& l : three_labels()) {
+        CHECK(sys.find(l.name) != std::string::npos);
+        CHECK(sys.find(l.definition) != std::string::npos);
+    }
+    CHECK(sys.find("1 = obviously machine-written") != std::string::npos);
+    CHECK(sys.find("5 = indistinguishable from a real post") != std::string::npos);
+    for (const auto& tag : judge::issue_tags()) CHECK(sys.find(tag) != std::string::npos);
+    auto p = blind.prompt("hello world", "Self-harm & Suicide", 300, 0.5);
+    CHECK(p.task == "judge");
+    CHECK(p.tool_name == "submit_grade");
+    CHECK(p.user.find("hello world") != std::string::npos);
+    CHECK(p.user.find("Self-harm & Suicide") == std::string::npos);
+    CHECK(p.vars.count("our_label") == 0);
+    CHECK(p.vars.at("labels") == "Spam & Scams\nSelf-harm & Suicide\nSafe");
+    CHECK(p.max_tokens == 300);
+
+    judge::Rubric shown(three_labels(), false);
+    auto q = shown.prompt("hello world", "Self-harm & Suicide", 300, std::nullopt);
+    CHECK(q.user.find("\"Self-harm & Suicide\"") != std::string::npos);
+    CHECK(q.vars.at("our_label") == "Self-harm & Suicide");
+    CHECK(q.system == shown.system_prompt());  // shared by every request: cacheable
+}
+
+TEST_CASE("rubric validation rejects what the schema forbids", "[judge]") {
+    judge::Rubric r(three_labels(), true);
+    CHECK(r.validate(R"({"label":"Safe","realism":4,"issues":[],"rationale":"ok"})") == "");
+    CHECK(r.validate(R"({"label":"Safe","realism":4.0,"issues":["placeholder"],"rationale":"x"})") ==
+          "");
+    CHECK(r.validate(R"({"label":"safe","realism":4,"issues":[],"rationale":"ok"})") != "");
+    CHECK(r.validate(R"({"label":"Safe","realism":0,"issues":[],"rationale":"ok"})") != "");
+    CHECK(r.validate(R"({"label":"Safe","realism":6,"issues":[],"rationale":"ok"})") != "");
+    CHECK(r.validate(R"({"label":"Safe","realism":2.5,"issues":[],"rationale":"ok"})") != "");
+    CHECK(r.validate(R"({"label":"Safe","realism":3,"issues":["typo"],"rationale":"ok"})") != "");
+    CHECK(r.validate(R"({"label":"Safe","realism":3,"rationale":"ok"})") != "");
+    CHECK(r.validate("not json") != "");
+    CHECK(r.validate("[]") != "");
+    auto g = r.parse(
+        R"({"label":"Spam & Scams","realism":2,"issues":["placeholder","placeholder"],"rationale":"why"})");
+    CHECK(g.label == "Spam & Scams");
+    CHECK(g.realism == 2);
+    CHECK(g.issues == std::vector<std::string>{"placeholder"});
+    CHECK_FALSE(g.agrees.has_value());
+
+    judge::Rubric shown(three_labels(), false);
+    CHECK(shown.validate(R"({"label":"Safe","realism":4,"issues":[],"rationale":"ok"})") != "");
+    CHECK(shown.validate(
+              R"({"verdict":"maybe","label":"Safe","realism":4,"issues":[],"rationale":"ok"})") !=
+          "");
+    auto v = shown.parse(
+        R"({"verdict":"disagree","label":"Safe","realism":4,"issues":[],"rationale":"ok"})");
+    REQUIRE(v.agrees.has_value());
+    CHECK_FALSE(*v.agrees);
+}
+
+TEST_CASE("majority vote and its tie rule (first in the spec's order)", "[judge]") {
+    std::vector<std::string> order = {"A", "B", "C"};
+    std::size_t n = 0;
+    CHECK(judge::majority({"B", "B", "A"}, order, &n) == "B");
+    CHECK(n == 2);
+    CHECK(judge::majority({"B", "A"}, order) == "A");
+    CHECK(judge::majority({"C", "B"}, order) == "B");
+    CHECK(judge::majority({"C", "B", "B", "C", "A"}, order) == "B");
+    CHECK(judge::majority({"Z", "C"}, order) == "C");  // unknown labels rank after the spec's
+    CHECK(judge::majority({}, order).empty());
+}
+
+TEST_CASE("combining votes into the row's columns", "[judge]") {
+    std::vector<std::string> order = {"A", "B"};
+    auto ok = [](const std::string& label, int realism, std::vector<std::string> issues,
+                 std::optional<bool> agrees = std::nullopt) {
+        judge::Vote v;
+        v.status = judge::Vote::Status::kOk;
+        v.grade.label = label;
+        v.grade.realism = realism;
+        v.grade.issues = std::move(issues);
+        v.grade.rationale = "because " + label;
+        v.grade.agrees = agrees;
+        return v;
+    };
+    judge::Vote refused;
+    refused.status = judge::Vote::Status::kRefused;
+    judge::Vote failed;
+    failed.status = judge::Vote::Status::kFailed;
+    failed.error = "HTTP 400 invalid_request_error";
+
+    SECTION("blind majority, median realism, tags named by half the votes") {
+        auto row = judge::combine({ok("B", 2, {"placeholder"}), ok("A", 5, {}),
+                                   ok("B", 4, {"placeholder", "real_pii"})},
+                                  order, "B", true, "");
+        CHECK(row.status == "ok");
+        CHECK(row.judge_label == "B");
+        CHECK(row.label_correct);
+        CHECK(row.realism == 4);
+        CHECK(row.issues == std::vector<std::string>{"placeholder"});
+        CHECK(row.confidence == Approx(2.0 / 3));
+        CHECK(row.votes == std::vector<std::string>{"B", "A", "B"});
+        CHECK(row.rationale == "because B");
+    }
+    SECTION("a refused vote is left out of the count") {
+        auto row = judge::combine({ok("A", 3, {}), refused, ok("B", 3, {})}, order, "B", true, "");
+        CHECK(row.judge_label == "A");  // 1-1 tie: A is first in the spec
+        CHECK_FALSE(row.label_correct);
+        CHECK(row.confidence == Approx(0.5));
+        CHECK(row.votes == std::vector<std::string>{"A", "", "B"});
+    }
+    SECTION("no answer: refused or error, with the reason") {
+        CHECK(judge::combine({refused, failed}, order, "A", true, "").status == "refused");
+        auto row = judge::combine({failed}, order, "A", true, "");
+        CHECK(row.status == "error");
+        CHECK(row.rationale == "HTTP 400 invalid_request_error");
+        CHECK(row.judge_label.empty());
+    }
+    SECTION("a vote not run: the row is not judged yet") {
+        auto row = judge::combine({ok("A", 3, {}), judge::Vote{}}, order, "A", true, "not judged: x");
+        CHECK(row.status == "error");
+        CHECK(row.rationale == "not judged: x");
+    }
+    SECTION("not blind: label_correct is the verdicts' strict majority") {
+        CHECK(judge::combine({ok("A", 3, {}, true)}, order, "A", false, "").label_correct);
+        CHECK_FALSE(judge::combine({ok("B", 3, {}, false)}, order, "A", false, "").label_correct);
+        CHECK_FALSE(judge::combine({ok("A", 3, {}, true), ok("B", 3, {}, false)}, order, "A",
+                                   false, "")
+                        .label_correct);
+    }
+}
+
+TEST_CASE("item ids are stable and depend on content, row, vote, model and blindness", "[judge]") {
+    auto a = judge::item_id("text", 3, 0, "m", true);
+    CHECK(a == judge::item_id("text", 3, 0, "m", true));
+    CHECK(a != judge::item_id("text!", 3, 0, "m", true));
+    CHECK(a != judge::item_id("text", 4, 0, "m", true));
+    CHECK(a != judge::item_id("text", 3, 1, "m", true));
+    CHECK(a != judge::item_id("text", 3, 0, "n", true));
+    CHECK(a != judge::item_id("text", 3, 0, "m", false));
+    CHECK(judge::journal_path("x/judged.csv") == "x/judged.csv.journal");
+}
+
+// ---------------------------------------------------------------------------------------------
+// synthmod-judge as a process (offline provider)
+
+namespace {
+
+std::string big_field() {
+    std::string s;
+    int i = 0;
+    while (s.size() < 100 * 1024) {
+        s += "line " + std::to_string(i++) + ", with \"quotes\", commas,, and\na newline\r\n";
+    }
+    s += "\xc3\xa9nd";  // some UTF-8
+    return s;
+}
+
+std::string write_input(const std::string& dir, const std::vector<std::vector<std::string>>& rows) {
+    std::ostringstream out;
+    csv::Writer w(out);
+    for (const auto& r : rows) w.write_row(r);
+    std::string path = dir + "/in.csv";
+    t::spit(path, out.str());
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("synthmod-judge keeps every row once, in order, with its columns", "[judge]") {
+    std::string dir = t::temp_dir("judge");
+    const std::string big = big_field();
+    std::vector<std::vector<std::string>> rows = {
+        {"id", "label", "note", "content"},
+        {"r1", "Spam & Scams", "a", "Click here to claim your FREE prize!!! limited time offer"},
+        {"r2", "Safe", "b,with comma", "Made pancakes for the kids this morning, they loved it"},
+        {"r3", "Self-harm & Suicide", "", "i just want to end it all, i keep thinking about how"},
+        {"r4", "Safe", "big", big},
+        {"r5", "Privacy & Personal Data Exposure", "x", "she lives at 12 Elm Street, her phone number is on her car"},
+        {"r6", "Safe", "dup", "Made pancakes for the kids this morning, they loved it"},
+    };
+    std::string in = write_input(dir, rows);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out,
+                     "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::string text = t::slurp(out);
+    auto table = read_csv_text(text);
+    std::vector<std::string> header = rows[0];
+    for (const auto& c : judge::judge_columns(false)) header.push_back(c);
+    CHECK(table.header == header);
+    REQUIRE(table.rows.size() == rows.size() - 1);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        for (std::size_t c = 0; c < rows[i].size(); ++c) CHECK(table.rows[i - 1][c] == rows[i][c]);
+        CHECK(table.rows[i - 1][table.column("judge_status")] == "ok");
+        CHECK(table.rows[i - 1][table.column("judge_model")] == "offline");
+        std::string realism = table.rows[i - 1][table.column("realism")];
+        CHECK((realism >= "1" && realism <= "5" && realism.size() == 1));
+        std::string correct = table.rows[i - 1][table.column("label_correct")];
+        CHECK(correct == (table.rows[i - 1][table.column("judge_label")] == rows[i][1] ? "true"
+                                                                                       : "false"));
+    }
+    // The 100 KB field is written byte for byte (RFC 4180 quoting of the same bytes).
+    CHECK(table.rows[3][3] == big);
+    CHECK(text.find(csv::quote(big)) != std::string::npos);
+    // The obvious rows are judged as labelled.
+    CHECK(table.rows[0][table.column("judge_label")] == "Spam & Scams");
+    CHECK(table.rows[2][table.column("judge_label")] == "Self-harm & Suicide");
+
+    SECTION("a rerun resumes from the journal and writes the same file") {
+        CHECK(t::exists(out + ".journal"));
+        auto again = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out",
+                             out, "--quiet"});
+        CHECK(again.exit_code == 0);
+        CHECK(t::slurp(out) == text);
+    }
+    SECTION("--format jsonl writes the same records") {
+        std::string jl = dir + "/judged.jsonl";
+        auto j = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", jl,
+                         "--quiet"});
+        REQUIRE(j.exit_code == 0);
+        std::istringstream lines(t::slurp(jl));
+        std::string line;
+        std::size_t n = 0;
+        while (std::getline(lines, line)) {
+            rapidjson::Document d;
+            d.Parse(line.c_str());
+            REQUIRE(d.IsObject());
+            CHECK(std::string(d["id"].GetString()) == rows[n + 1][0]);
+            CHECK(std::string(d["content"].GetString()) == rows[n + 1][3]);
+            CHECK(d.HasMember("judge_status"));
+            ++n;
+        }
+        CHECK(n == rows.size() - 1);
+    }
+}
+
+TEST_CASE("synthmod-judge refuses a label the spec does not know", "[judge]") {
+    std::string dir = t::temp_dir("judge-unknown");
+    std::string in = write_input(dir, {{"content", "label"},
+                                       {"hello there", "Safe"},
+                                       {"multi\nline post", "Safe"},
+                                       {"buy now", "Scam"}});
+    std::string out = dir + "/judged.csv";
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(in + ":5: label \"Scam\" is not in the spec's labels") != std::string::npos);
+    CHECK_FALSE(t::exists(out));
+    CHECK_FALSE(t::exists(out + ".journal"));
+
+    SECTION("--allow-unknown-labels judges it anyway") {
+        auto ok = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out,
+                          "--allow-unknown-labels", "--quiet"});
+        INFO(ok.err);
+        REQUIRE(ok.exit_code == 0);
+        auto table = read_csv_text(t::slurp(out));
+        REQUIRE(table.rows.size() == 3);
+        CHECK(table.rows[2][table.column("label")] == "Scam");
+        CHECK(table.rows[2][table.column("label_correct")] == "false");
+        CHECK(table.rows[2][table.column("judge_status")] == "ok");
+    }
+}
+
+TEST_CASE("synthmod-judge --votes 3 adds judge_votes and judge_confidence", "[judge]") {
+    std::string dir = t::temp_dir("judge-votes");
+    std::string in = write_input(dir, {{"content", "label"},
+                                       {"free crypto giveaway, click here", "Spam & Scams"},
+                                       {"nice weather today", "Safe"}});
+    std::string out = dir + "/judged.csv";
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out,
+                     "--votes", "3", "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto table = read_csv_text(t::slurp(out));
+    std::vector<std::string> header = {"content", "label"};
+    for (const auto& c : judge::judge_columns(true)) header.push_back(c);
+    CHECK(table.header == header);
+    REQUIRE(table.rows.size() == 2);
+    CHECK(table.rows[0][table.column("judge_votes")] == "Spam & Scams;Spam & Scams;Spam & Scams");
+    CHECK(table.rows[0][table.column("judge_confidence")] == "1");
+    CHECK(table.rows[1][table.column("judge_votes")] == "Safe;Safe;Safe");
+}
+
+TEST_CASE("synthmod-judge --dry-run prints the plan and writes nothing", "[judge]") {
+    std::string dir = t::temp_dir("judge-dry");
+    std::string in = write_input(dir, {{"content", "label"}, {"a", "Safe"}, {"b", "Spam & Scams"}});
+    std::string out = dir + "/judged.csv";
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out,
+                     "--votes", "2", "--dry-run"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("requests: 4") != std::string::npos);
+    CHECK_FALSE(t::exists(out));
+    CHECK_FALSE(t::exists(out + ".journal"));
+}
+
+TEST_CASE("synthmod-judge --no-blind and usage errors", "[judge]") {
+    std::string dir = t::temp_dir("judge-noblind");
+    std::string in = write_input(dir, {{"content", "label"},
+                                       {"click here to claim your free prize", "Safe"},
+                                       {"click here to claim your free prize", "Spam & Scams"}});
+    std::string out = dir + "/judged.csv";
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out,
+                     "--no-blind", "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto table = read_csv_text(t::slurp(out));
+    CHECK(table.rows[0][table.column("label_correct")] == "false");
+    CHECK(table.rows[1][table.column("label_correct")] == "true");
+
+    CHECK(t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec}).exit_code == 2);
+    CHECK(t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--votes", "x"})
+              .exit_code == 2);
+    auto missing = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in",
+                           dir + "/nope.csv", "--out", out + "2"});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.rfind("synthmod-judge: error: ", 0) == 0);
+    CHECK(t::run({t::tool("synthmod-judge"), "--help"}).exit_code == 0);
+    CHECK(t::run({t::tool("synthmod-judge"), "--version"}).exit_code == 0);
+}
+
+TEST_CASE("synthmod-judge on the real OpenAI moderation set", "[judge]") {
+    std::string dir = t::temp_dir("judge-openai");
+    std::string in = SYNTHMOD_SHARED_DIR "/data/moderation_openai.csv";
+    std::string out = dir + "/judged.csv";
+    auto r = t::run({t::tool("synthmod-judge"), "--spec",
+                     SYNTHMOD_SOURCE_DIR "/tests/data/openai_labels.toml", "--in", in, "--out",
+                     out, "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto source = csv::read_table(in);
+    auto judged = read_csv_text(t::slurp(out));
+    REQUIRE(judged.rows.size() == source.rows.size());
+    for (std::size_t i = 0; i < source.rows.size(); ++i) {
+        CHECK(judged.rows[i][0] == source.rows[i][0]);
+        CHECK(judged.rows[i][1] == source.rows[i][1]);
+        CHECK(judged.rows[i][judged.column("judge_status")] == "ok");
+    }
+}
