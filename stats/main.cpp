@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        int code = app.exit(e);
-        return code == 0 ? 0 : static_cast<int>(synthmod::ExitCode::kUsage);
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+        std::cerr << "synthmod-stats: error: " << e.what() << " (see --help)\n";
+        return static_cast<int>(synthmod::ExitCode::kUsage);
     }
     try {
         return synthmod::stats::run(o);

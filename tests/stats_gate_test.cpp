@@ -1,0 +1,103 @@
+// Tests of stats/gate: thresholds, unavailable figures, JUnit XML, exit codes, step summary.
+#include <catch2/catch.hpp>
+
+#include "common/errors.h"
+#include "stats/gate.h"
+#include "support/process.h"
+
+using namespace synthmod;
+using synthmod::test::exists;
+using synthmod::test::run;
+using synthmod::test::slurp;
+using synthmod::test::spit;
+using synthmod::test::temp_dir;
+
+namespace {
+const std::string kJudged = SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv";
+std::string stats_bin() { return synthmod::test::tool("synthmod-stats"); }
+}  // namespace
+
+TEST_CASE("gate checks compare figures with thresholds", "[gate]") {
+    metrics::Metrics m;
+    m.rows = 100;
+    m.label_counts = {{"a", 60}, {"b", 40}};
+    m.imbalance_ratio = 1.5;
+    m.near_dup_removed = 10;  // rate 0.1
+    auto r = gate::evaluate({{"min_rows", 100}, {"max_near_dup_rate", 0.05},
+                             {"max_imbalance_ratio", 2}, {"min_rows_per_label", 50}},
+                            m);
+    REQUIRE(r.checks.size() == 4);
+    CHECK_FALSE(r.passed());
+    // Report order is the key order of DESIGN section 9.
+    CHECK(r.checks[0].key == "min_rows");
+    CHECK(r.checks[0].passed);  // 100 >= 100
+    CHECK_FALSE(r.checks[1].passed);  // min_rows_per_label: 40 < 50
+    CHECK(r.checks[2].passed);
+    CHECK_FALSE(r.checks[3].passed);
+    CHECK(r.checks[3].message == "max_near_dup_rate: near_dup_rate = 0.1000 fails <= 0.0500");
+}
+
+TEST_CASE("a judge check without judge columns fails and says why", "[gate]") {
+    metrics::Metrics m;
+    m.rows = 10;
+    auto r = gate::evaluate({{"min_agreement", 0.9}, {"min_kappa", 0.5}}, m);
+    REQUIRE(r.checks.size() == 2);
+    for (const auto& c : r.checks) {
+        CHECK_FALSE(c.passed);
+        CHECK_FALSE(c.value);
+        CHECK(c.message.find("unavailable: no judge columns") != std::string::npos);
+    }
+}
+
+TEST_CASE("--gate-set parsing", "[gate]") {
+    CHECK(gate::parse_setting("min_kappa=0.6") == std::make_pair(std::string("min_kappa"), 0.6));
+    CHECK_THROWS_AS(gate::parse_setting("min_fun=1"), UsageError);
+    CHECK_THROWS_AS(gate::parse_setting("min_kappa"), UsageError);
+    CHECK_THROWS_AS(gate::parse_setting("min_kappa=high"), UsageError);
+}
+
+TEST_CASE("a failed gate exits 1, lists the failing checks, writes JUnit and the summary",
+          "[gate]") {
+    std::string dir = temp_dir("stats-gate");
+    test::RunOptions ro;
+    ro.env["GITHUB_STEP_SUMMARY"] = dir + "/summary.md";
+    spit(dir + "/summary.md", "earlier step\n");
+    auto r = run({synthmod::test::tool("synthmod-stats"), "--in", kJudged, "--report-dir",
+                  dir + "/out", "--gate", "--gate-set", "min_agreement=0.9", "--gate-set",
+                  "max_near_dup_rate=0.3", "--gate-set", "max_label_conflict_rate=0.1",
+                  "--junit", dir + "/junit.xml"},
+                 ro);
+    CHECK(r.exit_code == 1);
+    // agreement 12/14 = 0.857 < 0.9; label conflicts 2/16 = 0.125 > 0.1; near dups 0.25 ok.
+    CHECK(r.err.find("min_agreement: agreement = 0.8571 fails >= 0.9000") != std::string::npos);
+    CHECK(r.err.find("max_label_conflict_rate: label_conflict_rate = 0.1250 fails <= 0.1000") !=
+          std::string::npos);
+    CHECK(r.err.find("max_near_dup_rate") == std::string::npos);
+    std::string xml = slurp(dir + "/junit.xml");
+    CHECK(xml.find("tests=\"3\" failures=\"2\"") != std::string::npos);
+    auto parse = run({"/usr/bin/python3", "-c",
+                      "import sys, xml.dom.minidom\n"
+                      "d = xml.dom.minidom.parse(sys.argv[1])\n"
+                      "print(len(d.getElementsByTagName('testcase')), "
+                      "len(d.getElementsByTagName('failure')))",
+                      dir + "/junit.xml"});
+    CHECK(parse.exit_code == 0);
+    CHECK(parse.out == "3 2\n");
+    std::string summary = slurp(dir + "/summary.md");
+    CHECK(summary.rfind("earlier step\n", 0) == 0);
+    CHECK(summary.find("FAILED") != std::string::npos);
+    std::string md = slurp(dir + "/out/report.md");
+    CHECK(md.find("## Gate") < md.find("## Label balance"));
+    CHECK(md.find("❌ FAIL") != std::string::npos);
+}
+
+TEST_CASE("a passing gate exits 0; thresholds from the spec, --gate-set overrides", "[gate]") {
+    std::string dir = temp_dir("stats-gate-pass");
+    auto r = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/out", "--gate",
+                  "--gate-set", "min_rows=10", "--gate-set", "min_agreement_lower=0.5",
+                  "--gate-set", "max_refusal_rate=0.1", "--junit", dir + "/junit.xml", "--quiet"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(dir + "/junit.xml").find("failures=\"0\"") != std::string::npos);
+    CHECK(slurp(dir + "/out/report.md").find("**Gate: PASSED**") != std::string::npos);
+}
