@@ -164,8 +164,8 @@ Record parse_record(const rapidjson::Value& v) {
 }
 
 /// Whether `line` is a JSON object with a string "type": the shape of every journal line.
-bool parse_line(const std::string& line, rapidjson::Document* doc) {
-    doc->Parse(line.data(), line.size());
+bool parse_line(const char* line, std::size_t size, rapidjson::Document* doc) {
+    doc->Parse(line, size);
     if (doc->HasParseError() || !doc->IsObject()) return false;
     auto type = doc->FindMember("type");
     return type != doc->MemberEnd() && type->value.IsString();
@@ -224,7 +224,7 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
     // leave a line of zeros on some file systems).
     rapidjson::Document doc;
     if (!lines.empty() &&
-        !parse_line(content.substr(lines.back().first, lines.back().second), &doc)) {
+        !parse_line(content.data() + lines.back().first, lines.back().second, &doc)) {
         keep = lines.back().first;
         lines.pop_back();
         dropped_torn_ = true;
@@ -233,9 +233,8 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
     bool fresh = force || lines.empty();
     if (!fresh) {
         const auto& [off, len] = lines.front();
-        std::string first = content.substr(off, len);
-        bool same = parse_line(first, &doc) && get_string(doc, "type") == "header" &&
-                    get_string(doc, "tool") == header.tool &&
+        bool same = parse_line(content.data() + off, len, &doc) &&
+                    get_string(doc, "type") == "header" && get_string(doc, "tool") == header.tool &&
                     get_string(doc, "spec_hash") == header.spec_hash &&
                     get_string(doc, "plan_hash") == header.plan_hash;
         if (!same) {
@@ -246,8 +245,7 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
                              "with --force to start over, or use another --out");
         }
         for (std::size_t i = 1; i < lines.size(); ++i) {
-            std::string line = content.substr(lines[i].first, lines[i].second);
-            if (!parse_line(line, &doc)) {
+            if (!parse_line(content.data() + lines[i].first, lines[i].second, &doc)) {
                 ::close(fd_);
                 fd_ = -1;
                 throw InputError(path_, i + 1,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/llm/provider.h"
@@ -53,6 +54,9 @@ class Journal {
 
     /// Latest record per item id (a later record of an item replaces an earlier one).
     const std::map<std::string, Record>& records() const { return records_; }
+    /// Moves the records out (for the caller's result once the run is over; records() is then
+    /// empty). Saves a copy of every answer on large runs.
+    std::map<std::string, Record> take_records() { return std::move(records_); }
     /// Batches created and not yet finished.
     std::vector<BatchRef> open_batches() const;
     /// Whether the last open dropped a torn line.

@@ -476,7 +476,7 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
     }
     summary.seconds = detail::mono_s() - start;
     progress.finish(summary);
-    return JobResult{journal.records(), summary};
+    return JobResult{journal.take_records(), summary};
 }
 
 int exit_code(const Summary& summary) {
