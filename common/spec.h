@@ -8,6 +8,23 @@
 
 namespace synthmod::spec {
 
+/// Prompt of the variant `baseline` that a spec without [[generator.variants]] gets. The generator
+/// engineer owns its wording (edit freely; the placeholders must stay among placeholders()).
+inline constexpr const char* kDefaultVariantPrompt =
+    "Write {{context}} by the following person: {{persona}}\n\n"
+    "The post should be one a moderator would label \"{{label}}\": {{label_definition}}\n\n"
+    "The possible labels are {{labels}}. Write only the post itself.";
+
+/// Name of the variant added when the spec defines none.
+inline constexpr const char* kDefaultVariantName = "baseline";
+
+/// The placeholders a variant prompt may use: `{{persona}}` etc. (spaces inside braces allowed).
+inline const std::vector<std::string>& placeholders() {
+    static const std::vector<std::string> names = {"persona", "label", "label_definition", "labels",
+                                                   "context"};
+    return names;
+}
+
 /// One policy label and the definition the generator and the judge are shown.
 struct Label {
     std::string name;
