@@ -38,12 +38,16 @@ std::string clip(const std::string& s, std::size_t max) {
 std::string open_svg(double width, double height, const std::string& title) {
     std::string t = xml_escape(title);
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) + "\" height=\"" +
-           num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+           num(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " +
+           num(height) +
            "\" role=\"img\" aria-labelledby=\"chart-title\" font-family=\"sans-serif\" "
-           "font-size=\"12\">\n<title id=\"chart-title\">" + t + "</title>\n"
+           "font-size=\"12\">\n<title id=\"chart-title\">" +
+           t +
+           "</title>\n"
            "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-           "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" + t + "</text>\n";
+           "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" +
+           t + "</text>\n";
 }
 
 }  // namespace
@@ -54,14 +58,26 @@ std::string xml_escape(const std::string& s) {
     for (char c : s) {
         unsigned char u = static_cast<unsigned char>(c);
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
             default:
-                if (u < 0x20 || u == 0x7f) out += ' ';  // XML 1.0 forbids most C0 controls
-                else out += c;
+                if (u < 0x20 || u == 0x7f)
+                    out += ' ';  // XML 1.0 forbids most C0 controls
+                else
+                    out += c;
         }
     }
     return out;
@@ -144,12 +160,14 @@ std::string heat_map(const std::string& title, const std::vector<std::string>& l
             int level = static_cast<int>(std::lround(255 - 200 * shade));
             char fill[16];
             std::snprintf(fill, sizeof fill, "#%02x%02xff", level, level);
-            out += "<g>\n<title>" + xml_escape(labels[r] + " / " + labels[c] + ": " + count_text(v)) +
-                   "</title>\n<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(cell) +
-                   "\" height=\"" + num(cell) + "\" fill=\"" + fill + "\" stroke=\"#888888\"/>\n";
+            out +=
+                "<g>\n<title>" + xml_escape(labels[r] + " / " + labels[c] + ": " + count_text(v)) +
+                "</title>\n<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(cell) +
+                "\" height=\"" + num(cell) + "\" fill=\"" + fill + "\" stroke=\"#888888\"/>\n";
             out += "<text x=\"" + num(x + cell / 2) + "\" y=\"" + num(y + cell / 2 + 4) +
                    "\" text-anchor=\"middle\"" + (shade > 0.6 ? " fill=\"#ffffff\"" : "") +
-                   (r == c ? " font-weight=\"bold\"" : "") + ">" + count_text(v) + "</text>\n</g>\n";
+                   (r == c ? " font-weight=\"bold\"" : "") + ">" + count_text(v) +
+                   "</text>\n</g>\n";
         }
     }
     // Column labels, rotated below the grid.

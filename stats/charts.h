@@ -2,10 +2,9 @@
 // <title>, and every value written as text so a chart reads without colour).
 #pragma once
 
+#include <Eigen/Core>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace synthmod::charts {
 

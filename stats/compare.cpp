@@ -59,8 +59,8 @@ std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
 }  // namespace
 
 bool higher_is_better(const std::string& metric) {
-    static const char* lower_better[] = {"exact_dup_rate", "near_dup_rate", "label_conflict_rate",
-                                         "imbalance_ratio", "refusal_rate", "judge_refusal_rate",
+    static const char* lower_better[] = {"exact_dup_rate",   "near_dup_rate", "label_conflict_rate",
+                                         "imbalance_ratio",  "refusal_rate",  "judge_refusal_rate",
                                          "top_opening_share"};
     for (const char* m : lower_better)
         if (metric == m) return false;
@@ -84,8 +84,8 @@ std::vector<std::pair<std::string, std::optional<double>>> key_figures(const met
     out.push_back({"distinct_1", m.distinct_1});
     out.push_back({"distinct_2", m.distinct_2});
     out.push_back({"words_mean", m.length_all.mean});
-    out.push_back({"top_opening_share",
-                   m.top_openings.empty() ? 0.0 : m.top_openings.front().share});
+    out.push_back(
+        {"top_opening_share", m.top_openings.empty() ? 0.0 : m.top_openings.front().share});
     return out;
 }
 

@@ -27,7 +27,7 @@ struct Comparison {
     std::string column;
     std::vector<std::string> groups;  ///< in order of first appearance
     std::vector<std::size_t> sizes;
-    bool paired = false;  ///< rows paired by persona x target_label
+    bool paired = false;             ///< rows paired by persona x target_label
     std::vector<std::size_t> pairs;  ///< per group g > 0: pairs with group 0 (paired only)
     int resamples = 0;
     std::uint64_t seed = 0;

@@ -86,7 +86,8 @@ void parallel_for(std::size_t n, int threads,
 
 void parallel_tasks(std::size_t tasks, int threads,
                     const std::function<void(std::size_t task, int worker)>& fn) {
-    threads = std::max(1, std::min<int>(threads, static_cast<int>(std::max<std::size_t>(tasks, 1))));
+    threads =
+        std::max(1, std::min<int>(threads, static_cast<int>(std::max<std::size_t>(tasks, 1))));
     std::atomic<std::size_t> next{0};
     std::vector<std::exception_ptr> failures(threads);
     auto work = [&](int worker) {
@@ -144,7 +145,8 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     result.first_equal = first_equal(normalized, threads);
     result.group_size.assign(n, 0);
     for (std::size_t i = 0; i < n; ++i) ++result.group_size[result.first_equal[i]];
-    for (std::size_t i = 0; i < n; ++i) result.group_size[i] = result.group_size[result.first_equal[i]];
+    for (std::size_t i = 0; i < n; ++i)
+        result.group_size[i] = result.group_size[result.first_equal[i]];
 
     // The LSH runs over distinct non-empty texts, named by their first row.
     std::vector<std::uint32_t> unique_rows;
@@ -219,35 +221,35 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     });
     std::vector<std::vector<TextPair>> verified(threads);
     const std::size_t kChunk = 4096;
-    parallel_tasks((candidates.size() + kChunk - 1) / kChunk, threads,
-                   [&](std::size_t task, int worker) {
-        auto& out = verified[worker];
-        std::size_t end = std::min(candidates.size(), (task + 1) * kChunk);
-        for (std::size_t c = task * kChunk; c < end; ++c) {
-            std::uint32_t x = static_cast<std::uint32_t>(candidates[c] >> 32);
-            std::uint32_t y = static_cast<std::uint32_t>(candidates[c]);
-            const auto& a = sets[slot_of[x]];
-            const auto& b = sets[slot_of[y]];
-            std::size_t common = minhash::intersection_size(a, b);
-            std::size_t uni = a.size() + b.size() - common;
-            if (static_cast<double>(common) / static_cast<double>(uni) >= options.threshold)
-                out.push_back({unique_rows[x], unique_rows[y], static_cast<std::uint32_t>(common),
-                               static_cast<std::uint32_t>(uni)});
-        }
-    });
+    parallel_tasks(
+        (candidates.size() + kChunk - 1) / kChunk, threads, [&](std::size_t task, int worker) {
+            auto& out = verified[worker];
+            std::size_t end = std::min(candidates.size(), (task + 1) * kChunk);
+            for (std::size_t c = task * kChunk; c < end; ++c) {
+                std::uint32_t x = static_cast<std::uint32_t>(candidates[c] >> 32);
+                std::uint32_t y = static_cast<std::uint32_t>(candidates[c]);
+                const auto& a = sets[slot_of[x]];
+                const auto& b = sets[slot_of[y]];
+                std::size_t common = minhash::intersection_size(a, b);
+                std::size_t uni = a.size() + b.size() - common;
+                if (static_cast<double>(common) / static_cast<double>(uni) >= options.threshold)
+                    out.push_back({unique_rows[x], unique_rows[y],
+                                   static_cast<std::uint32_t>(common),
+                                   static_cast<std::uint32_t>(uni)});
+            }
+        });
     sets.clear();
-    for (auto& v : verified)
-        result.text_pairs.insert(result.text_pairs.end(), v.begin(), v.end());
-    std::sort(result.text_pairs.begin(), result.text_pairs.end(),
-              [](const TextPair& p, const TextPair& q) {
-                  return p.a != q.a ? p.a < q.a : p.b < q.b;
-              });
+    for (auto& v : verified) result.text_pairs.insert(result.text_pairs.end(), v.begin(), v.end());
+    std::sort(
+        result.text_pairs.begin(), result.text_pairs.end(),
+        [](const TextPair& p, const TextPair& q) { return p.a != q.a ? p.a < q.a : p.b < q.b; });
 
     // Pairs and clusters over rows: identical non-empty texts pair with each other.
     DisjointSets sets_of_rows(n);
     for (std::size_t i = 0; i < n; ++i) {
         if (normalized[i].empty()) continue;
-        if (result.first_equal[i] != i) sets_of_rows.unite(result.first_equal[i], i);
+        if (result.first_equal[i] != i)
+            sets_of_rows.unite(result.first_equal[i], i);
         else {
             std::uint64_t g = result.group_size[i];
             result.pairs += g * (g - 1) / 2;

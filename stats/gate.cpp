@@ -35,11 +35,21 @@ std::string xml_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') break;
                 out += c;
@@ -168,7 +178,8 @@ std::string junit_xml(const Result& result) {
     for (const auto& c : result.checks) {
         out += "    <testcase classname=\"synthmod.gate\" name=\"" + xml_escape(c.key) + "\"";
         if (c.passed) {
-            out += ">\n      <system-out>" + xml_escape(c.message) + "</system-out>\n    </testcase>\n";
+            out += ">\n      <system-out>" + xml_escape(c.message) +
+                   "</system-out>\n    </testcase>\n";
         } else {
             out += ">\n      <failure message=\"" + xml_escape(c.message) + "\" type=\"gate\">" +
                    xml_escape(c.message) + "</failure>\n    </testcase>\n";

@@ -18,8 +18,8 @@ std::pair<std::string, double> parse_setting(const std::string& setting);
 
 /// One threshold checked against one figure.
 struct Check {
-    std::string key;     ///< e.g. "max_near_dup_rate"
-    std::string metric;  ///< e.g. "near_dup_rate"
+    std::string key;        ///< e.g. "max_near_dup_rate"
+    std::string metric;     ///< e.g. "near_dup_rate"
     bool at_least = false;  ///< min_* keys: value >= threshold; max_* keys: value <= threshold
     double threshold = 0;
     std::optional<double> value;  ///< absent: the figure cannot be computed for this input

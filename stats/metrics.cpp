@@ -90,7 +90,8 @@ double cohen_kappa(const Eigen::MatrixXd& confusion) {
     const double n = confusion.sum();
     if (n <= 0) return 0.0;
     const double observed = confusion.trace() / n;
-    const double expected = confusion.rowwise().sum().dot(confusion.colwise().sum().transpose()) / (n * n);
+    const double expected =
+        confusion.rowwise().sum().dot(confusion.colwise().sum().transpose()) / (n * n);
     if (expected >= 1.0) return observed >= 1.0 ? 1.0 : 0.0;
     return (observed - expected) / (1 - expected);
 }
@@ -157,20 +158,27 @@ void prepare(Dataset& data, int threads) {
             const auto& row = data.rows[i];
             if (data.judge_status >= 0) {
                 std::string s = lower(text::trim(row[data.judge_status]));
-                if (s == "ok") data.judge[i] = JudgeStatus::kOk;
-                else if (s == "refused") data.judge[i] = JudgeStatus::kRefused;
-                else if (s == "error" || s.empty()) data.judge[i] = JudgeStatus::kError;
-                else throw InputError(data.where[i] + ": judge_status '" + printable(s) +
-                                      "' is not ok, refused or error");
+                if (s == "ok")
+                    data.judge[i] = JudgeStatus::kOk;
+                else if (s == "refused")
+                    data.judge[i] = JudgeStatus::kRefused;
+                else if (s == "error" || s.empty())
+                    data.judge[i] = JudgeStatus::kError;
+                else
+                    throw InputError(data.where[i] + ": judge_status '" + printable(s) +
+                                     "' is not ok, refused or error");
             } else {
                 data.judge[i] = JudgeStatus::kOk;
             }
             if (data.label_correct >= 0) {
                 std::string s = lower(text::trim(row[data.label_correct]));
-                if (s == "true" || s == "1" || s == "yes") data.correct[i] = 1;
-                else if (s == "false" || s == "0" || s == "no" || s.empty()) data.correct[i] = 0;
-                else throw InputError(data.where[i] + ": label_correct '" + printable(s) +
-                                      "' is not true or false");
+                if (s == "true" || s == "1" || s == "yes")
+                    data.correct[i] = 1;
+                else if (s == "false" || s == "0" || s == "no" || s.empty())
+                    data.correct[i] = 0;
+                else
+                    throw InputError(data.where[i] + ": label_correct '" + printable(s) +
+                                     "' is not true or false");
             } else if (data.judge_label >= 0) {
                 data.correct[i] = row[data.judge_label] == row[data.label];
             }
@@ -189,19 +197,27 @@ void prepare(Dataset& data, int threads) {
     }
     data.normalized.assign(n, std::string());
     dedup::parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) data.normalized[i] = text::normalize(data.text(i));
+        for (std::size_t i = begin; i < end; ++i)
+            data.normalized[i] = text::normalize(data.text(i));
     });
 }
 
 const char* reason_name(Reason r) {
     switch (r) {
-        case Reason::kKeep: return "";
-        case Reason::kEmpty: return "empty";
-        case Reason::kExactDup: return "exact_dup";
-        case Reason::kNearDup: return "near_dup";
-        case Reason::kLabelConflict: return "label_conflict";
-        case Reason::kJudgeDisagrees: return "judge_disagrees";
-        case Reason::kLowRealism: return "low_realism";
+        case Reason::kKeep:
+            return "";
+        case Reason::kEmpty:
+            return "empty";
+        case Reason::kExactDup:
+            return "exact_dup";
+        case Reason::kNearDup:
+            return "near_dup";
+        case Reason::kLabelConflict:
+            return "label_conflict";
+        case Reason::kJudgeDisagrees:
+            return "judge_disagrees";
+        case Reason::kLowRealism:
+            return "low_realism";
     }
     return "";
 }
@@ -305,7 +321,9 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
             if (labels[c].size() < 2) continue;
             m.label_conflict_rows += sizes[c];
             m.conflicts.push_back({static_cast<std::int32_t>(c),
-                                   {labels[c].begin(), labels[c].end()}, sizes[c], first[c]});
+                                   {labels[c].begin(), labels[c].end()},
+                                   sizes[c],
+                                   first[c]});
         }
     }
 
@@ -317,9 +335,15 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         for (std::size_t k = 0; k < n; ++k) {
             std::size_t i = row(k);
             switch (data.judge[i]) {
-                case JudgeStatus::kOk: ++m.judge_ok; break;
-                case JudgeStatus::kRefused: ++m.judge_refused; break;
-                default: ++m.judge_errors; break;
+                case JudgeStatus::kOk:
+                    ++m.judge_ok;
+                    break;
+                case JudgeStatus::kRefused:
+                    ++m.judge_refused;
+                    break;
+                default:
+                    ++m.judge_errors;
+                    break;
             }
             if (data.judge[i] != JudgeStatus::kOk) continue;
             m.judge_correct += data.correct[i];
@@ -438,14 +462,15 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
             ++with_text;
             ++openings[first_words(s, 3)];
         }
-        std::vector<std::pair<std::string_view, std::size_t>> ranked(openings.begin(), openings.end());
+        std::vector<std::pair<std::string_view, std::size_t>> ranked(openings.begin(),
+                                                                     openings.end());
         std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) {
             return a.second != b.second ? a.second > b.second : a.first < b.first;
         });
         for (std::size_t r = 0; r < ranked.size() && r < 5; ++r)
-            m.top_openings.push_back({std::string(ranked[r].first), ranked[r].second,
-                                      static_cast<double>(ranked[r].second) /
-                                          static_cast<double>(with_text)});
+            m.top_openings.push_back(
+                {std::string(ranked[r].first), ranked[r].second,
+                 static_cast<double>(ranked[r].second) / static_cast<double>(with_text)});
         if (data.persona >= 0) {
             std::unordered_set<std::string_view> personas;
             for (std::size_t k = 0; k < n; ++k) personas.insert(data.rows[row(k)][data.persona]);
@@ -476,17 +501,21 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         std::size_t i = row(k);
         auto c = dups.cluster[k];
         Reason r = Reason::kKeep;
-        if (data.normalized[i].empty()) r = Reason::kEmpty;
+        if (data.normalized[i].empty())
+            r = Reason::kEmpty;
         else if (c >= 0 && keeper[c] != k)
             r = dups.group_size[k] > 1 ? Reason::kExactDup : Reason::kNearDup;
-        else if (c >= 0 && conflicted[c]) r = Reason::kLabelConflict;
+        else if (c >= 0 && conflicted[c])
+            r = Reason::kLabelConflict;
         else if (m.judged && !(data.judge[i] == JudgeStatus::kOk && data.correct[i]))
             r = Reason::kJudgeDisagrees;
         else if (m.judged && data.realism >= 0 && data.realism_score[i] < reference.min_realism)
             r = Reason::kLowRealism;
         m.reasons[k] = r;
-        if (r == Reason::kKeep) m.kept_rows.push_back(i);
-        else ++m.rejected_by_reason[reason_name(r)];
+        if (r == Reason::kKeep)
+            m.kept_rows.push_back(i);
+        else
+            ++m.rejected_by_reason[reason_name(r)];
     }
     return m;
 }

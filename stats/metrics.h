@@ -116,7 +116,15 @@ struct Conflict {
 
 /// Why a row is not in filtered.csv (DESIGN section 5), checked in this order: an empty text
 /// first (it is nothing to keep), then the duplicate and judge reasons.
-enum class Reason { kKeep, kEmpty, kExactDup, kNearDup, kLabelConflict, kJudgeDisagrees, kLowRealism };
+enum class Reason {
+    kKeep,
+    kEmpty,
+    kExactDup,
+    kNearDup,
+    kLabelConflict,
+    kJudgeDisagrees,
+    kLowRealism
+};
 const char* reason_name(Reason r);
 
 struct Metrics {

@@ -15,7 +15,8 @@ enum class ShingleKind { kChar, kWord };
 /// text, sorted and unique. Char shingles are n consecutive code points; word shingles are n
 /// consecutive space-separated words (normalised text has single spaces). A text shorter than n
 /// is its own single shingle; an empty text has none.
-void shingle_hashes(std::string_view text, ShingleKind kind, int n, std::vector<std::uint64_t>& out);
+void shingle_hashes(std::string_view text, ShingleKind kind, int n,
+                    std::vector<std::uint64_t>& out);
 
 /// |A ∩ B| of two sorted, unique hash sets.
 std::size_t intersection_size(const std::vector<std::uint64_t>& a,

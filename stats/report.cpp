@@ -1,10 +1,6 @@
 #include "stats/report.h"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,8 +12,6 @@
 namespace synthmod::report {
 
 namespace {
-
-using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 std::string pct(double share) { return fixed(100.0 * share, 2) + " %"; }
 
@@ -38,56 +32,18 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t* cp) {
     std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     if (i + len > s.size()) len = 1;
     char32_t v = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < len; ++k) v = (v << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (std::size_t k = 1; k < len; ++k)
+        v = (v << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     *cp = v;
     return len;
-}
-
-/// Shortest round-trip form (std::to_chars), so a figure reads back bit-identical.
-void number(Writer& w, double v) {
-    if (!std::isfinite(v)) {
-        w.Null();
-        return;
-    }
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf - 3, v);
-    std::size_t len = static_cast<std::size_t>(res.ptr - buf);
-    if (std::string_view(buf, len).find_first_of(".e") == std::string_view::npos) {
-        buf[len++] = '.';
-        buf[len++] = '0';
-    }
-    w.RawValue(buf, len, rapidjson::kNumberType);
-}
-
-void number(Writer& w, const std::optional<double>& v) {
-    if (v) number(w, *v);
-    else w.Null();
-}
-
-void key(Writer& w, const char* k) { w.Key(k); }
-
-void string_list(Writer& w, const std::vector<std::string>& v) {
-    w.StartArray();
-    for (const auto& s : v) w.String(s);
-    w.EndArray();
-}
-
-void length_object(Writer& w, const metrics::LabelLength& l) {
-    w.StartObject();
-    key(w, "mean");
-    number(w, l.mean);
-    key(w, "median");
-    number(w, l.median);
-    key(w, "p95");
-    number(w, l.p95);
-    w.EndObject();
 }
 
 /// Clusters by size (largest first, then first row), as (cluster, size, first row).
 std::vector<std::tuple<std::int32_t, std::size_t, std::size_t>> clusters_by_size(
     const dedup::NearDupResult& d) {
     std::vector<std::tuple<std::int32_t, std::size_t, std::size_t>> out(d.clusters);
-    for (std::size_t c = 0; c < d.clusters; ++c) out[c] = {static_cast<std::int32_t>(c), 0, SIZE_MAX};
+    for (std::size_t c = 0; c < d.clusters; ++c)
+        out[c] = {static_cast<std::int32_t>(c), 0, SIZE_MAX};
     for (std::size_t i = 0; i < d.cluster.size(); ++i) {
         if (d.cluster[i] < 0) continue;
         auto& t = out[d.cluster[i]];
@@ -142,20 +98,42 @@ std::string escape_text(std::string_view in, std::size_t max_code_points) {
         }
         ++cps;
         switch (cp) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '|': case '`': case '*': case '_': case '[': case ']': case '\\': case '~':
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '|':
+            case '`':
+            case '*':
+            case '_':
+            case '[':
+            case ']':
+            case '\\':
+            case '~':
             case '$':
                 out += "&#" + std::to_string(static_cast<unsigned>(cp)) + ";";
                 break;
-            case '#': case '=': case '-': case '+': case '!':
+            case '#':
+            case '=':
+            case '-':
+            case '+':
+            case '!':
                 // Only a line's first character starts a heading, rule or list.
-                if (out.empty()) out += "&#" + std::to_string(static_cast<unsigned>(cp)) + ";";
-                else out += raw;
+                if (out.empty())
+                    out += "&#" + std::to_string(static_cast<unsigned>(cp)) + ";";
+                else
+                    out += raw;
                 break;
-            default: out += raw;
+            default:
+                out += raw;
         }
     }
     return out;
@@ -170,8 +148,10 @@ std::vector<std::pair<std::string, std::string>> charts(const Input& input) {
     out.emplace_back("label_balance.svg", charts::bar_chart("Rows per label", bars));
 
     std::vector<charts::Spread> spreads;
-    for (const auto& [name, l] : m.length_by_label) spreads.push_back({name, l.mean, l.median, l.p95});
-    out.emplace_back("length_by_label.svg", charts::spread_chart("Length in words by label", spreads));
+    for (const auto& [name, l] : m.length_by_label)
+        spreads.push_back({name, l.mean, l.median, l.p95});
+    out.emplace_back("length_by_label.svg",
+                     charts::spread_chart("Length in words by label", spreads));
 
     if (m.realism_mean) {
         std::vector<charts::Bar> realism;
@@ -217,7 +197,8 @@ std::string markdown(const Input& input) {
         o += "| judge agreement | " +
              (m.agreement ? pct(*m.agreement) + " [" + pct(m.agreement_ci.lower) + ", " +
                                 pct(m.agreement_ci.upper) + "]"
-                          : std::string("n/a")) + " |\n";
+                          : std::string("n/a")) +
+             " |\n";
         o += "| Cohen's kappa | " + opt(m.kappa, 3) + " |\n";
         o += "| realism mean | " + opt(m.realism_mean, 2) + " |\n";
     } else {
@@ -245,9 +226,8 @@ std::string markdown(const Input& input) {
         o += "| " + escape_text(label, 80) + " | " + count(c) + " | " + pct(m.rate(c)) + " |\n";
     o += "\n- imbalance ratio (largest / smallest label): " + fixed(m.imbalance_ratio, 4) + "\n";
     o += "- normalised entropy: " + fixed(m.entropy, 4) + " (1 = perfectly even)\n";
-    o += "- chi-square against " + m.chi_reference + ": " + fixed(m.chi.statistic, 4) +
-         " with " + std::to_string(m.chi.df) + " degrees of freedom, p = " +
-         fixed(m.chi.p, 6) + "\n";
+    o += "- chi-square against " + m.chi_reference + ": " + fixed(m.chi.statistic, 4) + " with " +
+         std::to_string(m.chi.df) + " degrees of freedom, p = " + fixed(m.chi.p, 6) + "\n";
     if (!m.spec_labels_missing.empty()) {
         o += "- spec labels with no row:";
         for (const auto& l : m.spec_labels_missing) o += " " + escape_text(l, 80) + ";";
@@ -279,7 +259,8 @@ std::string markdown(const Input& input) {
          " bands x " + std::to_string(banding.rows) + " rows (datasketch's optimum for threshold " +
          fixed(input.info.threshold, 2) + "), " + std::to_string(d.rounds) +
          " independent rounds; every candidate verified by exact Jaccard >= " +
-         fixed(input.info.threshold, 2) + ", so no listed pair is below it. A pair at exactly the "
+         fixed(input.info.threshold, 2) +
+         ", so no listed pair is below it. A pair at exactly the "
          "threshold is proposed with probability " +
          pct(minhash::match_probability(input.info.threshold, banding, d.rounds)) + ", one at " +
          fixed(std::min(1.0, input.info.threshold + 0.05), 2) + " with " +
@@ -289,7 +270,8 @@ std::string markdown(const Input& input) {
          " candidate pairs checked.\n\n";
     auto biggest = clusters_by_size(d);
     if (!biggest.empty()) {
-        o += "Largest clusters:\n\n| cluster | rows | labels | example (first row) |\n|---:|---:|---|---|\n";
+        o += "Largest clusters:\n\n| cluster | rows | labels | example (first row) "
+             "|\n|---:|---:|---|---|\n";
         for (std::size_t k = 0; k < biggest.size() && k < 5; ++k) {
             auto [c, size, first] = biggest[k];
             std::vector<std::string> labels;
@@ -298,7 +280,8 @@ std::string markdown(const Input& input) {
             std::sort(labels.begin(), labels.end());
             labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
             std::string joined;
-            for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+            for (const auto& l : labels)
+                joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
             o += "| " + std::to_string(c) + " | " + count(size) + " | " + joined + " | " +
                  escape_text(data.text(first)) + " |\n";
         }
@@ -306,15 +289,18 @@ std::string markdown(const Input& input) {
     }
 
     o += "## Label conflicts\n\nNear-duplicate clusters whose rows carry more than one label: the "
-         "worst defect a moderation dataset can have. All their rows are left out of filtered.csv.\n\n";
-    o += "- conflict clusters: " + count(m.conflicts.size()) + "; rows in them: " +
-         count(m.label_conflict_rows) + " (" + pct(m.label_conflict_rate()) + ")\n\n";
+         "worst defect a moderation dataset can have. All their rows are left out of "
+         "filtered.csv.\n\n";
+    o += "- conflict clusters: " + count(m.conflicts.size()) +
+         "; rows in them: " + count(m.label_conflict_rows) + " (" + pct(m.label_conflict_rate()) +
+         ")\n\n";
     if (!m.conflicts.empty()) {
         o += "| cluster | rows | labels | example |\n|---:|---:|---|---|\n";
         for (std::size_t k = 0; k < m.conflicts.size() && k < 20; ++k) {
             const auto& c = m.conflicts[k];
             std::string joined;
-            for (const auto& l : c.labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+            for (const auto& l : c.labels)
+                joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
             o += "| " + std::to_string(c.cluster) + " | " + count(c.rows) + " | " + joined + " | " +
                  escape_text(data.text(c.example_row)) + " |\n";
         }
@@ -336,16 +322,18 @@ std::string markdown(const Input& input) {
              fixed(m.agreement_ci.upper) + "] |\n";
         o += "| Cohen's kappa (our label x judge label) | " + opt(m.kappa) + " |\n";
         o += "| realism mean (1-5) | " + opt(m.realism_mean, 3) + " |\n";
-        o += "| judge refusals | " + count(m.judge_refused) + " (" +
-             pct(m.rate(m.judge_refused)) + ") |\n";
+        o += "| judge refusals | " + count(m.judge_refused) + " (" + pct(m.rate(m.judge_refused)) +
+             ") |\n";
         o += "| judge errors | " + count(m.judge_errors) + " (" + pct(m.rate(m.judge_errors)) +
              ") |\n";
         o += "| generator refusals (" + escape_text(m.generator_refusal_source, 60) + ") | " +
              count(m.generator_refused) + " (" + pct(m.generator_refusal_rate()) + ") |\n\n";
-        o += "A row whose judge_status is not `ok` (refused or error) cannot be confirmed and goes to "
+        o += "A row whose judge_status is not `ok` (refused or error) cannot be confirmed and goes "
+             "to "
              "rejected.csv as `judge_disagrees`.\n\n";
         if (m.kappa) {
-            o += "![Confusion heat map](confusion.svg)\n\nConfusion (rows: our label, columns: judge "
+            o += "![Confusion heat map](confusion.svg)\n\nConfusion (rows: our label, columns: "
+                 "judge "
                  "label, judge_status=ok):\n\n| our \\ judge |";
             for (const auto& l : m.confusion_labels) o += " " + escape_text(l, 40) + " |";
             o += "\n|---|";
@@ -354,11 +342,15 @@ std::string markdown(const Input& input) {
             for (std::size_t r = 0; r < m.confusion_labels.size(); ++r) {
                 o += "| " + escape_text(m.confusion_labels[r], 40) + " |";
                 for (std::size_t c = 0; c < m.confusion_labels.size(); ++c)
-                    o += " " + fixed(m.confusion(static_cast<Eigen::Index>(r),
-                                                 static_cast<Eigen::Index>(c)), 0) + " |";
+                    o += " " +
+                         fixed(m.confusion(static_cast<Eigen::Index>(r),
+                                           static_cast<Eigen::Index>(c)),
+                               0) +
+                         " |";
                 o += "\n";
             }
-            o += "\nPer label, taking the judge as reference:\n\n| label | precision | recall | F1 | "
+            o += "\nPer label, taking the judge as reference:\n\n| label | precision | recall | F1 "
+                 "| "
                  "judge rows |\n|---|---:|---:|---:|---:|\n";
             for (const auto& [label, p] : m.per_label)
                 o += "| " + escape_text(label, 60) + " | " + fixed(p.precision) + " | " +
@@ -397,8 +389,8 @@ std::string markdown(const Input& input) {
         o += "Most common openings (first three normalised words; a high share means templated "
              "posts):\n\n| opening | rows | share |\n|---|---:|---:|\n";
         for (const auto& op : m.top_openings)
-            o += "| " + escape_text(op.words, 80) + " | " + count(op.count) + " | " + pct(op.share) +
-                 " |\n";
+            o += "| " + escape_text(op.words, 80) + " | " + count(op.count) + " | " +
+                 pct(op.share) + " |\n";
         o += "\n";
     }
 
@@ -411,9 +403,11 @@ std::string markdown(const Input& input) {
          "then first in file order); in a `label_conflict` cluster";
     if (m.judged)
         o += "; `judge_disagrees` (judge_status not ok, or label_correct false); `low_realism` "
-             "(realism < " + fixed(m.min_realism, 1) + ")";
+             "(realism < " +
+             fixed(m.min_realism, 1) + ")";
     o += ".\n\n| reason | rows |\n|---|---:|\n";
-    for (const auto& [reason, c] : m.rejected_by_reason) o += "| " + reason + " | " + count(c) + " |\n";
+    for (const auto& [reason, c] : m.rejected_by_reason)
+        o += "| " + reason + " | " + count(c) + " |\n";
     o += "\n";
 
     // ---- comparison ----
@@ -441,7 +435,8 @@ std::string markdown(const Input& input) {
             for (std::size_t g = 1; g < cmp.groups.size(); ++g) {
                 o += " " + (row.diff[g] ? signed_fixed(*row.diff[g]) : std::string("n/a"));
                 if (row.lower[g])
-                    o += " [" + signed_fixed(*row.lower[g]) + ", " + signed_fixed(*row.upper[g]) + "]";
+                    o += " [" + signed_fixed(*row.lower[g]) + ", " + signed_fixed(*row.upper[g]) +
+                         "]";
                 o += " |";
             }
             o += "\n";
@@ -451,264 +446,17 @@ std::string markdown(const Input& input) {
     if (input.baseline) {
         const auto& b = *input.baseline;
         o += "## Against the baseline\n\nBaseline: " + escape_text(b.path, 200) + ". " +
-             count(b.regressions) + " regression(s) (a figure worse than the baseline's).\n\n"
+             count(b.regressions) +
+             " regression(s) (a figure worse than the baseline's).\n\n"
              "| metric | baseline | now | change | |\n|---|---:|---:|---:|---|\n";
         for (const auto& r : b.rows) {
             o += "| " + r.metric + " | " + opt(r.baseline) + " | " + opt(r.current) + " | " +
-                 (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") + " | " +
-                 (r.regression ? "⚠️ regression" : "") + " |\n";
+                 (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") +
+                 " | " + (r.regression ? "⚠️ regression" : "") + " |\n";
         }
         o += "\n";
     }
     return o;
-}
-
-std::string metrics_json(const Input& input) {
-    const auto& m = *input.metrics;
-    const auto& d = *input.dups;
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.SetIndent(' ', 2);
-    w.StartObject();
-    key(w, "tool");
-    w.String("synthmod-stats");
-    key(w, "inputs");
-    string_list(w, input.info.inputs);
-    key(w, "rows");
-    w.Uint64(m.rows);
-    key(w, "label_counts");
-    w.StartObject();
-    for (const auto& [label, c] : m.label_counts) {
-        w.Key(label);
-        w.Uint64(c);
-    }
-    w.EndObject();
-    key(w, "label_shares");
-    w.StartObject();
-    for (const auto& [label, c] : m.label_counts) {
-        w.Key(label);
-        number(w, m.rate(c));
-    }
-    w.EndObject();
-    key(w, "imbalance_ratio"); number(w, m.imbalance_ratio);
-    key(w, "entropy"); number(w, m.entropy);
-    key(w, "chi_square"); number(w, m.chi.statistic);
-    key(w, "chi_square_df"); w.Int(m.chi.df);
-    key(w, "chi_square_p"); number(w, m.chi.p);
-    key(w, "chi_square_reference"); w.String(m.chi_reference);
-    key(w, "spec_labels_missing"); string_list(w, m.spec_labels_missing);
-    key(w, "unknown_labels"); string_list(w, m.unknown_labels);
-
-    key(w, "exact_dup_rows"); w.Uint64(m.exact_dup_rows);
-    key(w, "exact_dup_rate"); number(w, m.exact_dup_rate());
-    key(w, "raw_exact_dup_rows"); w.Uint64(m.raw_exact_dup_rows);
-    key(w, "raw_exact_dup_rate"); number(w, m.rate(m.raw_exact_dup_rows));
-    key(w, "empty_rows"); w.Uint64(m.empty_rows);
-    key(w, "near_dup_pairs"); w.Uint64(m.near_dup_pairs);
-    key(w, "near_dup_clusters"); w.Uint64(m.near_dup_clusters);
-    key(w, "rows_in_clusters"); w.Uint64(m.rows_in_clusters);
-    key(w, "near_dup_removed"); w.Uint64(m.near_dup_removed);
-    key(w, "near_dup_rate"); number(w, m.near_dup_rate());
-    key(w, "label_conflict_clusters"); w.Uint64(m.conflicts.size());
-    key(w, "label_conflict_rows"); w.Uint64(m.label_conflict_rows);
-    key(w, "label_conflict_rate"); number(w, m.label_conflict_rate());
-    key(w, "label_conflicts");
-    w.StartArray();
-    for (const auto& c : m.conflicts) {
-        w.StartObject();
-        key(w, "cluster"); w.Int(c.cluster);
-        key(w, "rows"); w.Uint64(c.rows);
-        key(w, "labels"); string_list(w, c.labels);
-        key(w, "first_row"); w.Uint64(c.example_row);
-        w.EndObject();
-    }
-    w.EndArray();
-    key(w, "dedup");
-    w.StartObject();
-    key(w, "shingle"); w.String(input.info.shingle);
-    key(w, "ngram"); w.Int(input.info.ngram);
-    key(w, "threshold"); number(w, input.info.threshold);
-    key(w, "num_perm"); w.Int(input.info.num_perm);
-    key(w, "bands"); w.Int(d.banding.bands);
-    key(w, "rows_per_band"); w.Int(d.banding.rows);
-    key(w, "rounds"); w.Int(d.rounds);
-    key(w, "unique_texts"); w.Uint64(d.unique_texts);
-    key(w, "candidate_pairs"); w.Uint64(d.candidates);
-    w.EndObject();
-
-    key(w, "judged"); w.Bool(m.judged);
-    key(w, "judge_ok"); w.Uint64(m.judge_ok);
-    key(w, "agreement"); number(w, m.agreement);
-    key(w, "agreement_lower");
-    number(w, m.agreement ? std::optional<double>(m.agreement_ci.lower) : std::nullopt);
-    key(w, "agreement_upper");
-    number(w, m.agreement ? std::optional<double>(m.agreement_ci.upper) : std::nullopt);
-    key(w, "kappa"); number(w, m.kappa);
-    key(w, "confusion");
-    if (m.kappa) {
-        w.StartObject();
-        key(w, "labels"); string_list(w, m.confusion_labels);
-        key(w, "matrix");
-        w.StartArray();
-        for (Eigen::Index r = 0; r < m.confusion.rows(); ++r) {
-            w.StartArray();
-            for (Eigen::Index c = 0; c < m.confusion.cols(); ++c)
-                w.Uint64(static_cast<std::uint64_t>(m.confusion(r, c)));
-            w.EndArray();
-        }
-        w.EndArray();
-        w.EndObject();
-    } else {
-        w.Null();
-    }
-    key(w, "per_label");
-    w.StartObject();
-    for (const auto& [label, p] : m.per_label) {
-        w.Key(label);
-        w.StartObject();
-        key(w, "precision"); number(w, p.precision);
-        key(w, "recall"); number(w, p.recall);
-        key(w, "f1"); number(w, p.f1);
-        key(w, "support"); w.Uint64(p.support);
-        w.EndObject();
-    }
-    w.EndObject();
-    key(w, "realism_mean"); number(w, m.realism_mean);
-    key(w, "realism_histogram");
-    w.StartObject();
-    for (int r = 0; r < 5; ++r) {
-        w.Key(std::to_string(r + 1));
-        w.Uint64(m.judged ? m.realism_histogram[r] : 0);
-    }
-    w.EndObject();
-    key(w, "issue_counts");
-    w.StartObject();
-    for (const auto& [tag, c] : m.issue_counts) {
-        w.Key(tag);
-        w.Uint64(c);
-    }
-    w.EndObject();
-    key(w, "judge_refusal_rate"); number(w, m.judge_refusal_rate);
-    key(w, "judge_error_rate");
-    number(w, m.judged ? std::optional<double>(m.rate(m.judge_errors)) : std::nullopt);
-    key(w, "generator_refusal_rate"); number(w, m.generator_refusal_rate());
-    key(w, "generator_refusal_source"); w.String(m.generator_refusal_source);
-    key(w, "refusal_rate"); number(w, m.refusal_rate());
-
-    key(w, "distinct_1"); number(w, m.distinct_1);
-    key(w, "distinct_2"); number(w, m.distinct_2);
-    key(w, "length_words");
-    w.StartObject();
-    key(w, "all"); length_object(w, m.length_all);
-    key(w, "by_label");
-    w.StartObject();
-    for (const auto& [label, l] : m.length_by_label) {
-        w.Key(label);
-        length_object(w, l);
-    }
-    w.EndObject();
-    w.EndObject();
-    key(w, "top_openings");
-    w.StartArray();
-    for (const auto& op : m.top_openings) {
-        w.StartObject();
-        key(w, "words"); w.String(op.words);
-        key(w, "rows"); w.Uint64(op.count);
-        key(w, "share"); number(w, op.share);
-        w.EndObject();
-    }
-    w.EndArray();
-    key(w, "top_opening_share");
-    number(w, m.top_openings.empty() ? 0.0 : m.top_openings.front().share);
-    key(w, "persona_coverage"); number(w, m.persona_coverage);
-    key(w, "distinct_personas"); w.Uint64(m.distinct_personas);
-
-    key(w, "filtered_rows"); w.Uint64(m.kept_rows.size());
-    key(w, "rejected_rows"); w.Uint64(m.rows - m.kept_rows.size());
-    key(w, "rejected_by_reason");
-    w.StartObject();
-    for (const auto& [reason, c] : m.rejected_by_reason) {
-        w.Key(reason);
-        w.Uint64(c);
-    }
-    w.EndObject();
-    key(w, "min_realism"); number(w, m.min_realism);
-
-    if (input.gate) {
-        key(w, "gate");
-        w.StartObject();
-        key(w, "passed"); w.Bool(input.gate->passed());
-        key(w, "source"); w.String(input.info.gate_source);
-        key(w, "checks");
-        w.StartArray();
-        for (const auto& c : input.gate->checks) {
-            w.StartObject();
-            key(w, "key"); w.String(c.key);
-            key(w, "metric"); w.String(c.metric);
-            key(w, "threshold"); number(w, c.threshold);
-            key(w, "value"); number(w, c.value);
-            key(w, "passed"); w.Bool(c.passed);
-            key(w, "message"); w.String(c.message);
-            w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-    }
-    if (input.comparison) {
-        const auto& cmp = *input.comparison;
-        key(w, "compare");
-        w.StartObject();
-        key(w, "column"); w.String(cmp.column);
-        key(w, "groups"); string_list(w, cmp.groups);
-        key(w, "rows");
-        w.StartArray();
-        for (auto s : cmp.sizes) w.Uint64(s);
-        w.EndArray();
-        key(w, "bootstrap"); w.String(cmp.paired ? "paired" : "unpaired");
-        key(w, "resamples"); w.Int(cmp.resamples);
-        key(w, "seed"); w.Uint64(cmp.seed);
-        key(w, "metrics");
-        w.StartObject();
-        for (const auto& row : cmp.rows) {
-            w.Key(row.metric);
-            w.StartObject();
-            for (std::size_t g = 0; g < cmp.groups.size(); ++g) {
-                w.Key(cmp.groups[g]);
-                w.StartObject();
-                key(w, "value"); number(w, row.values[g]);
-                if (g > 0) {
-                    key(w, "diff"); number(w, row.diff[g]);
-                    key(w, "lower"); number(w, row.lower[g]);
-                    key(w, "upper"); number(w, row.upper[g]);
-                }
-                w.EndObject();
-            }
-            w.EndObject();
-        }
-        w.EndObject();
-        w.EndObject();
-    }
-    if (input.baseline) {
-        const auto& b = *input.baseline;
-        key(w, "baseline");
-        w.StartObject();
-        key(w, "path"); w.String(b.path);
-        key(w, "regressions"); w.Uint64(b.regressions);
-        key(w, "metrics");
-        w.StartObject();
-        for (const auto& r : b.rows) {
-            w.Key(r.metric);
-            w.StartObject();
-            key(w, "baseline"); number(w, r.baseline);
-            key(w, "current"); number(w, r.current);
-            key(w, "regression"); w.Bool(r.regression);
-            w.EndObject();
-        }
-        w.EndObject();
-        w.EndObject();
-    }
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
 }  // namespace synthmod::report

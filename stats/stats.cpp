@@ -53,15 +53,16 @@ metrics::Dataset load_inputs(const std::vector<std::string>& paths) {
         for (const auto& column : data.header) {
             int c = table.column(column);
             if (c < 0)
-                throw InputError(name, 1, "column '" + column + "' of " + paths.front() +
-                                              " is missing (shards must share their columns)");
+                throw InputError(name, 1,
+                                 "column '" + column + "' of " + paths.front() +
+                                     " is missing (shards must share their columns)");
             map.push_back(c);
         }
         if (table.header.size() != data.header.size())
-            throw InputError(name, 1, "has " + std::to_string(table.header.size()) +
-                                          " columns, the first input " +
-                                          std::to_string(data.header.size()) +
-                                          " (shards must share their columns)");
+            throw InputError(name, 1,
+                             "has " + std::to_string(table.header.size()) +
+                                 " columns, the first input " + std::to_string(data.header.size()) +
+                                 " (shards must share their columns)");
         bool same_order = true;
         for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
         for (std::size_t r = 0; r < table.rows.size(); ++r) {
@@ -80,8 +81,9 @@ metrics::Dataset load_inputs(const std::vector<std::string>& paths) {
 
 int run(const Options& options) {
     // ---- validate everything before any output exists ----
-    int threads = options.threads > 0 ? options.threads
-                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int threads = options.threads > 0
+                      ? options.threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::optional<spec::Spec> sp;
     if (!options.spec.empty()) sp = spec::load(options.spec);
 
@@ -120,7 +122,8 @@ int run(const Options& options) {
     }
     if (sp && !options.gate_set.empty()) gate_source += " with --gate-set overrides";
     if (options.gate && thresholds.empty())
-        throw UsageError("--gate: no thresholds (give --spec with a [gate] table or --gate-set key=value)");
+        throw UsageError(
+            "--gate: no thresholds (give --spec with a [gate] table or --gate-set key=value)");
 
     std::string baseline_text;
     if (!options.baseline.empty()) {
@@ -200,7 +203,8 @@ int run(const Options& options) {
     open(join_path(dir, "metrics.json")) << json;
     for (const auto& [name, svg] : svgs) open(join_path(dir, name)) << svg;
     {
-        std::ostream& out = open(options.filtered.empty() ? join_path(dir, "filtered.csv") : options.filtered);
+        std::ostream& out =
+            open(options.filtered.empty() ? join_path(dir, "filtered.csv") : options.filtered);
         csv::Writer w(out);
         if (options.keep_columns) {
             w.write_row(data.header);
@@ -212,7 +216,8 @@ int run(const Options& options) {
         }
     }
     {
-        std::ostream& out = open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
+        std::ostream& out =
+            open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
         csv::Writer w(out);
         auto header = data.header;
         header.push_back("reason");
@@ -244,7 +249,8 @@ int run(const Options& options) {
         if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
             std::ofstream out(summary, std::ios::app);
             out << "### synthmod-stats gate: " << report::escape_text(options.inputs.front(), 200)
-                << "\n\n" << gate::markdown_table(*gate_result) << "\n";
+                << "\n\n"
+                << gate::markdown_table(*gate_result) << "\n";
         }
         for (const auto& c : gate_result->checks)
             if (!c.passed) std::cerr << "synthmod-stats: gate: " << c.message << "\n";

@@ -1,9 +1,9 @@
 // synthmod-stats run as a process, as a user runs it: the real moderation set against its
 // truth files, hostile content, bad input, determinism, shards, defaults, compare, baseline.
-#include <catch2/catch.hpp>
 #include <dirent.h>
 #include <rapidjson/document.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -64,15 +64,15 @@ TEST_CASE("moderation set: figures equal the truth file and pairs the exact enum
     REQUIRE(r.exit_code == 0);
     auto truth = json_file(kShared + "moderation_openai.truth.json");
     auto got = json_file(dir + "/report/metrics.json");
-    for (const char* key : {"rows", "exact_dup_rows", "raw_exact_dup_rows", "near_dup_pairs",
-                            "near_dup_clusters", "rows_in_clusters", "near_dup_removed",
-                            "label_conflict_rows"}) {
+    for (const char* key :
+         {"rows", "exact_dup_rows", "raw_exact_dup_rows", "near_dup_pairs", "near_dup_clusters",
+          "rows_in_clusters", "near_dup_removed", "label_conflict_rows"}) {
         INFO(key);
         REQUIRE(got.HasMember(key));
         CHECK(got[key].GetUint64() == truth[key].GetUint64());
     }
-    for (const char* key : {"exact_dup_rate", "near_dup_rate", "label_conflict_rate",
-                            "imbalance_ratio"}) {
+    for (const char* key :
+         {"exact_dup_rate", "near_dup_rate", "label_conflict_rate", "imbalance_ratio"}) {
         INFO(key);
         CHECK(got[key].GetDouble() == Approx(truth[key].GetDouble()).epsilon(1e-12));
     }
@@ -154,7 +154,8 @@ TEST_CASE("bad input exits 2 with file:line and writes nothing", "[stats]") {
     spit(dir + "/utf8.csv", "content,label\nfine,Safe\nbad \xff\xfe byte,Safe\n");
     spit(dir + "/width.csv", "content,label\na,Safe\nb,Safe,extra\n");
     spit(dir + "/realism.csv",
-         "content,label,judge_status,label_correct,realism\na,Safe,ok,true,4\nb,Safe,ok,true,great\n");
+         "content,label,judge_status,label_correct,realism\na,Safe,ok,true,4\nb,Safe,ok,true,"
+         "great\n");
     struct Case {
         std::vector<std::string> args;
         std::string where;
@@ -203,8 +204,8 @@ TEST_CASE("same input, byte-identical outputs; defaults next to the report", "[s
     REQUIRE(a.exit_code == 0);
     // Default report dir: reports/<input stem>/, filtered.csv and rejected.csv inside it.
     std::string first = dir + "/reports/stats_judged";
-    for (auto f : {"report.md", "metrics.json", "filtered.csv", "rejected.csv",
-                   "label_balance.svg", "realism.svg", "length_by_label.svg", "confusion.svg"}) {
+    for (auto f : {"report.md", "metrics.json", "filtered.csv", "rejected.csv", "label_balance.svg",
+                   "realism.svg", "length_by_label.svg", "confusion.svg"}) {
         INFO(f);
         CHECK(exists(first + "/" + f));
     }
@@ -263,8 +264,8 @@ TEST_CASE("shards and stdin read as one dataset; --keep-columns", "[stats]") {
     spit(dir + "/s2.csv", s2.str());
     test::RunOptions ro;
     ro.stdin_data = s2.str();
-    auto r = run({stats_bin(), "--in", dir + "/s1.csv", "--in", "-", "--report-dir",
-                  dir + "/out", "--keep-columns", "--pairs", dir + "/pairs.csv"},
+    auto r = run({stats_bin(), "--in", dir + "/s1.csv", "--in", "-", "--report-dir", dir + "/out",
+                  "--keep-columns", "--pairs", dir + "/pairs.csv"},
                  ro);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -291,9 +292,9 @@ TEST_CASE("--baseline flags regressions against an earlier metrics.json", "[stat
     auto m = json_file(dir + "/out/metrics.json");
     REQUIRE(m.HasMember("baseline"));
     const auto& b = m["baseline"]["metrics"];
-    CHECK(b["agreement"]["regression"].GetBool());       // 0.857 < 0.95
+    CHECK(b["agreement"]["regression"].GetBool());            // 0.857 < 0.95
     CHECK_FALSE(b["near_dup_rate"]["regression"].GetBool());  // 0.25 < 0.5 is better
-    CHECK_FALSE(b["kappa"]["regression"].GetBool());     // 0.77 > 0.5
+    CHECK_FALSE(b["kappa"]["regression"].GetBool());          // 0.77 > 0.5
     CHECK(m["baseline"]["regressions"].GetUint64() == 1);
     CHECK(slurp(dir + "/out/report.md").find("regression") != std::string::npos);
     spit(dir + "/bad.json", "not json");

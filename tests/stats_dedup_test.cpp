@@ -1,8 +1,8 @@
 // Tests of stats/dedup: exact duplicates, near-duplicate pairs and clusters.
-#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -76,7 +76,8 @@ TEST_CASE("near duplicates: identical texts pair, empty ones never, short ones a
     auto pairs = dedup::row_pairs(r);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> got;
     for (auto& p : pairs) got.push_back({p.i, p.j});
-    CHECK(got == std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 2}, {0, 7}, {2, 7}, {4, 5}});
+    CHECK(got ==
+          std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 2}, {0, 7}, {2, 7}, {4, 5}});
     CHECK(r.pairs == 4);
     CHECK(r.clusters == 2);
     CHECK(r.rows_in_clusters == 5);
@@ -122,7 +123,8 @@ TEST_CASE("near duplicates match brute force on a planted corpus", "[dedup]") {
     double expected = 0, variance = 0, found = 0;
     for (auto& p : truth) {
         double j = minhash::jaccard(sets[p.first], sets[p.second]);
-        double prob = t[p.first] == t[p.second] ? 1.0 : minhash::match_probability(j, r.banding, r.rounds);
+        double prob =
+            t[p.first] == t[p.second] ? 1.0 : minhash::match_probability(j, r.banding, r.rounds);
         expected += prob;
         variance += prob * (1 - prob);
         found += got.count(p);
@@ -133,8 +135,7 @@ TEST_CASE("near duplicates match brute force on a planted corpus", "[dedup]") {
     CHECK(found / truth.size() >= 0.95);
 }
 
-TEST_CASE("exact and near duplicates of the real moderation set equal the truth file",
-          "[dedup]") {
+TEST_CASE("exact and near duplicates of the real moderation set equal the truth file", "[dedup]") {
     const std::string dir = SYNTHMOD_SHARED_DIR "/data/";
     auto table = csv::read_table(dir + "moderation_openai.csv", {"content", "label"});
     int content = table.column("content");
@@ -173,8 +174,7 @@ TEST_CASE("exact and near duplicates of the real moderation set equal the truth 
     // Pairs: none outside the exact enumeration, recall >= 0.99.
     std::set<std::pair<std::uint32_t, std::uint32_t>> expected;
     auto pairs_table = csv::read_table(dir + "moderation_openai.near_dup_pairs.csv");
-    for (auto& row : pairs_table.rows)
-        expected.insert({std::stoul(row[0]), std::stoul(row[1])});
+    for (auto& row : pairs_table.rows) expected.insert({std::stoul(row[0]), std::stoul(row[1])});
     std::size_t found = 0;
     for (auto& p : dedup::row_pairs(r)) {
         INFO(p.i << "," << p.j);

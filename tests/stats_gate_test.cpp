@@ -23,14 +23,16 @@ TEST_CASE("gate checks compare figures with thresholds", "[gate]") {
     m.label_counts = {{"a", 60}, {"b", 40}};
     m.imbalance_ratio = 1.5;
     m.near_dup_removed = 10;  // rate 0.1
-    auto r = gate::evaluate({{"min_rows", 100}, {"max_near_dup_rate", 0.05},
-                             {"max_imbalance_ratio", 2}, {"min_rows_per_label", 50}},
+    auto r = gate::evaluate({{"min_rows", 100},
+                             {"max_near_dup_rate", 0.05},
+                             {"max_imbalance_ratio", 2},
+                             {"min_rows_per_label", 50}},
                             m);
     REQUIRE(r.checks.size() == 4);
     CHECK_FALSE(r.passed());
     // Report order is the key order of DESIGN section 9.
     CHECK(r.checks[0].key == "min_rows");
-    CHECK(r.checks[0].passed);  // 100 >= 100
+    CHECK(r.checks[0].passed);        // 100 >= 100
     CHECK_FALSE(r.checks[1].passed);  // min_rows_per_label: 40 < 50
     CHECK(r.checks[2].passed);
     CHECK_FALSE(r.checks[3].passed);
@@ -62,11 +64,11 @@ TEST_CASE("a failed gate exits 1, lists the failing checks, writes JUnit and the
     test::RunOptions ro;
     ro.env["GITHUB_STEP_SUMMARY"] = dir + "/summary.md";
     spit(dir + "/summary.md", "earlier step\n");
-    auto r = run({synthmod::test::tool("synthmod-stats"), "--in", kJudged, "--report-dir",
-                  dir + "/out", "--gate", "--gate-set", "min_agreement=0.9", "--gate-set",
-                  "max_near_dup_rate=0.3", "--gate-set", "max_label_conflict_rate=0.1",
-                  "--junit", dir + "/junit.xml"},
-                 ro);
+    auto r =
+        run({synthmod::test::tool("synthmod-stats"), "--in", kJudged, "--report-dir", dir + "/out",
+             "--gate", "--gate-set", "min_agreement=0.9", "--gate-set", "max_near_dup_rate=0.3",
+             "--gate-set", "max_label_conflict_rate=0.1", "--junit", dir + "/junit.xml"},
+            ro);
     CHECK(r.exit_code == 1);
     // agreement 12/14 = 0.857 < 0.9; label conflicts 2/16 = 0.125 > 0.1; near dups 0.25 ok.
     CHECK(r.err.find("min_agreement: agreement = 0.8571 fails >= 0.9000") != std::string::npos);

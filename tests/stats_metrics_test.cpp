@@ -1,7 +1,6 @@
 // Tests of stats/metrics and stats/compare: Wilson, chi-square, kappa, entropy, the figures and
 // the filter on a small judged file, and the bootstrap intervals.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "stats/compare.h"
@@ -111,19 +110,18 @@ TEST_CASE("figures and filter of a small judged file", "[metrics]") {
     CHECK(m.realism_histogram == std::vector<std::size_t>{1, 2, 4, 5, 2});
     CHECK(*m.judge_refusal_rate == Approx(1.0 / 16.0));
     CHECK(m.issue_counts.at("off_topic") == 2);
-    CHECK(m.per_label.at("Safe").precision == Approx(1.0));        // 6 of our 6 Safe
-    CHECK(m.per_label.at("Safe").recall == Approx(6.0 / 8.0));     // judge said Safe 8 times
-    CHECK(m.per_label.at("Spam & Scams").recall == Approx(1.0));   // 4 of 4
+    CHECK(m.per_label.at("Safe").precision == Approx(1.0));       // 6 of our 6 Safe
+    CHECK(m.per_label.at("Safe").recall == Approx(6.0 / 8.0));    // judge said Safe 8 times
+    CHECK(m.per_label.at("Spam & Scams").recall == Approx(1.0));  // 4 of 4
     CHECK(*m.persona_coverage == Approx(6.0 / 16.0));
     CHECK(m.chi.p == Approx(0.9394130628134758));
     // The filter, row by row (DESIGN section 9).
-    std::vector<Reason> want = {
-        Reason::kKeep,           Reason::kKeep,           Reason::kKeep,
-        Reason::kKeep,           Reason::kKeep,           Reason::kKeep,
-        Reason::kExactDup,       Reason::kKeep,           Reason::kLabelConflict,
-        Reason::kNearDup,        Reason::kJudgeDisagrees, Reason::kJudgeDisagrees,
-        Reason::kEmpty,          Reason::kJudgeDisagrees, Reason::kNearDup,
-        Reason::kExactDup};
+    std::vector<Reason> want = {Reason::kKeep,     Reason::kKeep,           Reason::kKeep,
+                                Reason::kKeep,     Reason::kKeep,           Reason::kKeep,
+                                Reason::kExactDup, Reason::kKeep,           Reason::kLabelConflict,
+                                Reason::kNearDup,  Reason::kJudgeDisagrees, Reason::kJudgeDisagrees,
+                                Reason::kEmpty,    Reason::kJudgeDisagrees, Reason::kNearDup,
+                                Reason::kExactDup};
     for (std::size_t i = 0; i < want.size(); ++i) {
         INFO("row " << i);
         CHECK(metrics::reason_name(m.reasons[i]) == std::string(metrics::reason_name(want[i])));
@@ -175,7 +173,8 @@ TEST_CASE("bootstrap intervals against hand-checked cases", "[metrics]") {
     d.header = {"content", "label", "variant", "persona", "target_label"};
     for (int k = 0; k < 40; ++k) {
         std::string base;
-        for (int w = 0; w < 5 + k % 7; ++w) base += "w" + std::to_string(w) + "x" + std::to_string(k) + " ";
+        for (int w = 0; w < 5 + k % 7; ++w)
+            base += "w" + std::to_string(w) + "x" + std::to_string(k) + " ";
         d.rows.push_back({base, "Safe", "A", "p" + std::to_string(k), "Safe"});
         d.rows.push_back({base + "extra words", "Safe", "B", "p" + std::to_string(k), "Safe"});
         d.where.push_back("t:1");

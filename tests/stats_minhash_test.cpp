@@ -1,8 +1,8 @@
 // Tests of stats/minhash: shingles, one-permutation MinHash, LSH banding.
-#include <catch2/catch.hpp>
 #include <xxhash.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <set>
@@ -22,8 +22,9 @@ std::vector<std::uint64_t> sorted(std::vector<std::uint64_t> v) {
 }
 
 /// Two random sets of `size` elements each sharing `common`: Jaccard common / (2 size - common).
-std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> random_pair(
-    std::mt19937_64& rng, int size, int common) {
+std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> random_pair(std::mt19937_64& rng,
+                                                                              int size,
+                                                                              int common) {
     std::vector<std::uint64_t> a, b;
     for (int i = 0; i < common; ++i) {
         auto x = rng();
