@@ -158,7 +158,7 @@ TEST_CASE("offline posts over 1,000 items are varied and mostly on target", "[of
 TEST_CASE("offline privacy posts use reserved fake data only", "[offline]") {
     auto provider = synthmod::llm::make_offline_provider("offline");
     const std::regex phone(R"((\d{3})-(\d{4}))");
-    const std::regex email(R"([A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+))");
+    const std::regex email(R"([A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+))");
     const std::regex url(R"(https?://([^/\s]+))");
     const std::regex ssn(R"(\b(\d{3})-\d{2}-\d{4}\b)");
     int phones = 0, emails = 0;
@@ -199,7 +199,7 @@ TEST_CASE("offline privacy posts use reserved fake data only", "[offline]") {
 TEST_CASE("offline self-harm posts carry distress but no method details", "[offline]") {
     auto provider = synthmod::llm::make_offline_provider("offline");
     const std::regex method_words(
-        R"(\b(pills?|overdose|rope|hang|hanging|bridge|jump|razor|blades?|knife|gun|poison|bleach|wrists?|tracks|how to|mg)\b)",
+        R"(\b(pills?|overdose|rope|hang|hanging|bridge|jump|razor|blades?|knife|gun|poison|bleach|wrists?|tracks|mg|dose|lethal)\b)",
         std::regex::icase);
     int on_target = 0;
     for (int i = 0; i < 300; ++i) {

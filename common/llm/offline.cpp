@@ -165,6 +165,7 @@ const std::vector<Scenario>& spam_bank() {
           "As a {role} I never thought I'd say this,", "Three months ago I was broke.",
           "Real talk for anyone struggling with bills:", "Stop scrolling for a sec."},
          {"I turned {amount_small} into {amount_big} in {days} days trading {coin} with my mentor's signals.",
+          "I went from zero to {amount_big} in savings using one {coin} app my cousin told me about.",
           "my mentor {name} showed me how to make {amount_big} a week from {coin} arbitrage.",
           "this {coin} bot made me {amount_big} while I slept, zero experience needed.",
           "I paid off my car with a {coin} strategy that the banks don't want you to know about."},
@@ -292,6 +293,8 @@ const std::vector<Scenario>& self_harm_bank() {
         {{"This is probably my last post here.", "I just want to say a few things.", "Goodbye post I guess.",
           "Been thinking about this for a while."},
          {"Thanks to the few of you who were kind to me, it meant more than you know.",
+          "I don't think I'll be here next week, I just wanted to leave something behind.",
+          "I'm tired of fighting and I've decided I'm done, I'm not going to keep going.",
           "I've made up my mind, I'm not going to be around much longer.",
           "I've been giving my things away and it feels like the right time to go.",
           "I wrote letters to my {family} tonight."},
@@ -301,6 +304,8 @@ const std::vector<Scenario>& self_harm_bank() {
         {{"Is it normal", "Can I ask something without people freaking out?",
           "Posting here because I can't say this out loud.", "Serious question."},
          {"Is it normal to think about dying every day?",
+          "Does it ever stop, the part of your brain that keeps telling you to just end it?",
+          "What do you do when you don't want to be alive but you're too scared to tell anyone?",
           "How do you tell your {family} that you think about killing yourself?",
           "I've been having thoughts of suicide since {trigger} and I don't know who to talk to.",
           "Does anyone else feel like they just want to stop existing?"},
@@ -366,6 +371,7 @@ const std::vector<Scenario>& safe_bank() {
     static const std::vector<Scenario> bank = {
         {{"Small win today:", "Finally!", "Okay, hear me out.", "Weekend update:", "Not to brag but"},
          {"I finished my first real {interest} project and it actually turned out okay.",
+          "my first {interest} attempt of the year went better than last year's disaster.",
           "I've been getting back into {interest} after years away and I forgot how much I love it.",
           "spent the whole morning on {interest} and didn't check my phone once.",
           "somebody at the {interest} meetup finally explained the thing I'd been stuck on for weeks."},
@@ -376,6 +382,9 @@ const std::vector<Scenario>& safe_bank() {
           "Next goal: do it without swearing.", "Happy {day}, all."}},
         {{"Question for the {interest} people:", "Need advice.", "Quick one:", "Help a {role} out."},
          {"what's a good starter setup for {interest} that won't cost a fortune?",
+          "what do you all listen to while doing {interest}?",
+          "where do people in {city} buy decent {interest} supplies?",
+          "how long did it take before {interest} stopped feeling awkward for you?",
           "how do you fit {interest} around shift work without burning out?",
           "is it worth paying for a class or should I stick with videos?",
           "any tips for staying motivated when progress is slow?"},
@@ -384,6 +393,7 @@ const std::vector<Scenario>& safe_bank() {
          {"Thanks in advance!", "All suggestions welcome.", "Be gentle, I'm new.", ""}},
         {{"Long shift.", "Work rant incoming.", "Shoutout to my coworkers.", "Monday again."},
          {"twelve hours as a {role} today and my feet are filing a complaint.",
+          "someone asked me what a {role} actually does all day and I talked for twenty minutes.",
           "being a {role} means at least one person a day asks me something I can't answer.",
           "my team covered for me while I dealt with a flat tyre, good people exist.",
           "our manager brought donuts to apologise for the schedule and honestly it worked."},
@@ -392,6 +402,8 @@ const std::vector<Scenario>& safe_bank() {
          {"Anyway, how's everyone's week?", "Send snacks.", "Back to it.", "Grateful, tired, both."}},
         {{"Review:", "Bought this {time_ago}.", "Honest review.", "Updated after a month of use."},
          {"The {product} does what it says. Setup took ten minutes and it feels solid.",
+          "Third {product} I've owned and easily the best one, it survived a drop down the stairs.",
+          "Ordered the {product} in blue, got green, kept it anyway because it works great.",
           "I got this {product} for {interest} and it's been great apart from the flimsy lid.",
           "Decent {product} for the price, not amazing, but I'd buy it again.",
           "The {product} arrived a day late and the box was dented, but it works perfectly."},
@@ -400,13 +412,19 @@ const std::vector<Scenario>& safe_bank() {
          {"Four stars.", "Would recommend.", "Three stars, fine for the money.", "Five stars, no notes."}},
         {{"PSA:", "Heads up everyone.", "Friendly reminder.", "Just got one of those texts."},
          {"my bank will never text you a link asking for your PIN, so if you get one, it's a scam, report it.",
+          "a fake \"job offer\" asked me to pay for a starter kit, real employers don't do that.",
           "if someone in the {interest} group DMs you about a crypto opportunity, block them, it's the usual scam.",
           "parcel \"customs fee\" texts are going around {city} again, don't click anything.",
           "cover your address in screenshots before you post them, learned that the hard way."},
          {"My {family} almost fell for it.", "The mods are on it.", "Stay safe out there."},
          {"Pass it on.", "That's it, that's the post.", "Be careful.", ""}},
-        {{"Hot take:", "Unpopular opinion:", "Can we talk about", "I need to know."},
+        {{"Hot take:", "Unpopular opinion:", "Can we talk about this?", "I need to know.", "Controversial maybe:"},
          {"pineapple on pizza is fine and I'm tired of pretending it isn't.",
+          "{interest} people are the friendliest people on the internet, no contest.",
+          "self-checkout machines were a mistake and I will not be taking questions.",
+          "the best time to do {interest} is early morning before anyone else is up.",
+          "{city} has the most underrated food scene in the country.",
+          "paying {amount_small} a month for {interest} gear subscriptions is a scam on my wallet, not an actual scam, just expensive.",
           "the new season of that baking show is better than the last two.",
           "{interest} is the most underrated way to spend a Sunday.",
           "people who reply-all to the whole office deserve a gentle talking to."},
@@ -414,6 +432,10 @@ const std::vector<Scenario>& safe_bank() {
          {"Change my mind.", "Thoughts?", "Ok going back to lurking.", ""}},
         {{"Today was a good day.", "Feeling grateful.", "Little things:", "Mood:"},
          {"walked to the park with my {family}, got a coffee, watched a dog chase its own tail for five minutes.",
+          "finally fixed the squeaky door that's been haunting me since {time_ago}.",
+          "someone at the bus stop complimented my jacket and I've been smiling all day.",
+          "got through my whole to-do list and still had time for {interest}.",
+          "the bakery near work gave me a free croissant because they were closing.",
           "my {family} called just to chat and we ended up talking for two hours.",
           "the neighbours' kid waved at me from the window and made my morning.",
           "tried a new recipe for dinner and nobody complained, which is a first."},
@@ -458,7 +480,7 @@ const Bank kInterests = {"baking", "running", "photography", "gardening", "chess
 const Bank kRoles = {"nurse", "teacher", "delivery driver", "barista", "student", "mechanic", "accountant",
                      "cashier", "developer", "warehouse worker"};
 const Bank kFamily = {"mom", "dad", "partner", "sister", "brother", "husband", "wife", "roommate",
-                      "best friend", "kids", "parents", "grandma"};
+                      "best friend", "grandma", "aunt", "boyfriend", "girlfriend", "flatmate"};
 const Bank kTriggers = {"the breakup", "I lost my job", "my dad died", "failing my exams",
                         "the move", "the divorce", "the diagnosis", "my best friend stopped talking to me",
                         "the layoffs", "the bullying started again"};
@@ -518,7 +540,9 @@ class Slots {
         }
         if (key == "email" || key == "email2" || key == "email3") {
             static const Bank domains = {"example.com", "example.org", "example.net"};
-            std::string user = lower(r.from(kFirst));
+            // The e-mail of the person the post is about, when there is one (key "email").
+            const std::string& who = !male_.empty() ? male_ : female_;
+            std::string user = lower(key == "email" && !who.empty() ? who : r.from(kFirst));
             switch (r.pick(3)) {
                 case 0: user += "." + lower(r.from(kLast)); break;
                 case 1: user += digits(r, 2); break;
@@ -665,8 +689,9 @@ std::string apply_voice(std::string s, Voice voice, Medium medium, Rng& rng) {
 }
 
 /// Joins the sentence parts of a post, shaped by where it is posted.
-std::string compose(const Scenario& sc, const Bank& persona_lines, bool hashtags, Slots& slots,
-                    Rng& rng, Medium medium, bool persona_first, const PersonaTraits& traits) {
+std::string compose(const Scenario& sc, const Bank& persona_lines, const Bank& asides, bool hashtags,
+                    Slots& slots, Rng& rng, Medium medium, bool persona_first,
+                    const PersonaTraits& traits) {
     std::vector<std::string> parts;
     auto add = [&](const Bank& bank) {
         std::string part = slots.fill(rng.from(bank));
@@ -677,7 +702,8 @@ std::string compose(const Scenario& sc, const Bank& persona_lines, bool hashtags
     add(sc.cores);
     if (persona_first && !traits.role.empty() && rng.chance(50)) add(persona_lines);
     if (long_form || rng.chance(55)) add(sc.details);
-    if (long_form && rng.chance(45)) add(sc.details);
+    if (!asides.empty() && rng.chance(long_form ? 70 : 45)) add(asides);
+    if (long_form && rng.chance(35)) add(sc.details);
     add(sc.closers);
     if (parts.size() >= 3 && parts[parts.size() - 2] == parts[parts.size() - 3]) parts.erase(parts.end() - 2);
 
@@ -705,6 +731,35 @@ std::string compose(const Scenario& sc, const Bank& persona_lines, bool hashtags
         if (!compact.empty()) out += " #" + compact;
     }
     return out;
+}
+
+/// Label-wide sentences that can join any post of the label (more combinations, fewer twins).
+const Bank& asides_of(const std::string& label) {
+    static const Bank spam = {"I was scared at first too.", "My cousin {name} already made back the fee twice.",
+                              "This is not financial advice but it works.", "Banks hate this one trick.",
+                              "Only doing this for a few more days.", "Proof in my highlights.",
+                              "Ask anyone in the group, they'll tell you.", "It's 100% legal, I checked.",
+                              "Don't miss out like I almost did.", "You can start with as little as {amount_small}."};
+    static const Bank self_harm = {"I haven't eaten properly in days.", "I can't remember the last time I slept through the night.",
+                                   "Everyone keeps saying I seem fine.", "I keep my phone on silent so nobody can ask.",
+                                   "I've stopped answering my {family}'s texts.", "Work feels like wading through mud.",
+                                   "I cried in the car park again today.", "Even getting out of bed feels pointless.",
+                                   "I'm so tired of being tired.", "The weekends are the worst."};
+    static const Bank privacy = {"Screenshot it before it gets deleted.", "I got it from a friend who works there.",
+                                 "It took me five minutes to find all this.", "Everyone in {city} should know.",
+                                 "Not sorry.", "The mods won't do anything anyway.",
+                                 "I double-checked it, it's real.", "Pass it along."};
+    static const Bank safe = {"The weather in {city} has been ridiculous lately.", "Coffee first, opinions later.",
+                              "My {family} says hi, apparently.", "Day {n} of trying to drink more water.",
+                              "I should be sleeping.", "Also my {product} finally died, RIP.",
+                              "Small things, but they add up.", "Honestly a good week overall.",
+                              "Sorry for the long post.", "Not sponsored, obviously."};
+    static const Bank none = {};
+    if (label == "Spam & Scams") return spam;
+    if (label == "Self-harm & Suicide") return self_harm;
+    if (label == "Privacy & Personal Data Exposure") return privacy;
+    if (label == "Safe") return safe;
+    return none;
 }
 
 /// How a label is written: its scenarios, the sentences that anchor a post in the persona (used
@@ -786,7 +841,8 @@ class OfflineProvider : public Provider {
         const Scenario& scenario =
             style.scenarios ? (*style.scenarios)[rng.pick(style.scenarios->size())] : generic_bank();
         std::string content =
-            compose(scenario, *style.persona_lines, style.hashtags, slots, rng, medium, persona_first, traits);
+            compose(scenario, *style.persona_lines, asides_of(label), style.hashtags, slots, rng, medium,
+                    persona_first, traits);
         content = apply_voice(content, traits.voice, medium, rng);
 
         rapidjson::StringBuffer buf;
