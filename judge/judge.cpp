@@ -134,7 +134,8 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
                 const Rubric& rubric, const std::vector<runner::Item>& items) {
     std::ostream& out = std::cout;
     out << "synthmod-judge plan (dry run: nothing sent, nothing written)\n";
-    out << "  judge: " << s.provider << " " << s.model << (s.blind ? ", blind" : ", shown our label")
+    out << "  judge: provider " << s.provider << ", model " << s.model
+        << (s.blind ? ", blind" : ", shown our label")
         << (o.batch ? ", message batches" : "") << "\n";
     out << "  rows: " << in.table.rows.size() << "  votes per row: " << o.votes
         << "  requests: " << items.size() << "\n";
@@ -162,6 +163,10 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to "
         << static_cast<std::int64_t>(s.max_tokens) * n << " (max_tokens " << s.max_tokens
         << ")\n";
+    if (s.provider == "offline") {
+        out << "  estimated cost: $0 (the offline keyword judge sends nothing)\n";
+        return;
+    }
     pricing::Table table =
         o.pricing_path.empty() ? pricing::Table::builtin() : pricing::Table::load(o.pricing_path);
     auto price = table.find(s.model);

@@ -206,8 +206,8 @@ TEST_CASE("offline judge on the real OpenAI moderation set beats the safe baseli
     double flagged_recall = double(flagged_hit) / flagged;
     double safe_recall = double(safe_hit) / safe;
     INFO("flagged recall " << flagged_recall << ", safe recall " << safe_recall);
-    // Measured 2026-11-25: flagged recall 0.62, safe recall 0.80 (accuracy over the nine labels
-    // 0.66). The floors leave room for keyword tuning and are far above what always answering
+    // Measured 2026-11-25: flagged recall 0.61, safe recall 0.81 (accuracy over the nine labels
+    // 0.67; always "safe" would score 0.69 accuracy with flagged recall 0). The floors leave room for keyword tuning and are far above what always answering
     // "safe" (flagged recall 0) or always flagging (safe recall 0) gives.
     CHECK(flagged_recall > 0.45);
     CHECK(safe_recall > 0.7);

@@ -31,9 +31,16 @@ namespace synthmod::llm {
 namespace {
 
 /// A moderation concept: the label-name fragments that select it and the words it looks for.
+/// Shapes of text that count as evidence without a keyword (phone numbers, sums of money).
+enum class Shape { kNone, kPersonalData, kMoney };
+
 struct Concept {
     std::vector<std::string_view> triggers;  ///< matched against the lower-cased label name
     std::vector<std::string_view> keywords;  ///< words (token match) or phrases (with a space)
+    /// Phrases that make the concept unlikely whatever else matched: a scam warning is not a
+    /// scam, "this exam is killing me" is not self-harm.
+    std::vector<std::string_view> negatives = {};
+    Shape shape = Shape::kNone;
 };
 
 const std::vector<Concept>& concepts() {
@@ -46,7 +53,20 @@ const std::vector<Concept>& concepts() {
           "work from home", "dm me", "buy now", "cash", "double your", "verify your account",
           "gift card", "subscribe", "http", "www", "followers", "100%", "risk free",
           "wire transfer", "bank details", "lottery", "inheritance", "exclusive deal", "forex",
-          "passive income", "only today", "whatsapp"}},
+          "passive income", "only today", "whatsapp", "dm for", "dm to", "comment yes",
+          "comment info", "per day", "a week from", "dear customer", "customs fee", "unpaid",
+          "confirm your identity", "shipping fee", "trustworthy person", "keep this between us",
+          "pay you back", "pay u back", "autopilot", "authentic", "limited stock", "catalogue",
+          "reply with your", "card details", "today's winner", "this one trick", "telegram",
+          "engagement", "signals", "get paid", "no interview", "starter kit", "rewards program",
+          "account suspended", "suspended", "unlock my account", "late uncle", "arbitrage",
+          "% off", "meme coin", "check the link", "link in my profile", "check my profile",
+          "message me", "from home", "five-star reviews", "go viral", "changed my life",
+          "as little as", "made back", "not a scam"},
+         {"heads up", "report it", "block them", "don't fall for", "dont fall for", "be careful",
+          "it's a scam", "its a scam", "watch out", "beware", "psa", "almost fell", "fell for it",
+          "got scammed", "was scammed", "the usual scam", "never text you", "never ask"},
+         Shape::kMoney},
         // Self-harm & Suicide (also OpenAI's "self-harm")
         {{"self-harm", "self harm", "selfharm", "suicid"},
          {"kill myself", "suicide", "suicidal", "end my life", "end it all", "want to die",
@@ -54,7 +74,23 @@ const std::vector<Concept>& concepts() {
           "no reason to live", "overdose", "better off without me", "not worth living",
           "don't want to be here", "dont want to be here", "can't go on", "cant go on",
           "hopeless", "razor", "pills", "goodbye forever", "take my own life", "relapse",
-          "scars", "starve myself", "disappear forever"}},
+          "scars", "starve myself", "disappear forever", "stop existing", "be alive",
+          "not going to be around", "burden", "reasons to keep going", "reason to keep going",
+          "last post", "made up my mind", "can't do this anymore", "cant do this anymore",
+          "how much longer", "want to wake up", "wouldn't wake up", "not wake up",
+          "don't wake up", "sleep forever", "no point in living", "point in living",
+          "end things", "hurting myself", "so i don't have to keep going",
+          "wish i was dead", "wish i were dead", "this is goodbye", "goodbye everyone", "not be here", "won't be here",
+          "everyone would be better off", "better off without", "die", "feel like a burden",
+          "be here next week", "leave something behind", "point of anything", "point anymore",
+          "nothing has felt worth", "noise in my head to stop", "about dying", "killing myself",
+          "killing yourself", "lighter without me", "without me in it", "trust myself tonight",
+          "my last", "final goodbye", "pills saved", "note for my", "didn't wake up",
+          "giving my things away", "right time to go", "for it all to end", "just end it",
+          "ending my life", "if i was gone", "if i were gone", "i'm done", "bye everyone",
+          "at peace with it", "tired of fighting", "take care of yourselves"},
+         {"killing me", "i'd die for", "id die for", "dying to", "die laughing", "to die for",
+          "years clean", "prevention", "hotline"}},
         // Privacy & Personal Data Exposure
         {{"privacy", "personal data", "personal information", "pii", "dox"},
          {"address", "home address", "phone number", "his number", "her number", "lives at",
@@ -62,7 +98,14 @@ const std::vector<Concept>& concepts() {
           "email is", "date of birth", "license plate", "passport", "bank account",
           "account number", "where she lives", "where he lives", "full name", "leaked",
           "her address", "his address", "call her", "call him", "personal info", "ip address",
-          "workplace", "@"}},
+          "workplace", "@", "diagnosed", "probation", "leak", "leaked", "appointment list",
+          "medical records", "customer records", "employee records", "card", "exp", "id card", "booked in", "his officer", "her officer",
+          "immigration status", "pass it around", "screenshot", "my full details", "told hr",
+          "payroll", "id numbers", "boarding pass", "booking ref", "database", "she has hiv",
+          "he has hiv", "has epilepsy", "has cancer", "has depression", "home is", "ssn"},
+         {"protect your", "never share your", "don't share your", "dont share your", "cover your",
+          "before you post", "before u post"},
+         Shape::kPersonalData},
         // hate (OpenAI) / Hate speech
         {{"hate", "hateful", "discriminat"},
          {"hate", "inferior", "subhuman", "vermin", "go back to", "those people", "race",
@@ -166,16 +209,16 @@ std::vector<std::string> tokens_of(const std::string& padded) {
     return out;
 }
 
-/// Whether a keyword occurs: a phrase (or a keyword holding a non-word byte) as a substring
-/// starting at a word boundary; a word as a token equal to it, its plural, or (5+ letters) a
-/// token it starts ("masturbat" -> "masturbating").
+/// Whether a keyword occurs: one holding a symbol ("earn $", "@") as a plain substring; a phrase
+/// as a substring starting at a word boundary; a word as a token equal to it, its plural, or
+/// (5+ letters) a token it starts ("masturbat" -> "masturbating").
 bool occurs(std::string_view keyword, const std::string& raw_lower, const std::string& padded,
             const std::vector<std::string>& tokens) {
     bool phrase = keyword.find(' ') != std::string_view::npos;
     bool symbolic = std::any_of(keyword.begin(), keyword.end(), [](char c) {
-        return !is_word_byte(static_cast<unsigned char>(c));
+        return c != ' ' && !is_word_byte(static_cast<unsigned char>(c));
     });
-    if (symbolic && !phrase) return raw_lower.find(keyword) != std::string::npos;
+    if (symbolic) return raw_lower.find(keyword) != std::string::npos;
     if (phrase) return padded.find(" " + std::string(keyword)) != std::string::npos;
     for (const auto& t : tokens) {
         if (t == keyword) return true;
@@ -235,8 +278,16 @@ constexpr int kStrongWeight = 3;   ///< a built-in phrase or long word: specific
 constexpr int kWordWeight = 1;     ///< a word from the label's name or definition
 constexpr int kMinPoints = 3;      ///< below this a label does not beat the safe fallback
 
-Score score_part(const std::string& part_name, const std::string& raw_lower,
-                 const std::string& padded, const std::vector<std::string>& tokens) {
+bool has_number(const std::string& raw, bool real_only);
+bool has_street_address(const std::vector<std::string>& tokens);
+bool has_card_number(const std::string& raw);
+bool has_money(const std::string& raw);
+
+/// Scores one label name (or one part of an "a/b" name) by the concepts its name selects and
+/// the words of the name itself. `*selected` tells whether any built-in concept applied.
+Score score_part(const std::string& part_name, const std::string& raw,
+                 const std::string& raw_lower, const std::string& padded,
+                 const std::vector<std::string>& tokens, bool* selected_any) {
     Score s;
     std::string name = lower_ascii(part_name);
     for (const auto& c : concepts()) {
@@ -244,18 +295,32 @@ Score score_part(const std::string& part_name, const std::string& raw_lower,
             return name.find(t) != std::string::npos;
         });
         if (!selected) continue;
+        *selected_any = true;
+        Score cs;
         for (auto k : c.keywords) {
             bool strong = k.find(' ') != std::string_view::npos || k.size() >= 7;
             if (occurs(k, raw_lower, padded, tokens))
-                s.add(k, strong ? kStrongWeight : kConceptWeight);
+                cs.add(k, strong ? kStrongWeight : kConceptWeight);
         }
+        if (c.shape == Shape::kPersonalData) {
+            if (has_number(raw, false)) cs.add("<phone number>", kStrongWeight);
+            if (has_street_address(tokens)) cs.add("<street address>", kStrongWeight);
+            if (has_card_number(raw)) cs.add("<card number>", kStrongWeight);
+        } else if (c.shape == Shape::kMoney && has_money(raw)) {
+            cs.add("<sum of money>", kConceptWeight);
+        }
+        bool negated = std::any_of(c.negatives.begin(), c.negatives.end(), [&](std::string_view n) {
+            return occurs(n, raw_lower, padded, tokens);
+        });
+        if (negated) continue;  // e.g. a scam warning: the concept's evidence does not count
+        for (std::size_t i = 0; i < cs.matched.size(); ++i) s.add(cs.matched[i], cs.weights[i]);
     }
     for (const auto& w : words_of(part_name))
         if (occurs(w, raw_lower, padded, tokens)) s.add(w, kConceptWeight);
     return s;
 }
 
-Score score_label(const std::string& name, const std::string& definition,
+Score score_label(const std::string& name, const std::string& definition, const std::string& raw,
                   const std::string& raw_lower, const std::string& padded,
                   const std::vector<std::string>& tokens) {
     // "a/b" is a sub-category: every part must match.
@@ -271,13 +336,16 @@ Score score_label(const std::string& name, const std::string& definition,
     }
     parts.push_back(part);
     Score total;
+    bool selected_any = false;
     for (const auto& p : parts) {
-        Score s = score_part(p, raw_lower, padded, tokens);
+        Score s = score_part(p, raw, raw_lower, padded, tokens, &selected_any);
         if (s.points == 0 && parts.size() > 1) return Score{};
         for (std::size_t i = 0; i < s.matched.size(); ++i) total.add(s.matched[i], s.weights[i]);
     }
-    for (const auto& w : words_of(definition))
-        if (occurs(w, raw_lower, padded, tokens)) total.add(w, kWordWeight);
+    // Definition words only for labels no built-in concept covers (their lists are sharper).
+    if (!selected_any)
+        for (const auto& w : words_of(definition))
+            if (occurs(w, raw_lower, padded, tokens)) total.add(w, kWordWeight);
     return total;
 }
 
@@ -322,9 +390,9 @@ bool has_real_email(const std::string& raw_lower) {
     return false;
 }
 
-/// A real-looking phone number (10-11 digits with the usual separators, no 555 exchange) or a
-/// US social security number shape (ddd-dd-dddd).
-bool has_real_number(const std::string& raw) {
+/// A phone number (10-11 digits with the usual separators, or a 555-01xx number) or a US social
+/// security number shape (ddd-dd-dddd). `real_only`: not the fictional 555 numbers.
+bool has_number(const std::string& raw, bool real_only) {
     for (std::size_t i = 0; i < raw.size();) {
         if (!std::isdigit(static_cast<unsigned char>(raw[i])) && raw[i] != '+' && raw[i] != '(') {
             ++i;
@@ -348,15 +416,66 @@ bool has_real_number(const std::string& raw) {
             }
             ++j;
         }
-        if (shape == "ddd-dd-dddd" && digits.substr(0, 3) != "000" && digits.substr(0, 3) != "666")
+        if (shape == "ddd-dd-dddd" &&
+            (!real_only || (digits.compare(0, 3, "000") != 0 && digits.compare(0, 3, "666") != 0)))
             return true;
+        bool separated = shape.find_first_of("-. ()") != std::string::npos;
         if (digits.size() == 10 || (digits.size() == 11 && digits[0] == '1')) {
             std::string local = digits.substr(digits.size() - 10);
             bool fictional = local.compare(3, 3, "555") == 0 || local.compare(0, 3, "555") == 0;
-            bool separated = shape.find_first_of("-. ()") != std::string::npos;
-            if (!fictional && separated) return true;
+            if ((!fictional || !real_only) && separated) return true;
         }
+        if (!real_only && digits.size() == 7 && digits.compare(0, 3, "555") == 0 && separated)
+            return true;
         i = j > i ? j : i + 1;
+    }
+    return false;
+}
+
+/// A street address: a house number, up to three words, then a street type ("12 Elm Street").
+bool has_street_address(const std::vector<std::string>& tokens) {
+    static const std::set<std::string> kStreet = {
+        "street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "drive", "dr", "boulevard",
+        "blvd", "way", "court", "ct", "close", "crescent", "place", "terrace", "strasse", "rue"};
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const std::string& t = tokens[i];
+        if (t.empty() || t.size() > 5 ||
+            !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); }))
+            continue;
+        for (std::size_t j = i + 2; j < tokens.size() && j <= i + 4; ++j)
+            if (kStreet.count(tokens[j])) return true;
+    }
+    return false;
+}
+
+/// Four groups of four digits ("4111 1111 1111 1111", dashes or spaces).
+bool has_card_number(const std::string& raw) {
+    int groups = 0, run = 0;
+    for (std::size_t i = 0; i <= raw.size(); ++i) {
+        char c = i < raw.size() ? raw[i] : '\0';
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+            ++run;
+            continue;
+        }
+        if (run == 4 && (c == ' ' || c == '-') && groups < 3) {
+            ++groups;
+        } else if (run == 4 && groups == 3) {
+            return true;
+        } else {
+            groups = 0;
+        }
+        run = 0;
+    }
+    return false;
+}
+
+/// A sum of money: "$" or "€" or "£" followed by a digit.
+bool has_money(const std::string& raw) {
+    for (const char* sign : {"$", "\xe2\x82\xac", "\xc2\xa3"}) {
+        std::size_t len = std::char_traits<char>::length(sign);
+        for (std::size_t p = raw.find(sign); p != std::string::npos; p = raw.find(sign, p + 1))
+            if (p + len < raw.size() && std::isdigit(static_cast<unsigned char>(raw[p + len])))
+                return true;
     }
     return false;
 }
@@ -427,7 +546,7 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
             if (safe_index < 0) safe_index = static_cast<int>(i);
             continue;
         }
-        Score s = score_label(labels[i], definitions[i], raw_lower, padded, tokens);
+        Score s = score_label(labels[i], definitions[i], content, raw_lower, padded, tokens);
         if (s.points >= kMinPoints && s.points > best_score.points) {
             best = static_cast<int>(i);
             best_score = s;
@@ -472,7 +591,7 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
     if (placeholder) issues.push_back("placeholder");
     if (!has_letters) issues.push_back("off_topic");
     if (stated) issues.push_back("label_stated");
-    if (has_real_email(raw_lower) || has_real_number(content)) issues.push_back("real_pii");
+    if (has_real_email(raw_lower) || has_number(content, true)) issues.push_back("real_pii");
     if (templated) issues.push_back("not_user_generated");
 
     // --- realism 1-5 from simple cues.
