@@ -34,7 +34,7 @@ const std::vector<std::string> kDefaultContexts = {"a social media post"};
 std::vector<spec::Variant> selected_variants(const spec::Spec& spec,
                                              const std::vector<std::string>& selected) {
     std::vector<spec::Variant> all = spec.generator.variants;
-    if (all.empty()) all.push_back({"default", default_variant_prompt()});
+    if (all.empty()) all.push_back({spec::kDefaultVariantName, spec::kDefaultVariantPrompt});
     if (selected.empty()) return all;
     std::vector<spec::Variant> out;
     for (const auto& name : selected) {

@@ -35,14 +35,6 @@ const std::string& default_system_prompt() {
     return text;
 }
 
-const std::string& default_variant_prompt() {
-    static const std::string text =
-        "Write {{context}} by the following person: {{persona}}\n\n"
-        "The post should be one a moderator would label \"{{label}}\": {{label_definition}}\n\n"
-        "The possible labels are {{labels}}. Write only the post itself.";
-    return text;
-}
-
 std::string system_prompt(const spec::Spec& spec) {
     std::string out = spec.generator.system.empty() ? default_system_prompt() : spec.generator.system;
     out += "\n\nThe moderation policy labels:\n";

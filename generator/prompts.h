@@ -17,9 +17,6 @@ inline constexpr const char* kToolName = "submit_post";
 /// The built-in system prompt (realism and safety rules), used when the spec sets none.
 const std::string& default_system_prompt();
 
-/// The variant prompt used when the spec declares no [[generator.variants]].
-const std::string& default_variant_prompt();
-
 /// The system prompt sent with every request: the spec's (or the default) followed by the
 /// policy labels and their definitions, so the shared taxonomy is one cacheable block.
 std::string system_prompt(const spec::Spec& spec);
