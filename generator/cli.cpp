@@ -20,13 +20,16 @@ void setup_cli(CLI::App& app, Options& o) {
         ->check(CLI::IsMember({"anthropic", "openai", "offline"}));
     app.add_option("--model", o.model, "model id");
     app.add_option("--base-url", o.base_url, "API base URL (else *_BASE_URL or the default)");
-    app.add_option("--concurrency", o.concurrency, "requests in flight")->check(CLI::PositiveNumber);
+    app.add_option("--concurrency", o.concurrency, "requests in flight")
+        ->check(CLI::PositiveNumber);
     app.add_option("--max-retries", o.max_retries, "retries per row (default 8)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--max-cost", o.max_cost, "stop before spending more than this (USD)")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--rpm", o.rpm, "requests per minute limit (0 = none)")->check(CLI::NonNegativeNumber);
-    app.add_option("--tpm", o.tpm, "tokens per minute limit (0 = none)")->check(CLI::NonNegativeNumber);
+    app.add_option("--rpm", o.rpm, "requests per minute limit (0 = none)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--tpm", o.tpm, "tokens per minute limit (0 = none)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--pricing", o.pricing, "price table (TOML) replacing the built-in one");
     app.add_option("--cacert", o.cacert, "extra CA bundle for TLS");
     app.add_option("--format", o.format, "output format")

@@ -66,8 +66,9 @@ std::string plan_hash(const std::vector<runner::Item>& items, const llm::Provide
     std::string key = provider.name() + "\n" + provider.model() + "\n";
     for (const auto& item : items) {
         const llm::Prompt& p = item.prompt;
-        key += item.id + "\x1f" + journal::hash_hex(p.system + "\x1f" + p.user + "\x1f" + p.schema_json) +
-               "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
+        key += item.id + "\x1f" +
+               journal::hash_hex(p.system + "\x1f" + p.user + "\x1f" + p.schema_json) + "\x1f" +
+               std::to_string(p.max_tokens) + "\x1f" +
                (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
     }
     return journal::hash_hex(key);
@@ -75,7 +76,8 @@ std::string plan_hash(const std::vector<runner::Item>& items, const llm::Provide
 
 std::string group_digits(long long n) {
     std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+        s.insert(static_cast<std::size_t>(i), ",");
     return s;
 }
 
@@ -86,9 +88,9 @@ std::string usd(double x) {
 }
 
 /// --dry-run: the plan, the token estimate and the cost range; nothing is sent or written.
-void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& spec, const Plan& plan,
-                   const std::vector<spec::Variant>& variants, const std::vector<runner::Item>& items,
-                   const std::string& persona_file) {
+void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& spec,
+                   const Plan& plan, const std::vector<spec::Variant>& variants,
+                   const std::vector<runner::Item>& items, const std::string& persona_file) {
     out << "plan: " << plan.items.size() << " requests = " << plan.groups << " groups x "
         << variants.size() << " variant" << (variants.size() == 1 ? "" : "s") << " (seed "
         << spec.seed << ")\n\n";
@@ -97,7 +99,8 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
     std::size_t width = 5;
     for (const auto& l : spec.labels) width = std::max(width, l.name.size());
     out << std::left << std::setw(static_cast<int>(width) + 2) << "label";
-    for (const auto& v : variants) out << std::setw(static_cast<int>(std::max<std::size_t>(v.name.size(), 6)) + 2) << v.name;
+    for (const auto& v : variants)
+        out << std::setw(static_cast<int>(std::max<std::size_t>(v.name.size(), 6)) + 2) << v.name;
     out << "total\n";
     for (const auto& l : spec.labels) {
         std::size_t total = 0;
@@ -118,20 +121,21 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
 
     long long input = 0;
     for (const auto& item : items)
-        input += static_cast<long long>(std::ceil(static_cast<double>(item.prompt.system.size() +
-                                                                     item.prompt.user.size() +
-                                                                     item.prompt.schema_json.size()) /
-                                                 4.0));
+        input += static_cast<long long>(
+            std::ceil(static_cast<double>(item.prompt.system.size() + item.prompt.user.size() +
+                                          item.prompt.schema_json.size()) /
+                      4.0));
     long long out_high = static_cast<long long>(items.size()) * spec.generator.max_tokens;
     long long out_low = static_cast<long long>(std::llround(0.6 * static_cast<double>(out_high)));
     out << "estimated tokens: input " << group_digits(input) << ", output " << group_digits(out_low)
-        << " - " << group_digits(out_high) << " (60 % - 100 % of max_tokens " << spec.generator.max_tokens
-        << ")\n";
+        << " - " << group_digits(out_high) << " (60 % - 100 % of max_tokens "
+        << spec.generator.max_tokens << ")\n";
     if (spec.generator.provider == "offline") {
         out << "estimated cost: $0 (offline provider)\n";
         return;
     }
-    pricing::Table table = options.pricing.empty() ? pricing::Table::builtin() : pricing::Table::load(options.pricing);
+    pricing::Table table =
+        options.pricing.empty() ? pricing::Table::builtin() : pricing::Table::load(options.pricing);
     auto price = table.find(spec.generator.model);
     if (!price) {
         out << "estimated cost: unknown (no price for model '" << spec.generator.model
@@ -168,7 +172,12 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         std::vector<std::string> row = {
             std::string(doc["content"].GetString(), doc["content"].GetStringLength()),
             std::string(doc["label"].GetString(), doc["label"].GetStringLength()),
-            item.id, item.target_label, item.variant, item.context, item.persona, model};
+            item.id,
+            item.target_label,
+            item.variant,
+            item.context,
+            item.persona,
+            model};
         if (jsonl)
             out << jsonl::object_line(kColumns, row) << "\n";
         else
@@ -224,7 +233,8 @@ int run(const Options& options) {
     std::vector<runner::Item> items;
     items.reserve(plan.items.size());
     for (const auto& item : plan.items)
-        items.push_back({item.id, build_prompt(spec, *by_name.at(item.variant), item, system, schema)});
+        items.push_back(
+            {item.id, build_prompt(spec, *by_name.at(item.variant), item, system, schema)});
 
     if (options.dry_run) {
         print_dry_run(std::cout, options, spec, plan, variants, items, persona_file);
@@ -253,7 +263,8 @@ int run(const Options& options) {
     ro.http.cacert = options.cacert;
     ro.http.verbose = options.verbose;
     ro.pricing_path = options.pricing;
-    ro.journal_path = (options.out == "-" ? std::string("synthmod-generate") : options.out) + ".journal";
+    ro.journal_path =
+        (options.out == "-" ? std::string("synthmod-generate") : options.out) + ".journal";
     ro.force = options.force;
 
     std::unique_ptr<http::Transport> transport;
@@ -265,9 +276,9 @@ int run(const Options& options) {
     header.plan_hash = plan_hash(items, *provider);
 
     const std::vector<spec::Label> labels = spec.labels;
-    runner::JobResult result =
-        runner::run_job(header, items, *provider, transport.get(), ro,
-                        [&labels](const std::string& answer) { return validate_answer(answer, labels); });
+    runner::JobResult result = runner::run_job(
+        header, items, *provider, transport.get(), ro,
+        [&labels](const std::string& answer) { return validate_answer(answer, labels); });
 
     std::size_t written = write_samples(options, plan, result.records, provider->model());
     if (!options.quiet) {
@@ -278,10 +289,11 @@ int run(const Options& options) {
             refused += it->second.status == "refused";
             failed += it->second.status == "failed";
         }
-        std::cerr << "synthmod-generate: wrote " << written << " of " << plan.items.size() << " rows to "
-                  << options.out;
-        if (refused || failed) std::cerr << " (" << refused << " refused, " << failed << " failed: kept in "
-                                         << ro.journal_path << ")";
+        std::cerr << "synthmod-generate: wrote " << written << " of " << plan.items.size()
+                  << " rows to " << options.out;
+        if (refused || failed)
+            std::cerr << " (" << refused << " refused, " << failed << " failed: kept in "
+                      << ro.journal_path << ")";
         std::cerr << "\n";
     }
     return runner::exit_code(result.summary);

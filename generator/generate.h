@@ -19,8 +19,8 @@ namespace synthmod::generator {
 struct Options {
     std::string spec_path;
     std::string out = "samples.csv";
-    std::string personas;                ///< overrides [personas] path
-    std::vector<std::string> variants;   ///< subset of the spec's variants; empty = all
+    std::string personas;               ///< overrides [personas] path
+    std::vector<std::string> variants;  ///< subset of the spec's variants; empty = all
     std::optional<int> rows;
     std::string provider, model, base_url;
     std::optional<int> concurrency;

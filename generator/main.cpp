@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     try {
         code = synthmod::generator::run(options);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "synthmod-generate: error: %s\n", synthmod::printable(e.what()).c_str());
+        std::fprintf(stderr, "synthmod-generate: error: %s\n",
+                     synthmod::printable(e.what()).c_str());
         code = static_cast<int>(synthmod::exit_code_for(e));
     }
     curl_global_cleanup();

@@ -48,7 +48,8 @@ void load_jsonl(const std::string& path, const std::string& field, Collector& ou
         auto it = doc.FindMember(field.c_str());
         if (it == doc.MemberEnd())
             throw InputError(path, line, "no field \"" + field + "\" (set [personas] field)");
-        if (!it->value.IsString()) throw InputError(path, line, "field \"" + field + "\" is not a string");
+        if (!it->value.IsString())
+            throw InputError(path, line, "field \"" + field + "\" is not a string");
         out.add(std::string(it->value.GetString(), it->value.GetStringLength()));
     });
 }

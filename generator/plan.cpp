@@ -19,7 +19,8 @@ std::vector<std::size_t> apportion(const std::vector<double>& weights, std::size
     std::vector<long double> remainder(weights.size());
     std::size_t given = 0;
     for (std::size_t i = 0; i < weights.size(); ++i) {
-        long double quota = (weights[i] > 0 ? weights[i] : 0) * static_cast<long double>(total) / sum;
+        long double quota =
+            (weights[i] > 0 ? weights[i] : 0) * static_cast<long double>(total) / sum;
         counts[i] = static_cast<std::size_t>(quota);
         remainder[i] = quota - static_cast<long double>(counts[i]);
         given += counts[i];
@@ -49,8 +50,9 @@ void shuffle(std::vector<T>& v, std::mt19937_64& rng) {
     for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[uniform_index(rng, i)]);
 }
 
-std::string item_id(const std::string& variant, const std::string& label, const std::string& persona,
-                    const std::string& context, std::size_t group, long long seed) {
+std::string item_id(const std::string& variant, const std::string& label,
+                    const std::string& persona, const std::string& context, std::size_t group,
+                    long long seed) {
     const char sep = '\x1f';
     std::string key = variant + sep + label + sep + persona + sep + context + sep +
                       std::to_string(group) + sep + std::to_string(seed);
@@ -75,7 +77,8 @@ Plan make_plan(const PlanRequest& request, const std::vector<std::string>& perso
     std::mt19937_64 rng(static_cast<std::uint64_t>(request.seed));
     std::vector<std::size_t> counts = apportion(request.weights, plan.groups);
     std::vector<std::size_t> group_label;
-    for (std::size_t l = 0; l < counts.size(); ++l) group_label.insert(group_label.end(), counts[l], l);
+    for (std::size_t l = 0; l < counts.size(); ++l)
+        group_label.insert(group_label.end(), counts[l], l);
     shuffle(group_label, rng);
 
     std::vector<std::size_t> persona_order(personas.size());
@@ -95,7 +98,8 @@ Plan make_plan(const PlanRequest& request, const std::vector<std::string>& perso
         used.insert(p);
         std::size_t l = group_label[g];
         const std::string& label = request.labels[l];
-        const std::string& context = request.contexts[seen_per_label[l]++ % request.contexts.size()];
+        const std::string& context =
+            request.contexts[seen_per_label[l]++ % request.contexts.size()];
         std::size_t variants_here = std::min(nv, request.rows - g * nv);
         for (std::size_t v = 0; v < variants_here; ++v) {
             PlanItem item;

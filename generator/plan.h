@@ -22,18 +22,18 @@ struct PlanItem {
 
 /// What a plan is made from (the spec after flag overrides).
 struct PlanRequest {
-    std::size_t rows = 0;                ///< all variants together
+    std::size_t rows = 0;  ///< all variants together
     long long seed = 42;
-    std::vector<std::string> labels;     ///< label names, spec order
-    std::vector<double> weights;         ///< one per label
-    std::vector<std::string> variants;   ///< variant names, at least one
-    std::vector<std::string> contexts;   ///< at least one
+    std::vector<std::string> labels;    ///< label names, spec order
+    std::vector<double> weights;        ///< one per label
+    std::vector<std::string> variants;  ///< variant names, at least one
+    std::vector<std::string> contexts;  ///< at least one
 };
 
 struct Plan {
-    std::vector<PlanItem> items;     ///< plan order: group by group, variants in request order
+    std::vector<PlanItem> items;  ///< plan order: group by group, variants in request order
     std::size_t groups = 0;
-    std::size_t personas_used = 0;   ///< distinct personas the plan uses
+    std::size_t personas_used = 0;  ///< distinct personas the plan uses
     std::size_t personas_available = 0;
 };
 

@@ -36,9 +36,11 @@ const std::string& default_system_prompt() {
 }
 
 std::string system_prompt(const spec::Spec& spec) {
-    std::string out = spec.generator.system.empty() ? default_system_prompt() : spec.generator.system;
+    std::string out =
+        spec.generator.system.empty() ? default_system_prompt() : spec.generator.system;
     out += "\n\nThe moderation policy labels:\n";
-    for (const auto& label : spec.labels) out += "\n## " + label.name + "\n" + label.definition + "\n";
+    for (const auto& label : spec.labels)
+        out += "\n## " + label.name + "\n" + label.definition + "\n";
     return out;
 }
 
@@ -116,18 +118,23 @@ llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, c
     return prompt;
 }
 
-std::string validate_answer(const std::string& answer_json, const std::vector<spec::Label>& labels) {
+std::string validate_answer(const std::string& answer_json,
+                            const std::vector<spec::Label>& labels) {
     rapidjson::Document doc;
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(answer_json.c_str(), answer_json.size());
     if (doc.HasParseError())
-        return std::string("answer is not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError());
+        return std::string("answer is not valid JSON: ") +
+               rapidjson::GetParseError_En(doc.GetParseError());
     if (!doc.IsObject()) return "answer is not a JSON object";
     auto content = doc.FindMember("content");
-    if (content == doc.MemberEnd() || !content->value.IsString()) return "answer has no string \"content\"";
-    if (text::trim(std::string(content->value.GetString(), content->value.GetStringLength())).empty())
+    if (content == doc.MemberEnd() || !content->value.IsString())
+        return "answer has no string \"content\"";
+    if (text::trim(std::string(content->value.GetString(), content->value.GetStringLength()))
+            .empty())
         return "answer's \"content\" is empty";
     auto label = doc.FindMember("label");
-    if (label == doc.MemberEnd() || !label->value.IsString()) return "answer has no string \"label\"";
+    if (label == doc.MemberEnd() || !label->value.IsString())
+        return "answer has no string \"label\"";
     std::string name(label->value.GetString(), label->value.GetStringLength());
     for (const auto& l : labels)
         if (l.name == name) return "";

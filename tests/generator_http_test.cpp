@@ -29,9 +29,18 @@ std::string example_dir(const std::string& tag) {
 
 std::vector<std::string> args(const std::string& dir, const std::string& out, int rows,
                               const t::FakeServer& server, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml",
-                                  "--provider", "anthropic", "--base-url", server.base_url(),
-                                  "--rows", std::to_string(rows), "--out", out, "--quiet"};
+    std::vector<std::string> a = {t::tool("synthmod-generate"),
+                                  "--spec",
+                                  dir + "/moderation.toml",
+                                  "--provider",
+                                  "anthropic",
+                                  "--base-url",
+                                  server.base_url(),
+                                  "--rows",
+                                  std::to_string(rows),
+                                  "--out",
+                                  out,
+                                  "--quiet"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
 }
@@ -68,7 +77,8 @@ std::size_t rows_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("generate over the Anthropic wire format; the key never leaks", "[generator][generator_http]") {
+TEST_CASE("generate over the Anthropic wire format; the key never leaks",
+          "[generator][generator_http]") {
     t::FakeServer server({"--require-key", kKey});
     std::string dir = example_dir("genhttp-plain");
     auto r = t::run(args(dir, dir + "/samples.csv", 30, server, {"--verbose"}), with_key());
@@ -120,7 +130,8 @@ TEST_CASE("generate: kill -9 mid-run, resume sends nothing twice and equals an u
     }
     REQUIRE(journalled >= 12);
     REQUIRE(journalled < static_cast<std::size_t>(rows));
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // in-flight answers land in the log
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(100));  // in-flight answers land in the log
     std::size_t after_kill = server.log().size();
     CHECK(messages(server, before) >= journalled);
 
@@ -168,7 +179,8 @@ TEST_CASE("generate --max-cost stops with exit 4; a higher budget finishes the j
     std::string dir = example_dir("genhttp-budget");
     const int rows = 40;
     std::string out = dir + "/samples.csv";
-    auto r = t::run(args(dir, out, rows, server, {"--max-cost", "0.02", "--concurrency", "2"}), with_key());
+    auto r = t::run(args(dir, out, rows, server, {"--max-cost", "0.02", "--concurrency", "2"}),
+                    with_key());
     INFO(r.err);
     REQUIRE(r.exit_code == 4);
     std::size_t partial = rows_of(out);

@@ -1,11 +1,10 @@
 // Tests of the generator: the plan, persona loading, prompts, and synthmod-generate run as a
 // process with the offline provider (outputs, dry run, bad input, interruption and resume).
-#include <catch2/catch.hpp>
-
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -216,18 +215,22 @@ TEST_CASE("personas load from JSONL, CSV and plain lines", "[personas]") {
         CHECK_THROWS_AS(gen::load_personas(dir + "/bad.csv"), synthmod::InputError);
     }
     SECTION("one per line, BOM and CRLF") {
-        t::spit(dir + "/p.txt", "\xEF\xBB\xBF" "A farmer\r\nA poet\r\n\r\nA farmer\r\n");
+        t::spit(dir + "/p.txt",
+                "\xEF\xBB\xBF"
+                "A farmer\r\nA poet\r\n\r\nA farmer\r\n");
         auto set = gen::load_personas(dir + "/p.txt");
         CHECK(set.personas == std::vector<std::string>{"A farmer", "A poet"});
         CHECK(set.duplicates == 1);
     }
     SECTION("bad JSON names file and line") {
         t::spit(dir + "/bad.jsonl", "{\"persona\": \"ok\"}\n{\"persona\": oops}\n");
-        CHECK_THROWS_WITH(gen::load_personas(dir + "/bad.jsonl"), Catch::StartsWith(dir + "/bad.jsonl:2:"));
+        CHECK_THROWS_WITH(gen::load_personas(dir + "/bad.jsonl"),
+                          Catch::StartsWith(dir + "/bad.jsonl:2:"));
     }
     SECTION("no personas at all") {
         t::spit(dir + "/empty.txt", "\n  \n");
-        CHECK_THROWS_WITH(gen::load_personas(dir + "/empty.txt"), Catch::Contains("empty.txt: no personas"));
+        CHECK_THROWS_WITH(gen::load_personas(dir + "/empty.txt"),
+                          Catch::Contains("empty.txt: no personas"));
     }
 }
 
@@ -261,9 +264,10 @@ TEST_CASE("prompts render the variant and carry the facts", "[generator]") {
     spec.labels = {{"Spam & Scams", "Unsolicited ads, phishing."}, {"Safe", "Everything else."}};
     spec.generator.max_tokens = 321;
     spec.generator.temperature = 0.7;
-    synthmod::spec::Variant v{"baseline",
-                              "Write {{context}} by {{persona}} labeled \"{{label}}\": {{label_definition}} "
-                              "(labels: {{labels}})"};
+    synthmod::spec::Variant v{
+        "baseline",
+        "Write {{context}} by {{persona}} labeled \"{{label}}\": {{label_definition}} "
+        "(labels: {{labels}})"};
     gen::PlanItem item;
     item.id = "0123456789abcdef";
     item.variant = "baseline";
@@ -331,13 +335,21 @@ std::string example_dir(const std::string& tag) {
 
 std::vector<std::string> generate_args(const std::string& dir, const std::string& out,
                                        const std::string& rows) {
-    return {t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--provider", "offline",
-            "--rows", rows, "--out", out, "--quiet"};
+    return {t::tool("synthmod-generate"),
+            "--spec",
+            dir + "/moderation.toml",
+            "--provider",
+            "offline",
+            "--rows",
+            rows,
+            "--out",
+            out,
+            "--quiet"};
 }
 
 synthmod::csv::Table read_samples(const std::string& path) {
-    return synthmod::csv::read_table(path, {"content", "label", "id", "target_label", "variant",
-                                             "context", "persona", "model"});
+    return synthmod::csv::read_table(
+        path, {"content", "label", "id", "target_label", "variant", "context", "persona", "model"});
 }
 
 }  // namespace
@@ -348,8 +360,8 @@ TEST_CASE("synthmod-generate writes samples.csv offline", "[generator]") {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto table = read_samples(dir + "/samples.csv");
-    CHECK(table.header == std::vector<std::string>{"content", "label", "id", "target_label", "variant",
-                                                   "context", "persona", "model"});
+    CHECK(table.header == std::vector<std::string>{"content", "label", "id", "target_label",
+                                                   "variant", "context", "persona", "model"});
     REQUIRE(table.rows.size() == 120);
     std::map<std::string, int> per_label, per_variant;
     std::set<std::string> ids;
@@ -440,9 +452,11 @@ TEST_CASE("synthmod-generate rejects bad input with exit 2 and no output", "[gen
     }
     SECTION("bad flags") {
         CHECK(t::run({t::tool("synthmod-generate"), "--rows", "10"}).exit_code == 2);
-        CHECK(t::run({t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--format", "xml"})
+        CHECK(t::run({t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--format",
+                      "xml"})
                   .exit_code == 2);
-        CHECK(t::run({t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--rows", "0"})
+        CHECK(t::run(
+                  {t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--rows", "0"})
                   .exit_code == 2);
     }
     CHECK_FALSE(t::exists(out));

@@ -1,18 +1,17 @@
 // Tests of the offline provider's generate path: determinism, variety, label drift, reserved
 // fake data only, and responsible self-harm posts.
-#include <catch2/catch.hpp>
+#include "common/llm/offline.h"
 
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
-
-#include "common/llm/offline.h"
 
 namespace {
 
@@ -32,8 +31,8 @@ const std::vector<std::string> kPersonas = {
 const std::vector<std::string> kContexts = {"a tweet", "a Reddit comment", "a product review",
                                             "a Discord message", "a Facebook group post"};
 
-Prompt generate_prompt(const std::string& label, const std::string& persona, const std::string& context,
-                       const std::string& variant = "baseline") {
+Prompt generate_prompt(const std::string& label, const std::string& persona,
+                       const std::string& context, const std::string& variant = "baseline") {
     Prompt p;
     p.task = "generate";
     p.system = "system text";
@@ -68,9 +67,10 @@ std::vector<std::pair<std::string, Prompt>> thousand_items() {
     std::vector<std::pair<std::string, Prompt>> items;
     for (int i = 0; i < 1000; ++i) {
         std::string id = "item-" + std::to_string(i);
-        items.emplace_back(id, generate_prompt(kLabels[i % 4], kPersonas[(i / 4) % kPersonas.size()],
-                                               kContexts[(i / 7) % kContexts.size()],
-                                               i % 2 ? "persona_first" : "baseline"));
+        items.emplace_back(id,
+                           generate_prompt(kLabels[i % 4], kPersonas[(i / 4) % kPersonas.size()],
+                                           kContexts[(i / 7) % kContexts.size()],
+                                           i % 2 ? "persona_first" : "baseline"));
     }
     return items;
 }
@@ -79,7 +79,8 @@ std::vector<std::pair<std::string, Prompt>> thousand_items() {
 /// shingles, enough to tell near-identical texts apart).
 std::vector<std::size_t> shingles(const std::string& s) {
     std::vector<std::size_t> out;
-    for (std::size_t i = 0; i + 5 <= s.size(); ++i) out.push_back(std::hash<std::string>()(s.substr(i, 5)));
+    for (std::size_t i = 0; i + 5 <= s.size(); ++i)
+        out.push_back(std::hash<std::string>()(s.substr(i, 5)));
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -88,9 +89,12 @@ std::vector<std::size_t> shingles(const std::string& s) {
 double jaccard(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
     std::size_t inter = 0, i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
-        if (a[i] < b[j]) ++i;
-        else if (b[j] < a[i]) ++j;
-        else ++inter, ++i, ++j;
+        if (a[i] < b[j])
+            ++i;
+        else if (b[j] < a[i])
+            ++j;
+        else
+            ++inter, ++i, ++j;
     }
     std::size_t uni = a.size() + b.size() - inter;
     return uni ? static_cast<double>(inter) / static_cast<double>(uni) : 1.0;
@@ -164,7 +168,8 @@ TEST_CASE("offline privacy posts use reserved fake data only", "[offline]") {
     int phones = 0, emails = 0;
     for (int i = 0; i < 400; ++i) {
         std::string label = i % 2 ? "Privacy & Personal Data Exposure" : "Spam & Scams";
-        Prompt p = generate_prompt(label, kPersonas[i % kPersonas.size()], kContexts[i % kContexts.size()]);
+        Prompt p = generate_prompt(label, kPersonas[i % kPersonas.size()],
+                                   kContexts[i % kContexts.size()]);
         std::string text = parse(provider->answer_locally(p, "p" + std::to_string(i))).content;
         for (std::sregex_iterator it(text.begin(), text.end(), phone), end; it != end; ++it) {
             std::string m = (*it)[0];
