@@ -108,16 +108,89 @@ struct Collapser {
     }
 };
 
+/// ASCII byte classes for the fast path: what normalize does with each byte.
+enum AsciiClass : unsigned char { kKeep, kSpace, kDrop };
+
+constexpr std::array<unsigned char, 128> ascii_classes() {
+    std::array<unsigned char, 128> t{};
+    for (unsigned c = 0; c < 128; ++c) {
+        if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) {
+            t[c] = kSpace;
+        } else if (kAsciiPunct[c]) {
+            t[c] = kDrop;
+        } else {
+            t[c] = kKeep;
+        }
+    }
+    return t;
+}
+constexpr std::array<unsigned char, 128> kAsciiClass = ascii_classes();
+
+/// Pure ASCII: NFKC and case folding reduce to lower-casing A-Z; one pass, no decoding.
 std::string normalize_ascii(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    Collapser col{out};
+    std::string out(s.size(), '\0');
+    char* w = out.data();
+    char* const start = w;
+    bool pending_space = false;
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
-        if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
-        col.add(c);
+        switch (kAsciiClass[c]) {
+            case kSpace:
+                pending_space = w != start;
+                break;
+            case kDrop:
+                break;
+            default:
+                if (pending_space) {
+                    *w++ = ' ';
+                    pending_space = false;
+                }
+                *w++ = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        }
     }
+    out.resize(static_cast<std::size_t>(w - start));
     return out;
+}
+
+void add_ascii(Collapser& col, unsigned char c) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+    col.add(c);
+}
+
+/// NFKC first (decompose with compatibility mappings, then compose), exactly as Python's
+/// unicodedata.normalize("NFKC", s); then full case folding per code point, NOT followed by
+/// another composition: Python's str.casefold() may leave decomposed text (U+01F0 -> j U+030C),
+/// which utf8proc_map(COMPOSE|COMPAT|CASEFOLD) would recompose.
+void normalize_unicode(std::string_view s, Collapser& col) {
+    constexpr auto kNfkc = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                          UTF8PROC_COMPAT);
+    thread_local std::vector<utf8proc_int32_t> buf;
+    if (buf.size() < s.size() + 16) buf.resize(s.size() + 16);
+    const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+    const auto len = static_cast<utf8proc_ssize_t>(s.size());
+    auto n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
+    if (n > static_cast<utf8proc_ssize_t>(buf.size())) {
+        buf.resize(static_cast<std::size_t>(n));
+        n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
+    }
+    if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
+    n = utf8proc_normalize_utf32(buf.data(), n, kNfkc);
+    if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
+    for (utf8proc_ssize_t i = 0; i < n; ++i) {
+        const utf8proc_int32_t c = buf[static_cast<std::size_t>(i)];
+        if (c < 0x80) {
+            add_ascii(col, static_cast<unsigned char>(c));
+            continue;
+        }
+        utf8proc_int32_t folded[8];
+        int boundclass = 0;
+        const auto m = utf8proc_decompose_char(c, folded, 8, UTF8PROC_CASEFOLD, &boundclass);
+        if (m < 0 || m > 8) {
+            col.add(static_cast<char32_t>(c));
+            continue;
+        }
+        for (utf8proc_ssize_t k = 0; k < m; ++k) col.add(static_cast<char32_t>(folded[k]));
+    }
 }
 
 }  // namespace
@@ -172,43 +245,25 @@ bool is_valid_utf8(std::string_view s, std::size_t* bad_offset) {
 
 std::string normalize(std::string_view s) {
     if (is_ascii(s)) return normalize_ascii(s);
-
-    // NFKC first (decompose with compatibility mappings, then compose), exactly as Python's
-    // unicodedata.normalize("NFKC", s). Case folding comes after and is NOT followed by another
-    // composition: Python's str.casefold() may leave decomposed text (U+01F0 -> j U+030C), and
-    // utf8proc_map(COMPOSE|COMPAT|CASEFOLD) would recompose it.
-    constexpr auto kNfkc = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                          UTF8PROC_COMPAT);
-    thread_local std::vector<utf8proc_int32_t> buf;
-    if (buf.size() < s.size() + 16) buf.resize(s.size() + 16);
-    const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-    const auto len = static_cast<utf8proc_ssize_t>(s.size());
-    auto n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
-    if (n > static_cast<utf8proc_ssize_t>(buf.size())) {
-        buf.resize(static_cast<std::size_t>(n));
-        n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
-    }
-    if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
-    n = utf8proc_normalize_utf32(buf.data(), n, kNfkc);
-    if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
-
     std::string out;
     out.reserve(s.size());
     Collapser col{out};
-    for (utf8proc_ssize_t i = 0; i < n; ++i) {
-        const utf8proc_int32_t c = buf[static_cast<std::size_t>(i)];
-        if (c < 0x80) {
-            col.add(static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-            continue;
-        }
-        utf8proc_int32_t folded[8];
-        int boundclass = 0;
-        const auto m = utf8proc_decompose_char(c, folded, 8, UTF8PROC_CASEFOLD, &boundclass);
-        if (m < 0 || m > 8) {
-            col.add(static_cast<char32_t>(c));
-            continue;
-        }
-        for (utf8proc_ssize_t k = 0; k < m; ++k) col.add(static_cast<char32_t>(folded[k]));
+    // Only the non-ASCII runs, each with the ASCII character before it (it may compose with a
+    // following mark: "e" U+0301 -> U+00E9), go through utf8proc. The split is exact: an ASCII
+    // character is a starter that never decomposes and is never the second of a composition pair,
+    // so NFKC cannot act across it.
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        std::size_t j = i;
+        while (j < n && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+        const std::size_t hard = j == n || j == i ? j : j - 1;
+        for (std::size_t k = i; k < hard; ++k) add_ascii(col, static_cast<unsigned char>(s[k]));
+        if (j == n) break;
+        std::size_t e = j;
+        while (e < n && static_cast<unsigned char>(s[e]) >= 0x80) ++e;
+        normalize_unicode(s.substr(hard, e - hard), col);
+        i = e;
     }
     return out;
 }
