@@ -9,13 +9,18 @@ void setup_cli(CLI::App& app, Options& o) {
         "Generates labeled, persona-conditioned user posts for a content-moderation dataset.\n"
         "Reads the API key from ANTHROPIC_API_KEY / OPENAI_API_KEY (never from a flag).");
     app.set_version_flag("--version", SYNTHMOD_VERSION);
+    app.footer(
+        "Exit codes: 0 ok, 2 bad usage or input, 3 provider failure, 4 budget reached,\n"
+        "130 interrupted. Finished rows are journalled in <out>.journal: the same command\n"
+        "resumes an interrupted run; --force starts over.");
     app.add_option("--spec", o.spec_path, "dataset spec (TOML)")->required();
     app.add_option("--rows", o.rows, "rows to generate, all variants together")
         ->check(CLI::PositiveNumber);
     app.add_option("--out", o.out, "output file ('-' = stdout); journal at <out>.journal")
         ->capture_default_str();
     app.add_option("--personas", o.personas, "persona file (.jsonl, .csv or one per line)");
-    app.add_option("--variant", o.variants, "prompt variant to run (repeatable; default all)");
+    app.add_option("--variant", o.variants, "prompt variant to run (repeatable; default all)")
+        ->allow_extra_args(false);
     app.add_option("--provider", o.provider, "anthropic | openai | offline")
         ->check(CLI::IsMember({"anthropic", "openai", "offline"}));
     app.add_option("--model", o.model, "model id");

@@ -281,7 +281,7 @@ int run(const Options& options) {
         [&labels](const std::string& answer) { return validate_answer(answer, labels); });
 
     std::size_t written = write_samples(options, plan, result.records, provider->model());
-    if (!options.quiet) {
+    if (options.verbose && !options.quiet) {  // the runner prints the one summary line
         std::size_t refused = 0, failed = 0;
         for (const auto& item : plan.items) {
             auto it = result.records.find(item.id);
