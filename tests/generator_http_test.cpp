@@ -195,3 +195,30 @@ TEST_CASE("generate --max-cost stops with exit 4; a higher budget finishes the j
     CHECK(rows_of(out) == static_cast<std::size_t>(rows));
     CHECK(messages(server) == static_cast<std::size_t>(rows) + (sent - partial));
 }
+
+TEST_CASE("generate with --native-json and with an OpenAI-compatible server",
+          "[generator][generator_http]") {
+    t::FakeServer server;
+    std::string dir = example_dir("genhttp-native");
+    SECTION("anthropic structured outputs (output_config) instead of tool use") {
+        auto r = t::run(args(dir, dir + "/native.csv", 12, server, {"--native-json"}), with_key());
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(rows_of(dir + "/native.csv") == 12);
+    }
+    SECTION("openai provider, model from the flag") {
+        t::RunOptions env;
+        env.env = {{"OPENAI_API_KEY", kKey}, {"OPENAI_BASE_URL", "\x01unset"}};
+        auto a = args(dir, dir + "/openai.csv", 12, server, {"--model", "llama-3.1-8b"});
+        a[4] = "openai";
+        auto r = t::run(a, env);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        auto table = synthmod::csv::read_table(dir + "/openai.csv", {"content", "model"});
+        REQUIRE(table.rows.size() == 12);
+        CHECK(table.rows[0][static_cast<std::size_t>(table.column("model"))] == "llama-3.1-8b");
+        std::size_t chat = 0;
+        for (const auto& e : server.log()) chat += e.path == "/v1/chat/completions";
+        CHECK(chat == 12);
+    }
+}
