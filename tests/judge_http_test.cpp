@@ -222,3 +222,68 @@ TEST_CASE("judge over the fake API: a rejected key stops the run with exit 3", "
     CHECK(r.err.find("a-wrong-key-123") == std::string::npos);
     CHECK(server.count("/v1/messages") < 6 + 2);  // stopped, not retried row after row
 }
+
+TEST_CASE("judge over the fake API: --max-cost stops with exit 4, keeps every row, resumes",
+          "[judge][http]") {
+    t::FakeServer server;
+    std::string dir = t::temp_dir("judge-http-budget");
+    const int n = 20;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server, {"--max-cost", "0.015", "--concurrency", "2"}),
+                    with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 4);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    std::size_t ok = 0, not_judged = 0;
+    for (const auto& row : table.rows) {
+        if (row[table.column("judge_status")] == "ok") {
+            ++ok;
+        } else {
+            CHECK(row[table.column("judge_status")] == "error");
+            CHECK(row[table.column("rationale")].rfind("not judged: budget reached", 0) == 0);
+            ++not_judged;
+        }
+    }
+    CHECK(ok > 0);
+    CHECK(not_judged > 0);
+    CHECK(ok == server.count("/v1/messages", 200));
+
+    auto more = t::run(judge_cmd(in, out, server, {"--max-cost", "10"}), with_key());
+    INFO(more.err);
+    REQUIRE(more.exit_code == 0);
+    CHECK(server.count("/v1/messages", 200) == static_cast<std::size_t>(n));  // none twice
+    auto done = read_output(out);
+    check_rows_in_order(done, n);
+    for (const auto& row : done.rows) CHECK(row[done.column("judge_status")] == "ok");
+}
+
+TEST_CASE("judge over the fake API: SIGTERM exits 130 with finished rows written",
+          "[judge][http]") {
+    t::FakeServer server({"--latency-ms", "150"});
+    std::string dir = t::temp_dir("judge-http-term");
+    const int n = 30;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    std::string journal = out + ".journal";
+    t::Background job(judge_cmd(in, out, server, {"--concurrency", "2"}), with_key());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline &&
+           (!t::exists(journal) || journalled_ok(journal).size() < 4))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    job.kill(SIGTERM);
+    REQUIRE(job.wait() == 130);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    std::size_t ok = 0;
+    for (const auto& row : table.rows) {
+        if (row[table.column("judge_status")] == "ok")
+            ++ok;
+        else
+            CHECK(row[table.column("rationale")] ==
+                  "not judged: interrupted (rerun the same command to resume)");
+    }
+    CHECK(ok == journalled_ok(journal).size());
+    CHECK(ok < static_cast<std::size_t>(n));
+}

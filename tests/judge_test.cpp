@@ -407,3 +407,25 @@ TEST_CASE("synthmod-judge on the real OpenAI moderation set", "[judge]") {
         CHECK(judged.rows[i][judged.column("judge_status")] == "ok");
     }
 }
+
+TEST_CASE("synthmod-judge reads stdin and writes stdout with '-'", "[judge]") {
+    std::string dir = t::temp_dir("judge-stdio");
+    std::ostringstream csv_text;
+    csv::Writer w(csv_text);
+    w.write_row(std::vector<std::string>{"content", "label"});
+    w.write_row(std::vector<std::string>{"win a free prize, click here", "Spam & Scams"});
+    w.write_row(std::vector<std::string>{"lovely walk by the river", "Safe"});
+    t::RunOptions o;
+    o.stdin_data = csv_text.str();
+    o.cwd = dir;
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", "-", "--out", "-",
+                     "--quiet"},
+                    o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto table = read_csv_text(r.out);
+    REQUIRE(table.rows.size() == 2);
+    CHECK(table.rows[0][table.column("judge_label")] == "Spam & Scams");
+    CHECK(table.rows[1][table.column("judge_label")] == "Safe");
+    CHECK(t::exists(dir + "/synthmod-judge.journal"));
+}
