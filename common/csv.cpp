@@ -194,10 +194,11 @@ namespace {
 /// Throws when a field of the record starting at `line` is not UTF-8, naming the exact line.
 void check_utf8(const std::string& name, std::size_t line, const std::vector<std::string>& fields,
                 const std::vector<std::string>* header) {
-    std::size_t newlines = 0;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         std::size_t bad = 0;
         if (!text::is_valid_utf8(fields[i], &bad)) {
+            std::size_t newlines = 0;  // newlines inside the quoted fields before this one
+            for (std::size_t k = 0; k < i; ++k) newlines += count_newlines(fields[k]);
             const std::size_t at = line + newlines + count_newlines(std::string_view(fields[i]).substr(0, bad));
             std::string where;
             if (header == nullptr) {
@@ -211,7 +212,6 @@ void check_utf8(const std::string& name, std::size_t line, const std::vector<std
             std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
             throw InputError(name, at, "invalid UTF-8 (byte " + std::string(byte) + ") " + where);
         }
-        newlines += count_newlines(fields[i]);
     }
 }
 
@@ -237,7 +237,8 @@ Table read_all(Reader& reader, const std::vector<std::string>& required) {
     std::vector<std::string> fields;
     while (reader.next(fields)) {
         check_utf8(table.name, reader.line(), fields, &table.header);
-        table.rows.push_back(fields);
+        table.rows.push_back(std::move(fields));
+        fields.clear();
         table.lines.push_back(reader.line());
     }
     return table;
@@ -255,22 +256,40 @@ Table read_table(std::istream& in, const std::string& name, const std::vector<st
     return read_all(reader, required);
 }
 
-std::string quote(std::string_view field) {
-    bool needs = field.find_first_of(",\"\r\n") != std::string_view::npos;
-    if (!needs && !field.empty()) {
-        const char first = field.front();
-        const char last = field.back();
-        needs = first == ' ' || first == '\t' || last == ' ' || last == '\t';
-    }
-    if (!needs) return std::string(field);
-    std::string out;
-    out.reserve(field.size() + 2);
-    out.push_back('"');
+namespace {
+
+bool needs_quotes(std::string_view field) {
+    if (field.empty()) return false;
+    const char first = field.front();
+    const char last = field.back();
+    if (first == ' ' || first == '\t' || last == ' ' || last == '\t') return true;
     for (char c : field) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
+        if (kSpecial[static_cast<unsigned char>(c)]) return true;
+    }
+    return false;
+}
+
+void append_field(std::string& out, std::string_view field) {
+    if (!needs_quotes(field)) {
+        out.append(field);
+        return;
     }
     out.push_back('"');
+    std::size_t from = 0;
+    for (std::size_t q = field.find('"'); q != std::string_view::npos; q = field.find('"', q + 1)) {
+        out.append(field, from, q + 1 - from);
+        out.push_back('"');
+        from = q + 1;
+    }
+    out.append(field, from, std::string_view::npos);
+    out.push_back('"');
+}
+
+}  // namespace
+
+std::string quote(std::string_view field) {
+    std::string out;
+    append_field(out, field);
     return out;
 }
 
@@ -278,14 +297,15 @@ namespace {
 
 template <typename Field>
 void write_fields(std::ostream& out, const std::vector<Field>& fields) {
-    std::string line;
+    thread_local std::string line;
+    line.clear();
     // A lone empty field would be a blank line, which readers skip: quote it.
     if (fields.size() == 1 && std::string_view(fields[0]).empty()) {
         line = "\"\"";
     } else {
         for (std::size_t i = 0; i < fields.size(); ++i) {
             if (i > 0) line.push_back(',');
-            line += quote(fields[i]);
+            append_field(line, fields[i]);
         }
     }
     line.push_back('\n');
