@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <optional>
 
 #include <rapidjson/document.h>
 
@@ -367,4 +368,85 @@ TEST_CASE("anthropic over HTTP: a batch runs to its results", "[anthropic]") {
     CHECK(expired > 0);
     auto creates = server.log();
     CHECK(creates[0].custom_ids.size() == 20);
+}
+
+namespace {
+
+/// Sets (or unsets, with nullptr) an environment variable for one scope.
+class ScopedEnv {
+   public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        if (value) ::setenv(name, value, 1);
+        else ::unsetenv(name);
+    }
+    ~ScopedEnv() {
+        if (old_) ::setenv(name_, old_->c_str(), 1);
+        else ::unsetenv(name_);
+    }
+
+   private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+}  // namespace
+
+TEST_CASE("make_provider: keys and base URLs from the environment", "[anthropic]") {
+    ScopedEnv key("ANTHROPIC_API_KEY", nullptr), url("ANTHROPIC_BASE_URL", nullptr);
+    ScopedEnv okey("OPENAI_API_KEY", nullptr), ourl("OPENAI_BASE_URL", nullptr);
+    ProviderConfig config{"anthropic", "claude-haiku-4-5", "", "", false};
+    try {
+        make_provider(config);
+        FAIL("no UsageError without a key");
+    } catch (const synthmod::UsageError& e) {
+        CHECK(std::string(e.what()).find("set ANTHROPIC_API_KEY") == 0);
+    }
+    {
+        ScopedEnv k("ANTHROPIC_API_KEY", "sk-env");
+        auto p = make_provider(config);
+        CHECK(p->name() == "anthropic");
+        CHECK(p->model() == "claude-haiku-4-5");
+        CHECK(p->remote());
+        CHECK(p->supports_batches());
+        auto req = p->build_request(sample_prompt());
+        CHECK(req.url == "https://api.anthropic.com/v1/messages");
+        CHECK(req.headers[0].second == "sk-env");
+        ScopedEnv u("ANTHROPIC_BASE_URL", "http://127.0.0.1:9999/");
+        CHECK(make_provider(config)->build_request(sample_prompt()).url ==
+              "http://127.0.0.1:9999/v1/messages");
+        ProviderConfig flag = config;  // --base-url wins over the environment
+        flag.base_url = "http://localhost:1234";
+        CHECK(make_provider(flag)->build_request(sample_prompt()).url ==
+              "http://localhost:1234/v1/messages");
+        flag.base_url = "localhost:1234";
+        CHECK_THROWS_AS(make_provider(flag), synthmod::UsageError);
+        ProviderConfig native = config;
+        native.native_structured_output = true;
+        CHECK(make_provider(native)->build_request(sample_prompt()).body.find("output_config") !=
+              std::string::npos);
+    }
+    ProviderConfig openai{"openai", "llama", "", "", false};
+    CHECK_THROWS_WITH(make_provider(openai), Catch::Contains("set OPENAI_API_KEY"));
+    {
+        ScopedEnv k("OPENAI_API_KEY", "sk-o");
+        ScopedEnv u("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1");
+        auto p = make_provider(openai);
+        CHECK(p->name() == "openai");
+        CHECK_FALSE(p->supports_batches());
+        CHECK_THROWS_AS(p->build_batch_get("x"), std::logic_error);
+        CHECK(p->build_request(sample_prompt()).url == "http://127.0.0.1:8000/v1/chat/completions");
+    }
+    ProviderConfig offline{"offline", "claude-haiku-4-5", "", "", false};
+    auto off = make_provider(offline);  // no key needed
+    CHECK(off->name() == "offline");
+    CHECK(off->model() == "offline");
+    CHECK_FALSE(off->remote());
+    CHECK_THROWS_AS(make_provider(ProviderConfig{"gemini", "m", "", "", false}), synthmod::UsageError);
+}
+
+TEST_CASE("Status names", "[anthropic]") {
+    CHECK(std::string(to_string(Status::kOk)) == "ok");
+    CHECK(std::string(to_string(Status::kRefused)) == "refused");
+    CHECK(std::string(to_string(Status::kFatal)) == "fatal");
 }
