@@ -287,3 +287,45 @@ TEST_CASE("judge over the fake API: SIGTERM exits 130 with finished rows written
     CHECK(ok == journalled_ok(journal).size());
     CHECK(ok < static_cast<std::size_t>(n));
 }
+
+TEST_CASE("judge over the fake API: --batch judges every row through Message Batches",
+          "[judge][http]") {
+    // Polls answer "ended" at once and some rows come back errored: they are resubmitted.
+    t::FakeServer server({"--batch-polls", "0", "--batch-errored", "0.2", "--seed", "3"});
+    std::string dir = t::temp_dir("judge-http-batch");
+    const int n = 12;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server, {"--batch", "--votes", "2"}), with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(server.count("/v1/messages") == 0);
+    CHECK(server.count("/v1/messages/batches") >= 1);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    for (const auto& row : table.rows) {
+        CHECK(row[table.column("judge_status")] == "ok");
+        std::string votes = row[table.column("judge_votes")];
+        CHECK(std::count(votes.begin(), votes.end(), ';') == 1);
+    }
+    // Every (row, vote) item was journalled once as ok, none lost.
+    CHECK(journalled_ok(out + ".journal").size() == static_cast<std::size_t>(2 * n));
+}
+
+TEST_CASE("judge over the fake API: --native-json and --no-blind", "[judge][http]") {
+    t::FakeServer server;
+    std::string dir = t::temp_dir("judge-http-native");
+    const int n = 5;
+    std::string in = make_input(dir, n);
+    std::string out = dir + "/judged.csv";
+    auto r = t::run(judge_cmd(in, out, server, {"--native-json", "--no-blind"}), with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto table = read_output(out);
+    check_rows_in_order(table, n);
+    for (const auto& row : table.rows) {
+        CHECK(row[table.column("judge_status")] == "ok");
+        std::string correct = row[table.column("label_correct")];
+        CHECK((correct == "true" || correct == "false"));
+    }
+}
