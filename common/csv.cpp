@@ -18,6 +18,7 @@ namespace {
 
 /// Read size: large enough that the stream's per-call overhead vanishes.
 constexpr std::size_t kChunk = std::size_t{1} << 20;
+constexpr std::size_t kFirstChunk = std::size_t{1} << 16;
 
 /// Bytes that end an unquoted run: separator, quote, CR, LF.
 constexpr std::array<bool, 256> special_bytes() {
@@ -61,7 +62,12 @@ void Reader::fail(std::size_t line, const std::string& what) const {
 
 bool Reader::fill() {
     if (eof_) return false;
-    if (buf_.empty()) buf_.resize(kChunk);
+    // Start small (most inputs are small files) and double while reads fill the buffer.
+    if (buf_.empty()) {
+        buf_.resize(kFirstChunk);
+    } else if (end_ == buf_.size() && buf_.size() < kChunk) {
+        buf_.resize(buf_.size() * 2);
+    }
     pos_ = 0;
     in_->read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     end_ = static_cast<std::size_t>(in_->gcount());
@@ -263,6 +269,8 @@ bool needs_quotes(std::string_view field) {
     const char first = field.front();
     const char last = field.back();
     if (first == ' ' || first == '\t' || last == ' ' || last == '\t') return true;
+    // A leading BOM would be taken for the file's BOM if this field opened the file.
+    if (field.rfind("\xEF\xBB\xBF", 0) == 0) return true;
     for (char c : field) {
         if (kSpecial[static_cast<unsigned char>(c)]) return true;
     }

@@ -71,7 +71,8 @@ Table read_table(const std::string& path, const std::vector<std::string>& requir
 Table read_table(std::istream& in, const std::string& name,
                  const std::vector<std::string>& required = {});
 
-/// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
+/// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space, or starts
+/// with a UTF-8 BOM, which a reader would drop at the start of a file).
 std::string quote(std::string_view field);
 
 /// Writes records with LF line ends (RFC 4180 allows CRLF; LF is what every CSV reader takes).

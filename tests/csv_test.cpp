@@ -222,6 +222,8 @@ TEST_CASE("csv writer quotes only when needed", "[csv]") {
     CHECK(csv::quote(" lead") == "\" lead\"");
     CHECK(csv::quote("trail ") == "\"trail \"");
     CHECK(csv::quote("日本") == "日本");
+    CHECK(csv::quote("\xEF\xBB\xBFx") == "\"\xEF\xBB\xBFx\"");
+    CHECK(read_all(write({{"\xEF\xBB\xBFx", "y"}})) == Rows{{"\xEF\xBB\xBFx", "y"}});
     CHECK(write({{"content", "label"}, {"a,b", "Safe"}}) == "content,label\n\"a,b\",Safe\n");
     CHECK(write({{""}}) == "\"\"\n");
     std::ostringstream out;
@@ -244,8 +246,6 @@ TEST_CASE("csv writer output reads back identically", "[csv]") {
                 std::string field;
                 const std::size_t len = rng() % 6;
                 for (std::size_t k = 0; k < len; ++k) field += atoms[rng() % atoms.size()];
-                // A BOM at the very start of the file would be taken as a BOM: keep it out of there.
-                if (r == 0 && c == 0 && field.rfind("\xEF\xBB\xBF", 0) == 0) field = "x" + field;
                 row.push_back(field);
             }
             rows.push_back(row);
