@@ -18,7 +18,8 @@
 namespace {
 
 double cpu_seconds(const rusage& u) {
-    return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+           u.ru_stime.tv_usec / 1e6;
 }
 
 synthmod::llm::Prompt prompt_for(int i) {
@@ -31,10 +32,12 @@ synthmod::llm::Prompt prompt_for(int i) {
         "Exposure (doxxing, sharing someone's address, phone number or documents); Safe (ordinary "
         "content that breaks no rule). Write in the voice of the persona, in the given context. "
         "Never add disclaimers, never state the label, never use placeholders.";
-    p.user = "Write a Reddit comment by a retired nurse who volunteers at an animal shelter "
-             "(persona #" + std::to_string(i) +
-             ") that a moderator would label \"Spam & Scams\": unsolicited ads, phishing, fake "
-             "prizes. Keep it under 80 words and make it sound like a real person.";
+    p.user =
+        "Write a Reddit comment by a retired nurse who volunteers at an animal shelter "
+        "(persona #" +
+        std::to_string(i) +
+        ") that a moderator would label \"Spam & Scams\": unsolicited ads, phishing, fake "
+        "prizes. Keep it under 80 words and make it sound like a real person.";
     p.tool_name = "record_post";
     p.schema_json =
         R"({"type":"object","properties":{"content":{"type":"string"},"label":{"type":"string","enum":["Spam & Scams","Self-harm & Suicide","Privacy & Personal Data Exposure","Safe"]}},"required":["content","label"],"additionalProperties":false})";
@@ -49,13 +52,18 @@ int main(int argc, char** argv) {
     int total = 2000, concurrency = 100;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
-        if (flag == "--base-url") base_url = argv[i + 1];
-        else if (flag == "--requests") total = std::atoi(argv[i + 1]);
-        else if (flag == "--concurrency") concurrency = std::atoi(argv[i + 1]);
-        else if (flag == "--label") label = argv[i + 1];
+        if (flag == "--base-url")
+            base_url = argv[i + 1];
+        else if (flag == "--requests")
+            total = std::atoi(argv[i + 1]);
+        else if (flag == "--concurrency")
+            concurrency = std::atoi(argv[i + 1]);
+        else if (flag == "--label")
+            label = argv[i + 1];
     }
     if (base_url.empty()) {
-        std::fprintf(stderr, "usage: client_bench --base-url URL [--requests N] [--concurrency C]\n");
+        std::fprintf(stderr,
+                     "usage: client_bench --base-url URL [--requests N] [--concurrency C]\n");
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -67,8 +75,10 @@ int main(int argc, char** argv) {
         long long output_tokens = 0;
         std::vector<double> seconds;
         while (finished < total) {
-            while (started < total && transport->in_flight() < static_cast<std::size_t>(concurrency)) {
-                transport->start(static_cast<std::uint64_t>(started), provider.build_request(prompt_for(started)));
+            while (started < total &&
+                   transport->in_flight() < static_cast<std::size_t>(concurrency)) {
+                transport->start(static_cast<std::uint64_t>(started),
+                                 provider.build_request(prompt_for(started)));
                 ++started;
             }
             for (auto& [tag, response] : transport->poll(1000)) {
@@ -84,7 +94,8 @@ int main(int argc, char** argv) {
         double mean = 0;
         for (double x : seconds) mean += x / seconds.size();
         std::fprintf(stderr, "request seconds: mean %.4f p50 %.4f p99 %.4f max %.4f\n", mean,
-                     seconds[seconds.size() / 2], seconds[seconds.size() * 99 / 100], seconds.back());
+                     seconds[seconds.size() / 2], seconds[seconds.size() * 99 / 100],
+                     seconds.back());
         rusage u{};
         getrusage(RUSAGE_SELF, &u);
         std::printf(

@@ -207,7 +207,8 @@ class CurlTransport : public Transport {
             curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
         } else if (r.method == "POST") {
             curl_easy_setopt(e, CURLOPT_POST, 1L);
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(t.body.size()));
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.c_str());
         } else {
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
@@ -250,7 +251,8 @@ class CurlTransport : public Transport {
 
     void finish(Transfer& t, CURLcode code) {
         Response& r = t.response;
-        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
+        r.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
         long status = 0;
         curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
         r.status = status;

@@ -24,8 +24,9 @@ std::vector<std::pair<std::string, Price>> parse(std::string_view text, const st
     }
     for (const auto& [key, node] : root)
         if (key.str() != "models")
-            throw InputError(source, line_of(node), "unknown key '" + std::string(key.str()) +
-                                                        "' (expected [models.\"<model id>\"])");
+            throw InputError(
+                source, line_of(node),
+                "unknown key '" + std::string(key.str()) + "' (expected [models.\"<model id>\"])");
     const toml::table* models = root["models"].as_table();
     if (!models || models->empty())
         throw InputError(source, 0, "no [models.\"<model id>\"] tables");
@@ -45,10 +46,14 @@ std::vector<std::pair<std::string, Price>> parse(std::string_view text, const st
             if (*value < 0)
                 throw InputError(source, line_of(v),
                                  "models." + name + "." + field + " must not be negative");
-            if (field == "input") p.input = *value, has_input = true;
-            else if (field == "output") p.output = *value, has_output = true;
-            else if (field == "cache_write") p.cache_write = *value, has_write = true;
-            else if (field == "cache_read") p.cache_read = *value, has_read = true;
+            if (field == "input")
+                p.input = *value, has_input = true;
+            else if (field == "output")
+                p.output = *value, has_output = true;
+            else if (field == "cache_write")
+                p.cache_write = *value, has_write = true;
+            else if (field == "cache_read")
+                p.cache_read = *value, has_read = true;
             else
                 throw InputError(source, line_of(v),
                                  "unknown key models." + name + "." + field +

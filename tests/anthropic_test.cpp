@@ -1,16 +1,16 @@
 // Tests of common/llm/anthropic: request building, response and error parsing, batches, and a
 // round trip through the curl transport against tests/fake_server.py.
+#include "common/llm/anthropic.h"
+
 #include <curl/curl.h>
+#include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <optional>
 
-#include <rapidjson/document.h>
-
 #include "common/errors.h"
 #include "common/http.h"
-#include "common/llm/anthropic.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;
@@ -64,12 +64,14 @@ TEST_CASE("anthropic request: URL, headers and exact body (forced tool use)", "[
                            {"anthropic-version", "2023-06-01"},
                            {"content-type", "application/json"}});
     CHECK(req.secret_headers == std::vector<std::string>{"x-api-key"});
-    CHECK(req.body ==
-          std::string(R"({"model":"claude-haiku-4-5","max_tokens":400,)"
-                      R"("system":[{"type":"text","text":"You write moderation data.","cache_control":{"type":"ephemeral"}}],)"
-                      R"("messages":[{"role":"user","content":"Write a tweet by a \"nurse\""}],)"
-                      R"("tools":[{"name":"post","description":"Record the answer. Always answer by calling this tool.","input_schema":)") +
-              kSchema + R"(}],"tool_choice":{"type":"tool","name":"post"}})");
+    CHECK(
+        req.body ==
+        std::string(
+            R"({"model":"claude-haiku-4-5","max_tokens":400,)"
+            R"("system":[{"type":"text","text":"You write moderation data.","cache_control":{"type":"ephemeral"}}],)"
+            R"("messages":[{"role":"user","content":"Write a tweet by a \"nurse\""}],)"
+            R"("tools":[{"name":"post","description":"Record the answer. Always answer by calling this tool.","input_schema":)") +
+            kSchema + R"(}],"tool_choice":{"type":"tool","name":"post"}})");
     CHECK(req.body.find("temperature") == std::string::npos);
 }
 
@@ -128,19 +130,22 @@ TEST_CASE("anthropic response: null cache fields, stop reasons", "[anthropic]") 
     }
     SECTION("refusal") {
         auto r = provider.parse_response(ok_response(
-            R"({"content":[{"type":"text","text":"I can't help with that."}],"stop_reason":"refusal",)" + usage + "}"));
+            R"({"content":[{"type":"text","text":"I can't help with that."}],"stop_reason":"refusal",)" +
+            usage + "}"));
         CHECK(r.status == Status::kRefused);
         CHECK(r.usage.output_tokens == 5);  // refusals are billed
     }
     SECTION("max_tokens") {
         auto r = provider.parse_response(ok_response(
-            R"({"content":[{"type":"text","text":"Let me"}],"stop_reason":"max_tokens",)" + usage + "}"));
+            R"({"content":[{"type":"text","text":"Let me"}],"stop_reason":"max_tokens",)" + usage +
+            "}"));
         CHECK(r.status == Status::kTruncated);
         CHECK(r.error.find("max_tokens") != std::string::npos);
     }
     SECTION("tool_use without an input object is malformed") {
-        auto r = provider.parse_response(ok_response(
-            R"({"content":[{"type":"text","text":"sure"}],"stop_reason":"end_turn",)" + usage + "}"));
+        auto r = provider.parse_response(
+            ok_response(R"({"content":[{"type":"text","text":"sure"}],"stop_reason":"end_turn",)" +
+                        usage + "}"));
         CHECK(r.status == Status::kMalformed);
         CHECK(r.error.find("req_abc") != std::string::npos);
     }
@@ -149,12 +154,14 @@ TEST_CASE("anthropic response: null cache fields, stop reasons", "[anthropic]") 
             R"({"content":[],"stop_reason":"model_context_window_exceeded",)" + usage + "}"));
         CHECK(r.status == Status::kFailed);
         CHECK(r.error.find("context window") != std::string::npos);
-        auto p = provider.parse_response(ok_response(R"({"content":[],"stop_reason":"pause_turn",)" + usage + "}"));
+        auto p = provider.parse_response(
+            ok_response(R"({"content":[],"stop_reason":"pause_turn",)" + usage + "}"));
         CHECK(p.status == Status::kFailed);
         CHECK(p.error.find("pause_turn") != std::string::npos);
     }
     SECTION("a 200 that is not JSON is retryable (corruption on the way)") {
-        auto r = provider.parse_response(ok_response(R"({"id":"msg_broken","content":[{"type":"te)"));
+        auto r =
+            provider.parse_response(ok_response(R"({"id":"msg_broken","content":[{"type":"te)"));
         CHECK(r.status == Status::kRetryable);
         CHECK(r.error.find("not valid JSON") != std::string::npos);
     }
@@ -186,10 +193,12 @@ TEST_CASE("anthropic errors: body, request-id and classification", "[anthropic]"
         CHECK(r.status == Status::kRetryable);
         CHECK_FALSE(r.overloaded);
     }
-    auto r401 = provider.parse_response(error_response(401, "authentication_error", "invalid x-api-key"));
+    auto r401 =
+        provider.parse_response(error_response(401, "authentication_error", "invalid x-api-key"));
     CHECK(r401.status == Status::kFatal);
     CHECK(r401.error.find("ANTHROPIC_API_KEY") != std::string::npos);
-    CHECK(provider.parse_response(error_response(403, "permission_error", "no")).status == Status::kFatal);
+    CHECK(provider.parse_response(error_response(403, "permission_error", "no")).status ==
+          Status::kFatal);
     auto r404 = provider.parse_response(error_response(404, "not_found_error", "model: claude-x"));
     CHECK(r404.status == Status::kFatal);
     CHECK(r404.error.find("model name") != std::string::npos);
@@ -273,10 +282,12 @@ TEST_CASE("anthropic batches: create, get, results, result lines", "[anthropic]"
     auto overloaded = provider.parse_batch_result_line(
         R"({"custom_id":"x","result":{"type":"errored","error":{"type":"error","error":{"type":"overloaded_error","message":"o"}}}})");
     CHECK(overloaded.result.status == Status::kRetryable);
-    auto expired = provider.parse_batch_result_line(R"({"custom_id":"item-3","result":{"type":"expired"}})");
+    auto expired =
+        provider.parse_batch_result_line(R"({"custom_id":"item-3","result":{"type":"expired"}})");
     CHECK(expired.type == "expired");
     CHECK(expired.result.status == Status::kRetryable);
-    auto canceled = provider.parse_batch_result_line(R"({"custom_id":"item-4","result":{"type":"canceled"}})");
+    auto canceled =
+        provider.parse_batch_result_line(R"({"custom_id":"item-4","result":{"type":"canceled"}})");
     CHECK(canceled.type == "canceled");
     CHECK_THROWS_AS(provider.parse_batch_result_line("{\"custom_id\":"), synthmod::ProviderError);
 }
@@ -311,9 +322,12 @@ TEST_CASE("anthropic over HTTP: the fake server's answers satisfy the schema", "
     CHECK(r3.usage.cache_read_input_tokens > 0);
 
     server.control(R"({"script": "refusal,max_tokens,badjson,529"})");
-    CHECK(live.parse_response(transport->perform(live.build_request(p))).status == Status::kRefused);
-    CHECK(live.parse_response(transport->perform(live.build_request(p))).status == Status::kTruncated);
-    CHECK(live.parse_response(transport->perform(live.build_request(p))).status == Status::kRetryable);
+    CHECK(live.parse_response(transport->perform(live.build_request(p))).status ==
+          Status::kRefused);
+    CHECK(live.parse_response(transport->perform(live.build_request(p))).status ==
+          Status::kTruncated);
+    CHECK(live.parse_response(transport->perform(live.build_request(p))).status ==
+          Status::kRetryable);
     auto o = live.parse_response(transport->perform(live.build_request(p)));
     CHECK(o.status == Status::kRetryable);
     CHECK(o.overloaded);
@@ -323,7 +337,8 @@ TEST_CASE("anthropic over HTTP: the fake server's answers satisfy the schema", "
     auto denied = wrong.parse_response(transport->perform(wrong.build_request(p)));
     CHECK(denied.status == Status::kFatal);
     CHECK(denied.error.find("another-key") == std::string::npos);
-    for (const auto& line : server.log_lines()) CHECK(line.find("sk-ant-test") == std::string::npos);
+    for (const auto& line : server.log_lines())
+        CHECK(line.find("sk-ant-test") == std::string::npos);
 }
 
 TEST_CASE("anthropic over HTTP: a batch runs to its results", "[anthropic]") {
@@ -377,12 +392,16 @@ class ScopedEnv {
    public:
     ScopedEnv(const char* name, const char* value) : name_(name) {
         if (const char* old = std::getenv(name)) old_ = old;
-        if (value) ::setenv(name, value, 1);
-        else ::unsetenv(name);
+        if (value)
+            ::setenv(name, value, 1);
+        else
+            ::unsetenv(name);
     }
     ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
     }
 
    private:
@@ -442,7 +461,8 @@ TEST_CASE("make_provider: keys and base URLs from the environment", "[anthropic]
     CHECK(off->name() == "offline");
     CHECK(off->model() == "offline");
     CHECK_FALSE(off->remote());
-    CHECK_THROWS_AS(make_provider(ProviderConfig{"gemini", "m", "", "", false}), synthmod::UsageError);
+    CHECK_THROWS_AS(make_provider(ProviderConfig{"gemini", "m", "", "", false}),
+                    synthmod::UsageError);
 }
 
 TEST_CASE("Status names", "[anthropic]") {

@@ -1,15 +1,15 @@
 // Tests of common/http (the libcurl multi transport) over real HTTP against tests/fake_server.py.
+#include "common/http.h"
+
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <rapidjson/document.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
-#include <rapidjson/document.h>
-
-#include "common/http.h"
 #include "tests/support/fake_server.h"
 
 using synthmod::http::Options;
@@ -30,9 +30,10 @@ Request message_request(const std::string& base, const std::string& user) {
                  {"anthropic-version", "2023-06-01"},
                  {"content-type", "application/json"}};
     r.secret_headers = {"x-api-key"};
-    r.body = R"({"model":"claude-haiku-4-5","max_tokens":100,"messages":[{"role":"user","content":")" +
-             user +
-             R"("}],"tools":[{"name":"answer","input_schema":{"type":"object","properties":{"n":{"type":"integer","minimum":1,"maximum":5}},"required":["n"]}}],"tool_choice":{"type":"tool","name":"answer"}})";
+    r.body =
+        R"({"model":"claude-haiku-4-5","max_tokens":100,"messages":[{"role":"user","content":")" +
+        user +
+        R"("}],"tools":[{"name":"answer","input_schema":{"type":"object","properties":{"n":{"type":"integer","minimum":1,"maximum":5}},"required":["n"]}}],"tool_choice":{"type":"tool","name":"answer"}})";
     return r;
 }
 
@@ -85,7 +86,8 @@ TEST_CASE("fake server fixture starts, answers, logs and takes control settings"
 }
 
 TEST_CASE("redact masks every occurrence of a secret", "[http]") {
-    CHECK(synthmod::http::redact("key=abc; again abc", "abc") == "key=[REDACTED]; again [REDACTED]");
+    CHECK(synthmod::http::redact("key=abc; again abc", "abc") ==
+          "key=[REDACTED]; again [REDACTED]");
     CHECK(synthmod::http::redact("nothing here", "") == "nothing here");
     Response r;
     r.headers = {{"request-id", "req_1"}, {"x", "1"}, {"x", "2"}};
@@ -99,7 +101,8 @@ TEST_CASE("curl transport: 200 responses over one kept-alive connection", "[http
     auto transport = synthmod::http::make_curl_transport(Options{});
     int connections_before = stat_of(server, "connections");
     for (int i = 0; i < 5; ++i) {
-        Response r = transport->perform(message_request(server.base_url(), "hello " + std::to_string(i)));
+        Response r =
+            transport->perform(message_request(server.base_url(), "hello " + std::to_string(i)));
         INFO(r.transport_error << r.body);
         REQUIRE(r.transport_error.empty());
         CHECK(r.status == 200);

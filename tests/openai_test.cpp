@@ -1,12 +1,12 @@
 // Tests of common/llm/openai (chat completions with a json_schema response_format).
+#include "common/llm/openai.h"
+
 #include <curl/curl.h>
+#include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
 
-#include <rapidjson/document.h>
-
 #include "common/http.h"
-#include "common/llm/openai.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;
@@ -48,13 +48,16 @@ TEST_CASE("openai request: URL, bearer header and exact body", "[openai]") {
     OpenAiProvider provider("llama-3-8b", "sk-o", "http://localhost:8000");
     auto req = provider.build_request(judge_prompt());
     CHECK(req.url == "http://localhost:8000/v1/chat/completions");
-    CHECK(req.headers[0] == std::make_pair(std::string("authorization"), std::string("Bearer sk-o")));
+    CHECK(req.headers[0] ==
+          std::make_pair(std::string("authorization"), std::string("Bearer sk-o")));
     CHECK(req.secret_headers == std::vector<std::string>{"authorization"});
-    CHECK(req.body ==
-          std::string(R"({"model":"llama-3-8b","messages":[{"role":"system","content":"Grade the post."},)"
-                      R"({"role":"user","content":"Post: buy cheap pills"}],"max_tokens":200,)"
-                      R"("response_format":{"type":"json_schema","json_schema":{"name":"grade","schema":)") +
-              judge_prompt().schema_json + R"(,"strict":true}}})");
+    CHECK(
+        req.body ==
+        std::string(
+            R"({"model":"llama-3-8b","messages":[{"role":"system","content":"Grade the post."},)"
+            R"({"role":"user","content":"Post: buy cheap pills"}],"max_tokens":200,)"
+            R"("response_format":{"type":"json_schema","json_schema":{"name":"grade","schema":)") +
+            judge_prompt().schema_json + R"(,"strict":true}}})");
     // The OpenAI SDKs' base URL convention (ending in /v1) is accepted as is.
     CHECK(OpenAiProvider("m", "k", "http://h/v1/").build_request(judge_prompt()).url ==
           "http://h/v1/chat/completions");
@@ -68,7 +71,8 @@ TEST_CASE("openai request: URL, bearer header and exact body", "[openai]") {
 TEST_CASE("openai response parsing", "[openai]") {
     OpenAiProvider provider("m", "k", "http://h");
     auto ok = provider.parse_response(response(
-        200, completion(R"({"role":"assistant","content":"{\"label\": \"Safe\"}","refusal":null})", "stop")));
+        200, completion(R"({"role":"assistant","content":"{\"label\": \"Safe\"}","refusal":null})",
+                        "stop")));
     CHECK(ok.status == Status::kOk);
     CHECK(ok.answer_json == R"({"label":"Safe"})");
     CHECK(ok.usage.input_tokens == 30);
@@ -81,7 +85,8 @@ TEST_CASE("openai response parsing", "[openai]") {
         response(200, completion(R"({"role":"assistant","content":null})", "content_filter")));
     CHECK(filtered.status == Status::kRefused);
     auto refusal = provider.parse_response(response(
-        200, completion(R"({"role":"assistant","content":null,"refusal":"I can't help"})", "stop")));
+        200,
+        completion(R"({"role":"assistant","content":null,"refusal":"I can't help"})", "stop")));
     CHECK(refusal.status == Status::kRefused);
     CHECK(refusal.error.find("I can't help") != std::string::npos);
     auto prose = provider.parse_response(
@@ -94,17 +99,20 @@ TEST_CASE("openai response parsing", "[openai]") {
 TEST_CASE("openai errors are classified like anthropic's", "[openai]") {
     OpenAiProvider provider("m", "k", "http://h");
     auto r401 = provider.parse_response(response(
-        401, R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})"));
+        401,
+        R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})"));
     CHECK(r401.status == Status::kFatal);
     CHECK(r401.error.find("401 invalid_request_error: Incorrect API key provided") == 0);
     CHECK(r401.error.find("OPENAI_API_KEY") != std::string::npos);
     CHECK(r401.error.find("req_o1") != std::string::npos);
-    auto r429 = provider.parse_response(response(429, R"({"error":{"message":"slow","type":"rate_limit_exceeded"}})"));
+    auto r429 = provider.parse_response(
+        response(429, R"({"error":{"message":"slow","type":"rate_limit_exceeded"}})"));
     CHECK(r429.status == Status::kRetryable);
     CHECK(r429.overloaded);
     // vLLM's shape: the fields at the top level.
-    auto vllm = provider.parse_response(
-        response(400, R"({"object":"error","message":"max_tokens too large","type":"BadRequestError","code":400})"));
+    auto vllm = provider.parse_response(response(
+        400,
+        R"({"object":"error","message":"max_tokens too large","type":"BadRequestError","code":400})"));
     CHECK(vllm.status == Status::kFailed);
     CHECK(vllm.error.find("max_tokens too large") != std::string::npos);
     CHECK(provider.parse_response(response(500, "oops")).status == Status::kRetryable);
@@ -123,12 +131,12 @@ TEST_CASE("openai over HTTP against the fake server", "[openai]") {
     std::string label = d["label"].GetString();
     CHECK((label == "Safe" || label == "Spam & Scams"));
     server.control(R"({"script": "refusal,max_tokens,429"})");
-    CHECK(provider.parse_response(transport->perform(provider.build_request(judge_prompt()))).status ==
-          Status::kRefused);
-    CHECK(provider.parse_response(transport->perform(provider.build_request(judge_prompt()))).status ==
-          Status::kTruncated);
-    CHECK(provider.parse_response(transport->perform(provider.build_request(judge_prompt()))).status ==
-          Status::kRetryable);
+    CHECK(provider.parse_response(transport->perform(provider.build_request(judge_prompt())))
+              .status == Status::kRefused);
+    CHECK(provider.parse_response(transport->perform(provider.build_request(judge_prompt())))
+              .status == Status::kTruncated);
+    CHECK(provider.parse_response(transport->perform(provider.build_request(judge_prompt())))
+              .status == Status::kRetryable);
     OpenAiProvider wrong("m", "nope", server.base_url());
     CHECK(wrong.parse_response(transport->perform(wrong.build_request(judge_prompt()))).status ==
           Status::kFatal);

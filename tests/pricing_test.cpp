@@ -1,8 +1,9 @@
 // Tests of common/pricing: the built-in table, user tables and cost arithmetic.
+#include "common/pricing.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/errors.h"
-#include "common/pricing.h"
 #include "tests/support/process.h"
 
 using synthmod::llm::Usage;
@@ -61,7 +62,8 @@ TEST_CASE("user price tables (--pricing F)", "[pricing]") {
     SECTION("a valid file replaces the table; cache prices default from input") {
         synthmod::test::spit(dir + "/p.toml",
                              "[models.\"my-model\"]\ninput = 2\noutput = 8.5\n"
-                             "[models.\"claude-haiku-4-5\"]\ninput = 10\noutput = 50\ncache_write = 1\ncache_read = 0\n");
+                             "[models.\"claude-haiku-4-5\"]\ninput = 10\noutput = 50\ncache_write "
+                             "= 1\ncache_read = 0\n");
         Table t = Table::load(dir + "/p.toml");
         auto m = t.find("my-model-v2");
         REQUIRE(m);
@@ -85,8 +87,10 @@ TEST_CASE("user price tables (--pricing F)", "[pricing]") {
     SECTION("bad files: InputError with file:line") {
         CHECK(error_of("[models.\"a\"]\ninput = 1\noutput = \"x\"\n") ==
               dir + "/bad.toml:3: models.a.output must be a number");
-        CHECK(error_of("[models.\"a\"]\ninput = 1\noutput = 2\nbatch = 0.5\n") ==
-              dir + "/bad.toml:4: unknown key models.a.batch (input, output, cache_write, cache_read)");
+        CHECK(
+            error_of("[models.\"a\"]\ninput = 1\noutput = 2\nbatch = 0.5\n") ==
+            dir +
+                "/bad.toml:4: unknown key models.a.batch (input, output, cache_write, cache_read)");
         CHECK(error_of("[models.\"a\"]\ninput = 1\n").find(dir + "/bad.toml:1: ") == 0);
         CHECK(error_of("[models.\"a\"]\ninput = -1\noutput = 2\n") ==
               dir + "/bad.toml:2: models.a.input must not be negative");

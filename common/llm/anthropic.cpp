@@ -167,7 +167,8 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
         r.error = "unexpected stop_reason '" + r.stop_reason + "'" +
                   (r.stop_reason == "model_context_window_exceeded"
                        ? ": the prompt does not fit the model's context window"
-                       : r.stop_reason == "pause_turn" ? ": the model paused its turn" : "");
+                   : r.stop_reason == "pause_turn" ? ": the model paused its turn"
+                                                   : "");
         return;
     }
     // The answer: the tool_use block's input (forced tool use) or the JSON text block (native
@@ -194,9 +195,11 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
     };
     bool found = false;
     if (native) {
-        found = (text && from_text()) || (tool_input && (r.answer_json = to_json(*tool_input), true));
+        found =
+            (text && from_text()) || (tool_input && (r.answer_json = to_json(*tool_input), true));
     } else {
-        found = (tool_input && (r.answer_json = to_json(*tool_input), true)) || (text && from_text());
+        found =
+            (tool_input && (r.answer_json = to_json(*tool_input), true)) || (text && from_text());
     }
     if (found) {
         r.status = Status::kOk;
@@ -232,11 +235,16 @@ Status classify_http_status(long status) {
 
 std::string fatal_hint(long status, const std::string& key_variable) {
     switch (status) {
-        case 401: return "check " + key_variable + " (the API key was rejected)";
-        case 402: return "check the account's billing and credit balance";
-        case 403: return "the API key lacks permission for this model or workspace";
-        case 404: return "check the model name (--model) and the base URL";
-        default: return "";
+        case 401:
+            return "check " + key_variable + " (the API key was rejected)";
+        case 402:
+            return "check the account's billing and credit balance";
+        case 403:
+            return "the API key lacks permission for this model or workspace";
+        case 404:
+            return "check the model name (--model) and the base URL";
+        default:
+            return "";
     }
 }
 
@@ -274,8 +282,8 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
     if (auto id = response.header("request-id")) r.request_id = *id;
     if (!response.transport_error.empty()) {
         r.status = Status::kRetryable;
-        r.error = (response.timed_out ? "timed out: " : "transport error: ") +
-                  response.transport_error;
+        r.error =
+            (response.timed_out ? "timed out: " : "transport error: ") + response.transport_error;
         with_request_id(r);
         return r;
     }
@@ -283,7 +291,8 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
         r.status = classify_http_status(response.status);
         r.overloaded = response.status == 429 || response.status == 529;
         parse_error_body(response.body, response.status, r);
-        if (r.status == Status::kFatal) r.error += " -- " + fatal_hint(response.status, kKeyVariable);
+        if (r.status == Status::kFatal)
+            r.error += " -- " + fatal_hint(response.status, kKeyVariable);
         with_request_id(r);
         return r;
     }
@@ -291,10 +300,10 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
     d.Parse(response.body.c_str(), response.body.size());
     if (d.HasParseError() || !d.IsObject()) {
         r.status = Status::kRetryable;
-        r.error = std::to_string(response.status) + " response is not valid JSON (" +
-                  (d.HasParseError() ? rapidjson::GetParseError_En(d.GetParseError())
-                                     : "not an object") +
-                  " at offset " + std::to_string(d.GetErrorOffset()) + ")";
+        r.error =
+            std::to_string(response.status) + " response is not valid JSON (" +
+            (d.HasParseError() ? rapidjson::GetParseError_En(d.GetParseError()) : "not an object") +
+            " at offset " + std::to_string(d.GetErrorOffset()) + ")";
         with_request_id(r);
         return r;
     }

@@ -1,4 +1,5 @@
-// llm/anthropic: the Claude Messages API provider (DESIGN section 7, ANTHROPIC_API.md sections 1-4).
+// llm/anthropic: the Claude Messages API provider (DESIGN section 7, ANTHROPIC_API.md sections
+// 1-4).
 #pragma once
 
 #include <string>

@@ -23,7 +23,8 @@ std::unique_ptr<Provider> make_provider(ProviderConfig config) {
     if (config.provider == "offline") return make_offline_provider("offline");
     bool anthropic = config.provider == "anthropic";
     if (!anthropic && config.provider != "openai")
-        throw UsageError("unknown provider '" + config.provider + "' (anthropic | openai | offline)");
+        throw UsageError("unknown provider '" + config.provider +
+                         "' (anthropic | openai | offline)");
     const char* key_var = anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
     const char* url_var = anthropic ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL";
     if (config.api_key.empty()) config.api_key = env(key_var);

@@ -115,8 +115,8 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
     };
     if (!response.transport_error.empty()) {
         r.status = Status::kRetryable;
-        r.error = (response.timed_out ? "timed out: " : "transport error: ") +
-                  response.transport_error;
+        r.error =
+            (response.timed_out ? "timed out: " : "transport error: ") + response.transport_error;
         add_id();
         return r;
     }
@@ -134,7 +134,8 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
         std::string type = json_ok ? string_at(src, "type") : std::string();
         r.error = std::to_string(response.status) + " " + (type.empty() ? "error" : type) + ": " +
                   (message.empty() ? excerpt(response.body) : printable(message));
-        if (r.status == Status::kFatal) r.error += " -- " + fatal_hint(response.status, "OPENAI_API_KEY");
+        if (r.status == Status::kFatal)
+            r.error += " -- " + fatal_hint(response.status, "OPENAI_API_KEY");
         add_id();
         return r;
     }
@@ -161,9 +162,9 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
     const auto* refusal = message ? member(*message, "refusal") : nullptr;
     if (r.stop_reason == "content_filter" || (refusal && refusal->IsString())) {
         r.status = Status::kRefused;
-        r.error = "the model refused" +
-                  (refusal && refusal->IsString() ? ": " + printable(refusal->GetString())
-                                                  : std::string(" (finish_reason content_filter)"));
+        r.error = "the model refused" + (refusal && refusal->IsString()
+                                             ? ": " + printable(refusal->GetString())
+                                             : std::string(" (finish_reason content_filter)"));
         return r;
     }
     if (r.stop_reason == "length") {

@@ -8,13 +8,20 @@ namespace synthmod::llm {
 
 const char* to_string(Status status) {
     switch (status) {
-        case Status::kOk: return "ok";
-        case Status::kRefused: return "refused";
-        case Status::kTruncated: return "truncated";
-        case Status::kMalformed: return "malformed";
-        case Status::kRetryable: return "retryable";
-        case Status::kFailed: return "failed";
-        case Status::kFatal: return "fatal";
+        case Status::kOk:
+            return "ok";
+        case Status::kRefused:
+            return "refused";
+        case Status::kTruncated:
+            return "truncated";
+        case Status::kMalformed:
+            return "malformed";
+        case Status::kRetryable:
+            return "retryable";
+        case Status::kFailed:
+            return "failed";
+        case Status::kFatal:
+            return "fatal";
     }
     return "unknown";
 }
@@ -28,7 +35,9 @@ namespace {
 }  // namespace
 
 http::Request Provider::build_request(const Prompt&) const { unsupported(*this, "HTTP requests"); }
-Result Provider::parse_response(const http::Response&) const { unsupported(*this, "HTTP responses"); }
+Result Provider::parse_response(const http::Response&) const {
+    unsupported(*this, "HTTP responses");
+}
 Result Provider::answer_locally(const Prompt&, const std::string&) const {
     unsupported(*this, "local answers");
 }
@@ -39,7 +48,9 @@ http::Request Provider::build_batch_create(
 http::Request Provider::build_batch_get(const std::string&) const {
     unsupported(*this, "message batches");
 }
-BatchInfo Provider::parse_batch(const http::Response&) const { unsupported(*this, "message batches"); }
+BatchInfo Provider::parse_batch(const http::Response&) const {
+    unsupported(*this, "message batches");
+}
 http::Request Provider::build_batch_results(const BatchInfo&) const {
     unsupported(*this, "message batches");
 }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <rapidjson/document.h>
-
 namespace synthmod::test {
 
 FakeServer::FakeServer(const std::vector<std::string>& args) {
@@ -20,7 +19,10 @@ FakeServer::FakeServer(const std::vector<std::string>& args) {
     std::string port_file = dir_ + "/port";
     std::vector<std::string> argv = {"/usr/bin/python3",
                                      std::string(SYNTHMOD_SOURCE_DIR) + "/tests/fake_server.py",
-                                     "--port-file", port_file, "--log", log_path()};
+                                     "--port-file",
+                                     port_file,
+                                     "--log",
+                                     log_path()};
     argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<Background>(argv, RunOptions{}, "", dir_ + "/server.err");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -127,7 +129,8 @@ std::string raw_http(int port, const std::string& method, const std::string& pat
     std::string response;
     char buf[8192];
     ssize_t r;
-    while ((r = ::recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<std::size_t>(r));
+    while ((r = ::recv(fd, buf, sizeof buf, 0)) > 0)
+        response.append(buf, static_cast<std::size_t>(r));
     ::close(fd);
     return response;
 }

@@ -19,9 +19,9 @@ struct FakeLogEntry {
     std::string fault;        ///< "ok" or the injected fault (429, drop, truncate, ...)
     std::string user_sha256;  ///< SHA-256 hex of the user message text (messages/chat only)
     std::vector<std::string> custom_ids;  ///< batch create only
-    bool key_present = false;   ///< x-api-key header sent (its value is never logged)
-    bool bearer_present = false;  ///< Authorization: Bearer sent
-    int attempt = 0;  ///< how many times this user message had been seen before
+    bool key_present = false;             ///< x-api-key header sent (its value is never logged)
+    bool bearer_present = false;          ///< Authorization: Bearer sent
+    int attempt = 0;                      ///< how many times this user message had been seen before
 };
 
 /// A running fake server; killed when destroyed.
