@@ -104,7 +104,7 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
     std::vector<std::vector<std::size_t>> members;
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < data.size(); ++i) {
-        const auto& v = data.rows[i][col];
+        std::string v(data.field(i, static_cast<int>(col)));
         auto [it, fresh] = index.emplace(v, cmp.groups.size());
         if (fresh) {
             cmp.groups.push_back(v);
@@ -120,7 +120,7 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
         texts.reserve(rows.size());
         for (std::size_t i : rows) texts.push_back(data.normalized[i]);
         auto dups = dedup::find_near_duplicates(texts, dedup_options);
-        per_group.push_back(metrics::compute(data, dups, reference, rows));
+        per_group.push_back(metrics::compute(data, dups, reference, rows, dedup_options.threads));
     }
 
     // Pairing: the k-th row of a (persona, target_label) key in group g with the k-th in group 0.
@@ -128,7 +128,8 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
     std::vector<std::vector<std::pair<std::size_t, std::size_t>>> paired(g_count);
     if (cmp.paired) {
         auto key_of = [&](std::size_t i) {
-            return data.rows[i][data.persona] + '\x1f' + data.rows[i][data.target_label];
+            return std::string(data.field(i, data.persona)) + '\x1f' +
+                   std::string(data.field(i, data.target_label));
         };
         std::map<std::string, std::vector<std::size_t>> base;
         for (std::size_t i : members[0]) base[key_of(i)].push_back(i);

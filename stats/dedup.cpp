@@ -161,16 +161,18 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
     parallel_for(u, threads, [&](std::size_t begin, std::size_t end) {
         std::vector<std::uint64_t> shingles;
-        std::vector<std::uint32_t> sig(options.num_perm);
+        std::vector<std::uint32_t> sig(static_cast<std::size_t>(options.num_perm) * result.rounds);
         for (std::size_t k = begin; k < end; ++k) {
-            minhash::shingle_hashes(normalized[unique_rows[k]], options.shingle, options.ngram,
-                                    shingles);
+            minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
+                                             options.ngram, shingles);
+            minhash::signatures(shingles.data(), shingles.size(), options.num_perm, options.seed,
+                                result.rounds, sig.data());
             for (int round = 0; round < result.rounds; ++round) {
-                minhash::signature(shingles.data(), shingles.size(), options.num_perm,
-                                   options.seed + static_cast<std::uint64_t>(round), sig.data());
+                const std::uint32_t* round_sig =
+                    sig.data() + static_cast<std::size_t>(round) * options.num_perm;
                 for (int band = 0; band < banding.bands; ++band)
                     keys[static_cast<std::size_t>(round) * banding.bands + band][k] =
-                        static_cast<std::uint32_t>(minhash::band_key(sig.data(), banding, band));
+                        static_cast<std::uint32_t>(minhash::band_key(round_sig, banding, band));
             }
         }
     });
@@ -183,7 +185,7 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
         for (std::size_t k = 0; k < u; ++k)
             packed[k] = (static_cast<std::uint64_t>(keys[t][k]) << 32) | k;
         std::vector<std::uint32_t>().swap(keys[t]);
-        minhash::radix_sort(packed);
+        minhash::radix_sort_high32(packed);
         for (std::size_t s = 0; s < u;) {
             std::size_t e = s + 1;
             while (e < u && (packed[e] >> 32) == (packed[s] >> 32)) ++e;
@@ -203,33 +205,27 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     result.candidates = candidates.size();
 
-    // Shingle sets of the texts in some candidate pair, then exact verification.
-    std::vector<std::uint32_t> slot_of(u, UINT32_MAX);
-    std::vector<std::uint32_t> involved;
-    for (std::uint64_t c : candidates) {
-        for (std::uint32_t k : {static_cast<std::uint32_t>(c >> 32), static_cast<std::uint32_t>(c)})
-            if (slot_of[k] == UINT32_MAX) {
-                slot_of[k] = static_cast<std::uint32_t>(involved.size());
-                involved.push_back(k);
-            }
-    }
-    std::vector<std::vector<std::uint64_t>> sets(involved.size());
-    parallel_for(involved.size(), threads, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t s = begin; s < end; ++s)
-            minhash::shingle_hashes(normalized[unique_rows[involved[s]]], options.shingle,
-                                    options.ngram, sets[s]);
-    });
+    // Exact verification. Candidates are sorted by their first text, so each chunk shingles a
+    // first text once per run and the second text of every pair on the fly: no shingle set is
+    // kept beyond its pair (storing them all would cost gigabytes at a million rows).
     std::vector<std::vector<TextPair>> verified(threads);
     const std::size_t kChunk = 4096;
     parallel_tasks(
         (candidates.size() + kChunk - 1) / kChunk, threads, [&](std::size_t task, int worker) {
             auto& out = verified[worker];
+            std::vector<std::uint64_t> a, b;
+            std::uint32_t current = UINT32_MAX;
             std::size_t end = std::min(candidates.size(), (task + 1) * kChunk);
             for (std::size_t c = task * kChunk; c < end; ++c) {
-                std::uint32_t x = static_cast<std::uint32_t>(candidates[c] >> 32);
-                std::uint32_t y = static_cast<std::uint32_t>(candidates[c]);
-                const auto& a = sets[slot_of[x]];
-                const auto& b = sets[slot_of[y]];
+                auto x = static_cast<std::uint32_t>(candidates[c] >> 32);
+                auto y = static_cast<std::uint32_t>(candidates[c]);
+                if (x != current) {
+                    minhash::shingle_hashes(normalized[unique_rows[x]], options.shingle,
+                                            options.ngram, a);
+                    current = x;
+                }
+                minhash::shingle_hashes(normalized[unique_rows[y]], options.shingle, options.ngram,
+                                        b);
                 std::size_t common = minhash::intersection_size(a, b);
                 std::size_t uni = a.size() + b.size() - common;
                 if (static_cast<double>(common) / static_cast<double>(uni) >= options.threshold)
@@ -238,7 +234,6 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
                                    static_cast<std::uint32_t>(uni)});
             }
         });
-    sets.clear();
     for (auto& v : verified) result.text_pairs.insert(result.text_pairs.end(), v.begin(), v.end());
     std::sort(
         result.text_pairs.begin(), result.text_pairs.end(),

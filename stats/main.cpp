@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     app.add_option("--junit", o.junit, "write the gate checks as JUnit XML");
     app.add_option("--threads", o.threads, "worker threads (default: all cores)");
     app.add_flag("--quiet", o.quiet, "no summary line on stderr");
+    app.add_flag("--timings", o.timings, "per-stage wall times on stderr");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "stats/metrics.h"
 
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -121,6 +122,29 @@ double percentile(std::vector<double> values, double q) {
 
 // ---- the dataset ----
 
+void RowStore::add(const std::vector<std::string>& fields) {
+    for (std::size_t c = 0; c < columns_; ++c) {
+        const std::string empty;
+        const std::string& f = c < fields.size() ? fields[c] : empty;
+        if (blocks_.empty() || blocks_.back().size() + f.size() > blocks_.back().capacity()) {
+            blocks_.emplace_back();
+            blocks_.back().reserve(std::max(kBlock, f.size()));
+        }
+        auto& b = blocks_.back();
+        refs_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1),
+                         static_cast<std::uint32_t>(b.size()),
+                         static_cast<std::uint32_t>(f.size())});
+        b.insert(b.end(), f.begin(), f.end());
+    }
+}
+
+std::vector<std::string_view> RowStore::row(std::size_t i) const {
+    std::vector<std::string_view> out;
+    out.reserve(columns_);
+    for (std::size_t c = 0; c < columns_; ++c) out.push_back(at(i, c));
+    return out;
+}
+
 namespace {
 
 std::string lower(std::string s) {
@@ -155,9 +179,9 @@ void prepare(Dataset& data, int threads) {
     data.realism_score.assign(n, 0);
     if (data.has_judge()) {
         for (std::size_t i = 0; i < n; ++i) {
-            const auto& row = data.rows[i];
+            auto row = [&](int column) { return data.field(i, column); };
             if (data.judge_status >= 0) {
-                std::string s = lower(text::trim(row[data.judge_status]));
+                std::string s = lower(text::trim(row(data.judge_status)));
                 if (s == "ok")
                     data.judge[i] = JudgeStatus::kOk;
                 else if (s == "refused")
@@ -165,40 +189,57 @@ void prepare(Dataset& data, int threads) {
                 else if (s == "error" || s.empty())
                     data.judge[i] = JudgeStatus::kError;
                 else
-                    throw InputError(data.where[i] + ": judge_status '" + printable(s) +
+                    throw InputError(data.where(i) + ": judge_status '" + printable(s) +
                                      "' is not ok, refused or error");
             } else {
                 data.judge[i] = JudgeStatus::kOk;
             }
             if (data.label_correct >= 0) {
-                std::string s = lower(text::trim(row[data.label_correct]));
+                std::string s = lower(text::trim(row(data.label_correct)));
                 if (s == "true" || s == "1" || s == "yes")
                     data.correct[i] = 1;
                 else if (s == "false" || s == "0" || s == "no" || s.empty())
                     data.correct[i] = 0;
                 else
-                    throw InputError(data.where[i] + ": label_correct '" + printable(s) +
+                    throw InputError(data.where(i) + ": label_correct '" + printable(s) +
                                      "' is not true or false");
             } else if (data.judge_label >= 0) {
-                data.correct[i] = row[data.judge_label] == row[data.label];
+                data.correct[i] = row(data.judge_label) == row(data.label);
             }
             if (data.realism >= 0) {
-                std::string s = text::trim(row[data.realism]);
+                std::string s = text::trim(row(data.realism));
                 if (!s.empty()) {
                     char* end = nullptr;
                     double v = std::strtod(s.c_str(), &end);
                     if (*end != '\0' || !(v >= 1 && v <= 5))
-                        throw InputError(data.where[i] + ": realism '" + printable(s) +
+                        throw InputError(data.where(i) + ": realism '" + printable(s) +
                                          "' is not a number from 1 to 5");
                     data.realism_score[i] = static_cast<int>(std::lround(v));
                 }
             }
         }
     }
-    data.normalized.assign(n, std::string());
-    dedup::parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i)
-            data.normalized[i] = text::normalize(data.text(i));
+    // Each worker normalises a contiguous chunk into one buffer; views are taken once it is full.
+    data.normalized.assign(n, std::string_view());
+    const int workers = n < 1024 ? 1 : std::max(1, threads);
+    data.normalized_store.assign(workers, {});
+    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        const std::size_t begin = n * w / workers, end = n * (w + 1) / workers;
+        auto& buf = data.normalized_store[w];
+        std::vector<std::size_t> ends;
+        ends.reserve(end - begin);
+        for (std::size_t i = begin; i < end; ++i) {
+            std::string t = text::normalize(data.text(i));
+            buf.insert(buf.end(), t.begin(), t.end());
+            ends.push_back(buf.size());
+        }
+        buf.shrink_to_fit();
+        std::size_t start = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            std::size_t stop = ends[i - begin];
+            data.normalized[i] = std::string_view(buf.data() + start, stop - start);
+            start = stop;
+        }
     });
 }
 
@@ -230,10 +271,74 @@ double Metrics::refusal_rate() const {
 
 namespace {
 
-/// Number of distinct values among 64-bit hashes (sorted in place).
-std::size_t count_distinct(std::vector<std::uint64_t>& hashes) {
-    minhash::radix_sort(hashes);
-    return static_cast<std::size_t>(std::unique(hashes.begin(), hashes.end()) - hashes.begin());
+/// Calls fn(hash) for every word n-gram (order 1 or 2) of a normalised text.
+template <class Fn>
+void for_each_gram(std::string_view s, int order, Fn&& fn) {
+    std::size_t prev = std::string_view::npos, start = 0;
+    while (start < s.size()) {
+        std::size_t end = s.find(' ', start);
+        if (end == std::string_view::npos) end = s.size();
+        std::size_t from = order == 1 ? start : prev;
+        if (from != std::string_view::npos) fn(XXH3_64bits(s.data() + from, end - from));
+        prev = start;
+        start = end + 1;
+    }
+}
+
+/// (distinct, total) word n-grams of the normalised texts. Each n-gram is a 64-bit xxh3 hash;
+/// a first pass counts them per 16-bit prefix, a second stores the next 32 bits in their
+/// prefix's slice, and each slice is sorted: 48-bit fingerprints in 4 bytes each, so a
+/// million posts need ~150 MB instead of 600. Two distinct n-grams share a fingerprint with
+/// probability ~ d^2 / 2^49 (expected < 3 at 37 million distinct bigrams).
+template <class Row>
+std::pair<std::size_t, std::size_t> distinct_ngrams(const Dataset& data, std::size_t n, Row row,
+                                                    int order, int threads) {
+    constexpr std::size_t kBuckets = std::size_t{1} << 16;
+    const int workers = n < 4096 ? 1 : std::max(1, threads);
+    std::vector<std::vector<std::size_t>> counts(workers, std::vector<std::size_t>(kBuckets, 0));
+    auto range = [&](std::size_t w) {
+        return std::make_pair(n * w / workers, n * (w + 1) / workers);
+    };
+    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        auto [begin, end] = range(w);
+        auto& c = counts[w];
+        for (std::size_t k = begin; k < end; ++k)
+            for_each_gram(data.normalized[row(k)], order, [&](std::uint64_t h) { ++c[h >> 48]; });
+    });
+    std::size_t total = 0;
+    std::vector<std::size_t> bucket_start(kBuckets + 1, 0);
+    for (std::size_t b = 0; b < kBuckets; ++b) {
+        bucket_start[b] = total;
+        for (int w = 0; w < workers; ++w) {
+            std::size_t c = counts[w][b];
+            counts[w][b] = total;  // becomes worker w's write position in bucket b
+            total += c;
+        }
+    }
+    bucket_start[kBuckets] = total;
+    std::vector<std::uint32_t> fingerprints(total);
+    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        auto [begin, end] = range(w);
+        auto& pos = counts[w];
+        for (std::size_t k = begin; k < end; ++k)
+            for_each_gram(data.normalized[row(k)], order, [&](std::uint64_t h) {
+                fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
+            });
+    });
+    std::vector<std::size_t> distinct(workers, 0);
+    const std::size_t kSlices = 256;
+    dedup::parallel_tasks(kSlices, workers, [&](std::size_t slice, int w) {
+        for (std::size_t b = slice * (kBuckets / kSlices); b < (slice + 1) * (kBuckets / kSlices);
+             ++b) {
+            auto first = fingerprints.begin() + static_cast<long>(bucket_start[b]);
+            auto last = fingerprints.begin() + static_cast<long>(bucket_start[b + 1]);
+            std::sort(first, last);
+            distinct[w] += static_cast<std::size_t>(std::unique(first, last) - first);
+        }
+    });
+    std::size_t sum = 0;
+    for (auto d : distinct) sum += d;
+    return {sum, total};
 }
 
 std::string_view first_words(std::string_view s, int n) {
@@ -260,7 +365,7 @@ LabelLength lengths(const std::vector<double>& words) {
 }  // namespace
 
 Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Reference& reference,
-                const std::vector<std::size_t>& subset) {
+                const std::vector<std::size_t>& subset, int threads) {
     Metrics m;
     const std::size_t n = subset.empty() ? data.size() : subset.size();
     auto row = [&](std::size_t k) { return subset.empty() ? k : subset[k]; };
@@ -268,7 +373,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     m.min_realism = reference.min_realism;
 
     // Balance.
-    for (std::size_t k = 0; k < n; ++k) ++m.label_counts[data.label_of(row(k))];
+    for (std::size_t k = 0; k < n; ++k) ++m.label_counts[std::string(data.label_of(row(k)))];
     if (!m.label_counts.empty()) {
         std::size_t lo = SIZE_MAX, hi = 0;
         for (auto& [name, c] : m.label_counts) {
@@ -313,7 +418,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         for (std::size_t k = 0; k < n; ++k) {
             auto c = dups.cluster[k];
             if (c < 0) continue;
-            labels[c].insert(data.label_of(row(k)));
+            labels[c].insert(std::string(data.label_of(row(k))));
             ++sizes[c];
             first[c] = std::min(first[c], k);
         }
@@ -347,8 +452,8 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
             }
             if (data.judge[i] != JudgeStatus::kOk) continue;
             m.judge_correct += data.correct[i];
-            names.insert(data.label_of(i));
-            if (data.judge_label >= 0) names.insert(data.rows[i][data.judge_label]);
+            names.insert(std::string(data.label_of(i)));
+            if (data.judge_label >= 0) names.insert(std::string(data.field(i, data.judge_label)));
         }
         m.judge_refusal_rate = m.rate(m.judge_refused);
         if (m.judge_ok > 0) {
@@ -359,7 +464,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
             m.confusion_labels.assign(names.begin(), names.end());
             const auto dim = static_cast<Eigen::Index>(names.size());
             m.confusion = Eigen::MatrixXd::Zero(dim, dim);
-            auto index = [&](const std::string& s) {
+            auto index = [&](std::string_view s) {
                 return static_cast<Eigen::Index>(
                     std::lower_bound(m.confusion_labels.begin(), m.confusion_labels.end(), s) -
                     m.confusion_labels.begin());
@@ -367,7 +472,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
             for (std::size_t k = 0; k < n; ++k) {
                 std::size_t i = row(k);
                 if (data.judge[i] != JudgeStatus::kOk) continue;
-                m.confusion(index(data.label_of(i)), index(data.rows[i][data.judge_label])) += 1;
+                m.confusion(index(data.label_of(i)), index(data.field(i, data.judge_label))) += 1;
             }
             m.kappa = cohen_kappa(m.confusion);
             for (Eigen::Index l = 0; l < dim; ++l) {
@@ -397,7 +502,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         if (realism_n) m.realism_mean = realism_sum / static_cast<double>(realism_n);
         if (data.issues >= 0) {
             for (std::size_t k = 0; k < n; ++k) {
-                std::string_view s = data.rows[row(k)][data.issues];
+                std::string_view s = data.field(row(k), data.issues);
                 while (!s.empty()) {
                     auto semi = s.find(';');
                     std::string tag = text::trim(s.substr(0, semi));
@@ -411,7 +516,8 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     // Generator refusals: a status column when the file has one, else rows labelled "refused".
     for (std::size_t k = 0; k < n; ++k) {
         std::size_t i = row(k);
-        std::string v = lower(data.status >= 0 ? data.rows[i][data.status] : data.label_of(i));
+        std::string v =
+            lower(std::string(data.status >= 0 ? data.field(i, data.status) : data.label_of(i)));
         m.generator_refused += v == "refused" || v == "refusal";
     }
     m.generator_refusal_source =
@@ -419,28 +525,11 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
 
     // Diversity.
     {
-        std::vector<std::uint64_t> grams;
-        std::size_t total = 0;
         for (int order = 1; order <= 2; ++order) {
-            grams.clear();
-            for (std::size_t k = 0; k < n; ++k) {
-                std::string_view s = data.normalized[row(k)];
-                std::size_t prev = std::string_view::npos, start = 0;
-                while (start < s.size()) {
-                    std::size_t end = s.find(' ', start);
-                    if (end == std::string_view::npos) end = s.size();
-                    std::size_t from = order == 1 ? start : prev;
-                    if (from != std::string_view::npos)
-                        grams.push_back(XXH3_64bits(s.data() + from, end - from));
-                    prev = start;
-                    start = end + 1;
-                }
-            }
-            total = grams.size();
-            double distinct = total ? static_cast<double>(count_distinct(grams)) / total : 0.0;
-            (order == 1 ? m.distinct_1 : m.distinct_2) = distinct;
+            auto [distinct, total] = distinct_ngrams(data, n, row, order, threads);
+            (order == 1 ? m.distinct_1 : m.distinct_2) =
+                total ? static_cast<double>(distinct) / static_cast<double>(total) : 0.0;
         }
-        std::vector<std::uint64_t>().swap(grams);
 
         std::map<std::string, std::vector<double>> words_by_label;
         std::vector<double> all_words;
@@ -448,7 +537,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         for (std::size_t k = 0; k < n; ++k) {
             std::size_t i = row(k);
             double w = static_cast<double>(text::words(data.text(i)).size());
-            words_by_label[data.label_of(i)].push_back(w);
+            words_by_label[std::string(data.label_of(i))].push_back(w);
             all_words.push_back(w);
         }
         for (auto& [name, w] : words_by_label) m.length_by_label[name] = lengths(w);
@@ -473,7 +562,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
                  static_cast<double>(ranked[r].second) / static_cast<double>(with_text)});
         if (data.persona >= 0) {
             std::unordered_set<std::string_view> personas;
-            for (std::size_t k = 0; k < n; ++k) personas.insert(data.rows[row(k)][data.persona]);
+            for (std::size_t k = 0; k < n; ++k) personas.insert(data.field(row(k), data.persona));
             m.distinct_personas = personas.size();
             m.persona_coverage = m.rate(static_cast<double>(personas.size()));
         }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stats/dedup.h"
@@ -55,11 +56,39 @@ double percentile(std::vector<double> values, double q);
 /// What the judge said about a row.
 enum class JudgeStatus { kNone, kOk, kRefused, kError };
 
+/// Every field of every row in a few large blocks: a million rows stored as a million vectors
+/// of strings would cost 50 % more memory than the text itself.
+class RowStore {
+   public:
+    void add(const std::vector<std::string>& fields);
+    std::string_view at(std::size_t row, std::size_t column) const {
+        const Ref& r = refs_[row * columns_ + column];
+        return {blocks_[r.block].data() + r.offset, r.size};
+    }
+    std::vector<std::string_view> row(std::size_t i) const;
+    std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
+    std::size_t columns() const { return columns_; }
+    void set_columns(std::size_t columns) { columns_ = columns; }
+
+   private:
+    struct Ref {
+        std::uint32_t block;
+        std::uint32_t offset;
+        std::uint32_t size;
+    };
+    static constexpr std::size_t kBlock = std::size_t{1} << 26;  ///< 64 MB
+    std::size_t columns_ = 0;
+    std::vector<std::vector<char>> blocks_;
+    std::vector<Ref> refs_;
+};
+
 /// The rows stats works on, with the columns it reads found by name (-1 when absent).
 struct Dataset {
     std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> where;  ///< per row: "file:line" for messages
+    RowStore rows;
+    std::vector<std::string> files;   ///< input names, for messages
+    std::vector<std::uint32_t> file;  ///< per row: index into `files`
+    std::vector<std::size_t> line;    ///< per row: line its record starts on
     int content = -1;
     int label = -1;
     int judge_label = -1;
@@ -71,15 +100,33 @@ struct Dataset {
     int target_label = -1;
     int status = -1;  ///< a generator status column (`status`/`gen_status`), if any
 
-    std::vector<std::string> normalized;  ///< DESIGN section 9 normalisation of content
-    std::vector<JudgeStatus> judge;       ///< per row (kNone without judge columns)
-    std::vector<char> correct;            ///< label_correct parsed as true
-    std::vector<int> realism_score;       ///< 1..5, 0 when missing
+    /// DESIGN section 9 normalisation of content, one view per row into `normalized_store`
+    /// (a few large buffers instead of a million small strings).
+    std::vector<std::string_view> normalized;
+    std::vector<std::vector<char>> normalized_store;
+    std::vector<JudgeStatus> judge;  ///< per row (kNone without judge columns)
+    std::vector<char> correct;       ///< label_correct parsed as true
+    std::vector<int> realism_score;  ///< 1..5, 0 when missing
 
+    /// "file:line" of row i, for messages.
+    std::string where(std::size_t i) const {
+        return files[file[i]] + ":" + std::to_string(line[i]);
+    }
+    /// Appends a row read from input `file_index` at `line_number`.
+    void add_row(const std::vector<std::string>& row, std::uint32_t file_index,
+                 std::size_t line_number) {
+        if (rows.columns() == 0) rows.set_columns(header.size());
+        rows.add(row);
+        file.push_back(file_index);
+        line.push_back(line_number);
+    }
     bool has_judge() const { return judge_status >= 0 || label_correct >= 0 || judge_label >= 0; }
     std::size_t size() const { return rows.size(); }
-    const std::string& text(std::size_t i) const { return rows[i][content]; }
-    const std::string& label_of(std::size_t i) const { return rows[i][label]; }
+    std::string_view field(std::size_t i, int column) const {
+        return rows.at(i, static_cast<std::size_t>(column));
+    }
+    std::string_view text(std::size_t i) const { return field(i, content); }
+    std::string_view label_of(std::size_t i) const { return field(i, label); }
 };
 
 /// Finds the columns, parses the judge columns (bad values throw InputError "file:line: ...")
@@ -196,8 +243,8 @@ struct Reference {
 };
 
 /// Computes every figure over the rows `subset` of `data` (all rows when empty), whose
-/// duplicates are `dups` (indices of `dups` are positions in the subset).
+/// duplicates are `dups` (indices of `dups` are positions in the subset), on `threads` threads.
 Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Reference& reference,
-                const std::vector<std::size_t>& subset = {});
+                const std::vector<std::size_t>& subset = {}, int threads = 1);
 
 }  // namespace synthmod::metrics

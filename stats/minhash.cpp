@@ -1,5 +1,8 @@
 #include "stats/minhash.h"
 
+// Inline xxHash (the Debian header carries the implementation): shingles are 5-20 bytes, where
+// a call into the shared library costs as much as the hash itself.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -43,51 +46,72 @@ double simpson(F f, double a, double b, int intervals = 1000) {
 
 }  // namespace
 
-void shingle_hashes(std::string_view text, ShingleKind kind, int n,
-                    std::vector<std::uint64_t>& out) {
+void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
+                             std::vector<std::uint64_t>& out) {
     out.clear();
     if (text.empty()) return;
     if (n < 1) n = 1;
-    // Byte offsets of unit starts (code points or words), plus the end of each unit.
-    thread_local std::vector<std::uint32_t> starts;
-    thread_local std::vector<std::uint32_t> ends;
-    starts.clear();
-    ends.clear();
     const char* p = text.data();
     const std::size_t size = text.size();
+    const auto un = static_cast<std::size_t>(n);
     if (kind == ShingleKind::kChar) {
+        bool ascii = true;
+        for (std::size_t i = 0; i < size; ++i) ascii &= static_cast<unsigned char>(p[i]) < 0x80;
+        if (ascii) {  // one byte per code point: shingle i is bytes [i, i + n)
+            if (size < un) {
+                out.push_back(hash_bytes(p, size));
+                return;
+            }
+            out.resize(size - un + 1);
+            for (std::size_t i = 0; i + un <= size; ++i) out[i] = hash_bytes(p + i, un);
+            return;
+        }
+        // Byte offsets of code point starts.
+        thread_local std::vector<std::uint32_t> starts;
+        starts.clear();
         for (std::size_t i = 0; i < size; ++i)
             if ((static_cast<unsigned char>(p[i]) & 0xC0) != 0x80)
                 starts.push_back(static_cast<std::uint32_t>(i));
         const std::size_t units = starts.size();
-        if (units < static_cast<std::size_t>(n)) {
+        if (units < un) {
             out.push_back(hash_bytes(p, size));
             return;
         }
         starts.push_back(static_cast<std::uint32_t>(size));
-        out.reserve(units - n + 1);
-        for (std::size_t i = 0; i + n <= units; ++i)
-            out.push_back(hash_bytes(p + starts[i], starts[i + n] - starts[i]));
-    } else {
-        std::size_t i = 0;
-        while (i < size) {
-            while (i < size && p[i] == ' ') ++i;
-            if (i >= size) break;
-            std::size_t j = i;
-            while (j < size && p[j] != ' ') ++j;
-            starts.push_back(static_cast<std::uint32_t>(i));
-            ends.push_back(static_cast<std::uint32_t>(j));
-            i = j;
-        }
-        const std::size_t units = starts.size();
-        if (units < static_cast<std::size_t>(n)) {
-            out.push_back(hash_bytes(p, size));
-            return;
-        }
-        out.reserve(units - n + 1);
-        for (std::size_t k = 0; k + n <= units; ++k)
-            out.push_back(hash_bytes(p + starts[k], ends[k + n - 1] - starts[k]));
+        out.reserve(units - un + 1);
+        for (std::size_t i = 0; i + un <= units; ++i)
+            out.push_back(hash_bytes(p + starts[i], starts[i + un] - starts[i]));
+        return;
     }
+    // Words: normalised text has single spaces, so an n-gram is the bytes from the first word's
+    // start to the last word's end.
+    thread_local std::vector<std::uint32_t> starts;
+    thread_local std::vector<std::uint32_t> ends;
+    starts.clear();
+    ends.clear();
+    std::size_t i = 0;
+    while (i < size) {
+        while (i < size && p[i] == ' ') ++i;
+        if (i >= size) break;
+        std::size_t j = i;
+        while (j < size && p[j] != ' ') ++j;
+        starts.push_back(static_cast<std::uint32_t>(i));
+        ends.push_back(static_cast<std::uint32_t>(j));
+        i = j;
+    }
+    const std::size_t units = starts.size();
+    if (units < un) {
+        out.push_back(hash_bytes(p, size));
+        return;
+    }
+    out.reserve(units - un + 1);
+    for (std::size_t k = 0; k + un <= units; ++k)
+        out.push_back(hash_bytes(p + starts[k], ends[k + un - 1] - starts[k]));
+}
+
+void shingle_hashes(std::string_view text, ShingleKind kind, int n,
+                    std::vector<std::uint64_t>& out) {
+    shingle_hashes_unsorted(text, kind, n, out);
     sort_unique(out);
 }
 
@@ -114,34 +138,57 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
     return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
-void signature(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
-               std::uint32_t* out) {
-    const std::uint32_t bins = static_cast<std::uint32_t>(num_perm);
-    constexpr std::uint64_t kEmpty = std::numeric_limits<std::uint64_t>::max();
+void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
+                int rounds, std::uint32_t* out) {
+    const auto bins = static_cast<std::uint32_t>(num_perm);
+    const std::size_t total = static_cast<std::size_t>(bins) * rounds;
+    // Bin minimum in the low 32 bits; bit 32 set while the bin is empty.
+    constexpr std::uint64_t kEmpty = std::uint64_t{1} << 32;
     thread_local std::vector<std::uint64_t> best;
-    best.assign(bins, kEmpty);
-    const std::uint64_t salt = mix64(seed ^ 0x9e3779b97f4a7c15ULL);
-    for (std::size_t i = 0; i < count; ++i) {
-        std::uint64_t h = mix64(hashes[i] ^ salt);
-        std::uint32_t bin = fast_range(static_cast<std::uint32_t>(h >> 32), bins);
-        std::uint64_t value = h & 0xffffffffULL;
-        if (value < best[bin]) best[bin] = value;
-    }
-    for (std::uint32_t k = 0; k < bins; ++k) {
-        if (best[k] != kEmpty) {
-            out[k] = static_cast<std::uint32_t>(best[k]);
-            continue;
+    thread_local std::vector<std::uint64_t> salts;
+    best.assign(total, kEmpty);
+    salts.resize(rounds);
+    for (int r = 0; r < rounds; ++r)
+        salts[r] = mix64(seed + static_cast<std::uint64_t>(r) + 0x9e3779b97f4a7c15ULL);
+    std::uint64_t* b = best.data();
+    for (int r = 0; r < rounds; ++r) {
+        const std::uint64_t salt = salts[r];
+        std::uint64_t* round_best = b + static_cast<std::size_t>(r) * bins;
+        for (std::size_t i = 0; i < count; ++i) {
+            // The shingle hash is already uniform (xxh3): one multiply-xorshift per round
+            // decorrelates the rounds; the product's high half picks the bin.
+            std::uint64_t x = (hashes[i] ^ salt) * 0x9e3779b97f4a7c15ULL;
+            std::uint32_t bin = fast_range(static_cast<std::uint32_t>(x >> 32), bins);
+            std::uint64_t value = static_cast<std::uint32_t>(x ^ (x >> 29));
+            round_best[bin] = std::min(round_best[bin], value);
         }
-        // Optimal densification: walk bins by a hash of (seed, k, attempt) until one is filled.
-        for (std::uint64_t attempt = 1;; ++attempt) {
-            std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
-            std::uint32_t from = fast_range(static_cast<std::uint32_t>(h >> 32), bins);
-            if (best[from] != kEmpty) {
-                out[k] = static_cast<std::uint32_t>(best[from]);
-                break;
+    }
+    for (int r = 0; r < rounds; ++r) {
+        const std::uint64_t salt = salts[r];
+        const std::uint64_t* round_best = b + static_cast<std::size_t>(r) * bins;
+        std::uint32_t* round_out = out + static_cast<std::size_t>(r) * bins;
+        for (std::uint32_t k = 0; k < bins; ++k) {
+            if (round_best[k] != kEmpty) {
+                round_out[k] = static_cast<std::uint32_t>(round_best[k]);
+                continue;
+            }
+            // Optimal densification: walk bins by a hash of (seed, k, attempt) until one is
+            // filled; the walk is the same for every document, so a pair borrows alike.
+            for (std::uint64_t attempt = 1;; ++attempt) {
+                std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
+                std::uint32_t from = fast_range(static_cast<std::uint32_t>(h >> 32), bins);
+                if (round_best[from] != kEmpty) {
+                    round_out[k] = static_cast<std::uint32_t>(round_best[from]);
+                    break;
+                }
             }
         }
     }
+}
+
+void signature(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
+               std::uint32_t* out) {
+    signatures(hashes, count, num_perm, seed, 1, out);
 }
 
 double estimate_jaccard(const std::uint32_t* a, const std::uint32_t* b, int num_perm) {
@@ -184,6 +231,29 @@ Banding optimal_banding(double threshold, int num_perm, double fp_weight, double
 std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band) {
     return XXH3_64bits(signature + static_cast<std::size_t>(band) * banding.rows,
                        sizeof(std::uint32_t) * banding.rows);
+}
+
+void radix_sort_high32(std::vector<std::uint64_t>& values) {
+    if (values.size() < 2048) {
+        std::stable_sort(values.begin(), values.end(),
+                         [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+        return;
+    }
+    constexpr std::size_t kBuckets = std::size_t{1} << 16;
+    std::vector<std::uint64_t> buffer(values.size());
+    std::vector<std::size_t> offsets(kBuckets);
+    for (int shift = 32; shift < 64; shift += 16) {
+        std::fill(offsets.begin(), offsets.end(), 0);
+        for (std::uint64_t v : values) ++offsets[(v >> shift) & (kBuckets - 1)];
+        std::size_t sum = 0;
+        for (auto& o : offsets) {
+            std::size_t c = o;
+            o = sum;
+            sum += c;
+        }
+        for (std::uint64_t v : values) buffer[offsets[(v >> shift) & (kBuckets - 1)]++] = v;
+        values.swap(buffer);
+    }
 }
 
 void radix_sort(std::vector<std::uint64_t>& values) {

@@ -18,6 +18,11 @@ enum class ShingleKind { kChar, kWord };
 void shingle_hashes(std::string_view text, ShingleKind kind, int n,
                     std::vector<std::uint64_t>& out);
 
+/// The same hashes in text order, repeats kept: enough for a signature (a minimum does not
+/// care), without the sort.
+void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
+                             std::vector<std::uint64_t>& out);
+
 /// |A ∩ B| of two sorted, unique hash sets.
 std::size_t intersection_size(const std::vector<std::uint64_t>& a,
                               const std::vector<std::uint64_t>& b);
@@ -33,6 +38,11 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
 /// shingle instead of num_perm. `count` must be > 0; `out` receives num_perm values.
 void signature(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
                std::uint32_t* out);
+
+/// `rounds` independent signatures of num_perm values each (round r in out[r * num_perm ...]),
+/// in one pass over the hashes; signature() is rounds = 1. Round r uses seed + r.
+void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
+                int rounds, std::uint32_t* out);
 
 /// Share of equal positions: the MinHash estimate of Jaccard.
 double estimate_jaccard(const std::uint32_t* a, const std::uint32_t* b, int num_perm);
@@ -61,7 +71,11 @@ Banding optimal_banding(double threshold, int num_perm, double fp_weight = 0.5,
 /// 64-bit key of band `band` of a signature (xxh3 of its `rows` values).
 std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band);
 
-/// Sorts 64-bit values ascending (LSD radix sort; O(n), used for the LSH buckets).
+/// Sorts 64-bit values ascending (LSD radix sort; O(n)).
 void radix_sort(std::vector<std::uint64_t>& values);
+
+/// Stable sort by the high 32 bits only (two radix passes): (key << 32 | index) values built in
+/// index order come out grouped by key with indices ascending. Used for the LSH buckets.
+void radix_sort_high32(std::vector<std::uint64_t>& values);
 
 }  // namespace synthmod::minhash

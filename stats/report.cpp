@@ -276,7 +276,7 @@ std::string markdown(const Input& input) {
             auto [c, size, first] = biggest[k];
             std::vector<std::string> labels;
             for (std::size_t i = 0; i < d.cluster.size(); ++i)
-                if (d.cluster[i] == c) labels.push_back(data.label_of(i));
+                if (d.cluster[i] == c) labels.emplace_back(data.label_of(i));
             std::sort(labels.begin(), labels.end());
             labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
             std::string joined;

@@ -1,6 +1,7 @@
 #include "stats/stats.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,49 +38,112 @@ std::string join_path(const std::string& dir, const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+/// read_table's UTF-8 check, per record as it streams in: `file:line: invalid UTF-8 ...`.
+void check_utf8(const std::string& name, std::size_t line, const std::vector<std::string>& fields,
+                const std::vector<std::string>* header) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::size_t bad = 0;
+        if (text::is_valid_utf8(fields[i], &bad)) continue;
+        std::size_t at = line;
+        for (std::size_t k = 0; k < i; ++k)
+            at += static_cast<std::size_t>(std::count(fields[k].begin(), fields[k].end(), '\n'));
+        at += static_cast<std::size_t>(
+            std::count(fields[i].begin(), fields[i].begin() + static_cast<long>(bad), '\n'));
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
+        std::string where =
+            header ? "in column \"" + printable((*header)[i]) + "\"" : std::string("in the header");
+        throw InputError(name, at, "invalid UTF-8 (byte " + std::string(byte) + ") " + where);
+    }
+}
+
+}  // namespace
+
 metrics::Dataset load_inputs(const std::vector<std::string>& paths) {
     if (paths.empty()) throw UsageError("--in is required");
     if (std::count(paths.begin(), paths.end(), std::string("-")) > 1)
         throw UsageError("--in -: stdin can be read only once");
     metrics::Dataset data;
+    // Streamed record by record into the compact row store (a whole csv::Table would hold every
+    // field as its own string next to the store).
     for (const auto& path : paths) {
-        csv::Table table = csv::read_table(path, {"content", "label"});
-        const std::string name = path == "-" ? std::string("<stdin>") : path;
-        if (data.header.empty()) {
-            data.header = table.header;
-        }
+        auto reader = csv::Reader::open(path);
+        const std::string& name = reader->name();
+        std::vector<std::string> header;
+        if (!reader->next(header)) throw InputError(name, 1, "empty file (no header row)");
+        const std::size_t header_line = reader->line();
+        check_utf8(name, header_line, header, nullptr);
+        for (const char* required : {"content", "label"})
+            if (std::find(header.begin(), header.end(), required) == header.end())
+                throw InputError(name, header_line,
+                                 std::string("missing column \"") + required + "\"");
+        if (data.header.empty()) data.header = header;
         // Columns by name: a shard may order them differently but must have the same set.
         std::vector<int> map;
         for (const auto& column : data.header) {
-            int c = table.column(column);
-            if (c < 0)
-                throw InputError(name, 1,
-                                 "column '" + column + "' of " + paths.front() +
+            auto it = std::find(header.begin(), header.end(), column);
+            if (it == header.end())
+                throw InputError(name, header_line,
+                                 "column \"" + printable(column) + "\" of " + paths.front() +
                                      " is missing (shards must share their columns)");
-            map.push_back(c);
+            map.push_back(static_cast<int>(it - header.begin()));
         }
-        if (table.header.size() != data.header.size())
-            throw InputError(name, 1,
-                             "has " + std::to_string(table.header.size()) +
-                                 " columns, the first input " + std::to_string(data.header.size()) +
+        if (header.size() != data.header.size())
+            throw InputError(name, header_line,
+                             "has " + std::to_string(header.size()) + " columns, the first input " +
+                                 std::to_string(data.header.size()) +
                                  " (shards must share their columns)");
         bool same_order = true;
         for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
-        for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const auto file_index = static_cast<std::uint32_t>(data.files.size());
+        data.files.push_back(name);
+        std::vector<std::string> fields, ordered;
+        while (reader->next(fields)) {
+            check_utf8(name, reader->line(), fields, &header);
+            if (fields.size() != header.size())
+                throw InputError(name, reader->line(),
+                                 "expected " + std::to_string(header.size()) + " fields, found " +
+                                     std::to_string(fields.size()));
             if (same_order) {
-                data.rows.push_back(std::move(table.rows[r]));
+                data.add_row(fields, file_index, reader->line());
             } else {
-                std::vector<std::string> row;
-                for (int c : map) row.push_back(std::move(table.rows[r][c]));
-                data.rows.push_back(std::move(row));
+                ordered.clear();
+                for (int c : map) ordered.push_back(fields[c]);
+                data.add_row(ordered, file_index, reader->line());
             }
-            data.where.push_back(name + ":" + std::to_string(table.lines[r]));
+            fields.clear();
         }
     }
     return data;
 }
 
+namespace {
+
+/// Wall time of each stage, printed with --timings (how the benchmark reports the dedup stage).
+class StageClock {
+   public:
+    explicit StageClock(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
+    void lap(const char* stage, std::size_t items = 0) {
+        auto now = std::chrono::steady_clock::now();
+        double s = std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+        if (!on_) return;
+        std::fprintf(stderr, "synthmod-stats: %-10s %8.3f s", stage, s);
+        if (items) std::fprintf(stderr, "  (%.0f items/s)", static_cast<double>(items) / s);
+        std::fprintf(stderr, "\n");
+    }
+
+   private:
+    bool on_;
+    std::chrono::steady_clock::time_point last_;
+};
+
+}  // namespace
+
 int run(const Options& options) {
+    StageClock clock(options.timings);
     // ---- validate everything before any output exists ----
     int threads = options.threads > 0
                       ? options.threads
@@ -132,21 +196,23 @@ int run(const Options& options) {
     }
 
     metrics::Dataset data = load_inputs(options.inputs);
+    clock.lap("read", data.size());
     if (!options.compare_by.empty() &&
         std::find(data.header.begin(), data.header.end(), options.compare_by) == data.header.end())
         throw UsageError("--compare-by: the input has no column '" + options.compare_by + "'");
     metrics::prepare(data, threads);
+    clock.lap("normalise", data.size());
 
     // ---- compute ----
-    std::vector<std::string_view> normalized(data.normalized.begin(), data.normalized.end());
-    auto dups = dedup::find_near_duplicates(normalized, dd);
+    auto dups = dedup::find_near_duplicates(data.normalized, dd);
+    clock.lap("near-dup", data.size());
     metrics::Reference reference;
     if (sp) {
         for (const auto& l : sp->labels) reference.labels.push_back(l.name);
         reference.weights = sp->label_weights;
         reference.min_realism = sp->gate.min_realism;
     }
-    metrics::Metrics m = metrics::compute(data, dups, reference);
+    metrics::Metrics m = metrics::compute(data, dups, reference, {}, threads);
     {
         std::vector<std::string_view> trimmed(data.size());
         dedup::parallel_for(data.size(), threads, [&](std::size_t begin, std::size_t end) {
@@ -159,6 +225,7 @@ int run(const Options& options) {
         m.raw_exact_dup_rows = dedup::duplicate_rows(dedup::first_equal(trimmed, threads));
     }
 
+    clock.lap("metrics", data.size());
     std::optional<gate::Result> gate_result;
     if (options.gate) gate_result = gate::evaluate(thresholds, m);
     std::optional<compare::Comparison> comparison;
@@ -187,6 +254,7 @@ int run(const Options& options) {
     const std::string json = report::metrics_json(in);
     const auto svgs = report::charts(in);
 
+    clock.lap("report");
     // ---- write: every file to a temporary, then all renamed into place ----
     const std::string dir = options.report_dir.empty()
                                 ? join_path("reports", stem_of(options.inputs.front()))
@@ -208,7 +276,7 @@ int run(const Options& options) {
         csv::Writer w(out);
         if (options.keep_columns) {
             w.write_row(data.header);
-            for (std::size_t i : m.kept_rows) w.write_row(data.rows[i]);
+            for (std::size_t i : m.kept_rows) w.write_row(data.rows.row(i));
         } else {
             w.write_row(std::vector<std::string>{"content", "label"});
             for (std::size_t i : m.kept_rows)
@@ -225,7 +293,7 @@ int run(const Options& options) {
         w.write_row(header);
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (m.reasons[i] == metrics::Reason::kKeep) continue;
-            std::vector<std::string_view> row(data.rows[i].begin(), data.rows[i].end());
+            std::vector<std::string_view> row = data.rows.row(i);
             std::string cluster = dups.cluster[i] >= 0 ? std::to_string(dups.cluster[i]) : "";
             row.push_back(metrics::reason_name(m.reasons[i]));
             row.push_back(cluster);
@@ -243,6 +311,7 @@ int run(const Options& options) {
     }
     if (gate_result && !options.junit.empty()) open(options.junit) << gate::junit_xml(*gate_result);
     for (auto& f : files) f->commit();
+    clock.lap("write");
 
     // ---- tell the user ----
     if (gate_result) {

@@ -30,7 +30,8 @@ struct Options {
     std::string baseline;
     std::string junit;
     bool quiet = false;
-    int threads = 0;  ///< 0: the machine's cores
+    bool timings = false;  ///< per-stage wall times on stderr
+    int threads = 0;       ///< 0: the machine's cores
 };
 
 /// Reads and concatenates the input shards (each needs `content` and `label`; every shard must

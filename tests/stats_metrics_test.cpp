@@ -25,8 +25,7 @@ Loaded load(const metrics::Reference& reference = {}) {
     Loaded l;
     l.data = stats::load_inputs({kJudged});
     metrics::prepare(l.data, 2);
-    std::vector<std::string_view> texts(l.data.normalized.begin(), l.data.normalized.end());
-    l.dups = dedup::find_near_duplicates(texts, {});
+    l.dups = dedup::find_near_duplicates(l.data.normalized, {});
     l.m = metrics::compute(l.data, l.dups, reference);
     return l;
 }
@@ -171,14 +170,14 @@ TEST_CASE("bootstrap intervals against hand-checked cases", "[metrics]") {
     // interval is [2, 2]. Unpaired (no persona column): the interval must be wider and hold 2.
     metrics::Dataset d;
     d.header = {"content", "label", "variant", "persona", "target_label"};
+    d.files = {"t.csv"};
     for (int k = 0; k < 40; ++k) {
         std::string base;
         for (int w = 0; w < 5 + k % 7; ++w)
             base += "w" + std::to_string(w) + "x" + std::to_string(k) + " ";
-        d.rows.push_back({base, "Safe", "A", "p" + std::to_string(k), "Safe"});
-        d.rows.push_back({base + "extra words", "Safe", "B", "p" + std::to_string(k), "Safe"});
-        d.where.push_back("t:1");
-        d.where.push_back("t:1");
+        d.add_row({base, "Safe", "A", "p" + std::to_string(k), "Safe"}, 0, 2 + 2 * k);
+        d.add_row({base + "extra words", "Safe", "B", "p" + std::to_string(k), "Safe"}, 0,
+                  3 + 2 * k);
     }
     metrics::prepare(d, 1);
     auto paired = compare::by_column(d, "variant", {}, {}, 7, 500);
