@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -241,4 +242,33 @@ TEST_CASE("curl transport: verbose log shows method, URL and status, never a sec
     CHECK(err.find("-> 200") != std::string::npos);
     CHECK(err.find("[REDACTED]") != std::string::npos);
     CHECK(err.find("sk-secret-123") == std::string::npos);
+}
+
+TEST_CASE("fake server: --faults draws are deterministic per prompt and attempt", "[http]") {
+    REQUIRE(curl_ready);
+    auto statuses = [](const std::vector<std::string>& args) {
+        FakeServer server(args);
+        auto transport = synthmod::http::make_curl_transport(Options{});
+        std::vector<long> out;
+        for (int round = 0; round < 2; ++round)  // round 1 re-sends every prompt (a retry)
+            for (int i = 0; i < 20; ++i)
+                out.push_back(
+                    transport->perform(message_request(server.base_url(), "p" + std::to_string(i)))
+                        .status);
+        auto log = server.log();
+        REQUIRE(log.size() == 40);
+        CHECK(log[25].attempt == 1);
+        return out;
+    };
+    std::vector<std::string> args = {"--faults", "500,529", "--fault-rate", "0.5", "--seed", "7"};
+    auto a = statuses(args);
+    CHECK(a == statuses(args));
+    CHECK(std::count(a.begin(), a.end(), 200) >= 8);
+    CHECK(std::count(a.begin(), a.end(), 200) <= 32);
+    CHECK(std::count(a.begin(), a.end(), 500) > 0);
+    CHECK(std::count(a.begin(), a.end(), 529) > 0);
+    // A retry gets a fresh draw: the two rounds differ somewhere.
+    CHECK_FALSE(std::equal(a.begin(), a.begin() + 20, a.begin() + 20));
+    args[5] = "8";
+    CHECK(a != statuses(args));
 }
