@@ -27,7 +27,8 @@ double seconds_since(Clock::time_point t0) {
 std::string utf8_prefix(const std::string& s, std::size_t from, std::size_t n) {
     while (from < s.size() && (static_cast<unsigned char>(s[from]) & 0xc0) == 0x80) ++from;
     std::size_t end = std::min(s.size(), from + n);
-    while (end < s.size() && end > from && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
+    while (end < s.size() && end > from && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80)
+        --end;
     return s.substr(from, end - from);
 }
 
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
                          row[static_cast<std::size_t>(label)]});
     }
 
-    const std::string path = keep.empty() ? "/tmp/io_bench." + std::to_string(::getpid()) + ".csv" : keep;
+    const std::string path =
+        keep.empty() ? "/tmp/io_bench." + std::to_string(::getpid()) + ".csv" : keep;
     auto t0 = Clock::now();
     {
         std::ofstream out(path, std::ios::binary);
@@ -98,10 +100,10 @@ int main(int argc, char** argv) {
     std::printf("file: %zu rows, %.1f MB\n", records - 1, mb);
     std::printf("csv write       %7.3f s  %7.1f MB/s\n", write_s, mb / write_s);
     std::printf("csv Reader      %7.3f s  %7.1f MB/s\n", read_s, mb / read_s);
-    std::printf("csv read_table  %7.3f s  %7.1f MB/s  (UTF-8 check, all rows kept in memory)\n", table_s,
-                mb / table_s);
+    std::printf("csv read_table  %7.3f s  %7.1f MB/s  (UTF-8 check, all rows kept in memory)\n",
+                table_s, mb / table_s);
     std::printf("text normalize  %7.3f s  %7.1f MB/s  %.0f rows/s (%zu -> %zu bytes)\n", norm_s,
-                static_cast<double>(input_bytes) / 1e6 / norm_s, static_cast<double>(loaded.rows.size()) / norm_s,
-                input_bytes, normalized_bytes);
+                static_cast<double>(input_bytes) / 1e6 / norm_s,
+                static_cast<double>(loaded.rows.size()) / norm_s, input_bytes, normalized_bytes);
     return 0;
 }

@@ -92,7 +92,8 @@ int Reader::get() {
 bool Reader::next(std::vector<std::string>& fields) {
     if (first_) {
         first_ = false;
-        if (peek() == 0xEF && end_ - pos_ >= 3 && static_cast<unsigned char>(buf_[pos_ + 1]) == 0xBB &&
+        if (peek() == 0xEF && end_ - pos_ >= 3 &&
+            static_cast<unsigned char>(buf_[pos_ + 1]) == 0xBB &&
             static_cast<unsigned char>(buf_[pos_ + 2]) == 0xBF) {
             pos_ += 3;
         }
@@ -165,7 +166,8 @@ bool Reader::next(std::vector<std::string>& fields) {
             if (c == ',') {
                 ++pos_;
             } else if (c == '"') {
-                fail(line_, "quote inside an unquoted field (quote the whole field and double the quote)");
+                fail(line_,
+                     "quote inside an unquoted field (quote the whole field and double the quote)");
             } else {
                 more = false;
             }
@@ -182,8 +184,8 @@ bool Reader::next(std::vector<std::string>& fields) {
     if (width_ == 0) {
         width_ = n;
     } else if (n != width_) {
-        fail(record_line_, "expected " + std::to_string(width_) + " fields (as in the header), found " +
-                               std::to_string(n));
+        fail(record_line_, "expected " + std::to_string(width_) +
+                               " fields (as in the header), found " + std::to_string(n));
     }
     return true;
 }
@@ -205,7 +207,8 @@ void check_utf8(const std::string& name, std::size_t line, const std::vector<std
         if (!text::is_valid_utf8(fields[i], &bad)) {
             std::size_t newlines = 0;  // newlines inside the quoted fields before this one
             for (std::size_t k = 0; k < i; ++k) newlines += count_newlines(fields[k]);
-            const std::size_t at = line + newlines + count_newlines(std::string_view(fields[i]).substr(0, bad));
+            const std::size_t at =
+                line + newlines + count_newlines(std::string_view(fields[i]).substr(0, bad));
             std::string where;
             if (header == nullptr) {
                 where = "in the header";
@@ -257,7 +260,8 @@ Table read_table(const std::string& path, const std::vector<std::string>& requir
     return read_all(*reader, required);
 }
 
-Table read_table(std::istream& in, const std::string& name, const std::vector<std::string>& required) {
+Table read_table(std::istream& in, const std::string& name,
+                 const std::vector<std::string>& required) {
     Reader reader(in, name);
     return read_all(reader, required);
 }

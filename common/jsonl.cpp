@@ -1,5 +1,8 @@
 #include "common/jsonl.h"
 
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -8,10 +11,6 @@
 #include <iostream>
 #include <memory>
 #include <stdexcept>
-
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "common/errors.h"
 
@@ -30,11 +29,13 @@ bool blank(const std::string& line) {
 std::istream& open_input(const std::string& path, std::unique_ptr<std::ifstream>& owned) {
     if (path == "-") return std::cin;
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw IoError(path + ": cannot read: " + std::strerror(errno));
+    if (::stat(path.c_str(), &st) != 0)
+        throw IoError(path + ": cannot read: " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw IoError(path + ": cannot read: " + std::strerror(EISDIR));
     errno = 0;
     owned = std::make_unique<std::ifstream>(path, std::ios::binary);
-    if (!*owned) throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EACCES));
+    if (!*owned)
+        throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EACCES));
     return *owned;
 }
 
@@ -59,8 +60,9 @@ bool for_each(const std::string& path,
         if (doc.HasParseError()) {
             if (tolerate_torn_tail && unterminated) return true;
             throw InputError(name, line_no,
-                             std::string("invalid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                 " (column " + std::to_string(doc.GetErrorOffset() + 1) + ")");
+                             std::string("invalid JSON: ") +
+                                 rapidjson::GetParseError_En(doc.GetParseError()) + " (column " +
+                                 std::to_string(doc.GetErrorOffset() + 1) + ")");
         }
         on_line(doc, line_no);
     }
@@ -71,12 +73,15 @@ bool for_each(const std::string& path,
 std::string to_line(const rapidjson::Value& value) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    if (!value.Accept(writer)) throw std::invalid_argument("jsonl: value cannot be written as JSON (NaN or infinity)");
+    if (!value.Accept(writer))
+        throw std::invalid_argument("jsonl: value cannot be written as JSON (NaN or infinity)");
     return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string object_line(const std::vector<std::string>& keys, const std::vector<std::string>& values) {
-    if (keys.size() != values.size()) throw std::invalid_argument("jsonl::object_line: keys and values differ in size");
+std::string object_line(const std::vector<std::string>& keys,
+                        const std::vector<std::string>& values) {
+    if (keys.size() != values.size())
+        throw std::invalid_argument("jsonl::object_line: keys and values differ in size");
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartObject();

@@ -1,6 +1,7 @@
 #include "common/spec.h"
 
 #include <sys/stat.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,8 +13,6 @@
 #include <set>
 #include <sstream>
 #include <string_view>
-
-#include <toml++/toml.h>
 
 #include "common/errors.h"
 
@@ -57,7 +56,8 @@ class Loader {
         Spec spec;
         spec.file = file_;
         spec.source_text = text_;
-        check_keys(root, "", {"dataset", "labels", "personas", "generator", "judge", "dedup", "gate"});
+        check_keys(root, "",
+                   {"dataset", "labels", "personas", "generator", "judge", "dedup", "gate"});
 
         const toml::table* dataset = table_at(root, "", "dataset");
         const toml::table empty;
@@ -69,7 +69,9 @@ class Loader {
             spec.name = *v;
         }
         if (auto v = get_int(ds, "dataset", "rows")) {
-            if (*v < 1 || *v > INT_MAX) fail(*ds.get("rows"), "dataset.rows: must be between 1 and " + std::to_string(INT_MAX));
+            if (*v < 1 || *v > INT_MAX)
+                fail(*ds.get("rows"),
+                     "dataset.rows: must be between 1 and " + std::to_string(INT_MAX));
             spec.rows = static_cast<int>(*v);
         }
         if (auto v = get_int(ds, "dataset", "seed")) spec.seed = *v;
@@ -106,21 +108,24 @@ class Loader {
         }
     }
 
-    const toml::table* table_at(const toml::table& parent, const std::string& prefix, std::string_view key) const {
+    const toml::table* table_at(const toml::table& parent, const std::string& prefix,
+                                std::string_view key) const {
         const toml::node* node = parent.get(key);
         if (node == nullptr) return nullptr;
         if (!node->is_table()) fail(*node, join(prefix, key) + ": expected a table");
         return node->as_table();
     }
 
-    std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, std::string_view key) const {
+    std::optional<std::string> get_string(const toml::table& t, const std::string& prefix,
+                                          std::string_view key) const {
         const toml::node* node = t.get(key);
         if (node == nullptr) return std::nullopt;
         if (!node->is_string()) fail(*node, join(prefix, key) + ": expected a string");
         return node->as_string()->get();
     }
 
-    std::optional<long long> get_int(const toml::table& t, const std::string& prefix, std::string_view key) const {
+    std::optional<long long> get_int(const toml::table& t, const std::string& prefix,
+                                     std::string_view key) const {
         const toml::node* node = t.get(key);
         if (node == nullptr) return std::nullopt;
         if (!node->is_integer()) fail(*node, join(prefix, key) + ": expected an integer");
@@ -128,7 +133,8 @@ class Loader {
     }
 
     /// An integer or a float (TOML `1` is accepted where a number is asked for).
-    std::optional<double> get_number(const toml::table& t, const std::string& prefix, std::string_view key) const {
+    std::optional<double> get_number(const toml::table& t, const std::string& prefix,
+                                     std::string_view key) const {
         const toml::node* node = t.get(key);
         if (node == nullptr) return std::nullopt;
         double v = 0;
@@ -143,34 +149,38 @@ class Loader {
         return v;
     }
 
-    std::optional<bool> get_bool(const toml::table& t, const std::string& prefix, std::string_view key) const {
+    std::optional<bool> get_bool(const toml::table& t, const std::string& prefix,
+                                 std::string_view key) const {
         const toml::node* node = t.get(key);
         if (node == nullptr) return std::nullopt;
-        if (!node->is_boolean()) fail(*node, join(prefix, key) + ": expected a boolean (true or false)");
+        if (!node->is_boolean())
+            fail(*node, join(prefix, key) + ": expected a boolean (true or false)");
         return node->as_boolean()->get();
     }
 
     /// An int within [lo, hi] or the error "key: must be ...".
-    std::optional<int> get_int_in(const toml::table& t, const std::string& prefix, std::string_view key,
-                                  long long lo, long long hi) const {
+    std::optional<int> get_int_in(const toml::table& t, const std::string& prefix,
+                                  std::string_view key, long long lo, long long hi) const {
         auto v = get_int(t, prefix, key);
         if (!v) return std::nullopt;
         if (*v < lo || *v > hi) {
-            fail(*t.get(key), join(prefix, key) + ": must be between " + std::to_string(lo) + " and " +
-                                  std::to_string(hi));
+            fail(*t.get(key), join(prefix, key) + ": must be between " + std::to_string(lo) +
+                                  " and " + std::to_string(hi));
         }
         return static_cast<int>(*v);
     }
 
     /// The array-of-tables at `key` (e.g. [[labels]]), or an error when it is something else.
-    const toml::array* tables_at(const toml::table& parent, const std::string& prefix, std::string_view key,
-                                 const std::string& example) const {
+    const toml::array* tables_at(const toml::table& parent, const std::string& prefix,
+                                 std::string_view key, const std::string& example) const {
         const toml::node* node = parent.get(key);
         if (node == nullptr) return nullptr;
         const toml::array* arr = node->as_array();
-        if (arr == nullptr) fail(*node, join(prefix, key) + ": expected an array of tables (" + example + ")");
+        if (arr == nullptr)
+            fail(*node, join(prefix, key) + ": expected an array of tables (" + example + ")");
         for (const auto& item : *arr) {
-            if (!item.is_table()) fail(item, join(prefix, key) + ": expected an array of tables (" + example + ")");
+            if (!item.is_table())
+                fail(item, join(prefix, key) + ": expected an array of tables (" + example + ")");
         }
         return arr;
     }
@@ -178,7 +188,9 @@ class Loader {
     void load_labels(const toml::table& root, Spec& spec) const {
         const toml::array* labels = tables_at(root, "", "labels", "[[labels]]");
         if (labels == nullptr || labels->empty()) {
-            fail(1, "labels: no [[labels]] given; a spec needs at least one label with a name and a definition");
+            fail(1,
+                 "labels: no [[labels]] given; a spec needs at least one label with a name and a "
+                 "definition");
         }
         std::map<std::string, std::size_t> first_line;
         std::size_t index = 0;
@@ -188,20 +200,22 @@ class Loader {
             check_keys(t, "labels", {"name", "definition"});
             Label label;
             auto name = get_string(t, "labels", "name");
-            if (!name) fail(t, "labels.name: missing in [[labels]] number " + std::to_string(index));
+            if (!name)
+                fail(t, "labels.name: missing in [[labels]] number " + std::to_string(index));
             if (trim_blanks(*name).empty()) fail(*t.get("name"), "labels.name: must not be empty");
             label.name = *name;
             auto definition = get_string(t, "labels", "definition");
             if (!definition) fail(t, "labels.definition: missing for label \"" + label.name + "\"");
             if (trim_blanks(*definition).empty()) {
-                fail(*t.get("definition"), "labels.definition: empty for label \"" + label.name + "\"");
+                fail(*t.get("definition"),
+                     "labels.definition: empty for label \"" + label.name + "\"");
             }
             label.definition = *definition;
             const std::size_t line = t.get("name")->source().begin.line;
             auto [it, inserted] = first_line.emplace(label.name, line);
             if (!inserted) {
-                fail(line, "labels.name: duplicate label \"" + label.name + "\" (first defined on line " +
-                               std::to_string(it->second) + ")");
+                fail(line, "labels.name: duplicate label \"" + label.name +
+                               "\" (first defined on line " + std::to_string(it->second) + ")");
             }
             spec.labels.push_back(std::move(label));
         }
@@ -214,16 +228,19 @@ class Loader {
         if (node == nullptr) return;
         if (node->is_string()) {
             if (node->as_string()->get() != "uniform") {
-                fail(*node, "dataset.label_weights: expected \"uniform\" or a table of label = weight");
+                fail(*node,
+                     "dataset.label_weights: expected \"uniform\" or a table of label = weight");
             }
             return;
         }
         const toml::table* table = node->as_table();
-        if (table == nullptr) fail(*node, "dataset.label_weights: expected \"uniform\" or a table of label = weight");
+        if (table == nullptr)
+            fail(*node, "dataset.label_weights: expected \"uniform\" or a table of label = weight");
         std::vector<double> weights(n, 0.0);
         double sum = 0;
         for (auto&& [key, value] : *table) {
-            const std::size_t line = key.source().begin.line != 0 ? key.source().begin.line : value.source().begin.line;
+            const std::size_t line =
+                key.source().begin.line != 0 ? key.source().begin.line : value.source().begin.line;
             const int index = spec.label_index(std::string(key.str()));
             if (index < 0) {
                 fail(line, "dataset.label_weights: unknown label \"" + std::string(key.str()) +
@@ -235,7 +252,8 @@ class Loader {
             } else if (value.is_floating_point()) {
                 w = value.as_floating_point()->get();
             } else {
-                fail(line, "dataset.label_weights: weight of \"" + std::string(key.str()) + "\": expected a number");
+                fail(line, "dataset.label_weights: weight of \"" + std::string(key.str()) +
+                               "\": expected a number");
             }
             if (!std::isfinite(w) || w < 0) {
                 fail(line, "dataset.label_weights: weight of \"" + std::string(key.str()) +
@@ -269,7 +287,10 @@ class Loader {
     void load_model(const toml::table& t, const std::string& prefix, ModelConfig& config) const {
         if (auto v = get_string(t, prefix, "provider")) {
             if (*v != "anthropic" && *v != "openai" && *v != "offline") {
-                fail(*t.get("provider"), prefix + ".provider: expected \"anthropic\", \"openai\" or \"offline\", not \"" + *v + "\"");
+                fail(*t.get("provider"),
+                     prefix +
+                         ".provider: expected \"anthropic\", \"openai\" or \"offline\", not \"" +
+                         *v + "\"");
             }
             config.provider = *v;
         }
@@ -285,7 +306,8 @@ class Loader {
         }
         if (auto v = get_int_in(t, prefix, "max_tokens", 1, 1000000)) config.max_tokens = *v;
         if (auto v = get_number(t, prefix, "temperature")) {
-            if (*v < 0 || *v > 2) fail(*t.get("temperature"), prefix + ".temperature: must be between 0 and 2");
+            if (*v < 0 || *v > 2)
+                fail(*t.get("temperature"), prefix + ".temperature: must be between 0 and 2");
             config.temperature = *v;
         }
         if (auto v = get_int_in(t, prefix, "concurrency", 1, 10000)) config.concurrency = *v;
@@ -294,7 +316,8 @@ class Loader {
 
     /// Line of byte `offset` of a string value: its first line plus the newlines before `offset`
     /// (plus one when a multi-line string starts on the line after its opening quotes).
-    std::size_t line_in_string(const toml::node& node, const std::string& value, std::size_t offset) const {
+    std::size_t line_in_string(const toml::node& node, const std::string& value,
+                               std::size_t offset) const {
         std::size_t line = node.source().begin.line;
         const std::size_t column = node.source().begin.column;
         // Find the value's first character in the source text.
@@ -305,16 +328,19 @@ class Loader {
         }
         if (pos != std::string::npos && column >= 1) {
             pos += column - 1;
-            const std::string_view rest = std::string_view(text_).substr(std::min(pos, text_.size()));
+            const std::string_view rest =
+                std::string_view(text_).substr(std::min(pos, text_.size()));
             if (rest.rfind("\"\"\"\n", 0) == 0 || rest.rfind("'''\n", 0) == 0 ||
                 rest.rfind("\"\"\"\r\n", 0) == 0 || rest.rfind("'''\r\n", 0) == 0) {
                 ++line;
             }
         }
-        return line + static_cast<std::size_t>(std::count(value.begin(), value.begin() + offset, '\n'));
+        return line +
+               static_cast<std::size_t>(std::count(value.begin(), value.begin() + offset, '\n'));
     }
 
-    void check_template(const toml::node& node, const std::string& key, const std::string& tmpl) const {
+    void check_template(const toml::node& node, const std::string& key,
+                        const std::string& tmpl) const {
         const auto& known = placeholders();
         Placeholder ph{};
         std::size_t from = 0;
@@ -334,20 +360,25 @@ class Loader {
         spec.generator.model = "claude-haiku-4-5";
         const toml::table* t = table_at(root, "", "generator");
         if (t != nullptr) {
-            check_keys(*t, "generator", {"provider", "model", "base_url", "max_tokens", "temperature",
-                                         "concurrency", "system", "contexts", "variants"});
+            check_keys(*t, "generator",
+                       {"provider", "model", "base_url", "max_tokens", "temperature", "concurrency",
+                        "system", "contexts", "variants"});
             load_model(*t, "generator", spec.generator);
             if (const toml::node* node = t->get("contexts")) {
                 const toml::array* arr = node->as_array();
                 if (arr == nullptr) fail(*node, "generator.contexts: expected an array of strings");
                 for (const auto& item : *arr) {
-                    if (!item.is_string()) fail(item.source().begin.line != 0 ? item : *node, "generator.contexts: expected an array of strings");
+                    if (!item.is_string())
+                        fail(item.source().begin.line != 0 ? item : *node,
+                             "generator.contexts: expected an array of strings");
                     const std::string& c = item.as_string()->get();
-                    if (trim_blanks(c).empty()) fail(item, "generator.contexts: a context must not be empty");
+                    if (trim_blanks(c).empty())
+                        fail(item, "generator.contexts: a context must not be empty");
                     spec.generator.contexts.push_back(c);
                 }
             }
-            if (const toml::array* variants = tables_at(*t, "generator", "variants", "[[generator.variants]]")) {
+            if (const toml::array* variants =
+                    tables_at(*t, "generator", "variants", "[[generator.variants]]")) {
                 std::map<std::string, std::size_t> first_line;
                 std::size_t index = 0;
                 for (const auto& item : *variants) {
@@ -356,19 +387,28 @@ class Loader {
                     check_keys(v, "generator.variants", {"name", "prompt"});
                     Variant variant;
                     auto name = get_string(v, "generator.variants", "name");
-                    if (!name) fail(v, "generator.variants.name: missing in [[generator.variants]] number " + std::to_string(index));
-                    if (trim_blanks(*name).empty()) fail(*v.get("name"), "generator.variants.name: must not be empty");
+                    if (!name)
+                        fail(v,
+                             "generator.variants.name: missing in [[generator.variants]] number " +
+                                 std::to_string(index));
+                    if (trim_blanks(*name).empty())
+                        fail(*v.get("name"), "generator.variants.name: must not be empty");
                     variant.name = *name;
                     auto prompt = get_string(v, "generator.variants", "prompt");
-                    if (!prompt) fail(v, "generator.variants.prompt: missing for variant \"" + variant.name + "\"");
-                    if (trim_blanks(*prompt).empty()) fail(*v.get("prompt"), "generator.variants.prompt: empty for variant \"" + variant.name + "\"");
+                    if (!prompt)
+                        fail(v, "generator.variants.prompt: missing for variant \"" + variant.name +
+                                    "\"");
+                    if (trim_blanks(*prompt).empty())
+                        fail(*v.get("prompt"), "generator.variants.prompt: empty for variant \"" +
+                                                   variant.name + "\"");
                     check_template(*v.get("prompt"), "generator.variants.prompt", *prompt);
                     variant.prompt = *prompt;
                     const std::size_t line = v.get("name")->source().begin.line;
                     auto [it, inserted] = first_line.emplace(variant.name, line);
                     if (!inserted) {
                         fail(line, "generator.variants.name: duplicate variant \"" + variant.name +
-                                       "\" (first defined on line " + std::to_string(it->second) + ")");
+                                       "\" (first defined on line " + std::to_string(it->second) +
+                                       ")");
                     }
                     spec.generator.variants.push_back(std::move(variant));
                 }
@@ -383,8 +423,9 @@ class Loader {
         spec.judge.model = "claude-sonnet-4-5";
         const toml::table* t = table_at(root, "", "judge");
         if (t == nullptr) return;
-        check_keys(*t, "judge", {"provider", "model", "base_url", "max_tokens", "temperature", "concurrency",
-                                 "system", "blind"});
+        check_keys(*t, "judge",
+                   {"provider", "model", "base_url", "max_tokens", "temperature", "concurrency",
+                    "system", "blind"});
         load_model(*t, "judge", spec.judge);
         if (auto v = get_bool(*t, "judge", "blind")) spec.judge.blind = *v;
     }
@@ -394,12 +435,15 @@ class Loader {
         if (t == nullptr) return;
         check_keys(*t, "dedup", {"shingle", "ngram", "threshold", "num_perm"});
         if (auto v = get_string(*t, "dedup", "shingle")) {
-            if (*v != "char" && *v != "word") fail(*t->get("shingle"), "dedup.shingle: expected \"char\" or \"word\", not \"" + *v + "\"");
+            if (*v != "char" && *v != "word")
+                fail(*t->get("shingle"),
+                     "dedup.shingle: expected \"char\" or \"word\", not \"" + *v + "\"");
             spec.dedup.shingle = *v;
         }
         if (auto v = get_int_in(*t, "dedup", "ngram", 1, 1000)) spec.dedup.ngram = *v;
         if (auto v = get_number(*t, "dedup", "threshold")) {
-            if (!(*v > 0 && *v <= 1)) fail(*t->get("threshold"), "dedup.threshold: must be > 0 and <= 1");
+            if (!(*v > 0 && *v <= 1))
+                fail(*t->get("threshold"), "dedup.threshold: must be > 0 and <= 1");
             spec.dedup.threshold = *v;
         }
         if (auto v = get_int_in(*t, "dedup", "num_perm", 8, 65536)) spec.dedup.num_perm = *v;
@@ -411,18 +455,23 @@ class Loader {
         const auto& keys = gate_keys();
         for (auto&& [key, node] : *t) {
             const std::string name(key.str());
-            const std::size_t line = key.source().begin.line != 0 ? key.source().begin.line : node.source().begin.line;
+            const std::size_t line =
+                key.source().begin.line != 0 ? key.source().begin.line : node.source().begin.line;
             if (name != "min_realism" && std::find(keys.begin(), keys.end(), name) == keys.end()) {
                 fail(line, "unknown key \"gate." + name + "\"");
             }
             auto value = get_number(*t, "gate", name);
             const double v = *value;
-            const bool share = name.find("_rate") != std::string::npos || name.rfind("min_agreement", 0) == 0;
+            const bool share =
+                name.find("_rate") != std::string::npos || name.rfind("min_agreement", 0) == 0;
             if (share && (v < 0 || v > 1)) fail(line, "gate." + name + ": must be between 0 and 1");
-            if ((name == "min_rows" || name == "min_rows_per_label" || name == "max_imbalance_ratio") && v < 0) {
+            if ((name == "min_rows" || name == "min_rows_per_label" ||
+                 name == "max_imbalance_ratio") &&
+                v < 0) {
                 fail(line, "gate." + name + ": must be >= 0");
             }
-            if (name == "min_kappa" && (v < -1 || v > 1)) fail(line, "gate.min_kappa: must be between -1 and 1");
+            if (name == "min_kappa" && (v < -1 || v > 1))
+                fail(line, "gate.min_kappa: must be between -1 and 1");
             if ((name == "min_realism" || name == "min_realism_mean") && (v < 1 || v > 5)) {
                 fail(line, "gate." + name + ": must be between 1 and 5 (the realism scale)");
             }
@@ -449,9 +498,10 @@ int Spec::label_index(const std::string& label) const {
 
 const std::vector<std::string>& gate_keys() {
     static const std::vector<std::string> keys = {
-        "min_rows",          "min_rows_per_label",  "max_imbalance_ratio",     "max_exact_dup_rate",
-        "max_near_dup_rate", "max_label_conflict_rate", "min_agreement",       "min_agreement_lower",
-        "min_kappa",         "min_realism_mean",    "max_refusal_rate"};
+        "min_rows",           "min_rows_per_label",  "max_imbalance_ratio",
+        "max_exact_dup_rate", "max_near_dup_rate",   "max_label_conflict_rate",
+        "min_agreement",      "min_agreement_lower", "min_kappa",
+        "min_realism_mean",   "max_refusal_rate"};
     return keys;
 }
 
@@ -468,7 +518,8 @@ Spec parse(const std::string& text, const std::string& name) {
 
 Spec load(const std::string& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw IoError(path + ": cannot read: " + std::strerror(errno));
+    if (::stat(path.c_str(), &st) != 0)
+        throw IoError(path + ": cannot read: " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw IoError(path + ": cannot read: " + std::strerror(EISDIR));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EACCES));
@@ -483,7 +534,8 @@ std::string render(const std::string& tmpl, const std::map<std::string, std::str
     out.reserve(tmpl.size() + 256);
     std::size_t from = 0;
     Placeholder ph{};
-    // One pass: text substituted in is never scanned again (a persona holding "{{label}}" stays as is).
+    // One pass: text substituted in is never scanned again (a persona holding "{{label}}" stays as
+    // is).
     while (next_placeholder(tmpl, from, ph)) {
         auto it = values.find(std::string(ph.name));
         out.append(tmpl, from, ph.begin - from);

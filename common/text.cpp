@@ -33,7 +33,8 @@ bool is_space(char32_t c) {
 /// ASCII bytes of Unicode category P* (Pc Pd Ps Pe Po); $+<=>^`|~ are symbols (S*) and stay.
 constexpr std::array<bool, 128> ascii_punct() {
     std::array<bool, 128> t{};
-    for (char c : std::string_view("!\"#%&'()*,-./:;?@[\\]_{}")) t[static_cast<unsigned char>(c)] = true;
+    for (char c : std::string_view("!\"#%&'()*,-./:;?@[\\]_{}"))
+        t[static_cast<unsigned char>(c)] = true;
     return t;
 }
 constexpr std::array<bool, 128> kAsciiPunct = ascii_punct();
@@ -162,16 +163,18 @@ void add_ascii(Collapser& col, unsigned char c) {
 /// another composition: Python's str.casefold() may leave decomposed text (U+01F0 -> j U+030C),
 /// which utf8proc_map(COMPOSE|COMPAT|CASEFOLD) would recompose.
 void normalize_unicode(std::string_view s, Collapser& col) {
-    constexpr auto kNfkc = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                          UTF8PROC_COMPAT);
+    constexpr auto kNfkc =
+        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
     thread_local std::vector<utf8proc_int32_t> buf;
     if (buf.size() < s.size() + 16) buf.resize(s.size() + 16);
     const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
     const auto len = static_cast<utf8proc_ssize_t>(s.size());
-    auto n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
+    auto n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()),
+                                kNfkc);
     if (n > static_cast<utf8proc_ssize_t>(buf.size())) {
         buf.resize(static_cast<std::size_t>(n));
-        n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()), kNfkc);
+        n = utf8proc_decompose(bytes, len, buf.data(), static_cast<utf8proc_ssize_t>(buf.size()),
+                               kNfkc);
     }
     if (n < 0) throw std::invalid_argument(std::string("normalize: ") + utf8proc_errmsg(n));
     n = utf8proc_normalize_utf32(buf.data(), n, kNfkc);
@@ -279,7 +282,8 @@ std::string trim(std::string_view s) {
     while (end > begin) {
         // Step back to the start of the last code point.
         std::size_t start = end - 1;
-        while (start > begin && (static_cast<unsigned char>(s[start]) & 0xc0) == 0x80 && end - start < 4) {
+        while (start > begin && (static_cast<unsigned char>(s[start]) & 0xc0) == 0x80 &&
+               end - start < 4) {
             --start;
         }
         std::size_t i = start;

@@ -1,7 +1,6 @@
 #include "common/csv.h"
 
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <sstream>
 
@@ -64,12 +63,8 @@ std::string write(const Rows& rows) {
 }  // namespace
 
 TEST_CASE("csv reads plain and quoted fields", "[csv]") {
-    SECTION("simple records, LF") {
-        CHECK(read_all("a,b\n1,2\n") == Rows{{"a", "b"}, {"1", "2"}});
-    }
-    SECTION("CRLF line ends") {
-        CHECK(read_all("a,b\r\n1,2\r\n") == Rows{{"a", "b"}, {"1", "2"}});
-    }
+    SECTION("simple records, LF") { CHECK(read_all("a,b\n1,2\n") == Rows{{"a", "b"}, {"1", "2"}}); }
+    SECTION("CRLF line ends") { CHECK(read_all("a,b\r\n1,2\r\n") == Rows{{"a", "b"}, {"1", "2"}}); }
     SECTION("final record without newline") {
         CHECK(read_all("a,b\n1,2") == Rows{{"a", "b"}, {"1", "2"}});
         CHECK(read_all("a,b\n\"1\",\"2\"") == Rows{{"a", "b"}, {"1", "2"}});
@@ -81,11 +76,12 @@ TEST_CASE("csv reads plain and quoted fields", "[csv]") {
               Rows{{"c", "l"}, {"line1\nline2\r\nline3", "x"}});
     }
     SECTION("empty fields") {
-        CHECK(read_all("a,b,c\n,,\n\"\",x,\n") == Rows{{"a", "b", "c"}, {"", "", ""}, {"", "x", ""}});
+        CHECK(read_all("a,b,c\n,,\n\"\",x,\n") ==
+              Rows{{"a", "b", "c"}, {"", "", ""}, {"", "x", ""}});
     }
     SECTION("a UTF-8 BOM at the start is dropped, elsewhere kept") {
-        CHECK(read_all("\xEF\xBB\xBF" "content,label\nhi,Safe\n") ==
-              Rows{{"content", "label"}, {"hi", "Safe"}});
+        CHECK(read_all("\xEF\xBB\xBF"
+                       "content,label\nhi,Safe\n") == Rows{{"content", "label"}, {"hi", "Safe"}});
         CHECK(read_all("a\n\xEF\xBB\xBFx\n") == Rows{{"a"}, {"\xEF\xBB\xBFx"}});
     }
     SECTION("blank lines are skipped; a quoted empty field is a record") {
@@ -140,7 +136,9 @@ TEST_CASE("csv rejects malformed records with their line", "[csv]") {
 
 TEST_CASE("csv read_table checks the whole file", "[csv]") {
     SECTION("good table") {
-        std::istringstream in("\xEF\xBB\xBF" "label,content\r\nSafe,\"a\nb\"\r\nSpam,x\r\n");
+        std::istringstream in(
+            "\xEF\xBB\xBF"
+            "label,content\r\nSafe,\"a\nb\"\r\nSpam,x\r\n");
         const auto t = csv::read_table(in, "t.csv", {"content", "label"});
         CHECK(t.header == std::vector<std::string>{"label", "content"});
         CHECK(t.column("content") == 1);
@@ -162,12 +160,13 @@ TEST_CASE("csv read_table checks the whole file", "[csv]") {
         CHECK(table_error("content,content\nx,y\n") == "t.csv:1: duplicate column \"content\"");
     }
     SECTION("invalid UTF-8 names the exact line and column") {
-        CHECK(table_error("content,label\nok,Safe\n\"two\nli\xff" "ne\",Safe\n") ==
+        CHECK(table_error("content,label\nok,Safe\n\"two\nli\xff"
+                          "ne\",Safe\n") ==
               "t.csv:4: invalid UTF-8 (byte 0xff) in column \"content\"");
         CHECK(table_error("content,label\nok,\xc0\x80\n") ==
               "t.csv:2: invalid UTF-8 (byte 0xc0) in column \"label\"");
-        CHECK(table_error("cont\xed\xa0\x80" "ent\nx\n") ==
-              "t.csv:1: invalid UTF-8 (byte 0xed) in the header");
+        CHECK(table_error("cont\xed\xa0\x80"
+                          "ent\nx\n") == "t.csv:1: invalid UTF-8 (byte 0xed) in the header");
     }
     SECTION("width mismatch from the table reader") {
         CHECK(table_error("content,label\nx\n") ==
@@ -187,9 +186,7 @@ TEST_CASE("csv open and read_table on files", "[csv]") {
         }
         CHECK_THROWS_AS(csv::Reader::open(path), IoError);
     }
-    SECTION("a directory is an IoError") {
-        CHECK_THROWS_AS(csv::Reader::open(dir), IoError);
-    }
+    SECTION("a directory is an IoError") { CHECK_THROWS_AS(csv::Reader::open(dir), IoError); }
     SECTION("a file larger than one read chunk, with fields across chunk edges") {
         std::string text = "content,label\n";
         Rows expected;
@@ -205,8 +202,8 @@ TEST_CASE("csv open and read_table on files", "[csv]") {
         CHECK(t.rows == expected);
     }
     SECTION("the real moderation set reads with its documented size") {
-        const auto t = csv::read_table(std::string(SYNTHMOD_SHARED_DIR) + "/data/moderation_openai.csv",
-                                       {"content", "label"});
+        const auto t = csv::read_table(
+            std::string(SYNTHMOD_SHARED_DIR) + "/data/moderation_openai.csv", {"content", "label"});
         CHECK(t.header == std::vector<std::string>{"content", "label"});
         CHECK(t.rows.size() == 1680);
     }
@@ -234,8 +231,9 @@ TEST_CASE("csv writer quotes only when needed", "[csv]") {
 
 TEST_CASE("csv writer output reads back identically", "[csv]") {
     std::mt19937 rng(12345);
-    const std::vector<std::string> atoms = {"a", "Z", ",", "\"", "\r", "\n", "\r\n", " ", "\t",
-                                            "é", "日本", "🙂", "\xEF\xBB\xBF", "''", ""};
+    const std::vector<std::string> atoms = {"a", "Z",  ",", "\"",   "\r",   "\n",           "\r\n",
+                                            " ", "\t", "é", "日本", "🙂", "\xEF\xBB\xBF", "''",
+                                            ""};
     for (int round = 0; round < 200; ++round) {
         const std::size_t width = 1 + rng() % 5;
         Rows rows;

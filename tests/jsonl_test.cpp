@@ -1,13 +1,12 @@
 #include "common/jsonl.h"
 
-#include <catch2/catch.hpp>
-
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <csignal>
-#include <poll.h>
 
 #include "common/errors.h"
 #include "common/signals.h"
@@ -95,7 +94,8 @@ TEST_CASE("jsonl reads lines with their numbers", "[jsonl]") {
             read_file(dir + "/none.jsonl", false);
             FAIL("no error");
         } catch (const IoError& e) {
-            CHECK(std::string(e.what()) == dir + "/none.jsonl: cannot read: No such file or directory");
+            CHECK(std::string(e.what()) ==
+                  dir + "/none.jsonl: cannot read: No such file or directory");
         }
     }
     SECTION("the 5k real personas read") {

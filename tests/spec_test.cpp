@@ -112,7 +112,8 @@ min_realism = 4
     REQUIRE(s.generator.variants.size() == 2);
     CHECK(s.generator.variants[0].name == "baseline");
     CHECK(s.generator.variants[0].prompt ==
-          "Write {{context}} by {{ persona }} labelled \"{{label}}\": {{label_definition}}.\nLabels: {{labels}}");
+          "Write {{context}} by {{ persona }} labelled \"{{label}}\": "
+          "{{label_definition}}.\nLabels: {{labels}}");
     CHECK(s.generator.variants[1].name == "terse");
     CHECK(s.judge.provider == "offline");
     CHECK(s.judge.model == "judge-x");
@@ -154,37 +155,49 @@ TEST_CASE("spec defaults", "[spec]") {
     // The built-in prompt passes the placeholder check a user's prompt gets.
     CHECK(error_of(kLabels + "[[generator.variants]]\nname = \"d\"\nprompt = '''" +
                    spec::kDefaultVariantPrompt + "'''\n") == "");
-    CHECK(spec::parse(kLabels + "[dataset]\nlabel_weights = \"uniform\"\n", "x.toml").label_weights ==
-          std::vector<double>{0.5, 0.5});
-    CHECK(spec::parse(kLabels + "[personas]\npath = \"/abs/p.jsonl\"\n", "d/x.toml").personas.path ==
-          "/abs/p.jsonl");
-    CHECK(spec::parse(kLabels + "[personas]\npath = \"p.csv\"\n", "x.toml").personas.path == "p.csv");
+    CHECK(
+        spec::parse(kLabels + "[dataset]\nlabel_weights = \"uniform\"\n", "x.toml").label_weights ==
+        std::vector<double>{0.5, 0.5});
+    CHECK(
+        spec::parse(kLabels + "[personas]\npath = \"/abs/p.jsonl\"\n", "d/x.toml").personas.path ==
+        "/abs/p.jsonl");
+    CHECK(spec::parse(kLabels + "[personas]\npath = \"p.csv\"\n", "x.toml").personas.path ==
+          "p.csv");
 }
 
 TEST_CASE("spec errors name file, line and key", "[spec]") {
     SECTION("unknown keys") {
-        CHECK(error_of("[dataset]\nrows = 5\nfoo = 1\n" + kLabels) == "dir/s.toml:3: unknown key \"dataset.foo\"");
+        CHECK(error_of("[dataset]\nrows = 5\nfoo = 1\n" + kLabels) ==
+              "dir/s.toml:3: unknown key \"dataset.foo\"");
         CHECK(error_of("\n\ncolour = 1\n" + kLabels) == "dir/s.toml:3: unknown key \"colour\"");
         CHECK(error_of(kLabels + "[generator]\nmodle = \"x\"\n") ==
               "dir/s.toml:10: unknown key \"generator.modle\"");
         CHECK(error_of("[[labels]]\nname = \"a\"\ndefinition = \"b\"\ncolor = \"red\"\n") ==
               "dir/s.toml:4: unknown key \"labels.color\"");
-        CHECK(error_of(kLabels + "[[generator.variants]]\nname = \"a\"\nprompt = \"b\"\nweight = 2\n") ==
+        CHECK(error_of(kLabels +
+                       "[[generator.variants]]\nname = \"a\"\nprompt = \"b\"\nweight = 2\n") ==
               "dir/s.toml:12: unknown key \"generator.variants.weight\"");
         CHECK(error_of(kLabels + "[gate]\nmin_agreement = 0.9\nmax_fun = 1\n") ==
               "dir/s.toml:11: unknown key \"gate.max_fun\"");
-        CHECK(error_of(kLabels + "[dedup]\n\nbands = 4\n") == "dir/s.toml:11: unknown key \"dedup.bands\"");
-        CHECK(error_of(kLabels + "[judge]\nvotes = 3\n") == "dir/s.toml:10: unknown key \"judge.votes\"");
+        CHECK(error_of(kLabels + "[dedup]\n\nbands = 4\n") ==
+              "dir/s.toml:11: unknown key \"dedup.bands\"");
+        CHECK(error_of(kLabels + "[judge]\nvotes = 3\n") ==
+              "dir/s.toml:10: unknown key \"judge.votes\"");
     }
     SECTION("wrong types") {
-        CHECK(error_of("[dataset]\nrows = \"100\"\n" + kLabels) == "dir/s.toml:2: dataset.rows: expected an integer");
-        CHECK(error_of("[dataset]\nrows = 1.5\n" + kLabels) == "dir/s.toml:2: dataset.rows: expected an integer");
-        CHECK(error_of("[dataset]\nname = 3\n" + kLabels) == "dir/s.toml:2: dataset.name: expected a string");
+        CHECK(error_of("[dataset]\nrows = \"100\"\n" + kLabels) ==
+              "dir/s.toml:2: dataset.rows: expected an integer");
+        CHECK(error_of("[dataset]\nrows = 1.5\n" + kLabels) ==
+              "dir/s.toml:2: dataset.rows: expected an integer");
+        CHECK(error_of("[dataset]\nname = 3\n" + kLabels) ==
+              "dir/s.toml:2: dataset.name: expected a string");
         CHECK(error_of("dataset = 3\n" + kLabels) == "dir/s.toml:1: dataset: expected a table");
         CHECK(error_of(kLabels + "[judge]\nblind = \"yes\"\n") ==
               "dir/s.toml:10: judge.blind: expected a boolean (true or false)");
-        CHECK(error_of(kLabels + "[dedup]\nthreshold = \"high\"\n") == "dir/s.toml:10: dedup.threshold: expected a number");
-        CHECK(error_of(kLabels + "[gate]\nmin_rows = \"10\"\n") == "dir/s.toml:10: gate.min_rows: expected a number");
+        CHECK(error_of(kLabels + "[dedup]\nthreshold = \"high\"\n") ==
+              "dir/s.toml:10: dedup.threshold: expected a number");
+        CHECK(error_of(kLabels + "[gate]\nmin_rows = \"10\"\n") ==
+              "dir/s.toml:10: gate.min_rows: expected a number");
         CHECK(error_of(kLabels + "[generator]\ncontexts = \"a tweet\"\n") ==
               "dir/s.toml:10: generator.contexts: expected an array of strings");
         CHECK(error_of(kLabels + "[generator]\ncontexts = [\"a\", 2]\n") ==
@@ -194,53 +207,69 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
     }
     SECTION("labels") {
         CHECK(error_of("[dataset]\nrows = 5\n") ==
-              "dir/s.toml:1: labels: no [[labels]] given; a spec needs at least one label with a name and a definition");
-        CHECK(error_of("[[labels]]\nname = \"Safe\"\n\n[[labels]]\nname = \"Spam\"\ndefinition = \"x\"\n") ==
-              "dir/s.toml:1: labels.definition: missing for label \"Safe\"");
-        CHECK(error_of("[[labels]]\nname = \"Safe\"\ndefinition = \"x\"\n[[labels]]\nname = \"Spam\"\n") ==
-              "dir/s.toml:4: labels.definition: missing for label \"Spam\"");
+              "dir/s.toml:1: labels: no [[labels]] given; a spec needs at least one label with a "
+              "name and a definition");
+        CHECK(error_of("[[labels]]\nname = \"Safe\"\n\n[[labels]]\nname = \"Spam\"\ndefinition = "
+                       "\"x\"\n") == "dir/s.toml:1: labels.definition: missing for label \"Safe\"");
+        CHECK(
+            error_of(
+                "[[labels]]\nname = \"Safe\"\ndefinition = \"x\"\n[[labels]]\nname = \"Spam\"\n") ==
+            "dir/s.toml:4: labels.definition: missing for label \"Spam\"");
         CHECK(error_of("[[labels]]\nname = \"Safe\"\ndefinition = \"  \"\n") ==
               "dir/s.toml:3: labels.definition: empty for label \"Safe\"");
         CHECK(error_of("[[labels]]\ndefinition = \"x\"\n") ==
               "dir/s.toml:1: labels.name: missing in [[labels]] number 1");
-        CHECK(error_of("[[labels]]\nname = \"\"\ndefinition = \"x\"\n") == "dir/s.toml:2: labels.name: must not be empty");
+        CHECK(error_of("[[labels]]\nname = \"\"\ndefinition = \"x\"\n") ==
+              "dir/s.toml:2: labels.name: must not be empty");
         CHECK(error_of(kLabels + "[[labels]]\nname = \"Safe\"\ndefinition = \"again\"\n") ==
               "dir/s.toml:10: labels.name: duplicate label \"Safe\" (first defined on line 7)");
     }
     SECTION("label weights") {
         CHECK(error_of("[dataset]\nlabel_weights = { \"Safe\" = 1, \"Spma\" = 2 }\n" + kLabels) ==
-              "dir/s.toml:2: dataset.label_weights: unknown label \"Spma\" (not among the [[labels]] names)");
-        CHECK(error_of("[dataset]\nlabel_weights = { \"Safe\" = -1 }\n" + kLabels) ==
-              "dir/s.toml:2: dataset.label_weights: weight of \"Safe\" must be a finite number >= 0");
-        CHECK(error_of("[dataset]\nlabel_weights = { \"Safe\" = 0, \"Spam & Scams\" = 0.0 }\n" + kLabels) ==
-              "dir/s.toml:2: dataset.label_weights: the weights are all zero");
+              "dir/s.toml:2: dataset.label_weights: unknown label \"Spma\" (not among the "
+              "[[labels]] names)");
+        CHECK(
+            error_of("[dataset]\nlabel_weights = { \"Safe\" = -1 }\n" + kLabels) ==
+            "dir/s.toml:2: dataset.label_weights: weight of \"Safe\" must be a finite number >= 0");
+        CHECK(error_of("[dataset]\nlabel_weights = { \"Safe\" = 0, \"Spam & Scams\" = 0.0 }\n" +
+                       kLabels) == "dir/s.toml:2: dataset.label_weights: the weights are all zero");
         CHECK(error_of("[dataset]\nlabel_weights = \"balanced\"\n" + kLabels) ==
-              "dir/s.toml:2: dataset.label_weights: expected \"uniform\" or a table of label = weight");
+              "dir/s.toml:2: dataset.label_weights: expected \"uniform\" or a table of label = "
+              "weight");
         CHECK(error_of("[dataset.label_weights]\nSafe = \"a lot\"\n" + kLabels) ==
               "dir/s.toml:2: dataset.label_weights: weight of \"Safe\": expected a number");
         const auto s = spec::parse("[dataset.label_weights]\nSafe = 1\n" + kLabels, "x.toml");
         CHECK(s.label_weights == std::vector<double>{0.0, 1.0});
     }
     SECTION("variants and placeholders") {
-        CHECK(error_of(kLabels + "[[generator.variants]]\nname = \"v\"\nprompt = \"Write {{contxt}} now\"\n") ==
-              "dir/s.toml:11: generator.variants.prompt: unknown placeholder \"{{contxt}}\" (known: {{persona}}, "
-              "{{label}}, {{label_definition}}, {{labels}}, {{context}})");
-        CHECK_THAT(error_of(kLabels + "[[generator.variants]]\nname = \"v\"\nprompt = \"\"\"\nline one {{label}}\n"
-                                      "line two {{ foo }}\n\"\"\"\n"),
-                   Catch::StartsWith("dir/s.toml:13: generator.variants.prompt: unknown placeholder \"{{ foo }}\""));
+        CHECK(
+            error_of(kLabels +
+                     "[[generator.variants]]\nname = \"v\"\nprompt = \"Write {{contxt}} now\"\n") ==
+            "dir/s.toml:11: generator.variants.prompt: unknown placeholder \"{{contxt}}\" (known: "
+            "{{persona}}, "
+            "{{label}}, {{label_definition}}, {{labels}}, {{context}})");
+        CHECK_THAT(
+            error_of(kLabels +
+                     "[[generator.variants]]\nname = \"v\"\nprompt = \"\"\"\nline one {{label}}\n"
+                     "line two {{ foo }}\n\"\"\"\n"),
+            Catch::StartsWith(
+                "dir/s.toml:13: generator.variants.prompt: unknown placeholder \"{{ foo }}\""));
         CHECK(error_of(kLabels + "[[generator.variants]]\nname = \"v\"\n") ==
               "dir/s.toml:9: generator.variants.prompt: missing for variant \"v\"");
         CHECK(error_of(kLabels + "[[generator.variants]]\nprompt = \"x\"\n") ==
               "dir/s.toml:9: generator.variants.name: missing in [[generator.variants]] number 1");
         CHECK(error_of(kLabels + "[[generator.variants]]\nname = \"v\"\nprompt = \"a\"\n"
                                  "[[generator.variants]]\nname = \"v\"\nprompt = \"b\"\n") ==
-              "dir/s.toml:13: generator.variants.name: duplicate variant \"v\" (first defined on line 10)");
+              "dir/s.toml:13: generator.variants.name: duplicate variant \"v\" (first defined on "
+              "line 10)");
     }
     SECTION("model settings") {
         CHECK(error_of(kLabels + "[generator]\nprovider = \"claude\"\n") ==
-              "dir/s.toml:10: generator.provider: expected \"anthropic\", \"openai\" or \"offline\", not \"claude\"");
+              "dir/s.toml:10: generator.provider: expected \"anthropic\", \"openai\" or "
+              "\"offline\", not \"claude\"");
         CHECK(error_of(kLabels + "[judge]\nprovider = \"gpt\"\n") ==
-              "dir/s.toml:10: judge.provider: expected \"anthropic\", \"openai\" or \"offline\", not \"gpt\"");
+              "dir/s.toml:10: judge.provider: expected \"anthropic\", \"openai\" or \"offline\", "
+              "not \"gpt\"");
         CHECK(error_of(kLabels + "[generator]\nconcurrency = 0\n") ==
               "dir/s.toml:10: generator.concurrency: must be between 1 and 10000");
         CHECK(error_of(kLabels + "[generator]\nmax_tokens = -5\n") ==
@@ -249,15 +278,20 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
               "dir/s.toml:10: generator.temperature: must be between 0 and 2");
         CHECK(error_of(kLabels + "[generator]\nbase_url = \"localhost:8080\"\n") ==
               "dir/s.toml:10: generator.base_url: expected an http:// or https:// URL");
-        CHECK(error_of("[dataset]\nrows = 0\n" + kLabels) == "dir/s.toml:2: dataset.rows: must be between 1 and 2147483647");
+        CHECK(error_of("[dataset]\nrows = 0\n" + kLabels) ==
+              "dir/s.toml:2: dataset.rows: must be between 1 and 2147483647");
     }
     SECTION("dedup") {
         CHECK(error_of(kLabels + "[dedup]\nshingle = \"token\"\n") ==
               "dir/s.toml:10: dedup.shingle: expected \"char\" or \"word\", not \"token\"");
-        CHECK(error_of(kLabels + "[dedup]\nngram = 0\n") == "dir/s.toml:10: dedup.ngram: must be between 1 and 1000");
-        CHECK(error_of(kLabels + "[dedup]\nthreshold = 0\n") == "dir/s.toml:10: dedup.threshold: must be > 0 and <= 1");
-        CHECK(error_of(kLabels + "[dedup]\nthreshold = 1.5\n") == "dir/s.toml:10: dedup.threshold: must be > 0 and <= 1");
-        CHECK(error_of(kLabels + "[dedup]\nnum_perm = 4\n") == "dir/s.toml:10: dedup.num_perm: must be between 8 and 65536");
+        CHECK(error_of(kLabels + "[dedup]\nngram = 0\n") ==
+              "dir/s.toml:10: dedup.ngram: must be between 1 and 1000");
+        CHECK(error_of(kLabels + "[dedup]\nthreshold = 0\n") ==
+              "dir/s.toml:10: dedup.threshold: must be > 0 and <= 1");
+        CHECK(error_of(kLabels + "[dedup]\nthreshold = 1.5\n") ==
+              "dir/s.toml:10: dedup.threshold: must be > 0 and <= 1");
+        CHECK(error_of(kLabels + "[dedup]\nnum_perm = 4\n") ==
+              "dir/s.toml:10: dedup.num_perm: must be between 8 and 65536");
         CHECK(spec::parse(kLabels + "[dedup]\nthreshold = 1\n", "x.toml").dedup.threshold == 1.0);
     }
     SECTION("gate values") {
@@ -267,15 +301,20 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
               "dir/s.toml:10: gate.min_realism: must be between 1 and 5 (the realism scale)");
         for (const auto& key : spec::gate_keys()) {
             INFO(key);
-            CHECK(error_of(kLabels + "[gate]\n" + key + " = 0.5\n").empty() == (key != "min_realism_mean"));
+            CHECK(error_of(kLabels + "[gate]\n" + key + " = 0.5\n").empty() ==
+                  (key != "min_realism_mean"));
         }
         CHECK(spec::gate_keys().size() == 11);
     }
     SECTION("TOML syntax errors carry toml++'s line") {
-        CHECK_THAT(error_of(kLabels + "[dataset]\nrows = = 3\n"), Catch::StartsWith("dir/s.toml:10: "));
-        CHECK_THAT(error_of("[dataset]\nname = \"unterminated\n" + kLabels), Catch::StartsWith("dir/s.toml:2: "));
-        CHECK_THAT(error_of(kLabels + "[[labels]]\nname = \"x\"\nname = \"y\"\n"), Catch::StartsWith("dir/s.toml:11: "));
-        CHECK_THAT(error_of("[dataset]\nname = \"bad \xff utf8\"\n" + kLabels), Catch::StartsWith("dir/s.toml:2: "));
+        CHECK_THAT(error_of(kLabels + "[dataset]\nrows = = 3\n"),
+                   Catch::StartsWith("dir/s.toml:10: "));
+        CHECK_THAT(error_of("[dataset]\nname = \"unterminated\n" + kLabels),
+                   Catch::StartsWith("dir/s.toml:2: "));
+        CHECK_THAT(error_of(kLabels + "[[labels]]\nname = \"x\"\nname = \"y\"\n"),
+                   Catch::StartsWith("dir/s.toml:11: "));
+        CHECK_THAT(error_of("[dataset]\nname = \"bad \xff utf8\"\n" + kLabels),
+                   Catch::StartsWith("dir/s.toml:2: "));
     }
 }
 
@@ -286,7 +325,8 @@ TEST_CASE("spec load reads files", "[spec]") {
             spec::load(dir + "/none.toml");
             FAIL("no error");
         } catch (const IoError& e) {
-            CHECK(std::string(e.what()) == dir + "/none.toml: cannot read: No such file or directory");
+            CHECK(std::string(e.what()) ==
+                  dir + "/none.toml: cannot read: No such file or directory");
         }
     }
     SECTION("a file loads; persona path is relative to its folder") {
@@ -297,7 +337,8 @@ TEST_CASE("spec load reads files", "[spec]") {
     }
     SECTION("an error names the path as given") {
         test::spit(dir + "/bad.toml", kLabels + "[dataset]\nrows = \"x\"\n");
-        CHECK_THROWS_WITH(spec::load(dir + "/bad.toml"), dir + "/bad.toml:10: dataset.rows: expected an integer");
+        CHECK_THROWS_WITH(spec::load(dir + "/bad.toml"),
+                          dir + "/bad.toml:10: dataset.rows: expected an integer");
     }
 }
 

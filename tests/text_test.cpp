@@ -1,9 +1,8 @@
 #include "common/text.h"
 
-#include <catch2/catch.hpp>
-
 #include <rapidjson/document.h>
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -158,7 +157,8 @@ TEST_CASE("text normalize matches Python on every code point", "[text]") {
 }
 
 TEST_CASE("text normalize matches Python on the real data sets", "[text]") {
-    const auto golden = synthmod::csv::read_table(kData + "norm_golden.csv", {"source", "index", "fnv1a64"});
+    const auto golden =
+        synthmod::csv::read_table(kData + "norm_golden.csv", {"source", "index", "fnv1a64"});
     std::vector<std::string> moderation_hash;
     std::vector<std::string> persona_hash;
     for (const auto& row : golden.rows) {
@@ -170,7 +170,8 @@ TEST_CASE("text normalize matches Python on the real data sets", "[text]") {
         return std::string(buf);
     };
 
-    const auto moderation = synthmod::csv::read_table(kShared + "moderation_openai.csv", {"content"});
+    const auto moderation =
+        synthmod::csv::read_table(kShared + "moderation_openai.csv", {"content"});
     REQUIRE(moderation.rows.size() == moderation_hash.size());
     const int content = moderation.column("content");
     for (std::size_t i = 0; i < moderation.rows.size(); ++i) {

@@ -33,8 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (s.label_index(label.name) < 0) std::abort();
     }
     if (s.generator.variants.empty()) std::abort();
-    const std::map<std::string, std::string> values = {{"persona", "p"}, {"label", "l"},
-                                                       {"label_definition", "d"}, {"labels", "ls"},
+    const std::map<std::string, std::string> values = {{"persona", "p"},
+                                                       {"label", "l"},
+                                                       {"label_definition", "d"},
+                                                       {"labels", "ls"},
                                                        {"context", "c"}};
     for (const auto& variant : s.generator.variants) {
         const std::string out = spec::render(variant.prompt, values);
