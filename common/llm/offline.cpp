@@ -350,7 +350,7 @@ std::string apply_voice(std::string s, Voice voice, Medium medium, Rng& rng) {
     } else if (voice == Voice::kOlder) {
         capitalise_first(s);
         if (rng.chance(35)) replace_all(s, ". ", "... ");
-        if (rng.chance(25))
+        if (medium != Medium::kTweet && rng.chance(25))  // nobody signs a tweet
             s += std::string(rng.chance(50) ? "\n- " : "\nRegards, ") + rng.from(kFirst);
     } else {
         if (rng.chance(20))
