@@ -20,7 +20,7 @@ Faults (each is a name usable in --faults, --script and /_control):
   refusal     200, stop_reason "refusal" (openai: message.refusal)
   max_tokens  200, stop_reason "max_tokens", answer cut (openai: finish_reason "length")
   slow        answer after --slow-ms (default 5000 ms)
-  noretry429  429 with x-should-retry: false; retry500 = 400 with x-should-retry: true
+  noretry429  429 with x-should-retry: false;  retry400  400 with x-should-retry: true
 
 Fault choice for /v1/messages and /v1/chat/completions: the next --script entry if any is left;
 otherwise, with --faults, a deterministic draw from (seed, SHA-256 of the user message, the

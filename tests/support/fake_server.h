@@ -27,8 +27,9 @@ struct FakeLogEntry {
 /// A running fake server; killed when destroyed.
 ///
 ///     FakeServer server({"--faults", "429,500", "--fault-rate", "0.2", "--seed", "7"});
-///     run({tool("synthmod-generate"), ..., "--base-url", server.base_url()},
-///         {.env = {{"ANTHROPIC_API_KEY", "test-key"}}});
+///     RunOptions env;
+///     env.env["ANTHROPIC_API_KEY"] = "test-key";
+///     run({tool("synthmod-generate"), ..., "--base-url", server.base_url()}, env);
 ///     CHECK(server.count("/v1/messages", 200) == 40);
 ///
 /// Flags (see the docstring of tests/fake_server.py): --faults LIST --fault-rate R --seed S
