@@ -106,8 +106,9 @@ TEST_CASE("generate over the Anthropic wire format; the key never leaks",
     }
 }
 
-TEST_CASE("generate: kill -9 mid-run, resume sends nothing twice and equals an uninterrupted run",
-          "[generator][generator_http]") {
+TEST_CASE(
+    "generate: kill -9 or SIGTERM mid-run, resume sends nothing twice, equals an uninterrupted run",
+    "[generator][generator_http]") {
     t::FakeServer server({"--latency-ms", "25"});
     std::string dir = example_dir("genhttp-kill");
     const int rows = 80;
@@ -141,6 +142,23 @@ TEST_CASE("generate: kill -9 mid-run, resume sends nothing twice and equals an u
     // the resumed run asked exactly for the items the journal did not hold
     CHECK(messages(server, after_kill) == static_cast<std::size_t>(rows) - journalled);
     CHECK(t::slurp(out) == full);
+
+    // SIGTERM: stop dispatching, let in-flight requests finish, write what is done, exit 130.
+    std::string termed = dir + "/termed.csv";
+    {
+        t::Background bg(args(dir, termed, rows, server, extra), with_key());
+        for (int i = 0; i < 2000 && journal_records(termed + ".journal") < 12; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        bg.kill(SIGTERM);
+        CHECK(bg.wait() == 130);
+    }
+    std::size_t partial = rows_of(termed);
+    CHECK(partial >= 12);
+    CHECK(partial < static_cast<std::size_t>(rows));
+    CHECK(partial == journal_records(termed + ".journal"));  // every finished row is written
+    auto r2 = t::run(args(dir, termed, rows, server, extra), with_key());
+    REQUIRE(r2.exit_code == 0);
+    CHECK(t::slurp(termed) == full);
 }
 
 TEST_CASE("generate --batch: errored rows are resubmitted; output equals the direct run",
