@@ -20,6 +20,7 @@ Faults (each is a name usable in --faults, --script and /_control):
   refusal     200, stop_reason "refusal" (openai: message.refusal)
   max_tokens  200, stop_reason "max_tokens", answer cut (openai: finish_reason "length")
   slow        answer after --slow-ms (default 5000 ms)
+  early_hints a "103 Early Hints" interim response (with a link header) before the 200
   noretry429  429 with x-should-retry: false;  retry400  400 with x-should-retry: true
 
 Fault choice for /v1/messages and /v1/chat/completions: the next --script entry if any is left;
@@ -85,7 +86,7 @@ REASONS = {
 }
 STATUS_FAULTS = {"400", "401", "403", "404", "408", "409", "429", "500", "503", "504", "529"}
 OTHER_FAULTS = {"ok", "drop", "truncate", "badjson", "refusal", "max_tokens", "slow",
-                "noretry429", "retry400"}
+                "noretry429", "retry400", "early_hints"}
 
 
 def h64(*parts):
@@ -578,6 +579,8 @@ class Server:
             return keep
         entry["status"] = 200
         self.record(entry)
+        if fault == "early_hints":  # interim response: its headers are not the answer's
+            writer.write(b"HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\n")
         await self.send(writer, 200, data, self.common_headers())
         return True
 

@@ -120,6 +120,17 @@ TEST_CASE("curl transport: 200 responses over one kept-alive connection", "[http
         if (e.path == "/v1/messages") CHECK(e.key_present);
 }
 
+TEST_CASE("curl transport: only the final response's headers are kept", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--script", "early_hints"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    Response r = transport->perform(message_request(server.base_url(), "a"));
+    CHECK(r.status == 200);
+    CHECK_FALSE(r.header("link").has_value());  // from the 103 interim response
+    CHECK(r.header("request-id").has_value());
+    CHECK(server.log()[0].fault == "early_hints");
+}
+
 TEST_CASE("curl transport: error statuses keep their body and headers", "[http]") {
     REQUIRE(curl_ready);
     FakeServer server({"--script", "429,529", "--retry-after", "3"});
