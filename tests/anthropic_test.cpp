@@ -128,6 +128,12 @@ TEST_CASE("anthropic response: null cache fields, stop reasons", "[anthropic]") 
         CHECK(r.usage.cache_read_input_tokens == 0);
         CHECK(r.usage.input_tokens == 10);
     }
+    SECTION("a null stop_reason (compatible local servers) lets the answer decide") {
+        auto r = provider.parse_response(ok_response(
+            R"({"content":[{"type":"tool_use","id":"t","name":"post","input":{"a":1}}],"stop_reason":null,)" +
+            usage + "}"));
+        CHECK(r.status == Status::kOk);
+    }
     SECTION("refusal") {
         auto r = provider.parse_response(ok_response(
             R"({"content":[{"type":"text","text":"I can't help with that."}],"stop_reason":"refusal",)" +

@@ -161,7 +161,9 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
         r.error = "answer cut at max_tokens (stop_reason max_tokens); raise max_tokens";
         return;
     }
-    if (r.stop_reason != "tool_use" && r.stop_reason != "end_turn" &&
+    // A missing or null stop_reason (seen from some Anthropic-compatible local servers) is read
+    // as end_turn: the answer decides.
+    if (!r.stop_reason.empty() && r.stop_reason != "tool_use" && r.stop_reason != "end_turn" &&
         r.stop_reason != "stop_sequence") {
         r.status = Status::kFailed;
         r.error = "unexpected stop_reason '" + r.stop_reason + "'" +
