@@ -28,6 +28,8 @@ otherwise, with --faults, a deterministic draw from (seed, SHA-256 of the user m
 number of times this message was seen): the same prompt sequence gets the same faults whatever
 the arrival order, and a retry of a failed prompt gets a fresh draw.
 
+Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESULTS.md, Client).
+
 Log (--log F): one JSON line per request, flushed before the response is written:
   {"t", "method", "path", "status", "fault", "user_sha256", "custom_ids", "key_present",
    "attempt"} -- never the key's value.
