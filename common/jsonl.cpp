@@ -18,8 +18,27 @@ namespace synthmod::jsonl {
 
 namespace {
 
-/// Flags for every parse: reject invalid UTF-8 inside strings too.
-constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag;
+/// Flags for every parse: reject invalid UTF-8 inside strings too, and read numbers exactly so
+/// that a value written by to_line reads back as the same double.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+
+/// Parses `text` into `doc`; on failure returns false with the byte offset and message.
+/// RapidJSON stops at a NUL byte as if the text ended there, so "1\0garbage" would pass: a raw
+/// NUL is never valid JSON, so it is rejected first.
+bool parse_into(rapidjson::Document& doc, std::string_view text, std::size_t& offset,
+                std::string& message) {
+    if (const void* nul = std::memchr(text.data(), '\0', text.size())) {
+        offset = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
+        message = "NUL byte in JSON text";
+        return false;
+    }
+    doc.Parse<kParseFlags>(text.data(), text.size());
+    if (!doc.HasParseError()) return true;
+    offset = doc.GetErrorOffset();
+    message = rapidjson::GetParseError_En(doc.GetParseError());
+    return false;
+}
 
 bool blank(const std::string& line) {
     return line.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -56,13 +75,13 @@ bool for_each(const std::string& path,
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (blank(line)) continue;
         rapidjson::Document doc;
-        doc.Parse<kParseFlags>(line.data(), line.size());
-        if (doc.HasParseError()) {
+        std::size_t offset = 0;
+        std::string message;
+        if (!parse_into(doc, line, offset, message)) {
             if (tolerate_torn_tail && unterminated) return true;
-            throw InputError(name, line_no,
-                             std::string("invalid JSON: ") +
-                                 rapidjson::GetParseError_En(doc.GetParseError()) + " (column " +
-                                 std::to_string(doc.GetErrorOffset() + 1) + ")");
+            throw InputError(
+                name, line_no,
+                "invalid JSON: " + message + " (column " + std::to_string(offset + 1) + ")");
         }
         on_line(doc, line_no);
     }
@@ -95,10 +114,10 @@ std::string object_line(const std::vector<std::string>& keys,
 
 rapidjson::Document parse(std::string_view text, const std::string& name) {
     rapidjson::Document doc;
-    doc.Parse<kParseFlags>(text.data(), text.size());
-    if (doc.HasParseError()) {
-        throw InputError(name + ": offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-                         rapidjson::GetParseError_En(doc.GetParseError()));
+    std::size_t offset = 0;
+    std::string message;
+    if (!parse_into(doc, text, offset, message)) {
+        throw InputError(name + ": offset " + std::to_string(offset) + ": " + message);
     }
     return doc;
 }

@@ -71,6 +71,14 @@ TEST_CASE("jsonl reads lines with their numbers", "[jsonl]") {
         test::spit(path, "{\"v\":\"a\"} x\n");
         CHECK_THAT(error_of(path), Catch::StartsWith(path + ":1: invalid JSON: "));
     }
+    SECTION("a raw NUL byte is an error, not the end of the line (found by fuzz_jsonl)") {
+        test::spit(path, std::string("{\"v\":\"a\"}\n4000000000000000001420765339\0\x02"
+                                     "44444t\n",
+                                     41));
+        CHECK(error_of(path) == path + ":2: invalid JSON: NUL byte in JSON text (column 29)");
+        test::spit(path, std::string("{\"v\":\"a\"}\0\n", 11));
+        CHECK(error_of(path) == path + ":1: invalid JSON: NUL byte in JSON text (column 10)");
+    }
     SECTION("invalid UTF-8 inside a string is an error") {
         test::spit(path, "{\"v\":\"a\xff\"}\n");
         CHECK_THAT(error_of(path), Catch::StartsWith(path + ":1: invalid JSON: "));
@@ -132,6 +140,18 @@ TEST_CASE("jsonl parse reports name and offset", "[jsonl]") {
                    Catch::StartsWith("answer: offset ") && Catch::Contains("Invalid value"));
     }
     CHECK(jsonl::parse("[1,2]", "x").IsArray());
+    CHECK_THROWS_WITH(jsonl::parse(std::string_view("1\0x", 3), "n"),
+                      "n: offset 1: NUL byte in JSON text");
+    // Numbers read back exactly what to_line wrote (found by fuzz_jsonl: without full precision
+    // 4000000000000000001420765339 wrote 4e27-ish digits that parsed to a neighbouring double).
+    const auto big = jsonl::parse("4000000000000000001420765339", "n");
+    CHECK(jsonl::to_line(jsonl::parse(jsonl::to_line(big), "n")) == jsonl::to_line(big));
+    for (const char* text : {"0.1", "1e308", "2.2250738585072014e-308",
+                             "123456789012345678901234567890", "-0.30000000000000004", "5e-324"}) {
+        const auto doc = jsonl::parse(text, "n");
+        INFO(text << " -> " << jsonl::to_line(doc));
+        CHECK(jsonl::parse(jsonl::to_line(doc), "n").GetDouble() == doc.GetDouble());
+    }
 }
 
 TEST_CASE("signals turn SIGINT and SIGTERM into the stop flag and wake poll", "[jsonl][signals]") {
