@@ -126,7 +126,6 @@ class CurlTransport : public Transport {
         if (!pool_.empty()) {
             t->easy = std::move(pool_.back());
             pool_.pop_back();
-            curl_easy_reset(t->easy.get());
         } else {
             t->easy.reset(curl_easy_init());
             if (!t->easy) throw std::runtime_error("curl_easy_init failed");
@@ -161,7 +160,7 @@ class CurlTransport : public Transport {
     void cancel_all() override {
         for (auto& [key, t] : active_) {
             curl_multi_remove_handle(multi_.get(), t->easy.get());
-            pool_.push_back(std::move(t->easy));
+            release(std::move(t->easy));
         }
         active_.clear();
     }
@@ -220,6 +219,13 @@ class CurlTransport : public Transport {
         }
     }
 
+    /// Back to the pool, reset at once: its buffers, header list and PRIVATE pointer belong
+    /// to the finished Transfer, so none may stay set on an idle handle.
+    void release(EasyPtr easy) {
+        curl_easy_reset(easy.get());
+        pool_.push_back(std::move(easy));
+    }
+
     /// libcurl keeps at most CURLMOPT_MAXCONNECTS idle connections; keep room for every
     /// connection the current concurrency needs so that none is closed between requests.
     void grow_connection_cache() {
@@ -244,7 +250,7 @@ class CurlTransport : public Transport {
             std::unique_ptr<Transfer> t = std::move(it->second);
             active_.erase(it);
             finish(*t, code);
-            pool_.push_back(std::move(t->easy));
+            release(std::move(t->easy));
             done.emplace_back(t->tag, std::move(t->response));
         }
     }
