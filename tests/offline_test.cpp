@@ -249,3 +249,25 @@ TEST_CASE("offline provider handles a label it has no bank for", "[offline]") {
     }
     CHECK(texts.size() >= 40);
 }
+
+TEST_CASE("offline posts quote the persona's role as a clean noun phrase", "[offline]") {
+    auto provider = synthmod::llm::make_offline_provider("offline");
+    const std::string scholar = "An academic scholar studying the history of harpsichords";
+    const std::string critic = "A film critic specializing in live-action movies";
+    int scholar_seen = 0, critic_seen = 0;
+    for (int i = 0; i < 300; ++i) {
+        for (const auto& label : {"Safe", "Self-harm & Suicide"}) {
+            Prompt p = generate_prompt(label, i % 2 ? scholar : critic, "a Reddit comment",
+                                       "persona_first");
+            std::string text = parse(provider->answer_locally(p, "r" + std::to_string(i))).content;
+            INFO(text);
+            CHECK(text.find("scholar studying") == std::string::npos);
+            CHECK(text.find("critic specializing") == std::string::npos);
+            CHECK(text.find("a academic") == std::string::npos);
+            scholar_seen += text.find("an academic scholar") != std::string::npos;
+            critic_seen += text.find("a film critic") != std::string::npos;
+        }
+    }
+    CHECK(scholar_seen > 10);
+    CHECK(critic_seen > 10);
+}

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -93,6 +94,50 @@ std::string cut_at(const std::string& s, const std::vector<std::string>& stops) 
     return s.substr(0, end);
 }
 
+/// The persona's role as a short noun phrase ("night-shift nurse", "software testing engineer"):
+/// the first words after the article, stopping at a clause word, a preposition, punctuation,
+/// or a participle that starts a clause ("scholar studying the ..."). At most three words.
+std::string role_of(const std::string& persona) {
+    static const std::set<std::string> stops = {
+        "who",        "with",    "that",    "from",    "living", "based",  "and", "in",
+        "at",         "on",      "whose",   "known",   "of",     "for",    "to",  "by",
+        "about",      "as",      "whom",    "which",   "is",     "was",    "has", "interested",
+        "passionate", "working", "seeking", "looking", "trying", "aiming", "or",  "but"};
+    static const std::set<std::string> clause_starts = {
+        "a",   "an",      "the", "in",    "on",   "at",        "of",     "for",
+        "to",  "with",    "by",  "about", "from", "their",     "his",    "her",
+        "how", "various", "new", "local", "and",  "different", "complex"};
+    std::istringstream in(persona);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    std::size_t i = 0, n = words.size();
+    if (n >= 2 && lower(words[0]) == "i" && lower(words[1]) == "am")
+        i = 2;
+    else if (n >= 1 && lower(words[0]) == "i'm")
+        i = 1;
+    if (i < n && (lower(words[i]) == "a" || lower(words[i]) == "an" || lower(words[i]) == "the"))
+        ++i;
+    std::vector<std::string> out;
+    for (; i < n && out.size() < 3; ++i) {
+        std::string w = lower(words[i]);
+        bool ends_phrase = false;
+        while (!w.empty() && std::ispunct(static_cast<unsigned char>(w.back()))) {
+            w.pop_back();
+            ends_phrase = true;
+        }
+        if (w.empty() || stops.count(w) || w.find_first_of("\"()") != std::string::npos) break;
+        if (w.find("-year-old") != std::string::npos) continue;  // "16-year-old skater"
+        bool participle = w.size() > 4 && w.compare(w.size() - 3, 3, "ing") == 0;
+        if (participle && !out.empty() && (i + 1 >= n || clause_starts.count(lower(words[i + 1]))))
+            break;
+        out.push_back(w);
+        if (ends_phrase) break;
+    }
+    std::string role;
+    for (const auto& w : out) role += (role.empty() ? "" : " ") + w;
+    return role.size() >= 3 && role.size() <= 40 ? role : std::string();
+}
+
 PersonaTraits read_persona(const std::string& persona) {
     PersonaTraits t;
     std::string low = lower(persona);
@@ -119,24 +164,7 @@ PersonaTraits read_persona(const std::string& persona) {
     }
     if (!is_ascii(persona)) return t;  // no phrase surgery on scripts we cannot parse here
 
-    // Role: the noun phrase after the leading article, up to the first clause boundary.
-    std::string body = persona;
-    for (const char* article : {"A ", "An ", "The ", "a ", "an ", "the "}) {
-        if (body.rfind(article, 0) == 0) {
-            body = body.substr(std::string(article).size());
-            break;
-        }
-    }
-    std::string role =
-        cut_at(body, {" who ",    " with ",      ",",           " that ",   " from ",  " living ",
-                      " based ",  " interested", " passionate", ".",        " and ",   " in ",
-                      " at ",     " on ",        " whose ",     " working", " known ", " seeking",
-                      " looking", ";",           " -",          "(",        "\""});
-    // Drop a leading age ("16-year-old skateboarder" -> "skateboarder").
-    std::size_t dash = role.find("-year-old ");
-    if (dash != std::string::npos) role = role.substr(dash + 10);
-    role = trim_words(role, 4);
-    if (role.size() >= 3 && role.size() <= 40) t.role = lower(role);
+    t.role = role_of(persona);
 
     // Interest: what follows a phrase of liking, up to the next clause boundary.
     for (const char* cue : {"passionate about ", "interested in ", "interest in ", "love for ",
@@ -176,7 +204,12 @@ class Slots {
 
     std::string value(const std::string& key) {
         Rng& r = rng_;
-        if (key == "role") return traits_.role.empty() ? r.from(kRoles) : traits_.role;
+        if (key == "role") return role();
+        if (key == "a_role") {
+            std::string rl = role();
+            bool vowel = !rl.empty() && std::string("aeiou").find(rl[0]) != std::string::npos;
+            return (vowel ? "an " : "a ") + rl;
+        }
         if (key == "interest")
             return traits_.interest.empty() ? interest_fallback() : traits_.interest;
         if (key == "name") return first();
@@ -217,8 +250,7 @@ class Slots {
         if (key == "url")
             return std::string("https://") + r.from(kHosts) + ".example.com/" + r.from(kPaths);
         if (key == "address")
-            return std::to_string(10 + r.pick(980)) + " " + r.from(kStreets) + ", " +
-                   r.from(kCities);
+            return std::to_string(10 + r.pick(980)) + " " + r.from(kStreets) + ", " + city();
         if (key == "ssn") return "000-" + two_digits(r) + "-" + digits(r, 4);
         if (key == "card") return "0000 " + digits(r, 4) + " " + digits(r, 4) + " 0000";
         if (key == "booking") return "XX" + digits(r, 4);
@@ -233,7 +265,7 @@ class Slots {
         if (key == "days" || key == "n") return std::to_string(3 + r.pick(27));
         if (key == "k") return std::to_string(10 + r.pick(190));
         if (key == "months") return std::to_string(2 + r.pick(20));
-        if (key == "city") return r.from(kCities);
+        if (key == "city") return city();
         if (key == "coin") return r.from(kCoins);
         if (key == "prize") return r.from(kPrizes);
         if (key == "service") return r.from(kServices);
@@ -266,6 +298,16 @@ class Slots {
 
    private:
     std::string first() { return rng_.from(kFirst); }
+    std::string role() {
+        if (!traits_.role.empty()) return traits_.role;
+        if (role_.empty()) role_ = rng_.from(kRoles);
+        return role_;
+    }
+    /// One city per post, so a doxxing post does not wander between continents.
+    std::string city() {
+        if (city_.empty()) city_ = rng_.from(kCities);
+        return city_;
+    }
     /// The one man or woman a post talks about: the same first name every time it is used.
     std::string person(std::string& who) {
         if (who.empty()) who = rng_.from(&who == &male_ ? kFirstM : kFirstF);
@@ -290,7 +332,7 @@ class Slots {
     const PersonaTraits& traits_;
     std::string definition_;
     std::string interest_;  ///< one fallback interest per post, so the post stays coherent
-    std::string male_, female_, last_;
+    std::string male_, female_, last_, role_, city_;
 };
 
 // ---- context and voice --------------------------------------------------------------------------
@@ -366,8 +408,11 @@ std::string compose(const Scenario& sc, const Bank& persona_lines, const Bank& a
                     bool hashtags, Slots& slots, Rng& rng, Medium medium, bool persona_first,
                     const PersonaTraits& traits) {
     std::vector<std::string> parts;
+    std::set<const char*> used;  // a sentence appears at most once per post
     auto add = [&](const Bank& bank) {
-        std::string part = slots.fill(rng.from(bank));
+        const char* tmpl = rng.from(bank);
+        if (!used.insert(tmpl).second) return;
+        std::string part = slots.fill(tmpl);
         if (!part.empty()) parts.push_back(part);
     };
     bool long_form =
@@ -418,23 +463,23 @@ struct LabelStyle {
 };
 
 LabelStyle style_of(const std::string& label) {
-    static const Bank spam = {"As a {role} I never believed in this stuff either.",
-                              "I'm just a {role}, if I can do it anyone can.",
+    static const Bank spam = {"As {a_role} I never believed in this stuff either.",
+                              "I'm just {a_role}, if I can do it anyone can.",
                               "Fellow {role}s, this one's for you."};
     static const Bank self_harm = {
-        "I'm a {role} and nobody at work has a clue.",
-        "Being a {role} I'm supposed to be the one who helps people.",
+        "I'm {a_role} and nobody at work has a clue.",
+        "Being {a_role} I'm supposed to be the one who helps people.",
         "I used to lose whole weekends to {interest}, now I can't start anything.",
-        "I still show up as a {role} every day like nothing's wrong."};
-    static const Bank privacy = {"I'm a {role}, I know exactly how easy this is to find.",
+        "I still show up as {a_role} every day like nothing's wrong."};
+    static const Bank privacy = {"I'm {a_role}, I know exactly how easy this is to find.",
                                  "Met them through {interest}, of all things.",
-                                 "As a {role} I see people's details all day anyway."};
+                                 "As {a_role} I see people's details all day anyway."};
     static const Bank safe = {"(Context: {role}, {interest} nerd.)",
-                              "I'm a {role} so weekends are precious.",
-                              "Being a {role} you learn to enjoy the small stuff.",
-                              "Not bad for a {role} with zero free time."};
-    static const Bank generic = {"I'm a {role}, for what it's worth.",
-                                 "Speaking as a {role} here."};
+                              "I'm {a_role} so weekends are precious.",
+                              "Being {a_role} you learn to enjoy the small stuff.",
+                              "Not bad for {a_role} with zero free time."};
+    static const Bank generic = {"I'm {a_role}, for what it's worth.",
+                                 "Speaking as {a_role} here."};
     if (label == "Spam & Scams") return {&spam_bank(), &spam, false};
     if (label == "Self-harm & Suicide") return {&self_harm_bank(), &self_harm, false};
     if (label == "Privacy & Personal Data Exposure") return {&privacy_bank(), &privacy, false};
