@@ -384,6 +384,12 @@ class HttpLoop {
         ++task.retries;
         ++job_.summary.retries;
         timers_.emplace(now + delay, flight.task);
+        if (job_.options.verbose) {
+            char ms[32];
+            std::snprintf(ms, sizeof ms, "%.0f ms", delay * 1000);
+            job_.progress.log("retry " + std::to_string(task.retries) + " of item " +
+                              task.item->id + " in " + ms + ": " + task.last_error);
+        }
     }
 
     using Timer = std::pair<double, std::size_t>;

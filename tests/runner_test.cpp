@@ -703,11 +703,13 @@ TEST_CASE("run_job prints one summary line when stderr is not a terminal, redact
     }
     SECTION("verbose") {
         options.verbose = true;
+        transport.script["item-001"] = {{500}};
         StderrCapture capture(dir + "/stderr");
         runner::run_job(test_header(), make_items(3), provider, &transport, options, {});
         std::string err = capture.text();
         CHECK(err.find("-> POST") != std::string::npos);
         CHECK(err.find("<- 200") != std::string::npos);
+        CHECK(err.find("retry 1 of item item-001 in ") != std::string::npos);
         CHECK(err.find(provider.secret) == std::string::npos);
         CHECK(err.find("[REDACTED]") != std::string::npos);
     }
