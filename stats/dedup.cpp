@@ -213,21 +213,23 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     parallel_tasks(
         (candidates.size() + kChunk - 1) / kChunk, threads, [&](std::size_t task, int worker) {
             auto& out = verified[worker];
-            std::vector<std::uint64_t> a, b;
+            std::vector<std::uint64_t> shingles;
+            minhash::ShingleTable a;
             std::uint32_t current = UINT32_MAX;
             std::size_t end = std::min(candidates.size(), (task + 1) * kChunk);
             for (std::size_t c = task * kChunk; c < end; ++c) {
                 auto x = static_cast<std::uint32_t>(candidates[c] >> 32);
                 auto y = static_cast<std::uint32_t>(candidates[c]);
                 if (x != current) {
-                    minhash::shingle_hashes(normalized[unique_rows[x]], options.shingle,
-                                            options.ngram, a);
+                    minhash::shingle_hashes_unsorted(normalized[unique_rows[x]], options.shingle,
+                                                     options.ngram, shingles);
+                    a.assign(shingles);
                     current = x;
                 }
-                minhash::shingle_hashes(normalized[unique_rows[y]], options.shingle, options.ngram,
-                                        b);
-                std::size_t common = minhash::intersection_size(a, b);
-                std::size_t uni = a.size() + b.size() - common;
+                minhash::shingle_hashes_unsorted(normalized[unique_rows[y]], options.shingle,
+                                                 options.ngram, shingles);
+                auto [common, size_b] = a.compare(shingles);
+                std::size_t uni = a.size() + size_b - common;
                 if (static_cast<double>(common) / static_cast<double>(uni) >= options.threshold)
                     out.push_back({unique_rows[x], unique_rows[y],
                                    static_cast<std::uint32_t>(common),

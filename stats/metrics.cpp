@@ -226,6 +226,11 @@ void prepare(Dataset& data, int threads) {
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         const std::size_t begin = n * w / workers, end = n * (w + 1) / workers;
         auto& buf = data.normalized_store[w];
+        // Normalising rarely lengthens a text (NFKC expansions): reserving the raw size avoids
+        // the doubling reallocations that would briefly hold two copies of the buffer.
+        std::size_t raw = 0;
+        for (std::size_t i = begin; i < end; ++i) raw += data.text(i).size();
+        buf.reserve(raw + 64);
         std::vector<std::size_t> ends;
         ends.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
@@ -233,7 +238,6 @@ void prepare(Dataset& data, int threads) {
             buf.insert(buf.end(), t.begin(), t.end());
             ends.push_back(buf.size());
         }
-        buf.shrink_to_fit();
         std::size_t start = 0;
         for (std::size_t i = begin; i < end; ++i) {
             std::size_t stop = ends[i - begin];
@@ -271,6 +275,21 @@ double Metrics::refusal_rate() const {
 
 namespace {
 
+/// Words as Python's str.split() counts them: an ASCII fast path (its whitespace includes
+/// \x1c-\x1f), text::words for the rest.
+std::size_t word_count(std::string_view s) {
+    std::size_t words = 0;
+    bool in_word = false;
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x80) return text::words(s).size();
+        bool space = c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+        words += !space && !in_word;
+        in_word = !space;
+    }
+    return words;
+}
+
 /// Calls fn(hash) for every word n-gram (order 1 or 2) of a normalised text.
 template <class Fn>
 void for_each_gram(std::string_view s, int order, Fn&& fn) {
@@ -283,6 +302,60 @@ void for_each_gram(std::string_view s, int order, Fn&& fn) {
         prev = start;
         start = end + 1;
     }
+}
+
+/// Open-addressing set of 64-bit hashes (0 stands for "empty"; hash 0 is stored as 1).
+class HashSet {
+   public:
+    void insert(std::uint64_t h) {
+        if (h == 0) h = 1;
+        if ((size_ + 1) * 2 > slots_.size()) grow();
+        std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            if (slots_[i] == h) return;
+            if (slots_[i] == 0) {
+                slots_[i] = h;
+                ++size_;
+                return;
+            }
+        }
+    }
+    std::size_t size() const { return size_; }
+    const std::vector<std::uint64_t>& slots() const { return slots_; }
+
+   private:
+    void grow() {
+        std::vector<std::uint64_t> old(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+        old.swap(slots_);
+        size_ = 0;
+        for (std::uint64_t h : old)
+            if (h) insert(h);
+    }
+    std::vector<std::uint64_t> slots_;
+    std::size_t size_ = 0;
+};
+
+/// (distinct, total) words: a vocabulary is small (thousands to a few million words), so a
+/// hash set per thread, merged, counts them exactly up to 64-bit hash collisions.
+template <class Row>
+std::pair<std::size_t, std::size_t> distinct_words(const Dataset& data, std::size_t n, Row row,
+                                                   int threads) {
+    const int workers = n < 4096 ? 1 : std::max(1, threads);
+    std::vector<HashSet> sets(workers);
+    std::vector<std::size_t> totals(workers, 0);
+    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        for (std::size_t k = n * w / workers; k < n * (w + 1) / workers; ++k)
+            for_each_gram(data.normalized[row(k)], 1, [&](std::uint64_t h) {
+                sets[w].insert(h);
+                ++totals[w];
+            });
+    });
+    for (int w = 1; w < workers; ++w)
+        for (std::uint64_t h : sets[w].slots())
+            if (h) sets[0].insert(h);
+    std::size_t total = 0;
+    for (auto t : totals) total += t;
+    return {sets[0].size(), total};
 }
 
 /// (distinct, total) word n-grams of the normalised texts. Each n-gram is a 64-bit xxh3 hash;
@@ -526,7 +599,8 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     // Diversity.
     {
         for (int order = 1; order <= 2; ++order) {
-            auto [distinct, total] = distinct_ngrams(data, n, row, order, threads);
+            auto [distinct, total] = order == 1 ? distinct_words(data, n, row, threads)
+                                                : distinct_ngrams(data, n, row, order, threads);
             (order == 1 ? m.distinct_1 : m.distinct_2) =
                 total ? static_cast<double>(distinct) / static_cast<double>(total) : 0.0;
         }
@@ -536,30 +610,45 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         all_words.reserve(n);
         for (std::size_t k = 0; k < n; ++k) {
             std::size_t i = row(k);
-            double w = static_cast<double>(text::words(data.text(i)).size());
+            double w = static_cast<double>(word_count(data.text(i)));
             words_by_label[std::string(data.label_of(i))].push_back(w);
             all_words.push_back(w);
         }
         for (auto& [name, w] : words_by_label) m.length_by_label[name] = lengths(w);
         m.length_all = lengths(all_words);
 
-        std::unordered_map<std::string_view, std::size_t> openings;
-        std::size_t with_text = 0;
+        // Openings: rows grouped by a 64-bit hash of their first three words (a sort instead
+        // of a million-entry hash map); ties in count are ranked by the words themselves.
+        std::vector<std::pair<std::uint64_t, std::size_t>> opening_of;
+        opening_of.reserve(n);
         for (std::size_t k = 0; k < n; ++k) {
             std::string_view s = data.normalized[row(k)];
             if (s.empty()) continue;
-            ++with_text;
-            ++openings[first_words(s, 3)];
+            std::string_view w = first_words(s, 3);
+            opening_of.push_back({XXH3_64bits(w.data(), w.size()), k});
         }
-        std::vector<std::pair<std::string_view, std::size_t>> ranked(openings.begin(),
-                                                                     openings.end());
-        std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) {
-            return a.second != b.second ? a.second > b.second : a.first < b.first;
-        });
-        for (std::size_t r = 0; r < ranked.size() && r < 5; ++r)
+        std::sort(opening_of.begin(), opening_of.end());
+        struct Ranked {
+            std::size_t count;
+            std::string_view words;
+        };
+        std::vector<Ranked> ranked;
+        for (std::size_t a = 0; a < opening_of.size();) {
+            std::size_t b = a + 1;
+            while (b < opening_of.size() && opening_of[b].first == opening_of[a].first) ++b;
+            ranked.push_back({b - a, first_words(data.normalized[row(opening_of[a].second)], 3)});
+            a = b;
+        }
+        auto before = [](const Ranked& a, const Ranked& b) {
+            return a.count != b.count ? a.count > b.count : a.words < b.words;
+        };
+        const std::size_t top = std::min<std::size_t>(5, ranked.size());
+        std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(top), ranked.end(),
+                          before);
+        for (std::size_t r = 0; r < top; ++r)
             m.top_openings.push_back(
-                {std::string(ranked[r].first), ranked[r].second,
-                 static_cast<double>(ranked[r].second) / static_cast<double>(with_text)});
+                {std::string(ranked[r].words), ranked[r].count,
+                 static_cast<double>(ranked[r].count) / static_cast<double>(opening_of.size())});
         if (data.persona >= 0) {
             std::unordered_set<std::string_view> personas;
             for (std::size_t k = 0; k < n; ++k) personas.insert(data.field(row(k), data.persona));

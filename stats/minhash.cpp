@@ -115,6 +115,67 @@ void shingle_hashes(std::string_view text, ShingleKind kind, int n,
     sort_unique(out);
 }
 
+void ShingleTable::rebuild(std::size_t capacity) {
+    std::size_t cap = 64;
+    while (cap < capacity) cap <<= 1;
+    std::vector<std::uint64_t> old_keys;
+    std::vector<std::uint8_t> old_flags;
+    old_keys.swap(keys_);
+    old_flags.swap(flags_);
+    keys_.assign(cap, 0);
+    flags_.assign(cap, 0);
+    const std::size_t mask = cap - 1;
+    for (std::size_t i = 0; i < old_keys.size(); ++i) {
+        if (!(old_flags[i] & kInA)) continue;
+        std::size_t j = old_keys[i] & mask;
+        while (flags_[j]) j = (j + 1) & mask;
+        keys_[j] = old_keys[i];
+        flags_[j] = kInA;
+    }
+}
+
+void ShingleTable::assign(const std::vector<std::uint64_t>& hashes) {
+    size_ = 0;
+    keys_.clear();
+    flags_.clear();
+    rebuild(hashes.size() * 2);
+    const std::size_t mask = keys_.size() - 1;
+    for (std::uint64_t h : hashes) {
+        std::size_t j = h & mask;
+        while (flags_[j] && keys_[j] != h) j = (j + 1) & mask;
+        if (flags_[j]) continue;  // a repeat
+        keys_[j] = h;
+        flags_[j] = kInA;
+        ++size_;
+    }
+}
+
+std::pair<std::size_t, std::size_t> ShingleTable::compare(const std::vector<std::uint64_t>& b) {
+    if ((size_ + b.size()) * 2 > keys_.size()) rebuild((size_ + b.size()) * 2);
+    const std::size_t mask = keys_.size() - 1;
+    std::size_t common = 0, unique_b = 0;
+    touched_.clear();
+    for (std::uint64_t h : b) {
+        std::size_t j = h & mask;
+        while (flags_[j] && keys_[j] != h) j = (j + 1) & mask;
+        std::uint8_t& f = flags_[j];
+        if (f == 0) {  // only in B
+            keys_[j] = h;
+            f = kOnlyB;
+            ++unique_b;
+            touched_.push_back(j);
+        } else if (f == kInA) {  // in both, first time seen
+            f = kInA | kSeen;
+            ++common;
+            ++unique_b;
+            touched_.push_back(j);
+        }  // else a repeat within B
+    }
+    // Undo: B-only entries were all added after A's, so clearing them restores A's table.
+    for (std::size_t j : touched_) flags_[j] = flags_[j] == kOnlyB ? 0 : kInA;
+    return {common, unique_b};
+}
+
 std::size_t intersection_size(const std::vector<std::uint64_t>& a,
                               const std::vector<std::uint64_t>& b) {
     std::size_t i = 0, j = 0, common = 0;
@@ -142,34 +203,48 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
                 int rounds, std::uint32_t* out) {
     const auto bins = static_cast<std::uint32_t>(num_perm);
     const std::size_t total = static_cast<std::size_t>(bins) * rounds;
-    // Bin minimum in the low 32 bits; bit 32 set while the bin is empty.
-    constexpr std::uint64_t kEmpty = std::uint64_t{1} << 32;
-    thread_local std::vector<std::uint64_t> best;
-    thread_local std::vector<std::uint64_t> salts;
+    // Each round needs one 32-bit word per shingle: the word's high bits pick the bin
+    // (multiply-shift), its low 25 bits order the shingles in the bin. One 64-bit
+    // multiply-xorshift of the (already uniform) xxh3 hash gives the words of two rounds.
+    constexpr std::uint32_t kValueMask = (1u << 25) - 1;
+    constexpr std::uint32_t kEmpty = 0xffffffffu;
+    thread_local std::vector<std::uint32_t> best;
     best.assign(total, kEmpty);
-    salts.resize(rounds);
-    for (int r = 0; r < rounds; ++r)
-        salts[r] = mix64(seed + static_cast<std::uint64_t>(r) + 0x9e3779b97f4a7c15ULL);
-    std::uint64_t* b = best.data();
-    for (int r = 0; r < rounds; ++r) {
-        const std::uint64_t salt = salts[r];
-        std::uint64_t* round_best = b + static_cast<std::size_t>(r) * bins;
-        for (std::size_t i = 0; i < count; ++i) {
-            // The shingle hash is already uniform (xxh3): one multiply-xorshift per round
-            // decorrelates the rounds; the product's high half picks the bin.
-            std::uint64_t x = (hashes[i] ^ salt) * 0x9e3779b97f4a7c15ULL;
-            std::uint32_t bin = fast_range(static_cast<std::uint32_t>(x >> 32), bins);
-            std::uint64_t value = static_cast<std::uint32_t>(x ^ (x >> 29));
-            round_best[bin] = std::min(round_best[bin], value);
+    std::uint32_t* b = best.data();
+    for (int r = 0; r < rounds; r += 2) {
+        const std::uint64_t salt =
+            mix64(seed + static_cast<std::uint64_t>(r) + 0x9e3779b97f4a7c15ULL);
+        std::uint32_t* first = b + static_cast<std::size_t>(r) * bins;
+        if (r + 1 < rounds) {
+            std::uint32_t* second = first + bins;
+            for (std::size_t i = 0; i < count; ++i) {
+                std::uint64_t x = (hashes[i] ^ salt) * 0x9e3779b97f4a7c15ULL;
+                x ^= x >> 31;
+                auto w0 = static_cast<std::uint32_t>(x >> 32);
+                auto w1 = static_cast<std::uint32_t>(x);
+                std::uint32_t& b0 = first[fast_range(w0, bins)];
+                b0 = std::min(b0, w0 & kValueMask);
+                std::uint32_t& b1 = second[fast_range(w1, bins)];
+                b1 = std::min(b1, w1 & kValueMask);
+            }
+        } else {
+            for (std::size_t i = 0; i < count; ++i) {
+                std::uint64_t x = (hashes[i] ^ salt) * 0x9e3779b97f4a7c15ULL;
+                x ^= x >> 31;
+                auto w0 = static_cast<std::uint32_t>(x >> 32);
+                std::uint32_t& b0 = first[fast_range(w0, bins)];
+                b0 = std::min(b0, w0 & kValueMask);
+            }
         }
     }
     for (int r = 0; r < rounds; ++r) {
-        const std::uint64_t salt = salts[r];
-        const std::uint64_t* round_best = b + static_cast<std::size_t>(r) * bins;
+        const std::uint64_t salt =
+            mix64(seed + static_cast<std::uint64_t>(r) + 0x2545f4914f6cdd1dULL);
+        const std::uint32_t* round_best = b + static_cast<std::size_t>(r) * bins;
         std::uint32_t* round_out = out + static_cast<std::size_t>(r) * bins;
         for (std::uint32_t k = 0; k < bins; ++k) {
             if (round_best[k] != kEmpty) {
-                round_out[k] = static_cast<std::uint32_t>(round_best[k]);
+                round_out[k] = round_best[k];
                 continue;
             }
             // Optimal densification: walk bins by a hash of (seed, k, attempt) until one is
@@ -178,7 +253,7 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
                 std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
                 std::uint32_t from = fast_range(static_cast<std::uint32_t>(h >> 32), bins);
                 if (round_best[from] != kEmpty) {
-                    round_out[k] = static_cast<std::uint32_t>(round_best[from]);
+                    round_out[k] = round_best[from];
                     break;
                 }
             }

@@ -23,6 +23,26 @@ void shingle_hashes(std::string_view text, ShingleKind kind, int n,
 void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
                              std::vector<std::uint64_t>& out);
 
+/// A shingle set held as an open-addressing table, to compare one text exactly against many
+/// others without sorting either side (verification is per candidate pair).
+class ShingleTable {
+   public:
+    /// Builds the set from hashes in any order, repeats allowed.
+    void assign(const std::vector<std::uint64_t>& hashes);
+    /// Distinct shingles in the set.
+    std::size_t size() const { return size_; }
+    /// {|A ∩ B|, |B|} for B given in any order with repeats; leaves the table as it was.
+    std::pair<std::size_t, std::size_t> compare(const std::vector<std::uint64_t>& b);
+
+   private:
+    enum : std::uint8_t { kInA = 1, kSeen = 2, kOnlyB = 4 };
+    void rebuild(std::size_t capacity);
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint8_t> flags_;
+    std::vector<std::size_t> touched_;
+    std::size_t size_ = 0;
+};
+
 /// |A ∩ B| of two sorted, unique hash sets.
 std::size_t intersection_size(const std::vector<std::uint64_t>& a,
                               const std::vector<std::uint64_t>& b);
@@ -40,7 +60,8 @@ void signature(const std::uint64_t* hashes, std::size_t count, int num_perm, std
                std::uint32_t* out);
 
 /// `rounds` independent signatures of num_perm values each (round r in out[r * num_perm ...]),
-/// in one pass over the hashes; signature() is rounds = 1. Round r uses seed + r.
+/// in one pass over the hashes (one 64-bit mix feeds two rounds; values are 25-bit, so two
+/// different shingles tie with probability 2^-25); signature() is rounds = 1.
 void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
                 int rounds, std::uint32_t* out);
 

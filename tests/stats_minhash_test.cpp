@@ -171,3 +171,23 @@ TEST_CASE("radix sort sorts", "[minhash]") {
     std::sort(w.begin(), w.end());
     CHECK(v == w);
 }
+
+TEST_CASE("ShingleTable compares exactly like sorted intersection", "[minhash]") {
+    std::mt19937_64 rng(13);
+    ShingleTable shingle_table;
+    for (int trial = 0; trial < 200; ++trial) {
+        std::vector<std::uint64_t> a, b;
+        int na = 1 + static_cast<int>(rng() % 300), nb = 1 + static_cast<int>(rng() % 300);
+        for (int i = 0; i < na; ++i) a.push_back(rng() % 400);  // small range: repeats and overlap
+        for (int i = 0; i < nb; ++i) b.push_back(rng() % 400);
+        shingle_table.assign(a);
+        auto [common, size_b] = shingle_table.compare(b);
+        auto sa = sorted(a), sb = sorted(b);
+        CHECK(shingle_table.size() == sa.size());
+        CHECK(size_b == sb.size());
+        CHECK(common == intersection_size(sa, sb));
+        // The table is unchanged by a comparison.
+        auto again = shingle_table.compare(b);
+        CHECK(again.first == common);
+    }
+}
