@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "common/errors.h"
 #include "common/llm/anthropic.h"
@@ -317,4 +318,65 @@ TEST_CASE("runner batches: --max-cost holds back what the budget cannot cover",
             for (const auto& id : e.custom_ids) ++submitted[id];
     CHECK(submitted.size() == 30);
     for (const auto& [id, n] : submitted) CHECK(n == 1);
+}
+
+namespace {
+
+/// Fails the first `failures` GET requests (batch polls, result downloads) as a reset connection.
+class FlakyGets : public http::Transport {
+   public:
+    FlakyGets(http::Transport& inner, int failures) : inner_(inner), failures_(failures) {}
+    void start(std::uint64_t tag, const http::Request& request) override {
+        if (request.method == "GET" && failures_ > 0) {
+            --failures_;
+            http::Response r;
+            r.transport_error = "Connection reset by peer";
+            failed_.emplace_back(tag, r);
+            return;
+        }
+        inner_.start(tag, request);
+    }
+    std::vector<std::pair<std::uint64_t, http::Response>> poll(int timeout_ms) override {
+        if (!failed_.empty()) return std::exchange(failed_, {});
+        return inner_.poll(timeout_ms);
+    }
+    std::size_t in_flight() const override { return inner_.in_flight() + failed_.size(); }
+    void cancel_all() override {
+        failed_.clear();
+        inner_.cancel_all();
+    }
+
+   private:
+    http::Transport& inner_;
+    int failures_;
+    std::vector<std::pair<std::uint64_t, http::Response>> failed_;
+};
+
+}  // namespace
+
+TEST_CASE("runner batches: a failed poll is retried with backoff", "[runner][runner_http]") {
+    REQUIRE(curl_ready);
+    FakeServer server;
+    std::string dir = synthmod::test::temp_dir("runner_http");
+    llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
+    auto curl = http::make_curl_transport(http::Options{});
+    FlakyGets transport(*curl, 3);
+    runner::Options options = options_in(dir);
+    options.batch = true;
+    auto result = runner::run_job(header(), items_for(5, "p"), provider, &transport, options, {});
+    CHECK(result.summary.stop == runner::Stop::kCompleted);
+    CHECK(result.summary.ok == 5);
+    CHECK(result.summary.retries == 3);
+    CHECK(server.count("/v1/messages/batches") == 1);
+
+    // Retries spent on polling: the run stops (exit 3) and the batch stays open for a rerun.
+    FlakyGets dead(*curl, 1000);
+    options.max_retries = 2;
+    options.journal_path = dir + "/second.journal";
+    auto stuck = runner::run_job(header(), items_for(5, "q"), provider, &dead, options, {});
+    CHECK(stuck.summary.stop == runner::Stop::kFatal);
+    CHECK(runner::exit_code(stuck.summary) == 3);
+    CHECK(stuck.summary.fatal_message.find("rerun") != std::string::npos);
+    journal::Journal j(options.journal_path, header(), false);
+    CHECK(j.open_batches().size() == 1);
 }
