@@ -6,11 +6,14 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "common/errors.h"
 
@@ -20,8 +23,38 @@ namespace {
 
 /// Flags for every parse: reject invalid UTF-8 inside strings too, and read numbers exactly so
 /// that a value written by to_line reads back as the same double.
-constexpr unsigned kParseFlags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
+/// Iterative parsing: a line of a million '[' must not overflow the stack.
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag |
+                                 rapidjson::kParseFullPrecisionFlag |
+                                 rapidjson::kParseIterativeFlag;
+
+/// Deeper documents are refused: code that walks a value recursively (to_line) stays safe.
+constexpr std::size_t kMaxDepth = 512;
+
+/// Checks what RapidJSON lets through: a number beyond the double range parsed at full precision
+/// becomes infinity (without the flag it is an error), and nesting deeper than kMaxDepth.
+bool check_values(const rapidjson::Value& root, std::string& message) {
+    std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&root, 1}};
+    while (!stack.empty()) {
+        const auto [value, depth] = stack.back();
+        stack.pop_back();
+        if (depth > kMaxDepth) {
+            message = "nesting deeper than " + std::to_string(kMaxDepth);
+            return false;
+        }
+        if (value->IsDouble() && !std::isfinite(value->GetDouble())) {
+            message = "Number too big to be stored in double.";
+            return false;
+        }
+        if (value->IsArray()) {
+            for (const auto& item : value->GetArray()) stack.push_back({&item, depth + 1});
+        } else if (value->IsObject()) {
+            for (const auto& member : value->GetObject())
+                stack.push_back({&member.value, depth + 1});
+        }
+    }
+    return true;
+}
 
 /// Parses `text` into `doc`; on failure returns false with the byte offset and message.
 /// RapidJSON stops at a NUL byte as if the text ended there, so "1\0garbage" would pass: a raw
@@ -34,7 +67,11 @@ bool parse_into(rapidjson::Document& doc, std::string_view text, std::size_t& of
         return false;
     }
     doc.Parse<kParseFlags>(text.data(), text.size());
-    if (!doc.HasParseError()) return true;
+    if (!doc.HasParseError()) {
+        if (check_values(doc, message)) return true;
+        offset = 0;
+        return false;
+    }
     offset = doc.GetErrorOffset();
     message = rapidjson::GetParseError_En(doc.GetParseError());
     return false;

@@ -146,6 +146,20 @@ TEST_CASE("jsonl parse reports name and offset", "[jsonl]") {
     // 4000000000000000001420765339 wrote 4e27-ish digits that parsed to a neighbouring double).
     const auto big = jsonl::parse("4000000000000000001420765339", "n");
     CHECK(jsonl::to_line(jsonl::parse(jsonl::to_line(big), "n")) == jsonl::to_line(big));
+    // A number beyond the double range is an error, as RapidJSON says without full precision
+    // (with it, it would silently become infinity, which to_line cannot write: fuzz_jsonl).
+    CHECK_THROWS_WITH(jsonl::parse("{\"x\":2.5e308}", "n"),
+                      "n: offset 0: Number too big to be stored in double.");
+    CHECK_THROWS_WITH(jsonl::parse("[-1e400]", "n"),
+                      Catch::StartsWith("n: offset ") && Catch::Contains("Number too big"));
+    CHECK(jsonl::parse("1.7976931348623157e308", "n").GetDouble() > 1e308);
+    // Deep nesting: refused past 512 levels, and no stack overflow on a huge line.
+    CHECK(jsonl::parse(std::string(512, '[') + std::string(512, ']'), "n").IsArray());
+    CHECK_THROWS_WITH(jsonl::parse(std::string(513, '[') + std::string(513, ']'), "n"),
+                      "n: offset 0: nesting deeper than 512");
+    CHECK_THROWS_AS(jsonl::parse(std::string(1000000, '['), "n"), InputError);
+    CHECK_THROWS_AS(jsonl::parse(std::string(1000000, '[') + std::string(1000000, ']'), "n"),
+                    InputError);
     for (const char* text : {"0.1", "1e308", "2.2250738585072014e-308",
                              "123456789012345678901234567890", "-0.30000000000000004", "5e-324"}) {
         const auto doc = jsonl::parse(text, "n");
