@@ -3,11 +3,11 @@
 near duplicates (1-3 word edits of an earlier post) and about 5 % exact duplicates (an earlier
 post copied, sometimes with its case or punctuation changed, which normalisation undoes).
 
-usage: make_corpus.py N OUT.csv [--seed S] [--truth TRUTH.csv] [--shingle char|word]
+usage: make_corpus.py N OUT.csv [--seed S] [--truth TRUTH.csv] [--word-truth TRUTH.csv]
 
---truth writes every planted (source, copy) pair whose exact Jaccard of the shingle sets of
-the normalised texts (near_dup_truth.py's normalise; char or word 5-grams) is >= 0.8, with that
-Jaccard: the planted pairs a near-duplicate search must find (recall is measured on them;
+--truth (character 5-grams) and --word-truth (word 5-grams) write every planted (source, copy)
+pair whose exact Jaccard of the shingle sets of the normalised texts (near_dup_truth.py's
+normalise) is >= 0.8, with that Jaccard: the planted pairs a near-duplicate search must find (recall is measured on them;
 accidental pairs between unrelated posts are not enumerated at this size).
 """
 import csv, random, sys, os
@@ -23,8 +23,8 @@ def main():
     args = sys.argv[1:]
     n, out = int(args[0]), args[1]
     seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 7
-    truth = args[args.index("--truth") + 1] if "--truth" in args else None
-    shingle = args[args.index("--shingle") + 1] if "--shingle" in args else "char"
+    truths = [(args[args.index(flag) + 1], kind)
+              for flag, kind in (("--truth", "char"), ("--word-truth", "word")) if flag in args]
     rng = random.Random(seed)
     vocab = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4)))
                     for _ in range(30000)})
@@ -78,27 +78,34 @@ def main():
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["content", "label"])
         w.writerows(rows)
-    if truth:
+    if truths:
         from near_dup_truth import normalise
+        norm = {}
 
-        def shingles(t):
-            if shingle == "word":
-                ws = t.split(" ") if t else []
-                if len(ws) < 5:
+        def normalised(k):
+            if k not in norm:
+                norm[k] = normalise(rows[k][0])
+            return norm[k]
+
+        for path, shingle in truths:
+            def shingles(t):
+                if shingle == "word":
+                    ws = t.split(" ") if t else []
+                    if len(ws) < 5:
+                        return frozenset([t]) if t else frozenset()
+                    return frozenset(" ".join(ws[k:k + 5]) for k in range(len(ws) - 4))
+                if len(t) < 5:
                     return frozenset([t]) if t else frozenset()
-                return frozenset(" ".join(ws[k:k + 5]) for k in range(len(ws) - 4))
-            if len(t) < 5:
-                return frozenset([t]) if t else frozenset()
-            return frozenset(t[k:k + 5] for k in range(len(t) - 4))
+                return frozenset(t[k:k + 5] for k in range(len(t) - 4))
 
-        with open(truth, "w", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["row_i", "row_j", "jaccard"])
-            for a, b in planted:
-                x, y = shingles(normalise(rows[a][0])), shingles(normalise(rows[b][0]))
-                inter = len(x & y)
-                if x and 5 * inter >= 4 * (len(x) + len(y) - inter):
-                    w.writerow([a, b, "%.6f" % (inter / (len(x) + len(y) - inter))])
+            with open(path, "w", newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(["row_i", "row_j", "jaccard"])
+                for a, b in planted:
+                    x, y = shingles(normalised(a)), shingles(normalised(b))
+                    inter = len(x & y)
+                    if x and 5 * inter >= 4 * (len(x) + len(y) - inter):
+                        w.writerow([a, b, "%.6f" % (inter / (len(x) + len(y) - inter))])
 
 
 if __name__ == "__main__":
