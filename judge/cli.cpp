@@ -21,11 +21,14 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--spec", o.spec_path, "Dataset spec (TOML)")->required();
     app.add_option("--in", o.in_path, "Input CSV with content,label ('-' = stdin)")->required();
     app.add_option("--out", o.out_path, "Output file ('-' = stdout)")->capture_default_str();
-    app.add_option("--provider", o.provider, "anthropic | openai | offline (default: spec [judge])");
+    app.add_option("--provider", o.provider,
+                   "anthropic | openai | offline (default: spec [judge])");
     app.add_option("--model,--judge-model", o.model, "Judge model (default: spec [judge])");
-    app.add_option("--base-url", o.base_url, "API base URL (default: *_BASE_URL or the provider's)");
+    app.add_option("--base-url", o.base_url,
+                   "API base URL (default: *_BASE_URL or the provider's)");
     app.add_option("--concurrency", o.concurrency, "Requests in flight (default: spec [judge])");
-    app.add_option("--max-cost", o.max_cost, "Stop before spending more than this many USD (exit 4)");
+    app.add_option("--max-cost", o.max_cost,
+                   "Stop before spending more than this many USD (exit 4)");
     app.add_option("--max-retries", o.max_retries, "Retries per request (default 8)");
     app.add_option("--rpm", o.rpm, "Requests per minute limit (0 = none)");
     app.add_option("--tpm", o.tpm, "Tokens per minute limit (0 = none)");

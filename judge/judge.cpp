@@ -37,7 +37,8 @@ struct Settings {
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Settings resolve(const Options& o, const spec::Spec& spec) {
@@ -135,8 +136,8 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     std::ostream& out = std::cout;
     out << "synthmod-judge plan (dry run: nothing sent, nothing written)\n";
     out << "  judge: provider " << s.provider << ", model " << s.model
-        << (s.blind ? ", blind" : ", shown our label")
-        << (o.batch ? ", message batches" : "") << "\n";
+        << (s.blind ? ", blind" : ", shown our label") << (o.batch ? ", message batches" : "")
+        << "\n";
     out << "  rows: " << in.table.rows.size() << "  votes per row: " << o.votes
         << "  requests: " << items.size() << "\n";
     // Requests per (our) label, spec order first, then labels the spec does not know.
@@ -156,13 +157,13 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     std::int64_t shared = static_cast<std::int64_t>(
         (rubric.system_prompt().size() + rubric.schema_json().size() + 3) / 4);
     std::int64_t user = 0;
-    for (const auto& item : items) user += static_cast<std::int64_t>((item.prompt.user.size() + 3) / 4);
+    for (const auto& item : items)
+        user += static_cast<std::int64_t>((item.prompt.user.size() + 3) / 4);
     auto n = static_cast<std::int64_t>(items.size());
     out << "  estimated input tokens: " << shared * n + user << " (" << shared
         << " shared per request: system prompt and schema, cacheable)\n";
     out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to "
-        << static_cast<std::int64_t>(s.max_tokens) * n << " (max_tokens " << s.max_tokens
-        << ")\n";
+        << static_cast<std::int64_t>(s.max_tokens) * n << " (max_tokens " << s.max_tokens << ")\n";
     if (s.provider == "offline") {
         out << "  estimated cost: $0 (the offline keyword judge sends nothing)\n";
         return;
@@ -183,8 +184,8 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     high.input_tokens = user + shared * n;
     high.output_tokens = static_cast<std::int64_t>(s.max_tokens) * n;
     out << "  estimated cost: " << format_usd(pricing::cost(*price, low, o.batch)) << " to "
-        << format_usd(pricing::cost(*price, high, o.batch))
-        << (o.batch ? " (batch price)" : "") << "\n";
+        << format_usd(pricing::cost(*price, high, o.batch)) << (o.batch ? " (batch price)" : "")
+        << "\n";
 }
 
 Vote vote_of(const std::map<std::string, journal::Record>& records, const std::string& id,
@@ -244,8 +245,8 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
         const auto& row = in.table.rows[i];
         std::vector<Vote> votes;
         for (int k = 0; k < o.votes; ++k)
-            votes.push_back(vote_of(
-                records, item_id(row[in.content], i, k, judge_model, s.blind), rubric));
+            votes.push_back(
+                vote_of(records, item_id(row[in.content], i, k, judge_model, s.blind), rubric));
         RowVerdict v = combine(votes, label_order, row[in.label], s.blind, reason);
         fields.clear();
         for (auto c : in.kept) fields.push_back(row[c]);
@@ -327,7 +328,9 @@ int run(const Options& o) {
                            "\x1f" + rubric.schema_json() + "\x1f" + std::to_string(s.max_tokens);
     for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
         const auto& row = in.table.rows[i];
-        llm::Prompt prompt = rubric.prompt(row[in.content], row[in.label], s.max_tokens, s.temperature);
+        llm::Prompt prompt =
+            rubric.prompt(row[in.content], row[in.label], s.max_tokens, s.temperature);
+        if (s.provider != "offline") prompt.vars.clear();  // only the offline judge reads them
         for (int k = 0; k < o.votes; ++k) {
             runner::Item item;
             item.id = item_id(row[in.content], i, k, judge_model, s.blind);
@@ -369,9 +372,9 @@ int run(const Options& o) {
     header.spec_hash = journal::hash_hex(spec.source_text);
     header.plan_hash = journal::hash_hex(plan_key);
 
-    runner::JobResult result = runner::run_job(
-        header, items, *provider, transport.get(), ro,
-        [&rubric](const std::string& answer) { return rubric.validate(answer); });
+    runner::JobResult result =
+        runner::run_job(header, items, *provider, transport.get(), ro,
+                        [&rubric](const std::string& answer) { return rubric.validate(answer); });
 
     // The output is rebuilt from the journal at the end of every run, stopped ones included.
     write_output(o, s, spec, in, rubric, judge_model, result.records, result.summary.stop);

@@ -1,12 +1,12 @@
 #include "judge/rubric.h"
 
-#include <algorithm>
-#include <cmath>
-#include <utility>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
 
 #include "common/errors.h"
 
@@ -206,8 +206,7 @@ std::string check(const std::string& answer_json, const std::vector<spec::Label>
             const auto& tags = issue_tags();
             if (std::find(tags.begin(), tags.end(), tag) == tags.end())
                 return "\"issues\" holds the unknown tag \"" + tag + "\"";
-            if (std::find(issues.begin(), issues.end(), tag) == issues.end())
-                issues.push_back(tag);
+            if (std::find(issues.begin(), issues.end(), tag) == issues.end()) issues.push_back(tag);
         }
     } else {
         return "\"issues\" is missing";
@@ -261,8 +260,8 @@ std::string Rubric::user_prompt(const std::string& content, const std::string& o
     return s;
 }
 
-llm::Prompt Rubric::prompt(const std::string& content, const std::string& our_label,
-                           int max_tokens, std::optional<double> temperature) const {
+llm::Prompt Rubric::prompt(const std::string& content, const std::string& our_label, int max_tokens,
+                           std::optional<double> temperature) const {
     llm::Prompt p;
     p.task = "judge";
     p.system = system_;

@@ -19,8 +19,8 @@ inline constexpr const char* kToolName = "submit_grade";
 
 /// One judge answer, parsed and checked.
 struct Grade {
-    std::string label;  ///< one of the spec's labels
-    int realism = 0;    ///< 1..5
+    std::string label;                ///< one of the spec's labels
+    int realism = 0;                  ///< 1..5
     std::vector<std::string> issues;  ///< tags from issue_tags(), without repeats
     std::string rationale;
     /// Only when not blind: whether the judge agrees with our label.

@@ -18,14 +18,14 @@ struct Vote {
 
 /// The judge columns of one row.
 struct RowVerdict {
-    std::string judge_label;     ///< empty unless status is ok
+    std::string judge_label;  ///< empty unless status is ok
     bool label_correct = false;
-    int realism = 0;             ///< 0 unless status is ok
+    int realism = 0;  ///< 0 unless status is ok
     std::vector<std::string> issues;
     std::string rationale;
-    std::string status;          ///< ok | refused | error
+    std::string status;              ///< ok | refused | error
     std::vector<std::string> votes;  ///< per vote: its label, or "" when it gave none
-    double confidence = 0;       ///< share of answering votes agreeing with judge_label
+    double confidence = 0;           ///< share of answering votes agreeing with judge_label
 };
 
 /// Majority label. Ties go to the label listed first in `label_order` (the spec's order);

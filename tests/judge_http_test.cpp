@@ -1,18 +1,16 @@
 // synthmod-judge against the loopback fake Anthropic API, as separate processes: faults,
 // refusals, kill -9 and resume, votes, a rejected key.
-#include <catch2/catch.hpp>
-
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "common/csv.h"
 #include "tests/support/fake_server.h"
@@ -51,9 +49,19 @@ csv::Table read_output(const std::string& path) {
 std::vector<std::string> judge_cmd(const std::string& in, const std::string& out,
                                    const t::FakeServer& server,
                                    std::vector<std::string> extra = {}) {
-    std::vector<std::string> cmd = {t::tool("synthmod-judge"), "--spec", kSpec, "--in", in,
-                                    "--out", out, "--provider", "anthropic", "--model",
-                                    "claude-sonnet-4-5", "--base-url", server.base_url(),
+    std::vector<std::string> cmd = {t::tool("synthmod-judge"),
+                                    "--spec",
+                                    kSpec,
+                                    "--in",
+                                    in,
+                                    "--out",
+                                    out,
+                                    "--provider",
+                                    "anthropic",
+                                    "--model",
+                                    "claude-sonnet-4-5",
+                                    "--base-url",
+                                    server.base_url(),
                                     "--quiet"};
     cmd.insert(cmd.end(), extra.begin(), extra.end());
     return cmd;
@@ -90,14 +98,14 @@ std::set<std::string> journalled_ok(const std::string& journal) {
 
 void check_rows_in_order(const csv::Table& table, int n) {
     REQUIRE(table.rows.size() == static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i)
-        CHECK(table.rows[i][table.column("row_no")] == std::to_string(i));
+    for (int i = 0; i < n; ++i) CHECK(table.rows[i][table.column("row_no")] == std::to_string(i));
 }
 
 }  // namespace
 
 TEST_CASE("judge over the fake API: every fault ends with one recorded row", "[judge][http]") {
-    t::FakeServer server({"--faults", "429,529,500,503,408,drop,truncate,badjson,refusal,max_tokens,400",
+    t::FakeServer server({"--faults",
+                          "429,529,500,503,408,drop,truncate,badjson,refusal,max_tokens,400",
                           "--fault-rate", "0.35", "--seed", "11"});
     std::string dir = t::temp_dir("judge-http-faults");
     const int n = 24;
@@ -128,7 +136,8 @@ TEST_CASE("judge over the fake API: every fault ends with one recorded row", "[j
     CHECK(refused == count_fault(server, "refusal"));
     CHECK(error == count_fault(server, "400") + count_fault(server, "max_tokens"));
     CHECK(ok + refused + error == static_cast<std::size_t>(n));
-    CHECK(count_fault(server, "429") + count_fault(server, "500") + count_fault(server, "drop") > 0);
+    CHECK(count_fault(server, "429") + count_fault(server, "500") + count_fault(server, "drop") >
+          0);
     CHECK(r.exit_code == (error > 0 ? 3 : 0));
     CHECK(r.out.find("test-key-judge") == std::string::npos);
     CHECK(r.err.find("test-key-judge") == std::string::npos);
@@ -171,7 +180,13 @@ TEST_CASE("judge over the fake API: kill -9 then resume judges no row twice", "[
         job.kill(SIGKILL);
         CHECK(job.wait() == 128 + SIGKILL);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // let the server log stragglers
+    // Let the server log requests the killed process had in flight: wait until the log is quiet.
+    for (std::size_t last = server.log_lines().size();;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        std::size_t now = server.log_lines().size();
+        if (now == last) break;
+        last = now;
+    }
     const std::size_t journalled = journalled_ok(journal).size();
     REQUIRE(journalled >= 6);
     REQUIRE(journalled < static_cast<std::size_t>(n));
@@ -188,7 +203,8 @@ TEST_CASE("judge over the fake API: kill -9 then resume judges no row twice", "[
 
     // Same rows as an uninterrupted run (the fake answers deterministically per prompt).
     std::string fresh = dir + "/fresh.csv";
-    REQUIRE(t::run(judge_cmd(in, fresh, server, {"--concurrency", "8"}), with_key()).exit_code == 0);
+    REQUIRE(t::run(judge_cmd(in, fresh, server, {"--concurrency", "8"}), with_key()).exit_code ==
+            0);
     CHECK(t::slurp(fresh) == t::slurp(out));
 }
 

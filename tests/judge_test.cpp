@@ -1,15 +1,15 @@
 // The judge: rubric (prompts, schema, validation), votes, and synthmod-judge as a process
 // with the offline provider.
-#include <catch2/catch.hpp>
+#include "judge/judge.h"
 
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <rapidjson/document.h>
-
 #include "common/csv.h"
-#include "judge/judge.h"
 #include "judge/rubric.h"
 #include "judge/votes.h"
 #include "tests/support/process.h"
@@ -99,8 +99,8 @@ TEST_CASE("rubric prompts: definitions and anchors; our label only when not blin
 TEST_CASE("rubric validation rejects what the schema forbids", "[judge]") {
     judge::Rubric r(three_labels(), true);
     CHECK(r.validate(R"({"label":"Safe","realism":4,"issues":[],"rationale":"ok"})") == "");
-    CHECK(r.validate(R"({"label":"Safe","realism":4.0,"issues":["placeholder"],"rationale":"x"})") ==
-          "");
+    CHECK(r.validate(
+              R"({"label":"Safe","realism":4.0,"issues":["placeholder"],"rationale":"x"})") == "");
     CHECK(r.validate(R"({"label":"safe","realism":4,"issues":[],"rationale":"ok"})") != "");
     CHECK(r.validate(R"({"label":"Safe","realism":0,"issues":[],"rationale":"ok"})") != "");
     CHECK(r.validate(R"({"label":"Safe","realism":6,"issues":[],"rationale":"ok"})") != "");
@@ -159,9 +159,9 @@ TEST_CASE("combining votes into the row's columns", "[judge]") {
     failed.error = "HTTP 400 invalid_request_error";
 
     SECTION("blind majority, median realism, tags named by half the votes") {
-        auto row = judge::combine({ok("B", 2, {"placeholder"}), ok("A", 5, {}),
-                                   ok("B", 4, {"placeholder", "real_pii"})},
-                                  order, "B", true, "");
+        auto row = judge::combine(
+            {ok("B", 2, {"placeholder"}), ok("A", 5, {}), ok("B", 4, {"placeholder", "real_pii"})},
+            order, "B", true, "");
         CHECK(row.status == "ok");
         CHECK(row.judge_label == "B");
         CHECK(row.label_correct);
@@ -186,16 +186,17 @@ TEST_CASE("combining votes into the row's columns", "[judge]") {
         CHECK(row.judge_label.empty());
     }
     SECTION("a vote not run: the row is not judged yet") {
-        auto row = judge::combine({ok("A", 3, {}), judge::Vote{}}, order, "A", true, "not judged: x");
+        auto row =
+            judge::combine({ok("A", 3, {}), judge::Vote{}}, order, "A", true, "not judged: x");
         CHECK(row.status == "error");
         CHECK(row.rationale == "not judged: x");
     }
     SECTION("not blind: label_correct is the verdicts' strict majority") {
         CHECK(judge::combine({ok("A", 3, {}, true)}, order, "A", false, "").label_correct);
         CHECK_FALSE(judge::combine({ok("B", 3, {}, false)}, order, "A", false, "").label_correct);
-        CHECK_FALSE(judge::combine({ok("A", 3, {}, true), ok("B", 3, {}, false)}, order, "A",
-                                   false, "")
-                        .label_correct);
+        CHECK_FALSE(
+            judge::combine({ok("A", 3, {}, true), ok("B", 3, {}, false)}, order, "A", false, "")
+                .label_correct);
     }
 }
 
@@ -245,13 +246,14 @@ TEST_CASE("synthmod-judge keeps every row once, in order, with its columns", "[j
         {"r2", "Safe", "b,with comma", "Made pancakes for the kids this morning, they loved it"},
         {"r3", "Self-harm & Suicide", "", "i just want to end it all, i keep thinking about how"},
         {"r4", "Safe", "big", big},
-        {"r5", "Privacy & Personal Data Exposure", "x", "she lives at 12 Elm Street, her phone number is on her car"},
+        {"r5", "Privacy & Personal Data Exposure", "x",
+         "she lives at 12 Elm Street, her phone number is on her car"},
         {"r6", "Safe", "dup", "Made pancakes for the kids this morning, they loved it"},
     };
     std::string in = write_input(dir, rows);
     std::string out = dir + "/judged.csv";
-    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out,
-                     "--quiet"});
+    auto r = t::run(
+        {t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out, "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     std::string text = t::slurp(out);
@@ -267,8 +269,8 @@ TEST_CASE("synthmod-judge keeps every row once, in order, with its columns", "[j
         std::string realism = table.rows[i - 1][table.column("realism")];
         CHECK((realism >= "1" && realism <= "5" && realism.size() == 1));
         std::string correct = table.rows[i - 1][table.column("label_correct")];
-        CHECK(correct == (table.rows[i - 1][table.column("judge_label")] == rows[i][1] ? "true"
-                                                                                       : "false"));
+        CHECK(correct ==
+              (table.rows[i - 1][table.column("judge_label")] == rows[i][1] ? "true" : "false"));
     }
     // The 100 KB field is written byte for byte (RFC 4180 quoting of the same bytes).
     CHECK(table.rows[3][3] == big);
@@ -279,15 +281,15 @@ TEST_CASE("synthmod-judge keeps every row once, in order, with its columns", "[j
 
     SECTION("a rerun resumes from the journal and writes the same file") {
         CHECK(t::exists(out + ".journal"));
-        auto again = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out",
-                             out, "--quiet"});
+        auto again = t::run(
+            {t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", out, "--quiet"});
         CHECK(again.exit_code == 0);
         CHECK(t::slurp(out) == text);
     }
     SECTION("--format jsonl writes the same records") {
         std::string jl = dir + "/judged.jsonl";
-        auto j = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", jl,
-                         "--quiet"});
+        auto j = t::run(
+            {t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", in, "--out", jl, "--quiet"});
         REQUIRE(j.exit_code == 0);
         std::istringstream lines(t::slurp(jl));
         std::string line;
@@ -394,8 +396,8 @@ TEST_CASE("synthmod-judge on the real OpenAI moderation set", "[judge]") {
     std::string in = SYNTHMOD_SHARED_DIR "/data/moderation_openai.csv";
     std::string out = dir + "/judged.csv";
     auto r = t::run({t::tool("synthmod-judge"), "--spec",
-                     SYNTHMOD_SOURCE_DIR "/tests/data/openai_labels.toml", "--in", in, "--out",
-                     out, "--quiet"});
+                     SYNTHMOD_SOURCE_DIR "/tests/data/openai_labels.toml", "--in", in, "--out", out,
+                     "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto source = csv::read_table(in);
@@ -418,9 +420,8 @@ TEST_CASE("synthmod-judge reads stdin and writes stdout with '-'", "[judge]") {
     t::RunOptions o;
     o.stdin_data = csv_text.str();
     o.cwd = dir;
-    auto r = t::run({t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", "-", "--out", "-",
-                     "--quiet"},
-                    o);
+    auto r = t::run(
+        {t::tool("synthmod-judge"), "--spec", kSeedSpec, "--in", "-", "--out", "-", "--quiet"}, o);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto table = read_csv_text(r.out);

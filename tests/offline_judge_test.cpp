@@ -1,15 +1,15 @@
 // The offline judge: a keyword classifier standing in for a judge model.
-#include <catch2/catch.hpp>
+#include "common/llm/offline_judge.h"
+
+#include <rapidjson/document.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <vector>
 
-#include <rapidjson/document.h>
-
 #include "common/csv.h"
-#include "common/llm/offline_judge.h"
 #include "common/spec.h"
 #include "judge/rubric.h"
 
@@ -108,8 +108,8 @@ TEST_CASE("offline judge labels obvious posts of each seed label", "[offline_jud
 TEST_CASE("offline judge flags issues from the fixed list", "[offline_judge]") {
     auto labels = seed_labels();
     SECTION("AI disclaimer: tagged, realism 1") {
-        auto a = grade("As an AI language model, I cannot write content that promotes scams.",
-                       labels);
+        auto a =
+            grade("As an AI language model, I cannot write content that promotes scams.", labels);
         CHECK(has(a.issues, "ai_disclaimer"));
         CHECK(a.realism == 1);
     }
@@ -121,7 +121,8 @@ TEST_CASE("offline judge flags issues from the fixed list", "[offline_judge]") {
     SECTION("real-looking PII, but not 555 numbers or example.com") {
         CHECK(has(grade("text her at 415-867-2209 if you see her", labels).issues, "real_pii"));
         CHECK(has(grade("his email is mark.jones82@gmail.com", labels).issues, "real_pii"));
-        CHECK_FALSE(has(grade("text her at 415-555-0142 if you see her", labels).issues, "real_pii"));
+        CHECK_FALSE(
+            has(grade("text her at 415-555-0142 if you see her", labels).issues, "real_pii"));
         CHECK_FALSE(has(grade("write to jane@example.com", labels).issues, "real_pii"));
     }
     SECTION("label stated, not user generated, off topic") {
@@ -207,8 +208,9 @@ TEST_CASE("offline judge on the real OpenAI moderation set beats the safe baseli
     double safe_recall = double(safe_hit) / safe;
     INFO("flagged recall " << flagged_recall << ", safe recall " << safe_recall);
     // Measured 2026-11-25: flagged recall 0.61, safe recall 0.81 (accuracy over the nine labels
-    // 0.67; always "safe" would score 0.69 accuracy with flagged recall 0). The floors leave room for keyword tuning and are far above what always answering
-    // "safe" (flagged recall 0) or always flagging (safe recall 0) gives.
+    // 0.67; always "safe" would score 0.69 accuracy with flagged recall 0). The floors leave room
+    // for keyword tuning and are far above what always answering "safe" (flagged recall 0) or
+    // always flagging (safe recall 0) gives.
     CHECK(flagged_recall > 0.45);
     CHECK(safe_recall > 0.7);
 }

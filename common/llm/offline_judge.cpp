@@ -14,6 +14,9 @@
 // scores, the safe-looking label (Safe, none, ...) is the answer.
 #include "common/llm/offline_judge.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
@@ -22,9 +25,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace synthmod::llm {
 
@@ -43,6 +43,8 @@ struct Concept {
     Shape shape = Shape::kNone;
 };
 
+// Keyword tables read best packed, so clang-format leaves them alone.
+// clang-format off
 const std::vector<Concept>& concepts() {
     static const std::vector<Concept> kConcepts = {
         // Spam & Scams
@@ -149,8 +151,10 @@ const std::vector<Concept>& concepts() {
     };
     return kConcepts;
 }
+// clang-format on
 
 /// Words too common to say anything about a label (for words taken from definitions).
+// clang-format off
 const std::set<std::string>& stopwords() {
     static const std::set<std::string> kStop = {
         "about", "above", "after", "again", "against", "also", "another", "anyone", "anything",
@@ -170,6 +174,7 @@ const std::set<std::string>& stopwords() {
     };
     return kStop;
 }
+// clang-format on
 
 std::string lower_ascii(std::string_view s) {
     std::string out(s);
@@ -222,7 +227,8 @@ bool occurs(std::string_view keyword, const std::string& raw_lower, const std::s
     if (phrase) return padded.find(" " + std::string(keyword)) != std::string::npos;
     for (const auto& t : tokens) {
         if (t == keyword) return true;
-        if (t.size() == keyword.size() + 1 && t.back() == 's' && t.compare(0, keyword.size(), keyword) == 0)
+        if (t.size() == keyword.size() + 1 && t.back() == 's' &&
+            t.compare(0, keyword.size(), keyword) == 0)
             return true;
         if (keyword.size() >= 5 && t.compare(0, keyword.size(), keyword) == 0) return true;
     }
@@ -230,9 +236,9 @@ bool occurs(std::string_view keyword, const std::string& raw_lower, const std::s
 }
 
 bool is_safe_name(const std::string& name) {
-    static const std::set<std::string> kSafe = {"safe", "none", "ok", "benign", "clean",
-                                                "neutral", "acceptable", "no violation",
-                                                "not harmful", "harmless"};
+    static const std::set<std::string> kSafe = {
+        "safe",    "none",       "ok",           "benign",      "clean",
+        "neutral", "acceptable", "no violation", "not harmful", "harmless"};
     return kSafe.count(lower_ascii(name)) > 0;
 }
 
@@ -285,9 +291,9 @@ bool has_money(const std::string& raw);
 
 /// Scores one label name (or one part of an "a/b" name) by the concepts its name selects and
 /// the words of the name itself. `*selected` tells whether any built-in concept applied.
-Score score_part(const std::string& part_name, const std::string& raw,
-                 const std::string& raw_lower, const std::string& padded,
-                 const std::vector<std::string>& tokens, bool* selected_any) {
+Score score_part(const std::string& part_name, const std::string& raw, const std::string& raw_lower,
+                 const std::string& padded, const std::vector<std::string>& tokens,
+                 bool* selected_any) {
     Score s;
     std::string name = lower_ascii(part_name);
     for (const auto& c : concepts()) {
@@ -350,18 +356,16 @@ Score score_label(const std::string& name, const std::string& definition, const 
 }
 
 bool contains_any(const std::string& haystack, const std::vector<std::string_view>& needles) {
-    return std::any_of(needles.begin(), needles.end(), [&](std::string_view n) {
-        return haystack.find(n) != std::string::npos;
-    });
+    return std::any_of(needles.begin(), needles.end(),
+                       [&](std::string_view n) { return haystack.find(n) != std::string::npos; });
 }
 
 bool is_reserved_domain(const std::string& domain) {
     static const std::vector<std::string_view> kReserved = {
-        "example.com", "example.org", "example.net", ".example", ".test", ".invalid",
-        ".localhost", "domain.com", "email.com", "yourdomain", "company.com"};
+        "example.com", "example.org", "example.net", ".example",   ".test",      ".invalid",
+        ".localhost",  "domain.com",  "email.com",   "yourdomain", "company.com"};
     for (auto r : kReserved) {
-        if (domain.size() >= r.size() &&
-            domain.compare(domain.size() - r.size(), r.size(), r) == 0)
+        if (domain.size() >= r.size() && domain.compare(domain.size() - r.size(), r.size(), r) == 0)
             return true;
     }
     return false;
@@ -378,9 +382,8 @@ bool has_real_email(const std::string& raw_lower) {
         std::size_t b = at;
         while (b > 0 && local_ok(raw_lower[b - 1])) --b;
         std::size_t e = at + 1;
-        while (e < raw_lower.size() &&
-               (std::isalnum(static_cast<unsigned char>(raw_lower[e])) || raw_lower[e] == '.' ||
-                raw_lower[e] == '-'))
+        while (e < raw_lower.size() && (std::isalnum(static_cast<unsigned char>(raw_lower[e])) ||
+                                        raw_lower[e] == '.' || raw_lower[e] == '-'))
             ++e;
         std::string domain = raw_lower.substr(at + 1, e - at - 1);
         while (!domain.empty() && domain.back() == '.') domain.pop_back();
@@ -406,9 +409,9 @@ bool has_number(const std::string& raw, bool real_only) {
                 digits.push_back(c);
                 shape.push_back('d');
             } else if (c == '-' || c == '.' || c == ' ' || c == '(' || c == ')' || c == '+') {
-                bool digit_next = j + 1 < raw.size() &&
-                                  (std::isdigit(static_cast<unsigned char>(raw[j + 1])) ||
-                                   raw[j + 1] == '(');
+                bool digit_next =
+                    j + 1 < raw.size() &&
+                    (std::isdigit(static_cast<unsigned char>(raw[j + 1])) || raw[j + 1] == '(');
                 if (c == ' ' && !digit_next) break;
                 shape.push_back(c);
             } else {
@@ -435,8 +438,9 @@ bool has_number(const std::string& raw, bool real_only) {
 /// A street address: a house number, up to three words, then a street type ("12 Elm Street").
 bool has_street_address(const std::vector<std::string>& tokens) {
     static const std::set<std::string> kStreet = {
-        "street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "drive", "dr", "boulevard",
-        "blvd", "way", "court", "ct", "close", "crescent", "place", "terrace", "strasse", "rue"};
+        "street", "st",    "avenue",   "ave",       "road",    "rd",      "lane",
+        "ln",     "drive", "dr",       "boulevard", "blvd",    "way",     "court",
+        "ct",     "close", "crescent", "place",     "terrace", "strasse", "rue"};
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const std::string& t = tokens[i];
         if (t.empty() || t.size() > 5 ||
@@ -565,28 +569,25 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
 
     // --- issues, from the fixed list.
     std::vector<std::string> issues;
-    const bool ai_disclaimer =
-        contains_any(padded, {" as an ai", " as a language model", " i'm an ai", " im an ai",
-                              " i am an ai", " language model", " i cannot fulfill",
-                              " i can't fulfill", " i cannot help with", " i can't help with",
-                              " i'm sorry but i can", " i am sorry but i can"});
-    const bool placeholder =
-        contains_any(raw_lower, {"[name]", "[insert", "[your", "[user", "[link", "[company",
-                                 "[city", "[phone", "[address", "{{", "}}", "<name>",
-                                 "lorem ipsum", "xxx-xxx", "[redacted]"});
-    const bool templated = contains_any(
-        padded.substr(0, std::min<std::size_t>(padded.size(), 40)),
-        {" here is a", " here's a", " here is an", " here's an", " sure here", " sure i",
-         " certainly", " title ", " subject ", " post "});
+    const bool ai_disclaimer = contains_any(
+        padded, {" as an ai", " as a language model", " i'm an ai", " im an ai", " i am an ai",
+                 " language model", " i cannot fulfill", " i can't fulfill", " i cannot help with",
+                 " i can't help with", " i'm sorry but i can", " i am sorry but i can"});
+    const bool placeholder = contains_any(
+        raw_lower, {"[name]", "[insert", "[your", "[user", "[link", "[company", "[city", "[phone",
+                    "[address", "{{", "}}", "<name>", "lorem ipsum", "xxx-xxx", "[redacted]"});
+    const bool templated =
+        contains_any(padded.substr(0, std::min<std::size_t>(padded.size(), 40)),
+                     {" here is a", " here's a", " here is an", " here's an", " sure here",
+                      " sure i", " certainly", " title ", " subject ", " post "});
     bool stated = contains_any(raw_lower, {"label:", "category:", "moderation label"});
     for (const auto& l : labels) {
         if (is_safe_name(l)) continue;
         bool compound = l.find_first_of(" &/") != std::string::npos;
         if (compound && raw_lower.find(lower_ascii(l)) != std::string::npos) stated = true;
     }
-    bool has_letters = std::any_of(content.begin(), content.end(), [](unsigned char c) {
-        return std::isalpha(c) || c >= 0x80;
-    });
+    bool has_letters = std::any_of(content.begin(), content.end(),
+                                   [](unsigned char c) { return std::isalpha(c) || c >= 0x80; });
     if (ai_disclaimer) issues.push_back("ai_disclaimer");
     if (placeholder) issues.push_back("placeholder");
     if (!has_letters) issues.push_back("off_topic");
@@ -600,7 +601,8 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
     if (words >= 5 && words <= 150) ++realism;
     bool casual = contains_any(padded, {" lol ", " tbh ", " idk ", " omg ", " imo ", " ngl ",
                                         " lmao ", " u ", " ur ", " gonna ", " wanna "}) ||
-                  content.find("!") != std::string::npos || content.find("...") != std::string::npos ||
+                  content.find("!") != std::string::npos ||
+                  content.find("...") != std::string::npos ||
                   padded.find("'") != std::string::npos ||
                   (!content.empty() && std::islower(static_cast<unsigned char>(content[0])));
     if (casual) ++realism;
@@ -611,8 +613,9 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
     if (ai_disclaimer) realism = 1;
     realism = std::max(1, std::min(5, realism));
 
-    std::string rationale = "Keyword classifier (offline, not a model): \"" + label + "\" because " +
-                            why + "; realism " + std::to_string(realism) + " from length and style cues.";
+    std::string rationale = "Keyword classifier (offline, not a model): \"" + label +
+                            "\" because " + why + "; realism " + std::to_string(realism) +
+                            " from length and style cues.";
 
     // --- verdict when not blind.
     std::string our_label = var("our_label");
