@@ -1,6 +1,8 @@
 #include "common/http.h"
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -104,15 +106,25 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 
 class CurlTransport : public Transport {
    public:
-    explicit CurlTransport(const Options& options) : options_(options), multi_(curl_multi_init()) {
+    explicit CurlTransport(const Options& options)
+        : options_(options), epoll_(::epoll_create1(EPOLL_CLOEXEC)), multi_(curl_multi_init()) {
         if (!multi_) throw std::runtime_error("curl_multi_init failed");
+        if (epoll_.get() < 0) throw std::runtime_error("epoll_create1 failed");
+        curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, on_socket);
+        curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
+        curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION, on_timer);
+        curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
         curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
         if (options_.max_host_connections > 0)
             curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
                               static_cast<long>(options_.max_host_connections));
     }
 
-    ~CurlTransport() override { cancel_all(); }
+    ~CurlTransport() override {
+        cancel_all();
+        multi_.reset();  // closes cached connections while the callbacks' state is intact
+        pool_.clear();
+    }
 
     void start(std::uint64_t tag, const Request& request) override {
         auto t = std::make_unique<Transfer>();
@@ -144,13 +156,31 @@ class CurlTransport : public Transport {
     }
 
     std::vector<std::pair<std::uint64_t, Response>> poll(int timeout_ms) override {
-        // Every perform is followed by collect, so nothing finished is left unread here:
-        // wait first (curl_multi_poll returns at once when libcurl has work due, e.g. a transfer
-        // just added), then drive the transfers and collect. One perform per wake-up.
+        // libcurl's socket interface: it tells us which sockets to watch (on_socket) and when
+        // its next timeout is due (on_timer); epoll reports only the sockets that are ready, so
+        // a wake-up costs O(ready sockets), not O(transfers in flight) as curl_multi_poll does.
         std::vector<std::pair<std::uint64_t, Response>> done;
-        int running = 0, numfds = 0;
-        curl_multi_poll(multi_.get(), nullptr, 0, std::max(0, timeout_ms), &numfds);
-        curl_multi_perform(multi_.get(), &running);
+        int running = 0;
+        int wait = std::max(0, timeout_ms);
+        if (timer_due_) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            *timer_due_ - std::chrono::steady_clock::now())
+                            .count();
+            wait = static_cast<int>(std::clamp<long long>(left, 0, wait));
+        }
+        epoll_event events[64];
+        int n = ::epoll_wait(epoll_.get(), events, 64, wait);
+        for (int i = 0; i < n; ++i) {
+            int flags = 0;
+            if (events[i].events & (EPOLLIN | EPOLLHUP)) flags |= CURL_CSELECT_IN;
+            if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+            if (events[i].events & EPOLLERR) flags |= CURL_CSELECT_ERR;
+            curl_multi_socket_action(multi_.get(), events[i].data.fd, flags, &running);
+        }
+        if (timer_due_ && *timer_due_ <= std::chrono::steady_clock::now()) {
+            timer_due_.reset();
+            curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
+        }
         collect(done);
         return done;
     }
@@ -166,6 +196,32 @@ class CurlTransport : public Transport {
     }
 
    private:
+    /// CURLMOPT_SOCKETFUNCTION: keeps the epoll set equal to the sockets libcurl waits on.
+    static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void* socketp) {
+        int ep = static_cast<CurlTransport*>(self)->epoll_.get();
+        if (what == CURL_POLL_REMOVE) {
+            ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // may already be closed: ignore errors
+            return 0;
+        }
+        epoll_event ev{};
+        ev.data.fd = fd;
+        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
+        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
+        if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        return 0;
+    }
+
+    /// CURLMOPT_TIMERFUNCTION: when libcurl next needs curl_multi_socket_action(TIMEOUT).
+    static int on_timer(CURLM*, long timeout_ms, void* self) {
+        auto* t = static_cast<CurlTransport*>(self);
+        if (timeout_ms < 0)
+            t->timer_due_.reset();
+        else
+            t->timer_due_ =
+                std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        return 0;
+    }
+
     void configure(Transfer& t, const Request& r) {
         CURL* e = t.easy.get();
         curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
@@ -279,8 +335,25 @@ class CurlTransport : public Transport {
         }
     }
 
+    /// Owns a file descriptor (the epoll set).
+    class Fd {
+       public:
+        explicit Fd(int fd) : fd_(fd) {}
+        ~Fd() {
+            if (fd_ >= 0) ::close(fd_);
+        }
+        Fd(const Fd&) = delete;
+        Fd& operator=(const Fd&) = delete;
+        int get() const { return fd_; }
+
+       private:
+        int fd_;
+    };
+
     Options options_;
+    Fd epoll_;  ///< the sockets libcurl waits on; outlives multi_ (whose cleanup reports removals)
     MultiPtr multi_;
+    std::optional<std::chrono::steady_clock::time_point> timer_due_;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
     std::vector<EasyPtr> pool_;  ///< idle easy handles, reused (their buffers and DNS cache)
     long max_connects_ = 0;
