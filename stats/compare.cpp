@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -209,7 +210,7 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
     if (doc.HasParseError() || !doc.IsObject())
         throw InputError(path + ":1: not a metrics.json object");
     Baseline out;
-    out.path = path;
+    out.path = std::filesystem::path(path).filename().string();
     for (const auto& [name, value] : key_figures(current)) {
         BaselineRow row;
         row.metric = name;

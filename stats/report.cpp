@@ -431,7 +431,8 @@ std::string markdown(const Input& input) {
         o += "\n";
         for (const auto& row : cmp.rows) {
             o += "| " + row.metric + " |";
-            for (const auto& v : row.values) o += " " + opt(v) + " |";
+            const int decimals = row.metric == "rows" ? 0 : 4;
+            for (const auto& v : row.values) o += " " + opt(v, decimals) + " |";
             for (std::size_t g = 1; g < cmp.groups.size(); ++g) {
                 o += " " + (row.diff[g] ? signed_fixed(*row.diff[g]) : std::string("n/a"));
                 if (row.lower[g])
