@@ -163,7 +163,8 @@ class CurlTransport : public Transport {
         int running = 0;
         int wait = std::max(0, timeout_ms);
         if (timer_due_) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            // Rounded up: waking before libcurl's timeout is due would only spin.
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(
                             *timer_due_ - std::chrono::steady_clock::now())
                             .count();
             wait = static_cast<int>(std::clamp<long long>(left, 0, wait));
