@@ -103,3 +103,28 @@ TEST_CASE("a passing gate exits 0; thresholds from the spec, --gate-set override
     CHECK(slurp(dir + "/junit.xml").find("failures=\"0\"") != std::string::npos);
     CHECK(slurp(dir + "/out/report.md").find("**Gate: PASSED**") != std::string::npos);
 }
+
+TEST_CASE("the spec supplies gate thresholds, label weights and [dedup]; flags override",
+          "[gate]") {
+    std::string dir = temp_dir("stats-gate-spec");
+    const std::string spec = SYNTHMOD_SOURCE_DIR "/examples/moderation.toml";
+    auto r = run({stats_bin(), "--in", kJudged, "--spec", spec, "--report-dir", dir + "/a",
+                  "--gate", "--quiet"});
+    CHECK(r.exit_code == 1);
+    // examples/moderation.toml: min_rows = 900, min_rows_per_label = 200.
+    CHECK(r.err.find("min_rows: rows = 16 fails >= 900") != std::string::npos);
+    CHECK(r.err.find("min_rows_per_label: min_label_count = 0 fails >= 200") != std::string::npos);
+    std::string json = slurp(dir + "/a/metrics.json");
+    CHECK(json.find("\"chi_square_reference\": \"spec weights\"") != std::string::npos);
+    CHECK(json.find("\"spec_labels_missing\": [\n    \"Privacy & Personal Data Exposure\"") !=
+          std::string::npos);
+    // --gate-set overrides one key; --threshold overrides [dedup].
+    auto o = run({stats_bin(), "--in", kJudged, "--spec", spec, "--report-dir", dir + "/b",
+                  "--gate", "--gate-set", "min_rows=10", "--threshold", "0.9", "--quiet"});
+    CHECK(o.exit_code == 1);
+    CHECK(o.err.find("min_rows:") == std::string::npos);
+    std::string json_b = slurp(dir + "/b/metrics.json");
+    CHECK(json_b.find("\"threshold\": 0.9,") != std::string::npos);
+    // At 0.9 the 0.864 pairs (2,14) and (14,15) are gone: 3 pairs remain.
+    CHECK(json_b.find("\"near_dup_pairs\": 3,") != std::string::npos);
+}
