@@ -129,6 +129,13 @@ TEST_CASE("offline judge flags issues from the fixed list", "[offline_judge]") {
         CHECK(has(grade("This is a Spam & Scams post: buy now!", labels).issues, "label_stated"));
         CHECK(has(grade("Here is a tweet: loving the sunshine today", labels).issues,
                   "not_user_generated"));
+        CHECK(has(grade("**Title:** Sunday plans\n\nOff to the lake!", labels).issues,
+                  "not_user_generated"));
+        CHECK_FALSE(
+            has(grade("great post about cycling! anyone riding this weekend?", labels).issues,
+                "not_user_generated"));
+        CHECK_FALSE(has(grade("This is probably my last post here about my garden.", labels).issues,
+                        "not_user_generated"));
         CHECK(has(grade("12345 !!! ???", labels).issues, "off_topic"));
         auto clean = grade("Just finished my first sourdough loaf, any tips?", labels);
         CHECK(clean.issues.empty());

@@ -355,6 +355,12 @@ Score score_label(const std::string& name, const std::string& definition, const 
     return total;
 }
 
+/// How an assistant's answer opens, as opposed to a user's post.
+constexpr std::string_view kAssistantOpenings[] = {
+    "here is a", "here's a", "here is an", "here's an", "here is the", "here's the", "sure,",
+    "sure!",     "sure.",    "sure thing", "certainly", "title:",      "subject:",   "post:",
+    "tweet:",    "comment:", "review:",    "caption:",  "as requested"};
+
 bool contains_any(const std::string& haystack, const std::vector<std::string_view>& needles) {
     return std::any_of(needles.begin(), needles.end(),
                        [&](std::string_view n) { return haystack.find(n) != std::string::npos; });
@@ -576,10 +582,14 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
     const bool placeholder = contains_any(
         raw_lower, {"[name]", "[insert", "[your", "[user", "[link", "[company", "[city", "[phone",
                     "[address", "{{", "}}", "<name>", "lorem ipsum", "xxx-xxx", "[redacted]"});
+    // An assistant's framing: the text opens like an answer ("Here's a tweet:", "Title: ...")
+    // or carries notes about itself.
+    std::size_t start = raw_lower.find_first_not_of(" \t\r\n\"'*#>");
+    const std::string opening = start == std::string::npos ? "" : raw_lower.substr(start, 40);
     const bool templated =
-        contains_any(padded.substr(0, std::min<std::size_t>(padded.size(), 40)),
-                     {" here is a", " here's a", " here is an", " here's an", " sure here",
-                      " sure i", " certainly", " title ", " subject ", " post "});
+        std::any_of(std::begin(kAssistantOpenings), std::end(kAssistantOpenings),
+                    [&](std::string_view o) { return opening.compare(0, o.size(), o) == 0; }) ||
+        contains_any(raw_lower, {"(note:", "\nnote:", "word count:", "hashtags:", "[end of"});
     bool stated = contains_any(raw_lower, {"label:", "category:", "moderation label"});
     for (const auto& l : labels) {
         if (is_safe_name(l)) continue;
