@@ -112,6 +112,8 @@ TEST_CASE("offline judge flags issues from the fixed list", "[offline_judge]") {
             grade("As an AI language model, I cannot write content that promotes scams.", labels);
         CHECK(has(a.issues, "ai_disclaimer"));
         CHECK(a.realism == 1);
+        CHECK_FALSE(has(grade("I'm an airline pilot and I love this route", labels).issues,
+                        "ai_disclaimer"));
     }
     SECTION("placeholders") {
         CHECK(has(grade("Hey [name], check out my new store!", labels).issues, "placeholder"));

@@ -576,7 +576,7 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
     // --- issues, from the fixed list.
     std::vector<std::string> issues;
     const bool ai_disclaimer = contains_any(
-        padded, {" as an ai", " as a language model", " i'm an ai", " im an ai", " i am an ai",
+        padded, {" as an ai ", " as a language model", " i'm an ai ", " im an ai ", " i am an ai ",
                  " language model", " i cannot fulfill", " i can't fulfill", " i cannot help with",
                  " i can't help with", " i'm sorry but i can", " i am sorry but i can"});
     const bool placeholder = contains_any(
