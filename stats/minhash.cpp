@@ -237,9 +237,36 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
             }
         }
     }
-    for (int r = 0; r < rounds; ++r) {
+    // Optimal densification: an empty bin k copies the first filled bin on a walk that depends
+    // only on (seed, round, k), the same for every document, so a pair borrows alike. The first
+    // kWalk steps of every walk are tabulated once per (seed, bins, rounds): sparse texts (word
+    // shingles: ~30 per post for 128 bins) would otherwise spend a hash per step.
+    constexpr std::uint32_t kWalk = 32;
+    struct WalkTable {
+        std::uint64_t seed = 0;
+        std::uint32_t bins = 0;
+        int rounds = 0;
+        std::vector<std::uint32_t> steps;  // [round][bin][step]
+    };
+    thread_local WalkTable walk;
+    auto step_of = [&](int r, std::uint32_t k, std::uint64_t attempt) {
         const std::uint64_t salt =
             mix64(seed + static_cast<std::uint64_t>(r) + 0x2545f4914f6cdd1dULL);
+        std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
+        return fast_range(static_cast<std::uint32_t>(h >> 32), bins);
+    };
+    if (walk.seed != seed || walk.bins != bins || walk.rounds != rounds || walk.steps.empty()) {
+        walk.seed = seed;
+        walk.bins = bins;
+        walk.rounds = rounds;
+        walk.steps.resize(total * kWalk);
+        for (int r = 0; r < rounds; ++r)
+            for (std::uint32_t k = 0; k < bins; ++k)
+                for (std::uint32_t a = 0; a < kWalk; ++a)
+                    walk.steps[(static_cast<std::size_t>(r) * bins + k) * kWalk + a] =
+                        step_of(r, k, a + 1);
+    }
+    for (int r = 0; r < rounds; ++r) {
         const std::uint32_t* round_best = b + static_cast<std::size_t>(r) * bins;
         std::uint32_t* round_out = out + static_cast<std::size_t>(r) * bins;
         for (std::uint32_t k = 0; k < bins; ++k) {
@@ -247,16 +274,14 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
                 round_out[k] = round_best[k];
                 continue;
             }
-            // Optimal densification: walk bins by a hash of (seed, k, attempt) until one is
-            // filled; the walk is the same for every document, so a pair borrows alike.
+            const std::uint32_t* steps =
+                walk.steps.data() + (static_cast<std::size_t>(r) * bins + k) * kWalk;
+            std::uint32_t from = 0;
             for (std::uint64_t attempt = 1;; ++attempt) {
-                std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
-                std::uint32_t from = fast_range(static_cast<std::uint32_t>(h >> 32), bins);
-                if (round_best[from] != kEmpty) {
-                    round_out[k] = round_best[from];
-                    break;
-                }
+                from = attempt <= kWalk ? steps[attempt - 1] : step_of(r, k, attempt);
+                if (round_best[from] != kEmpty) break;
             }
+            round_out[k] = round_best[from];
         }
     }
 }
