@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -20,6 +21,10 @@ const std::string& scratch_path() {
     // tmpfs when there is one: a file per input on a real disk costs milliseconds.
     static const std::string dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     static const std::string path = dir + "/fuzz_jsonl." + std::to_string(::getpid()) + ".jsonl";
+    static const bool cleanup = [] {
+        return std::atexit([] { std::remove(path.c_str()); }) == 0;
+    }();
+    (void)cleanup;
     return path;
 }
 
