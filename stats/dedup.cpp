@@ -155,6 +155,21 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
             unique_rows.push_back(static_cast<std::uint32_t>(i));
     const std::size_t u = unique_rows.size();
     result.unique_texts = u;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string_view t = normalized[i];
+        if (t.empty()) continue;
+        // Count units only up to ngram: a long text stops at once.
+        std::size_t units = 0;
+        const auto need = static_cast<std::size_t>(options.ngram);
+        if (options.shingle == minhash::ShingleKind::kChar) {
+            for (std::size_t b = 0; b < t.size() && units < need; ++b)
+                units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
+        } else {
+            units = 1;
+            for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
+        }
+        result.short_rows += units < need;
+    }
 
     // Signatures -> 32-bit band keys, one array per (round, band); signatures are not kept.
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;

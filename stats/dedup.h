@@ -68,7 +68,10 @@ struct NearDupResult {
     std::uint32_t clusters = 0;
     std::size_t rows_in_clusters = 0;
     std::size_t unique_texts = 0;  ///< distinct non-empty normalised texts (LSH inputs)
-    std::size_t candidates = 0;    ///< distinct candidate pairs the LSH proposed
+    /// Non-empty rows shorter than one shingle (< ngram code points or words): each is its own
+    /// single shingle, so it pairs only with an identical text. Counted, not dropped.
+    std::size_t short_rows = 0;
+    std::size_t candidates = 0;  ///< distinct candidate pairs the LSH proposed
 };
 
 /// Near duplicates of DESIGN section 9 over normalised texts: identical non-empty texts pair

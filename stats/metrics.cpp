@@ -481,6 +481,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     // Duplicates.
     m.exact_dup_rows = dedup::duplicate_rows(dups.first_equal);
     for (std::size_t k = 0; k < n; ++k) m.empty_rows += data.normalized[row(k)].empty();
+    m.short_rows = dups.short_rows;
     m.near_dup_pairs = dups.pairs;
     m.near_dup_clusters = dups.clusters;
     m.rows_in_clusters = dups.rows_in_clusters;

@@ -187,6 +187,7 @@ struct Metrics {
     std::size_t exact_dup_rows = 0;
     std::size_t raw_exact_dup_rows = 0;
     std::size_t empty_rows = 0;
+    std::size_t short_rows = 0;  ///< non-empty texts shorter than one shingle
     std::uint64_t near_dup_pairs = 0;
     std::size_t near_dup_clusters = 0;
     std::size_t rows_in_clusters = 0;

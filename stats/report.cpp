@@ -246,6 +246,8 @@ std::string markdown(const Input& input) {
     o += "| exact duplicate rows (raw, trimmed text) | " + count(m.raw_exact_dup_rows) + " (" +
          pct(m.rate(m.raw_exact_dup_rows)) + ") |\n";
     o += "| empty rows (nothing left after normalisation) | " + count(m.empty_rows) + " |\n";
+    o += "| rows shorter than one shingle (their own single shingle) | " + count(m.short_rows) +
+         " |\n";
     o += "| near-duplicate pairs (identical texts included) | " + count(m.near_dup_pairs) + " |\n";
     o += "| near-duplicate clusters | " + count(m.near_dup_clusters) + " |\n";
     o += "| rows in clusters | " + count(m.rows_in_clusters) + " |\n";

@@ -111,6 +111,8 @@ std::string metrics_json(const Input& input) {
     number(w, m.rate(m.raw_exact_dup_rows));
     key(w, "empty_rows");
     w.Uint64(m.empty_rows);
+    key(w, "short_rows");
+    w.Uint64(m.short_rows);
     key(w, "near_dup_pairs");
     w.Uint64(m.near_dup_pairs);
     key(w, "near_dup_clusters");

@@ -79,6 +79,7 @@ TEST_CASE("near duplicates: identical texts pair, empty ones never, short ones a
     CHECK(got ==
           std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 2}, {0, 7}, {2, 7}, {4, 5}});
     CHECK(r.pairs == 4);
+    CHECK(r.short_rows == 3);  // "abc", "abc", "abd": shorter than 5 code points
     CHECK(r.clusters == 2);
     CHECK(r.rows_in_clusters == 5);
     CHECK(r.cluster[0] == 0);
