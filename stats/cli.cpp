@@ -1,0 +1,36 @@
+#include "stats/cli.h"
+
+namespace synthmod::stats {
+
+void add_flags(CLI::App& app, Options& o) {
+    app.set_version_flag("--version", std::string("synthmod-stats ") + SYNTHMOD_VERSION);
+    app.add_option("--in", o.inputs,
+                   "input CSV (content,label[,judge columns]); repeat for shards; - is stdin")
+        ->required();
+    app.add_option("--spec", o.spec, "dataset spec (TOML): label weights, [dedup], [gate]");
+    app.add_option("--report-dir", o.report_dir,
+                   "folder for report.md, charts, metrics.json (default reports/<input name>/)");
+    app.add_option("--filtered", o.filtered, "rows that pass (default <report-dir>/filtered.csv)");
+    app.add_option("--rejected", o.rejected,
+                   "rows dropped, with reason and cluster (default <report-dir>/rejected.csv)");
+    app.add_flag("--keep-columns", o.keep_columns, "filtered.csv keeps every input column");
+    app.add_option("--shingle", o.shingle, "char | word (overrides [dedup] shingle)");
+    app.add_option("--ngram", o.ngram, "shingle length (default 5)");
+    app.add_option("--threshold", o.threshold, "near-duplicate Jaccard threshold (default 0.8)");
+    app.add_option("--num-perm", o.num_perm, "MinHash permutations (default 128)");
+    app.add_option("--lsh-rounds", o.lsh_rounds,
+                   "independent LSH rounds (default 4; more = higher recall)");
+    app.add_option("--pairs", o.pairs,
+                   "write every verified near-duplicate pair as CSV row_i,row_j,jaccard");
+    app.add_flag("--gate", o.gate, "check the quality gate; exit 1 when it fails");
+    app.add_option("--gate-set", o.gate_set, "gate threshold key=value (overrides the spec)");
+    app.add_option("--compare-by", o.compare_by, "column to compare groups by (e.g. variant)");
+    app.add_option("--baseline", o.baseline,
+                   "metrics.json of an earlier release to compare against");
+    app.add_option("--junit", o.junit, "write the gate checks as JUnit XML");
+    app.add_option("--threads", o.threads, "worker threads (default: all cores)");
+    app.add_flag("--quiet", o.quiet, "no summary line on stderr");
+    app.add_flag("--timings", o.timings, "per-stage wall times on stderr");
+}
+
+}  // namespace synthmod::stats
