@@ -35,7 +35,7 @@ std::pair<double, double> judge_refusal_of(const metrics::Dataset& d, std::size_
     return {d.judge[i] == metrics::JudgeStatus::kRefused ? 1.0 : 0.0, 1.0};
 }
 std::pair<double, double> words_of(const metrics::Dataset& d, std::size_t i) {
-    return {static_cast<double>(text::words(d.text(i)).size()), 1.0};
+    return {static_cast<double>(d.words[i]), 1.0};
 }
 
 const RowFigure kRowFigures[] = {

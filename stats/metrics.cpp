@@ -161,6 +161,25 @@ int find_column(const std::vector<std::string>& header, std::initializer_list<co
 
 }  // namespace
 
+namespace {
+
+/// Words as Python's str.split() counts them: an ASCII fast path (its whitespace includes
+/// \x1c-\x1f), text::words for the rest.
+std::size_t word_count(std::string_view s) {
+    std::size_t words = 0;
+    bool in_word = false;
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x80) return text::words(s).size();
+        bool space = c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+        words += !space && !in_word;
+        in_word = !space;
+    }
+    return words;
+}
+
+}  // namespace
+
 void prepare(Dataset& data, int threads) {
     const auto& h = data.header;
     data.content = find_column(h, {"content"});
@@ -221,6 +240,7 @@ void prepare(Dataset& data, int threads) {
     }
     // Each worker normalises a contiguous chunk into one buffer; views are taken once it is full.
     data.normalized.assign(n, std::string_view());
+    data.words.assign(n, 0);
     const int workers = n < 1024 ? 1 : std::max(1, threads);
     data.normalized_store.assign(workers, {});
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
@@ -234,6 +254,7 @@ void prepare(Dataset& data, int threads) {
         std::vector<std::size_t> ends;
         ends.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
+            data.words[i] = static_cast<std::uint32_t>(word_count(data.text(i)));
             std::string t = text::normalize(data.text(i));
             buf.insert(buf.end(), t.begin(), t.end());
             ends.push_back(buf.size());
@@ -274,21 +295,6 @@ double Metrics::refusal_rate() const {
 }
 
 namespace {
-
-/// Words as Python's str.split() counts them: an ASCII fast path (its whitespace includes
-/// \x1c-\x1f), text::words for the rest.
-std::size_t word_count(std::string_view s) {
-    std::size_t words = 0;
-    bool in_word = false;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x80) return text::words(s).size();
-        bool space = c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-        words += !space && !in_word;
-        in_word = !space;
-    }
-    return words;
-}
 
 /// Calls fn(hash) for every word n-gram (order 1 or 2) of a normalised text.
 template <class Fn>
@@ -611,7 +617,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         all_words.reserve(n);
         for (std::size_t k = 0; k < n; ++k) {
             std::size_t i = row(k);
-            double w = static_cast<double>(word_count(data.text(i)));
+            double w = static_cast<double>(data.words[i]);
             words_by_label[std::string(data.label_of(i))].push_back(w);
             all_words.push_back(w);
         }
