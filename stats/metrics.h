@@ -104,9 +104,10 @@ struct Dataset {
     /// (a few large buffers instead of a million small strings).
     std::vector<std::string_view> normalized;
     std::vector<std::vector<char>> normalized_store;
-    std::vector<JudgeStatus> judge;  ///< per row (kNone without judge columns)
-    std::vector<char> correct;       ///< label_correct parsed as true
-    std::vector<int> realism_score;  ///< 1..5, 0 when missing
+    std::vector<std::uint32_t> words;  ///< per row: words in content (Python's str.split())
+    std::vector<JudgeStatus> judge;    ///< per row (kNone without judge columns)
+    std::vector<char> correct;         ///< label_correct parsed as true
+    std::vector<int> realism_score;    ///< 1..5, 0 when missing
 
     /// "file:line" of row i, for messages.
     std::string where(std::size_t i) const {
