@@ -77,7 +77,7 @@ std::size_t rows_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("generate over the Anthropic wire format; the key never leaks",
+TEST_CASE("generate over the Anthropic wire format, the key never leaks",
           "[generator][generator_http]") {
     t::FakeServer server({"--require-key", kKey});
     std::string dir = example_dir("genhttp-plain");
@@ -161,7 +161,7 @@ TEST_CASE(
     CHECK(t::slurp(termed) == full);
 }
 
-TEST_CASE("generate --batch: errored rows are resubmitted; output equals the direct run",
+TEST_CASE("generate --batch: errored rows are resubmitted, output equals the direct run",
           "[generator][generator_http]") {
     t::FakeServer server({"--batch-polls", "0", "--batch-errored", "0.25", "--seed", "5"});
     std::string dir = example_dir("genhttp-batch");
@@ -191,7 +191,7 @@ TEST_CASE("generate --batch: errored rows are resubmitted; output equals the dir
     }
 }
 
-TEST_CASE("generate --max-cost stops with exit 4; a higher budget finishes the job",
+TEST_CASE("generate --max-cost stops with exit 4, a higher budget finishes the job",
           "[generator][generator_http]") {
     t::FakeServer server;
     std::string dir = example_dir("genhttp-budget");

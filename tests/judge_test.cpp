@@ -70,7 +70,7 @@ TEST_CASE("rubric schema: label enum, realism 1-5, issue tags, rationale", "[jud
     CHECK(strings_of(s["required"])[0] == "verdict");
 }
 
-TEST_CASE("rubric prompts: definitions and anchors; our label only when not blind", "[judge]") {
+TEST_CASE("rubric prompts: definitions and anchors, our label only when not blind", "[judge]") {
     judge::Rubric blind(three_labels(), true);
     const std::string& sys = blind.system_prompt();
     for (const auto& l : three_labels()) {

@@ -195,7 +195,7 @@ TEST_CASE("bad input exits 2 with file:line and writes nothing", "[stats]") {
     }
 }
 
-TEST_CASE("same input, byte-identical outputs; defaults next to the report", "[stats]") {
+TEST_CASE("same input, byte-identical outputs, defaults next to the report", "[stats]") {
     std::string dir = temp_dir("stats-determinism");
     test::RunOptions ro;
     ro.cwd = dir;
@@ -243,7 +243,7 @@ TEST_CASE("same input, byte-identical outputs; defaults next to the report", "[s
     CHECK(md.find("judge_disagrees") != std::string::npos);
 }
 
-TEST_CASE("shards and stdin read as one dataset; --keep-columns", "[stats]") {
+TEST_CASE("shards and stdin read as one dataset, --keep-columns", "[stats]") {
     std::string dir = temp_dir("stats-shards");
     auto whole = csv::read_table(kJudged);
     std::ostringstream s1, s2;
@@ -281,7 +281,7 @@ TEST_CASE("shards and stdin read as one dataset; --keep-columns", "[stats]") {
     CHECK(filtered.rows.size() == 7);
 }
 
-TEST_CASE("--baseline flags regressions against an earlier metrics.json", "[stats]") {
+TEST_CASE("stats with --baseline flags regressions against an earlier metrics.json", "[stats]") {
     std::string dir = temp_dir("stats-baseline");
     spit(dir + "/old.json",
          "{\"rows\": 16, \"agreement\": 0.95, \"near_dup_rate\": 0.5, \"kappa\": 0.5}");

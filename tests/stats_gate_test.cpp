@@ -51,7 +51,7 @@ TEST_CASE("a judge check without judge columns fails and says why", "[gate]") {
     }
 }
 
-TEST_CASE("--gate-set parsing", "[gate]") {
+TEST_CASE("gate-set parsing (--gate-set key=value)", "[gate]") {
     CHECK(gate::parse_setting("min_kappa=0.6") == std::make_pair(std::string("min_kappa"), 0.6));
     CHECK_THROWS_AS(gate::parse_setting("min_fun=1"), UsageError);
     CHECK_THROWS_AS(gate::parse_setting("min_kappa"), UsageError);
@@ -93,7 +93,7 @@ TEST_CASE("a failed gate exits 1, lists the failing checks, writes JUnit and the
     CHECK(md.find("❌ FAIL") != std::string::npos);
 }
 
-TEST_CASE("a passing gate exits 0; thresholds from the spec, --gate-set overrides", "[gate]") {
+TEST_CASE("a passing gate exits 0, thresholds from the spec, --gate-set overrides", "[gate]") {
     std::string dir = temp_dir("stats-gate-pass");
     auto r = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/out", "--gate",
                   "--gate-set", "min_rows=10", "--gate-set", "min_agreement_lower=0.5",
@@ -104,7 +104,7 @@ TEST_CASE("a passing gate exits 0; thresholds from the spec, --gate-set override
     CHECK(slurp(dir + "/out/report.md").find("**Gate: PASSED**") != std::string::npos);
 }
 
-TEST_CASE("the spec supplies gate thresholds, label weights and [dedup]; flags override",
+TEST_CASE("the spec supplies gate thresholds, label weights and [dedup], flags override",
           "[gate]") {
     std::string dir = temp_dir("stats-gate-spec");
     const std::string spec = SYNTHMOD_SOURCE_DIR "/examples/moderation.toml";
