@@ -60,21 +60,9 @@ bool is_ascii(std::string_view s) {
 }
 
 void append_utf8(std::string& out, char32_t c) {
-    if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-        out.push_back(static_cast<char>(0xc0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
-    } else if (c < 0x10000) {
-        out.push_back(static_cast<char>(0xe0 | (c >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
-    } else {
-        out.push_back(static_cast<char>(0xf0 | (c >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
-    }
+    utf8proc_uint8_t buf[4];
+    auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
+    out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
 }
 
 /// Decodes one code point of valid UTF-8 at `i`, advancing `i`; an invalid byte gives U+FFFD.

@@ -6,10 +6,13 @@
 #include <cstdlib>
 
 #include "common/errors.h"
+#include "stats/charts.h"
 
 namespace synthmod::gate {
 
 namespace {
+
+using charts::xml_escape;
 
 /// Key -> the metric it reads.
 struct KeyInfo {
@@ -30,33 +33,6 @@ const KeyInfo kKeys[] = {
     {"min_realism_mean", "realism_mean"},
     {"max_refusal_rate", "refusal_rate"},
 };
-
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') break;
-                out += c;
-        }
-    }
-    return out;
-}
 
 std::optional<double> metric_value(const std::string& metric, const metrics::Metrics& m,
                                    std::string* why_missing) {

@@ -1,6 +1,7 @@
 #include "common/text.h"
 
 #include <rapidjson/document.h>
+#include <utf8proc.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -26,23 +27,9 @@ std::uint64_t fnv1a64(std::string_view s) {
 }
 
 std::string utf8(char32_t c) {
-    std::string out;
-    if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-        out.push_back(static_cast<char>(0xc0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
-    } else if (c < 0x10000) {
-        out.push_back(static_cast<char>(0xe0 | (c >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
-    } else {
-        out.push_back(static_cast<char>(0xf0 | (c >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
-    }
-    return out;
+    utf8proc_uint8_t buf[4];
+    auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
+    return std::string(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
 }
 
 }  // namespace
