@@ -10,13 +10,17 @@ Endpoints
   POST /v1/chat/completions          OpenAI shape, response_format json_schema
   POST /v1/messages/batches          create; GET /v1/messages/batches/{id}; GET .../{id}/results
   POST /_control                     JSON object with any setting below (runtime change)
-  GET  /_stats                       {"requests": N, "by_path": {...}, "by_status": {...}}
+  GET  /_stats                       {"requests": N, "by_path": {...}, "by_status": {...},
+                                      "connections": opened, "open_connections": still open
+                                      (this one included)}
 
 Faults (each is a name usable in --faults, --script and /_control):
   ok          no fault                      429 / 529 / 500 / 503 / 400 / 401 / 403 / 404 / 408 / 409
   drop        read the request, close the connection without answering
   truncate    200 with a Content-Length larger than the body sent, then close
   badjson     200 whose body is not JSON
+  badanswer   200, a well-formed message whose answer is {} (valid JSON that misses the schema's
+              required fields: the client should re-ask it as a repair); usage as for an answer
   refusal     200, stop_reason "refusal" (openai: message.refusal)
   max_tokens  200, stop_reason "max_tokens", answer cut (openai: finish_reason "length")
   slow        answer after --slow-ms (default 5000 ms)
@@ -32,7 +36,11 @@ Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESUL
 
 Log (--log F): one JSON line per request, flushed before the response is written:
   {"t", "method", "path", "status", "fault", "user_sha256", "custom_ids", "key_present",
-   "attempt"} -- never the key's value.
+   "attempt"} -- never the key's value. Also "t_arrival" (Unix time the request was read in full;
+  "t" is when the line is written, after a slow fault's wait) and, on a /v1/messages or
+  /v1/chat/completions response whose full body is sent with status 200, "request_id" (the
+  request-id / x-request-id header sent with it) and "usage" (the usage object of the body), so a
+  soak can tie a journalled answer to its request and price every response that was delivered.
 """
 
 import argparse
@@ -87,7 +95,7 @@ REASONS = {
     529: "Overloaded",
 }
 STATUS_FAULTS = {"400", "401", "403", "404", "408", "409", "429", "500", "503", "504", "529"}
-OTHER_FAULTS = {"ok", "drop", "truncate", "badjson", "refusal", "max_tokens", "slow",
+OTHER_FAULTS = {"ok", "drop", "truncate", "badjson", "badanswer", "refusal", "max_tokens", "slow",
                 "noretry429", "retry400", "early_hints"}
 
 
@@ -249,11 +257,13 @@ class Server:
         self.by_path = {}
         self.by_status = {}
         self.connections = 0
+        self.open_connections = 0
 
     # -- HTTP plumbing ---------------------------------------------------------------------
 
     async def handle(self, reader, writer):
         self.connections += 1
+        self.open_connections += 1
         try:
             while True:
                 line = await reader.readline()
@@ -294,6 +304,7 @@ class Server:
         except (asyncio.IncompleteReadError, ConnectionError):
             return
         finally:
+            self.open_connections -= 1
             try:
                 writer.close()
             except Exception:
@@ -338,7 +349,8 @@ class Server:
         auth = headers.get("authorization", "")
         entry = {"method": method, "path": path, "status": 0, "fault": "ok", "user_sha256": None,
                  "custom_ids": None, "key_present": key is not None,
-                 "bearer_present": auth.lower().startswith("bearer "), "attempt": 0}
+                 "bearer_present": auth.lower().startswith("bearer "), "attempt": 0,
+                 "t_arrival": round(time.time(), 6)}
 
         if path == "/_control" and method == "POST":
             try:
@@ -355,7 +367,8 @@ class Server:
         if path == "/_stats":
             await self.send(writer, 200, {"requests": self.requests, "by_path": self.by_path,
                                           "by_status": self.by_status,
-                                          "connections": self.connections})
+                                          "connections": self.connections,
+                                          "open_connections": self.open_connections})
             return True
 
         # --latency-ms counts from the request's arrival: the answer is prepared first and sent
@@ -511,6 +524,8 @@ class Server:
             answer_len = len(text)
             if fault == "max_tokens":
                 text, stop = text[: len(text) // 2], "max_tokens"
+            if fault == "badanswer":
+                text = "{}"
             content.append({"type": "text", "text": text})
         elif tools:
             tool = tools[0]
@@ -519,6 +534,8 @@ class Server:
                 tool = next((t for t in tools if t.get("name") == choice.get("name")), tool)
             value = value_for(tool.get("input_schema", {}), rng)
             answer_len = len(json.dumps(value))
+            if fault == "badanswer":
+                value = {}
             if fault == "max_tokens":
                 stop = "max_tokens"
                 content.append({"type": "text", "text": "Let me think about th"})
@@ -580,10 +597,13 @@ class Server:
         if keep is not None:
             return keep
         entry["status"] = 200
+        hdrs = self.common_headers()
+        entry["request_id"] = hdrs["request-id"]
+        entry["usage"] = msg["usage"]
         self.record(entry)
         if fault == "early_hints":  # interim response: its headers are not the answer's
             writer.write(b"HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\n")
-        await self.send(writer, 200, data, self.common_headers())
+        await self.send(writer, 200, data, hdrs)
         return True
 
     # -- OpenAI chat completions -------------------------------------------------------------
@@ -627,6 +647,8 @@ class Server:
         finish, refusal = "stop", None
         if fault == "max_tokens":
             text, finish = text[: len(text) // 2], "length"
+        if fault == "badanswer" and schema:
+            text = "{}"
         if fault == "refusal":
             text, refusal = None, "I'm sorry, I can't help with that."
         resp = {"id": rand_id("chatcmpl-"), "object": "chat.completion", "created": int(time.time()),
@@ -644,8 +666,10 @@ class Server:
         if keep is not None:
             return keep
         entry["status"] = 200
+        entry["request_id"] = rand_id("req_")
+        entry["usage"] = resp["usage"]
         self.record(entry)
-        await self.send(writer, 200, data, {"x-request-id": rand_id("req_")})
+        await self.send(writer, 200, data, {"x-request-id": entry["request_id"]})
         return True
 
     # -- Message Batches -----------------------------------------------------------------------
