@@ -51,12 +51,17 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEY = "sk-ant-soak-SECRET-must-never-appear-0123456789"
 FAULTS = "429,529,500,drop,truncate,badjson,badanswer,slow"
-# Answers delivered this long before a kill (or later) may legitimately be lost with the process.
-KILL_WINDOW_S = 1.0
+# A valid answer delivered this long before a kill (or later) may be lost with the process: the
+# runner journals an answer as soon as it has parsed it, well within this on a loaded machine.
+KILL_WINDOW_S = 2.0
+
+
+QUIET = False
 
 
 def log(msg):
-    print(msg, flush=True)
+    if not QUIET:
+        print(msg, flush=True)
 
 
 # ------------------------------------------------------------------------------------ set-up
@@ -238,7 +243,9 @@ def soak(args):
             "wall_s": wall, "runs": runs}
     with open(os.path.join(work, "soak.json"), "w") as f:
         json.dump(meta, f, indent=1)
-    ok = check(work)
+    ok, _ = check(work)
+    if ok and args.self_test:
+        ok = self_test(work)
     if not args.keep and ok:
         shutil.rmtree(work)
     elif not ok:
@@ -536,8 +543,12 @@ def check(work):
         per_run.append("%d%s" % (n, " (killed)" if r.get("killed") else ""))
     nfault = len(msgs) - faults.get("ok", 0)
     log("figures:")
-    log("  rows %d, runs %d, wall %.1f s (plan + server + runs)" % (rows, len(runs),
-                                                                     meta["wall_s"]))
+    log("  rows %d, runs %d, wall %.1f s (plan + server + runs: %s)" % (
+        rows, len(runs), meta["wall_s"],
+        ", ".join("%.1f s" % (r["t_end"] - r["t_start"]) for r in runs)))
+    log("  %s, concurrency %d, faults %s at %.0f %%, retry-after %s s, slow %g ms, seed %d" % (
+        os.path.basename(meta["personas"]), meta["concurrency"], meta["faults"],
+        100 * meta["fault_rate"], meta["retry_after"], meta["slow_ms"], meta["seed"]))
     log("  requests %d (per run: %s); faults %d = %.1f %%: %s" % (
         len(msgs), ", ".join(per_run), nfault, 100.0 * nfault / max(1, len(msgs)),
         ", ".join("%s %d" % (k, v) for k, v in sorted(faults.items()) if k != "ok")))
@@ -550,13 +561,107 @@ def check(work):
         "(rows that spent their retries or repairs, picked up by a resume)" % (
             len(items), sum(int(r.get("attempts", 0)) for r in final.values()),
             sum(int(r.get("repairs", 0)) for r in final.values()), by_status.get("failed", 0)))
+    for rec in items:
+        if rec["status"] != "ok":
+            log("  %s record of %s (run %d, %d attempts, %d repairs, $%.6f): %s" % (
+                rec["status"], rec["id"], run_of_line(rec["_line"]), rec.get("attempts", 0),
+                rec.get("repairs", 0), float(rec.get("cost", 0)), rec.get("error", "")))
     for r in runs:
         s = [l for l in r["stderr"].splitlines() if l.startswith("synthmod: ")]
         if s:
             log("  run %d summary: %s" % (r["index"], s[-1]))
     ok = c.all_passed()
     log("soak: %s" % ("PASS" if ok else "FAIL"))
-    return ok
+    return ok, {name: passed for name, passed, _ in c.results}
+
+
+# ------------------------------------------------------------------------------------ self-test
+
+
+def self_test(work):
+    """Damages copies of a passing soak folder in the ways the checks exist for and confirms that
+    the check meant to see each one fails (so a PASS means something)."""
+    global QUIET
+
+    def lines(path):
+        return open(path, encoding="utf-8").read().splitlines(keepends=True)
+
+    def write(path, ls):
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(ls)
+
+    def drop_row(d):
+        write(d + "/out.csv", lines(d + "/out.csv")[:-1])
+
+    def dup_row(d):
+        ls = lines(d + "/out.csv")
+        write(d + "/out.csv", ls + ls[-1:])
+
+    def ok_twice(d):  # an item journalled (paid) twice
+        ls = lines(d + "/out.csv.journal")
+        first = next(l for l in ls if '"status":"ok"' in l)
+        write(d + "/out.csv.journal", ls + [first])
+
+    def asked_again(d):  # a journalled item requested once more at the end
+        ls = lines(d + "/requests.jsonl")
+        e = json.loads(next(l for l in ls if '"usage"' in l))
+        for k in ("usage", "request_id"):
+            e.pop(k, None)
+        e["status"], e["fault"] = 500, "500"
+        e["t_arrival"] = e["t"] = json.load(open(d + "/soak.json"))["runs"][-1]["t_end"] - 0.001
+        write(d + "/requests.jsonl", ls + [json.dumps(e) + "\n"])
+
+    def unjournalled_answer(d):  # an answer delivered in a run that was not killed, never used
+        meta = json.load(open(d + "/soak.json"))
+        ls = lines(d + "/requests.jsonl")
+        e = json.loads(next(l for l in ls if '"usage"' in l))
+        e["request_id"] = "req_selftest"
+        e["user_sha256"] = "0" * 64
+        e["t_arrival"] = e["t"] = meta["runs"][-1]["t_start"] + 0.001
+        write(d + "/requests.jsonl", ls + [json.dumps(e) + "\n"])
+
+    def wrong_cost(d):
+        ls = lines(d + "/out.csv.journal")
+        i = next(i for i, l in enumerate(ls) if '"status":"ok"' in l)
+        rec = json.loads(ls[i])
+        rec["cost"] = float(rec["cost"]) + 0.001
+        ls[i] = json.dumps(rec, separators=(",", ":")) + "\n"
+        write(d + "/out.csv.journal", ls)
+
+    def summary_miscount(d):
+        meta = json.load(open(d + "/soak.json"))
+        meta["runs"][-1]["stderr"] = re.sub(r"; (\d+) requests",
+                                            lambda m: "; %d requests" % (int(m.group(1)) + 1),
+                                            meta["runs"][-1]["stderr"])
+        json.dump(meta, open(d + "/soak.json", "w"))
+
+    def key_leak(d):
+        with open(d + "/run1.stderr", "a") as f:
+            f.write("x-api-key: " + KEY + "\n")
+
+    cases = [("rows", drop_row), ("rows", dup_row), ("journal", ok_twice),
+             ("requests", asked_again), ("delivered", unjournalled_answer), ("cost", wrong_cost),
+             ("last run", summary_miscount), ("secret", key_leak)]
+    failures = 0
+    for name, damage in cases:
+        tmp = tempfile.mkdtemp(prefix="synthmod-soak-selftest-")
+        try:
+            d = os.path.join(tmp, "w")
+            shutil.copytree(work, d)
+            damage(d)
+            QUIET = True
+            try:
+                ok, results = check(d)
+            finally:
+                QUIET = False
+            seen = results.get(name) is False and not ok
+            failures += not seen
+            log("  [%s] self-test: %s -> check '%s' %s" % (
+                "ok" if seen else "FAIL", damage.__name__, name,
+                "fails" if seen else "does not fail"))
+        finally:
+            shutil.rmtree(tmp)
+    return failures == 0
 
 
 def main():
@@ -576,9 +681,14 @@ def main():
                    help="extra runs while the last one exits 3 (rows that spent their retries)")
     p.add_argument("--keep", help="work in this folder and keep it")
     p.add_argument("--check-only", help="only run the checks on a kept soak folder")
+    p.add_argument("--self-test", action="store_true",
+                   help="after a pass, damage copies of the folder and confirm each check fails")
     args = p.parse_args()
     if args.check_only:
-        return 0 if check(args.check_only) else 1
+        ok = check(args.check_only)[0]
+        if ok and args.self_test:
+            ok = self_test(args.check_only)
+        return 0 if ok else 1
     return 0 if soak(args) else 1
 
 
