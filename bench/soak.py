@@ -11,12 +11,16 @@ What is run (one fake server for the whole soak, one output path, the same comma
      planned ids come from the tool itself and not from this script;
   2. synthmod-generate --provider anthropic, killed with SIGKILL once the journal holds --kill-at[0]
      of the rows, then the same command, killed at --kill-at[1], then the same command to the end
-     (and again while it exits 3 with failed rows, which a resume must pick up).
+     (and again while it exits 3 with failed rows, which a resume must pick up). After a kill the
+     soak waits until the server holds no connection, so each request belongs to one run.
 
 Checks (exit 0 only if every one passes):
   rows       the output holds every planned id exactly once, with the plan's variant, target label,
              persona and context, and nothing else;
-  journal    every id has exactly one "ok" record (a second one would be an item paid twice);
+  journal    every id has exactly one "ok" record (a second one would be an item paid twice), and
+             each output row is its record's answer;
+  mapping    every ok record's request-id names a 200 in the server's log, which gives the item's
+             prompt (SHA-256 of the user message); every item has its own prompt;
   requests   no request for an item reached the server after the response that the journal holds
              for it had been sent (the record is written after that response is parsed, so any
              later request asks again for journalled work). A request in flight at a kill whose
@@ -31,7 +35,17 @@ Checks (exit 0 only if every one passes):
              journal's total equals the total priced server-side; the last run's summary line
              reports the cost, requests and retries+repairs of the records it wrote, and the server
              saw that many requests during that run (plus libcurl's own resends, counted);
-  secret     the API key appears in no output, journal, log or stderr.
+  backoff    a retry of the same prompt in the same run waits at least the 429's retry-after, or
+             the first SDK backoff step (0.375 s) after 500/529/truncated/corrupt/dropped answers;
+  secret     the API key appears in no output, journal, log or stderr;
+  kills      both kills landed mid-run.
+--self-test then damages copies of the folder (a row dropped or doubled, an item journalled twice,
+a journalled item asked again, an answer never journalled, a wrong cost, a miscounted summary, an
+early retry, a leaked key) and confirms that the check meant for each one fails.
+
+libcurl resends a request by itself, at once, when a reused connection closes without a byte of
+answer (the "drop" fault): the server sees that request, the runner does not count it. The checks
+identify those resends (a drop followed by the same prompt within 50 ms) and report them.
 """
 
 import argparse
@@ -358,11 +372,17 @@ def check(work):
     for rec in items:
         by_status[rec["status"]] = by_status.get(rec["status"], 0) + 1
     not_ok = set(plan_by_id) - set(ok_records)
-    c.add("journal", header is not None and not twice and not not_ok
+    differs = 0  # the output row is the journalled answer
+    for r in out:
+        recs = ok_records.get(r["id"])
+        answer = json.loads(recs[-1]["answer"]) if recs else {}
+        differs += answer.get("content") != r["content"] or answer.get("label") != r["label"]
+    c.add("journal", header is not None and not twice and not not_ok and not differs
           and set(ok_records) <= set(plan_by_id),
-          "%d records (%s), %d ids with more than one ok record, %d planned ids without one"
+          "%d records (%s), %d ids with more than one ok record, %d planned ids without one, "
+          "%d output rows that are not their journalled answer"
           % (len(items), ", ".join("%d %s" % (n, s) for s, n in sorted(by_status.items())),
-             len(twice), len(not_ok)))
+             len(twice), len(not_ok), differs))
 
     # --- the server's request log
     entries = []
@@ -487,6 +507,31 @@ def check(work):
         if d is not None and d["fault"] == "drop" and e["t_arrival"] - d["t"] < 0.05:
             resends.add(id(e))
         prev_by_sha[e["user_sha256"]] = e
+
+    # --- waits before a retry (same prompt, same run): after a 429 the server's retry-after (it
+    # sends one with every 429), after 500/529/truncated/corrupt bodies/dropped connections the
+    # SDK backoff, at least 0.5 s x (1 - 0.25) for the first retry. A schema-violating answer is
+    # re-asked at once (a repair), libcurl's own resend comes at once too.
+    floor = {"429": float(meta["retry_after"])}
+    for k in ("500", "529", "truncate", "badjson", "drop"):
+        floor[k] = 0.375
+    gaps, too_soon = {}, []
+    seq = {}
+    for e in sorted(msgs, key=lambda e: e["t_arrival"]):
+        seq.setdefault(e["user_sha256"], []).append(e)
+    for es in seq.values():
+        for a, b in zip(es, es[1:]):
+            if a["fault"] not in floor or id(b) in resends or \
+                    run_of_time(a["t_arrival"]) != run_of_time(b["t_arrival"]):
+                continue
+            gap = b["t_arrival"] - a["t"]
+            gaps.setdefault(a["fault"], []).append(gap)
+            if gap < floor[a["fault"]] - 0.005:
+                too_soon.append((a["fault"], round(gap, 4)))
+    c.add("backoff", not too_soon,
+          "%d retries sooner than the retry-after/backoff allows; shortest wait after %s" % (
+              len(too_soon), ", ".join("%s %.3f s (%d)" % (k, min(v), len(v))
+                                       for k, v in sorted(gaps.items()))))
 
     # --- the last run's own figures
     last = runs[-1]
@@ -635,13 +680,24 @@ def self_test(work):
                                             meta["runs"][-1]["stderr"])
         json.dump(meta, open(d + "/soak.json", "w"))
 
+    def early_retry(d):  # a 429 answered by a retry 10 ms later
+        meta = json.load(open(d + "/soak.json"))
+        ls = lines(d + "/requests.jsonl")
+        e = json.loads(next(l for l in ls if '"usage"' in l))
+        for k in ("usage", "request_id"):
+            e.pop(k, None)
+        t = meta["runs"][-1]["t_start"] + 0.001
+        e.update(user_sha256="1" * 64, status=429, fault="429", t_arrival=t, t=t)
+        f = dict(e, status=500, fault="500", t_arrival=t + 0.01, t=t + 0.01)
+        write(d + "/requests.jsonl", ls + [json.dumps(e) + "\n", json.dumps(f) + "\n"])
+
     def key_leak(d):
         with open(d + "/run1.stderr", "a") as f:
             f.write("x-api-key: " + KEY + "\n")
 
     cases = [("rows", drop_row), ("rows", dup_row), ("journal", ok_twice),
              ("requests", asked_again), ("delivered", unjournalled_answer), ("cost", wrong_cost),
-             ("last run", summary_miscount), ("secret", key_leak)]
+             ("last run", summary_miscount), ("backoff", early_retry), ("secret", key_leak)]
     failures = 0
     for name, damage in cases:
         tmp = tempfile.mkdtemp(prefix="synthmod-soak-selftest-")
