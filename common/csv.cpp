@@ -299,6 +299,30 @@ void append_field(std::string& out, std::string_view field) {
 
 }  // namespace
 
+bool looks_like_formula(std::string_view field) {
+    if (field.empty()) return false;
+    switch (field.front()) {
+        case '=':
+        case '+':
+        case '-':
+        case '@':
+        case '\t':
+        case '\r':
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::string neutralise_formula(std::string_view field) {
+    if (!looks_like_formula(field)) return std::string(field);
+    std::string out;
+    out.reserve(field.size() + 1);
+    out.push_back('\'');
+    out.append(field);
+    return out;
+}
+
 std::string quote(std::string_view field) {
     std::string out;
     append_field(out, field);
@@ -308,7 +332,7 @@ std::string quote(std::string_view field) {
 namespace {
 
 template <typename Field>
-void write_fields(std::ostream& out, const std::vector<Field>& fields) {
+void write_fields(std::ostream& out, const std::vector<Field>& fields, bool csv_safe) {
     thread_local std::string line;
     line.clear();
     // A lone empty field would be a blank line, which readers skip: quote it.
@@ -317,7 +341,11 @@ void write_fields(std::ostream& out, const std::vector<Field>& fields) {
     } else {
         for (std::size_t i = 0; i < fields.size(); ++i) {
             if (i > 0) line.push_back(',');
-            append_field(line, fields[i]);
+            const std::string_view field(fields[i]);
+            if (csv_safe && looks_like_formula(field))
+                append_field(line, neutralise_formula(field));
+            else
+                append_field(line, field);
         }
     }
     line.push_back('\n');
@@ -326,8 +354,12 @@ void write_fields(std::ostream& out, const std::vector<Field>& fields) {
 
 }  // namespace
 
-void Writer::write_row(const std::vector<std::string>& fields) { write_fields(out_, fields); }
+void Writer::write_row(const std::vector<std::string>& fields) {
+    write_fields(out_, fields, csv_safe_);
+}
 
-void Writer::write_row(const std::vector<std::string_view>& fields) { write_fields(out_, fields); }
+void Writer::write_row(const std::vector<std::string_view>& fields) {
+    write_fields(out_, fields, csv_safe_);
+}
 
 }  // namespace synthmod::csv

@@ -75,15 +75,27 @@ Table read_table(std::istream& in, const std::string& name,
 /// with a UTF-8 BOM, which a reader would drop at the start of a file).
 std::string quote(std::string_view field);
 
+/// True when a spreadsheet would take `field` for a formula: it starts with = + - @ TAB or CR
+/// (OWASP "CSV injection").
+bool looks_like_formula(std::string_view field);
+
+/// `field` with a single quote in front when looks_like_formula(field) (OWASP's neutralisation,
+/// what --csv-safe writes), else `field` unchanged. Not reversible by a reader: for
+/// spreadsheet users only.
+std::string neutralise_formula(std::string_view field);
+
 /// Writes records with LF line ends (RFC 4180 allows CRLF; LF is what every CSV reader takes).
 class Writer {
    public:
-    explicit Writer(std::ostream& out) : out_(out) {}
+    /// `csv_safe` (--csv-safe): every cell, the header's too, goes through neutralise_formula.
+    /// Off by default, so fields round-trip byte for byte.
+    explicit Writer(std::ostream& out, bool csv_safe = false) : out_(out), csv_safe_(csv_safe) {}
     void write_row(const std::vector<std::string>& fields);
     void write_row(const std::vector<std::string_view>& fields);
 
    private:
     std::ostream& out_;
+    bool csv_safe_ = false;
 };
 
 }  // namespace synthmod::csv

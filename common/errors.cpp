@@ -34,7 +34,23 @@ std::string printable(const std::string& text) {
             }
             continue;
         }
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) continue;
+        // A message is printed as one line: line breaks and tabs become a space.
+        if (c == '\n' || c == '\r' || c == '\t') {
+            out.push_back(' ');
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) continue;
+        // Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069) could reorder
+        // the text of the message around them ("Trojan Source").
+        if (c == 0xe2 && i + 2 < text.size()) {
+            const auto b1 = static_cast<unsigned char>(text[i + 1]);
+            const auto b2 = static_cast<unsigned char>(text[i + 2]);
+            if ((b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) ||
+                (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9)) {
+                i += 2;
+                continue;
+            }
+        }
         // C1 controls encoded in UTF-8: 0xC2 0x80..0x9F.
         if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
             static_cast<unsigned char>(text[i + 1]) <= 0x9f) {

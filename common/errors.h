@@ -58,8 +58,9 @@ class ProviderError : public Error {
 /// Exit code for any exception escaping a tool's run().
 ExitCode exit_code_for(const std::exception& e);
 
-/// Strips terminal control sequences and C0/C1 controls (except \n, \t) from text that is
-/// about to be printed, so no row content can drive the user's terminal.
+/// Strips terminal control sequences, C0/C1 controls and bidi overrides/isolates from text that
+/// is about to be printed, so no row content can drive the user's terminal; line breaks and tabs
+/// become a space, so a message quoting input stays on one line.
 std::string printable(const std::string& text);
 
 }  // namespace synthmod

@@ -22,6 +22,9 @@ void install() {
     action.sa_flags = 0;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    // Past `ulimit -f`, the default SIGXFSZ kills the process mid-write and leaves a temporary
+    // behind; ignored, the write fails with EFBIG and OutputFile reports "file: cannot write".
+    std::signal(SIGXFSZ, SIG_IGN);
 }
 
 bool stop_requested() { return g_stop != 0; }

@@ -3,7 +3,8 @@
 
 namespace synthmod::signals {
 
-/// Installs the SIGINT/SIGTERM handlers (from main, once).
+/// Installs the SIGINT/SIGTERM handlers and ignores SIGXFSZ (a write past `ulimit -f` then
+/// fails with EFBIG instead of killing the process). From main, once.
 void install();
 /// True once SIGINT or SIGTERM arrived.
 bool stop_requested();

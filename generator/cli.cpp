@@ -45,6 +45,9 @@ void setup_cli(CLI::App& app, Options& o) {
     app.add_flag("--force", o.force, "start over, discarding the journal of an earlier run");
     app.add_flag("--native-json", o.native_json,
                  "anthropic: native structured outputs instead of tool use");
+    app.add_flag("--csv-safe", o.csv_safe,
+                 "spreadsheet safety: a cell starting with = + - @ TAB or CR gets a leading ' "
+                 "(OWASP CSV injection); off by default, cells are written byte for byte");
     app.add_flag("--quiet", o.quiet, "no progress or summary on stderr");
     app.add_flag("--verbose", o.verbose, "log requests (key redacted) on stderr");
 }

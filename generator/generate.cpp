@@ -157,7 +157,7 @@ std::size_t write_samples(const Options& options, const Plan& plan,
                           const std::string& model) {
     OutputFile file(options.out);
     std::ostream& out = file.stream();
-    csv::Writer writer(out);
+    csv::Writer writer(out, options.csv_safe);
     bool jsonl = options.format == "jsonl";
     if (!jsonl) writer.write_row(kColumns);
     std::size_t written = 0;

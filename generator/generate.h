@@ -36,6 +36,7 @@ struct Options {
     bool quiet = false;
     bool verbose = false;
     bool native_json = false;  ///< anthropic: output_config json_schema instead of tool use
+    bool csv_safe = false;     ///< --csv-safe: neutralise formula prefixes (csv::Writer)
 };
 
 /// Declares every flag on `app`, writing into `options`.

@@ -37,6 +37,9 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--votes", o.votes, "Requests per row; majority label")->capture_default_str();
     app.add_flag("--dry-run", o.dry_run, "Print the plan and estimated cost; send nothing");
     app.add_flag("--force", o.force, "Start over instead of resuming <out>.journal");
+    app.add_flag("--csv-safe", o.csv_safe,
+                 "Spreadsheet safety: a cell starting with = + - @ TAB or CR gets a leading ' "
+                 "(OWASP CSV injection); off by default, cells are written byte for byte");
     app.add_flag("--quiet", o.quiet, "No progress or summary on stderr");
     app.add_flag("--verbose", o.verbose, "Log requests (the API key is never shown)");
     app.add_option("--pricing", o.pricing_path, "Price table (TOML) instead of the built-in one");

@@ -238,7 +238,7 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
 
     OutputFile file(o.out_path);
     std::ostream& stream = file.stream();
-    csv::Writer writer(stream);
+    csv::Writer writer(stream, o.csv_safe);
     if (s.format == "csv") writer.write_row(header);
     std::vector<std::string> fields;
     for (std::size_t i = 0; i < in.table.rows.size(); ++i) {

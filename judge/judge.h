@@ -39,6 +39,7 @@ struct Options {
     bool allow_unknown_labels = false;
     bool native_json = false;
     std::string format;  ///< csv | jsonl; empty = jsonl when --out ends in .jsonl, else csv
+    bool csv_safe = false;  ///< --csv-safe: neutralise formula prefixes (csv::Writer)
 };
 
 /// The columns judged.csv appends to the input's, in order.

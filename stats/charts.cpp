@@ -55,8 +55,16 @@ std::string open_svg(double width, double height, const std::string& title) {
 std::string xml_escape(const std::string& s) {
     std::string out;
     out.reserve(s.size());
-    for (char c : s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
         unsigned char u = static_cast<unsigned char>(c);
+        // U+FFFE and U+FFFF are valid UTF-8 but not XML 1.0 characters: U+FFFD instead.
+        if (u == 0xef && i + 2 < s.size() && s[i + 1] == '\xbf' &&
+            (s[i + 2] == '\xbe' || s[i + 2] == '\xbf')) {
+            out += "\xef\xbf\xbd";
+            i += 2;
+            continue;
+        }
         switch (c) {
             case '&':
                 out += "&amp;";

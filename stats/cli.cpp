@@ -29,6 +29,9 @@ void add_flags(CLI::App& app, Options& o) {
                    "metrics.json of an earlier release to compare against");
     app.add_option("--junit", o.junit, "write the gate checks as JUnit XML");
     app.add_option("--threads", o.threads, "worker threads (default: all cores)");
+    app.add_flag("--csv-safe", o.csv_safe,
+                 "spreadsheet safety: a cell of filtered.csv or rejected.csv starting with = + - @ "
+                 "TAB or CR gets a leading ' (OWASP CSV injection); off by default, byte for byte");
     app.add_flag("--quiet", o.quiet, "no summary line on stderr");
     app.add_flag("--timings", o.timings, "per-stage wall times on stderr");
 }

@@ -296,7 +296,7 @@ int run(const Options& options) {
     std::exception_ptr filtered_error;
     std::thread filtered_writer([&] {
         try {
-            csv::Writer w(filtered_out);
+            csv::Writer w(filtered_out, options.csv_safe);
             if (options.keep_columns) {
                 w.write_row(data.header);
                 for (std::size_t i : m.kept_rows) w.write_row(data.rows.row(i));
@@ -310,7 +310,7 @@ int run(const Options& options) {
         }
     });
     try {
-        csv::Writer w(rejected_out);
+        csv::Writer w(rejected_out, options.csv_safe);
         auto header = data.header;
         header.push_back("reason");
         header.push_back("cluster");

@@ -32,6 +32,7 @@ struct Options {
     bool quiet = false;
     bool timings = false;  ///< per-stage wall times on stderr
     int threads = 0;       ///< 0: the machine's cores
+    bool csv_safe = false;  ///< --csv-safe: neutralise formula prefixes in the CSVs written
 };
 
 /// Reads and concatenates the input shards (each needs `content` and `label`; every shard must

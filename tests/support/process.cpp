@@ -1,8 +1,10 @@
 #include "tests/support/process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +37,21 @@ std::vector<char*> make_argv(const std::vector<std::string>& argv) {
     return out;
 }
 
+/// In the child before exec: `ulimit -f` and dropped privileges (RunOptions).
+void apply_limits(const RunOptions& options) {
+    if (options.file_size_limit >= 0) {
+        const auto limit = static_cast<rlim_t>(options.file_size_limit);
+        struct rlimit rl {};
+        rl.rlim_cur = rl.rlim_max = limit;
+        if (::setrlimit(RLIMIT_FSIZE, &rl) != 0) ::_exit(125);
+        ::signal(SIGXFSZ, SIG_DFL);
+    }
+    if (options.uid >= 0) {
+        const auto id = static_cast<uid_t>(options.uid);
+        if (::setgroups(0, nullptr) != 0 || ::setgid(id) != 0 || ::setuid(id) != 0) ::_exit(125);
+    }
+}
+
 int decode_status(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -56,6 +73,7 @@ ProcessResult run(const std::vector<std::string>& argv, const RunOptions& option
             ::close(fd);
         if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
         apply_env(options.env);
+        apply_limits(options);
         auto args = make_argv(argv);
         ::execv(args[0], args.data());
         ::_exit(127);

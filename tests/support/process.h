@@ -20,6 +20,12 @@ struct RunOptions {
     std::string stdin_data;
     std::string cwd;
     int timeout_s = 120;  ///< killed with SIGKILL after this
+    /// RLIMIT_FSIZE for the child in bytes (`ulimit -f`), -1 = inherited. SIGXFSZ is reset to
+    /// its default in the child, so what happens past the limit is the tool's own doing.
+    long long file_size_limit = -1;
+    /// Runs the child as this user and group (e.g. 65534, nobody) when >= 0; needs root. Root
+    /// ignores file permissions, so a test of a read-only folder drops privileges first.
+    int uid = -1;
 };
 
 /// Runs argv[0] (a path) with arguments; waits; returns status and captured output.
