@@ -203,6 +203,11 @@ def soak(args):
         shared = os.path.join(os.path.dirname(ROOT), "shared", "data", "personahub_5k.jsonl")
         personas = shared if os.path.exists(shared) else os.path.join(ROOT, "examples",
                                                                       "personas.jsonl")
+    distinct = len({l.strip() for l in open(personas, encoding="utf-8") if l.strip()})
+    if distinct < (args.rows + 1) // 2:
+        raise SystemExit("soak: %s has %d personas; %d rows over 2 variants need %d for one prompt "
+                         "per item (pass --personas F)" % (personas, distinct, args.rows,
+                                                            (args.rows + 1) // 2))
     work = args.keep or tempfile.mkdtemp(prefix="synthmod-soak-")
     os.makedirs(work, exist_ok=True)
     for name in os.listdir(work):  # a kept folder is reused from scratch
