@@ -241,7 +241,7 @@ def soak(args):
             log("run %d: %s at %d of %d rows journalled, %.1f s" %
                 (i, "SIGKILL" if r["killed"] else "exit %d (not killed)" % r["rc"],
                  r["rows_at_end"], args.rows, r["t_end"] - r["t_start"]))
-        for extra in range(1 + args.max_resumes):
+        for _ in range(1 + args.max_resumes):
             r = run_generator(work, cmd, env, len(runs) + 1)
             runs.append(r)
             summary = [l for l in r["stderr"].splitlines() if l.startswith("synthmod: ")]
