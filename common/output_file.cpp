@@ -24,6 +24,21 @@ std::string parent_dir(const std::string& path) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+/// Why writing `path` failed. The stream keeps no errno (and the failed write may have run on
+/// another thread), so one byte is appended again: a full disk or `ulimit -f` (SIGXFSZ ignored)
+/// fails the same way and names itself. The caller removes the file.
+std::string write_failure(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND);
+    if (fd < 0) return errno_text();
+    int error = 0;
+    if (::write(fd, "\n", 1) != 1)
+        error = errno;
+    else if (::fsync(fd) != 0)
+        error = errno;
+    ::close(fd);
+    return error != 0 ? std::strerror(error) : "write failed";
+}
+
 }  // namespace
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
@@ -52,25 +67,23 @@ void OutputFile::commit() {
         return;
     }
     file_.flush();
-    bool ok = static_cast<bool>(file_);
+    const bool written = static_cast<bool>(file_);
     file_.close();
-    ok = ok && !file_.fail();
-    if (ok) {
-        int fd = ::open(tmp_.c_str(), O_RDONLY);
-        if (fd >= 0) {
-            ok = ::fsync(fd) == 0;
-            ::close(fd);
-        }
+    std::string why;
+    if (!written || file_.fail()) {
+        why = write_failure(tmp_);
+    } else if (int fd = ::open(tmp_.c_str(), O_RDONLY); fd >= 0) {
+        if (::fsync(fd) != 0) why = errno_text();
+        ::close(fd);
     }
-    if (!ok) {
-        std::string why = errno ? errno_text() : "write failed";
+    if (!why.empty()) {
         std::remove(tmp_.c_str());
         throw IoError(path_ + ": cannot write: " + why);
     }
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-        std::string why = errno_text();
+        const std::string rename_error = errno_text();
         std::remove(tmp_.c_str());
-        throw IoError(path_ + ": cannot rename into place: " + why);
+        throw IoError(path_ + ": cannot rename into place: " + rename_error);
     }
     committed_ = true;
 }

@@ -18,6 +18,7 @@
 #include "common/output_file.h"
 #include "common/pricing.h"
 #include "common/runner.h"
+#include "common/signals.h"
 #include "generator/personas.h"
 #include "generator/prompts.h"
 
@@ -295,6 +296,13 @@ int run(const Options& options) {
             std::cerr << " (" << refused << " refused, " << failed << " failed: kept in "
                       << ro.journal_path << ")";
         std::cerr << "\n";
+    }
+    // SIGINT/SIGTERM after the last item, during the final write: the write is finished first
+    // (the file is complete), then the stop is reported as any other (exit 130).
+    if (result.summary.stop == runner::Stop::kCompleted && signals::stop_requested()) {
+        std::cerr << "synthmod-generate: " << printable(options.out)
+                  << ": interrupted during the final write; the file is complete\n";
+        return static_cast<int>(ExitCode::kInterrupted);
     }
     return runner::exit_code(result.summary);
 }

@@ -15,6 +15,7 @@
 #include "common/llm/offline.h"
 #include "common/output_file.h"
 #include "common/pricing.h"
+#include "common/signals.h"
 #include "common/spec.h"
 
 namespace synthmod::judge {
@@ -381,6 +382,13 @@ int run(const Options& o) {
     if (result.summary.stop == runner::Stop::kFatal)
         throw ProviderError(result.summary.fatal_message.empty() ? "the provider failed"
                                                                  : result.summary.fatal_message);
+    // SIGINT/SIGTERM after the last item, during the final write: the write is finished first
+    // (the file is complete), then the stop is reported as any other (exit 130).
+    if (result.summary.stop == runner::Stop::kCompleted && signals::stop_requested()) {
+        std::cerr << "synthmod-judge: " << printable(o.out_path)
+                  << ": interrupted during the final write; the file is complete\n";
+        return static_cast<int>(ExitCode::kInterrupted);
+    }
     return runner::exit_code(result.summary);
 }
 

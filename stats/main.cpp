@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/errors.h"
+#include "common/signals.h"
 #include "stats/cli.h"
 #include "stats/stats.h"
 
@@ -14,9 +15,11 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-        std::cerr << "synthmod-stats: error: " << e.what() << " (see --help)\n";
+        std::cerr << "synthmod-stats: error: " << synthmod::printable(e.what())
+                  << " (see --help)\n";
         return static_cast<int>(synthmod::ExitCode::kUsage);
     }
+    synthmod::signals::install();
     try {
         return synthmod::stats::run(o);
     } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include "common/csv.h"
 #include "common/errors.h"
 #include "common/output_file.h"
+#include "common/signals.h"
 #include "common/spec.h"
 #include "common/text.h"
 #include "stats/compare.h"
@@ -157,6 +158,18 @@ class StageClock {
 
 }  // namespace
 
+namespace {
+
+/// SIGINT/SIGTERM (signals::install in main) stop the run between stages and before anything is
+/// renamed into place: the temporaries are removed and earlier outputs are left as they were.
+void stop_if_requested() {
+    if (signals::stop_requested())
+        throw Error("interrupted: nothing written, earlier outputs left as they were",
+                    ExitCode::kInterrupted);
+}
+
+}  // namespace
+
 int run(const Options& options) {
     StageClock clock(options.timings);
     // ---- validate everything before any output exists ----
@@ -212,15 +225,18 @@ int run(const Options& options) {
 
     metrics::Dataset data = load_inputs(options.inputs);
     clock.lap("read", data.size());
+    stop_if_requested();
     if (!options.compare_by.empty() &&
         std::find(data.header.begin(), data.header.end(), options.compare_by) == data.header.end())
         throw UsageError("--compare-by: the input has no column '" + options.compare_by + "'");
     metrics::prepare(data, threads);
     clock.lap("normalise", data.size());
+    stop_if_requested();
 
     // ---- compute ----
     auto dups = dedup::find_near_duplicates(data.normalized, dd);
     clock.lap("near-dup", data.size());
+    stop_if_requested();
     metrics::Reference reference;
     if (sp) {
         for (const auto& l : sp->labels) reference.labels.push_back(l.name);
@@ -241,6 +257,7 @@ int run(const Options& options) {
     }
 
     clock.lap("metrics", data.size());
+    stop_if_requested();
     std::optional<gate::Result> gate_result;
     if (options.gate) gate_result = gate::evaluate(thresholds, m);
     std::optional<compare::Comparison> comparison;
@@ -272,6 +289,8 @@ int run(const Options& options) {
     const auto svgs = report::charts(in);
 
     clock.lap("report");
+    stop_if_requested();
+
     // ---- write: every file to a temporary, then all renamed into place ----
     const std::string dir = options.report_dir.empty()
                                 ? join_path("reports", stem_of(options.inputs.front()))
@@ -338,6 +357,11 @@ int run(const Options& options) {
     filtered_writer.join();
     if (filtered_error) std::rethrow_exception(filtered_error);
     if (gate_result && !options.junit.empty()) open(options.junit) << gate::junit_xml(*gate_result);
+    stop_if_requested();
+    // A failed write (disk full, `ulimit -f`) shows at the flush: that file is committed first,
+    // so its IoError comes before any output is renamed into place.
+    for (auto& f : files)
+        if (!f->stream().flush()) f->commit();
     for (auto& f : files) f->commit();
     clock.lap("write");
 

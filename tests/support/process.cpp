@@ -167,6 +167,12 @@ void Background::kill(int sig) {
     if (!reaped_ && pid_ > 0) ::kill(pid_, sig);
 }
 
+bool Background::running() {
+    if (reaped_ || pid_ <= 0) return false;
+    if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+    return !reaped_;
+}
+
 int Background::wait() {
     if (!reaped_) {
         ::waitpid(pid_, &status_, 0);

@@ -44,6 +44,9 @@ class Background {
     void kill(int sig);
     /// Waits for exit; returns the exit code (128 + signal when killed).
     int wait();
+    /// True while the process runs; once it has exited, reaps it without blocking (wait() then
+    /// returns its exit code at once).
+    bool running();
 
    private:
     pid_t pid_ = -1;
