@@ -15,7 +15,8 @@ namespace synthmod::csv {
 /// Streaming RFC 4180 reader. Malformed input throws InputError("name:line: what"): a quote
 /// inside an unquoted field, text after a closing quote, an unterminated quoted field, or a
 /// record whose field count differs from the first record's. Blank lines are skipped (as
-/// Python's csv.DictReader does).
+/// Python's csv.DictReader does). Any other byte is data: a NUL (U+0000, valid UTF-8) or a
+/// control character inside a field is kept byte for byte.
 class Reader {
    public:
     /// Reads from `in`; `name` is the file name used in error messages.

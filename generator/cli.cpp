@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "common/errors.h"
 #include "generator/generate.h"
 
 namespace synthmod::generator {
@@ -9,6 +10,10 @@ void setup_cli(CLI::App& app, Options& o) {
         "Generates labeled, persona-conditioned user posts for a content-moderation dataset.\n"
         "Reads the API key from ANTHROPIC_API_KEY / OPENAI_API_KEY (never from a flag).");
     app.set_version_flag("--version", SYNTHMOD_VERSION);
+    // A parse error may quote a flag's value: printed without control characters.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return printable(e.what()) + "\nRun with --help for more information.\n";
+    });
     app.footer(
         "Exit codes: 0 ok, 2 bad usage or input, 3 provider failure, 4 budget reached,\n"
         "130 interrupted. Finished rows are journalled in <out>.journal: the same command\n"

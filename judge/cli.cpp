@@ -1,5 +1,7 @@
 #include "judge/cli.h"
 
+#include "common/errors.h"
+
 namespace synthmod::judge {
 
 void add_flags(CLI::App& app, Options& o) {
@@ -51,6 +53,10 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--format", o.format, "csv | jsonl (default: from --out's extension)")
         ->check(CLI::IsMember({"csv", "jsonl"}));
     app.set_version_flag("--version", std::string("synthmod-judge ") + SYNTHMOD_VERSION);
+    // A parse error may quote a flag's value: printed without control characters.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return printable(e.what()) + "\nRun with --help for more information.\n";
+    });
 }
 
 }  // namespace synthmod::judge

@@ -399,6 +399,18 @@ TEST_CASE("terminal output carries no control bytes, also when an error quotes b
     }
     CHECK_FALSE(exists(dir + "/o.csv"));
     CHECK_FALSE(exists(dir + "/s.csv"));
+    // Flag values quoted by the command-line parser's messages.
+    for (const auto& argv : std::vector<std::vector<std::string>>{
+             {generate_bin(), "--spec", kSpec, "--format", evil},
+             {judge_bin(), "--spec", kSpec, "--in", "x.csv", "--format", evil},
+             {stats_bin(), "--in", "x.csv", "--" + evil},
+         }) {
+        auto r = run(argv);
+        INFO(argv[0] << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("second line") != std::string::npos);
+        CHECK(terminal_problem(r.err) == "");
+    }
 
     // Successful runs over hostile rows and personas, with --verbose where the tool has it.
     const std::string personas = dir + "/evil_personas.csv";
