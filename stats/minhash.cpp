@@ -9,6 +9,10 @@
 #include <cmath>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace synthmod::minhash {
 
 namespace {
@@ -199,17 +203,129 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
     return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
+namespace {
+
+constexpr std::uint32_t kEmpty = 0xffffffffu;
+/// Tabulated steps of every densification walk (the rest are hashed on demand).
+constexpr std::uint32_t kWalk = 32;
+/// Steps covered by the stop table of the sparse path (entries hold a step in their high byte).
+constexpr std::uint32_t kHitSteps = kWalk;
+/// Largest stop table kept (entries of 2 bytes: 4 MiB).
+constexpr std::size_t kMaxHitTable = std::size_t{1} << 21;
+/// A stop entry for "no tabulated step of this walk lands here"; above every real entry.
+constexpr std::uint16_t kNoStop = 0x7f00;
+
+/// Step `attempt` (1-based) of the densification walk of bin k in round r: a bin in [0, bins).
+inline std::uint32_t walk_step(std::uint64_t seed, int r, std::uint32_t k, std::uint64_t attempt,
+                               std::uint32_t bins) {
+    const std::uint64_t salt = mix64(seed + static_cast<std::uint64_t>(r) + 0x2545f4914f6cdd1dULL);
+    std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
+    return fast_range(static_cast<std::uint32_t>(h >> 32), bins);
+}
+
+/// The densification walks of one (seed, bins, rounds), tabulated once per thread.
+struct WalkTable {
+    std::uint64_t seed = 0;
+    std::uint32_t bins = 0;
+    int rounds = 0;
+    std::vector<std::uint32_t> steps;  ///< [round][bin][step < kWalk]
+    /// Sparse path (bins <= 256 and a small enough table), else empty: stop[round][f][k] is
+    /// (a << 8 | f) for the first step a (1-based, a <= kHitSteps) of bin k's walk that lands on
+    /// bin f, kNoStop when none does, and f (a = 0) for k = f: the minimum over the filled bins
+    /// f of stop[f][k] names the bin that k copies (itself when it is filled).
+    std::vector<std::uint16_t> stop;
+
+    void build(std::uint64_t s, std::uint32_t b, int r) {
+        seed = s;
+        bins = b;
+        rounds = r;
+        const std::size_t total = static_cast<std::size_t>(bins) * rounds;
+        steps.resize(total * kWalk);
+        for (int round = 0; round < rounds; ++round)
+            for (std::uint32_t k = 0; k < bins; ++k)
+                for (std::uint32_t a = 0; a < kWalk; ++a)
+                    steps[(static_cast<std::size_t>(round) * bins + k) * kWalk + a] =
+                        walk_step(seed, round, k, a + 1, bins);
+        stop.clear();
+        if (bins > 256 || total * bins > kMaxHitTable) return;
+        stop.assign(total * bins, kNoStop);
+        for (int round = 0; round < rounds; ++round)
+            for (std::uint32_t k = 0; k < bins; ++k) {
+                const std::size_t rk = static_cast<std::size_t>(round) * bins + k;
+                for (std::uint32_t a = kHitSteps; a >= 1; --a) {  // the first hit wins
+                    std::uint32_t f = steps[rk * kWalk + a - 1];
+                    stop[(static_cast<std::size_t>(round) * bins + f) * bins + k] =
+                        static_cast<std::uint16_t>(a << 8 | f);
+                }
+                stop[(static_cast<std::size_t>(round) * bins + k) * bins + k] =
+                    static_cast<std::uint16_t>(k);
+            }
+    }
+};
+
+/// bits[k / 64] bit k % 64 set when bin k is filled (bins - 1 / 64 + 1 words).
+void occupancy(const std::uint32_t* best, std::uint32_t bins, std::uint64_t* bits) {
+    std::uint32_t k = 0;
+    for (std::uint32_t w = 0; w * 64 < bins; ++w) bits[w] = 0;
+#if defined(__SSE2__)
+    const __m128i empty = _mm_set1_epi32(-1);
+    for (; k + 16 <= bins; k += 16) {
+        const auto* p = reinterpret_cast<const __m128i*>(best + k);
+        // movemask of (best == kEmpty): 4 bits per compare, 16 bins per round trip.
+        unsigned m = 0;
+        for (int j = 0; j < 4; ++j)
+            m |= static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(
+                     _mm_cmpeq_epi32(_mm_loadu_si128(p + j), empty))))
+                 << (4 * j);
+        bits[k >> 6] |= static_cast<std::uint64_t>(~m & 0xffffu) << (k & 63);
+    }
+#endif
+    for (; k < bins; ++k)
+        bits[k >> 6] |= static_cast<std::uint64_t>(best[k] != kEmpty) << (k & 63);
+}
+
+/// stop[k] = minimum of rows[f][k] over the `n` bins f listed in `filled` (rows of `bins`
+/// entries, all below 0x8000).
+void min_rows(const std::uint16_t* rows, const std::uint32_t* filled, std::uint32_t n,
+              std::uint32_t bins, std::uint16_t* stop) {
+    std::uint32_t base = 0;
+#if defined(__SSE2__)
+    // 64 lanes at a time held in eight registers: each row is loaded once, nothing is stored
+    // until the last row. Signed 16-bit minimum (pminsw) is exact for entries below 0x8000.
+    for (; base + 64 <= bins; base += 64) {
+        __m128i acc[8];
+        for (auto& v : acc) v = _mm_set1_epi16(0x7fff);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const auto* row = reinterpret_cast<const __m128i*>(
+                rows + static_cast<std::size_t>(filled[i]) * bins + base);
+            for (int j = 0; j < 8; ++j) acc[j] = _mm_min_epi16(acc[j], _mm_loadu_si128(row + j));
+        }
+        for (int j = 0; j < 8; ++j)
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(stop + base) + j, acc[j]);
+    }
+#endif
+    for (std::uint32_t k = base; k < bins; ++k) stop[k] = 0x7fff;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint16_t* row = rows + static_cast<std::size_t>(filled[i]) * bins;
+        for (std::uint32_t k = base; k < bins; ++k) stop[k] = std::min(stop[k], row[k]);
+    }
+}
+
+}  // namespace
+
 void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
                 int rounds, std::uint32_t* out) {
     const auto bins = static_cast<std::uint32_t>(num_perm);
     const std::size_t total = static_cast<std::size_t>(bins) * rounds;
+    const std::size_t words = (bins + 63) / 64;  // occupancy bitmap words per round
     // Each round needs one 32-bit word per shingle: the word's high bits pick the bin
     // (multiply-shift), its low 25 bits order the shingles in the bin. One 64-bit
     // multiply-xorshift of the (already uniform) xxh3 hash gives the words of two rounds.
     constexpr std::uint32_t kValueMask = (1u << 25) - 1;
-    constexpr std::uint32_t kEmpty = 0xffffffffu;
     thread_local std::vector<std::uint32_t> best;
+    thread_local std::vector<std::uint64_t> occupied;
     best.assign(total, kEmpty);
+    occupied.resize(words);
     std::uint32_t* b = best.data();
     for (int r = 0; r < rounds; r += 2) {
         const std::uint64_t salt =
@@ -241,48 +357,63 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
     // only on (seed, round, k), the same for every document, so a pair borrows alike. The first
     // kWalk steps of every walk are tabulated once per (seed, bins, rounds): sparse texts (word
     // shingles: ~30 per post for 128 bins) would otherwise spend a hash per step.
-    constexpr std::uint32_t kWalk = 32;
-    struct WalkTable {
-        std::uint64_t seed = 0;
-        std::uint32_t bins = 0;
-        int rounds = 0;
-        std::vector<std::uint32_t> steps;  // [round][bin][step]
-    };
     thread_local WalkTable walk;
-    auto step_of = [&](int r, std::uint32_t k, std::uint64_t attempt) {
-        const std::uint64_t salt =
-            mix64(seed + static_cast<std::uint64_t>(r) + 0x2545f4914f6cdd1dULL);
-        std::uint64_t h = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
-        return fast_range(static_cast<std::uint32_t>(h >> 32), bins);
-    };
-    if (walk.seed != seed || walk.bins != bins || walk.rounds != rounds || walk.steps.empty()) {
-        walk.seed = seed;
-        walk.bins = bins;
-        walk.rounds = rounds;
-        walk.steps.resize(total * kWalk);
-        for (int r = 0; r < rounds; ++r)
-            for (std::uint32_t k = 0; k < bins; ++k)
-                for (std::uint32_t a = 0; a < kWalk; ++a)
-                    walk.steps[(static_cast<std::size_t>(r) * bins + k) * kWalk + a] =
-                        step_of(r, k, a + 1);
-    }
+    if (walk.seed != seed || walk.bins != bins || walk.rounds != rounds || walk.steps.empty())
+        walk.build(seed, bins, rounds);
+    thread_local std::vector<std::uint32_t> filled;
+    thread_local std::vector<std::uint16_t> stops;
+    filled.resize(bins);
+    stops.resize(bins);
     for (int r = 0; r < rounds; ++r) {
         const std::uint32_t* round_best = b + static_cast<std::size_t>(r) * bins;
         std::uint32_t* round_out = out + static_cast<std::size_t>(r) * bins;
-        for (std::uint32_t k = 0; k < bins; ++k) {
-            if (round_best[k] != kEmpty) {
-                round_out[k] = round_best[k];
-                continue;
-            }
-            const std::uint32_t* steps =
-                walk.steps.data() + (static_cast<std::size_t>(r) * bins + k) * kWalk;
-            std::uint32_t from = 0;
-            for (std::uint64_t attempt = 1;; ++attempt) {
-                from = attempt <= kWalk ? steps[attempt - 1] : step_of(r, k, attempt);
-                if (round_best[from] != kEmpty) break;
-            }
-            round_out[k] = round_best[from];
+        const std::uint32_t* round_steps =
+            walk.steps.data() + static_cast<std::size_t>(r) * bins * kWalk;
+        std::uint32_t nfilled = 0;
+        for (std::uint32_t k = 0; k < bins; ++k) nfilled += round_best[k] != kEmpty;
+        if (nfilled == bins) {
+            std::copy(round_best, round_best + bins, round_out);
+            continue;
         }
+        // Finishes the walk of empty bin k from step `attempt` (1-based) on.
+        auto walk_from = [&](std::uint32_t k, std::uint64_t attempt) {
+            const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
+            for (;; ++attempt) {
+                std::uint32_t from =
+                    attempt <= kWalk ? steps[attempt - 1] : walk_step(seed, r, k, attempt, bins);
+                if (round_best[from] != kEmpty) return round_best[from];
+            }
+        };
+        if (walk.stop.empty() || nfilled * 4 >= bins * 3) {
+            // Dense round: few empty bins, short walks.
+            for (std::uint32_t k = 0; k < bins; ++k)
+                round_out[k] = round_best[k] != kEmpty ? round_best[k] : walk_from(k, 1);
+            continue;
+        }
+        // Sparse round: the walks are not walked. The minimum of the stop-table rows of the
+        // filled bins names, per bin, the bin its walk stops at (or itself, filled): the same
+        // bin as walking, without a data-dependent branch per step (a walk of ~4 steps per
+        // empty bin mispredicted about once).
+        std::uint64_t* round_bits = occupied.data();
+        occupancy(round_best, bins, round_bits);
+        std::uint32_t* filled_list = filled.data();
+        std::uint32_t n = 0;
+        for (std::size_t w = 0; w < words; ++w)
+            for (std::uint64_t bits = round_bits[w]; bits; bits &= bits - 1)
+                filled_list[n++] = static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits));
+        std::uint16_t* stop = stops.data();
+        min_rows(walk.stop.data() + static_cast<std::size_t>(r) * bins * bins, filled_list, n,
+                 bins, stop);
+        // kNoStop (no tabulated step hit a filled bin; 0.92^32 = 7 % of the empty bins of a
+        // 10-of-128 round) reads bin 0 here and walks on below.
+        std::uint16_t unfinished = 0;
+        for (std::uint32_t k = 0; k < bins; ++k) {
+            round_out[k] = round_best[stop[k] & 0xff];
+            unfinished |= stop[k];
+        }
+        if (unfinished & 0x4000)
+            for (std::uint32_t k = 0; k < bins; ++k)
+                if (stop[k] == kNoStop) round_out[k] = walk_from(k, kHitSteps + 1);
     }
 }
 
