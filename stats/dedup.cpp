@@ -115,14 +115,39 @@ std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& text
             hashed[i] = {h.high64, h.low64, static_cast<std::uint32_t>(i)};
         }
     });
-    std::sort(hashed.begin(), hashed.end());
-    std::vector<std::uint32_t> first(n);
-    for (std::size_t k = 0; k < n;) {
-        std::size_t e = k;
-        while (e < n && hashed[e].high == hashed[k].high && hashed[e].low == hashed[k].low) ++e;
-        for (std::size_t m = k; m < e; ++m) first[hashed[m].row] = hashed[k].row;
-        k = e;
+    // Equal texts have equal hashes, so partitions by the hash's top bits are independent:
+    // each is sorted and grouped on its own, on both cores.
+    const int part_bits = n < (std::size_t{1} << 16) ? 0 : 6;
+    const std::size_t parts = std::size_t{1} << part_bits;
+    auto part_of = [&](const HashedRow& h) {
+        return part_bits == 0 ? std::size_t{0} : static_cast<std::size_t>(h.high >> (64 - part_bits));
+    };
+    std::vector<std::size_t> start(parts + 1, 0);
+    for (const auto& h : hashed) ++start[part_of(h) + 1];
+    for (std::size_t p = 0; p < parts; ++p) start[p + 1] += start[p];
+    {  // In place (American flag): no second copy of the rows at the run's peak memory.
+        std::vector<std::size_t> next(start.begin(), start.end() - 1);
+        for (std::size_t p = 0; p < parts; ++p)
+            while (next[p] < start[p + 1]) {
+                std::size_t d = part_of(hashed[next[p]]);
+                if (d == p)
+                    ++next[p];
+                else
+                    std::swap(hashed[next[p]], hashed[next[d]++]);
+            }
     }
+    std::vector<std::uint32_t> first(n);
+    parallel_tasks(parts, threads, [&](std::size_t p, int) {
+        const auto begin = hashed.begin() + static_cast<std::ptrdiff_t>(start[p]);
+        const auto end = hashed.begin() + static_cast<std::ptrdiff_t>(start[p + 1]);
+        std::sort(begin, end);
+        for (auto k = begin; k != end;) {
+            auto e = k;
+            while (e != end && e->high == k->high && e->low == k->low) ++e;
+            for (auto m = k; m != e; ++m) first[m->row] = k->row;
+            k = e;
+        }
+    });
     return first;
 }
 
@@ -155,28 +180,38 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
             unique_rows.push_back(static_cast<std::uint32_t>(i));
     const std::size_t u = unique_rows.size();
     result.unique_texts = u;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::string_view t = normalized[i];
-        if (t.empty()) continue;
-        // Count units only up to ngram: a long text stops at once.
-        std::size_t units = 0;
+    std::atomic<std::size_t> short_rows{0};
+    parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
+        std::size_t count = 0;
         const auto need = static_cast<std::size_t>(options.ngram);
-        if (options.shingle == minhash::ShingleKind::kChar) {
-            for (std::size_t b = 0; b < t.size() && units < need; ++b)
-                units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
-        } else {
-            units = 1;
-            for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
+        for (std::size_t i = begin; i < end; ++i) {
+            std::string_view t = normalized[i];
+            if (t.empty()) continue;
+            // Count units only up to ngram: a long text stops at once.
+            std::size_t units = 0;
+            if (options.shingle == minhash::ShingleKind::kChar) {
+                for (std::size_t b = 0; b < t.size() && units < need; ++b)
+                    units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
+            } else {
+                units = 1;
+                for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
+            }
+            count += units < need;
         }
-        result.short_rows += units < need;
-    }
+        short_rows += count;
+    });
+    result.short_rows = short_rows;
 
     // Signatures -> 32-bit band keys, one array per (round, band); signatures are not kept.
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
     std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
-    parallel_for(u, threads, [&](std::size_t begin, std::size_t end) {
-        std::vector<std::uint64_t> shingles;
-        std::vector<std::uint32_t> sig(static_cast<std::size_t>(options.num_perm) * result.rounds);
+    // Chunks handed out as workers free up: on a shared machine one core may run slower.
+    const std::size_t kSigChunk = 8192;
+    parallel_tasks((u + kSigChunk - 1) / kSigChunk, threads, [&](std::size_t task, int) {
+        thread_local std::vector<std::uint64_t> shingles;
+        thread_local std::vector<std::uint32_t> sig;
+        sig.resize(static_cast<std::size_t>(options.num_perm) * result.rounds);
+        const std::size_t begin = task * kSigChunk, end = std::min(u, begin + kSigChunk);
         for (std::size_t k = begin; k < end; ++k) {
             minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
                                              options.ngram, shingles);
@@ -194,13 +229,16 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
 
     // Buckets: sort (key, text) per table; every two texts in a run of equal keys are candidates.
     std::vector<std::vector<std::uint64_t>> found(threads);
+    // Per worker, reused by every table it sorts (no fresh pages per table).
+    std::vector<std::vector<std::uint64_t>> packed_of(threads), scratch_of(threads);
     parallel_tasks(tables, threads, [&](std::size_t t, int worker) {
         auto& out = found[worker];
-        std::vector<std::uint64_t> packed(u);
+        auto& packed = packed_of[worker];
+        packed.resize(u);
         for (std::size_t k = 0; k < u; ++k)
             packed[k] = (static_cast<std::uint64_t>(keys[t][k]) << 32) | k;
         std::vector<std::uint32_t>().swap(keys[t]);
-        minhash::radix_sort_high32(packed);
+        minhash::radix_sort_high32(packed, scratch_of[worker]);
         for (std::size_t s = 0; s < u;) {
             std::size_t e = s + 1;
             while (e < u && (packed[e] >> 32) == (packed[s] >> 32)) ++e;
@@ -211,6 +249,8 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
         }
     });
     keys.clear();
+    packed_of.clear();
+    scratch_of.clear();
     std::vector<std::uint64_t> candidates;
     for (auto& f : found) {
         candidates.insert(candidates.end(), f.begin(), f.end());

@@ -464,27 +464,45 @@ std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band
                        sizeof(std::uint32_t) * banding.rows);
 }
 
-void radix_sort_high32(std::vector<std::uint64_t>& values) {
+void radix_sort_high32(std::vector<std::uint64_t>& values, std::vector<std::uint64_t>& buffer) {
     if (values.size() < 2048) {
         std::stable_sort(values.begin(), values.end(),
                          [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
         return;
     }
-    constexpr std::size_t kBuckets = std::size_t{1} << 16;
-    std::vector<std::uint64_t> buffer(values.size());
-    std::vector<std::size_t> offsets(kBuckets);
-    for (int shift = 32; shift < 64; shift += 16) {
-        std::fill(offsets.begin(), offsets.end(), 0);
-        for (std::uint64_t v : values) ++offsets[(v >> shift) & (kBuckets - 1)];
+    // Three passes of 11 bits (2,048 buckets: the scatter targets stay in cache, where 16-bit
+    // digits scatter over 65,536), all histograms from one read of the input.
+    constexpr int kBits = 11;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    constexpr std::uint32_t kMask = kBuckets - 1;
+    std::vector<std::size_t> counts(3 * kBuckets, 0);
+    std::size_t* c0 = counts.data();
+    std::size_t* c1 = c0 + kBuckets;
+    std::size_t* c2 = c1 + kBuckets;
+    for (std::uint64_t v : values) {
+        const auto h = static_cast<std::uint32_t>(v >> 32);
+        ++c0[h & kMask];
+        ++c1[(h >> kBits) & kMask];
+        ++c2[h >> (2 * kBits)];
+    }
+    buffer.resize(values.size());
+    for (int pass = 0; pass < 3; ++pass) {
+        std::size_t* c = c0 + pass * kBuckets;
         std::size_t sum = 0;
-        for (auto& o : offsets) {
-            std::size_t c = o;
-            o = sum;
-            sum += c;
+        for (std::size_t d = 0; d < kBuckets; ++d) {
+            std::size_t n = c[d];
+            c[d] = sum;
+            sum += n;
         }
-        for (std::uint64_t v : values) buffer[offsets[(v >> shift) & (kBuckets - 1)]++] = v;
+        const int shift = 32 + pass * kBits;
+        for (std::uint64_t v : values) buffer[c[(v >> shift) & kMask]++] = v;
         values.swap(buffer);
     }
+}
+
+void radix_sort_high32(std::vector<std::uint64_t>& values) {
+    std::vector<std::uint64_t> buffer;
+    radix_sort_high32(values, buffer);
 }
 
 void radix_sort(std::vector<std::uint64_t>& values) {

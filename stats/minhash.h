@@ -98,5 +98,8 @@ void radix_sort(std::vector<std::uint64_t>& values);
 /// Stable sort by the high 32 bits only (two radix passes): (key << 32 | index) values built in
 /// index order come out grouped by key with indices ascending. Used for the LSH buckets.
 void radix_sort_high32(std::vector<std::uint64_t>& values);
+/// The same with the caller's scratch space (grown as needed; its contents are not kept), so a
+/// loop of sorts reuses one allocation.
+void radix_sort_high32(std::vector<std::uint64_t>& values, std::vector<std::uint64_t>& buffer);
 
 }  // namespace synthmod::minhash
