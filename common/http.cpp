@@ -61,7 +61,8 @@ struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
     SlistPtr headers;
-    std::string body;  ///< CURLOPT_POSTFIELDS points here: must outlive the transfer
+    std::string body;       ///< read by on_read: must outlive the transfer
+    std::size_t sent = 0;   ///< bytes of `body` handed to libcurl so far
     std::string method, url;
     std::vector<std::string> secrets;  ///< values of the request's secret headers
     Response response;
@@ -72,6 +73,25 @@ struct Transfer {
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
+}
+
+/// The request body goes out through a read callback rather than CURLOPT_POSTFIELDS so that
+/// libcurl cannot send it twice on its own: when a reused connection dies before any answer,
+/// libcurl would silently resend the request on a new one (invisible to the runner's request
+/// count, retry limit and backoff, and possibly paid twice). Refusing the rewind (on_seek) turns
+/// that into CURLE_SEND_FAIL_REWIND, a connection error the runner retries and counts itself.
+std::size_t on_read(char* buffer, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::size_t len = std::min(size * n, t->body.size() - t->sent);
+    std::memcpy(buffer, t->body.data() + t->sent, len);
+    t->sent += len;
+    return len;
+}
+
+int on_seek(void* user, curl_off_t offset, int origin) {
+    auto* t = static_cast<Transfer*>(user);
+    if (origin == SEEK_SET && offset == 0 && t->sent == 0) return CURL_SEEKFUNC_OK;
+    return CURL_SEEKFUNC_CANTSEEK;
 }
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -259,20 +279,22 @@ class CurlTransport : public Transport {
         t.headers.reset(list);
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
 
-        if (r.method == "GET") {
-            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-        } else if (r.method == "POST") {
+        auto send_body = [&] {
             curl_easy_setopt(e, CURLOPT_POST, 1L);
             curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                              static_cast<curl_off_t>(t.body.size()));
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.c_str());
+            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+            curl_easy_setopt(e, CURLOPT_READDATA, &t);
+            curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+            curl_easy_setopt(e, CURLOPT_SEEKDATA, &t);
+        };
+        if (r.method == "GET") {
+            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        } else if (r.method == "POST") {
+            send_body();
         } else {
+            if (!t.body.empty()) send_body();
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-            if (!t.body.empty()) {
-                curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                                 static_cast<curl_off_t>(t.body.size()));
-                curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.c_str());
-            }
         }
     }
 
@@ -320,8 +342,13 @@ class CurlTransport : public Transport {
         curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
         r.status = status;
         if (code != CURLE_OK) {
-            r.transport_error = curl_easy_strerror(code);
-            if (t.error[0]) r.transport_error += std::string(": ") + t.error;
+            if (code == CURLE_SEND_FAIL_REWIND) {
+                // on_seek refused libcurl's own resend (see on_read)
+                r.transport_error = "the connection closed before any response";
+            } else {
+                r.transport_error = curl_easy_strerror(code);
+                if (t.error[0]) r.transport_error += std::string(": ") + t.error;
+            }
             r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
             for (const auto& s : t.secrets) r.transport_error = redact(r.transport_error, s);
         }

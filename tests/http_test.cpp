@@ -186,6 +186,25 @@ TEST_CASE("curl transport: dropped connection, truncated body, timeout, refused"
     }
 }
 
+TEST_CASE("curl transport: a request dropped on a reused connection is not resent by libcurl",
+          "[http]") {
+    // libcurl resends a request by itself when a reused connection dies before any answer; the
+    // runner would never know (request count, retry limit, backoff, cost). The transport must
+    // report the drop instead, so that exactly one request reaches the server per perform().
+    REQUIRE(curl_ready);
+    FakeServer server({"--script", "ok,drop"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    Response first = transport->perform(message_request(server.base_url(), "first"));
+    REQUIRE(first.status == 200);
+    Response second = transport->perform(message_request(server.base_url(), "second"));
+    CHECK(second.status == 0);
+    CHECK(second.transport_error == "the connection closed before any response");
+    CHECK(server.count("/v1/messages") == 2);
+    Response third = transport->perform(message_request(server.base_url(), "third"));
+    CHECK(third.status == 200);
+    CHECK(server.count("/v1/messages") == 3);
+}
+
 TEST_CASE("curl transport: 100 requests at concurrency 20, each answered once", "[http]") {
     REQUIRE(curl_ready);
     FakeServer server({"--latency-ms", "20"});
