@@ -9,7 +9,9 @@
 #include <cmath>
 #include <limits>
 
-#if defined(__SSE2__)
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -139,10 +141,18 @@ void ShingleTable::rebuild(std::size_t capacity) {
 }
 
 void ShingleTable::assign(const std::vector<std::uint64_t>& hashes) {
+    // Room for A and a B of up to three times A's size at load <= 3/4, so compare() rarely
+    // grows the table; the arrays are reused from one text to the next (no allocation per
+    // candidate run).
+    std::size_t cap = 64;
+    while (cap < hashes.size() * 4) cap <<= 1;
     size_ = 0;
-    keys_.clear();
-    flags_.clear();
-    rebuild(hashes.size() * 2);
+    if (keys_.size() < cap || keys_.size() > 4 * cap) {
+        keys_.assign(cap, 0);
+        flags_.assign(cap, 0);
+    } else {
+        std::fill(flags_.begin(), flags_.end(), std::uint8_t{0});
+    }
     const std::size_t mask = keys_.size() - 1;
     for (std::uint64_t h : hashes) {
         std::size_t j = h & mask;
@@ -155,7 +165,7 @@ void ShingleTable::assign(const std::vector<std::uint64_t>& hashes) {
 }
 
 std::pair<std::size_t, std::size_t> ShingleTable::compare(const std::vector<std::uint64_t>& b) {
-    if ((size_ + b.size()) * 2 > keys_.size()) rebuild((size_ + b.size()) * 2);
+    if ((size_ + b.size()) * 4 > keys_.size() * 3) rebuild((size_ + b.size()) * 2);
     const std::size_t mask = keys_.size() - 1;
     std::size_t common = 0, unique_b = 0;
     touched_.clear();
@@ -311,6 +321,49 @@ void min_rows(const std::uint16_t* rows, const std::uint32_t* filled, std::uint3
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SYNTHMOD_MINHASH_AVX2 1
+/// The sparse round of signatures() with AVX2 (chosen at run time): min_rows over 128 lanes
+/// in eight 256-bit registers, then out[k] = best[stop[k] & 0xff] by 8-lane gathers. `bins` is
+/// a multiple of 128; `stop` receives the minima. Returns the OR of all minima.
+__attribute__((target("avx2"))) std::uint16_t sparse_round_avx2(
+    const std::uint16_t* rows, const std::uint32_t* filled, std::uint32_t n, std::uint32_t bins,
+    const std::uint32_t* best, std::uint16_t* stop, std::uint32_t* out) {
+    for (std::uint32_t base = 0; base < bins; base += 128) {
+        __m256i acc[8];
+        for (auto& v : acc) v = _mm256_set1_epi16(0x7fff);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const auto* row = reinterpret_cast<const __m256i*>(
+                rows + static_cast<std::size_t>(filled[i]) * bins + base);
+            for (int j = 0; j < 8; ++j)
+                acc[j] = _mm256_min_epi16(acc[j], _mm256_loadu_si256(row + j));
+        }
+        for (int j = 0; j < 8; ++j)
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(stop + base) + j, acc[j]);
+    }
+    const __m256i low_byte = _mm256_set1_epi32(0xff);
+    __m256i any = _mm256_setzero_si256();
+    for (std::uint32_t k = 0; k < bins; k += 8) {
+        const __m256i entries = _mm256_cvtepu16_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(stop + k)));
+        any = _mm256_or_si256(any, entries);
+        const __m256i from = _mm256_and_si256(entries, low_byte);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + k),
+                            _mm256_i32gather_epi32(reinterpret_cast<const int*>(best), from, 4));
+    }
+    alignas(32) std::uint32_t lanes[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), any);
+    std::uint32_t all = 0;
+    for (std::uint32_t v : lanes) all |= v;
+    return static_cast<std::uint16_t>(all);
+}
+
+bool have_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+#endif
+
 }  // namespace
 
 void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
@@ -360,34 +413,36 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
     thread_local WalkTable walk;
     if (walk.seed != seed || walk.bins != bins || walk.rounds != rounds || walk.steps.empty())
         walk.build(seed, bins, rounds);
+    // Sparse or dense by the expected share of filled bins, 1 - exp(-count / bins): sparse
+    // below 3/4 (the stop table's cost grows with the filled bins, a walk's with the empty
+    // ones). Either way gives the same signature.
+    const bool sparse = !walk.stop.empty() && static_cast<double>(count) < 1.386 * bins;
     thread_local std::vector<std::uint32_t> filled;
     thread_local std::vector<std::uint16_t> stops;
-    filled.resize(bins);
-    stops.resize(bins);
+    if (sparse) {
+        filled.resize(bins);
+        stops.resize(bins);
+    }
     for (int r = 0; r < rounds; ++r) {
         const std::uint32_t* round_best = b + static_cast<std::size_t>(r) * bins;
         std::uint32_t* round_out = out + static_cast<std::size_t>(r) * bins;
         const std::uint32_t* round_steps =
             walk.steps.data() + static_cast<std::size_t>(r) * bins * kWalk;
-        std::uint32_t nfilled = 0;
-        for (std::uint32_t k = 0; k < bins; ++k) nfilled += round_best[k] != kEmpty;
-        if (nfilled == bins) {
-            std::copy(round_best, round_best + bins, round_out);
-            continue;
-        }
-        // Finishes the walk of empty bin k from step `attempt` (1-based) on.
-        auto walk_from = [&](std::uint32_t k, std::uint64_t attempt) {
-            const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
-            for (;; ++attempt) {
-                std::uint32_t from =
-                    attempt <= kWalk ? steps[attempt - 1] : walk_step(seed, r, k, attempt, bins);
-                if (round_best[from] != kEmpty) return round_best[from];
-            }
-        };
-        if (walk.stop.empty() || nfilled * 4 >= bins * 3) {
+        if (!sparse) {
             // Dense round: few empty bins, short walks.
-            for (std::uint32_t k = 0; k < bins; ++k)
-                round_out[k] = round_best[k] != kEmpty ? round_best[k] : walk_from(k, 1);
+            for (std::uint32_t k = 0; k < bins; ++k) {
+                if (round_best[k] != kEmpty) {
+                    round_out[k] = round_best[k];
+                    continue;
+                }
+                const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
+                std::uint32_t from = 0;
+                for (std::uint64_t attempt = 1;; ++attempt) {
+                    from = attempt <= kWalk ? steps[attempt - 1] : walk_step(seed, r, k, attempt, bins);
+                    if (round_best[from] != kEmpty) break;
+                }
+                round_out[k] = round_best[from];
+            }
             continue;
         }
         // Sparse round: the walks are not walked. The minimum of the stop-table rows of the
@@ -402,18 +457,35 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
             for (std::uint64_t bits = round_bits[w]; bits; bits &= bits - 1)
                 filled_list[n++] = static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits));
         std::uint16_t* stop = stops.data();
-        min_rows(walk.stop.data() + static_cast<std::size_t>(r) * bins * bins, filled_list, n,
-                 bins, stop);
+        const std::uint16_t* rows = walk.stop.data() + static_cast<std::size_t>(r) * bins * bins;
         // kNoStop (no tabulated step hit a filled bin; 0.92^32 = 7 % of the empty bins of a
         // 10-of-128 round) reads bin 0 here and walks on below.
         std::uint16_t unfinished = 0;
-        for (std::uint32_t k = 0; k < bins; ++k) {
-            round_out[k] = round_best[stop[k] & 0xff];
-            unfinished |= stop[k];
+#ifdef SYNTHMOD_MINHASH_AVX2
+        if (bins % 128 == 0 && have_avx2()) {
+            unfinished = sparse_round_avx2(rows, filled_list, n, bins, round_best, stop, round_out);
+        } else
+#endif
+        {
+            min_rows(rows, filled_list, n, bins, stop);
+            for (std::uint32_t k = 0; k < bins; ++k) {
+                round_out[k] = round_best[stop[k] & 0xff];
+                unfinished |= stop[k];
+            }
         }
         if (unfinished & 0x4000)
             for (std::uint32_t k = 0; k < bins; ++k)
-                if (stop[k] == kNoStop) round_out[k] = walk_from(k, kHitSteps + 1);
+                if (stop[k] == kNoStop) {
+                    const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
+                    for (std::uint64_t attempt = kHitSteps + 1;; ++attempt) {
+                        std::uint32_t from = attempt <= kWalk ? steps[attempt - 1]
+                                                              : walk_step(seed, r, k, attempt, bins);
+                        if (round_best[from] != kEmpty) {
+                            round_out[k] = round_best[from];
+                            break;
+                        }
+                    }
+                }
     }
 }
 
