@@ -562,7 +562,7 @@ TEST_CASE("invalid UTF-8 in an input is refused with file:line and nothing is wr
     }
 }
 
-TEST_CASE("--csv-safe neutralises formula prefixes in every CSV written; off is byte-exact",
+TEST_CASE("the csv-safe flag neutralises formula prefixes in every CSV written, off is byte-exact",
           "[hostile]") {
     for (const auto& bin : {generate_bin(), judge_bin(), stats_bin()}) {
         auto h = run({bin, "--help"});
