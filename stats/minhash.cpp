@@ -61,9 +61,9 @@ void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
     const std::size_t size = text.size();
     const auto un = static_cast<std::size_t>(n);
     if (kind == ShingleKind::kChar) {
-        bool ascii = true;
-        for (std::size_t i = 0; i < size; ++i) ascii &= static_cast<unsigned char>(p[i]) < 0x80;
-        if (ascii) {  // one byte per code point: shingle i is bytes [i, i + n)
+        unsigned char high = 0;  // OR of all bytes: vectorises, where a bool chain did not
+        for (std::size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(p[i]);
+        if (high < 0x80) {  // one byte per code point: shingle i is bytes [i, i + n)
             if (size < un) {
                 out.push_back(hash_bytes(p, size));
                 return;
@@ -91,20 +91,39 @@ void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
     }
     // Words: normalised text has single spaces, so an n-gram is the bytes from the first word's
     // start to the last word's end.
+    // A word starts at a non-space byte after a space (or at 0) and ends at a space after a
+    // non-space (or at the end); 16 bytes at a time by SSE2 compare + movemask where available.
     thread_local std::vector<std::uint32_t> starts;
     thread_local std::vector<std::uint32_t> ends;
-    starts.clear();
-    ends.clear();
+    starts.resize(size / 2 + 2);
+    ends.resize(size / 2 + 2);
+    std::uint32_t* st = starts.data();
+    std::uint32_t* en = ends.data();
+    std::size_t words = 0, closed = 0;
+    unsigned prev_space = 1;
     std::size_t i = 0;
-    while (i < size) {
-        while (i < size && p[i] == ' ') ++i;
-        if (i >= size) break;
-        std::size_t j = i;
-        while (j < size && p[j] != ' ') ++j;
-        starts.push_back(static_cast<std::uint32_t>(i));
-        ends.push_back(static_cast<std::uint32_t>(j));
-        i = j;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(' ');
+    for (; i + 16 <= size; i += 16) {
+        const auto m = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), space)));
+        const unsigned before = (m << 1 | prev_space) & 0xffffu;  // bit b: byte b - 1 is a space
+        for (unsigned b = ~m & before & 0xffffu; b; b &= b - 1)
+            st[words++] = static_cast<std::uint32_t>(i + __builtin_ctz(b));
+        for (unsigned b = m & ~before & 0xffffu; b; b &= b - 1)
+            en[closed++] = static_cast<std::uint32_t>(i + __builtin_ctz(b));
+        prev_space = m >> 15;
     }
+#endif
+    for (; i < size; ++i) {
+        const unsigned is_space = p[i] == ' ';
+        if (!is_space && prev_space) st[words++] = static_cast<std::uint32_t>(i);
+        if (is_space && !prev_space) en[closed++] = static_cast<std::uint32_t>(i);
+        prev_space = is_space;
+    }
+    if (!prev_space) en[closed++] = static_cast<std::uint32_t>(size);
+    starts.resize(words);
+    ends.resize(closed);
     const std::size_t units = starts.size();
     if (units < un) {
         out.push_back(hash_bytes(p, size));
