@@ -38,8 +38,9 @@ std::int64_t now_ms() {
         .count();
 }
 
+/// "path: what: strerror(errno)", the file-first form of every synthmod error.
 std::string sys_error(const std::string& what, const std::string& path) {
-    return what + " " + path + ": " + std::strerror(errno);
+    return path + ": " + what + ": " + std::strerror(errno);
 }
 
 std::string header_line(const Header& header) {
@@ -337,19 +338,23 @@ void Journal::write_line(const std::string& line) {
     std::string data = line;
     data.push_back('\n');
     // One write(2) on an O_APPEND descriptor: the line lands whole or (after a crash) torn at
-    // the end, never interleaved. A short write (disk full) is an error, not retried in pieces.
-    for (;;) {
-        ssize_t n = ::write(fd_, data.data(), data.size());
+    // the end, never interleaved. After a short write the rest is written once more, which either
+    // completes the line (an interrupted write) or fails with the real cause (ENOSPC, EFBIG).
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw IoError(sys_error("cannot write journal", path_));
-        if (static_cast<std::size_t>(n) != data.size()) {
+        if (n <= 0) {
+            int err = n < 0 ? errno : ENOSPC;
             // Take the partial line back so the next run does not find it mid-file.
-            off_t end = ::lseek(fd_, 0, SEEK_END);
-            if (end >= n) (void)::ftruncate(fd_, end - n);
-            errno = ENOSPC;
-            throw IoError(sys_error("short write to journal", path_));
+            if (done > 0) {
+                off_t end = ::lseek(fd_, 0, SEEK_END);
+                if (end >= static_cast<off_t>(done)) (void)::ftruncate(fd_, end - done);
+            }
+            errno = err;
+            throw IoError(sys_error("cannot write journal", path_));
         }
-        break;
+        done += static_cast<std::size_t>(n);
     }
     dirty_ = true;
     if (now_ms() - last_sync_ms_ >= 1000) sync();
