@@ -1,12 +1,16 @@
 #include "common/jsonl.h"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -21,12 +25,48 @@ namespace synthmod::jsonl {
 
 namespace {
 
-/// Flags for every parse: reject invalid UTF-8 inside strings too, and read numbers exactly so
-/// that a value written by to_line reads back as the same double.
-/// Iterative parsing: a line of a million '[' must not overflow the stack.
+/// Flags for every parse: reject invalid UTF-8 inside strings too, and hand numbers over as text
+/// so that ExactNumbers converts them exactly (a value written by to_line reads back as the same
+/// double). Iterative parsing: a line of a million '[' must not overflow the stack.
 constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseFullPrecisionFlag |
+                                 rapidjson::kParseNumbersAsStringsFlag |
                                  rapidjson::kParseIterativeFlag;
+
+/// Sits between the reader and the Document: a number arrives as its text and is converted with
+/// strtoll/strtoull, or strtod (glibc's is correctly rounded; no tool calls setlocale, so '.' is
+/// the decimal point). RapidJSON 1.1.0's own exact conversion (kParseFullPrecisionFlag) has
+/// undefined behaviour on valid numbers such as 0e308: clz(0), a read past its table of cached
+/// powers, negative shift counts (found by fuzz_jsonl under UBSan). Integers keep the types
+/// RapidJSON gives them; out of the 64-bit range they become doubles, as in RapidJSON.
+class ExactNumbers : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ExactNumbers> {
+   public:
+    explicit ExactNumbers(rapidjson::Document& doc) : doc_(doc) {}
+    bool Null() { return doc_.Null(); }
+    bool Bool(bool b) { return doc_.Bool(b); }
+    bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+    bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+    bool StartObject() { return doc_.StartObject(); }
+    bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
+    bool StartArray() { return doc_.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+        const std::string text(s, n);  // NUL-terminated for strto*
+        if (text.find_first_of(".eE") == std::string::npos) {
+            errno = 0;
+            if (text[0] == '-') {
+                const long long v = std::strtoll(text.c_str(), nullptr, 10);
+                if (errno == 0) return doc_.Int64(v);
+            } else {
+                const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+                if (errno == 0) return doc_.Uint64(v);
+            }
+        }
+        return doc_.Double(std::strtod(text.c_str(), nullptr));
+    }
+
+   private:
+    rapidjson::Document& doc_;
+};
 
 /// Deeper documents are refused: code that walks a value recursively (to_line) stays safe.
 constexpr std::size_t kMaxDepth = 512;
@@ -66,14 +106,23 @@ bool parse_into(rapidjson::Document& doc, std::string_view text, std::size_t& of
         message = "NUL byte in JSON text";
         return false;
     }
-    doc.Parse<kParseFlags>(text.data(), text.size());
-    if (!doc.HasParseError()) {
+    rapidjson::ParseResult result;
+    auto generate = [&](rapidjson::Document& target) {
+        rapidjson::MemoryStream memory(text.data(), text.size());
+        rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(memory);
+        ExactNumbers numbers(target);
+        rapidjson::Reader reader;
+        result = reader.Parse<kParseFlags>(in, numbers);
+        return !result.IsError();
+    };
+    doc.Populate(generate);
+    if (!result.IsError()) {
         if (check_values(doc, message)) return true;
         offset = 0;
         return false;
     }
-    offset = doc.GetErrorOffset();
-    message = rapidjson::GetParseError_En(doc.GetParseError());
+    offset = result.Offset();
+    message = rapidjson::GetParseError_En(result.Code());
     return false;
 }
 

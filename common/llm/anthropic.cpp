@@ -7,6 +7,8 @@
 #include <rapidjson/writer.h>
 
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "common/errors.h"
 
@@ -22,6 +24,38 @@ constexpr const char* kKeyVariable = "ANTHROPIC_API_KEY";
 std::string strip_slash(std::string url) {
     while (!url.empty() && url.back() == '/') url.pop_back();
     return url;
+}
+
+/// Deeper JSON is refused: to_json walks a value recursively, and a body nested a million levels
+/// deep (a broken or hostile server) must be an error, not a stack overflow.
+constexpr std::size_t kMaxDepth = 512;
+
+/// Parses `text` without recursion (kParseIterativeFlag; the default parser recurses once per
+/// level) and refuses nesting deeper than kMaxDepth. False on either, with the reason in `why`.
+bool parse_json(rapidjson::Document& d, const char* text, std::size_t size,
+                std::string* why = nullptr) {
+    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
+    if (d.HasParseError()) {
+        if (why)
+            *why = std::string(rapidjson::GetParseError_En(d.GetParseError())) + " at offset " +
+                   std::to_string(d.GetErrorOffset());
+        return false;
+    }
+    std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&d, 1}};
+    while (!stack.empty()) {
+        const auto [value, depth] = stack.back();
+        stack.pop_back();
+        if (depth > kMaxDepth) {
+            if (why) *why = "nesting deeper than " + std::to_string(kMaxDepth);
+            return false;
+        }
+        if (value->IsArray()) {
+            for (const auto& item : value->GetArray()) stack.push_back({&item, depth + 1});
+        } else if (value->IsObject()) {
+            for (const auto& m : value->GetObject()) stack.push_back({&m.value, depth + 1});
+        }
+    }
+    return true;
 }
 
 /// The schema is spliced into requests as raw JSON: check once that it is an object.
@@ -190,8 +224,8 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
     }
     auto from_text = [&]() {
         rapidjson::Document d;
-        d.Parse(text->GetString(), text->GetStringLength());
-        if (d.HasParseError() || !d.IsObject()) return false;
+        if (!parse_json(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
+            return false;
         r.answer_json = to_json(d);
         return true;
     };
@@ -215,9 +249,9 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
 /// Reads an error body {"type":"error","error":{"type","message"},"request_id"} into `r`.
 void parse_error_body(const std::string& body, long status, Result& r) {
     rapidjson::Document d;
-    d.Parse(body.c_str(), body.size());
+    const bool ok = parse_json(d, body.c_str(), body.size());
     std::string prefix = status ? std::to_string(status) + " " : std::string();
-    const rapidjson::Value* err = d.HasParseError() ? nullptr : member(d, "error");
+    const rapidjson::Value* err = ok ? member(d, "error") : nullptr;
     if (err && err->IsObject()) {
         r.error = prefix + string_at(*err, "type") + ": " + printable(string_at(*err, "message"));
         if (r.request_id.empty()) r.request_id = string_at(d, "request_id");
@@ -299,13 +333,12 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
         return r;
     }
     rapidjson::Document d;
-    d.Parse(response.body.c_str(), response.body.size());
-    if (d.HasParseError() || !d.IsObject()) {
+    std::string why;
+    const bool ok = parse_json(d, response.body.c_str(), response.body.size(), &why);
+    if (!ok || !d.IsObject()) {
         r.status = Status::kRetryable;
-        r.error =
-            std::to_string(response.status) + " response is not valid JSON (" +
-            (d.HasParseError() ? rapidjson::GetParseError_En(d.GetParseError()) : "not an object") +
-            " at offset " + std::to_string(d.GetErrorOffset()) + ")";
+        r.error = std::to_string(response.status) + " response is not valid JSON (" +
+                  (ok ? std::string("not an object at offset 0") : why) + ")";
         with_request_id(r);
         return r;
     }
@@ -353,8 +386,8 @@ BatchInfo AnthropicProvider::parse_batch(const http::Response& response) const {
         throw ProviderError("message batch request failed: " + r.error);
     }
     rapidjson::Document d;
-    d.Parse(response.body.c_str(), response.body.size());
-    if (d.HasParseError() || !d.IsObject() || string_at(d, "id").empty())
+    if (!parse_json(d, response.body.c_str(), response.body.size()) || !d.IsObject() ||
+        string_at(d, "id").empty())
         throw ProviderError("message batch response is not a MessageBatch: " +
                             excerpt(response.body));
     BatchInfo b;
@@ -380,8 +413,8 @@ http::Request AnthropicProvider::build_batch_results(const BatchInfo& batch) con
 
 BatchResultLine AnthropicProvider::parse_batch_result_line(const std::string& line) const {
     rapidjson::Document d;
-    d.Parse(line.c_str(), line.size());
-    const rapidjson::Value* result = d.HasParseError() ? nullptr : member(d, "result");
+    const bool ok = parse_json(d, line.c_str(), line.size());
+    const rapidjson::Value* result = ok ? member(d, "result") : nullptr;
     if (!result || !result->IsObject() || string_at(d, "custom_id").empty())
         throw ProviderError("message batch results: not a result line: " + excerpt(line));
     BatchResultLine out;
