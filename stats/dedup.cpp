@@ -180,27 +180,22 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
             unique_rows.push_back(static_cast<std::uint32_t>(i));
     const std::size_t u = unique_rows.size();
     result.unique_texts = u;
-    std::atomic<std::size_t> short_rows{0};
-    parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
-        std::size_t count = 0;
+
+    // A non-empty text shorter than one shingle (< ngram code points or words) is its own single
+    // shingle. Counted per distinct text while its shingles are at hand, weighted by its rows.
+    auto is_short = [&](std::string_view t) {
         const auto need = static_cast<std::size_t>(options.ngram);
-        for (std::size_t i = begin; i < end; ++i) {
-            std::string_view t = normalized[i];
-            if (t.empty()) continue;
-            // Count units only up to ngram: a long text stops at once.
-            std::size_t units = 0;
-            if (options.shingle == minhash::ShingleKind::kChar) {
-                for (std::size_t b = 0; b < t.size() && units < need; ++b)
-                    units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
-            } else {
-                units = 1;
-                for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
-            }
-            count += units < need;
+        std::size_t units = 0;  // counted only up to ngram
+        if (options.shingle == minhash::ShingleKind::kChar) {
+            for (std::size_t b = 0; b < t.size() && units < need; ++b)
+                units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
+        } else {
+            units = 1;
+            for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
         }
-        short_rows += count;
-    });
-    result.short_rows = short_rows;
+        return units < need;
+    };
+    std::atomic<std::size_t> short_rows{0};
 
     // Signatures -> 32-bit band keys, one array per (round, band); signatures are not kept.
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
@@ -212,9 +207,13 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
         thread_local std::vector<std::uint32_t> sig;
         sig.resize(static_cast<std::size_t>(options.num_perm) * result.rounds);
         const std::size_t begin = task * kSigChunk, end = std::min(u, begin + kSigChunk);
+        std::size_t short_here = 0;
         for (std::size_t k = begin; k < end; ++k) {
             minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
                                              options.ngram, shingles);
+            // Two shingles or more: at least ngram + 1 units. One: ngram units or fewer.
+            if (shingles.size() == 1 && is_short(normalized[unique_rows[k]]))
+                short_here += result.group_size[unique_rows[k]];
             minhash::signatures(shingles.data(), shingles.size(), options.num_perm, options.seed,
                                 result.rounds, sig.data());
             for (int round = 0; round < result.rounds; ++round) {
@@ -225,7 +224,9 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
                         static_cast<std::uint32_t>(minhash::band_key(round_sig, banding, band));
             }
         }
+        short_rows += short_here;
     });
+    result.short_rows = short_rows;
 
     // Buckets: sort (key, text) per table; every two texts in a run of equal keys are candidates.
     std::vector<std::vector<std::uint64_t>> found(threads);
