@@ -228,29 +228,53 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     });
     result.short_rows = short_rows;
 
-    // Buckets: sort (key, text) per table; every two texts in a run of equal keys are candidates.
+    // Buckets: per table, (key, text) grouped by a two-pass radix sort on the key's top 22 bits
+    // straight from the key array (texts stay in ascending order within a digit); within each
+    // run of equal top bits (mostly one text: 4M digits for ~1M texts) every two texts with
+    // equal full keys are a candidate pair (smaller text first).
     std::vector<std::vector<std::uint64_t>> found(threads);
     // Per worker, reused by every table it sorts (no fresh pages per table).
-    std::vector<std::vector<std::uint64_t>> packed_of(threads), scratch_of(threads);
+    std::vector<std::vector<std::uint64_t>> sorted_of(threads), scratch_of(threads);
     parallel_tasks(tables, threads, [&](std::size_t t, int worker) {
         auto& out = found[worker];
-        auto& packed = packed_of[worker];
-        packed.resize(u);
+        auto& sorted = sorted_of[worker];
+        auto& scratch = scratch_of[worker];
+        const std::uint32_t* key = keys[t].data();
+        constexpr int kBits = 11;
+        constexpr std::uint32_t kDigits = 1u << kBits, kMask = kDigits - 1;
+        std::vector<std::size_t> low(kDigits, 0), high(kDigits, 0);
+        for (std::size_t k = 0; k < u; ++k) {
+            ++low[(key[k] >> (32 - 2 * kBits)) & kMask];
+            ++high[key[k] >> (32 - kBits)];
+        }
+        for (auto* c : {&low, &high}) {
+            std::size_t sum = 0;
+            for (auto& x : *c) {
+                std::size_t n_here = x;
+                x = sum;
+                sum += n_here;
+            }
+        }
+        scratch.resize(u);
         for (std::size_t k = 0; k < u; ++k)
-            packed[k] = (static_cast<std::uint64_t>(keys[t][k]) << 32) | k;
+            scratch[low[(key[k] >> (32 - 2 * kBits)) & kMask]++] =
+                (static_cast<std::uint64_t>(key[k]) << 32) | k;
         std::vector<std::uint32_t>().swap(keys[t]);
-        minhash::radix_sort_high32(packed, scratch_of[worker]);
+        sorted.resize(u);
+        for (std::uint64_t v : scratch) sorted[high[v >> (64 - kBits)]++] = v;
+        constexpr int kKept = 32 - 2 * kBits;  // low key bits the sort ignored
         for (std::size_t s = 0; s < u;) {
             std::size_t e = s + 1;
-            while (e < u && (packed[e] >> 32) == (packed[s] >> 32)) ++e;
+            while (e < u && (sorted[e] >> (32 + kKept)) == (sorted[s] >> (32 + kKept))) ++e;
             for (std::size_t x = s; x < e; ++x)
                 for (std::size_t y = x + 1; y < e; ++y)
-                    out.push_back((packed[x] << 32) | (packed[y] & 0xffffffffULL));
+                    if ((sorted[x] >> 32) == (sorted[y] >> 32))
+                        out.push_back((sorted[x] << 32) | (sorted[y] & 0xffffffffULL));
             s = e;
         }
     });
     keys.clear();
-    packed_of.clear();
+    sorted_of.clear();
     scratch_of.clear();
     std::vector<std::uint64_t> candidates;
     for (auto& f : found) {
