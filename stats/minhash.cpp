@@ -235,8 +235,9 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
 namespace {
 
 constexpr std::uint32_t kEmpty = 0xffffffffu;
-/// Tabulated steps of every densification walk (the rest are hashed on demand).
-constexpr std::uint32_t kWalk = 32;
+/// Tabulated steps of every densification walk (the rest are hashed on demand): 64, so that
+/// even a 10-of-128 round rarely walks past the table (0.92^64 = 0.5 % of its empty bins).
+constexpr std::uint32_t kWalk = 64;
 /// Steps covered by the stop table of the sparse path (entries hold a step in their high byte).
 constexpr std::uint32_t kHitSteps = kWalk;
 /// Largest stop table kept (entries of 2 bytes: 4 MiB).
@@ -344,7 +345,7 @@ void min_rows(const std::uint16_t* rows, const std::uint32_t* filled, std::uint3
 #define SYNTHMOD_MINHASH_AVX2 1
 /// The sparse round of signatures() with AVX2 (chosen at run time): min_rows over 128 lanes
 /// in eight 256-bit registers, then out[k] = best[stop[k] & 0xff] by 8-lane gathers. `bins` is
-/// a multiple of 128; `stop` receives the minima. Returns the OR of all minima.
+/// a multiple of 128; `stop` receives the minima. Returns the largest minimum.
 __attribute__((target("avx2"))) std::uint16_t sparse_round_avx2(
     const std::uint16_t* rows, const std::uint32_t* filled, std::uint32_t n, std::uint32_t bins,
     const std::uint32_t* best, std::uint16_t* stop, std::uint32_t* out) {
@@ -361,19 +362,19 @@ __attribute__((target("avx2"))) std::uint16_t sparse_round_avx2(
             _mm256_storeu_si256(reinterpret_cast<__m256i*>(stop + base) + j, acc[j]);
     }
     const __m256i low_byte = _mm256_set1_epi32(0xff);
-    __m256i any = _mm256_setzero_si256();
+    __m256i largest = _mm256_setzero_si256();
     for (std::uint32_t k = 0; k < bins; k += 8) {
         const __m256i entries = _mm256_cvtepu16_epi32(
             _mm_loadu_si128(reinterpret_cast<const __m128i*>(stop + k)));
-        any = _mm256_or_si256(any, entries);
+        largest = _mm256_max_epu32(largest, entries);
         const __m256i from = _mm256_and_si256(entries, low_byte);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + k),
                             _mm256_i32gather_epi32(reinterpret_cast<const int*>(best), from, 4));
     }
     alignas(32) std::uint32_t lanes[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), any);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), largest);
     std::uint32_t all = 0;
-    for (std::uint32_t v : lanes) all |= v;
+    for (std::uint32_t v : lanes) all = std::max(all, v);
     return static_cast<std::uint16_t>(all);
 }
 
@@ -477,22 +478,22 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
                 filled_list[n++] = static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits));
         std::uint16_t* stop = stops.data();
         const std::uint16_t* rows = walk.stop.data() + static_cast<std::size_t>(r) * bins * bins;
-        // kNoStop (no tabulated step hit a filled bin; 0.92^32 = 7 % of the empty bins of a
+        // kNoStop (no tabulated step hit a filled bin; 0.92^64 = 0.5 % of the empty bins of a
         // 10-of-128 round) reads bin 0 here and walks on below.
-        std::uint16_t unfinished = 0;
+        std::uint16_t largest = 0;
 #ifdef SYNTHMOD_MINHASH_AVX2
         if (bins % 128 == 0 && have_avx2()) {
-            unfinished = sparse_round_avx2(rows, filled_list, n, bins, round_best, stop, round_out);
+            largest = sparse_round_avx2(rows, filled_list, n, bins, round_best, stop, round_out);
         } else
 #endif
         {
             min_rows(rows, filled_list, n, bins, stop);
             for (std::uint32_t k = 0; k < bins; ++k) {
                 round_out[k] = round_best[stop[k] & 0xff];
-                unfinished |= stop[k];
+                largest = std::max(largest, stop[k]);
             }
         }
-        if (unfinished & 0x4000)
+        if (largest >= kNoStop)
             for (std::uint32_t k = 0; k < bins; ++k)
                 if (stop[k] == kNoStop) {
                     const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
