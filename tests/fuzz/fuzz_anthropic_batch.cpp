@@ -1,8 +1,8 @@
 // fuzz_anthropic_batch: the Message Batches parsers on arbitrary bytes. The whole input is a 200
-// body for AnthropicProvider::parse_batch (a MessageBatch, or ProviderError); each line of it, split
-// as common/batch.cpp splits a results download, goes to parse_batch_result_line (a result with
-// a custom_id, or ProviderError). Nothing else may be thrown; a succeeded line's result keeps the
-// parse_response invariants (fuzz_check.h).
+// body for AnthropicProvider::parse_batch (a MessageBatch, or ProviderError); each line of it,
+// split as common/batch.cpp splits a results download, goes to parse_batch_result_line (a result
+// with a custom_id, or ProviderError). Nothing else may be thrown; a succeeded line's result keeps
+// the parse_response invariants (fuzz_check.h).
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
