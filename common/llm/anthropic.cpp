@@ -11,12 +11,18 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "common/llm/json_util.h"
 
 namespace synthmod::llm {
 
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json::excerpt;
+using json::int_at;
+using json::member;
+using json::string_at;
+using json::to_json;
 
 constexpr const char* kVersion = "2023-06-01";
 constexpr const char* kKeyVariable = "ANTHROPIC_API_KEY";
@@ -24,38 +30,6 @@ constexpr const char* kKeyVariable = "ANTHROPIC_API_KEY";
 std::string strip_slash(std::string url) {
     while (!url.empty() && url.back() == '/') url.pop_back();
     return url;
-}
-
-/// Deeper JSON is refused: to_json walks a value recursively, and a body nested a million levels
-/// deep (a broken or hostile server) must be an error, not a stack overflow.
-constexpr std::size_t kMaxDepth = 512;
-
-/// Parses `text` without recursion (kParseIterativeFlag; the default parser recurses once per
-/// level) and refuses nesting deeper than kMaxDepth. False on either, with the reason in `why`.
-bool parse_json(rapidjson::Document& d, const char* text, std::size_t size,
-                std::string* why = nullptr) {
-    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
-    if (d.HasParseError()) {
-        if (why)
-            *why = std::string(rapidjson::GetParseError_En(d.GetParseError())) + " at offset " +
-                   std::to_string(d.GetErrorOffset());
-        return false;
-    }
-    std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&d, 1}};
-    while (!stack.empty()) {
-        const auto [value, depth] = stack.back();
-        stack.pop_back();
-        if (depth > kMaxDepth) {
-            if (why) *why = "nesting deeper than " + std::to_string(kMaxDepth);
-            return false;
-        }
-        if (value->IsArray()) {
-            for (const auto& item : value->GetArray()) stack.push_back({&item, depth + 1});
-        } else if (value->IsObject()) {
-            for (const auto& m : value->GetObject()) stack.push_back({&m.value, depth + 1});
-        }
-    }
-    return true;
 }
 
 /// The schema is spliced into requests as raw JSON: check once that it is an object.
@@ -140,38 +114,6 @@ void write_params(Writer& w, const std::string& model, const Prompt& p, bool nat
     w.EndObject();
 }
 
-std::string to_json(const rapidjson::Value& v) {
-    rapidjson::StringBuffer sb;
-    Writer w(sb);
-    v.Accept(w);
-    return std::string(sb.GetString(), sb.GetSize());
-}
-
-const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
-    if (!obj.IsObject()) return nullptr;
-    auto it = obj.FindMember(key);
-    return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-std::string string_at(const rapidjson::Value& obj, const char* key) {
-    const auto* v = member(obj, key);
-    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
-}
-
-std::int64_t int_at(const rapidjson::Value& obj, const char* key) {
-    const auto* v = member(obj, key);  // cache fields are nullable
-    return v && v->IsInt64() ? v->GetInt64() : 0;
-}
-
-/// A short, printable excerpt of a body that is not the JSON we expected.
-std::string excerpt(const std::string& body) {
-    std::string out = printable(body.substr(0, 200));
-    for (auto& c : out)
-        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (body.size() > 200) out += "...";
-    return out;
-}
-
 void with_request_id(Result& r) {
     if (!r.request_id.empty()) r.error += " (request-id " + r.request_id + ")";
 }
@@ -224,7 +166,7 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
     }
     auto from_text = [&]() {
         rapidjson::Document d;
-        if (!parse_json(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
+        if (!json::parse(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
             return false;
         r.answer_json = to_json(d);
         return true;
@@ -249,7 +191,7 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
 /// Reads an error body {"type":"error","error":{"type","message"},"request_id"} into `r`.
 void parse_error_body(const std::string& body, long status, Result& r) {
     rapidjson::Document d;
-    const bool ok = parse_json(d, body.c_str(), body.size());
+    const bool ok = json::parse(d, body.c_str(), body.size());
     std::string prefix = status ? std::to_string(status) + " " : std::string();
     const rapidjson::Value* err = ok ? member(d, "error") : nullptr;
     if (err && err->IsObject()) {
@@ -334,7 +276,7 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
     }
     rapidjson::Document d;
     std::string why;
-    const bool ok = parse_json(d, response.body.c_str(), response.body.size(), &why);
+    const bool ok = json::parse(d, response.body.c_str(), response.body.size(), &why);
     if (!ok || !d.IsObject()) {
         r.status = Status::kRetryable;
         r.error = std::to_string(response.status) + " response is not valid JSON (" +
@@ -386,7 +328,7 @@ BatchInfo AnthropicProvider::parse_batch(const http::Response& response) const {
         throw ProviderError("message batch request failed: " + r.error);
     }
     rapidjson::Document d;
-    if (!parse_json(d, response.body.c_str(), response.body.size()) || !d.IsObject() ||
+    if (!json::parse(d, response.body.c_str(), response.body.size()) || !d.IsObject() ||
         string_at(d, "id").empty())
         throw ProviderError("message batch response is not a MessageBatch: " +
                             excerpt(response.body));
@@ -413,7 +355,7 @@ http::Request AnthropicProvider::build_batch_results(const BatchInfo& batch) con
 
 BatchResultLine AnthropicProvider::parse_batch_result_line(const std::string& line) const {
     rapidjson::Document d;
-    const bool ok = parse_json(d, line.c_str(), line.size());
+    const bool ok = json::parse(d, line.c_str(), line.size());
     const rapidjson::Value* result = ok ? member(d, "result") : nullptr;
     if (!result || !result->IsObject() || string_at(d, "custom_id").empty())
         throw ProviderError("message batch results: not a result line: " + excerpt(line));

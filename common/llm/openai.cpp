@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "common/llm/json_util.h"
 #include "common/llm/anthropic.h"
 
 namespace synthmod::llm {
@@ -17,52 +18,11 @@ namespace synthmod::llm {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
-    if (!obj.IsObject()) return nullptr;
-    auto it = obj.FindMember(key);
-    return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-std::string string_at(const rapidjson::Value& obj, const char* key) {
-    const auto* v = member(obj, key);
-    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
-}
-
-std::int64_t int_at(const rapidjson::Value& obj, const char* key) {
-    const auto* v = member(obj, key);
-    return v && v->IsInt64() ? v->GetInt64() : 0;
-}
-
-std::string excerpt(const std::string& body) {
-    std::string out = printable(body.substr(0, 200));
-    for (auto& c : out)
-        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    return body.size() > 200 ? out + "..." : out;
-}
-
-/// Deeper JSON is refused: the answer is re-serialised recursively (Accept), and a body nested a
-/// million levels deep (a broken or hostile server) must be an error, not a stack overflow.
-constexpr std::size_t kMaxDepth = 512;
-
-/// Parses `text` without recursion (kParseIterativeFlag; the default parser recurses once per
-/// level) and refuses nesting deeper than kMaxDepth; false on either.
-bool parse_json(rapidjson::Document& d, const char* text, std::size_t size) {
-    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
-    if (d.HasParseError()) return false;
-    std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&d, 1}};
-    while (!stack.empty()) {
-        const auto [value, depth] = stack.back();
-        stack.pop_back();
-        if (depth > kMaxDepth) return false;
-        if (value->IsArray()) {
-            for (const auto& item : value->GetArray()) stack.push_back({&item, depth + 1});
-        } else if (value->IsObject()) {
-            for (const auto& m : value->GetObject()) stack.push_back({&m.value, depth + 1});
-        }
-    }
-    return true;
-}
+using json::excerpt;
+using json::int_at;
+using json::member;
+using json::string_at;
+using json::to_json;
 
 }  // namespace
 
@@ -146,7 +106,7 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
         return r;
     }
     rapidjson::Document d;
-    const bool json_ok = parse_json(d, response.body.c_str(), response.body.size()) && d.IsObject();
+    const bool json_ok = json::parse(d, response.body.c_str(), response.body.size()) && d.IsObject();
     if (response.status < 200 || response.status >= 300) {
         r.status = classify_http_status(response.status);
         r.overloaded = response.status == 429 || response.status == 529;
@@ -198,7 +158,7 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
     }
     std::string content = message ? string_at(*message, "content") : std::string();
     rapidjson::Document answer;
-    if (!parse_json(answer, content.c_str(), content.size()) || !answer.IsObject()) {
+    if (!json::parse(answer, content.c_str(), content.size()) || !answer.IsObject()) {
         r.status = Status::kMalformed;
         r.error = "message content is not a JSON object: " + excerpt(content);
         add_id();
