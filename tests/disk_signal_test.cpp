@@ -18,6 +18,7 @@
 
 using namespace synthmod;
 using synthmod::test::exists;
+using synthmod::test::list_dir;
 using synthmod::test::run;
 using synthmod::test::slurp;
 using synthmod::test::spit;
@@ -27,19 +28,6 @@ using synthmod::test::tool;
 namespace {
 
 const std::string kSpec = SYNTHMOD_SOURCE_DIR "/examples/moderation.toml";
-
-std::vector<std::string> list_dir(const std::string& dir) {
-    std::vector<std::string> out;
-    if (DIR* d = ::opendir(dir.c_str())) {
-        while (auto* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            if (n != "." && n != "..") out.push_back(n);
-        }
-        ::closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
 
 /// Names in `dir` that are OutputFile temporaries (`<name>.tmp-<pid>`).
 std::vector<std::string> temporaries(const std::string& dir) {

@@ -21,6 +21,8 @@
 
 using namespace synthmod;
 using synthmod::test::exists;
+using synthmod::test::list_dir;
+using synthmod::test::xml_problem;
 using synthmod::test::run;
 using synthmod::test::slurp;
 using synthmod::test::spit;
@@ -131,26 +133,6 @@ std::vector<std::string> column(const csv::Table& t, const std::string& name) {
     std::vector<std::string> out;
     for (const auto& r : t.rows) out.push_back(r[static_cast<std::size_t>(c)]);
     return out;
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-    std::vector<std::string> out;
-    if (DIR* d = ::opendir(dir.c_str())) {
-        while (auto* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            if (n != "." && n != "..") out.push_back(n);
-        }
-        ::closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-/// Parses an XML file with python3's xml.etree (expat); "" when well-formed.
-std::string xml_problem(const std::string& path) {
-    auto r = run({"/usr/bin/python3", "-c",
-                  "import sys, xml.etree.ElementTree as E\nE.parse(sys.argv[1])", path});
-    return r.exit_code == 0 ? "" : r.err;
 }
 
 std::string judge_bin() { return tool("synthmod-judge"); }

@@ -13,6 +13,8 @@
 
 using namespace synthmod;
 using synthmod::test::exists;
+using synthmod::test::list_dir;
+using synthmod::test::xml_problem;
 using synthmod::test::run;
 using synthmod::test::slurp;
 using synthmod::test::spit;
@@ -31,26 +33,6 @@ rapidjson::Document json_file(const std::string& path) {
     d.Parse(text.c_str());
     REQUIRE_FALSE(d.HasParseError());
     return d;
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-    std::vector<std::string> out;
-    if (DIR* d = ::opendir(dir.c_str())) {
-        while (auto* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            if (n != "." && n != "..") out.push_back(n);
-        }
-        ::closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-/// Parses an XML file with python3's expat-based parser; "" when well-formed.
-std::string xml_problem(const std::string& path) {
-    auto r = run({"/usr/bin/python3", "-c",
-                  "import sys, xml.dom.minidom\nxml.dom.minidom.parse(sys.argv[1])", path});
-    return r.exit_code == 0 ? "" : r.err;
 }
 
 }  // namespace

@@ -61,5 +61,9 @@ std::string temp_dir(const std::string& tag);
 std::string slurp(const std::string& path);
 void spit(const std::string& path, const std::string& content);
 bool exists(const std::string& path);
+/// Names in `dir` (without . and ..), sorted; empty when it cannot be read.
+std::vector<std::string> list_dir(const std::string& dir);
+/// "" when python3's expat parser reads `path` as well-formed XML, else its error text.
+std::string xml_problem(const std::string& path);
 
 }  // namespace synthmod::test
