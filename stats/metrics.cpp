@@ -341,39 +341,23 @@ class HashSet {
     std::size_t size_ = 0;
 };
 
-/// (distinct, total) words: a vocabulary is small (thousands to a few million words), so a
-/// hash set per thread, merged, counts them exactly up to 64-bit hash collisions.
+/// Distinct and total word 1-grams and 2-grams of the normalised texts, from one walk over
+/// the words. Unigrams: a vocabulary is small (thousands to a few million words), so a hash
+/// set per thread, merged, counts them exactly up to 64-bit hash collisions. Bigrams: each is
+/// a 64-bit xxh3 hash; the walk also counts them per 16-bit prefix, a second walk stores the
+/// next 32 bits in their prefix's slice, and each slice is sorted: 48-bit fingerprints in 4
+/// bytes each, so a million posts need ~150 MB instead of 600. Two distinct n-grams share a
+/// fingerprint with probability ~ d^2 / 2^49 (expected < 3 at 37 million distinct bigrams).
+struct GramCounts {
+    std::size_t distinct_1 = 0, total_1 = 0, distinct_2 = 0, total_2 = 0;
+};
+
 template <class Row>
-std::pair<std::size_t, std::size_t> distinct_words(const Dataset& data, std::size_t n, Row row,
-                                                   int threads) {
+GramCounts distinct_grams(const Dataset& data, std::size_t n, Row row, int threads) {
+    constexpr std::size_t kBuckets = std::size_t{1} << 16;
     const int workers = n < 4096 ? 1 : std::max(1, threads);
     std::vector<HashSet> sets(workers);
     std::vector<std::size_t> totals(workers, 0);
-    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
-        for (std::size_t k = n * w / workers; k < n * (w + 1) / workers; ++k)
-            for_each_gram(data.normalized[row(k)], 1, [&](std::uint64_t h) {
-                sets[w].insert(h);
-                ++totals[w];
-            });
-    });
-    for (int w = 1; w < workers; ++w)
-        for (std::uint64_t h : sets[w].slots())
-            if (h) sets[0].insert(h);
-    std::size_t total = 0;
-    for (auto t : totals) total += t;
-    return {sets[0].size(), total};
-}
-
-/// (distinct, total) word n-grams of the normalised texts. Each n-gram is a 64-bit xxh3 hash;
-/// a first pass counts them per 16-bit prefix, a second stores the next 32 bits in their
-/// prefix's slice, and each slice is sorted: 48-bit fingerprints in 4 bytes each, so a
-/// million posts need ~150 MB instead of 600. Two distinct n-grams share a fingerprint with
-/// probability ~ d^2 / 2^49 (expected < 3 at 37 million distinct bigrams).
-template <class Row>
-std::pair<std::size_t, std::size_t> distinct_ngrams(const Dataset& data, std::size_t n, Row row,
-                                                    int order, int threads) {
-    constexpr std::size_t kBuckets = std::size_t{1} << 16;
-    const int workers = n < 4096 ? 1 : std::max(1, threads);
     std::vector<std::vector<std::size_t>> counts(workers, std::vector<std::size_t>(kBuckets, 0));
     auto range = [&](std::size_t w) {
         return std::make_pair(n * w / workers, n * (w + 1) / workers);
@@ -381,9 +365,32 @@ std::pair<std::size_t, std::size_t> distinct_ngrams(const Dataset& data, std::si
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         auto [begin, end] = range(w);
         auto& c = counts[w];
-        for (std::size_t k = begin; k < end; ++k)
-            for_each_gram(data.normalized[row(k)], order, [&](std::uint64_t h) { ++c[h >> 48]; });
+        auto& set = sets[w];
+        std::size_t words = 0;
+        for (std::size_t k = begin; k < end; ++k) {
+            std::string_view s = data.normalized[row(k)];
+            std::size_t prev = std::string_view::npos, start = 0;
+            while (start < s.size()) {
+                std::size_t stop = s.find(' ', start);
+                if (stop == std::string_view::npos) stop = s.size();
+                set.insert(XXH3_64bits(s.data() + start, stop - start));
+                ++words;
+                if (prev != std::string_view::npos)
+                    ++c[XXH3_64bits(s.data() + prev, stop - prev) >> 48];
+                prev = start;
+                start = stop + 1;
+            }
+        }
+        totals[w] = words;
     });
+    GramCounts out;
+    for (int w = 1; w < workers; ++w)
+        for (std::uint64_t h : sets[w].slots())
+            if (h) sets[0].insert(h);
+    out.distinct_1 = sets[0].size();
+    for (auto t : totals) out.total_1 += t;
+    std::vector<HashSet>().swap(sets);
+
     std::size_t total = 0;
     std::vector<std::size_t> bucket_start(kBuckets + 1, 0);
     for (std::size_t b = 0; b < kBuckets; ++b) {
@@ -400,7 +407,7 @@ std::pair<std::size_t, std::size_t> distinct_ngrams(const Dataset& data, std::si
         auto [begin, end] = range(w);
         auto& pos = counts[w];
         for (std::size_t k = begin; k < end; ++k)
-            for_each_gram(data.normalized[row(k)], order, [&](std::uint64_t h) {
+            for_each_gram(data.normalized[row(k)], 2, [&](std::uint64_t h) {
                 fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
             });
     });
@@ -415,9 +422,9 @@ std::pair<std::size_t, std::size_t> distinct_ngrams(const Dataset& data, std::si
             distinct[w] += static_cast<std::size_t>(std::unique(first, last) - first);
         }
     });
-    std::size_t sum = 0;
-    for (auto d : distinct) sum += d;
-    return {sum, total};
+    for (auto d : distinct) out.distinct_2 += d;
+    out.total_2 = total;
+    return out;
 }
 
 std::string_view first_words(std::string_view s, int n) {
@@ -441,6 +448,45 @@ LabelLength lengths(const std::vector<double>& words) {
     return out;
 }
 
+/// lengths() of a multiset of word counts given as a histogram (hist[v] = rows with v words):
+/// the same mean (integer sums below 2^53 are exact in a double) and the same order statistics
+/// as sorting the values, without the sort.
+LabelLength lengths(const std::vector<std::size_t>& hist, std::size_t count, std::uint64_t sum) {
+    LabelLength out;
+    if (count == 0) return out;
+    out.mean = static_cast<double>(sum) / static_cast<double>(count);
+    auto at = [&](std::size_t rank) {  // the value at this rank in sorted order
+        std::size_t seen = 0;
+        for (std::size_t v = 0; v < hist.size(); ++v) {
+            seen += hist[v];
+            if (seen > rank) return static_cast<double>(v);
+        }
+        return static_cast<double>(hist.size() - 1);
+    };
+    auto quantile = [&](double q) {
+        double pos = q * static_cast<double>(count - 1);
+        std::size_t lo = static_cast<std::size_t>(std::floor(pos));
+        std::size_t hi = std::min(count - 1, lo + 1);
+        double a = at(lo), b = at(hi);
+        return a + (b - a) * (pos - static_cast<double>(lo));
+    };
+    out.median = quantile(0.5);
+    out.p95 = quantile(0.95);
+    return out;
+}
+
+/// lower(v) == "refused" || lower(v) == "refusal", without building a string.
+bool is_refusal(std::string_view v) {
+    if (v.size() != 7) return false;
+    auto matches = [&](const char* word) {
+        for (std::size_t i = 0; i < 7; ++i)
+            if (static_cast<char>(std::tolower(static_cast<unsigned char>(v[i]))) != word[i])
+                return false;
+        return true;
+    };
+    return matches("refused") || matches("refusal");
+}
+
 }  // namespace
 
 Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Reference& reference,
@@ -451,8 +497,30 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     m.rows = n;
     m.min_realism = reference.min_realism;
 
+    // Each row's label as a small id (labels are few): no string is built per row.
+    std::vector<std::uint32_t> label_id(n);
+    std::vector<std::string_view> label_names;
+    {
+        std::unordered_map<std::string_view, std::uint32_t> ids;
+        std::string_view last;
+        std::uint32_t last_id = UINT32_MAX;
+        for (std::size_t k = 0; k < n; ++k) {
+            std::string_view l = data.label_of(row(k));
+            if (last_id == UINT32_MAX || l != last) {
+                auto [it, fresh] = ids.emplace(l, static_cast<std::uint32_t>(label_names.size()));
+                if (fresh) label_names.push_back(l);
+                last = l;
+                last_id = it->second;
+            }
+            label_id[k] = last_id;
+        }
+    }
+    std::vector<std::size_t> label_rows(label_names.size(), 0);
+    for (std::size_t k = 0; k < n; ++k) ++label_rows[label_id[k]];
+
     // Balance.
-    for (std::size_t k = 0; k < n; ++k) ++m.label_counts[std::string(data.label_of(row(k)))];
+    for (std::size_t l = 0; l < label_names.size(); ++l)
+        m.label_counts[std::string(label_names[l])] += label_rows[l];
     if (!m.label_counts.empty()) {
         std::size_t lo = SIZE_MAX, hi = 0;
         for (auto& [name, c] : m.label_counts) {
@@ -594,47 +662,86 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         }
     }
     // Generator refusals: a status column when the file has one, else rows labelled "refused".
-    for (std::size_t k = 0; k < n; ++k) {
-        std::size_t i = row(k);
-        std::string v =
-            lower(std::string(data.status >= 0 ? data.field(i, data.status) : data.label_of(i)));
-        m.generator_refused += v == "refused" || v == "refusal";
+    if (data.status >= 0) {
+        for (std::size_t k = 0; k < n; ++k)
+            m.generator_refused += is_refusal(data.field(row(k), data.status));
+    } else {
+        for (std::size_t l = 0; l < label_names.size(); ++l)
+            if (is_refusal(label_names[l])) m.generator_refused += label_rows[l];
     }
     m.generator_refusal_source =
         data.status >= 0 ? data.header[data.status] + " = refused" : "label = refused";
 
     // Diversity.
     {
-        for (int order = 1; order <= 2; ++order) {
-            auto [distinct, total] = order == 1 ? distinct_words(data, n, row, threads)
-                                                : distinct_ngrams(data, n, row, order, threads);
-            (order == 1 ? m.distinct_1 : m.distinct_2) =
-                total ? static_cast<double>(distinct) / static_cast<double>(total) : 0.0;
-        }
+        const GramCounts grams = distinct_grams(data, n, row, threads);
+        m.distinct_1 = grams.total_1 ? static_cast<double>(grams.distinct_1) /
+                                           static_cast<double>(grams.total_1)
+                                     : 0.0;
+        m.distinct_2 = grams.total_2 ? static_cast<double>(grams.distinct_2) /
+                                           static_cast<double>(grams.total_2)
+                                     : 0.0;
 
-        std::map<std::string, std::vector<double>> words_by_label;
-        std::vector<double> all_words;
-        all_words.reserve(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            std::size_t i = row(k);
-            double w = static_cast<double>(data.words[i]);
-            words_by_label[std::string(data.label_of(i))].push_back(w);
-            all_words.push_back(w);
+        // Word counts are small integers: a histogram per label gives the sorted order.
+        std::uint32_t max_words = 0;
+        for (std::size_t k = 0; k < n; ++k) max_words = std::max(max_words, data.words[row(k)]);
+        const std::size_t labels = label_names.size();
+        if ((std::size_t{max_words} + 1) * (labels + 1) <= (std::size_t{1} << 24)) {
+            std::vector<std::vector<std::size_t>> hist(
+                labels + 1, std::vector<std::size_t>(std::size_t{max_words} + 1, 0));
+            std::vector<std::uint64_t> sums(labels + 1, 0);
+            for (std::size_t k = 0; k < n; ++k) {
+                std::uint32_t w = data.words[row(k)];
+                ++hist[label_id[k]][w];
+                sums[label_id[k]] += w;
+            }
+            for (std::size_t l = 0; l < labels; ++l) {
+                for (std::size_t v = 0; v <= max_words; ++v) hist[labels][v] += hist[l][v];
+                sums[labels] += sums[l];
+                m.length_by_label[std::string(label_names[l])] =
+                    lengths(hist[l], label_rows[l], sums[l]);
+            }
+            m.length_all = lengths(hist[labels], n, sums[labels]);
+        } else {
+            std::vector<std::vector<double>> words_by_label(labels);
+            std::vector<double> all_words;
+            all_words.reserve(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                double w = static_cast<double>(data.words[row(k)]);
+                words_by_label[label_id[k]].push_back(w);
+                all_words.push_back(w);
+            }
+            for (std::size_t l = 0; l < labels; ++l)
+                m.length_by_label[std::string(label_names[l])] = lengths(words_by_label[l]);
+            m.length_all = lengths(all_words);
         }
-        for (auto& [name, w] : words_by_label) m.length_by_label[name] = lengths(w);
-        m.length_all = lengths(all_words);
 
         // Openings: rows grouped by a 64-bit hash of their first three words (a sort instead
         // of a million-entry hash map); ties in count are ranked by the words themselves.
-        std::vector<std::pair<std::uint64_t, std::size_t>> opening_of;
-        opening_of.reserve(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            std::string_view s = data.normalized[row(k)];
-            if (s.empty()) continue;
-            std::string_view w = first_words(s, 3);
-            opening_of.push_back({XXH3_64bits(w.data(), w.size()), k});
+        // Each worker hashes and sorts its own range; the sorted runs are then merged (the
+        // (hash, row) keys are unique, so the result is the single sort's).
+        using OpeningKey = std::pair<std::uint64_t, std::size_t>;
+        const int open_workers = n < 65536 ? 1 : std::max(1, threads);
+        std::vector<std::vector<OpeningKey>> runs(open_workers);
+        dedup::parallel_tasks(open_workers, open_workers, [&](std::size_t w, int) {
+            auto& run = runs[w];
+            const std::size_t begin = n * w / open_workers, end = n * (w + 1) / open_workers;
+            run.reserve(end - begin);
+            for (std::size_t k = begin; k < end; ++k) {
+                std::string_view s = data.normalized[row(k)];
+                if (s.empty()) continue;
+                std::string_view words = first_words(s, 3);
+                run.push_back({XXH3_64bits(words.data(), words.size()), k});
+            }
+            std::sort(run.begin(), run.end());
+        });
+        std::vector<OpeningKey> opening_of = std::move(runs[0]);
+        for (int w = 1; w < open_workers; ++w) {
+            const auto middle = static_cast<long>(opening_of.size());
+            opening_of.insert(opening_of.end(), runs[w].begin(), runs[w].end());
+            std::vector<OpeningKey>().swap(runs[w]);
+            std::inplace_merge(opening_of.begin(), opening_of.begin() + middle, opening_of.end());
         }
-        std::sort(opening_of.begin(), opening_of.end());
         struct Ranked {
             std::size_t count;
             std::string_view words;
