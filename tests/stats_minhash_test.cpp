@@ -191,3 +191,176 @@ TEST_CASE("ShingleTable compares exactly like sorted intersection", "[minhash]")
         CHECK(again.first == common);
     }
 }
+
+namespace {
+
+/// An independent, deliberately plain reference of signatures() as documented in minhash.h and
+/// defined in minhash.cpp: no tables, no sparse/dense split, one round at a time, every walk
+/// step hashed afresh. Sharing nothing with the production code but the definition:
+///   - round pair p = r & ~1: salt = mix64(seed + p + 0x9e3779b97f4a7c15); a shingle hash h gives
+///     x = (h ^ salt) * 0x9e3779b97f4a7c15, x ^= x >> 31; round p takes the high 32 bits, round
+///     p + 1 the low 32 bits; that word w goes to bin fast_range(w, bins), value w & (2^25 - 1),
+///     and each bin keeps its minimum value;
+///   - an empty bin k of round r copies the first filled bin on its walk: step a = 1, 2, ... is
+///     bin fast_range(mix64(mix64(seed + r + 0x2545f4914f6cdd1d) ^ (k << 32) ^ a) >> 32, bins).
+namespace reference {
+
+std::uint64_t mix64(std::uint64_t x) {  // MurmurHash3 fmix64
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+std::uint32_t fast_range(std::uint32_t x, std::uint32_t n) {
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(x) * n) >> 32);
+}
+
+/// Round r's 32-bit word for shingle hash h.
+std::uint32_t word(std::uint64_t h, std::uint64_t seed, int r) {
+    const std::uint64_t pair = static_cast<std::uint64_t>(r & ~1);
+    const std::uint64_t salt = mix64(seed + pair + 0x9e3779b97f4a7c15ULL);
+    std::uint64_t x = (h ^ salt) * 0x9e3779b97f4a7c15ULL;
+    x ^= x >> 31;
+    return r % 2 == 0 ? static_cast<std::uint32_t>(x >> 32) : static_cast<std::uint32_t>(x);
+}
+
+/// Step `attempt` (1-based) of the walk of bin k in round r.
+std::uint32_t walk_step(std::uint64_t seed, int r, std::uint32_t k, std::uint64_t attempt,
+                        std::uint32_t bins) {
+    const std::uint64_t salt = mix64(seed + static_cast<std::uint64_t>(r) + 0x2545f4914f6cdd1dULL);
+    const std::uint64_t x = mix64(salt ^ (static_cast<std::uint64_t>(k) << 32) ^ attempt);
+    return fast_range(static_cast<std::uint32_t>(x >> 32), bins);
+}
+
+/// rounds * bins values, round r at [r * bins]; returns the longest walk taken (in steps).
+std::uint64_t signatures(const std::vector<std::uint64_t>& hashes, int num_perm, std::uint64_t seed,
+                         int rounds, std::vector<std::uint32_t>& out) {
+    const auto bins = static_cast<std::uint32_t>(num_perm);
+    out.assign(static_cast<std::size_t>(bins) * rounds, 0);
+    std::uint64_t longest = 0;
+    for (int r = 0; r < rounds; ++r) {
+        std::vector<bool> filled(bins, false);
+        std::vector<std::uint32_t> best(bins, 0);
+        for (std::uint64_t h : hashes) {
+            const std::uint32_t w = word(h, seed, r);
+            const std::uint32_t k = fast_range(w, bins);
+            const std::uint32_t value = w & ((1u << 25) - 1);
+            if (!filled[k] || value < best[k]) best[k] = value;
+            filled[k] = true;
+        }
+        for (std::uint32_t k = 0; k < bins; ++k) {
+            std::uint32_t from = k;
+            for (std::uint64_t attempt = 1; !filled[from]; ++attempt) {
+                from = walk_step(seed, r, k, attempt, bins);
+                longest = std::max(longest, attempt);
+            }
+            out[static_cast<std::size_t>(r) * bins + k] = best[from];
+        }
+    }
+    return longest;
+}
+
+}  // namespace reference
+
+/// signatures() through the production entry point.
+std::vector<std::uint32_t> production(const std::vector<std::uint64_t>& hashes, int num_perm,
+                                      std::uint64_t seed, int rounds) {
+    std::vector<std::uint32_t> out(static_cast<std::size_t>(num_perm) * rounds, 0xdeadbeefu);
+    signatures(hashes.data(), hashes.size(), num_perm, seed, rounds, out.data());
+    return out;
+}
+
+/// minhash.cpp takes the sparse (stop-table) path when bins <= 256, rounds * bins^2 <= 2^21 and
+/// count < 1.386 * bins (count = hashes passed, repeats included); the walk otherwise.
+bool takes_sparse_path(std::size_t count, int bins, int rounds) {
+    return bins <= 256 && static_cast<std::size_t>(rounds) * bins * bins <= (std::size_t{1} << 21) &&
+           static_cast<double>(count) < 1.386 * bins;
+}
+
+}  // namespace
+
+TEST_CASE("sparse densification (stop table) equals the plain densification walk bit for bit",
+          "[minhash]") {
+    std::mt19937_64 rng(20261126);
+    std::size_t sets = 0, sparse_sets = 0, sparse_long_walks = 0, mismatches = 0;
+    std::string first_mismatch;
+    std::vector<std::uint32_t> expected;
+
+    // One shingle set through production (as is, and padded with repeats so that the count
+    // forces the dense walk path) against the reference.
+    auto check = [&](const std::vector<std::uint64_t>& set, int bins, std::uint64_t seed,
+                     int rounds) {
+        const std::uint64_t longest = reference::signatures(set, bins, seed, rounds, expected);
+        const auto as_is = production(set, bins, seed, rounds);
+        // Same set, every hash repeated until count >= 2 * bins (> 1.386 * bins): the dense
+        // path. Repeats cannot change a minimum, so the signature must not change either.
+        std::vector<std::uint64_t> padded;
+        while (padded.size() < 2 * static_cast<std::size_t>(bins))
+            padded.insert(padded.end(), set.begin(), set.end());
+        std::shuffle(padded.begin(), padded.end(), rng);
+        REQUIRE_FALSE(takes_sparse_path(padded.size(), bins, rounds));
+        const auto walked = production(padded, bins, seed, rounds);
+        ++sets;
+        if (takes_sparse_path(set.size(), bins, rounds)) {
+            ++sparse_sets;
+            sparse_long_walks += longest > 64;  // past the 64 tabulated steps: the tail fix-up
+        }
+        if (as_is != expected || walked != expected || as_is != walked) {
+            if (mismatches++ == 0) {
+                std::size_t at = 0;
+                const auto& bad = as_is != expected ? as_is : walked;
+                while (at < bad.size() && bad[at] == expected[at]) ++at;
+                first_mismatch = "size " + std::to_string(set.size()) + " bins " +
+                                 std::to_string(bins) + " rounds " + std::to_string(rounds) +
+                                 " seed " + std::to_string(seed) + " path " +
+                                 (as_is != expected ? "as-is" : "padded") + " position " +
+                                 std::to_string(at) + (as_is != walked ? " (fast != walk)" : "");
+            }
+        }
+    };
+    auto random_set = [&](std::size_t size) {
+        std::vector<std::uint64_t> set(size);
+        for (auto& x : set) x = rng();
+        return set;
+    };
+
+    // 1 and 16 bins: degenerate tables; 64, 100, 200: min_rows (SSE2 blocks of 64 plus a scalar
+    // tail); 128 and 256: the AVX2 path where the CPU has it; 384: no stop table (walk only).
+    const std::uint64_t seeds[] = {42, 1, rng()};
+    for (int bins : {1, 16, 64, 100, 128, 200, 256, 384}) {
+        const auto sparse_limit = static_cast<std::size_t>(std::ceil(1.386 * bins));
+        for (int rounds = 1; rounds <= 5; ++rounds) {
+            for (std::uint64_t seed : seeds) {
+                // Edge sizes: single shingles (long walks), both sides of the sparse threshold.
+                for (std::size_t size : {std::size_t{1}, std::size_t{2}, sparse_limit - 1,
+                                         sparse_limit, sparse_limit + 1})
+                    if (size >= 1) check(random_set(size), bins, seed, rounds);
+                // Random sizes: half below the sparse threshold, half over 1..400.
+                for (int i = 0; i < 40; ++i) {
+                    const std::size_t size =
+                        1 + rng() % (i % 2 ? 400 : std::max<std::size_t>(1, sparse_limit - 1));
+                    check(random_set(size), bins, seed, rounds);
+                }
+            }
+        }
+    }
+    // Configurations interleaved at random: the per-thread walk tables must follow each change
+    // of (seed, bins, rounds).
+    const int bin_choices[] = {16, 64, 100, 128, 200, 256};
+    for (int i = 0; i < 1500; ++i) {
+        const int bins = bin_choices[rng() % 6];
+        const int rounds = 1 + static_cast<int>(rng() % 5);
+        check(random_set(1 + rng() % 400), bins, seeds[rng() % 3], rounds);
+    }
+
+    INFO("first mismatch: " << first_mismatch);
+    CHECK(mismatches == 0);
+    // The fast path was actually exercised, including walks past its tabulated steps.
+    INFO(sets << " sets, " << sparse_sets << " on the sparse path, " << sparse_long_walks
+              << " of them with a walk longer than 64 steps");
+    CHECK(sparse_sets > sets / 3);
+    CHECK(sparse_long_walks > 50);
+}
