@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -402,7 +403,8 @@ GramCounts distinct_grams(const Dataset& data, std::size_t n, Row row, int threa
         }
     }
     bucket_start[kBuckets] = total;
-    std::vector<std::uint32_t> fingerprints(total);
+    // Left uninitialised: the scatter below writes every element.
+    std::unique_ptr<std::uint32_t[]> fingerprints(new std::uint32_t[total]);
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         auto [begin, end] = range(w);
         auto& pos = counts[w];
@@ -411,15 +413,41 @@ GramCounts distinct_grams(const Dataset& data, std::size_t n, Row row, int threa
                 fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
             });
     });
+    // Distinct fingerprints per slice: an open-addressing table at most half full, indexed by
+    // the fingerprint's own low bits (they are hash bits), cleared between slices.
     std::vector<std::size_t> distinct(workers, 0);
+    std::vector<std::vector<std::uint32_t>> tables(workers);
     const std::size_t kSlices = 256;
     dedup::parallel_tasks(kSlices, workers, [&](std::size_t slice, int w) {
+        auto& table = tables[w];
         for (std::size_t b = slice * (kBuckets / kSlices); b < (slice + 1) * (kBuckets / kSlices);
              ++b) {
-            auto first = fingerprints.begin() + static_cast<long>(bucket_start[b]);
-            auto last = fingerprints.begin() + static_cast<long>(bucket_start[b + 1]);
-            std::sort(first, last);
-            distinct[w] += static_cast<std::size_t>(std::unique(first, last) - first);
+            const std::uint32_t* first = fingerprints.get() + bucket_start[b];
+            const std::size_t size = bucket_start[b + 1] - bucket_start[b];
+            std::size_t slots = 16;
+            while (slots < 2 * size) slots *= 2;
+            if (table.size() < slots) table.resize(slots);
+            std::fill(table.begin(), table.begin() + static_cast<long>(slots), 0u);
+            const std::size_t mask = slots - 1;
+            bool zero = false;
+            std::size_t found = 0;
+            for (std::size_t j = 0; j < size; ++j) {
+                const std::uint32_t f = first[j];
+                if (f == 0) {
+                    found += !zero;
+                    zero = true;
+                    continue;
+                }
+                for (std::size_t at = f & mask;; at = (at + 1) & mask) {
+                    if (table[at] == f) break;
+                    if (table[at] == 0) {
+                        table[at] = f;
+                        ++found;
+                        break;
+                    }
+                }
+            }
+            distinct[w] += found;
         }
     });
     for (auto d : distinct) out.distinct_2 += d;
