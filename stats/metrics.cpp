@@ -526,21 +526,40 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     m.min_realism = reference.min_realism;
 
     // Each row's label as a small id (labels are few): no string is built per row.
+    // Each worker numbers the labels of its range; the local numbers are then mapped to
+    // global ones.
     std::vector<std::uint32_t> label_id(n);
     std::vector<std::string_view> label_names;
     {
-        std::unordered_map<std::string_view, std::uint32_t> ids;
-        std::string_view last;
-        std::uint32_t last_id = UINT32_MAX;
-        for (std::size_t k = 0; k < n; ++k) {
-            std::string_view l = data.label_of(row(k));
-            if (last_id == UINT32_MAX || l != last) {
-                auto [it, fresh] = ids.emplace(l, static_cast<std::uint32_t>(label_names.size()));
-                if (fresh) label_names.push_back(l);
-                last = l;
-                last_id = it->second;
+        const int workers = n < 65536 ? 1 : std::max(1, threads);
+        std::vector<std::vector<std::string_view>> local_names(workers);
+        dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+            std::unordered_map<std::string_view, std::uint32_t> ids;
+            auto& names = local_names[w];
+            std::string_view last;
+            std::uint32_t last_id = UINT32_MAX;
+            for (std::size_t k = n * w / workers; k < n * (w + 1) / workers; ++k) {
+                std::string_view l = data.label_of(row(k));
+                if (last_id == UINT32_MAX || l != last) {
+                    auto [it, fresh] = ids.emplace(l, static_cast<std::uint32_t>(names.size()));
+                    if (fresh) names.push_back(l);
+                    last = l;
+                    last_id = it->second;
+                }
+                label_id[k] = last_id;
             }
-            label_id[k] = last_id;
+        });
+        std::unordered_map<std::string_view, std::uint32_t> ids;
+        for (int w = 0; w < workers; ++w) {
+            std::vector<std::uint32_t> global(local_names[w].size());
+            for (std::size_t l = 0; l < global.size(); ++l) {
+                auto [it, fresh] = ids.emplace(local_names[w][l],
+                                               static_cast<std::uint32_t>(label_names.size()));
+                if (fresh) label_names.push_back(local_names[w][l]);
+                global[l] = it->second;
+            }
+            for (std::size_t k = n * w / workers; k < n * (w + 1) / workers; ++k)
+                label_id[k] = global[label_id[k]];
         }
     }
     std::vector<std::size_t> label_rows(label_names.size(), 0);
@@ -589,17 +608,29 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     m.rows_in_clusters = dups.rows_in_clusters;
     m.near_dup_removed = dups.rows_in_clusters - dups.clusters;
     {
-        std::vector<std::set<std::string>> labels(dups.clusters);
+        // A cluster is in conflict when its rows carry two label ids; only those clusters get
+        // the set of their label names.
+        std::vector<std::uint32_t> first_label(dups.clusters, UINT32_MAX);
+        std::vector<char> mixed(dups.clusters, 0);
         std::vector<std::size_t> sizes(dups.clusters, 0), first(dups.clusters, SIZE_MAX);
         for (std::size_t k = 0; k < n; ++k) {
             auto c = dups.cluster[k];
             if (c < 0) continue;
-            labels[c].insert(std::string(data.label_of(row(k))));
+            if (first_label[c] == UINT32_MAX)
+                first_label[c] = label_id[k];
+            else if (first_label[c] != label_id[k])
+                mixed[c] = 1;
             ++sizes[c];
             first[c] = std::min(first[c], k);
         }
+        std::unordered_map<std::size_t, std::set<std::string>> labels;
+        for (std::size_t k = 0; k < n; ++k) {
+            auto c = dups.cluster[k];
+            if (c >= 0 && mixed[c]) labels[static_cast<std::size_t>(c)].insert(
+                std::string(label_names[label_id[k]]));
+        }
         for (std::size_t c = 0; c < dups.clusters; ++c) {
-            if (labels[c].size() < 2) continue;
+            if (!mixed[c]) continue;
             m.label_conflict_rows += sizes[c];
             m.conflicts.push_back({static_cast<std::int32_t>(c),
                                    {labels[c].begin(), labels[c].end()},
