@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <set>
@@ -805,13 +806,28 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
             std::size_t count;
             std::string_view words;
         };
-        std::vector<Ranked> ranked;
+        // Groups as (count, first index); the words are looked up only for groups that count
+        // at least as many rows as the fifth largest group: the top five are among them.
+        std::vector<std::pair<std::size_t, std::size_t>> groups;
         for (std::size_t a = 0; a < opening_of.size();) {
             std::size_t b = a + 1;
             while (b < opening_of.size() && opening_of[b].first == opening_of[a].first) ++b;
-            ranked.push_back({b - a, first_words(data.normalized[row(opening_of[a].second)], 3)});
+            groups.push_back({b - a, a});
             a = b;
         }
+        std::size_t least = 0;
+        if (groups.size() > 5) {
+            std::vector<std::size_t> sizes(groups.size());
+            for (std::size_t g = 0; g < groups.size(); ++g) sizes[g] = groups[g].first;
+            std::nth_element(sizes.begin(), sizes.begin() + 4, sizes.end(),
+                             std::greater<std::size_t>());
+            least = sizes[4];
+        }
+        std::vector<Ranked> ranked;
+        for (auto [count, a] : groups)
+            if (count >= least)
+                ranked.push_back(
+                    {count, first_words(data.normalized[row(opening_of[a].second)], 3)});
         auto before = [](const Ranked& a, const Ranked& b) {
             return a.count != b.count ? a.count > b.count : a.words < b.words;
         };
