@@ -746,7 +746,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         std::uint32_t max_words = 0;
         for (std::size_t k = 0; k < n; ++k) max_words = std::max(max_words, data.words[row(k)]);
         const std::size_t labels = label_names.size();
-        if ((std::size_t{max_words} + 1) * (labels + 1) <= (std::size_t{1} << 24)) {
+        if ((std::size_t{max_words} + 1) * (labels + 1) <= (std::size_t{1} << 22)) {
             std::vector<std::vector<std::size_t>> hist(
                 labels + 1, std::vector<std::size_t>(std::size_t{max_words} + 1, 0));
             std::vector<std::uint64_t> sums(labels + 1, 0);
