@@ -156,10 +156,6 @@ class StageClock {
     std::chrono::steady_clock::time_point last_;
 };
 
-}  // namespace
-
-namespace {
-
 /// SIGINT/SIGTERM (signals::install in main) stop the run between stages and before anything is
 /// renamed into place: the temporaries are removed and earlier outputs are left as they were.
 void stop_if_requested() {
