@@ -106,21 +106,18 @@ void parallel_tasks(std::size_t tasks, int threads,
         if (f) std::rethrow_exception(f);
 }
 
-std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads) {
-    const std::size_t n = texts.size();
-    std::vector<HashedRow> hashed(n);
-    parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-            XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
-            hashed[i] = {h.high64, h.low64, static_cast<std::uint32_t>(i)};
-        }
-    });
+namespace {
+
+/// first_equal of rows whose hashes are in `hashed` (row i at index i).
+std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int threads) {
+    const std::size_t n = hashed.size();
     // Equal texts have equal hashes, so partitions by the hash's top bits are independent:
     // each is sorted and grouped on its own, on both cores.
     const int part_bits = n < (std::size_t{1} << 16) ? 0 : 6;
     const std::size_t parts = std::size_t{1} << part_bits;
     auto part_of = [&](const HashedRow& h) {
-        return part_bits == 0 ? std::size_t{0} : static_cast<std::size_t>(h.high >> (64 - part_bits));
+        return part_bits == 0 ? std::size_t{0}
+                              : static_cast<std::size_t>(h.high >> (64 - part_bits));
     };
     std::vector<std::size_t> start(parts + 1, 0);
     for (const auto& h : hashed) ++start[part_of(h) + 1];
@@ -149,6 +146,28 @@ std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& text
         }
     });
     return first;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads) {
+    const std::size_t n = texts.size();
+    std::vector<HashedRow> hashed(n);
+    parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
+            hashed[i] = {h.high64, h.low64, static_cast<std::uint32_t>(i)};
+        }
+    });
+    return group_equal(std::move(hashed), threads);
+}
+
+std::vector<std::uint32_t> first_equal(std::vector<Hash128> hashes, int threads) {
+    std::vector<HashedRow> hashed(hashes.size());
+    for (std::size_t i = 0; i < hashes.size(); ++i)
+        hashed[i] = {hashes[i].high, hashes[i].low, static_cast<std::uint32_t>(i)};
+    std::vector<Hash128>().swap(hashes);
+    return group_equal(std::move(hashed), threads);
 }
 
 std::size_t duplicate_rows(const std::vector<std::uint32_t>& first_equal) {

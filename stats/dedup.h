@@ -25,6 +25,14 @@ void parallel_tasks(std::size_t tasks, int threads,
 /// a row that is the first of its text maps to itself.
 std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads);
 
+/// An xxh3-128 hash.
+struct Hash128 {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+};
+/// The same from the texts' xxh3-128 hashes (taken, so that they are freed as they are used).
+std::vector<std::uint32_t> first_equal(std::vector<Hash128> hashes, int threads);
+
 /// Rows whose text equals an earlier row's: the "dropped keeping the first" count.
 std::size_t duplicate_rows(const std::vector<std::uint32_t>& first_equal);
 

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -15,6 +16,7 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "stats/minhash.h"
+#include "stats/patch.h"
 
 namespace synthmod::metrics {
 
@@ -128,12 +130,13 @@ void RowStore::add(const std::vector<std::string>& fields) {
     for (std::size_t c = 0; c < columns_; ++c) {
         const std::string empty;
         const std::string& f = c < fields.size() ? fields[c] : empty;
-        if (blocks_.empty() || blocks_.back().size() + f.size() > blocks_.back().capacity()) {
-            blocks_.emplace_back();
-            blocks_.back().reserve(std::max(kBlock, f.size()));
+        auto& blocks = c == separate_ ? separate_blocks_ : blocks_;
+        if (blocks.empty() || blocks.back().size() + f.size() > blocks.back().capacity()) {
+            blocks.emplace_back();
+            blocks.back().reserve(std::max(kBlock, f.size()));
         }
-        auto& b = blocks_.back();
-        refs_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1),
+        auto& b = blocks.back();
+        refs_.push_back({static_cast<std::uint32_t>(blocks.size() - 1),
                          static_cast<std::uint32_t>(b.size()),
                          static_cast<std::uint32_t>(f.size())});
         b.insert(b.end(), f.begin(), f.end());
@@ -144,6 +147,39 @@ std::vector<std::string_view> RowStore::row(std::size_t i) const {
     std::vector<std::string_view> out;
     out.reserve(columns_);
     for (std::size_t c = 0; c < columns_; ++c) out.push_back(at(i, c));
+    return out;
+}
+
+void Dataset::add_row(const std::vector<std::string>& row, std::uint32_t file_index,
+                      std::size_t line_number) {
+    if (rows_.columns() == 0) {
+        auto it = std::find(header.begin(), header.end(), "content");
+        rows_.set_columns(header.size(), static_cast<std::size_t>(it - header.begin()));
+        if (it != header.end()) content = static_cast<int>(it - header.begin());
+    }
+    if (packed_) throw std::logic_error("Dataset::add_row after prepare");
+    rows_.add(row);
+    file.push_back(file_index);
+    line.push_back(line_number);
+}
+
+std::string_view Dataset::field(std::size_t i, int column) const {
+    if (packed_ && column == content)
+        throw std::logic_error("Dataset::field: the content is read through text()");
+    return rows_.at(i, static_cast<std::size_t>(column));
+}
+
+std::string_view Dataset::text(std::size_t i, std::string& buffer) const {
+    if (!packed_) return rows_.at(i, static_cast<std::size_t>(content));
+    patch::decode(raw_edits[i], normalized[i], buffer);
+    return buffer;
+}
+
+std::vector<std::string_view> Dataset::row(std::size_t i, std::string& buffer) const {
+    std::vector<std::string_view> out;
+    out.reserve(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c)
+        out.push_back(static_cast<int>(c) == content ? text(i, buffer) : rows_.at(i, c));
     return out;
 }
 
@@ -240,34 +276,63 @@ void prepare(Dataset& data, int threads) {
             }
         }
     }
-    // Each worker normalises a contiguous chunk into one buffer; views are taken once it is full.
+    // Each worker normalises a contiguous chunk into one buffer, keeps the raw text as edits
+    // against it (stats/patch.h) and frees each block of raw text once all its rows are done, so
+    // the two copies of the text never coexist whole. Views are taken once a buffer is full.
+    if (data.packed_) return;  // a second call only finds the columns again
     data.normalized.assign(n, std::string_view());
+    data.raw_edits.assign(n, std::string_view());
     data.words.assign(n, 0);
+    if (data.content < 0) return;
+    const auto content = static_cast<std::size_t>(data.content);
+    const bool separate = data.rows_.separate_blocks() > 0;
+    std::vector<std::atomic<std::size_t>> rows_in_block(data.rows_.separate_blocks());
+    for (std::size_t i = 0; separate && i < n; ++i)
+        ++rows_in_block[data.rows_.separate_block_of(i)];
+    std::vector<dedup::Hash128> trimmed_hash(n);
     const int workers = n < 1024 ? 1 : std::max(1, threads);
     data.normalized_store.assign(workers, {});
+    data.raw_edits_store.assign(workers, {});
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         const std::size_t begin = n * w / workers, end = n * (w + 1) / workers;
         auto& buf = data.normalized_store[w];
+        auto& edits = data.raw_edits_store[w];
         // Normalising rarely lengthens a text (NFKC expansions): reserving the raw size avoids
         // the doubling reallocations that would briefly hold two copies of the buffer.
-        std::size_t raw = 0;
-        for (std::size_t i = begin; i < end; ++i) raw += data.text(i).size();
-        buf.reserve(raw + 64);
-        std::vector<std::size_t> ends;
+        std::size_t raw_bytes = 0;
+        for (std::size_t i = begin; i < end; ++i) raw_bytes += data.rows_.at(i, content).size();
+        buf.reserve(raw_bytes + 64);
+        std::vector<std::size_t> ends, edit_ends;
         ends.reserve(end - begin);
+        edit_ends.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
-            data.words[i] = static_cast<std::uint32_t>(word_count(data.text(i)));
-            std::string t = text::normalize(data.text(i));
+            const std::string_view raw = data.rows_.at(i, content);
+            data.words[i] = static_cast<std::uint32_t>(word_count(raw));
+            std::string t = text::normalize(raw);
             buf.insert(buf.end(), t.begin(), t.end());
             ends.push_back(buf.size());
+            const std::string trimmed = text::trim(raw);
+            const XXH128_hash_t hash = XXH3_128bits(trimmed.data(), trimmed.size());
+            trimmed_hash[i] = {hash.high64, hash.low64};
+            patch::encode(raw, t, edits);
+            edit_ends.push_back(edits.size());
+            if (separate) {
+                const std::size_t block = data.rows_.separate_block_of(i);
+                if (--rows_in_block[block] == 0) data.rows_.release_separate_block(block);
+            }
         }
-        std::size_t start = 0;
+        std::size_t start = 0, edit_start = 0;
         for (std::size_t i = begin; i < end; ++i) {
-            std::size_t stop = ends[i - begin];
+            std::size_t stop = ends[i - begin], edit_stop = edit_ends[i - begin];
             data.normalized[i] = std::string_view(buf.data() + start, stop - start);
+            data.raw_edits[i] = std::string_view(edits.data() + edit_start, edit_stop - edit_start);
             start = stop;
+            edit_start = edit_stop;
         }
     });
+    data.packed_ = true;
+    data.raw_exact_dup_rows =
+        dedup::duplicate_rows(dedup::first_equal(std::move(trimmed_hash), threads));
 }
 
 const char* reason_name(Reason r) {
@@ -554,8 +619,8 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         for (int w = 0; w < workers; ++w) {
             std::vector<std::uint32_t> global(local_names[w].size());
             for (std::size_t l = 0; l < global.size(); ++l) {
-                auto [it, fresh] = ids.emplace(local_names[w][l],
-                                               static_cast<std::uint32_t>(label_names.size()));
+                auto [it, fresh] =
+                    ids.emplace(local_names[w][l], static_cast<std::uint32_t>(label_names.size()));
                 if (fresh) label_names.push_back(local_names[w][l]);
                 global[l] = it->second;
             }
@@ -627,8 +692,8 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
         std::unordered_map<std::size_t, std::set<std::string>> labels;
         for (std::size_t k = 0; k < n; ++k) {
             auto c = dups.cluster[k];
-            if (c >= 0 && mixed[c]) labels[static_cast<std::size_t>(c)].insert(
-                std::string(label_names[label_id[k]]));
+            if (c >= 0 && mixed[c])
+                labels[static_cast<std::size_t>(c)].insert(std::string(label_names[label_id[k]]));
         }
         for (std::size_t c = 0; c < dups.clusters; ++c) {
             if (!mixed[c]) continue;

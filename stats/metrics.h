@@ -57,18 +57,33 @@ double percentile(std::vector<double> values, double q);
 enum class JudgeStatus { kNone, kOk, kRefused, kError };
 
 /// Every field of every row in a few large blocks: a million rows stored as a million vectors
-/// of strings would cost 50 % more memory than the text itself.
+/// of strings would cost 50 % more memory than the text itself. One column (the content) can be
+/// kept in blocks of its own, so that they can be freed once it is stored another way.
 class RowStore {
    public:
     void add(const std::vector<std::string>& fields);
     std::string_view at(std::size_t row, std::size_t column) const {
         const Ref& r = refs_[row * columns_ + column];
-        return {blocks_[r.block].data() + r.offset, r.size};
+        const auto& blocks = column == separate_ ? separate_blocks_ : blocks_;
+        return {blocks[r.block].data() + r.offset, r.size};
     }
     std::vector<std::string_view> row(std::size_t i) const;
     std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
     std::size_t columns() const { return columns_; }
-    void set_columns(std::size_t columns) { columns_ = columns; }
+    /// `separate`: the column kept in blocks of its own (none when >= columns).
+    void set_columns(std::size_t columns, std::size_t separate) {
+        columns_ = columns;
+        separate_ = separate;
+    }
+    /// The separate column's blocks, and the one row `row`'s field of it lies in.
+    std::size_t separate_blocks() const { return separate_blocks_.size(); }
+    std::size_t separate_block_of(std::size_t row) const {
+        return refs_[row * columns_ + separate_].block;
+    }
+    /// Frees a block of the separate column: its fields must not be read again.
+    void release_separate_block(std::size_t block) {
+        std::vector<char>().swap(separate_blocks_[block]);
+    }
 
    private:
     struct Ref {
@@ -78,14 +93,19 @@ class RowStore {
     };
     static constexpr std::size_t kBlock = std::size_t{1} << 26;  ///< 64 MB
     std::size_t columns_ = 0;
+    std::size_t separate_ = SIZE_MAX;
     std::vector<std::vector<char>> blocks_;
+    std::vector<std::vector<char>> separate_blocks_;
     std::vector<Ref> refs_;
 };
 
 /// The rows stats works on, with the columns it reads found by name (-1 when absent).
+///
+/// Until prepare() the content column is stored as read. prepare() normalises it and keeps the
+/// raw text only as edits against the normalised one (stats/patch.h), freeing the raw copy: read
+/// the raw text through text() and whole rows through row(), which rebuild it.
 struct Dataset {
     std::vector<std::string> header;
-    RowStore rows;
     std::vector<std::string> files;   ///< input names, for messages
     std::vector<std::uint32_t> file;  ///< per row: index into `files`
     std::vector<std::size_t> line;    ///< per row: line its record starts on
@@ -104,34 +124,45 @@ struct Dataset {
     /// (a few large buffers instead of a million small strings).
     std::vector<std::string_view> normalized;
     std::vector<std::vector<char>> normalized_store;
-    std::vector<std::uint32_t> words;  ///< per row: words in content (Python's str.split())
-    std::vector<JudgeStatus> judge;    ///< per row (kNone without judge columns)
-    std::vector<char> correct;         ///< label_correct parsed as true
-    std::vector<int> realism_score;    ///< 1..5, 0 when missing
+    /// Per row: the edits that rebuild the raw content from `normalized` (after prepare()).
+    std::vector<std::string_view> raw_edits;
+    std::vector<std::vector<char>> raw_edits_store;
+    std::size_t raw_exact_dup_rows = 0;  ///< rows whose trimmed raw text equals an earlier row's
+    std::vector<std::uint32_t> words;    ///< per row: words in content (Python's str.split())
+    std::vector<JudgeStatus> judge;      ///< per row (kNone without judge columns)
+    std::vector<char> correct;           ///< label_correct parsed as true
+    std::vector<int> realism_score;      ///< 1..5, 0 when missing
 
     /// "file:line" of row i, for messages.
     std::string where(std::size_t i) const {
         return files[file[i]] + ":" + std::to_string(line[i]);
     }
-    /// Appends a row read from input `file_index` at `line_number`.
+    /// Appends a row read from input `file_index` at `line_number` (`header` set first).
     void add_row(const std::vector<std::string>& row, std::uint32_t file_index,
-                 std::size_t line_number) {
-        if (rows.columns() == 0) rows.set_columns(header.size());
-        rows.add(row);
-        file.push_back(file_index);
-        line.push_back(line_number);
-    }
+                 std::size_t line_number);
     bool has_judge() const { return judge_status >= 0 || label_correct >= 0 || judge_label >= 0; }
-    std::size_t size() const { return rows.size(); }
-    std::string_view field(std::size_t i, int column) const {
-        return rows.at(i, static_cast<std::size_t>(column));
+    std::size_t size() const { return rows_.size(); }
+    /// Field `column` of row i; not the content once prepare() has run (use text()).
+    std::string_view field(std::size_t i, int column) const;
+    /// The raw content of row i: a view of the stored text, or rebuilt into `buffer`.
+    std::string_view text(std::size_t i, std::string& buffer) const;
+    std::string text(std::size_t i) const {
+        std::string buffer;
+        return std::string(text(i, buffer));
     }
-    std::string_view text(std::size_t i) const { return field(i, content); }
+    /// Every field of row i, in header order (the content rebuilt into `buffer`).
+    std::vector<std::string_view> row(std::size_t i, std::string& buffer) const;
     std::string_view label_of(std::size_t i) const { return field(i, label); }
+
+   private:
+    friend void prepare(Dataset& data, int threads);
+    RowStore rows_;
+    bool packed_ = false;  ///< content held as raw_edits
 };
 
 /// Finds the columns, parses the judge columns (bad values throw InputError "file:line: ...")
-/// and normalises the texts on `threads` threads.
+/// and normalises the texts on `threads` threads (the first time: later calls only find the
+/// columns and parse the judge columns again).
 void prepare(Dataset& data, int threads);
 
 // ---- the figures ----

@@ -240,17 +240,7 @@ int run(const Options& options) {
         reference.min_realism = sp->gate.min_realism;
     }
     metrics::Metrics m = metrics::compute(data, dups, reference, {}, threads);
-    {
-        std::vector<std::string_view> trimmed(data.size());
-        dedup::parallel_for(data.size(), threads, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                std::string_view raw = data.text(i);
-                std::string t = text::trim(raw);
-                trimmed[i] = t.empty() ? std::string_view() : raw.substr(raw.find(t), t.size());
-            }
-        });
-        m.raw_exact_dup_rows = dedup::duplicate_rows(dedup::first_equal(trimmed, threads));
-    }
+    m.raw_exact_dup_rows = data.raw_exact_dup_rows;
 
     clock.lap("metrics", data.size());
     stop_if_requested();
@@ -312,13 +302,15 @@ int run(const Options& options) {
     std::thread filtered_writer([&] {
         try {
             csv::Writer w(filtered_out, options.csv_safe);
+            std::string text;  // each row's raw content, rebuilt
             if (options.keep_columns) {
                 w.write_row(data.header);
-                for (std::size_t i : m.kept_rows) w.write_row(data.rows.row(i));
+                for (std::size_t i : m.kept_rows) w.write_row(data.row(i, text));
             } else {
                 w.write_row(std::vector<std::string>{"content", "label"});
                 for (std::size_t i : m.kept_rows)
-                    w.write_row(std::vector<std::string_view>{data.text(i), data.label_of(i)});
+                    w.write_row(
+                        std::vector<std::string_view>{data.text(i, text), data.label_of(i)});
             }
         } catch (...) {
             filtered_error = std::current_exception();
@@ -330,9 +322,10 @@ int run(const Options& options) {
         header.push_back("reason");
         header.push_back("cluster");
         w.write_row(header);
+        std::string text;
         for (std::size_t i = 0; i < data.size(); ++i) {
             if (m.reasons[i] == metrics::Reason::kKeep) continue;
-            std::vector<std::string_view> row = data.rows.row(i);
+            std::vector<std::string_view> row = data.row(i, text);
             std::string cluster = dups.cluster[i] >= 0 ? std::to_string(dups.cluster[i]) : "";
             row.push_back(metrics::reason_name(m.reasons[i]));
             row.push_back(cluster);
