@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS.
 # usage: tests/fuzz/run.sh SECONDS [target...]
-#   targets: csv jsonl spec anthropic_message anthropic_batch error_body openai_chat (default all)
+#   targets: csv jsonl spec anthropic_message anthropic_batch error_body openai_chat patch
+#   (default all)
 # Build dir: $FUZZ_BUILD_DIR (default build-fuzz); FUZZ_NO_BUILD=1 skips the build (to run two
 # targets at once from one build). New corpus entries go to $FUZZ_BUILD_DIR/corpus/<target>/;
 # the committed seeds in tests/fuzz/corpus/<target>/ are only read. A crash, leak, timeout or
@@ -9,7 +10,7 @@
 set -euo pipefail
 seconds=${1:?usage: run.sh SECONDS [target...]}
 shift
-all=(csv jsonl spec anthropic_message anthropic_batch error_body openai_chat)
+all=(csv jsonl spec anthropic_message anthropic_batch error_body openai_chat patch)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 root=$(cd "$(dirname "$0")/../.." && pwd)
