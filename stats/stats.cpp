@@ -282,6 +282,23 @@ int run(const Options& options) {
                                 ? join_path("reports", stem_of(options.inputs.front()))
                                 : options.report_dir;
     std::error_code ec;
+    // The folders this run creates (deepest first), removed again if nothing gets written.
+    std::vector<fs::path> made;
+    for (fs::path p = fs::absolute(dir, ec); !ec && !p.empty() && !fs::exists(p, ec);
+         p = p.parent_path()) {
+        made.push_back(p);
+        if (p == p.parent_path()) break;
+    }
+    struct RemoveIfUnused {
+        const std::vector<fs::path>& made;
+        bool used = false;
+        ~RemoveIfUnused() {
+            std::error_code ignored;  // a folder that is not empty stays
+            if (!used)
+                for (const auto& p : made) fs::remove(p, ignored);
+        }
+    } made_guard{made};
+    ec.clear();
     fs::create_directories(dir, ec);
     if (ec) throw IoError(dir + ": cannot create the report folder: " + ec.message());
     std::vector<std::unique_ptr<OutputFile>> files;
@@ -352,6 +369,7 @@ int run(const Options& options) {
     for (auto& f : files)
         if (!f->stream().flush()) f->commit();
     for (auto& f : files) f->commit();
+    made_guard.used = true;
     clock.lap("write");
 
     // ---- tell the user ----
