@@ -68,8 +68,8 @@ std::string plan_hash(const std::vector<runner::Item>& items, const llm::Provide
     for (const auto& item : items) {
         const llm::Prompt& p = item.prompt;
         key += item.id + "\x1f" +
-               journal::hash_hex(p.system + "\x1f" + p.user + "\x1f" + p.schema_json) + "\x1f" +
-               std::to_string(p.max_tokens) + "\x1f" +
+               journal::hash_hex(p.system.str() + "\x1f" + p.user + "\x1f" + p.schema_json.str()) +
+               "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
                (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
     }
     return journal::hash_hex(key);
@@ -227,8 +227,9 @@ int run(const Options& options) {
                   << " blank and " << personas.duplicates << " duplicate personas\n";
 
     Plan plan = make_plan(request, personas.personas);
-    std::string system = system_prompt(spec);
-    std::string schema = answer_schema(spec.labels);
+    // One copy of each, shared by every item's prompt.
+    const llm::SharedText system = system_prompt(spec);
+    const llm::SharedText schema = answer_schema(spec.labels);
     std::map<std::string, const spec::Variant*> by_name;
     for (const auto& v : variants) by_name[v.name] = &v;
     std::vector<runner::Item> items;

@@ -92,7 +92,7 @@ std::string label_list(const std::vector<spec::Label>& labels) {
 }
 
 llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
-                         const std::string& system, const std::string& schema) {
+                         const llm::SharedText& system, const llm::SharedText& schema) {
     std::string definition;
     std::string names;
     for (const auto& label : spec.labels) {

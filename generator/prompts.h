@@ -29,7 +29,7 @@ std::string label_list(const std::vector<spec::Label>& labels);
 
 /// The prompt of one plan item. `system` and `schema` are computed once per run.
 llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
-                         const std::string& system, const std::string& schema);
+                         const llm::SharedText& system, const llm::SharedText& schema);
 
 /// Checks an answer: a JSON object with a non-empty string `content` and a `label` among the
 /// spec's labels. Returns "" when fine, else what is wrong (the runner re-asks).

@@ -39,12 +39,12 @@ class Rubric {
     const std::vector<spec::Label>& labels() const { return labels_; }
 
     /// Shared by every request of a run (so it is cached by the provider).
-    const std::string& system_prompt() const { return system_; }
+    const std::string& system_prompt() const { return system_.str(); }
     /// The post, and our label when not blind.
     std::string user_prompt(const std::string& content, const std::string& our_label) const;
     /// JSON Schema of the answer: label enum, realism 1..5, issues enum array, rationale
     /// (+ verdict agree|disagree when not blind).
-    const std::string& schema_json() const { return schema_; }
+    const std::string& schema_json() const { return schema_.str(); }
 
     /// The full prompt of one request; `vars` carry the facts for the offline judge
     /// (content, labels, definitions, our_label when not blind).
@@ -59,8 +59,8 @@ class Rubric {
    private:
     std::vector<spec::Label> labels_;
     bool blind_;
-    std::string system_;
-    std::string schema_;
+    llm::SharedText system_;  ///< one copy, shared by every row's prompt
+    llm::SharedText schema_;
 };
 
 }  // namespace synthmod::judge

@@ -57,7 +57,7 @@ TEST_CASE("openai request: URL, bearer header and exact body", "[openai]") {
             R"({"model":"llama-3-8b","messages":[{"role":"system","content":"Grade the post."},)"
             R"({"role":"user","content":"Post: buy cheap pills"}],"max_tokens":200,)"
             R"("response_format":{"type":"json_schema","json_schema":{"name":"grade","schema":)") +
-            judge_prompt().schema_json + R"(,"strict":true}}})");
+            judge_prompt().schema_json.str() + R"(,"strict":true}}})");
     // The OpenAI SDKs' base URL convention (ending in /v1) is accepted as is.
     CHECK(OpenAiProvider("m", "k", "http://h/v1/").build_request(judge_prompt()).url ==
           "http://h/v1/chat/completions");

@@ -37,7 +37,8 @@ void check_schema(const Prompt& prompt) {
     rapidjson::Document d;
     d.Parse(prompt.schema_json.c_str(), prompt.schema_json.size());
     if (d.HasParseError() || !d.IsObject())
-        throw std::logic_error("prompt schema_json is not a JSON object: " + prompt.schema_json);
+        throw std::logic_error("prompt schema_json is not a JSON object: " +
+                               prompt.schema_json.str());
 }
 
 std::string tool_name(const Prompt& p) { return p.tool_name.empty() ? "answer" : p.tool_name; }

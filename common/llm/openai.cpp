@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/errors.h"
-#include "common/llm/json_util.h"
 #include "common/llm/anthropic.h"
+#include "common/llm/json_util.h"
 
 namespace synthmod::llm {
 
@@ -37,7 +37,7 @@ http::Request OpenAiProvider::build_request(const Prompt& p) const {
     rapidjson::Document schema;
     schema.Parse(p.schema_json.c_str(), p.schema_json.size());
     if (schema.HasParseError() || !schema.IsObject())
-        throw std::logic_error("prompt schema_json is not a JSON object: " + p.schema_json);
+        throw std::logic_error("prompt schema_json is not a JSON object: " + p.schema_json.str());
     rapidjson::StringBuffer sb;
     Writer w(sb);
     w.StartObject();
@@ -106,7 +106,8 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
         return r;
     }
     rapidjson::Document d;
-    const bool json_ok = json::parse(d, response.body.c_str(), response.body.size()) && d.IsObject();
+    const bool json_ok =
+        json::parse(d, response.body.c_str(), response.body.size()) && d.IsObject();
     if (response.status < 200 || response.status >= 300) {
         r.status = classify_http_status(response.status);
         r.overloaded = response.status == 429 || response.status == 529;

@@ -13,13 +13,37 @@
 
 namespace synthmod::llm {
 
+/// Read-only text that many prompts hold (the system prompt, the answer schema): one copy in
+/// memory however many work items share it. A million planned rows used to carry a million
+/// copies of a ~4.4 KB system prompt.
+class SharedText {
+   public:
+    SharedText() = default;
+    SharedText(std::string text) : text_(std::make_shared<const std::string>(std::move(text))) {}
+    SharedText(const char* text) : SharedText(std::string(text)) {}
+    const std::string& str() const { return text_ ? *text_ : nothing(); }
+    operator const std::string&() const { return str(); }
+    std::size_t size() const { return str().size(); }
+    bool empty() const { return str().empty(); }
+    const char* c_str() const { return str().c_str(); }
+    void clear() { text_.reset(); }
+    friend bool operator==(const SharedText& a, const std::string& b) { return a.str() == b; }
+
+   private:
+    static const std::string& nothing() {
+        static const std::string none;
+        return none;
+    }
+    std::shared_ptr<const std::string> text_;
+};
+
 /// What one work item asks of a model.
 struct Prompt {
-    std::string task;         ///< "generate" | "judge" (lets the offline provider pick its path)
-    std::string system;       ///< sent with cache_control ephemeral by anthropic
+    std::string task;   ///< "generate" | "judge" (lets the offline provider pick its path)
+    SharedText system;  ///< sent with cache_control ephemeral by anthropic
     std::string user;
-    std::string tool_name;    ///< name of the structured answer (tool name / schema name)
-    std::string schema_json;  ///< JSON Schema of the answer object
+    std::string tool_name;   ///< name of the structured answer (tool name / schema name)
+    SharedText schema_json;  ///< JSON Schema of the answer object
     int max_tokens = 400;
     std::optional<double> temperature;
     /// The facts the prompt was rendered from (persona, label, context, content, labels ...):
@@ -54,9 +78,9 @@ struct Result {
     std::string answer_json;  ///< the answer object as JSON text (kOk)
     Usage usage;
     std::string stop_reason;
-    std::string error;       ///< what went wrong, with error type and request id (never the key)
+    std::string error;  ///< what went wrong, with error type and request id (never the key)
     long http_status = 0;
-    std::string request_id;  ///< request-id header / body field
+    std::string request_id;   ///< request-id header / body field
     bool overloaded = false;  ///< 429 or 529: the runner shrinks its concurrency
 };
 
@@ -107,7 +131,8 @@ struct ProviderConfig {
     std::string model;
     std::string base_url;  ///< empty: --base-url / ANTHROPIC_BASE_URL / OPENAI_BASE_URL / default
     std::string api_key;   ///< from the environment only
-    bool native_structured_output = false;  ///< anthropic: output_config json_schema instead of tools
+    bool native_structured_output =
+        false;  ///< anthropic: output_config json_schema instead of tools
 };
 
 /// Builds a provider. Reads ANTHROPIC_API_KEY / OPENAI_API_KEY and *_BASE_URL from the
