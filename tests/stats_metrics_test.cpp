@@ -2,7 +2,9 @@
 // the filter on a small judged file, and the bootstrap intervals.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
 
+#include "common/text.h"
 #include "stats/compare.h"
 #include "stats/dedup.h"
 #include "stats/metrics.h"
@@ -200,4 +202,32 @@ TEST_CASE("bootstrap intervals against hand-checked cases", "[metrics]") {
             CHECK(*r.lower[1] < 2.0);
             CHECK(*r.upper[1] > 2.0);
         }
+}
+
+TEST_CASE("word counts per row equal Python's str.split() (text::words) for every whitespace",
+          "[metrics]") {
+    // The counting in prepare() takes 16 ASCII bytes at a time; text::words is the reference.
+    // Random texts over every ASCII whitespace Python splits on, near misses (0x08, 0x0e, 0x1b,
+    // 0x7f) and, now and then, non-ASCII spaces (NBSP, U+2003), across 16-byte boundaries.
+    const std::vector<std::string> pieces = {" ",    "\t",   "\n",   "\x0b", "\x0c", "\r",
+                                             "\x1c", "\x1d", "\x1e", "\x1f", "a",    "bc",
+                                             "\x08", "\x0e", "\x1b", "\x7f", "x",    "  "};
+    std::mt19937 rng(11);
+    metrics::Dataset d;
+    d.header = {"content", "label"};
+    d.files = {"t.csv"};
+    std::vector<std::string> texts;
+    for (int k = 0; k < 4000; ++k) {
+        std::string t;
+        const int n = static_cast<int>(rng() % 60);
+        for (int p = 0; p < n; ++p) t += pieces[rng() % pieces.size()];
+        if (k % 50 == 0) t.insert(rng() % (t.size() + 1), rng() % 2 ? "\xc2\xa0" : "\xe2\x80\x83");
+        texts.push_back(t);
+        d.add_row({t, "Safe"}, 0, static_cast<std::size_t>(k + 2));
+    }
+    metrics::prepare(d, 2);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        wrong += d.words[i] != text::words(texts[i]).size();
+    CHECK(wrong == 0);
 }
