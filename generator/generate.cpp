@@ -234,9 +234,12 @@ int run(const Options& options) {
     for (const auto& v : variants) by_name[v.name] = &v;
     std::vector<runner::Item> items;
     items.reserve(plan.items.size());
-    for (const auto& item : plan.items)
+    const bool offline = spec.generator.provider == "offline";
+    for (const auto& item : plan.items) {
         items.push_back(
             {item.id, build_prompt(spec, *by_name.at(item.variant), item, system, schema)});
+        if (!offline) items.back().prompt.vars.clear();  // only the offline provider reads them
+    }
 
     if (options.dry_run) {
         print_dry_run(std::cout, options, spec, plan, variants, items, persona_file);
