@@ -104,8 +104,10 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
 
     std::vector<std::vector<std::size_t>> members;
     std::map<std::string, std::size_t> index;
+    std::string text;  // the content column (an odd choice, but a column) is rebuilt per row
     for (std::size_t i = 0; i < data.size(); ++i) {
-        std::string v(data.field(i, static_cast<int>(col)));
+        const int c = static_cast<int>(col);
+        std::string v(c == data.content ? data.text(i, text) : data.field(i, c));
         auto [it, fresh] = index.emplace(v, cmp.groups.size());
         if (fresh) {
             cmp.groups.push_back(v);

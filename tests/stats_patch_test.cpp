@@ -7,6 +7,7 @@
 #include "common/csv.h"
 #include "common/jsonl.h"
 #include "common/text.h"
+#include "stats/compare.h"
 #include "stats/metrics.h"
 #include "stats/patch.h"
 #include "stats/stats.h"
@@ -136,4 +137,7 @@ TEST_CASE("a prepared dataset gives back every raw text and row", "[patch]") {
     CHECK_THROWS_AS(data.field(0, data.content), std::logic_error);
     metrics::prepare(data, 2);  // again: the columns are found again, the texts kept
     for (std::size_t i = 0; i < data.size(); ++i) CHECK(data.text(i) == raw[i]);
+    // Grouping by the content column reads the rebuilt raw texts (it threw once).
+    auto by_text = compare::by_column(data, "content", {}, {}, 7, 50);
+    CHECK(by_text.groups == std::vector<std::string>(raw.begin(), raw.end()));
 }
