@@ -147,13 +147,6 @@ void RowStore::add(const std::vector<std::string>& fields) {
     }
 }
 
-std::vector<std::string_view> RowStore::row(std::size_t i) const {
-    std::vector<std::string_view> out;
-    out.reserve(columns_);
-    for (std::size_t c = 0; c < columns_; ++c) out.push_back(at(i, c));
-    return out;
-}
-
 void Dataset::add_row(const std::vector<std::string>& row, std::uint32_t file_index,
                       std::size_t line_number) {
     if (rows_.columns() == 0) {

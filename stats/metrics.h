@@ -67,7 +67,6 @@ class RowStore {
         const auto& blocks = column == separate_ ? separate_blocks_ : blocks_;
         return {blocks[r.block].data() + r.offset, r.size};
     }
-    std::vector<std::string_view> row(std::size_t i) const;
     std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
     std::size_t columns() const { return columns_; }
     /// `separate`: the column kept in blocks of its own (none when >= columns).
