@@ -167,6 +167,7 @@ std::string_view Dataset::field(std::size_t i, int column) const {
 }
 
 std::string_view Dataset::text(std::size_t i, std::string& buffer) const {
+    if (content < 0) throw std::logic_error("Dataset::text: no content column");
     if (!packed_) return rows_.at(i, static_cast<std::size_t>(content));
     patch::decode(raw_edits[i], normalized[i], buffer);
     return buffer;
