@@ -28,7 +28,8 @@ void put_insert(std::vector<char>& out, std::string_view bytes) {
     out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
-/// Length of the common prefix of a[0, n) and b[0, n), eight bytes at a time.
+/// Length of the common prefix of a[0, n) and b[0, n), eight bytes at a time (std::mismatch
+/// compares byte by byte, and these runs are a whole post long).
 std::size_t common_prefix(const char* a, const char* b, std::size_t n) {
     std::size_t k = 0;
     for (; k + 8 <= n; k += 8) {
