@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "common/http.h"
+#include "common/llm/http.h"
 #include "common/llm/anthropic.h"
 
 namespace {

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "common/journal.h"
-#include "common/runner.h"
+#include "common/llm/journal.h"
+#include "common/llm/runner.h"
 
 namespace {
 

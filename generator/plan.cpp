@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "common/errors.h"
-#include "common/journal.h"
+#include "common/llm/journal.h"
 
 namespace synthmod::generator {
 

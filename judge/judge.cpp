@@ -9,12 +9,12 @@
 #include <sstream>
 
 #include "common/errors.h"
-#include "common/http.h"
-#include "common/journal.h"
+#include "common/llm/http.h"
+#include "common/llm/journal.h"
 #include "common/jsonl.h"
 #include "common/llm/offline.h"
 #include "common/output_file.h"
-#include "common/pricing.h"
+#include "common/llm/pricing.h"
 #include "common/signals.h"
 #include "common/spec.h"
 

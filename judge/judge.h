@@ -8,7 +8,7 @@
 
 #include "common/csv.h"
 #include "common/llm/provider.h"
-#include "common/runner.h"
+#include "common/llm/runner.h"
 #include "judge/rubric.h"
 #include "judge/votes.h"
 

@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "common/errors.h"
-#include "common/http.h"
+#include "common/llm/http.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;

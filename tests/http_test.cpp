@@ -1,5 +1,5 @@
 // Tests of common/http (the libcurl multi transport) over real HTTP against tests/fake_server.py.
-#include "common/http.h"
+#include "common/llm/http.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 // journal: records survive a reopen, a torn last line is dropped, a changed plan is refused.
-#include "common/journal.h"
+#include "common/llm/journal.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/http.h"
+#include "common/llm/http.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;

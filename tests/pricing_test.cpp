@@ -1,5 +1,5 @@
 // Tests of common/pricing: the built-in table, user tables and cost arithmetic.
-#include "common/pricing.h"
+#include "common/llm/pricing.h"
 
 #include <catch2/catch.hpp>
 

@@ -11,8 +11,8 @@
 
 #include "common/errors.h"
 #include "common/llm/anthropic.h"
-#include "common/runner.h"
-#include "common/runner_internal.h"
+#include "common/llm/runner.h"
+#include "common/llm/runner_internal.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/process.h"
 

@@ -1,6 +1,6 @@
 // runner: retry policy, and run_job over a scripted transport and a tiny provider — every item
 // ends exactly once, retries/repairs counted, fatal/budget/interrupt stops, adaptive concurrency.
-#include "common/runner.h"
+#include "common/llm/runner.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "common/runner_internal.h"
+#include "common/llm/runner_internal.h"
 #include "common/signals.h"
 #include "tests/support/process.h"
 

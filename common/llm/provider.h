@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/http.h"
+#include "common/llm/http.h"
 
 namespace synthmod::llm {
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "common/http.h"
-#include "common/journal.h"
+#include "common/llm/http.h"
+#include "common/llm/journal.h"
 #include "common/llm/provider.h"
-#include "common/pricing.h"
+#include "common/llm/pricing.h"
 
 namespace synthmod::runner {
 

@@ -2,7 +2,7 @@
 // buckets, and the anthropic-ratelimit-* headers (DESIGN section 7).
 #include <algorithm>
 
-#include "common/runner_internal.h"
+#include "common/llm/runner_internal.h"
 
 namespace synthmod::runner::detail {
 

@@ -9,7 +9,7 @@
 //   {"type":"batch_end","batch_id":...}
 // The answer is kept as a string so that the text read back is byte-identical to the text the
 // provider produced (the outputs are built from it).
-#include "common/journal.h"
+#include "common/llm/journal.h"
 
 #include <fcntl.h>
 #include <rapidjson/document.h>

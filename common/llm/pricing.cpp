@@ -1,4 +1,4 @@
-#include "common/pricing.h"
+#include "common/llm/pricing.h"
 
 #include <toml++/toml.h>
 
@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "common/errors.h"
-#include "common/pricing_data.h"  // generated from data/pricing.toml (common/CMakeLists.txt)
+#include "common/llm/pricing_data.h"  // generated from data/pricing.toml (common/llm/CMakeLists.txt)
 
 namespace synthmod::pricing {
 

@@ -1,4 +1,4 @@
-#include "common/http.h"
+#include "common/llm/http.h"
 
 #include <curl/curl.h>
 #include <sys/epoll.h>

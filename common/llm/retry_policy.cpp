@@ -7,8 +7,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "common/runner.h"
-#include "common/runner_internal.h"
+#include "common/llm/runner.h"
+#include "common/llm/runner_internal.h"
 
 namespace synthmod::runner {
 namespace detail {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "common/errors.h"
-#include "common/runner_internal.h"
+#include "common/llm/runner_internal.h"
 
 namespace synthmod::runner::detail {
 

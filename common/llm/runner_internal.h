@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "common/journal.h"
+#include "common/llm/journal.h"
 #include "common/llm/provider.h"
-#include "common/pricing.h"
-#include "common/runner.h"
+#include "common/llm/pricing.h"
+#include "common/llm/runner.h"
 
 namespace synthmod::runner::detail {
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "common/runner_internal.h"
+#include "common/llm/runner_internal.h"
 
 namespace synthmod::runner::detail {
 namespace {

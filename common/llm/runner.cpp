@@ -1,6 +1,6 @@
 // runner: what generator and judge share — concurrency, retries, repairs, rate limits, budget,
 // progress, and the journal around them (DESIGN sections 7 and 8).
-#include "common/runner.h"
+#include "common/llm/runner.h"
 
 #include <strings.h>
 
@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "common/errors.h"
-#include "common/runner_internal.h"
+#include "common/llm/runner_internal.h"
 #include "common/signals.h"
 
 namespace synthmod::runner {
