@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "common/llm/http_status.h"
 #include "common/llm/runner_internal.h"
 #include "common/signals.h"
 #include "tests/support/process.h"
@@ -327,7 +328,7 @@ TEST_CASE("retry_delay_s backoff doubles from 0.5 s to 8 s with up to 25 % jitte
 }
 
 TEST_CASE("should_retry: x-should-retry decides when present, else the status", "[runner]") {
-    using runner::should_retry;
+    using llm::should_retry;
     for (long s : {408L, 409L, 429L, 500L, 502L, 503L, 504L, 529L}) {
         CAPTURE(s);
         CHECK(should_retry(with_headers(s, {})));

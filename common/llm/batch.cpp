@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "common/llm/http_status.h"
 #include "common/llm/runner_internal.h"
 
 namespace synthmod::runner::detail {
@@ -205,7 +206,7 @@ class BatchLoop {
             http::Response response = transport_.perform(request);
             if (job_.options.verbose)
                 job_.progress.log("<- " + std::to_string(response.status) + " " + request.url);
-            if (!should_retry(response)) return response;
+            if (!llm::should_retry(response)) return response;
             std::string error = response.transport_error.empty()
                                     ? "HTTP " + std::to_string(response.status)
                                     : response.transport_error;

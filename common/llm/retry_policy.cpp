@@ -91,15 +91,4 @@ double retry_delay_s(const http::Response& response, int retries_taken, double j
     return detail::backoff_s(retries_taken, jitter);
 }
 
-bool should_retry(const http::Response& response) {
-    if (auto h = response.header("x-should-retry")) {
-        if (*h == "true") return true;
-        if (*h == "false") return false;
-    }
-    if (!response.transport_error.empty() || response.timed_out || response.status == 0)
-        return true;
-    long s = response.status;
-    return s == 408 || s == 409 || s == 429 || s >= 500;
-}
-
 }  // namespace synthmod::runner

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "common/errors.h"
+#include "common/llm/http_status.h"
 #include "common/llm/runner_internal.h"
 #include "common/signals.h"
 
@@ -196,10 +197,10 @@ std::string redacted_line(const http::Request& request, std::string line) {
     return line;
 }
 
+/// Whether to ask again after a parsed answer: x-should-retry when present, else the provider's
+/// classification (which also sees e.g. a 200 whose body is corrupt).
 bool retry_answer(const http::Response& response, const llm::Result& result) {
-    if (auto h = response.header("x-should-retry")) {
-        if (*h == "true" || *h == "false") return *h == "true";
-    }
+    if (auto verdict = llm::server_retry_verdict(response)) return *verdict;
     return result.status == llm::Status::kRetryable;
 }
 
@@ -354,13 +355,13 @@ class HttpLoop {
                 ready_.push_front(flight.task);
                 return;
             }
-            if (result.overloaded || response.status == 429 || response.status == 529)
-                limiter_.on_overload(now);
+            if (result.overloaded || llm::is_overload(response.status)) limiter_.on_overload(now);
         }
         // x-should-retry decides when present; otherwise a failed transfer is retried, and an
         // answer as the provider classified it (status codes, and e.g. a 200 whose body is
-        // corrupt, which should_retry alone cannot see).
-        bool retry = transport_failed ? should_retry(response) : retry_answer(response, result);
+        // corrupt, which llm::should_retry alone cannot see).
+        bool retry =
+            transport_failed ? llm::should_retry(response) : retry_answer(response, result);
         if (!retry) {
             if (result.status == llm::Status::kFatal) {
                 if (!fatal_) job_.summary.fatal_message = task.last_error;
