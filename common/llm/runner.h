@@ -84,11 +84,6 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
                   const llm::Provider& provider, http::Transport* transport, const Options& options,
                   const Validator& validate);
 
-/// Delay before retry number `retries_taken` (0 for the first retry), DESIGN section 7:
-/// retry-after-ms, else retry-after (seconds or HTTP date) when 0 < delay <= 60 s, else
-/// min(0.5 * 2^n, 8) * (1 - 0.25 * jitter), jitter in [0, 1). `now` is Unix seconds.
-double retry_delay_s(const http::Response& response, int retries_taken, double jitter, double now);
-
 /// Exit code for a finished run (0, 3 when rows failed for good or kFatal, 4 budget, 130 stop).
 int exit_code(const Summary& summary);
 
