@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "common/llm/http_status.h"
 #include "common/llm/clock.h"
 #include "common/llm/cost_meter.h"
+#include "common/llm/http_status.h"
 #include "common/llm/rate_limit.h"
 #include "common/llm/retry_policy.h"
 #include "common/signals.h"
@@ -365,13 +365,13 @@ TEST_CASE("exit_code and summary_line", "[runner]") {
     s.stop = runner::Stop::kFatal;
     s.fatal_message = "authentication_error: invalid x-api-key";
     CHECK(runner::exit_code(s) == 3);
-    std::string line = runner::summary_line(s);
+    std::string line = runner::summary_line(s, "synthmod-judge");
     CHECK(line.find("9 ok") != std::string::npos);
     CHECK(line.find("1 refused") != std::string::npos);
     CHECK(line.find("1 failed") != std::string::npos);
     CHECK(line.find("invalid x-api-key") != std::string::npos);
     s.cost_known = false;
-    CHECK(runner::summary_line(s).find("unknown") != std::string::npos);
+    CHECK(runner::summary_line(s, "synthmod-judge").find("unknown") != std::string::npos);
 }
 
 TEST_CASE("adaptive concurrency halves once per cooldown and grows back by windows", "[runner]") {

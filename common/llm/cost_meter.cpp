@@ -6,7 +6,7 @@
 namespace synthmod::runner {
 
 CostMeter::CostMeter(const llm::Provider& provider, const Options& options)
-    : remote_(provider.remote()), model_(provider.model()) {
+    : tool_(options.tool), remote_(provider.remote()), model_(provider.model()) {
     if (!remote_) return;  // local answers cost nothing
     pricing::Table table = options.pricing_path.empty()
                                ? pricing::Table::builtin()
@@ -18,7 +18,7 @@ double CostMeter::cost(const llm::Usage& usage, bool batch) {
     if (!remote_) return 0;
     if (!price_) {
         if (!warned_) {
-            std::cerr << "synthmod: warning: no price known for model '" << model_
+            std::cerr << tool_ << ": warning: no price known for model '" << model_
                       << "'; cost is reported as unknown (add it with --pricing F)\n";
             warned_ = true;
         }

@@ -25,6 +25,7 @@ class CostMeter {
     bool known() const { return !remote_ || price_.has_value(); }
 
    private:
+    std::string tool_;
     bool remote_ = false;
     std::string model_;
     std::optional<pricing::Price> price_;
