@@ -104,6 +104,16 @@ TEST_CASE("generate over the Anthropic wire format, the key never leaks",
         CHECK(messages(server) == 30);
         CHECK_FALSE(t::exists(dir + "/other.csv"));
     }
+    SECTION("a rejected key (401) stops the run: exit 3, and why on stderr even with --quiet") {
+        t::RunOptions wrong;
+        wrong.env = {{"ANTHROPIC_API_KEY", "sk-ant-wrong-0000"},
+                     {"ANTHROPIC_BASE_URL", "\x01unset"}};
+        auto r2 = t::run(args(dir, dir + "/denied.csv", 5, server), wrong);
+        CHECK(r2.exit_code == 3);
+        CHECK(r2.err.rfind("synthmod-generate: error: 401 authentication_error", 0) == 0);
+        CHECK(r2.err.find("check ANTHROPIC_API_KEY") != std::string::npos);
+        CHECK(r2.err.find("sk-ant-wrong-0000") == std::string::npos);
+    }
 }
 
 TEST_CASE(
