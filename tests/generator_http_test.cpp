@@ -249,4 +249,22 @@ TEST_CASE("generate with --native-json and with an OpenAI-compatible server",
         for (const auto& e : server.log()) chat += e.path == "/v1/chat/completions";
         CHECK(chat == 12);
     }
+    SECTION("openai provider without OPENAI_API_KEY (a local server): no Authorization header") {
+        t::RunOptions env;
+        env.env = {{"OPENAI_API_KEY", "\x01unset"}, {"OPENAI_BASE_URL", "\x01unset"}};
+        t::FakeServer local({"--openai-keyless"});
+        auto a = args(dir, dir + "/local.csv", 6, local, {"--model", "llama-3.1-8b"});
+        a[4] = "openai";
+        auto r = t::run(a, env);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(rows_of(dir + "/local.csv") == 6);
+        std::size_t chat = 0, bearer = 0;
+        for (const auto& e : local.log()) {
+            chat += e.path == "/v1/chat/completions";
+            bearer += e.bearer_present;
+        }
+        CHECK(chat == 6);
+        CHECK(bearer == 0);
+    }
 }
