@@ -22,6 +22,7 @@ spec="$root/examples/moderation.toml"
 
 work=$(mktemp -d)
 trap 'slurm_stop; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM  # so that the EXIT trap stops the daemons on a signal too
 chmod 755 "$work"  # munged wants every folder above its socket searchable by all
 start=$SECONDS
 

@@ -112,8 +112,18 @@ slurm_logs() {  # slurm_logs DIR: the daemons' logs, for a failure
   done
 }
 
-slurm_stop() {  # ends the daemons slurm_start started (by pid), newest first
-  local i pid
+slurm_stop() {  # cancels what still runs, ends the daemons slurm_start started (by pid), newest first
+  local i pid conf=${SLURM_CONF:-} jobs
+  if [ -n "$conf" ] && [ ${#slurm_pids[@]} -gt 0 ]; then
+    jobs=$(squeue -h -o %A 2>/dev/null || true)
+    if [ -n "$jobs" ]; then
+      scancel $jobs 2>/dev/null || true
+      for _ in $(seq 50); do
+        [ -z "$(squeue -h 2>/dev/null)" ] && break
+        sleep 0.2
+      done
+    fi
+  fi
   for ((i = ${#slurm_pids[@]} - 1; i >= 0; i--)); do
     pid=${slurm_pids[$i]}
     kill "$pid" 2>/dev/null || continue
@@ -125,6 +135,18 @@ slurm_stop() {  # ends the daemons slurm_start started (by pid), newest first
     wait "$pid" 2>/dev/null || true
   done
   slurm_pids=()
+  # A job step of this cluster that outlived slurmd (slurmstepd, its task) carries our SLURM_CONF
+  # in its environment: end those by pid too, so that nothing of the cluster is left running.
+  if [ -n "$conf" ]; then
+    for env in /proc/[0-9]*/environ; do
+      pid=${env#/proc/}
+      pid=${pid%/environ}
+      [ "$pid" != $$ ] || continue
+      if grep -qzxF "SLURM_CONF=$conf" "$env" 2>/dev/null; then
+        kill -9 "$pid" 2>/dev/null || true
+      fi
+    done
+  fi
 }
 
 # slurm_wait JOB_ID SECONDS: until squeue no longer lists the job; fails on the deadline.
