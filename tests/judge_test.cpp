@@ -208,7 +208,8 @@ TEST_CASE("item ids are stable and depend on content, row, vote, model and blind
     CHECK(a != judge::item_id("text", 3, 1, "m", true));
     CHECK(a != judge::item_id("text", 3, 0, "n", true));
     CHECK(a != judge::item_id("text", 3, 0, "m", false));
-    CHECK(judge::journal_path("x/judged.csv") == "x/judged.csv.journal");
+    CHECK(runner::journal_path("synthmod-judge", "x/judged.csv") == "x/judged.csv.journal");
+    CHECK(runner::journal_path("synthmod-judge", "-") == "synthmod-judge.journal");
 }
 
 // ---------------------------------------------------------------------------------------------
