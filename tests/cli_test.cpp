@@ -24,7 +24,7 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("--version: synthmod-<tool> 0.2.0 for all three", "[cli]") {
+TEST_CASE("every tool prints synthmod-<tool> 0.2.0 for --version", "[cli]") {
     CHECK(std::string(SYNTHMOD_VERSION) == "0.2.0");  // DESIGN section 12, this release
     for (const auto& tool : kTools) {
         auto r = t::run({t::tool(tool), "--version"});
@@ -34,7 +34,7 @@ TEST_CASE("--version: synthmod-<tool> 0.2.0 for all three", "[cli]") {
     }
 }
 
-TEST_CASE("--help has the same shape in all three tools", "[cli]") {
+TEST_CASE("the three tools' help has the same shape", "[cli]") {
     for (const auto& tool : kTools) {
         const std::string path = t::tool(tool);
         auto r = t::run({path, "--help"});
