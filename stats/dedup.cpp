@@ -181,6 +181,7 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     const std::size_t n = normalized.size();
     if (n >= (std::size_t{1} << 32) - 1) throw std::length_error("too many rows for dedup");
     NearDupResult result;
+    result.options = options;
     result.rounds = std::max(1, options.rounds);
     result.banding = minhash::optimal_banding(options.threshold, options.num_perm);
     const minhash::Banding banding = result.banding;
