@@ -21,8 +21,9 @@ std::string xml_problem(const std::string& svg) {
 std::vector<double> rect_widths(const std::string& svg) {
     std::vector<double> out;
     static const std::regex rect(R"re(<rect x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)")re");
-        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), rect);
-             it != std::sregex_iterator(); ++it) out.push_back(std::stod((*it)[1]));
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), rect); it != std::sregex_iterator();
+         ++it)
+        out.push_back(std::stod((*it)[1]));
     return out;
 }
 
