@@ -10,6 +10,7 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "stats/figures.h"
 
 namespace synthmod::compare {
 
@@ -60,33 +61,13 @@ std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
 }  // namespace
 
 bool higher_is_better(const std::string& metric) {
-    static const char* lower_better[] = {"exact_dup_rate",   "near_dup_rate", "label_conflict_rate",
-                                         "imbalance_ratio",  "refusal_rate",  "judge_refusal_rate",
-                                         "top_opening_share"};
-    for (const char* m : lower_better)
-        if (metric == m) return false;
-    return true;
+    const figures::Figure* f = figures::find(metric);
+    return f == nullptr || f->better != figures::Better::kLower;
 }
 
 std::vector<std::pair<std::string, std::optional<double>>> key_figures(const metrics::Metrics& m) {
     std::vector<std::pair<std::string, std::optional<double>>> out;
-    out.push_back({"rows", static_cast<double>(m.rows)});
-    out.push_back({"agreement", m.agreement});
-    out.push_back({"agreement_lower",
-                   m.agreement ? std::optional<double>(m.agreement_ci.lower) : std::nullopt});
-    out.push_back({"kappa", m.kappa});
-    out.push_back({"realism_mean", m.realism_mean});
-    out.push_back({"judge_refusal_rate", m.judge_refusal_rate});
-    out.push_back({"refusal_rate", m.refusal_rate()});
-    out.push_back({"exact_dup_rate", m.exact_dup_rate()});
-    out.push_back({"near_dup_rate", m.near_dup_rate()});
-    out.push_back({"label_conflict_rate", m.label_conflict_rate()});
-    out.push_back({"imbalance_ratio", m.imbalance_ratio});
-    out.push_back({"distinct_1", m.distinct_1});
-    out.push_back({"distinct_2", m.distinct_2});
-    out.push_back({"words_mean", m.length_all.mean});
-    out.push_back(
-        {"top_opening_share", m.top_openings.empty() ? 0.0 : m.top_openings.front().share});
+    for (const auto& [figure, value] : figures::compared(m)) out.emplace_back(figure->name, value);
     return out;
 }
 
@@ -220,9 +201,10 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
         row.current = value;
         auto it = doc.FindMember(name.c_str());
         if (it != doc.MemberEnd() && it->value.IsNumber()) row.baseline = it->value.GetDouble();
-        if (row.current && row.baseline && name != "rows") {
+        const figures::Better better = figures::find(name)->better;
+        if (row.current && row.baseline && better != figures::Better::kNeither) {
             double delta = *row.current - *row.baseline;
-            row.regression = row.higher_is_better ? delta < -1e-12 : delta > 1e-12;
+            row.regression = better == figures::Better::kHigher ? delta < -1e-12 : delta > 1e-12;
         }
         out.regressions += row.regression;
         out.rows.push_back(row);

@@ -59,8 +59,10 @@ struct Baseline {
 Baseline against_baseline(const std::string& path, const std::string& json_text,
                           const metrics::Metrics& current);
 
-/// The key figures compared, with their direction: name -> value (absent when unavailable).
+/// The figures compared (those the table of figures marks `compared`, in its order): name ->
+/// value (absent when unavailable).
 std::vector<std::pair<std::string, std::optional<double>>> key_figures(const metrics::Metrics& m);
+/// False for a figure the table says is better lower; true otherwise (Row::higher_is_better).
 bool higher_is_better(const std::string& metric);
 
 }  // namespace synthmod::compare

@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "stats/charts.h"
+#include "stats/figures.h"
 
 namespace synthmod::report {
 
@@ -254,22 +255,21 @@ std::string markdown(const Input& input) {
     o += "| rows removed (one kept per cluster) | " + count(m.near_dup_removed) + " (" +
          pct(m.near_dup_rate()) + ") |\n\n";
     const auto banding = d.banding;
-    o += "Method: " + input.info.shingle + " " + std::to_string(input.info.ngram) +
+    const auto& dd = input.info.dedup;
+    const auto match = figures::match_probabilities(dd.threshold, banding, d.rounds);
+    o += "Method: " + dd.shingle + " " + std::to_string(dd.ngram) +
          "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
          "whitespace collapsed), xxHash3; one-permutation MinHash with " +
-         std::to_string(input.info.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
-         " bands x " + std::to_string(banding.rows) + " rows (datasketch's optimum for threshold " +
-         fixed(input.info.threshold, 2) + "), " + std::to_string(d.rounds) +
+         std::to_string(dd.num_perm) + " bins; LSH " + std::to_string(banding.bands) + " bands x " +
+         std::to_string(banding.rows) + " rows (datasketch's optimum for threshold " +
+         fixed(dd.threshold, 2) + "), " + std::to_string(d.rounds) +
          " independent rounds; every candidate verified by exact Jaccard >= " +
-         fixed(input.info.threshold, 2) +
+         fixed(dd.threshold, 2) +
          ", so no listed pair is below it. A pair at exactly the "
          "threshold is proposed with probability " +
-         pct(minhash::match_probability(input.info.threshold, banding, d.rounds)) + ", one at " +
-         fixed(std::min(1.0, input.info.threshold + 0.05), 2) + " with " +
-         pct(minhash::match_probability(std::min(1.0, input.info.threshold + 0.05), banding,
-                                        d.rounds)) +
-         ". " + count(d.unique_texts) + " distinct texts, " + count(d.candidates) +
-         " candidate pairs checked.\n\n";
+         pct(match[0].probability) + ", one at " + fixed(match[1].jaccard, 2) + " with " +
+         pct(match[1].probability) + ". " + count(d.unique_texts) + " distinct texts, " +
+         count(d.candidates) + " candidate pairs checked.\n\n";
     auto biggest = clusters_by_size(d);
     if (!biggest.empty()) {
         o += "Largest clusters:\n\n| cluster | rows | labels | example (first row) "

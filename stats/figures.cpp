@@ -1,0 +1,180 @@
+#include "stats/figures.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace synthmod::figures {
+
+namespace {
+
+std::optional<double> count(std::size_t n) { return static_cast<double>(n); }
+
+/// Rows of the smallest label; 0 when a spec label has no row or there is no label at all.
+double min_label_count(const metrics::Metrics& m) {
+    if (!m.spec_labels_missing.empty() || m.label_counts.empty()) return 0.0;
+    std::size_t lo = SIZE_MAX;
+    for (const auto& [name, c] : m.label_counts) lo = std::min(lo, c);
+    return static_cast<double>(lo);
+}
+
+/// Figures of the judge section: absent without judge columns, and when there are some but no
+/// row to compute them from.
+std::optional<double> judge_value(Id id, const metrics::Metrics& m, std::string* why) {
+    auto missing = [&](const char* reason) -> std::optional<double> {
+        if (why != nullptr) *why = reason;
+        return std::nullopt;
+    };
+    if (!m.judged) return missing("no judge columns in the input (run synthmod-judge first)");
+    switch (id) {
+        case Id::kAgreement:
+            if (!m.agreement) return missing("no row has judge_status=ok");
+            return m.agreement;
+        case Id::kAgreementLower:
+        case Id::kAgreementUpper:
+            if (!m.agreement) return missing("no row has judge_status=ok");
+            return id == Id::kAgreementLower ? m.agreement_ci.lower : m.agreement_ci.upper;
+        case Id::kKappa:
+            if (!m.kappa) return missing("no judge_label column or no row with judge_status=ok");
+            return m.kappa;
+        case Id::kRealismMean:
+            if (!m.realism_mean) return missing("no realism score on a row with judge_status=ok");
+            return m.realism_mean;
+        case Id::kJudgeRefusalRate:
+            if (!m.judge_refusal_rate) return missing("no judge_status column");
+            return m.judge_refusal_rate;
+        case Id::kJudgeErrorRate:
+            return m.rate(m.judge_errors);
+        default:
+            return missing("not a judge figure");
+    }
+}
+
+}  // namespace
+
+std::optional<double> value(Id id, const metrics::Metrics& m, std::string* why) {
+    switch (id) {
+        case Id::kRows:
+            return count(m.rows);
+        case Id::kMinLabelCount:
+            return min_label_count(m);
+        case Id::kImbalanceRatio:
+            return m.imbalance_ratio;
+        case Id::kEntropy:
+            return m.entropy;
+        case Id::kChiSquare:
+            return m.chi.statistic;
+        case Id::kChiSquareDf:
+            return m.chi.df;
+        case Id::kChiSquareP:
+            return m.chi.p;
+        case Id::kExactDupRows:
+            return count(m.exact_dup_rows);
+        case Id::kExactDupRate:
+            return m.exact_dup_rate();
+        case Id::kRawExactDupRows:
+            return count(m.raw_exact_dup_rows);
+        case Id::kRawExactDupRate:
+            return m.rate(m.raw_exact_dup_rows);
+        case Id::kEmptyRows:
+            return count(m.empty_rows);
+        case Id::kShortRows:
+            return count(m.short_rows);
+        case Id::kNearDupPairs:
+            return static_cast<double>(m.near_dup_pairs);
+        case Id::kNearDupClusters:
+            return count(m.near_dup_clusters);
+        case Id::kRowsInClusters:
+            return count(m.rows_in_clusters);
+        case Id::kNearDupRemoved:
+            return count(m.near_dup_removed);
+        case Id::kNearDupRate:
+            return m.near_dup_rate();
+        case Id::kLabelConflictClusters:
+            return count(m.conflicts.size());
+        case Id::kLabelConflictRows:
+            return count(m.label_conflict_rows);
+        case Id::kLabelConflictRate:
+            return m.label_conflict_rate();
+        case Id::kJudgeOk:
+            return count(m.judge_ok);
+        case Id::kAgreement:
+        case Id::kAgreementLower:
+        case Id::kAgreementUpper:
+        case Id::kKappa:
+        case Id::kRealismMean:
+        case Id::kJudgeRefusalRate:
+        case Id::kJudgeErrorRate:
+            return judge_value(id, m, why);
+        case Id::kJudgeRefusalRows:
+            return count(m.judge_refused);
+        case Id::kJudgeErrorRows:
+            return count(m.judge_errors);
+        case Id::kGeneratorRefusalRows:
+            return count(m.generator_refused);
+        case Id::kGeneratorRefusalRate:
+            return m.generator_refusal_rate();
+        case Id::kRefusalRate:
+            return m.refusal_rate();
+        case Id::kDistinct1:
+            return m.distinct_1;
+        case Id::kDistinct2:
+            return m.distinct_2;
+        case Id::kWordsMean:
+            return m.length_all.mean;
+        case Id::kTopOpeningShare:
+            return m.top_openings.empty() ? 0.0 : m.top_openings.front().share;
+        case Id::kPersonaCoverage:
+            if (!m.persona_coverage && why != nullptr) *why = "no persona column";
+            return m.persona_coverage;
+        case Id::kDistinctPersonas:
+            return count(m.distinct_personas);
+        case Id::kFilteredRows:
+            return count(m.kept_rows.size());
+        case Id::kFilteredRate:
+            return m.rate(m.kept_rows.size());
+        case Id::kRejectedRows:
+            return count(m.rows - m.kept_rows.size());
+        case Id::kMinRealism:
+            return m.min_realism;
+        // Not numbers: written by their own writers (stats/report_json.cpp).
+        case Id::kLabelCounts:
+        case Id::kLabelShares:
+        case Id::kChiSquareReference:
+        case Id::kSpecLabelsMissing:
+        case Id::kUnknownLabels:
+        case Id::kLabelConflicts:
+        case Id::kDedup:
+        case Id::kJudged:
+        case Id::kConfusion:
+        case Id::kPerLabel:
+        case Id::kRealismHistogram:
+        case Id::kIssueCounts:
+        case Id::kGeneratorRefusalSource:
+        case Id::kLengthWords:
+        case Id::kTopOpenings:
+        case Id::kRejectedByReason:
+            break;
+    }
+    if (why != nullptr) *why = "not a number";
+    return std::nullopt;
+}
+
+std::vector<std::pair<const Figure*, std::optional<double>>> compared(const metrics::Metrics& m) {
+    std::vector<std::pair<const Figure*, std::optional<double>>> out;
+    for (const auto& f : all())
+        if (f.compared) out.emplace_back(&f, value(f.id, m));
+    return out;
+}
+
+std::vector<MatchProbability> match_probabilities(double threshold, minhash::Banding banding,
+                                                  int rounds) {
+    std::vector<MatchProbability> out;
+    // Rounded to 1e-9 so that 0.8 + 0.05 is written 0.85, not 0.8500000000000001.
+    const double above = std::round(std::min(1.0, threshold + 0.05) * 1e9) / 1e9;
+    for (double s : {threshold, above})
+        out.push_back({s, minhash::match_probability(s, banding, rounds)});
+    return out;
+}
+
+}  // namespace synthmod::figures
