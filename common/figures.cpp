@@ -112,6 +112,8 @@ std::vector<Figure> build() {
             .gate("max_label_conflict_rate"),
         other(Id::kLabelConflicts, "label_conflicts", kD, Kind::kTable,
               "each label-conflict cluster: rows, labels, first row"),
+        other(Id::kLargestClusters, "largest_clusters", kD, Kind::kTable,
+              "the five largest near-duplicate clusters: rows, labels, first row"),
         other(Id::kDedup, "dedup", kD, Kind::kTable,
               "the near-duplicate search: shingles, MinHash, LSH banding and its match "
               "probabilities"),

@@ -42,6 +42,7 @@ enum class Id {
     kLabelConflictRows,
     kLabelConflictRate,
     kLabelConflicts,
+    kLargestClusters,
     kDedup,
     // judge
     kJudged,

@@ -144,6 +144,7 @@ std::optional<double> value(Id id, const metrics::Metrics& m, std::string* why) 
         case Id::kSpecLabelsMissing:
         case Id::kUnknownLabels:
         case Id::kLabelConflicts:
+        case Id::kLargestClusters:
         case Id::kDedup:
         case Id::kJudged:
         case Id::kConfusion:
@@ -165,6 +166,32 @@ std::vector<std::pair<const Figure*, std::optional<double>>> compared(const metr
     for (const auto& f : all())
         if (f.compared) out.emplace_back(&f, value(f.id, m));
     return out;
+}
+
+std::vector<ClusterSummary> largest_clusters(const dedup::NearDupResult& d,
+                                             const metrics::Dataset& data, std::size_t k) {
+    std::vector<ClusterSummary> all(d.clusters);
+    for (std::size_t c = 0; c < all.size(); ++c) {
+        all[c].cluster = static_cast<std::int32_t>(c);
+        all[c].first_row = SIZE_MAX;
+    }
+    for (std::size_t i = 0; i < d.cluster.size(); ++i) {
+        if (d.cluster[i] < 0) continue;
+        auto& c = all[static_cast<std::size_t>(d.cluster[i])];
+        ++c.rows;
+        c.first_row = std::min(c.first_row, i);
+    }
+    std::sort(all.begin(), all.end(), [](const ClusterSummary& a, const ClusterSummary& b) {
+        return a.rows != b.rows ? a.rows > b.rows : a.first_row < b.first_row;
+    });
+    if (all.size() > k) all.resize(k);
+    for (auto& c : all) {
+        for (std::size_t i = 0; i < d.cluster.size(); ++i)
+            if (d.cluster[i] == c.cluster) c.labels.emplace_back(data.label_of(i));
+        std::sort(c.labels.begin(), c.labels.end());
+        c.labels.erase(std::unique(c.labels.begin(), c.labels.end()), c.labels.end());
+    }
+    return all;
 }
 
 std::vector<MatchProbability> match_probabilities(double threshold, minhash::Banding banding,

@@ -2,6 +2,7 @@
 // computed Metrics: what metrics.json writes, the gate checks and --compare-by/--baseline list.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +21,18 @@ std::optional<double> value(Id id, const metrics::Metrics& m, std::string* why =
 /// The figures --compare-by and --baseline list (Figure::compared), in table order, with their
 /// values in `m`.
 std::vector<std::pair<const Figure*, std::optional<double>>> compared(const metrics::Metrics& m);
+
+/// A near-duplicate cluster as report.md's "Largest clusters" and metrics.json list it.
+struct ClusterSummary {
+    std::int32_t cluster = 0;         ///< id in NearDupResult::cluster
+    std::size_t rows = 0;             ///< rows in the cluster
+    std::vector<std::string> labels;  ///< its distinct labels, sorted
+    std::size_t first_row = 0;        ///< 0-based data row
+};
+
+/// The `k` largest clusters: most rows first, then the earliest first row.
+std::vector<ClusterSummary> largest_clusters(const dedup::NearDupResult& d,
+                                             const metrics::Dataset& data, std::size_t k = 5);
 
 /// A design figure of the LSH banding: the probability that a pair of texts at Jaccard
 /// `jaccard` is proposed as a candidate (every candidate is then verified exactly).

@@ -93,6 +93,25 @@ void label_conflicts(Writer& w, const metrics::Metrics& m) {
     w.EndArray();
 }
 
+void largest_clusters(Writer& w, const Input& in) {
+    w.StartArray();
+    if (in.data != nullptr) {
+        for (const auto& c : figures::largest_clusters(*in.dups, *in.data)) {
+            w.StartObject();
+            w.Key("cluster");
+            w.Int(c.cluster);
+            w.Key("rows");
+            w.Uint64(c.rows);
+            w.Key("labels");
+            string_list(w, c.labels);
+            w.Key("first_row");
+            w.Uint64(c.first_row);
+            w.EndObject();
+        }
+    }
+    w.EndArray();
+}
+
 /// The near-duplicate search as run: options, LSH banding and its match probabilities.
 void dedup_object(Writer& w, const Input& in) {
     const auto& d = *in.dups;
@@ -223,6 +242,8 @@ void other_entry(Writer& w, Id id, const Input& in) {
             return string_list(w, m.unknown_labels);
         case Id::kLabelConflicts:
             return label_conflicts(w, m);
+        case Id::kLargestClusters:
+            return largest_clusters(w, in);
         case Id::kDedup:
             return dedup_object(w, in);
         case Id::kJudged:

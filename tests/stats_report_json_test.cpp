@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 
 #include "stats/report.h"
+#include "support/process.h"
 
 using namespace synthmod;
 
@@ -81,7 +83,7 @@ TEST_CASE("metrics.json keys are DESIGN's names in the table's order", "[report_
         "exact_dup_rows", "exact_dup_rate", "raw_exact_dup_rows", "raw_exact_dup_rate",
         "empty_rows", "short_rows", "near_dup_pairs", "near_dup_clusters", "rows_in_clusters",
         "near_dup_removed", "near_dup_rate", "label_conflict_clusters", "label_conflict_rows",
-        "label_conflict_rate", "label_conflicts", "dedup",
+        "label_conflict_rate", "label_conflicts", "largest_clusters", "dedup",
         // judge
         "judged", "judge_ok", "agreement", "agreement_lower", "agreement_upper", "kappa",
         "confusion", "per_label", "realism_mean", "realism_histogram", "issue_counts",
@@ -224,4 +226,44 @@ TEST_CASE("metrics.json baseline section: regressions by the figure's direction"
     CHECK(m["words_mean"]["baseline"].GetDouble() == 12.5);
     CHECK(m["agreement"]["current"].IsNull());
     CHECK(m["agreement"]["baseline"].IsNull());
+}
+
+TEST_CASE("synthmod-stats writes the report's clusters and judge counts into metrics.json",
+          "[report_json]") {
+    const std::string dir = test::temp_dir("report-json-run");
+    auto r = test::run({test::tool("synthmod-stats"), "--in",
+                        SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv", "--report-dir",
+                        dir + "/out", "--quiet"});
+    REQUIRE(r.exit_code == 0);
+    rapidjson::Document doc;
+    const std::string text = test::slurp(dir + "/out/metrics.json");
+    doc.Parse(text.c_str(), text.size());
+    REQUIRE_FALSE(doc.HasParseError());
+    // tests/data/stats_judged.csv: rows 2, 14, 15 (the 10k run, Safe), rows 0 and 6 (the same
+    // iPhone scam once normalised) and rows 8 and 9 (the coffee post, Safe and Self-harm).
+    const auto& c = doc["largest_clusters"];
+    REQUIRE(c.Size() == 3);
+    const std::vector<std::size_t> rows = {3, 2, 2}, first = {2, 0, 8};
+    const std::vector<std::vector<std::string>> labels = {
+        {"Safe"}, {"Spam & Scams"}, {"Safe", "Self-harm & Suicide"}};
+    for (rapidjson::SizeType k = 0; k < c.Size(); ++k) {
+        INFO(k);
+        CHECK(c[k]["rows"].GetUint64() == rows[k]);
+        CHECK(c[k]["first_row"].GetUint64() == first[k]);
+        std::vector<std::string> got;
+        for (const auto& l : c[k]["labels"].GetArray()) got.emplace_back(l.GetString());
+        CHECK(got == labels[k]);
+    }
+    // Row a5 is refused by the judge, row b5 an error: 1 of 16 each.
+    CHECK(doc["judge_refusal_rows"].GetInt64() == 1);
+    CHECK(doc["judge_refusal_rate"].GetDouble() == 1.0 / 16);
+    CHECK(doc["judge_error_rows"].GetInt64() == 1);
+    // Default [dedup]: char 5-grams, threshold 0.8, 128 permutations -> 9 bands x 13 rows.
+    const auto& p = doc["dedup"]["match_probability"];
+    CHECK(p[0]["probability"].GetDouble() == Approx(lsh_probability(0.8, 9, 13, 4)));
+    // The report shows the same figure, as a percentage with two decimals.
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.2f %%", 100 * lsh_probability(0.8, 9, 13, 4));
+    CHECK(test::slurp(dir + "/out/report.md").find(std::string("probability ") + pct) !=
+          std::string::npos);
 }
