@@ -361,7 +361,7 @@ class Loader {
     }
 
     void load_generator(const toml::table& root, Spec& spec) const {
-        spec.generator.model = "claude-haiku-4-5";
+        spec.generator.model = kDefaultGeneratorModel;
         const toml::table* t = table_at(root, "", "generator");
         if (t != nullptr) {
             check_keys(*t, "generator",
@@ -424,7 +424,7 @@ class Loader {
     }
 
     void load_judge(const toml::table& root, Spec& spec) const {
-        spec.judge.model = "claude-sonnet-4-5";
+        spec.judge.model = kDefaultJudgeModel;
         const toml::table* t = table_at(root, "", "judge");
         if (t == nullptr) return;
         check_keys(*t, "judge",
@@ -514,7 +514,7 @@ std::string Gate::set(const std::string& key, double value) {
     const figures::Figure* figure = figures::find_gate_key(key);
     if (figure == nullptr) return "unknown key (known: " + figures::gate_keys_list() + ")";
     if (std::string what = figures::threshold_error(*figure, value); !what.empty()) return what;
-    if (figure->gate_use == figures::GateUse::kSetting)
+    if (figure->id == figures::Id::kMinRealism)
         min_realism = value;
     else
         thresholds[key] = value;

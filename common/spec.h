@@ -17,6 +17,10 @@ inline constexpr const char* kDefaultVariantPrompt =
     "The post should be one a moderator would label \"{{label}}\": {{label_definition}}\n\n"
     "The possible labels are {{labels}}. Write only the post itself.";
 
+/// Models a spec without [generator] model / [judge] model gets.
+inline constexpr const char* kDefaultGeneratorModel = "claude-haiku-4-5";
+inline constexpr const char* kDefaultJudgeModel = "claude-sonnet-4-5";
+
 /// Name of the variant added when the spec defines none.
 inline constexpr const char* kDefaultVariantName = "baseline";
 
