@@ -138,7 +138,7 @@ TEST_CASE("the gate keys are DESIGN section 9's, in its order", "[gate]") {
                               "min_realism_mean", "max_refusal_rate"});
 }
 
-TEST_CASE("--gate-set values are checked as the spec's [gate] values are", "[gate]") {
+TEST_CASE("gate-set values are checked as the spec's gate table values are", "[gate]") {
     spec::Gate g;
     SECTION("out of range") {
         CHECK_THROWS_WITH(gate::apply_settings(g, {"max_near_dup_rate=5"}),
@@ -188,9 +188,20 @@ TEST_CASE("synthmod-stats refuses a bad --gate-set value and a bad [dedup] value
     auto f = run({stats_bin(), "--in", kJudged, "--ngram", "65", "--report-dir", dir + "/out"});
     CHECK(f.exit_code == 2);
     CHECK(f.err == "synthmod-stats: error: --ngram: must be between 1 and 64\n");
+    // The flags have the spec's bounds: --num-perm 4 is refused as [dedup] num_perm = 4 is (the
+    // flag used to accept 1-1024, the spec 8-65536).
+    auto n = run({stats_bin(), "--in", kJudged, "--num-perm", "4", "--report-dir", dir + "/out"});
+    CHECK(n.exit_code == 2);
+    CHECK(n.err == "synthmod-stats: error: --num-perm: must be between 8 and 1024\n");
+    auto t =
+        run({stats_bin(), "--in", kJudged, "--shingle", "token", "--report-dir", dir + "/out"});
+    CHECK(t.exit_code == 2);
+    CHECK(t.err ==
+          "synthmod-stats: error: --shingle: expected \"char\" or \"word\", not \"token\"\n");
+    CHECK_FALSE(exists(dir + "/out"));
 }
 
-TEST_CASE("--gate-set min_realism sets the filter's realism threshold", "[gate]") {
+TEST_CASE("gate-set min_realism sets the filter's realism threshold", "[gate]") {
     std::string dir = temp_dir("stats-gate-realism");
     auto r = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/out", "--gate-set",
                   "min_realism=5", "--quiet"});
