@@ -10,8 +10,9 @@
 namespace synthmod::figures {
 
 /// Every top-level entry of metrics.json, in the order it is written. A new figure gets an id
-/// here, a row in the table (figures.cpp), a value in stats/figures.cpp (a switch the compiler
-/// checks for completeness) and, when it is not a number, a writer in stats/report_json.cpp.
+/// here, a row in the table (figures.cpp, same order), and either a value in stats/figures.cpp
+/// (its section's switch) when it is a number or a writer in stats/report_json.cpp when it is
+/// not; tests/figures_test.cpp fails on a table row without one.
 enum class Id {
     // balance
     kRows,
