@@ -18,7 +18,7 @@ namespace {
 
 /// A per-row figure as a ratio of sums, so a bootstrap resample recomputes it cheaply.
 struct RowFigure {
-    const char* name;
+    figures::Id id;
     /// (numerator, denominator) contribution of row i.
     std::pair<double, double> (*of)(const metrics::Dataset&, std::size_t);
     bool needs_judge;
@@ -40,10 +40,10 @@ std::pair<double, double> words_of(const metrics::Dataset& d, std::size_t i) {
 }
 
 const RowFigure kRowFigures[] = {
-    {"agreement", agreement_of, true},
-    {"realism_mean", realism_of, true},
-    {"judge_refusal_rate", judge_refusal_of, true},
-    {"words_mean", words_of, false},
+    {figures::Id::kAgreement, agreement_of, true},
+    {figures::Id::kRealismMean, realism_of, true},
+    {figures::Id::kJudgeRefusalRate, judge_refusal_of, true},
+    {figures::Id::kWordsMean, words_of, false},
 };
 
 std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
@@ -59,17 +59,6 @@ std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
 }
 
 }  // namespace
-
-bool higher_is_better(const std::string& metric) {
-    const figures::Figure* f = figures::find(metric);
-    return f == nullptr || f->better != figures::Better::kLower;
-}
-
-std::vector<std::pair<std::string, std::optional<double>>> key_figures(const metrics::Metrics& m) {
-    std::vector<std::pair<std::string, std::optional<double>>> out;
-    for (const auto& [figure, value] : figures::compared(m)) out.emplace_back(figure->name, value);
-    return out;
-}
 
 Comparison by_column(const metrics::Dataset& data, const std::string& column,
                      const dedup::NearDupOptions& dedup_options,
@@ -132,13 +121,15 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
     }
 
     // Table rows: every key figure; bootstrap intervals for the per-row ones.
-    std::vector<std::vector<std::pair<std::string, std::optional<double>>>> figures;
-    for (const auto& m : per_group) figures.push_back(key_figures(m));
-    for (std::size_t f = 0; f < figures.front().size(); ++f) {
+    std::vector<std::vector<std::pair<const figures::Figure*, std::optional<double>>>> values;
+    for (const auto& m : per_group) values.push_back(figures::compared(m));
+    for (std::size_t f = 0; f < values.front().size(); ++f) {
+        const figures::Figure& figure = *values.front()[f].first;
         Row row;
-        row.metric = figures.front()[f].first;
-        row.higher_is_better = higher_is_better(row.metric);
-        for (std::size_t g = 0; g < g_count; ++g) row.values.push_back(figures[g][f].second);
+        row.metric = figure.name;
+        row.higher_is_better = figure.better != figures::Better::kLower;
+        row.decimals = figure.decimals;
+        for (std::size_t g = 0; g < g_count; ++g) row.values.push_back(values[g][f].second);
         row.diff.assign(g_count, std::nullopt);
         row.lower.assign(g_count, std::nullopt);
         row.upper.assign(g_count, std::nullopt);
@@ -146,7 +137,7 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
             if (row.values[g] && row.values[0]) row.diff[g] = *row.values[g] - *row.values[0];
         const RowFigure* rf = nullptr;
         for (const auto& candidate : kRowFigures)
-            if (row.metric == candidate.name) rf = &candidate;
+            if (figure.id == candidate.id) rf = &candidate;
         if (rf && (!rf->needs_judge || data.has_judge())) {
             for (std::size_t g = 1; g < g_count; ++g) {
                 if (!row.diff[g]) continue;
@@ -194,14 +185,15 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
         throw InputError(path + ":1: not a metrics.json object");
     Baseline out;
     out.path = std::filesystem::path(path).filename().string();
-    for (const auto& [name, value] : key_figures(current)) {
+    for (const auto& [figure, value] : figures::compared(current)) {
         BaselineRow row;
-        row.metric = name;
-        row.higher_is_better = higher_is_better(name);
+        row.metric = figure->name;
+        row.higher_is_better = figure->better != figures::Better::kLower;
+        row.decimals = figure->decimals;
         row.current = value;
-        auto it = doc.FindMember(name.c_str());
+        auto it = doc.FindMember(figure->name);
         if (it != doc.MemberEnd() && it->value.IsNumber()) row.baseline = it->value.GetDouble();
-        const figures::Better better = figures::find(name)->better;
+        const figures::Better better = figure->better;
         if (row.current && row.baseline && better != figures::Better::kNeither) {
             double delta = *row.current - *row.baseline;
             row.regression = better == figures::Better::kHigher ? delta < -1e-12 : delta > 1e-12;

@@ -211,6 +211,9 @@ TEST_CASE("metrics.json baseline section: regressions by the figure's direction"
     const std::string earlier =
         R"({"rows": 50, "near_dup_rate": 0.1, "distinct_1": 0.25, "words_mean": 12.5})";
     const auto b = compare::against_baseline("old/metrics.json", earlier, f.m);
+    REQUIRE(b.rows.front().metric == "rows");
+    CHECK(b.rows.front().decimals == 0);  // a count prints without decimals
+    CHECK(b.rows.back().decimals == 4);
     f.in.baseline = &b;
     const auto doc = f.json();
     const auto& base = doc["baseline"];
