@@ -219,8 +219,9 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
         auto it = doc.FindMember(figure->name);
         if (it != doc.MemberEnd() && it->value.IsNumber()) row.baseline = it->value.GetDouble();
         const figures::Better better = figure->better;
-        if (row.current && row.baseline && better != figures::Better::kNeither) {
-            double delta = *row.current - *row.baseline;
+        if (row.current && row.baseline) row.change = *row.current - *row.baseline;
+        if (row.change && better != figures::Better::kNeither) {
+            const double delta = *row.change;
             row.regression = better == figures::Better::kHigher ? delta < -1e-12 : delta > 1e-12;
         }
         out.regressions += row.regression;

@@ -478,9 +478,8 @@ std::string baseline(const compare::Baseline& b) {
                     "| metric | baseline | now | change | |\n|---|---:|---:|---:|---|\n";
     for (const auto& r : b.rows) {
         o += "| " + r.metric + " | " + opt(r.baseline, r.decimals) + " | " +
-             opt(r.current, r.decimals) + " | " +
-             (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") + " | " +
-             (r.regression ? "⚠️ regression" : "") + " |\n";
+             opt(r.current, r.decimals) + " | " + (r.change ? signed_fixed(*r.change) : "n/a") +
+             " | " + (r.regression ? "⚠️ regression" : "") + " |\n";
     }
     return o + "\n";
 }

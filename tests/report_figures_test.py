@@ -5,11 +5,17 @@ decimals (a share shown as "x %" is 100 x the value). Text columns (labels, exam
 names) are not figures and are skipped. The numbers that are not figures of metrics.json are
 listed in EXCEPTIONS with the reason.
 
-usage: report_figures_test.py REPORT_DIR   (reports/example: check_example.sh keeps it current)
+usage: report_figures_test.py REPORT_DIR [SYNTHMOD_STATS]
+  REPORT_DIR: reports/example (check_example.sh keeps it what the tools write); with
+  SYNTHMOD_STATS, also a run on tests/data/stats_judged.csv with a failed gate, --compare-by and
+  --baseline, the sections the demo has not.
 """
 import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 
 # Columns that hold names or text, not figures.
 TEXT_COLUMNS = {"label", "labels", "example", "example (first row)", "opening", "check",
@@ -47,6 +53,7 @@ def printed(v, decimals):
 
 def shown_numbers(md):
     """(where, number text, is_percent) for each figure of report.md's tables and lines."""
+    md = re.sub(r"&#?\w+;", "_", md)  # escaped characters (&#95; is "_"), not numbers
     header = None
     for line in md.splitlines():
         if not line.startswith("|"):
@@ -89,28 +96,45 @@ def unmatched(md, values):
     return missing, checked
 
 
-def main():
-    report_dir = sys.argv[1]
+def check(report_dir, at_least):
+    """Prints what `report_dir`'s report.md shows that its metrics.json lacks; True when nothing."""
     md = open(f"{report_dir}/report.md", encoding="utf-8").read()
     values = []
     flatten(json.load(open(f"{report_dir}/metrics.json", encoding="utf-8")), values)
     missing, checked = unmatched(md, values)
     for m in missing:
-        print(f"report.md shows {m}, which is no value of metrics.json", file=sys.stderr)
-    if checked < 100:
-        print(f"only {checked} figures found in report.md: is it the full report?",
+        print(f"{report_dir}/report.md shows {m}, which is no value of metrics.json",
               file=sys.stderr)
-        return 1
+    if checked < at_least:
+        print(f"{report_dir}: only {checked} figures found in report.md", file=sys.stderr)
+        return False
     # The check itself can fail: a figure metrics.json lacks, in a table and in a line, is found.
     doctored = md.replace("| rows judged ok |", "| rows judged ok | 123457 |\n| x |", 1)
     doctored += "\n- made up: 0.123457\n"
     if len(unmatched(doctored, values)[0]) != len(missing) + 2:
         print("the check does not see a figure missing from metrics.json", file=sys.stderr)
-        return 1
-    if missing:
-        return 1
-    print(f"{checked} figures of report.md checked against metrics.json")
-    return 0
+        return False
+    print(f"{report_dir}: {checked} figures of report.md checked against metrics.json")
+    return not missing
+
+
+def main():
+    ok = check(sys.argv[1], 200)
+    if len(sys.argv) > 2:
+        # The sections the demo has not: a failed gate's list, the baseline table, a comparison
+        # of the small judged fixture (tests/data/stats_judged.csv) against the demo's release.
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        with tempfile.TemporaryDirectory() as tmp:
+            run = subprocess.run(
+                [sys.argv[2], "--in", f"{root}/tests/data/stats_judged.csv", "--report-dir", tmp,
+                 "--compare-by", "variant", "--baseline", f"{sys.argv[1]}/metrics.json", "--gate",
+                 "--gate-set", "min_rows=10", "--gate-set", "max_near_dup_rate=0.1", "--quiet"],
+                capture_output=True, text=True)
+            if run.returncode != 1:  # the near_dup_rate check fails: exit 1
+                print(f"synthmod-stats exited {run.returncode}: {run.stderr}", file=sys.stderr)
+                return 1
+            ok = check(tmp, 100) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
