@@ -17,7 +17,7 @@ void add_flags(CLI::App& app, Options& o) {
     runner::describe_tool(app, help);
     app.add_option("--spec", o.spec_path, "dataset spec (TOML)")->required();
     app.add_option("--rows", o.rows, "rows to generate, all variants together")
-        ->check(CLI::PositiveNumber);
+        ->check(runner::within(spec::bounds::kRows));
     app.add_option("--out", o.out, "output file ('-' = stdout); journal at <out>.journal")
         ->capture_default_str();
     app.add_option("--personas", o.personas, "persona file (.jsonl, .csv or one per line)");

@@ -196,7 +196,6 @@ spec::Spec effective_spec(const Options& options) {
     if (!options.run.base_url.empty()) spec.generator.base_url = options.run.base_url;
     if (options.run.concurrency) spec.generator.concurrency = *options.run.concurrency;
     if (spec.generator.contexts.empty()) spec.generator.contexts = kDefaultContexts;
-    if (spec.rows < 1) throw UsageError("--rows: must be at least 1");
     return spec;
 }
 

@@ -58,6 +58,97 @@ std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
     return num / den;
 }
 
+/// The rows of each distinct value of column `col`, in order of first appearance.
+struct Groups {
+    std::vector<std::string> names;
+    std::vector<std::vector<std::size_t>> members;
+};
+
+Groups split_by(const metrics::Dataset& data, int col) {
+    Groups out;
+    std::map<std::string, std::size_t> index;
+    std::string text;  // the content column (an odd choice, but a column) is rebuilt per row
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        std::string v(col == data.content ? data.text(i, text) : data.field(i, col));
+        auto [it, fresh] = index.emplace(v, out.names.size());
+        if (fresh) {
+            out.names.push_back(v);
+            out.members.emplace_back();
+        }
+        out.members[it->second].push_back(i);
+    }
+    return out;
+}
+
+using Pairs = std::vector<std::pair<std::size_t, std::size_t>>;
+
+/// Pairing: the k-th row of a (persona, target_label) key in group g with the k-th in group 0.
+/// Sets cmp.paired and cmp.pairs; returns the pairs of each group (none for group 0).
+std::vector<Pairs> pair_rows(const metrics::Dataset& data,
+                             const std::vector<std::vector<std::size_t>>& members,
+                             Comparison& cmp) {
+    const std::size_t g_count = members.size();
+    cmp.paired = data.persona >= 0 && data.target_label >= 0 && g_count > 1;
+    std::vector<Pairs> paired(g_count);
+    if (!cmp.paired) return paired;
+    auto key_of = [&](std::size_t i) {
+        return std::string(data.field(i, data.persona)) + '\x1f' +
+               std::string(data.field(i, data.target_label));
+    };
+    std::map<std::string, std::vector<std::size_t>> base;
+    for (std::size_t i : members[0]) base[key_of(i)].push_back(i);
+    cmp.pairs.assign(g_count, 0);
+    for (std::size_t g = 1; g < g_count; ++g) {
+        std::map<std::string, std::size_t> used;
+        for (std::size_t i : members[g]) {
+            auto it = base.find(key_of(i));
+            if (it == base.end()) continue;
+            std::size_t k = used[it->first]++;
+            if (k < it->second.size()) paired[g].push_back({it->second[k], i});
+        }
+        cmp.pairs[g] = paired[g].size();
+        if (paired[g].empty()) cmp.paired = false;
+    }
+    return paired;
+}
+
+/// The 95 % bootstrap interval of group g's difference from group 0 in figure `rf`, resampling
+/// the pairs when the comparison is paired and each group on its own otherwise.
+void bootstrap_interval(const metrics::Dataset& data, const RowFigure& rf,
+                        const std::vector<std::vector<std::size_t>>& members,
+                        const std::vector<Pairs>& paired, const Comparison& cmp, std::size_t g,
+                        Row& row) {
+    // A fresh generator per (figure, group) keeps each interval reproducible alone.
+    std::mt19937_64 rng(cmp.seed ^ (0x9e3779b97f4a7c15ULL * (g + 1)) ^
+                        std::hash<std::string>{}(row.metric));
+    std::vector<double> diffs;
+    std::vector<std::size_t> a, b;
+    for (int r = 0; r < cmp.resamples; ++r) {
+        a.clear();
+        b.clear();
+        if (cmp.paired) {
+            const auto& p = paired[g];
+            for (std::size_t k = 0; k < p.size(); ++k) {
+                const auto& pick = p[rng() % p.size()];
+                a.push_back(pick.first);
+                b.push_back(pick.second);
+            }
+        } else {
+            for (std::size_t k = 0; k < members[0].size(); ++k)
+                a.push_back(members[0][rng() % members[0].size()]);
+            for (std::size_t k = 0; k < members[g].size(); ++k)
+                b.push_back(members[g][rng() % members[g].size()]);
+        }
+        auto va = ratio(data, rf, a);
+        auto vb = ratio(data, rf, b);
+        if (va && vb) diffs.push_back(*vb - *va);
+    }
+    if (diffs.size() >= static_cast<std::size_t>(cmp.resamples) / 2) {
+        row.lower[g] = metrics::percentile(diffs, 0.025);
+        row.upper[g] = metrics::percentile(diffs, 0.975);
+    }
+}
+
 }  // namespace
 
 Comparison by_column(const metrics::Dataset& data, const std::string& column,
@@ -70,21 +161,9 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
     auto col_it = std::find(data.header.begin(), data.header.end(), column);
     if (col_it == data.header.end())
         throw UsageError("--compare-by: the input has no column '" + column + "'");
-    const auto col = static_cast<std::size_t>(col_it - data.header.begin());
-
-    std::vector<std::vector<std::size_t>> members;
-    std::map<std::string, std::size_t> index;
-    std::string text;  // the content column (an odd choice, but a column) is rebuilt per row
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        const int c = static_cast<int>(col);
-        std::string v(c == data.content ? data.text(i, text) : data.field(i, c));
-        auto [it, fresh] = index.emplace(v, cmp.groups.size());
-        if (fresh) {
-            cmp.groups.push_back(v);
-            members.emplace_back();
-        }
-        members[it->second].push_back(i);
-    }
+    Groups groups = split_by(data, static_cast<int>(col_it - data.header.begin()));
+    cmp.groups = std::move(groups.names);
+    const auto& members = groups.members;
     const std::size_t g_count = cmp.groups.size();
     std::vector<metrics::Metrics> per_group;
     for (const auto& rows : members) {
@@ -95,30 +174,7 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
         auto dups = dedup::find_near_duplicates(texts, dedup_options);
         per_group.push_back(metrics::compute(data, dups, reference, rows, dedup_options.threads));
     }
-
-    // Pairing: the k-th row of a (persona, target_label) key in group g with the k-th in group 0.
-    cmp.paired = data.persona >= 0 && data.target_label >= 0 && g_count > 1;
-    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> paired(g_count);
-    if (cmp.paired) {
-        auto key_of = [&](std::size_t i) {
-            return std::string(data.field(i, data.persona)) + '\x1f' +
-                   std::string(data.field(i, data.target_label));
-        };
-        std::map<std::string, std::vector<std::size_t>> base;
-        for (std::size_t i : members[0]) base[key_of(i)].push_back(i);
-        cmp.pairs.assign(g_count, 0);
-        for (std::size_t g = 1; g < g_count; ++g) {
-            std::map<std::string, std::size_t> used;
-            for (std::size_t i : members[g]) {
-                auto it = base.find(key_of(i));
-                if (it == base.end()) continue;
-                std::size_t k = used[it->first]++;
-                if (k < it->second.size()) paired[g].push_back({it->second[k], i});
-            }
-            cmp.pairs[g] = paired[g].size();
-            if (paired[g].empty()) cmp.paired = false;
-        }
-    }
+    const std::vector<Pairs> paired = pair_rows(data, members, cmp);
 
     // Table rows: every key figure; bootstrap intervals for the per-row ones.
     std::vector<std::vector<std::pair<const figures::Figure*, std::optional<double>>>> values;
@@ -138,40 +194,9 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
         const RowFigure* rf = nullptr;
         for (const auto& candidate : kRowFigures)
             if (figure.id == candidate.id) rf = &candidate;
-        if (rf && (!rf->needs_judge || data.has_judge())) {
-            for (std::size_t g = 1; g < g_count; ++g) {
-                if (!row.diff[g]) continue;
-                // A fresh generator per (figure, group) keeps each interval reproducible alone.
-                std::mt19937_64 rng(seed ^ (0x9e3779b97f4a7c15ULL * (g + 1)) ^
-                                    std::hash<std::string>{}(row.metric));
-                std::vector<double> diffs;
-                std::vector<std::size_t> a, b;
-                for (int r = 0; r < resamples; ++r) {
-                    a.clear();
-                    b.clear();
-                    if (cmp.paired) {
-                        const auto& p = paired[g];
-                        for (std::size_t k = 0; k < p.size(); ++k) {
-                            const auto& pick = p[rng() % p.size()];
-                            a.push_back(pick.first);
-                            b.push_back(pick.second);
-                        }
-                    } else {
-                        for (std::size_t k = 0; k < members[0].size(); ++k)
-                            a.push_back(members[0][rng() % members[0].size()]);
-                        for (std::size_t k = 0; k < members[g].size(); ++k)
-                            b.push_back(members[g][rng() % members[g].size()]);
-                    }
-                    auto va = ratio(data, *rf, a);
-                    auto vb = ratio(data, *rf, b);
-                    if (va && vb) diffs.push_back(*vb - *va);
-                }
-                if (diffs.size() >= static_cast<std::size_t>(resamples) / 2) {
-                    row.lower[g] = metrics::percentile(diffs, 0.025);
-                    row.upper[g] = metrics::percentile(diffs, 0.975);
-                }
-            }
-        }
+        if (rf && (!rf->needs_judge || data.has_judge()))
+            for (std::size_t g = 1; g < g_count; ++g)
+                if (row.diff[g]) bootstrap_interval(data, *rf, members, paired, cmp, g, row);
         cmp.rows.push_back(std::move(row));
     }
     return cmp;
@@ -195,11 +220,11 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
         auto it = doc.FindMember(figure->name);
         if (it != doc.MemberEnd() && it->value.IsNumber()) row.baseline = it->value.GetDouble();
         const figures::Better better = figure->better;
-        if (row.current && row.baseline && better != figures::Better::kNeither) {
+        if (row.current && row.baseline) row.change = *row.current - *row.baseline;
+        if (row.change && better != figures::Better::kNeither) {
             const bool share = figure->lo == 0 && figure->hi == 1;
             row.allowed = share ? tolerance : tolerance * std::abs(*row.baseline);
-            const double worse = better == figures::Better::kHigher ? *row.baseline - *row.current
-                                                                    : *row.current - *row.baseline;
+            const double worse = better == figures::Better::kHigher ? -*row.change : *row.change;
             row.regression = worse > row.allowed + 1e-12;
         }
         out.regressions += row.regression;

@@ -48,6 +48,7 @@ struct BaselineRow {
     int decimals = 4;  ///< how the table of figures prints it (0 for rows)
     std::optional<double> current;
     std::optional<double> baseline;
+    std::optional<double> change;  ///< current - baseline, when both exist
     double allowed = 0;  ///< how much worse than the baseline still passes (the tolerance)
     bool regression = false;  ///< worse than the baseline by more than `allowed`
 };

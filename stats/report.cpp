@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <tuple>
 
 #include "common/errors.h"
 #include "stats/charts.h"
@@ -42,25 +41,6 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t* cp) {
         v = (v << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     *cp = v;
     return len;
-}
-
-/// Clusters by size (largest first, then first row), as (cluster, size, first row).
-std::vector<std::tuple<std::int32_t, std::size_t, std::size_t>> clusters_by_size(
-    const dedup::NearDupResult& d) {
-    std::vector<std::tuple<std::int32_t, std::size_t, std::size_t>> out(d.clusters);
-    for (std::size_t c = 0; c < d.clusters; ++c)
-        out[c] = {static_cast<std::int32_t>(c), 0, SIZE_MAX};
-    for (std::size_t i = 0; i < d.cluster.size(); ++i) {
-        if (d.cluster[i] < 0) continue;
-        auto& t = out[d.cluster[i]];
-        ++std::get<1>(t);
-        std::get<2>(t) = std::min(std::get<2>(t), i);
-    }
-    std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
-        return std::get<1>(a) != std::get<1>(b) ? std::get<1>(a) > std::get<1>(b)
-                                                : std::get<2>(a) < std::get<2>(b);
-    });
-    return out;
 }
 
 }  // namespace
@@ -310,24 +290,19 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
            count(d.candidates) + " candidate pairs checked.\n\n";
 }
 
-/// The five largest clusters with their labels and first row's text.
+/// The five largest clusters with their labels and first row's text, as metrics.json's
+/// `largest_clusters` lists them.
 std::string largest_clusters(const dedup::NearDupResult& d, const metrics::Dataset& data) {
-    auto biggest = clusters_by_size(d);
+    const auto biggest = figures::largest_clusters(d, data);
     if (biggest.empty()) return "";
     std::string o =
         "Largest clusters:\n\n| cluster | rows | labels | example (first row) "
         "|\n|---:|---:|---|---|\n";
-    for (std::size_t k = 0; k < biggest.size() && k < 5; ++k) {
-        auto [c, size, first] = biggest[k];
-        std::vector<std::string> labels;
-        for (std::size_t i = 0; i < d.cluster.size(); ++i)
-            if (d.cluster[i] == c) labels.emplace_back(data.label_of(i));
-        std::sort(labels.begin(), labels.end());
-        labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+    for (const auto& c : biggest) {
         std::string joined;
-        for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
-        o += "| " + std::to_string(c) + " | " + count(size) + " | " + joined + " | " +
-             escape_text(data.text(first)) + " |\n";
+        for (const auto& l : c.labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+        o += "| " + std::to_string(c.cluster) + " | " + count(c.rows) + " | " + joined + " | " +
+             escape_text(data.text(c.first_row)) + " |\n";
     }
     return o + "\n";
 }
@@ -522,8 +497,7 @@ std::string comparison(const compare::Comparison& cmp) {
     o += comparison_header(cmp);
     for (const auto& row : cmp.rows) {
         o += "| " + row.metric + " |";
-        const int decimals = row.metric == "rows" ? 0 : 4;
-        for (const auto& v : row.values) o += " " + opt(v, decimals) + " |";
+        for (const auto& v : row.values) o += " " + opt(v, row.decimals) + " |";
         for (std::size_t g = 1; g < cmp.groups.size(); ++g) {
             o += " " + (row.diff[g] ? signed_fixed(*row.diff[g]) : std::string("n/a"));
             if (row.lower[g])
@@ -541,9 +515,9 @@ std::string baseline(const compare::Baseline& b) {
                     " regression(s) (a figure worse than the baseline's).\n\n"
                     "| metric | baseline | now | change | |\n|---|---:|---:|---:|---|\n";
     for (const auto& r : b.rows) {
-        o += "| " + r.metric + " | " + opt(r.baseline) + " | " + opt(r.current) + " | " +
-             (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") + " | " +
-             (r.regression ? "⚠️ regression" : "") + " |\n";
+        o += "| " + r.metric + " | " + opt(r.baseline, r.decimals) + " | " +
+             opt(r.current, r.decimals) + " | " + (r.change ? signed_fixed(*r.change) : "n/a") +
+             " | " + (r.regression ? "⚠️ regression" : "") + " |\n";
     }
     return o + "\n";
 }

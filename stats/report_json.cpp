@@ -430,6 +430,8 @@ void baseline_section(Writer& w, const compare::Baseline& b) {
         number(w, r.baseline);
         w.Key("current");
         number(w, r.current);
+        w.Key("change");  // report.md's "change" column
+        number(w, r.change);
         w.Key("regression");
         w.Bool(r.regression);
         w.EndObject();

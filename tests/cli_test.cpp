@@ -94,3 +94,33 @@ TEST_CASE("generate and judge pick the output format from --out's extension alik
     REQUIRE(csv.exit_code == 0);
     CHECK(t::slurp(dir + "/samples.txt").rfind("content,label,id,", 0) == 0);
 }
+
+TEST_CASE("a flag that overrides a spec value has the spec's bounds and names the flag", "[cli]") {
+    // spec::bounds::kConcurrency is 1-10000: [generator]/[judge] concurrency = 20000 is refused
+    // with spec.toml:line (spec_test), --concurrency 20000 with the flag's name, same words.
+    const std::string judged = std::string(SYNTHMOD_SOURCE_DIR) + "/tests/data/stats_judged.csv";
+    const std::vector<std::vector<std::string>> commands = {
+        {t::tool("synthmod-generate"), "--spec", kSpec, "--out", "/dev/null", "--dry-run"},
+        {t::tool("synthmod-judge"), "--spec", kSpec, "--in", judged, "--out", "/dev/null",
+         "--dry-run"},
+    };
+    for (auto cmd : commands) {
+        for (const char* bad : {"0", "20000"}) {
+            auto c = cmd;
+            c.insert(c.end(), {"--concurrency", bad});
+            auto r = t::run(c);
+            INFO(cmd[0] << " --concurrency " << bad << ": " << r.err);
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find("--concurrency: must be between 1 and 10000") != std::string::npos);
+        }
+        auto ok = cmd;
+        ok.insert(ok.end(), {"--concurrency", "10000"});
+        auto r = t::run(ok);
+        INFO(cmd[0] << ": " << r.err);
+        CHECK(r.exit_code == 0);
+    }
+    auto rows = t::run({t::tool("synthmod-generate"), "--spec", kSpec, "--out", "/dev/null",
+                        "--dry-run", "--rows", "0"});
+    CHECK(rows.exit_code == 2);
+    CHECK(rows.err.find("--rows: must be between 1 and 2147483647") != std::string::npos);
+}

@@ -276,6 +276,11 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
               "not \"gpt\"");
         CHECK(error_of(kLabels + "[generator]\nconcurrency = 0\n") ==
               "dir/s.toml:10: generator.concurrency: must be between 1 and 10000");
+        // The same bounds as --concurrency (cli_test), spec::bounds::kConcurrency.
+        CHECK(error_of(kLabels + "[judge]\nconcurrency = 20000\n") ==
+              "dir/s.toml:10: judge.concurrency: must be between 1 and 10000");
+        CHECK(error_of(kLabels + "[judge]\nmax_tokens = 1000001\n") ==
+              "dir/s.toml:10: judge.max_tokens: must be between 1 and 1000000");
         CHECK(error_of(kLabels + "[generator]\nmax_tokens = -5\n") ==
               "dir/s.toml:10: generator.max_tokens: must be between 1 and 1000000");
         CHECK(error_of(kLabels + "[generator]\ntemperature = 3.0\n") ==

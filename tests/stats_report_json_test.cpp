@@ -226,12 +226,14 @@ TEST_CASE("metrics.json baseline section: regressions by the figure's direction"
     CHECK(m["near_dup_rate"]["regression"].GetBool());
     CHECK(m["near_dup_rate"]["baseline"].GetDouble() == 0.1);
     CHECK(m["near_dup_rate"]["current"].GetDouble() == 0.2);
+    CHECK(m["near_dup_rate"]["change"].GetDouble() == Approx(0.1));  // report.md's change column
     CHECK_FALSE(m["rows"]["regression"].GetBool());
     CHECK_FALSE(m["distinct_1"]["regression"].GetBool());
     // words_mean is in metrics.json now, so a baseline has it.
     CHECK(m["words_mean"]["baseline"].GetDouble() == 12.5);
     CHECK(m["agreement"]["current"].IsNull());
     CHECK(m["agreement"]["baseline"].IsNull());
+    CHECK(m["agreement"]["change"].IsNull());
 }
 
 TEST_CASE("synthmod-stats writes the report's clusters and judge counts into metrics.json",

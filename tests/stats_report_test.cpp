@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "stats/compare.h"
 #include "stats/dataset.h"
 #include "stats/dedup.h"
+#include "stats/figures.h"
 #include "stats/metrics.h"
 #include "stats/report.h"
 
@@ -196,4 +198,50 @@ TEST_CASE("report.md: sections in order, figures of the small judged file", "[re
     CHECK(has(md, "| rows | 16 |\n"));
     CHECK(has(md, "| kept in filtered.csv | 7 (43.75 %) |\n"));
     CHECK(has(md, "- conflict clusters: 1; rows in them: 2 (12.50 %)\n"));
+}
+
+TEST_CASE("comparison and baseline tables print each figure with the table's decimals",
+          "[report]") {
+    auto data = dataset::load({kJudged});
+    data.prepare(2);
+    const auto dups = dedup::find_near_duplicates(data.normalized, {});
+    auto m = metrics::compute(data, dups, {});
+    const std::string json = "{\"rows\": 12, \"agreement\": 0.5}";
+    const auto b = compare::against_baseline("old/metrics.json", json, m);
+    const std::string md = report::section::baseline(b);
+    // rows is a count (0 decimals in the table of figures), agreement a share (4).
+    CHECK(has(md, "| rows | 12 | 16 | +4.0000 |  |\n"));
+    CHECK(has(md, "| agreement | 0.5000 | "));
+
+    compare::Comparison cmp;
+    cmp.column = "variant";
+    cmp.groups = {"a", "b"};
+    cmp.sizes = {8, 8};
+    for (const auto& [figure, value] : figures::compared(m)) {
+        compare::Row row;
+        row.metric = figure->name;
+        row.decimals = figure->decimals;
+        row.values = {value, value};
+        row.diff = {std::nullopt, 0.0};
+        row.lower = row.upper = {std::nullopt, std::nullopt};
+        cmp.rows.push_back(row);
+    }
+    const std::string table = report::section::comparison(cmp);
+    CHECK(has(table, "| rows | 16 | 16 | +0.0000 |\n"));
+    CHECK(has(table, "| exact_dup_rate | 0.1250 | 0.1250 | +0.0000 |\n"));
+}
+
+TEST_CASE("duplicates section: the largest clusters are metrics.json's largest_clusters",
+          "[report]") {
+    auto data = dataset::load({kJudged});
+    data.prepare(2);
+    const auto dups = dedup::find_near_duplicates(data.normalized, {});
+    auto m = metrics::compute(data, dups, {});
+    const std::string md = report::section::duplicates(m, dups, data);
+    const auto clusters = figures::largest_clusters(dups, data);
+    REQUIRE_FALSE(clusters.empty());
+    for (const auto& c : clusters) {
+        INFO(c.cluster);
+        CHECK(has(md, "| " + std::to_string(c.cluster) + " | " + std::to_string(c.rows) + " | "));
+    }
 }

@@ -17,6 +17,17 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
+CLI::Validator within(const spec::IntRange& range) {
+    return CLI::Validator(
+        [range](std::string& text) {
+            long long v = 0;
+            // Not a number: CLI11's own conversion refuses it after the checks.
+            if (!CLI::detail::lexical_cast(text, v)) return std::string();
+            return range.error(v);
+        },
+        "INT in [" + std::to_string(range.lo) + " - " + std::to_string(range.hi) + "]");
+}
+
 void describe_tool(CLI::App& app, const ToolHelp& help) {
     app.name(help.name);
     app.description(help.summary);
@@ -43,7 +54,7 @@ void add_common_flags(CLI::App& app, CommonFlags& f, const ToolHelp& help,
     app.add_option(model_names, f.model, "model id" + from_spec);
     app.add_option("--base-url", f.base_url, "API base URL (else *_BASE_URL or the provider's)");
     app.add_option("--concurrency", f.concurrency, "requests in flight" + from_spec)
-        ->check(CLI::PositiveNumber);
+        ->check(within(spec::bounds::kConcurrency));
     app.add_option("--max-retries", f.max_retries, "retries per request (default 8)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--max-cost", f.max_cost,

@@ -9,10 +9,12 @@
 
 #include "common/llm/runner.h"
 #include "common/llm/shard.h"
+#include "common/spec.h"
 
 namespace CLI {
 class App;
-}
+class Validator;
+}  // namespace CLI
 
 namespace synthmod::runner {
 
@@ -59,6 +61,11 @@ void describe_tool(CLI::App& app, const ToolHelp& help);
 /// "--model,--judge-model").
 void add_common_flags(CLI::App& app, CommonFlags& flags, const ToolHelp& help,
                       const std::string& model_names = "--model");
+
+/// A flag check for a flag that overrides a spec value: refuses a value outside `range` (one of
+/// spec::bounds) with the spec reader's words ("--concurrency: must be between 1 and 10000"), so
+/// that the flag and the spec accept the same values.
+CLI::Validator within(const spec::IntRange& range);
 
 /// csv or jsonl: --format, else jsonl when `out_path` ends in ".jsonl", else csv.
 std::string output_format(const CommonFlags& flags, const std::string& out_path);
