@@ -23,6 +23,9 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--personas", o.personas, "persona file (.jsonl, .csv or one per line)");
     app.add_option("--variant", o.variants, "prompt variant to run (repeatable; default all)")
         ->allow_extra_args(false);
+    app.add_flag("--retry-refused", o.retry_refused,
+                 "ask again the rows an earlier run recorded as refused (default: a refusal is "
+                 "an outcome, kept as a row labelled 'refused')");
     runner::add_common_flags(app, o.run, help);
 }
 

@@ -156,7 +156,11 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
         << " (without prompt-cache savings on the system prompt)\n";
 }
 
-/// Writes the finished rows (status ok) in plan order; returns how many.
+/// The label of a row the model refused to write (DESIGN section 12): the row is kept, with
+/// empty content, so that every planned row is accounted for.
+const char* const kRefusedLabel = "refused";
+
+/// Writes the finished rows (ok and refused) in plan order; returns how many.
 std::size_t write_samples(const Options& options, const Plan& plan,
                           const std::map<std::string, journal::Record>& records,
                           const std::string& model) {
@@ -168,21 +172,24 @@ std::size_t write_samples(const Options& options, const Plan& plan,
     std::size_t written = 0;
     for (const auto& item : plan.items) {
         auto it = records.find(item.id);
-        if (it == records.end() || it->second.status != "ok") continue;
-        rapidjson::Document doc;
-        doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
-        if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
-            !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
-            continue;  // the runner validated it; a hand-edited journal is not trusted further
+        if (it == records.end()) continue;
+        std::string content, label;
+        if (it->second.status == "refused") {
+            label = kRefusedLabel;
+        } else if (it->second.status == "ok") {
+            rapidjson::Document doc;
+            doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
+            if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
+                !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
+                continue;  // the runner validated it; a hand-edited journal is not trusted further
+            content.assign(doc["content"].GetString(), doc["content"].GetStringLength());
+            label.assign(doc["label"].GetString(), doc["label"].GetStringLength());
+        } else {
+            continue;  // failed: listed in <out>.failed.csv
+        }
         std::vector<std::string> row = {
-            std::string(doc["content"].GetString(), doc["content"].GetStringLength()),
-            std::string(doc["label"].GetString(), doc["label"].GetStringLength()),
-            item.id,
-            item.target_label,
-            item.variant,
-            item.context,
-            item.persona,
-            model};
+            std::move(content), std::move(label), item.id,      item.target_label,
+            item.variant,       item.context,     item.persona, model};
         if (jsonl)
             out << jsonl::object_line(kColumns, row) << "\n";
         else
@@ -191,6 +198,44 @@ std::size_t write_samples(const Options& options, const Plan& plan,
     }
     file.commit();
     return written;
+}
+
+/// "<out>.failed.csv" ("synthmod-generate.failed.csv" when writing to stdout).
+std::string failed_path(const std::string& out) {
+    return (out == "-" ? std::string("synthmod-generate") : out) + ".failed.csv";
+}
+
+/// Lists the rows journalled as failed (they spent their retries) with their reason, so a user
+/// sees what the next run of the same command will ask again; removes an older list when no
+/// row failed. Returns how many rows it lists.
+std::size_t write_failed(const Options& options, const Plan& plan,
+                         const std::map<std::string, journal::Record>& records) {
+    const std::string path = failed_path(options.out);
+    std::vector<std::pair<const PlanItem*, const journal::Record*>> failed;
+    for (const auto& item : plan.items) {
+        auto it = records.find(item.id);
+        if (it != records.end() && it->second.status == "failed")
+            failed.emplace_back(&item, &it->second);
+    }
+    if (failed.empty()) {
+        std::remove(path.c_str());
+        return 0;
+    }
+    OutputFile file(path);
+    csv::Writer writer(file.stream(), options.run.csv_safe);
+    writer.write_row(
+        std::vector<std::string>{"id", "target_label", "variant", "persona", "context", "reason"});
+    for (const auto& [item, record] : failed)
+        writer.write_row(std::vector<std::string>{
+            item->id, item->target_label, item->variant, item->persona, item->context,
+            record->error.empty() ? record->reason : record->error});
+    file.commit();
+    return failed.size();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -270,6 +315,7 @@ int run(const Options& options) {
 
     runner::Options ro = runner::make_options(options.run, "synthmod-generate",
                                               spec.generator.concurrency, options.out);
+    ro.retry_refused = options.retry_refused;
 
     std::unique_ptr<http::Transport> transport;
     if (provider->remote()) transport = http::make_curl_transport(ro.http);
@@ -285,6 +331,20 @@ int run(const Options& options) {
         [&labels](const std::string& answer) { return validate_answer(answer, labels); });
 
     std::size_t written = write_samples(options, plan, result.records, provider->model());
+    std::size_t failed = write_failed(options, plan, result.records);
+    if (!options.run.quiet) {
+        if (failed)
+            std::cerr << "synthmod-generate: " << failed << " failed row"
+                      << (failed == 1 ? " is" : "s are") << " listed in "
+                      << printable(failed_path(options.out))
+                      << "; the same command asks them again\n";
+        const std::string format = runner::output_format(options.run, options.out);
+        const bool named_jsonl = ends_with(options.out, ".jsonl");
+        if (options.out != "-" && (named_jsonl != (format == "jsonl")))
+            std::cerr << "synthmod-generate: note: " << printable(options.out) << " is written as "
+                      << (format == "jsonl" ? "JSON Lines" : "CSV") << " (--format " << format
+                      << "), whatever its name says\n";
+    }
     return runner::finish_run(ro, result.summary, options.out, written, plan.items.size());
 }
 

@@ -19,6 +19,7 @@ struct Options {
     std::string personas;               ///< overrides [personas] path
     std::vector<std::string> variants;  ///< subset of the spec's variants; empty = all
     std::optional<int> rows;
+    bool retry_refused = false;  ///< ask again the rows an earlier run journalled as refused
     runner::CommonFlags run;  ///< the runner flags the judge shares (provider, budget, --shard ...)
 };
 

@@ -4,7 +4,7 @@
 //   {"type":"header","journal":1,"tool":...,"spec_hash":...,"plan_hash":...}
 //   {"type":"item","id":...,"status":"ok|refused|failed","answer":"<answer JSON as text>",
 //    "usage":{...},"cost":...,"cost_known":true,"attempts":...,"repairs":...,"error":...,
-//    "request_id":...}
+//    "reason":... (failed items only), "request_id":...}
 //   {"type":"batch","batch_id":...,"items":[...]}
 //   {"type":"batch_end","batch_id":...}
 // The answer is kept as a string so that the text read back is byte-identical to the text the
@@ -94,6 +94,10 @@ std::string record_line(const Record& r) {
     w.Int(r.repairs);
     w.Key("error");
     w.String(r.error);
+    if (!r.reason.empty()) {
+        w.Key("reason");
+        w.String(r.reason);
+    }
     w.Key("request_id");
     w.String(r.request_id);
     w.EndObject();
@@ -160,6 +164,7 @@ Record parse_record(const rapidjson::Value& v) {
     r.attempts = static_cast<int>(get_int(v, "attempts"));
     r.repairs = static_cast<int>(get_int(v, "repairs"));
     r.error = get_string(v, "error");
+    r.reason = get_string(v, "reason");
     r.request_id = get_string(v, "request_id");
     return r;
 }

@@ -29,6 +29,9 @@ struct Record {
     int attempts = 0;
     int repairs = 0;
     std::string error;
+    /// failed: the kind of the last error (stable text, no request id or timing), what failed
+    /// rows are grouped by; empty in journals written before it existed.
+    std::string reason;
     std::string request_id;
 };
 

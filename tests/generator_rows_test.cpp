@@ -1,0 +1,221 @@
+// Every planned row is accounted for, failures say why, a dataset grows, top-up, JSONL by name:
+// synthmod-generate run as a process against the loopback fake server (issue 12).
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/csv.h"
+#include "common/jsonl.h"
+#include "tests/support/fake_server.h"
+#include "tests/support/process.h"
+
+namespace t = synthmod::test;
+
+namespace {
+
+std::string example_dir(const std::string& tag) {
+    std::string dir = t::temp_dir(tag);
+    std::string src = std::string(SYNTHMOD_SOURCE_DIR) + "/examples/";
+    t::spit(dir + "/moderation.toml", t::slurp(src + "moderation.toml"));
+    t::spit(dir + "/personas.jsonl", t::slurp(src + "personas.jsonl"));
+    return dir;
+}
+
+std::vector<std::string> gen(const std::string& dir, const std::string& out, int rows,
+                             const std::string& base_url, std::vector<std::string> extra = {}) {
+    std::vector<std::string> a = {t::tool("synthmod-generate"),
+                                  "--spec",
+                                  dir + "/moderation.toml",
+                                  "--provider",
+                                  "anthropic",
+                                  "--base-url",
+                                  base_url,
+                                  "--rows",
+                                  std::to_string(rows),
+                                  "--out",
+                                  out};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+
+t::RunOptions with_key() {
+    t::RunOptions o;
+    o.env = {{"ANTHROPIC_API_KEY", "test-key"}, {"ANTHROPIC_BASE_URL", "\x01unset"}};
+    return o;
+}
+
+std::size_t messages(const t::FakeServer& server) { return server.count("/v1/messages"); }
+
+synthmod::csv::Table samples(const std::string& path) {
+    return synthmod::csv::read_table(path, {"content", "label", "id", "target_label"});
+}
+
+/// A column of a table, row by row.
+std::vector<std::string> column(const synthmod::csv::Table& table, const std::string& name) {
+    std::vector<std::string> out;
+    const auto c = static_cast<std::size_t>(table.column(name));
+    for (const auto& row : table.rows) out.push_back(row[c]);
+    return out;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("generate: a refusal is a row labelled refused, never dropped",
+          "[generator][generator_rows]") {
+    // Concurrency 1: the server's script is consumed in plan order, so refusals land on known
+    // rows: every 10th row from the 3rd (20 of 200) and rows 50-59 (10 more) = 30 refused.
+    std::string script;
+    std::set<std::size_t> refused_rows;
+    for (std::size_t i = 0; i < 200; ++i) {
+        bool refuse = i % 10 == 2 || (i >= 50 && i < 60);
+        if (refuse) refused_rows.insert(i);
+        script += (i ? "," : "") + std::string(refuse ? "refusal" : "ok");
+    }
+    REQUIRE(refused_rows.size() == 29);  // row 52 is in both sets
+    t::FakeServer server({"--script", script});
+    std::string dir = example_dir("genrows-refused");
+    auto r = t::run(gen(dir, dir + "/s.csv", 200, server.base_url(), {"--concurrency", "1"}),
+                    with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("171 ok, 29 refused, 0 failed of 200") != std::string::npos);
+    auto table = samples(dir + "/s.csv");
+    REQUIRE(table.rows.size() == 200);
+    auto labels = column(table, "label");
+    auto content = column(table, "content");
+    for (std::size_t i = 0; i < 200; ++i) {
+        INFO("row " << i);
+        if (refused_rows.count(i)) {
+            CHECK(labels[i] == "refused");
+            CHECK(content[i].empty());
+        } else {
+            CHECK(labels[i] != "refused");
+            CHECK_FALSE(content[i].empty());
+        }
+    }
+    CHECK_FALSE(t::exists(dir + "/s.csv.failed.csv"));
+
+    SECTION("a rerun keeps the refusals and sends nothing") {
+        auto again = t::run(gen(dir, dir + "/s.csv", 200, server.base_url()), with_key());
+        CHECK(again.exit_code == 0);
+        CHECK(messages(server) == 200);
+        CHECK(samples(dir + "/s.csv").rows.size() == 200);
+    }
+    SECTION("--retry-refused asks exactly the refused rows again") {
+        auto again = t::run(gen(dir, dir + "/s.csv", 200, server.base_url(), {"--retry-refused"}),
+                            with_key());
+        INFO(again.err);
+        CHECK(again.exit_code == 0);
+        CHECK(messages(server) == 229);
+        auto labels2 = column(samples(dir + "/s.csv"), "label");
+        CHECK(std::count(labels2.begin(), labels2.end(), "refused") == 0);
+        CHECK(again.err.find("200 ok, 0 refused, 0 failed of 200 (171 from the journal)") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("generate: rows that spent their retries are listed with their reason and re-asked",
+          "[generator][generator_rows]") {
+    // --max-retries 0 and concurrency 1: the server's script is consumed in plan order (no
+    // retry timer reorders it): rows 5, 17 and 33 get a 500 and fail, the others are answered.
+    std::string script;
+    for (std::size_t i = 0; i < 40; ++i)
+        script += (i ? "," : "") + std::string(i == 5 || i == 17 || i == 33 ? "500" : "ok");
+    t::FakeServer server({"--script", script});
+    std::string dir = example_dir("genrows-failed");
+    const std::string out = dir + "/s.csv";
+    auto r =
+        t::run(gen(dir, out, 40, server.base_url(), {"--concurrency", "1", "--max-retries", "0"}),
+               with_key());
+    INFO(r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(messages(server) == 40);
+    // The first error of its kind is on stderr once, the summary by reason at the end.
+    CHECK(count_of(r.err, "(not retried)") == 1);
+    CHECK(r.err.find("failed attempts by kind: 3 HTTP 500") != std::string::npos);
+    CHECK(r.err.find("failed rows by reason: 3 HTTP 500") != std::string::npos);
+    auto table = samples(out);
+    CHECK(table.rows.size() == 37);
+    auto failed = synthmod::csv::read_table(
+        out + ".failed.csv", {"id", "target_label", "variant", "persona", "context", "reason"});
+    REQUIRE(failed.rows.size() == 3);
+    for (const auto& reason : column(failed, "reason"))
+        CHECK(reason.find("gave up after 0 retries: 500 api_error") != std::string::npos);
+    // The failed ids are exactly the plan's rows 5, 17 and 33, missing from s.csv.
+    std::set<std::string> written;
+    for (const auto& id : column(table, "id")) written.insert(id);
+    for (const auto& id : column(failed, "id")) CHECK(written.count(id) == 0);
+    CHECK(r.err.find("37 ok, 0 refused, 3 failed of 40") != std::string::npos);
+    CHECK(r.err.find("rerun to retry 3 failed rows") != std::string::npos);
+    CHECK(r.err.find("3 failed rows are listed in " + out + ".failed.csv") != std::string::npos);
+
+    SECTION("the same command asks exactly the failed rows again") {
+        auto again =
+            t::run(gen(dir, out, 40, server.base_url(), {"--concurrency", "1"}), with_key());
+        INFO(again.err);
+        CHECK(again.exit_code == 0);
+        CHECK(messages(server) == 43);
+        CHECK(samples(out).rows.size() == 40);
+        CHECK_FALSE(t::exists(out + ".failed.csv"));
+        CHECK(again.err.find("40 ok, 0 refused, 0 failed of 40 (37 from the journal)") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("generate: a server that is down stops the run early with exit 3 and says why",
+          "[generator][generator_rows]") {
+    int port;
+    {
+        t::FakeServer server;  // a port that was just listening and is now closed
+        port = server.port();
+    }
+    std::string dir = example_dir("genrows-down");
+    const std::string url = "http://127.0.0.1:" + std::to_string(port);
+    auto r = t::run(gen(dir, dir + "/s.csv", 1000, url, {"--concurrency", "4"}), with_key());
+    INFO(r.err);
+    CHECK(r.exit_code == 3);
+    const std::string why =
+        "could not connect to 127.0.0.1:" + std::to_string(port) + " (connection refused)";
+    CHECK(r.err.find(why) != std::string::npos);
+    CHECK(r.err.find("the first 20 requests all failed") != std::string::npos);
+    // 20 attempts, plus at most the 3 others in flight when the 20th failed.
+    auto at = r.err.find(" requests, ");
+    REQUIRE(at != std::string::npos);
+    auto start = r.err.rfind(' ', at - 1) + 1;
+    int requests = std::stoi(r.err.substr(start, at - start));
+    CHECK(requests >= 20);
+    CHECK(requests <= 23);
+    CHECK(r.err.find("1000 not run of 1000") != std::string::npos);
+
+    SECTION("a rejected key stops at once; the judge shares the early stop") {
+        std::string in = dir + "/in.csv";
+        t::spit(in, "content,label\nhello,Safe\n");
+        std::vector<std::string> judge = {t::tool("synthmod-judge"),
+                                          "--spec",
+                                          dir + "/moderation.toml",
+                                          "--in",
+                                          in,
+                                          "--out",
+                                          dir + "/j.csv",
+                                          "--provider",
+                                          "anthropic",
+                                          "--base-url",
+                                          url};
+        std::string many = "content,label\n";
+        for (int i = 0; i < 100; ++i) many += "post number " + std::to_string(i) + ",Safe\n";
+        t::spit(in, many);
+        auto j = t::run(judge, with_key());
+        INFO(j.err);
+        CHECK(j.exit_code == 3);
+        CHECK(j.err.find(why) != std::string::npos);
+        CHECK(j.err.find("the first 20 requests all failed") != std::string::npos);
+    }
+}
