@@ -63,16 +63,30 @@ std::string personas_path(const Options& options, const spec::Spec& spec) {
     throw UsageError(spec.file + ": no persona file: set [personas] path or pass --personas F");
 }
 
-std::string plan_hash(const std::vector<runner::Item>& items, const llm::Provider& provider) {
-    std::string key = provider.name() + "\n" + provider.model() + "\n";
+/// What the plan hash is taken over: the provider, the model, then one line per item (id and
+/// a hash of its prompt). `ends[n]` is where the first n items' lines end, so the hash of any
+/// prefix of the plan is at hand (a larger --rows extends the journalled plan).
+struct PlanKey {
+    std::string text;
+    std::vector<std::size_t> ends;
+    std::string hash(std::size_t n) const { return journal::hash_hex(text.substr(0, ends.at(n))); }
+};
+
+PlanKey plan_key(const std::vector<runner::Item>& items, const llm::Provider& provider) {
+    PlanKey key;
+    key.text = provider.name() + "\n" + provider.model() + "\n";
+    key.ends.reserve(items.size() + 1);
+    key.ends.push_back(key.text.size());
     for (const auto& item : items) {
         const llm::Prompt& p = item.prompt;
-        key += item.id + "\x1f" +
-               journal::hash_hex(p.system.str() + "\x1f" + p.user + "\x1f" + p.schema_json.str()) +
-               "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
-               (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        key.text +=
+            item.id + "\x1f" +
+            journal::hash_hex(p.system.str() + "\x1f" + p.user + "\x1f" + p.schema_json.str()) +
+            "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
+            (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        key.ends.push_back(key.text.size());
     }
-    return journal::hash_hex(key);
+    return key;
 }
 
 std::string group_digits(long long n) {
@@ -323,7 +337,10 @@ int run(const Options& options) {
     journal::Header header;
     header.tool = "synthmod-generate";
     header.spec_hash = journal::hash_hex(spec.source_text);
-    header.plan_hash = plan_hash(items, *provider);
+    const PlanKey key = plan_key(items, *provider);
+    header.plan_hash = key.hash(items.size());
+    header.plan_items = items.size();
+    header.plan_prefix_hash = [&key](std::size_t n) { return key.hash(n); };
 
     const std::vector<spec::Label> labels = spec.labels;
     runner::JobResult result = runner::run_job(

@@ -219,3 +219,51 @@ TEST_CASE("generate: a server that is down stops the run early with exit 3 and s
         CHECK(j.err.find("the first 20 requests all failed") != std::string::npos);
     }
 }
+
+TEST_CASE("generate: a larger --rows extends a finished run, asking only the new rows",
+          "[generator][generator_rows]") {
+    t::FakeServer server;
+    std::string dir = example_dir("genrows-grow");
+    const std::string out = dir + "/s.csv";
+    auto first = t::run(gen(dir, out, 1000, server.base_url(), {"--quiet"}), with_key());
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    REQUIRE(messages(server) == 1000);
+    auto before = column(samples(out), "id");
+    REQUIRE(before.size() == 1000);
+
+    auto grown = t::run(gen(dir, out, 1200, server.base_url()), with_key());
+    INFO(grown.err);
+    REQUIRE(grown.exit_code == 0);
+    CHECK(grown.err.find("1200 ok, 0 refused, 0 failed of 1200 (1000 from the journal)") !=
+          std::string::npos);
+    CHECK(messages(server) == 1200);  // exactly 200 new requests
+    auto table = samples(out);
+    auto after = column(table, "id");
+    REQUIRE(after.size() == 1200);
+    for (std::size_t i = 0; i < 1000; ++i) CHECK(after[i] == before[i]);
+    // 600 groups over 163 personas x 4 labels x 6 contexts: none is asked twice.
+    std::set<std::string> groups;
+    auto persona = column(table, "persona");
+    auto target = column(table, "target_label");
+    auto context = column(table, "context");
+    auto variant = column(table, "variant");
+    for (std::size_t i = 0; i < after.size(); ++i)
+        if (variant[i] == "baseline")
+            groups.insert(persona[i] + "\x1f" + target[i] + "\x1f" + context[i]);
+    CHECK(groups.size() == 600);
+
+    SECTION("the same command again sends nothing; a different seed is still refused") {
+        auto again = t::run(gen(dir, out, 1200, server.base_url(), {"--quiet"}), with_key());
+        CHECK(again.exit_code == 0);
+        CHECK(messages(server) == 1200);
+        std::string spec = t::slurp(dir + "/moderation.toml");
+        auto at = spec.find("seed = 42");
+        REQUIRE(at != std::string::npos);
+        t::spit(dir + "/moderation.toml", spec.replace(at, 9, "seed = 43"));
+        auto other = t::run(gen(dir, out, 1400, server.base_url(), {"--quiet"}), with_key());
+        CHECK(other.exit_code == 2);
+        CHECK(other.err.find("different spec or plan") != std::string::npos);
+        CHECK(messages(server) == 1200);
+    }
+}
