@@ -12,6 +12,7 @@
 #include "common/csv.h"
 #include "common/errors.h"
 #include "common/jsonl.h"
+#include "common/llm/estimate.h"
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
 #include "common/llm/offline.h"
@@ -138,33 +139,25 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
         << (spec.generator.provider == "offline" ? "offline" : spec.generator.model)
         << (options.run.batch ? ", message batches (50 % price)" : "") << "\n";
 
-    long long input = 0;
-    for (const auto& item : items)
-        input += static_cast<long long>(
-            std::ceil(static_cast<double>(item.prompt.system.size() + item.prompt.user.size() +
-                                          item.prompt.schema_json.size()) /
-                      4.0));
-    long long out_high = static_cast<long long>(items.size()) * spec.generator.max_tokens;
-    long long out_low = static_cast<long long>(std::llround(0.6 * static_cast<double>(out_high)));
-    out << "estimated tokens: input " << group_digits(input) << ", output " << group_digits(out_low)
-        << " - " << group_digits(out_high) << " (60 % - 100 % of max_tokens "
-        << spec.generator.max_tokens << ")\n";
+    estimate::Tokens tokens;
+    for (const auto& item : items) tokens.add(item.prompt);
+    const long long out_high = tokens.output_max;
+    const long long out_low = std::llround(0.6 * static_cast<double>(out_high));
+    out << "estimated tokens: input " << group_digits(tokens.input) << ", output "
+        << group_digits(out_low) << " - " << group_digits(out_high)
+        << " (60 % - 100 % of max_tokens " << spec.generator.max_tokens << ")\n";
     if (spec.generator.provider == "offline") {
         out << "estimated cost: $0 (offline provider)\n";
         return;
     }
-    pricing::Table table = options.run.pricing.empty() ? pricing::Table::builtin()
-                                                       : pricing::Table::load(options.run.pricing);
-    auto price = table.find(spec.generator.model);
+    auto price = estimate::find_price(spec.generator.model, options.run.pricing);
     if (!price) {
         out << "estimated cost: unknown (no price for model '" << spec.generator.model
             << "'; add it with --pricing F)\n";
         return;
     }
-    llm::Usage low, high;
-    low.input_tokens = high.input_tokens = input;
-    low.output_tokens = out_low;
-    high.output_tokens = out_high;
+    const llm::Usage low = estimate::lower_usage(tokens, out_low, false);
+    const llm::Usage high = estimate::upper_usage(tokens);
     out << "estimated cost: " << usd(pricing::cost(*price, low, options.run.batch)) << " - "
         << usd(pricing::cost(*price, high, options.run.batch))
         << " (without prompt-cache savings on the system prompt)\n";

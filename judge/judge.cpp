@@ -10,6 +10,7 @@
 
 #include "common/errors.h"
 #include "common/jsonl.h"
+#include "common/llm/estimate.h"
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
 #include "common/llm/offline.h"
@@ -132,7 +133,7 @@ std::string format_share(double x) {
 
 /// --dry-run: what the run would send and roughly cost; nothing is sent or written.
 void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
-                const Rubric& rubric, const std::vector<runner::Item>& items) {
+                const std::vector<runner::Item>& items) {
     std::ostream& out = std::cout;
     out << "synthmod-judge plan (dry run: nothing sent, nothing written)\n";
     out << "  judge: provider " << s.provider << ", model " << s.model
@@ -156,36 +157,25 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
         std::size_t n = rows_per_label.count(l) ? rows_per_label[l] : 0;
         out << "    " << printable(l) << ": " << n << " rows, " << n * o.votes << " requests\n";
     }
-    // Tokens: characters / 4, the usual rule of thumb for English.
-    std::int64_t shared = static_cast<std::int64_t>(
-        (rubric.system_prompt().size() + rubric.schema_json().size() + 3) / 4);
-    std::int64_t user = 0;
-    for (const auto& item : items)
-        user += static_cast<std::int64_t>((item.prompt.user.size() + 3) / 4);
-    auto n = static_cast<std::int64_t>(items.size());
-    out << "  estimated input tokens: " << shared * n + user << " (" << shared
+    estimate::Tokens tokens;
+    for (const auto& item : items) tokens.add(item.prompt);
+    const std::int64_t n = tokens.requests;
+    out << "  estimated input tokens: " << tokens.input << " (" << tokens.shared
         << " shared per request: system prompt and schema, cacheable)\n";
-    out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to "
-        << static_cast<std::int64_t>(s.max_tokens) * n << " (max_tokens " << s.max_tokens << ")\n";
+    out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to " << tokens.output_max
+        << " (max_tokens " << s.max_tokens << ")\n";
     if (s.provider == "offline") {
         out << "  estimated cost: $0 (the offline keyword judge sends nothing)\n";
         return;
     }
-    pricing::Table table =
-        o.run.pricing.empty() ? pricing::Table::builtin() : pricing::Table::load(o.run.pricing);
-    auto price = table.find(s.model);
+    auto price = estimate::find_price(s.model, o.run.pricing);
     if (!price) {
         out << "  estimated cost: unknown (no price for model " << s.model
             << "; give one with --pricing)\n";
         return;
     }
-    llm::Usage low, high;
-    low.input_tokens = user;
-    low.cache_read_input_tokens = shared * std::max<std::int64_t>(n - 1, 0);
-    low.cache_creation_input_tokens = n > 0 ? shared : 0;
-    low.output_tokens = kTypicalAnswerTokens * n;
-    high.input_tokens = user + shared * n;
-    high.output_tokens = static_cast<std::int64_t>(s.max_tokens) * n;
+    const llm::Usage low = estimate::lower_usage(tokens, kTypicalAnswerTokens * n, true);
+    const llm::Usage high = estimate::upper_usage(tokens);
     out << "  estimated cost: " << format_usd(pricing::cost(*price, low, o.run.batch)) << " to "
         << format_usd(pricing::cost(*price, high, o.run.batch))
         << (o.run.batch ? " (batch price)" : "") << "\n";
@@ -340,7 +330,7 @@ int run(const Options& o) {
     }
 
     if (o.run.dry_run) {
-        print_plan(o, s, spec, in, rubric, items);
+        print_plan(o, s, spec, in, items);
         return static_cast<int>(ExitCode::kOk);
     }
     if (o.out_path != "-") check_writable(o.out_path);

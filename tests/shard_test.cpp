@@ -210,7 +210,7 @@ TEST_CASE("judge --shard I/4: the four shards are exactly the unsharded run", "[
     }
 }
 
-TEST_CASE("--shard: a bad value is exit 2 with a clear message and no output", "[shard]") {
+TEST_CASE("a bad --shard value is exit 2 with a clear message and no output", "[shard]") {
     std::string dir = t::temp_dir("shard-bad");
     for (const char* bad : {"4/4", "0/0", "x", "1/", "-1/4", "2/4/1"}) {
         INFO(bad);
