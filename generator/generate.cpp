@@ -22,6 +22,7 @@
 #include "common/signals.h"
 #include "generator/personas.h"
 #include "generator/prompts.h"
+#include "generator/top_up.h"
 
 namespace synthmod::generator {
 
@@ -282,6 +283,36 @@ int run(const Options& options) {
         std::cerr << "synthmod-generate: " << persona_file << ": dropped " << personas.blank
                   << " blank and " << personas.duplicates << " duplicate personas\n";
 
+    if (!options.top_up.empty()) {
+        TopUp top = read_top_up(options.top_up, request.labels);
+        // The run topped up is drawn first (and left out): its rows are the quota's `asked`.
+        if (!options.rows && top.base_rows > 0) request.rows = top.base_rows;
+        const std::size_t nv = request.variants.size();
+        std::size_t total = 0;
+        request.top_up_groups.assign(request.labels.size(), 0);
+        for (std::size_t l = 0; l < request.labels.size(); ++l) {
+            request.top_up_groups[l] = (top.rows[l] + nv - 1) / nv;
+            total += request.top_up_groups[l] * nv;
+        }
+        request.id_tag = "top-up " + top.round_key;
+        if (!options.run.quiet) {
+            for (const auto& note : top.notes)
+                std::cerr << "synthmod-generate: top-up: " << printable(note) << "\n";
+            std::cerr << "synthmod-generate: top-up " << top.round_key << " of "
+                      << printable(options.top_up) << ": " << total << " rows";
+            for (std::size_t l = 0; l < request.labels.size(); ++l)
+                if (request.top_up_groups[l])
+                    std::cerr << "; " << printable(request.labels[l]) << " "
+                              << request.top_up_groups[l] * nv << " (yield " << top.yields[l]
+                              << ")";
+            std::cerr << "\n";
+        }
+        if (total == 0) {
+            if (!options.run.quiet)
+                std::cerr << "synthmod-generate: nothing to top up: no label has a shortfall\n";
+            return 0;
+        }
+    }
     Plan plan = make_plan(request, personas.personas);
     // --shard I/N: this process does the plan items whose id falls in its part.
     const std::size_t planned = plan.items.size();

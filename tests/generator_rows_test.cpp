@@ -267,3 +267,97 @@ TEST_CASE("generate: a larger --rows extends a finished run, asking only the new
         CHECK(messages(server) == 1200);
     }
 }
+
+TEST_CASE("generate --top-up asks each label's shortfall scaled by its yield, with new ids",
+          "[generator][generator_rows]") {
+    t::FakeServer server;
+    std::string dir = example_dir("genrows-topup");
+    auto base = t::run(gen(dir, dir + "/s.csv", 200, server.base_url(), {"--quiet"}), with_key());
+    INFO(base.err);
+    REQUIRE(base.exit_code == 0);
+    // The quota section synthmod-stats writes with --spec (only label, answered, kept and
+    // shortfall are read; asked gives the size of the run topped up).
+    const std::string metrics = dir + "/metrics.json";
+    t::spit(metrics, R"({"rows": 200, "quota": {"labels": [
+      {"label": "Spam & Scams", "asked": 50, "answered": 50, "refused": 0, "failed": 0,
+       "drifted_in": 0, "drifted_out": 0, "kept": 40, "shortfall": 10, "fill": 0.8},
+      {"label": "Self-harm & Suicide", "asked": 50, "answered": 40, "refused": 10, "failed": 0,
+       "drifted_in": 0, "drifted_out": 20, "kept": 20, "shortfall": 30, "fill": 0.4},
+      {"label": "Privacy & Personal Data Exposure", "asked": 50, "answered": 50, "refused": 0,
+       "failed": 0, "drifted_in": 0, "drifted_out": 0, "kept": 50, "shortfall": 0, "fill": 1},
+      {"label": "Safe", "asked": 50, "answered": 0, "refused": 0, "failed": 50,
+       "drifted_in": 0, "drifted_out": 0, "kept": 0, "shortfall": 5, "fill": 0.9}],
+      "min_fill": 0.4}})");
+    // Spam: 10 / 0.8 = 12.5 -> 13 rows -> 7 groups x 2 variants = 14; Self-harm: 30 / 0.5 = 60;
+    // Safe: no answered row, 5 as is -> 3 groups = 6; Privacy: none. 80 requests.
+    const std::string top = dir + "/top.csv";
+    auto r = t::run(gen(dir, top, 200, server.base_url(), {"--top-up", metrics}), with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(messages(server) == 280);
+    CHECK(r.err.find("\"Safe\": no answered row") != std::string::npos);
+    auto table = samples(top);
+    REQUIRE(table.rows.size() == 80);
+    std::map<std::string, int> per_label;
+    for (const auto& l : column(table, "target_label")) ++per_label[l];
+    CHECK(per_label["Spam & Scams"] == 14);
+    CHECK(per_label["Self-harm & Suicide"] == 60);
+    CHECK(per_label["Safe"] == 6);
+    CHECK(per_label.count("Privacy & Personal Data Exposure") == 0);
+    auto first = samples(dir + "/s.csv");
+    std::set<std::string> ids, groups;
+    auto group_of = [](const synthmod::csv::Table& tb, std::size_t i) {
+        return tb.rows[i][static_cast<std::size_t>(tb.column("persona"))] + "\x1f" +
+               tb.rows[i][static_cast<std::size_t>(tb.column("target_label"))] + "\x1f" +
+               tb.rows[i][static_cast<std::size_t>(tb.column("context"))];
+    };
+    for (std::size_t i = 0; i < first.rows.size(); ++i) {
+        ids.insert(column(first, "id")[i]);
+        groups.insert(group_of(first, i));
+    }
+    auto top_ids = column(table, "id");
+    for (std::size_t i = 0; i < table.rows.size(); ++i) {
+        CHECK(ids.count(top_ids[i]) == 0);
+        CHECK(groups.count(group_of(table, i)) == 0);
+    }
+
+    SECTION("the same top-up resumes; another round gets other ids") {
+        auto again =
+            t::run(gen(dir, top, 200, server.base_url(), {"--top-up", metrics}), with_key());
+        CHECK(again.exit_code == 0);
+        CHECK(messages(server) == 280);
+        std::string text = t::slurp(metrics);
+        text.replace(text.find("\"kept\": 40"), 10, "\"kept\": 45");
+        t::spit(metrics, text);
+        auto round2 = t::run(
+            gen(dir, dir + "/top2.csv", 200, server.base_url(), {"--top-up", metrics, "--quiet"}),
+            with_key());
+        INFO(round2.err);
+        CHECK(round2.exit_code == 0);
+        for (const auto& id : column(samples(dir + "/top2.csv"), "id"))
+            CHECK(std::find(top_ids.begin(), top_ids.end(), id) == top_ids.end());
+    }
+}
+
+TEST_CASE("generate: the output format follows --out's extension unless --format says otherwise",
+          "[generator][generator_rows]") {
+    t::FakeServer server({"--script", "ok,refusal,ok,ok"});
+    std::string dir = example_dir("genrows-jsonl");
+    auto r = t::run(gen(dir, dir + "/s.jsonl", 4, server.base_url(), {"--concurrency", "1"}),
+                    with_key());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::string text = t::slurp(dir + "/s.jsonl");
+    CHECK(count_of(text, "\n") == 4);
+    CHECK(text.rfind("{\"content\":", 0) == 0);
+    CHECK(count_of(text, "\"label\":\"refused\"") == 1);
+    CHECK(r.err.find("note:") == std::string::npos);
+
+    auto csv =
+        t::run(gen(dir, dir + "/c.jsonl", 4, server.base_url(), {"--format", "csv"}), with_key());
+    INFO(csv.err);
+    REQUIRE(csv.exit_code == 0);
+    CHECK(samples(dir + "/c.jsonl").rows.size() == 4);
+    CHECK(csv.err.find("c.jsonl is written as CSV (--format csv), whatever its name says") !=
+          std::string::npos);
+}
