@@ -103,6 +103,29 @@ TEST_CASE("generate: a refusal is a row labelled refused, never dropped",
     }
     CHECK_FALSE(t::exists(dir + "/s.csv.failed.csv"));
 
+    SECTION("judge and stats take the refused rows: not judged, counted as refusals") {
+        auto j =
+            t::run({t::tool("synthmod-judge"), "--spec", dir + "/moderation.toml", "--in",
+                    dir + "/s.csv", "--out", dir + "/j.csv", "--provider", "offline", "--quiet"});
+        INFO(j.err);
+        REQUIRE(j.exit_code == 0);
+        auto judged = synthmod::csv::read_table(dir + "/j.csv", {"label", "judge_status"});
+        REQUIRE(judged.rows.size() == 200);
+        auto status = column(judged, "judge_status");
+        auto rationale = column(judged, "rationale");
+        for (std::size_t i = 0; i < 200; ++i) {
+            if (!refused_rows.count(i)) continue;
+            CHECK(status[i] == "error");
+            CHECK(rationale[i] == "not judged: the generator refused this row");
+        }
+        auto st = t::run({t::tool("synthmod-stats"), "--in", dir + "/j.csv", "--spec",
+                          dir + "/moderation.toml", "--report-dir", dir + "/report", "--quiet"});
+        INFO(st.err);
+        REQUIRE(st.exit_code == 0);
+        // 29 of 200 rows (stats counts label = refused).
+        CHECK(t::slurp(dir + "/report/metrics.json").find("\"generator_refusal_rate\": 0.145") !=
+              std::string::npos);
+    }
     SECTION("a rerun keeps the refusals and sends nothing") {
         auto again = t::run(gen(dir, dir + "/s.csv", 200, server.base_url()), with_key());
         CHECK(again.exit_code == 0);
