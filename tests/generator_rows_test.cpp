@@ -1,9 +1,11 @@
 // Every planned row is accounted for, failures say why, a dataset grows, top-up, JSONL by name:
 // synthmod-generate run as a process against the loopback fake server (issue 12).
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/csv.h"
@@ -209,16 +211,40 @@ TEST_CASE("generate: a server that is down stops the run early with exit 3 and s
         "could not connect to 127.0.0.1:" + std::to_string(port) + " (connection refused)";
     CHECK(r.err.find(why) != std::string::npos);
     CHECK(r.err.find("the first 20 requests all failed") != std::string::npos);
-    // 20 attempts, plus at most the 3 others in flight when the 20th failed.
-    auto at = r.err.find(" requests, ");
-    REQUIRE(at != std::string::npos);
-    auto start = r.err.rfind(' ', at - 1) + 1;
-    int requests = std::stoi(r.err.substr(start, at - start));
-    CHECK(requests >= 20);
-    CHECK(requests <= 23);
+    // Exactly the first 20 attempts: no request is sent beyond them while all have failed so.
+    CHECK(r.err.find("; 20 requests, ") != std::string::npos);
+    CHECK(r.err.find("failed attempts by kind: 20 " + why) != std::string::npos);
     CHECK(r.err.find("1000 not run of 1000") != std::string::npos);
 
-    SECTION("a rejected key stops at once; the judge shares the early stop") {
+    SECTION("TLS spoken to a plain HTTP server: the same early stop") {
+        // python3 -m http.server answers the TLS hello with an HTTP 400: "wrong version number".
+        int plain_port;
+        {
+            t::FakeServer probe;
+            plain_port = probe.port();
+        }
+        t::Background plain({"/usr/bin/python3", "-m", "http.server", std::to_string(plain_port),
+                             "--bind", "127.0.0.1"});
+        auto listening = [&] {
+            try {
+                return !t::raw_http(plain_port, "GET", "/", "").empty();
+            } catch (const std::exception&) {
+                return false;
+            }
+        };
+        for (int i = 0; i < 100 && !listening(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        REQUIRE(listening());
+        const std::string https = "https://127.0.0.1:" + std::to_string(plain_port);
+        auto tls = t::run(gen(dir, dir + "/t.csv", 100, https), with_key());
+        INFO(tls.err);
+        CHECK(tls.exit_code == 3);
+        CHECK(tls.err.find("TLS failure with 127.0.0.1:" + std::to_string(plain_port)) !=
+              std::string::npos);
+        CHECK(tls.err.find("the first 20 requests all failed") != std::string::npos);
+        CHECK(tls.err.find("; 20 requests, ") != std::string::npos);
+    }
+    SECTION("the judge shares the early stop") {
         std::string in = dir + "/in.csv";
         t::spit(in, "content,label\nhello,Safe\n");
         std::vector<std::string> judge = {t::tool("synthmod-judge"),

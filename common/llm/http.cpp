@@ -43,8 +43,9 @@ Response Transport::perform(const Request& request) {
 
 namespace {
 
-/// "host:port" of a URL (the scheme's default port when it names none), for error messages.
-std::string host_port(const std::string& url) {
+/// "host:port" of a URL (the scheme's default port when it names none), or "host" without
+/// `with_port`, for error messages.
+std::string host_port(const std::string& url, bool with_port = true) {
     std::string out = url;
     if (CURLU* u = curl_url()) {
         if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
@@ -52,7 +53,7 @@ std::string host_port(const std::string& url) {
             char* port = nullptr;
             if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
                 curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-                out = std::string(host) + ":" + port;
+                out = with_port ? std::string(host) + ":" + port : std::string(host);
             curl_free(host);
             curl_free(port);
         }
@@ -412,8 +413,7 @@ class CurlTransport : public Transport {
                               : std::string(curl_easy_strerror(code))) +
                     ")";
             } else if (r.failure == Failure::kResolve) {
-                r.transport_error = "could not resolve host " + host_port(t.url) +
-                                    (t.error[0] ? std::string(" (") + t.error + ")" : "");
+                r.transport_error = "could not resolve host " + host_port(t.url, false);
             } else if (r.failure == Failure::kTls) {
                 r.transport_error = "TLS failure with " + host_port(t.url) + ": " +
                                     curl_easy_strerror(code) +

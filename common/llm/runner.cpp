@@ -126,6 +126,7 @@ class HttpLoop {
         budget_blocked_ = false;
         while (!ready_.empty() && static_cast<int>(in_flight_.size()) < limiter_.cap()) {
             if (rate_headers_.paused_until() > now) return rate_headers_.paused_until();
+            if (early_stop_hold()) return wake;
             Task& task = tasks_[ready_.front()];
             const llm::Prompt& prompt = task.item->prompt;
             double estimate = job_.meter.estimate(prompt, false);
@@ -154,6 +155,7 @@ class HttpLoop {
         std::uint64_t tag = ++next_tag_;
         ++task.attempts;
         ++job_.summary.requests;
+        ++started_;
         in_flight_[tag] = InFlight{index, estimate};
         in_flight_estimate_ += estimate;
         if (job_.options.verbose) {
@@ -245,6 +247,15 @@ class HttpLoop {
         }
     }
 
+    /// Whether to wait before sending more: the first early_stop_attempts requests are out and
+    /// every one answered so far failed in a way each retry repeats. Then the early stop needs
+    /// no request beyond them; the first other answer lifts the hold for good.
+    bool early_stop_hold() const {
+        const int limit = job_.options.early_stop_attempts;
+        return limit > 0 && started_ >= limit && attempts_done_ < limit &&
+               hopeless_ == attempts_done_;
+    }
+
     /// Counts one finished attempt for the early stop; true when it stopped the run (the
     /// first Options::early_stop_attempts attempts all failed in a way every attempt repeats).
     bool count_attempt(const http::Response& response, const Task& task) {
@@ -274,7 +285,7 @@ class HttpLoop {
     std::unordered_map<std::uint64_t, InFlight> in_flight_;
     double in_flight_estimate_ = 0;
     std::uint64_t next_tag_ = 0;
-    int attempts_done_ = 0, hopeless_ = 0;  ///< the first attempts, for the early stop
+    int started_ = 0, attempts_done_ = 0, hopeless_ = 0;  ///< the first attempts (early stop)
     bool interrupted_ = false, fatal_ = false, budget_stop_ = false, budget_blocked_ = false;
 };
 
