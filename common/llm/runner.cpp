@@ -247,12 +247,14 @@ class HttpLoop {
         }
     }
 
-    /// Whether to wait before sending more: the first early_stop_attempts requests are out and
-    /// every one answered so far failed in a way each retry repeats. Then the early stop needs
-    /// no request beyond them; the first other answer lifts the hold for good.
+    /// Whether to wait before sending more: the first early_stop_attempts requests are out,
+    /// some have come back and every one of them failed in a way each retry repeats. Then the
+    /// early stop needs no request beyond them (a run whose concurrency is at most the limit
+    /// sends exactly the limit); the first other answer lifts the hold for good, and a healthy
+    /// server, whose first answers are not such failures, never meets it.
     bool early_stop_hold() const {
         const int limit = job_.options.early_stop_attempts;
-        return limit > 0 && started_ >= limit && attempts_done_ < limit &&
+        return limit > 0 && started_ >= limit && attempts_done_ < limit && hopeless_ > 0 &&
                hopeless_ == attempts_done_;
     }
 
