@@ -160,6 +160,7 @@ Settings settle(const Options& options) {
     if (s.spec) {
         for (const auto& l : s.spec->labels) s.reference.labels.push_back(l.name);
         s.reference.weights = s.spec->label_weights;
+        s.reference.rows = static_cast<std::size_t>(s.spec->rows);
     }
     s.reference.min_realism = s.min_realism;
     return s;
