@@ -1,7 +1,11 @@
 // Every planned row is accounted for, failures say why, a dataset grows, top-up, JSONL by name:
 // synthmod-generate run as a process against the loopback fake server (issue 12).
+#include <rapidjson/document.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -409,4 +413,46 @@ TEST_CASE("generate: the output format follows --out's extension unless --format
     CHECK(samples(dir + "/c.jsonl").rows.size() == 4);
     CHECK(csv.err.find("c.jsonl is written as CSV (--format csv), whatever its name says") !=
           std::string::npos);
+}
+
+TEST_CASE("generate --top-up reads the quota section synthmod-stats writes",
+          "[generator][generator_rows]") {
+    std::string dir = example_dir("genrows-topup-stats");
+    const std::string spec = dir + "/moderation.toml";
+    auto step = [](std::vector<std::string> argv) {
+        auto r = t::run(argv);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        return r;
+    };
+    step({t::tool("synthmod-generate"), "--spec", spec, "--provider", "offline", "--rows", "400",
+          "--out", dir + "/s.csv", "--quiet"});
+    step({t::tool("synthmod-judge"), "--spec", spec, "--provider", "offline", "--in",
+          dir + "/s.csv", "--out", dir + "/j.csv", "--quiet"});
+    step({t::tool("synthmod-stats"), "--in", dir + "/j.csv", "--spec", spec, "--report-dir",
+          dir + "/report", "--quiet"});
+    // What the quota says, recomputed here: rows = ceil(shortfall / (kept / answered)), rounded
+    // up to whole groups of 2 variants.
+    std::string metrics = t::slurp(dir + "/report/metrics.json");
+    rapidjson::Document doc;
+    doc.Parse(metrics.c_str());
+    REQUIRE(doc.HasMember("quota"));
+    std::map<std::string, int> expected;
+    int total = 0;
+    for (const auto& e : doc["quota"]["labels"].GetArray()) {
+        double shortfall = e["shortfall"].GetDouble();
+        if (shortfall <= 0) continue;
+        double yield = std::min(1.0, e["kept"].GetDouble() / e["answered"].GetDouble());
+        int rows = static_cast<int>(std::ceil(shortfall / std::max(yield, 0.2) - 1e-9));
+        expected[e["label"].GetString()] = (rows + 1) / 2 * 2;
+        total += (rows + 1) / 2 * 2;
+    }
+    REQUIRE(total > 0);
+    auto r = step({t::tool("synthmod-generate"), "--spec", spec, "--provider", "offline",
+                   "--top-up", dir + "/report/metrics.json", "--out", dir + "/top.csv"});
+    CHECK(r.err.find(std::to_string(total) + " ok, 0 refused, 0 failed of " +
+                     std::to_string(total)) != std::string::npos);
+    std::map<std::string, int> got;
+    for (const auto& l : column(samples(dir + "/top.csv"), "target_label")) ++got[l];
+    CHECK(got == expected);
 }
