@@ -23,6 +23,12 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--personas", o.personas, "persona file (.jsonl, .csv or one per line)");
     app.add_option("--variant", o.variants, "prompt variant to run (repeatable; default all)")
         ->allow_extra_args(false);
+    app.add_flag("--retry-refused", o.retry_refused,
+                 "ask again the rows an earlier run recorded as refused (default: a refusal is "
+                 "an outcome, kept as a row labelled 'refused')");
+    app.add_option("--top-up", o.top_up,
+                   "stats' metrics.json of an earlier run: ask only each label's shortfall, scaled "
+                   "by its yield, with new ids (give it its own --out)");
     runner::add_common_flags(app, o.run, help);
 }
 

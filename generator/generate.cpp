@@ -22,6 +22,7 @@
 #include "common/signals.h"
 #include "generator/personas.h"
 #include "generator/prompts.h"
+#include "generator/top_up.h"
 
 namespace synthmod::generator {
 
@@ -64,16 +65,30 @@ std::string personas_path(const Options& options, const spec::Spec& spec) {
     throw UsageError(spec.file + ": no persona file: set [personas] path or pass --personas F");
 }
 
-std::string plan_hash(const std::vector<runner::Item>& items, const llm::Provider& provider) {
-    std::string key = provider.name() + "\n" + provider.model() + "\n";
+/// What the plan hash is taken over: the provider, the model, then one line per item (id and
+/// a hash of its prompt). `ends[n]` is where the first n items' lines end, so the hash of any
+/// prefix of the plan is at hand (a larger --rows extends the journalled plan).
+struct PlanKey {
+    std::string text;
+    std::vector<std::size_t> ends;
+    std::string hash(std::size_t n) const { return journal::hash_hex(text.substr(0, ends.at(n))); }
+};
+
+PlanKey plan_key(const std::vector<runner::Item>& items, const llm::Provider& provider) {
+    PlanKey key;
+    key.text = provider.name() + "\n" + provider.model() + "\n";
+    key.ends.reserve(items.size() + 1);
+    key.ends.push_back(key.text.size());
     for (const auto& item : items) {
         const llm::Prompt& p = item.prompt;
-        key += item.id + "\x1f" +
-               journal::hash_hex(p.system.str() + "\x1f" + p.user + "\x1f" + p.schema_json.str()) +
-               "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
-               (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        key.text +=
+            item.id + "\x1f" +
+            journal::hash_hex(p.system.str() + "\x1f" + p.user + "\x1f" + p.schema_json.str()) +
+            "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
+            (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        key.ends.push_back(key.text.size());
     }
-    return journal::hash_hex(key);
+    return key;
 }
 
 std::string group_digits(long long n) {
@@ -149,7 +164,11 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
         << " (without prompt-cache savings on the system prompt)\n";
 }
 
-/// Writes the finished rows (status ok) in plan order; returns how many.
+/// The label of a row the model refused to write (DESIGN section 12): the row is kept, with
+/// empty content, so that every planned row is accounted for.
+const char* const kRefusedLabel = "refused";
+
+/// Writes the finished rows (ok and refused) in plan order; returns how many.
 std::size_t write_samples(const Options& options, const Plan& plan,
                           const std::map<std::string, journal::Record>& records,
                           const std::string& model) {
@@ -161,21 +180,24 @@ std::size_t write_samples(const Options& options, const Plan& plan,
     std::size_t written = 0;
     for (const auto& item : plan.items) {
         auto it = records.find(item.id);
-        if (it == records.end() || it->second.status != "ok") continue;
-        rapidjson::Document doc;
-        doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
-        if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
-            !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
-            continue;  // the runner validated it; a hand-edited journal is not trusted further
+        if (it == records.end()) continue;
+        std::string content, label;
+        if (it->second.status == "refused") {
+            label = kRefusedLabel;
+        } else if (it->second.status == "ok") {
+            rapidjson::Document doc;
+            doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
+            if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
+                !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
+                continue;  // the runner validated it; a hand-edited journal is not trusted further
+            content.assign(doc["content"].GetString(), doc["content"].GetStringLength());
+            label.assign(doc["label"].GetString(), doc["label"].GetStringLength());
+        } else {
+            continue;  // failed: listed in <out>.failed.csv
+        }
         std::vector<std::string> row = {
-            std::string(doc["content"].GetString(), doc["content"].GetStringLength()),
-            std::string(doc["label"].GetString(), doc["label"].GetStringLength()),
-            item.id,
-            item.target_label,
-            item.variant,
-            item.context,
-            item.persona,
-            model};
+            std::move(content), std::move(label), item.id,      item.target_label,
+            item.variant,       item.context,     item.persona, model};
         if (jsonl)
             out << jsonl::object_line(kColumns, row) << "\n";
         else
@@ -184,6 +206,44 @@ std::size_t write_samples(const Options& options, const Plan& plan,
     }
     file.commit();
     return written;
+}
+
+/// "<out>.failed.csv" ("synthmod-generate.failed.csv" when writing to stdout).
+std::string failed_path(const std::string& out) {
+    return (out == "-" ? std::string("synthmod-generate") : out) + ".failed.csv";
+}
+
+/// Lists the rows journalled as failed (they spent their retries) with their reason, so a user
+/// sees what the next run of the same command will ask again; removes an older list when no
+/// row failed. Returns how many rows it lists.
+std::size_t write_failed(const Options& options, const Plan& plan,
+                         const std::map<std::string, journal::Record>& records) {
+    const std::string path = failed_path(options.out);
+    std::vector<std::pair<const PlanItem*, const journal::Record*>> failed;
+    for (const auto& item : plan.items) {
+        auto it = records.find(item.id);
+        if (it != records.end() && it->second.status == "failed")
+            failed.emplace_back(&item, &it->second);
+    }
+    if (failed.empty()) {
+        std::remove(path.c_str());
+        return 0;
+    }
+    OutputFile file(path);
+    csv::Writer writer(file.stream(), options.run.csv_safe);
+    writer.write_row(
+        std::vector<std::string>{"id", "target_label", "variant", "persona", "context", "reason"});
+    for (const auto& [item, record] : failed)
+        writer.write_row(std::vector<std::string>{
+            item->id, item->target_label, item->variant, item->persona, item->context,
+            record->error.empty() ? record->reason : record->error});
+    file.commit();
+    return failed.size();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -222,6 +282,36 @@ int run(const Options& options) {
         std::cerr << "synthmod-generate: " << persona_file << ": dropped " << personas.blank
                   << " blank and " << personas.duplicates << " duplicate personas\n";
 
+    if (!options.top_up.empty()) {
+        TopUp top = read_top_up(options.top_up, request.labels);
+        // The run topped up is drawn first (and left out): its rows are the quota's `asked`.
+        if (!options.rows && top.base_rows > 0) request.rows = top.base_rows;
+        const std::size_t nv = request.variants.size();
+        std::size_t total = 0;
+        request.top_up_groups.assign(request.labels.size(), 0);
+        for (std::size_t l = 0; l < request.labels.size(); ++l) {
+            request.top_up_groups[l] = (top.rows[l] + nv - 1) / nv;
+            total += request.top_up_groups[l] * nv;
+        }
+        request.id_tag = "top-up " + top.round_key;
+        if (!options.run.quiet) {
+            for (const auto& note : top.notes)
+                std::cerr << "synthmod-generate: top-up: " << printable(note) << "\n";
+            std::cerr << "synthmod-generate: top-up " << top.round_key << " of "
+                      << printable(options.top_up) << ": " << total << " rows";
+            for (std::size_t l = 0; l < request.labels.size(); ++l)
+                if (request.top_up_groups[l])
+                    std::cerr << "; " << printable(request.labels[l]) << " "
+                              << request.top_up_groups[l] * nv << " (yield " << top.yields[l]
+                              << ")";
+            std::cerr << "\n";
+        }
+        if (total == 0) {
+            if (!options.run.quiet)
+                std::cerr << "synthmod-generate: nothing to top up: no label has a shortfall\n";
+            return 0;
+        }
+    }
     Plan plan = make_plan(request, personas.personas);
     // --shard I/N: this process does the plan items whose id falls in its part.
     const std::size_t planned = plan.items.size();
@@ -262,6 +352,7 @@ int run(const Options& options) {
 
     runner::Options ro = runner::make_options(options.run, "synthmod-generate",
                                               spec.generator.concurrency, options.out);
+    ro.retry_refused = options.retry_refused;
 
     std::unique_ptr<http::Transport> transport;
     if (provider->remote()) transport = http::make_curl_transport(ro.http);
@@ -269,7 +360,10 @@ int run(const Options& options) {
     journal::Header header;
     header.tool = "synthmod-generate";
     header.spec_hash = journal::hash_hex(spec.source_text);
-    header.plan_hash = plan_hash(items, *provider);
+    const PlanKey key = plan_key(items, *provider);
+    header.plan_hash = key.hash(items.size());
+    header.plan_items = items.size();
+    header.plan_prefix_hash = [&key](std::size_t n) { return key.hash(n); };
 
     const std::vector<spec::Label> labels = spec.labels;
     runner::JobResult result = runner::run_job(
@@ -277,6 +371,20 @@ int run(const Options& options) {
         [&labels](const std::string& answer) { return validate_answer(answer, labels); });
 
     std::size_t written = write_samples(options, plan, result.records, provider->model());
+    std::size_t failed = write_failed(options, plan, result.records);
+    if (!options.run.quiet) {
+        if (failed)
+            std::cerr << "synthmod-generate: " << failed << " failed row"
+                      << (failed == 1 ? " is" : "s are") << " listed in "
+                      << printable(failed_path(options.out))
+                      << "; the same command asks them again\n";
+        const std::string format = runner::output_format(options.run, options.out);
+        const bool named_jsonl = ends_with(options.out, ".jsonl");
+        if (options.out != "-" && (named_jsonl != (format == "jsonl")))
+            std::cerr << "synthmod-generate: note: " << printable(options.out) << " is written as "
+                      << (format == "jsonl" ? "JSON Lines" : "CSV") << " (--format " << format
+                      << "), whatever its name says\n";
+    }
     return runner::finish_run(ro, result.summary, options.out, written, plan.items.size());
 }
 

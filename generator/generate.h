@@ -19,6 +19,8 @@ struct Options {
     std::string personas;               ///< overrides [personas] path
     std::vector<std::string> variants;  ///< subset of the spec's variants; empty = all
     std::optional<int> rows;
+    bool retry_refused = false;  ///< ask again the rows an earlier run journalled as refused
+    std::string top_up;          ///< --top-up metrics.json: plan each label's shortfall only
     runner::CommonFlags run;  ///< the runner flags the judge shares (provider, budget, --shard ...)
 };
 

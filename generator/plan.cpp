@@ -4,6 +4,7 @@
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "common/errors.h"
 #include "common/llm/journal.h"
@@ -52,12 +53,134 @@ void shuffle(std::vector<T>& v, std::mt19937_64& rng) {
 
 std::string item_id(const std::string& variant, const std::string& label,
                     const std::string& persona, const std::string& context, std::size_t group,
-                    long long seed) {
+                    long long seed, const std::string& tag) {
     const char sep = '\x1f';
     std::string key = variant + sep + label + sep + persona + sep + context + sep +
                       std::to_string(group) + sep + std::to_string(seed);
+    if (!tag.empty()) key += sep + tag;
     return journal::hash_hex(key).substr(0, 16);
 }
+
+/// One group: what its items share.
+struct Group {
+    std::size_t label = 0;
+    std::size_t persona = 0;
+    std::size_t context = 0;
+};
+
+/// Draws groups one at a time; everything it decides depends only on the groups before, which
+/// makes plans prefix-stable.
+class GroupDrawer {
+   public:
+    GroupDrawer(const PlanRequest& r, std::size_t personas)
+        : weights_(r.weights),
+          label_rng_(static_cast<std::uint64_t>(r.seed)),
+          persona_rng_(static_cast<std::uint64_t>(r.seed) ^ 0x9e3779b97f4a7c15ULL),
+          personas_(personas),
+          contexts_(r.contexts.size()),
+          deck_(personas),
+          label_count_(r.labels.size(), 0),
+          context_cursor_(r.labels.size(), 0),
+          fallback_cursor_(r.labels.size(), 0),
+          used_per_label_(r.labels.size(), 0),
+          used_pairs_(r.labels.size() * personas, 0) {
+        std::iota(deck_.begin(), deck_.end(), 0);
+        shuffle(deck_, persona_rng_);
+        for (double w : weights_) weight_sum_ += w > 0 ? w : 0;
+        if (weight_sum_ <= 0) throw UsageError("label weights must not all be zero");
+    }
+
+    /// The next group's label: the one furthest behind its share of `weights` after `drawn`
+    /// groups, among those `allowed` (ties: a seeded draw).
+    std::size_t next_label(const std::vector<double>& weights, double sum, std::size_t drawn,
+                           const std::vector<std::size_t>& counts,
+                           const std::vector<bool>& allowed) {
+        std::vector<std::size_t> best;
+        double best_deficit = 0;
+        for (std::size_t l = 0; l < weights.size(); ++l) {
+            if (!allowed[l] || weights[l] <= 0) continue;
+            double deficit =
+                weights[l] / sum * static_cast<double>(drawn + 1) - static_cast<double>(counts[l]);
+            if (best.empty() || deficit > best_deficit + 1e-9) {
+                best = {l};
+                best_deficit = deficit;
+            } else if (deficit > best_deficit - 1e-9) {
+                best.push_back(l);
+            }
+        }
+        return best[uniform_index(label_rng_, best.size())];
+    }
+
+    /// Draws the next group of the plan (its label by the weights).
+    Group next() {
+        std::vector<bool> all(weights_.size(), true);
+        std::size_t l = next_label(weights_, weight_sum_, drawn_, label_count_, all);
+        ++label_count_[l];
+        ++drawn_;
+        return with_label(l);
+    }
+
+    /// Draws a group for label `l` (a top-up's): persona and context as next() would.
+    Group with_label(std::size_t l) {
+        Group g;
+        g.label = l;
+        g.persona = next_persona(l);
+        std::size_t start = context_cursor_[l]++;
+        g.context = start % contexts_;
+        for (std::size_t k = 0; k < contexts_; ++k) {
+            std::size_t c = (start + k) % contexts_;
+            if (!used_.count(key(l, g.persona, c))) {
+                g.context = c;
+                break;
+            }
+        }
+        if (used_.insert(key(l, g.persona, g.context)).second) {
+            ++used_pairs_[l * personas_ + g.persona];
+            ++used_per_label_[l];
+        }
+        return g;
+    }
+
+   private:
+    std::uint64_t key(std::size_t l, std::size_t p, std::size_t c) const {
+        return (static_cast<std::uint64_t>(l) * personas_ + p) * contexts_ + c;
+    }
+    bool has_free(std::size_t l, std::size_t p) const {
+        return used_pairs_[l * personas_ + p] < contexts_;
+    }
+
+    std::size_t next_persona(std::size_t l) {
+        if (next_ == deck_.size()) {
+            shuffle(deck_, persona_rng_);
+            next_ = 0;
+        }
+        if (used_per_label_[l] < personas_ * contexts_) {
+            // The next persona of the deck that still has an unused context with this label
+            // takes this turn (usually the first one).
+            for (std::size_t j = next_; j < deck_.size() && j < next_ + kLookahead; ++j) {
+                if (!has_free(l, deck_[j])) continue;
+                std::swap(deck_[next_], deck_[j]);
+                return deck_[next_++];
+            }
+            // None close by: the first persona (in file order) with one; personas only ever
+            // run out of unused contexts, so the cursor never goes back.
+            while (!has_free(l, fallback_cursor_[l])) ++fallback_cursor_[l];
+            return fallback_cursor_[l];
+        }
+        return deck_[next_++];  // every combination of this label is used: repeats from here
+    }
+
+    static constexpr std::size_t kLookahead = 256;
+    std::vector<double> weights_;
+    double weight_sum_ = 0;
+    std::mt19937_64 label_rng_, persona_rng_;
+    std::size_t personas_, contexts_;
+    std::vector<std::size_t> deck_;
+    std::size_t next_ = 0, drawn_ = 0;
+    std::vector<std::size_t> label_count_, context_cursor_, fallback_cursor_, used_per_label_;
+    std::vector<std::uint32_t> used_pairs_;  ///< per (label, persona): contexts used
+    std::unordered_set<std::uint64_t> used_;
+};
 
 }  // namespace
 
@@ -68,48 +191,52 @@ Plan make_plan(const PlanRequest& request, const std::vector<std::string>& perso
     if (request.variants.empty()) throw UsageError("no prompt variant selected");
     if (request.contexts.empty()) throw UsageError("no contexts");
     if (personas.empty()) throw UsageError("no personas");
+    if (!request.top_up_groups.empty() && request.top_up_groups.size() != request.labels.size())
+        throw UsageError("top-up counts do not match the labels");
 
     Plan plan;
     const std::size_t nv = request.variants.size();
-    plan.groups = (request.rows + nv - 1) / nv;
+    const std::size_t base_groups = (request.rows + nv - 1) / nv;
     plan.personas_available = personas.size();
-
-    std::mt19937_64 rng(static_cast<std::uint64_t>(request.seed));
-    std::vector<std::size_t> counts = apportion(request.weights, plan.groups);
-    std::vector<std::size_t> group_label;
-    for (std::size_t l = 0; l < counts.size(); ++l)
-        group_label.insert(group_label.end(), counts[l], l);
-    shuffle(group_label, rng);
-
-    std::vector<std::size_t> persona_order(personas.size());
-    std::iota(persona_order.begin(), persona_order.end(), 0);
-    shuffle(persona_order, rng);
-    std::size_t next_persona = 0;
-    std::vector<std::size_t> seen_per_label(request.labels.size(), 0);
+    GroupDrawer drawer(request, personas.size());
     std::set<std::size_t> used;
 
-    plan.items.reserve(request.rows);
-    for (std::size_t g = 0; g < plan.groups; ++g) {
-        if (next_persona == persona_order.size()) {
-            shuffle(persona_order, rng);
-            next_persona = 0;
-        }
-        std::size_t p = persona_order[next_persona++];
-        used.insert(p);
-        std::size_t l = group_label[g];
-        const std::string& label = request.labels[l];
-        const std::string& context =
-            request.contexts[seen_per_label[l]++ % request.contexts.size()];
-        std::size_t variants_here = std::min(nv, request.rows - g * nv);
+    auto add_group = [&](std::size_t index, const Group& g, std::size_t variants_here) {
+        used.insert(g.persona);
+        const std::string& label = request.labels[g.label];
         for (std::size_t v = 0; v < variants_here; ++v) {
             PlanItem item;
-            item.group = g;
+            item.group = index;
             item.variant = request.variants[v];
             item.target_label = label;
-            item.persona = personas[p];
-            item.context = context;
-            item.id = item_id(item.variant, label, item.persona, context, g, request.seed);
+            item.persona = personas[g.persona];
+            item.context = request.contexts[g.context];
+            item.id = item_id(item.variant, label, item.persona, item.context, index, request.seed,
+                              request.id_tag);
             plan.items.push_back(std::move(item));
+        }
+        ++plan.groups;
+    };
+
+    if (request.top_up_groups.empty()) {
+        plan.items.reserve(request.rows);
+        for (std::size_t g = 0; g < base_groups; ++g)
+            add_group(g, drawer.next(), std::min(nv, request.rows - g * nv));
+    } else {
+        // The run topped up is drawn again (and left out) so that its combinations are used.
+        for (std::size_t g = 0; g < base_groups; ++g) drawer.next();
+        std::vector<double> weights(request.top_up_groups.begin(), request.top_up_groups.end());
+        std::size_t total = 0;
+        for (std::size_t n : request.top_up_groups) total += n;
+        std::vector<std::size_t> counts(weights.size(), 0);
+        for (std::size_t k = 0; k < total; ++k) {
+            std::vector<bool> allowed(weights.size());
+            for (std::size_t l = 0; l < weights.size(); ++l)
+                allowed[l] = counts[l] < request.top_up_groups[l];
+            std::size_t l =
+                drawer.next_label(weights, static_cast<double>(total), k, counts, allowed);
+            ++counts[l];
+            add_group(base_groups + k, drawer.with_label(l), nv);
         }
     }
     plan.personas_used = used.size();

@@ -28,6 +28,12 @@ struct PlanRequest {
     std::vector<double> weights;        ///< one per label
     std::vector<std::string> variants;  ///< variant names, at least one
     std::vector<std::string> contexts;  ///< at least one
+    /// A top-up (--top-up): groups to plan per label (spec order), drawn after the `rows` of the
+    /// run it tops up, which are drawn first and left out, so that no (persona, label, context)
+    /// of that run comes back. Empty = a normal plan.
+    std::vector<std::size_t> top_up_groups;
+    /// Mixed into every id (a top-up's round), so its ids never collide with an earlier run's.
+    std::string id_tag;
 };
 
 struct Plan {
@@ -46,9 +52,15 @@ std::vector<std::size_t> apportion(const std::vector<double>& weights, std::size
 std::uint64_t uniform_index(std::mt19937_64& rng, std::uint64_t n);
 
 /// Builds the plan. With V variants there are ceil(rows / V) groups; when rows is not a
-/// multiple of V the last group is generated under the first rows % V variants only. Target
-/// labels are apportioned over the groups and shuffled; personas are drawn from a seeded
-/// shuffle without reuse until all are used (then reshuffled); contexts rotate per label.
+/// multiple of V the last group is generated under the first rows % V variants only.
+///
+/// Groups are drawn one after the other from seeded generators, so the plan of N + k rows
+/// begins with the plan of N rows (a larger --rows extends a finished run). Each group's target
+/// label is the one furthest behind its weight's share (ties drawn at random), so every prefix
+/// is within one row of the weights per label; personas come from a seeded shuffle without reuse
+/// until all are used (then reshuffled); contexts rotate per label. No (persona, target label,
+/// context) repeats while that label has an unused combination: a persona that has had every
+/// context with the label gives its turn to the next one that has not.
 Plan make_plan(const PlanRequest& request, const std::vector<std::string>& personas);
 
 }  // namespace synthmod::generator

@@ -77,6 +77,12 @@ struct Input {
     std::vector<std::size_t> rows;
 };
 
+/// A row the model refused to write (samples.csv's label "refused" with no content, DESIGN
+/// section 12): there is nothing to judge; it is written as not judged, never sent.
+bool generator_refusal(const std::vector<std::string>& row, const Input& in) {
+    return row[in.label] == "refused" && row[in.content].empty();
+}
+
 Input read_input(const Options& o, const spec::Spec& spec) {
     Input in;
     // Any labelled dataset as it comes (issue 17): CSV, TSV, JSON Lines, gzip; the text and label
@@ -96,7 +102,7 @@ Input read_input(const Options& o, const spec::Spec& spec) {
     if (!o.allow_unknown_labels) {
         for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
             const std::string& label = in.table.rows[i][in.label];
-            if (spec.label_index(label) < 0)
+            if (spec.label_index(label) < 0 && !generator_refusal(in.table.rows[i], in))
                 throw InputError(in.table.name, in.table.lines[i],
                                  "label \"" + label +
                                      "\" is not in the spec's labels (--allow-unknown-labels "
@@ -251,7 +257,9 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
         for (int k = 0; k < o.votes; ++k)
             votes.push_back(
                 vote_of(records, item_id(row[in.content], i, k, judge_model, s.blind), rubric));
-        RowVerdict v = combine(votes, label_order, row[in.label], s.blind, reason);
+        RowVerdict v = combine(
+            votes, label_order, row[in.label], s.blind,
+            generator_refusal(row, in) ? "not judged: the generator refused this row" : reason);
         fields.clear();
         for (auto c : in.kept) fields.push_back(row[c]);
         fields.push_back(v.judge_label);
@@ -327,6 +335,7 @@ int run(const Options& o) {
                            "\x1f" + rubric.schema_json() + "\x1f" + std::to_string(s.max_tokens);
     for (std::size_t i : in.rows) {
         const auto& row = in.table.rows[i];
+        if (generator_refusal(row, in)) continue;
         llm::Prompt prompt =
             rubric.prompt(row[in.content], row[in.label], s.max_tokens, s.temperature);
         if (s.provider != "offline") prompt.vars.clear();  // only the offline judge reads them

@@ -6,10 +6,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/csv.h"
 #include "common/errors.h"
@@ -185,6 +187,84 @@ TEST_CASE("contexts rotate evenly within each label", "[plan]") {
         REQUIRE(contexts.size() == 3);
         for (const auto& [c, n] : contexts) CHECK(n == 10);  // 30 groups per label, 3 contexts
     }
+}
+
+TEST_CASE("the plan is prefix-stable: N + k rows begin with the N rows", "[plan]") {
+    auto personas = numbered_personas(37);
+    for (std::size_t n : {1u, 7u, 200u, 201u, 999u}) {
+        gen::Plan small = gen::make_plan(request(n), personas);
+        gen::Plan big = gen::make_plan(request(n + 203), personas);
+        REQUIRE(small.items.size() == n);
+        REQUIRE(big.items.size() == n + 203);
+        for (std::size_t i = 0; i < n; ++i) {
+            INFO("n " << n << " item " << i);
+            CHECK(small.items[i].id == big.items[i].id);
+            CHECK(small.items[i].persona == big.items[i].persona);
+            CHECK(small.items[i].context == big.items[i].context);
+        }
+    }
+    SECTION("every prefix is within one group of the weights") {
+        auto r = request(2000, {"only"});
+        r.weights = {0.5, 0.3, 0.15, 0.05};
+        gen::Plan p = gen::make_plan(r, personas);
+        std::vector<double> seen(4, 0);
+        for (std::size_t g = 0; g < p.items.size(); ++g) {
+            for (std::size_t l = 0; l < 4; ++l)
+                seen[l] += p.items[g].target_label == r.labels[l] ? 1 : 0;
+            for (std::size_t l = 0; l < 4; ++l)
+                REQUIRE(std::abs(seen[l] - r.weights[l] * static_cast<double>(g + 1)) < 1.0);
+        }
+    }
+}
+
+TEST_CASE("no (persona, label, context) group repeats while unused combinations remain", "[plan]") {
+    // 10 personas x 3 contexts = 30 combinations per label; 120 groups = 30 per label: all used
+    // exactly once. 40 more groups can only repeat.
+    auto personas = numbered_personas(10);
+    for (std::size_t rows : {120u, 160u}) {
+        gen::Plan p = gen::make_plan(request(rows, {"only"}), personas);
+        std::map<std::tuple<std::string, std::string, std::string>, int> groups;
+        for (const auto& item : p.items) ++groups[{item.persona, item.target_label, item.context}];
+        INFO("rows " << rows);
+        CHECK(groups.size() == 120);
+    }
+    SECTION("the example spec's 163 personas: 1,200 rows in 600 groups, none twice") {
+        gen::Plan p = gen::make_plan(request(1200), numbered_personas(163));
+        std::set<std::tuple<std::string, std::string, std::string>> groups;
+        for (const auto& item : p.items)
+            groups.insert({item.persona, item.target_label, item.context});
+        CHECK(groups.size() == 600);
+    }
+}
+
+TEST_CASE("a top-up plans only the asked groups, after the run it tops up", "[plan]") {
+    auto personas = numbered_personas(30);
+    auto base = request(400);
+    gen::Plan first = gen::make_plan(base, personas);
+    auto top = base;
+    top.top_up_groups = {0, 12, 3, 0};
+    top.id_tag = "top-up 1";
+    gen::Plan extra = gen::make_plan(top, personas);
+    REQUIRE(extra.items.size() == 30);  // 15 groups x 2 variants
+    std::map<std::string, int> per_label;
+    for (const auto& item : extra.items) ++per_label[item.target_label];
+    CHECK(per_label["Self-harm & Suicide"] == 24);
+    CHECK(per_label["Privacy & Personal Data Exposure"] == 6);
+    CHECK(per_label.size() == 2);
+    std::set<std::string> ids;
+    std::set<std::tuple<std::string, std::string, std::string>> groups;
+    for (const auto& item : first.items) {
+        ids.insert(item.id);
+        groups.insert({item.persona, item.target_label, item.context});
+    }
+    for (const auto& item : extra.items) {
+        CHECK(ids.count(item.id) == 0);
+        CHECK(groups.count({item.persona, item.target_label, item.context}) == 0);
+    }
+    top.id_tag = "top-up 2";
+    gen::Plan again = gen::make_plan(top, personas);
+    for (std::size_t i = 0; i < again.items.size(); ++i)
+        CHECK(again.items[i].id != extra.items[i].id);
 }
 
 // ---- personas ---------------------------------------------------------------------------------

@@ -43,6 +43,58 @@ Response Transport::perform(const Request& request) {
 
 namespace {
 
+/// "host:port" of a URL (the scheme's default port when it names none), or "host" without
+/// `with_port`, for error messages.
+std::string host_port(const std::string& url, bool with_port = true) {
+    std::string out = url;
+    if (CURLU* u = curl_url()) {
+        if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+            char* host = nullptr;
+            char* port = nullptr;
+            if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+                curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+                out = with_port ? std::string(host) + ":" + port : std::string(host);
+            curl_free(host);
+            curl_free(port);
+        }
+        curl_url_cleanup(u);
+    }
+    return out;
+}
+
+std::string lower_first(std::string s) {
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+Failure failure_of(CURLcode code) {
+    switch (code) {
+        case CURLE_COULDNT_CONNECT:
+            return Failure::kConnect;
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return Failure::kResolve;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_ENGINE_INITFAILED:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_ENGINE_SETFAILED:
+        case CURLE_USE_SSL_FAILED:
+            return Failure::kTls;
+        case CURLE_OPERATION_TIMEDOUT:
+            return Failure::kTimeout;
+        default:
+            return Failure::kOther;
+    }
+}
+
 struct EasyDeleter {
     void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
 };
@@ -61,8 +113,8 @@ struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
     SlistPtr headers;
-    std::string body;       ///< read by on_read: must outlive the transfer
-    std::size_t sent = 0;   ///< bytes of `body` handed to libcurl so far
+    std::string body;      ///< read by on_read: must outlive the transfer
+    std::size_t sent = 0;  ///< bytes of `body` handed to libcurl so far
     std::string method, url;
     std::vector<std::string> secrets;  ///< values of the request's secret headers
     Response response;
@@ -350,6 +402,23 @@ class CurlTransport : public Transport {
                 if (t.error[0]) r.transport_error += std::string(": ") + t.error;
             }
             r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+            r.failure = failure_of(code);
+            // The three failures every attempt repeats get a message a user can act on.
+            if (r.failure == Failure::kConnect) {
+                long os_errno = 0;
+                curl_easy_getinfo(t.easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+                r.transport_error =
+                    "could not connect to " + host_port(t.url) + " (" +
+                    (os_errno ? lower_first(std::strerror(static_cast<int>(os_errno)))
+                              : std::string(curl_easy_strerror(code))) +
+                    ")";
+            } else if (r.failure == Failure::kResolve) {
+                r.transport_error = "could not resolve host " + host_port(t.url, false);
+            } else if (r.failure == Failure::kTls) {
+                r.transport_error = "TLS failure with " + host_port(t.url) + ": " +
+                                    curl_easy_strerror(code) +
+                                    (t.error[0] ? std::string(" (") + t.error + ")" : "");
+            }
             for (const auto& s : t.secrets) r.transport_error = redact(r.transport_error, s);
         }
         if (options_.verbose) {

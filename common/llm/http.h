@@ -19,6 +19,10 @@ struct Request {
     std::vector<std::string> secret_headers;
 };
 
+/// Why a transfer failed before any response, as far as retrying is concerned: connect, resolve
+/// and TLS failures repeat on every attempt while the server or network stays as it is.
+enum class Failure { kNone, kConnect, kResolve, kTls, kTimeout, kOther };
+
 struct Response {
     long status = 0;  ///< 0 when the transfer failed before a status line
     std::vector<std::pair<std::string, std::string>> headers;  ///< names lower-cased
@@ -26,7 +30,8 @@ struct Response {
     /// Non-empty when the transfer itself failed (connection refused/reset, timeout, TLS ...).
     std::string transport_error;
     bool timed_out = false;
-    double seconds = 0;  ///< wall time of the transfer
+    Failure failure = Failure::kNone;  ///< kind of transport_error
+    double seconds = 0;                ///< wall time of the transfer
 
     /// Value of the first header named `name` (lower-case), if present.
     std::optional<std::string> header(const std::string& name) const;

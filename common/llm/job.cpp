@@ -1,8 +1,45 @@
 #include "common/llm/job.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "common/errors.h"
 
 namespace synthmod::runner {
+
+std::string attempt_error_kind(const http::Response& response, const llm::Result& result) {
+    if (!response.transport_error.empty() || response.status == 0) {
+        switch (response.failure) {
+            case http::Failure::kConnect:
+            case http::Failure::kResolve:
+            case http::Failure::kTls:
+                return response.transport_error;  // built by the transport: host, port, cause
+            case http::Failure::kTimeout:
+                return "timed out";
+            default: {
+                const std::string& e = response.transport_error;
+                return e.empty() ? "no response" : "transport error: " + e.substr(0, e.find(": "));
+            }
+        }
+    }
+    if (response.status < 200 || response.status >= 300)
+        return "HTTP " + std::to_string(response.status);
+    if (result.status == llm::Status::kTruncated) return "truncated: max_tokens";
+    return "invalid response (HTTP " + std::to_string(response.status) + ")";
+}
+
+bool hopeless(const http::Response& response) {
+    return response.failure == http::Failure::kConnect ||
+           response.failure == http::Failure::kResolve || response.failure == http::Failure::kTls;
+}
+
+void Job::note_error(Task& task, const std::string& kind, bool retrying) {
+    task.last_kind = kind;
+    if (summary.errors_by_kind[kind]++ > 0) return;
+    progress.warn(task.last_error +
+                  (retrying ? " (retrying; later errors of this kind are counted, not shown)"
+                            : " (not retried)"));
+}
 
 void Job::charge(Task& task, const llm::Usage& usage, bool batch) {
     task.usage.input_tokens += usage.input_tokens;
@@ -34,6 +71,7 @@ void Job::finish(Task& task, const std::string& status, const std::string& answe
     r.attempts = task.attempts;
     r.repairs = task.repairs;
     r.error = error;
+    if (status == "failed") r.reason = task.last_kind.empty() ? error : task.last_kind;
     r.request_id = task.request_id;
     journal.append(r);
     unrecorded_cost = std::max(0.0, unrecorded_cost - task.cost);
@@ -68,6 +106,7 @@ Next Job::settle(Task& task, const llm::Result& result, bool batch) {
                    result.error.empty() ? "refused" : result.error);
             return Next::kDone;
         case llm::Status::kTruncated:
+            task.last_kind = "truncated: max_tokens";
             finish(task, "failed", "", "truncated: max_tokens");
             return Next::kDone;
         case llm::Status::kRetryable:
@@ -80,6 +119,7 @@ Next Job::settle(Task& task, const llm::Result& result, bool batch) {
             return Next::kRetry;
     }
     task.last_error = malformed;
+    task.last_kind = "invalid answer";
     if (task.repairs < options.max_repairs) {
         ++task.repairs;
         ++summary.repairs;

@@ -25,6 +25,7 @@ struct Task {
     double cost = 0;
     bool cost_known = true;
     std::string last_error;
+    std::string last_kind;  ///< attempt_error_kind of last_error: the reason if it fails
     std::string request_id;
     bool done = false;
 };
@@ -52,11 +53,23 @@ struct Job {
     /// Journals the task's final record and counts it.
     void finish(Task& task, const std::string& status, const std::string& answer,
                 const std::string& error);
+    /// Counts a failed attempt of `task` under `kind` and prints the first error of each kind on
+    /// stderr (even with --quiet: it is the only word on why a run is failing). `retrying`
+    /// says whether the row will be asked again.
+    void note_error(Task& task, const std::string& kind, bool retrying);
     /// Classifies a parsed answer (ok/refused/truncated/malformed/failed/fatal) and finishes
     /// the task when it is final. Retryable results are returned as kRetry (the caller decides
     /// with the response's headers).
     Next settle(Task& task, const llm::Result& result, bool batch);
 };
+
+/// A short, stable name for why one attempt failed — no request id, no timing — by which
+/// errors are grouped on stderr, in the summary and in the generator's <out>.failed.csv:
+/// "could not connect to 127.0.0.1:1 (connection refused)", "HTTP 500", "timed out", ...
+std::string attempt_error_kind(const http::Response& response, const llm::Result& result);
+
+/// Whether every attempt would fail the same way while the server or network stays as it is.
+bool hopeless(const http::Response& response);
 
 /// The local path (answers computed in process, e.g. the offline provider).
 void run_local(Job& job, std::vector<Task>& tasks);

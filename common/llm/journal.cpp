@@ -1,10 +1,12 @@
 // journal: the crash-safe record of finished work (DESIGN section 8).
 //
 // Format: JSON lines. The first line is the header, then one line per event:
-//   {"type":"header","journal":1,"tool":...,"spec_hash":...,"plan_hash":...}
+//   {"type":"header","journal":1,"tool":...,"spec_hash":...,"plan_hash":...,"plan_items":N}
+//   {"type":"plan","plan_hash":...,"plan_items":N}   a later run extended the plan (from here
+//                                                     on the journal is this plan's)
 //   {"type":"item","id":...,"status":"ok|refused|failed","answer":"<answer JSON as text>",
 //    "usage":{...},"cost":...,"cost_known":true,"attempts":...,"repairs":...,"error":...,
-//    "request_id":...}
+//    "reason":... (failed items only), "request_id":...}
 //   {"type":"batch","batch_id":...,"items":[...]}
 //   {"type":"batch_end","batch_id":...}
 // The answer is kept as a string so that the text read back is byte-identical to the text the
@@ -57,6 +59,22 @@ std::string header_line(const Header& header) {
     w.String(header.spec_hash);
     w.Key("plan_hash");
     w.String(header.plan_hash);
+    w.Key("plan_items");
+    w.Uint64(header.plan_items);
+    w.EndObject();
+    return buf.GetString();
+}
+
+std::string plan_line(const Header& header) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("type");
+    w.String("plan");
+    w.Key("plan_hash");
+    w.String(header.plan_hash);
+    w.Key("plan_items");
+    w.Uint64(header.plan_items);
     w.EndObject();
     return buf.GetString();
 }
@@ -94,6 +112,10 @@ std::string record_line(const Record& r) {
     w.Int(r.repairs);
     w.Key("error");
     w.String(r.error);
+    if (!r.reason.empty()) {
+        w.Key("reason");
+        w.String(r.reason);
+    }
     w.Key("request_id");
     w.String(r.request_id);
     w.EndObject();
@@ -160,6 +182,7 @@ Record parse_record(const rapidjson::Value& v) {
     r.attempts = static_cast<int>(get_int(v, "attempts"));
     r.repairs = static_cast<int>(get_int(v, "repairs"));
     r.error = get_string(v, "error");
+    r.reason = get_string(v, "reason");
     r.request_id = get_string(v, "request_id");
     return r;
 }
@@ -232,12 +255,32 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
     }
 
     bool fresh = force || lines.empty();
+    bool extend = false;
     if (!fresh) {
         const auto& [off, len] = lines.front();
         bool same = parse_line(content.data() + off, len, &doc) &&
                     get_string(doc, "type") == "header" && get_string(doc, "tool") == header.tool &&
-                    get_string(doc, "spec_hash") == header.spec_hash &&
-                    get_string(doc, "plan_hash") == header.plan_hash;
+                    get_string(doc, "spec_hash") == header.spec_hash;
+        if (same) {
+            // The journal's plan: the header's, or the last "plan" line's (an extended one).
+            std::string plan_hash = get_string(doc, "plan_hash");
+            auto items = static_cast<std::size_t>(get_int(doc, "plan_items"));
+            rapidjson::Document line;
+            for (std::size_t i = 1; i < lines.size(); ++i) {
+                static const std::string kPlan = "{\"type\":\"plan\"";
+                if (content.compare(lines[i].first, kPlan.size(), kPlan) != 0) continue;
+                if (!parse_line(content.data() + lines[i].first, lines[i].second, &line)) continue;
+                plan_hash = get_string(line, "plan_hash");
+                items = static_cast<std::size_t>(get_int(line, "plan_items"));
+            }
+            if (plan_hash != header.plan_hash) {
+                // A plan that begins with the journalled one extends it (a larger --rows).
+                extend = header.plan_prefix_hash && items > 0 && items < header.plan_items &&
+                         header.plan_prefix_hash(items) == plan_hash;
+                same = extend;
+                if (extend) extended_from_ = items;
+            }
+        }
         if (!same) {
             ::close(fd_);
             fd_ = -1;
@@ -284,6 +327,9 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
     }
     if (fresh) {
         write_line(header_line(header));
+        sync();
+    } else if (extend) {
+        write_line(plan_line(header));
         sync();
     } else if (keep != content.size()) {
         dirty_ = true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -13,9 +14,15 @@ namespace synthmod::journal {
 
 /// What a journal belongs to. A resumed run must present the same header.
 struct Header {
-    std::string tool;       ///< synthmod-generate | synthmod-judge
-    std::string spec_hash;  ///< hash of the spec's bytes
-    std::string plan_hash;  ///< hash of the plan (item ids, prompts, model)
+    std::string tool;            ///< synthmod-generate | synthmod-judge
+    std::string spec_hash;       ///< hash of the spec's bytes
+    std::string plan_hash;       ///< hash of the plan (item ids, prompts, model)
+    std::size_t plan_items = 0;  ///< items in the plan
+    /// Hash of the plan's first n items, as plan_hash would be for a plan of those only; set by
+    /// a tool whose plans grow at the end (the generator's larger --rows): a journal written for
+    /// a shorter plan that this one begins with is then accepted, and extended. Empty = the plan
+    /// must be the journalled one.
+    std::function<std::string(std::size_t n)> plan_prefix_hash;
 };
 
 /// One finished item.
@@ -29,6 +36,9 @@ struct Record {
     int attempts = 0;
     int repairs = 0;
     std::string error;
+    /// failed: the kind of the last error (stable text, no request id or timing), what failed
+    /// rows are grouped by; empty in journals written before it existed.
+    std::string reason;
     std::string request_id;
 };
 
@@ -59,6 +69,8 @@ class Journal {
     std::map<std::string, Record> take_records() { return std::move(records_); }
     /// Batches created and not yet finished.
     std::vector<BatchRef> open_batches() const;
+    /// Items of the journalled plan this run's plan extends (0 when it is the same plan).
+    std::size_t extended_from() const { return extended_from_; }
     /// Whether the last open dropped a torn line.
     bool dropped_torn_line() const { return dropped_torn_; }
     /// USD of every item record ever written (earlier runs' included, also of records a later
@@ -80,6 +92,7 @@ class Journal {
     std::map<std::string, Record> records_;
     std::map<std::string, BatchRef> batches_;
     bool dropped_torn_ = false;
+    std::size_t extended_from_ = 0;
     double spent_ = 0;
     bool dirty_ = false;
     std::int64_t last_sync_ms_ = 0;

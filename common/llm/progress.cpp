@@ -62,11 +62,22 @@ void Progress::tick(const Summary& s, int inflight_cap, double spent, bool force
 }
 
 void Progress::finish(const Summary& summary) {
-    if (quiet_) return;
     clear_line();
-    std::string line = printable(summary_line(summary, tool_));
-    std::fprintf(stderr, "%s\n", line.c_str());
+    if (!quiet_) {
+        std::string line = printable(summary_line(summary, tool_));
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    // Why rows failed is said even with --quiet: it is what the user has to act on.
+    for (const auto& line : failure_lines(summary, tool_))
+        std::fprintf(stderr, "%s\n", printable(line).c_str());
     std::fflush(stderr);
+}
+
+void Progress::warn(const std::string& line) {
+    clear_line();
+    std::fprintf(stderr, "%s: %s\n", tool_.c_str(), printable(line).c_str());
+    std::fflush(stderr);
+    last_draw_ = -1;
 }
 
 void Progress::log(const std::string& line) {

@@ -18,6 +18,8 @@ class Progress {
     void tick(const Summary& summary, int inflight_cap, double spent, bool force = false);
     /// Clears the live line and prints the summary line (unless quiet).
     void finish(const Summary& summary);
+    /// An error worth a line of its own ("<tool>: <line>"), printed even with --quiet.
+    void warn(const std::string& line);
     /// A --verbose line (never contains a secret: callers redact).
     void log(const std::string& line);
     /// Extra words on the live line (e.g. the batch being polled).

@@ -126,6 +126,7 @@ class HttpLoop {
         budget_blocked_ = false;
         while (!ready_.empty() && static_cast<int>(in_flight_.size()) < limiter_.cap()) {
             if (rate_headers_.paused_until() > now) return rate_headers_.paused_until();
+            if (early_stop_hold()) return wake;
             Task& task = tasks_[ready_.front()];
             const llm::Prompt& prompt = task.item->prompt;
             double estimate = job_.meter.estimate(prompt, false);
@@ -154,6 +155,7 @@ class HttpLoop {
         std::uint64_t tag = ++next_tag_;
         ++task.attempts;
         ++job_.summary.requests;
+        ++started_;
         in_flight_[tag] = InFlight{index, estimate};
         in_flight_estimate_ += estimate;
         if (job_.options.verbose) {
@@ -193,9 +195,11 @@ class HttpLoop {
             Next next = job_.settle(task, result, false);
             if (next == Next::kDone) {
                 limiter_.on_success(now);
+                count_attempt(response, task);
                 return;
             }
             if (next == Next::kRepair) {
+                count_attempt(response, task);
                 limiter_.on_success(now);
                 ready_.push_front(flight.task);
                 return;
@@ -207,8 +211,13 @@ class HttpLoop {
         // corrupt, which llm::should_retry alone cannot see).
         bool retry =
             transport_failed ? llm::should_retry(response) : retry_answer(response, result);
+        const bool fatal = !transport_failed && !retry && result.status == llm::Status::kFatal;
+        if (!fatal)
+            job_.note_error(task, attempt_error_kind(response, result),
+                            retry && task.retries < job_.options.max_retries);
+        if (count_attempt(response, task)) return;
         if (!retry) {
-            if (result.status == llm::Status::kFatal) {
+            if (fatal) {
                 if (!fatal_) job_.summary.fatal_message = task.last_error;
                 fatal_ = true;
                 return;  // not journalled: nothing about the item is wrong
@@ -238,6 +247,33 @@ class HttpLoop {
         }
     }
 
+    /// Whether to wait before sending more: the first early_stop_attempts requests are out,
+    /// some have come back and every one of them failed in a way each retry repeats. Then the
+    /// early stop needs no request beyond them (a run whose concurrency is at most the limit
+    /// sends exactly the limit); the first other answer lifts the hold for good, and a healthy
+    /// server, whose first answers are not such failures, never meets it.
+    bool early_stop_hold() const {
+        const int limit = job_.options.early_stop_attempts;
+        return limit > 0 && started_ >= limit && attempts_done_ < limit && hopeless_ > 0 &&
+               hopeless_ == attempts_done_;
+    }
+
+    /// Counts one finished attempt for the early stop; true when it stopped the run (the
+    /// first Options::early_stop_attempts attempts all failed in a way every attempt repeats).
+    bool count_attempt(const http::Response& response, const Task& task) {
+        const int limit = job_.options.early_stop_attempts;
+        if (limit <= 0 || attempts_done_ >= limit) return false;
+        ++attempts_done_;
+        if (hopeless(response)) ++hopeless_;
+        if (attempts_done_ < limit || hopeless_ < limit || fatal_) return false;
+        fatal_ = true;
+        job_.summary.fatal_message =
+            "the first " + std::to_string(limit) + " requests all failed (" + task.last_kind +
+            "); retrying will not fix that, so the run stopped: check the server, --base-url "
+            "and the network, then run the same command again";
+        return true;
+    }
+
     using Timer = std::pair<double, std::size_t>;
     Job& job_;
     std::vector<Task>& tasks_;
@@ -251,6 +287,7 @@ class HttpLoop {
     std::unordered_map<std::uint64_t, InFlight> in_flight_;
     double in_flight_estimate_ = 0;
     std::uint64_t next_tag_ = 0;
+    int started_ = 0, attempts_done_ = 0, hopeless_ = 0;  ///< the first attempts (early stop)
     bool interrupted_ = false, fatal_ = false, budget_stop_ = false, budget_blocked_ = false;
 };
 
@@ -287,7 +324,8 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
             throw std::invalid_argument("run_job: duplicate item id " + item.id);
         auto it = journal.records().find(item.id);
         if (it != journal.records().end() &&
-            (it->second.status == "ok" || it->second.status == "refused")) {
+            (it->second.status == "ok" ||
+             (it->second.status == "refused" && !options.retry_refused))) {
             ++summary.resumed;
             continue;
         }
@@ -320,12 +358,34 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
             ++summary.ok;
         else if (it->second.status == "refused")
             ++summary.refused;
-        else
+        else {
             ++summary.failed;
+            const journal::Record& r = it->second;
+            ++summary.failed_by_reason[r.reason.empty() ? r.error : r.reason];
+        }
     }
     summary.seconds = mono_s() - start;
     progress.finish(summary);
     return JobResult{journal.take_records(), summary};
+}
+
+std::vector<std::string> failure_lines(const Summary& s, const std::string& tool) {
+    std::vector<std::string> lines;
+    auto by_count = [](const auto& map) {
+        std::vector<std::pair<std::string, long long>> v;
+        for (const auto& [k, n] : map) v.emplace_back(k, static_cast<long long>(n));
+        std::stable_sort(v.begin(), v.end(),
+                         [](const auto& a, const auto& b) { return a.second > b.second; });
+        std::string text;
+        for (const auto& [k, n] : v)
+            text += (text.empty() ? "" : "; ") + std::to_string(n) + " " + k;
+        return text;
+    };
+    if (!s.errors_by_kind.empty())
+        lines.push_back(tool + ": failed attempts by kind: " + by_count(s.errors_by_kind));
+    if (!s.failed_by_reason.empty())
+        lines.push_back(tool + ": failed rows by reason: " + by_count(s.failed_by_reason));
+    return lines;
 }
 
 int exit_code(const Summary& summary) {
@@ -372,6 +432,8 @@ std::string summary_line(const Summary& s, const std::string& tool) {
             out << "; stopped: " << printable(s.fatal_message);
             break;
     }
+    if (s.failed)
+        out << "; rerun to retry " << s.failed << " failed row" << (s.failed == 1 ? "" : "s");
     return out.str();
 }
 

@@ -41,6 +41,12 @@ struct Options {
     std::string pricing_path;  ///< --pricing F; empty = built-in table
     std::string journal_path;  ///< <out>.journal
     bool force = false;        ///< start the journal over
+    /// Ask again the items journalled as refused (by default a refusal is an outcome, kept).
+    bool retry_refused = false;
+    /// When this many first attempts of a run all failed in a way that every attempt repeats
+    /// (could not connect, could not resolve the host, TLS), the run stops (kFatal, exit 3)
+    /// rather than spend every retry of every row on it. 0 = never.
+    int early_stop_attempts = 20;
 
     /// Multiplies the computed exponential backoff (never a delay the server asked for), so
     /// tests can run retries in milliseconds. 1 in production.
@@ -73,6 +79,10 @@ struct Summary {
     double seconds = 0;
     Stop stop = Stop::kCompleted;
     std::string fatal_message;  ///< set with kFatal (what to fix)
+    /// Failed attempts of this run by kind (attempt_error_kind), retried or not.
+    std::map<std::string, std::int64_t> errors_by_kind;
+    /// Items of the plan journalled as failed, by reason (the kind of their last error).
+    std::map<std::string, std::size_t> failed_by_reason;
 };
 
 /// Runs every item not already finished in the journal and returns the journal's records
@@ -85,6 +95,10 @@ struct JobResult {
 JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
                   const llm::Provider& provider, http::Transport* transport, const Options& options,
                   const Validator& validate);
+
+/// The lines printed after the summary line when anything failed: failed attempts by kind and
+/// failed rows by reason (empty when nothing failed).
+std::vector<std::string> failure_lines(const Summary& summary, const std::string& tool);
 
 /// Exit code for a finished run (0, 3 when rows failed for good or kFatal, 4 budget, 130 stop).
 int exit_code(const Summary& summary);
