@@ -223,7 +223,8 @@ const std::string& page_script() {
     a.download = 'review-' + (reviewer.replace(/[^A-Za-z0-9_-]+/g, '_') || 'answers') + '.csv';
     document.body.appendChild(a);
     a.click();
-    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 2000);
     status('Downloaded ' + answered() + ' answers as ' + a.download + '.');
   }
 
