@@ -16,7 +16,7 @@ for n in 1000 20000 100000; do
   /usr/bin/time -f "resume (nothing left) $n rows: %e s wall, %M KB max RSS" \
     "$bin" --spec moderation.toml --provider offline --out b.csv --rows "$n" --quiet
   if [ "$n" -le 20000 ]; then
-    python3 "$root/../shared/data/near_dup_truth.py" b.csv |
+    python3 "$root/tests/data/real/near_dup_truth.py" b.csv |
       python3 -c "import json,sys; m=json.load(sys.stdin); print('  near_dup_rate %.4f exact_dup_rate %.4f' % (m['near_dup_rate'], m['exact_dup_rate']))"
   fi
 done

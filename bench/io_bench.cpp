@@ -37,7 +37,7 @@ std::string utf8_prefix(const std::string& s, std::size_t from, std::size_t n) {
 int main(int argc, char** argv) {
     std::size_t rows = 1000000;
     std::size_t chars = 140;
-    std::string source = std::string(SYNTHMOD_SHARED_DIR) + "/data/moderation_openai.csv";
+    std::string source = std::string(SYNTHMOD_DATA_DIR) + "/moderation_openai.csv";
     std::string keep;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];

@@ -12,7 +12,7 @@ accidental pairs between unrelated posts are not enumerated at this size).
 """
 import csv, random, sys, os
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "real"))
 
 LABELS = ["Spam & Scams", "Self-harm & Suicide", "Privacy & Personal Data Exposure", "Safe"]
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qu", "bri", "dro",

@@ -200,9 +200,9 @@ def soak(args):
                          % (gen, bindir))
     personas = args.personas
     if not personas:
-        shared = os.path.join(os.path.dirname(ROOT), "shared", "data", "personahub_5k.jsonl")
-        personas = shared if os.path.exists(shared) else os.path.join(ROOT, "examples",
-                                                                      "personas.jsonl")
+        real = os.path.join(ROOT, "tests", "data", "real", "personahub_5k.jsonl")
+        personas = real if os.path.exists(real) else os.path.join(ROOT, "examples",
+                                                                  "personas.jsonl")
     distinct = len({l.strip() for l in open(personas, encoding="utf-8") if l.strip()})
     if distinct < (args.rows + 1) // 2:
         raise SystemExit("soak: %s has %d personas; %d rows over 2 variants need %d for one prompt "
@@ -729,7 +729,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     p.add_argument("--rows", type=int, default=10000)
-    p.add_argument("--personas", help="persona file (default: ../shared/data/personahub_5k.jsonl"
+    p.add_argument("--personas", help="persona file (default: tests/data/real/personahub_5k.jsonl"
                    " when present, else examples/personas.jsonl)")
     p.add_argument("--faults", default=FAULTS)
     p.add_argument("--fault-rate", type=float, default=0.25)

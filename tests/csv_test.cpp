@@ -203,7 +203,7 @@ TEST_CASE("csv open and read_table on files", "[csv]") {
     }
     SECTION("the real moderation set reads with its documented size") {
         const auto t = csv::read_table(
-            std::string(SYNTHMOD_SHARED_DIR) + "/data/moderation_openai.csv", {"content", "label"});
+            std::string(SYNTHMOD_DATA_DIR) + "/moderation_openai.csv", {"content", "label"});
         CHECK(t.header == std::vector<std::string>{"content", "label"});
         CHECK(t.rows.size() == 1680);
     }

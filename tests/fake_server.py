@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loopback fake of the Anthropic Messages API (and an OpenAI-compatible chat endpoint).
 
-Speaks the wire format of ../shared/ANTHROPIC_API.md sections 1-4 over HTTP/1.1 keep-alive on
+Speaks the wire format of docs/ANTHROPIC_API.md sections 1-4 over HTTP/1.1 keep-alive on
 127.0.0.1 (asyncio streams, one coroutine per connection, no threads), answers structured-output
 requests from the request's own JSON schema, runs Message Batches, and injects faults on request.
 

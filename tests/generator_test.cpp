@@ -235,7 +235,7 @@ TEST_CASE("personas load from JSONL, CSV and plain lines", "[personas]") {
 }
 
 TEST_CASE("the real PersonaHub sample loads, Chinese included", "[personas]") {
-    auto set = gen::load_personas(std::string(SYNTHMOD_SHARED_DIR) + "/data/personahub_5k.jsonl");
+    auto set = gen::load_personas(std::string(SYNTHMOD_DATA_DIR) + "/personahub_5k.jsonl");
     CHECK(set.personas.size() + set.duplicates + set.blank == 5000);
     CHECK(set.personas.size() > 4900);
     int non_ascii = 0;

@@ -108,7 +108,7 @@ TEST_CASE("jsonl reads lines with their numbers", "[jsonl]") {
     }
     SECTION("the 5k real personas read") {
         std::size_t n = 0;
-        jsonl::for_each(std::string(SYNTHMOD_SHARED_DIR) + "/data/personahub_5k.jsonl",
+        jsonl::for_each(std::string(SYNTHMOD_DATA_DIR) + "/personahub_5k.jsonl",
                         [&](const rapidjson::Document& doc, std::size_t) {
                             REQUIRE(doc.HasMember("persona"));
                             ++n;

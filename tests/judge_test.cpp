@@ -402,7 +402,7 @@ TEST_CASE("synthmod-judge --no-blind and usage errors", "[judge]") {
 
 TEST_CASE("synthmod-judge on the real OpenAI moderation set", "[judge]") {
     std::string dir = t::temp_dir("judge-openai");
-    std::string in = SYNTHMOD_SHARED_DIR "/data/moderation_openai.csv";
+    std::string in = SYNTHMOD_DATA_DIR "/moderation_openai.csv";
     std::string out = dir + "/judged.csv";
     auto r = t::run({t::tool("synthmod-judge"), "--spec",
                      SYNTHMOD_SOURCE_DIR "/tests/data/openai_labels.toml", "--in", in, "--out", out,

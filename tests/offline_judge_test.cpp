@@ -192,7 +192,7 @@ TEST_CASE("offline judge uses label names and definitions of other label sets", 
 TEST_CASE("offline judge on the real OpenAI moderation set beats the safe baseline on flagged rows",
           "[offline_judge]") {
     auto spec = synthmod::spec::load(SYNTHMOD_SOURCE_DIR "/tests/data/openai_labels.toml");
-    auto table = synthmod::csv::read_table(SYNTHMOD_SHARED_DIR "/data/moderation_openai.csv",
+    auto table = synthmod::csv::read_table(SYNTHMOD_DATA_DIR "/moderation_openai.csv",
                                            {"content", "label"});
     synthmod::judge::Rubric rubric(spec.labels, true);
     int c = table.column("content"), l = table.column("label");

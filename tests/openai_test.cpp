@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/llm/anthropic.h"
 #include "common/llm/http.h"
+#include "common/llm/http_status.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;
@@ -116,6 +118,29 @@ TEST_CASE("openai errors are classified like anthropic's", "[openai]") {
     CHECK(vllm.status == Status::kFailed);
     CHECK(vllm.error.find("max_tokens too large") != std::string::npos);
     CHECK(provider.parse_response(response(500, "oops")).status == Status::kRetryable);
+}
+
+TEST_CASE("one status rule: both providers and should_retry agree on every HTTP status",
+          "[openai][anthropic][runner]") {
+    OpenAiProvider openai("m", "k", "http://h");
+    AnthropicProvider anthropic("m", "k", "http://h");
+    // The rule of DESIGN section 7, spelled out for the statuses it names.
+    CHECK(classify_http_status(200) == Status::kOk);
+    for (long s : {401L, 402L, 403L, 404L}) CHECK(classify_http_status(s) == Status::kFatal);
+    for (long s : {408L, 409L, 429L, 500L, 502L, 503L, 529L, 599L})
+        CHECK(classify_http_status(s) == Status::kRetryable);
+    for (long s : {301L, 400L, 405L, 413L, 418L, 422L})
+        CHECK(classify_http_status(s) == Status::kFailed);
+    for (long s = 300; s < 600; ++s) {
+        INFO("HTTP " << s);
+        Response r = response(s, R"({"type":"error","error":{"type":"x","message":"y"}})");
+        Status expected = classify_http_status(s);
+        CHECK(openai.parse_response(r).status == expected);
+        CHECK(anthropic.parse_response(r).status == expected);
+        CHECK(openai.parse_response(r).overloaded == (s == 429 || s == 529));
+        CHECK(anthropic.parse_response(r).overloaded == (s == 429 || s == 529));
+        CHECK(should_retry(r) == (expected == Status::kRetryable));
+    }
 }
 
 TEST_CASE("openai over HTTP against the fake server", "[openai]") {

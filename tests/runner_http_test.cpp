@@ -12,7 +12,10 @@
 #include "common/errors.h"
 #include "common/llm/anthropic.h"
 #include "common/llm/runner.h"
-#include "common/llm/runner_internal.h"
+#include "common/llm/clock.h"
+#include "common/llm/cost_meter.h"
+#include "common/llm/rate_limit.h"
+#include "common/llm/retry_policy.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/process.h"
 
@@ -297,7 +300,7 @@ TEST_CASE("runner batches: --max-cost holds back what the budget cannot cover",
     auto transport = http::make_curl_transport(http::Options{});
     runner::Options options = options_in(dir);
     options.batch = true;
-    runner::detail::CostMeter meter(provider, options);
+    runner::CostMeter meter(provider, options);
     double per_item = meter.estimate(items[0].prompt, true);
     REQUIRE(per_item > 0);
     options.max_cost = per_item * 10.5;

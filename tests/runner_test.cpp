@@ -16,7 +16,11 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "common/llm/runner_internal.h"
+#include "common/llm/http_status.h"
+#include "common/llm/clock.h"
+#include "common/llm/cost_meter.h"
+#include "common/llm/rate_limit.h"
+#include "common/llm/retry_policy.h"
 #include "common/signals.h"
 #include "tests/support/process.h"
 
@@ -80,7 +84,7 @@ class ScriptedTransport : public http::Transport {
     void start(std::uint64_t tag, const http::Request& request) override {
         std::string id = request.body;
         started.push_back(id);
-        start_times.push_back(runner::detail::mono_s());
+        start_times.push_back(runner::mono_s());
         Reply reply;
         auto& queue = script[id];
         if (!queue.empty()) {
@@ -327,7 +331,7 @@ TEST_CASE("retry_delay_s backoff doubles from 0.5 s to 8 s with up to 25 % jitte
 }
 
 TEST_CASE("should_retry: x-should-retry decides when present, else the status", "[runner]") {
-    using runner::should_retry;
+    using llm::should_retry;
     for (long s : {408L, 409L, 429L, 500L, 502L, 503L, 504L, 529L}) {
         CAPTURE(s);
         CHECK(should_retry(with_headers(s, {})));
@@ -371,7 +375,7 @@ TEST_CASE("exit_code and summary_line", "[runner]") {
 }
 
 TEST_CASE("adaptive concurrency halves once per cooldown and grows back by windows", "[runner]") {
-    runner::detail::AdaptiveConcurrency c(16, 2.0);
+    runner::AdaptiveConcurrency c(16, 2.0);
     CHECK(c.cap() == 16);
     c.on_overload(100.0);
     CHECK(c.cap() == 8);
@@ -385,16 +389,16 @@ TEST_CASE("adaptive concurrency halves once per cooldown and grows back by windo
     CHECK(c.cap() == 5);
     for (int i = 0; i < 5; ++i) c.on_success(106.0);
     CHECK(c.cap() == 6);
-    runner::detail::AdaptiveConcurrency one(1, 1.0);
+    runner::AdaptiveConcurrency one(1, 1.0);
     one.on_overload(0);
     CHECK(one.cap() == 1);
 }
 
 TEST_CASE("token bucket spaces requests at the configured rate", "[runner]") {
-    runner::detail::TokenBucket unlimited(0);
+    runner::TokenBucket unlimited(0);
     CHECK(unlimited.wait_s(1e9, 0) == 0);
-    runner::detail::TokenBucket rpm(60);  // one a second, bursts of 10
-    double now = runner::detail::mono_s();
+    runner::TokenBucket rpm(60);  // one a second, bursts of 10
+    double now = runner::mono_s();
     for (int i = 0; i < 10; ++i) {
         CHECK(rpm.wait_s(1, now) == 0);
         rpm.take(1, now);
@@ -404,7 +408,7 @@ TEST_CASE("token bucket spaces requests at the configured rate", "[runner]") {
 }
 
 TEST_CASE("rate-limit headers pause dispatch until the reset", "[runner]") {
-    runner::detail::RateLimitHeaders rl;
+    runner::RateLimitHeaders rl;
     std::time_t t = 1'700'000'000;
     rl.observe(with_headers(200, {{"anthropic-ratelimit-requests-remaining", "5"},
                                   {"anthropic-ratelimit-requests-reset", rfc3339(t + 30)}}),

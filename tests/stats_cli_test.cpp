@@ -22,7 +22,7 @@ using synthmod::test::temp_dir;
 
 namespace {
 
-const std::string kShared = SYNTHMOD_SHARED_DIR "/data/";
+const std::string kRealData = SYNTHMOD_DATA_DIR "/";
 const std::string kJudged = SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv";
 
 std::string stats_bin() { return synthmod::test::tool("synthmod-stats"); }
@@ -40,11 +40,11 @@ rapidjson::Document json_file(const std::string& path) {
 TEST_CASE("moderation set: figures equal the truth file and pairs the exact enumeration",
           "[stats]") {
     std::string dir = temp_dir("stats-moderation");
-    auto r = run({stats_bin(), "--in", kShared + "moderation_openai.csv", "--report-dir",
+    auto r = run({stats_bin(), "--in", kRealData + "moderation_openai.csv", "--report-dir",
                   dir + "/report", "--pairs", dir + "/pairs.csv", "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto truth = json_file(kShared + "moderation_openai.truth.json");
+    auto truth = json_file(kRealData + "moderation_openai.truth.json");
     auto got = json_file(dir + "/report/metrics.json");
     for (const char* key :
          {"rows", "exact_dup_rows", "raw_exact_dup_rows", "near_dup_pairs", "near_dup_clusters",
@@ -62,7 +62,7 @@ TEST_CASE("moderation set: figures equal the truth file and pairs the exact enum
         CHECK(got["label_counts"][label.GetString()].GetUint64() == count.GetUint64());
 
     std::set<std::pair<long, long>> expected, found;
-    auto exact = csv::read_table(kShared + "moderation_openai.near_dup_pairs.csv");
+    auto exact = csv::read_table(kRealData + "moderation_openai.near_dup_pairs.csv");
     for (auto& row : exact.rows) expected.insert({std::stol(row[0]), std::stol(row[1])});
     auto pairs = csv::read_table(dir + "/pairs.csv", {"row_i", "row_j", "jaccard"});
     REQUIRE(pairs.header == std::vector<std::string>{"row_i", "row_j", "jaccard"});

@@ -137,7 +137,7 @@ TEST_CASE("near duplicates match brute force on a planted corpus", "[dedup]") {
 }
 
 TEST_CASE("exact and near duplicates of the real moderation set equal the truth file", "[dedup]") {
-    const std::string dir = SYNTHMOD_SHARED_DIR "/data/";
+    const std::string dir = SYNTHMOD_DATA_DIR "/";
     auto table = csv::read_table(dir + "moderation_openai.csv", {"content", "label"});
     int content = table.column("content");
     int label = table.column("label");

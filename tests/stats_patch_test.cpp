@@ -31,11 +31,11 @@ std::string rebuilt(std::string_view raw, std::string_view base,
 
 TEST_CASE("patch rebuilds real posts from their normalised text, in a few bytes", "[patch]") {
     std::vector<std::string> texts;
-    auto table = csv::read_table(SYNTHMOD_SHARED_DIR "/data/moderation_openai.csv", {"content"});
+    auto table = csv::read_table(SYNTHMOD_DATA_DIR "/moderation_openai.csv", {"content"});
     const auto col = static_cast<std::size_t>(table.column("content"));
     for (const auto& row : table.rows) texts.push_back(row[col]);
     const std::size_t english = texts.size();
-    jsonl::for_each(std::string(SYNTHMOD_SHARED_DIR) + "/data/personahub_5k.jsonl",
+    jsonl::for_each(std::string(SYNTHMOD_DATA_DIR) + "/personahub_5k.jsonl",
                     [&](const rapidjson::Document& doc, std::size_t) {
                         texts.emplace_back(doc["persona"].GetString());
                     });

@@ -15,7 +15,7 @@ namespace text = synthmod::text;
 namespace {
 
 const std::string kData = std::string(SYNTHMOD_SOURCE_DIR) + "/tests/data/";
-const std::string kShared = std::string(SYNTHMOD_SHARED_DIR) + "/data/";
+const std::string kRealData = std::string(SYNTHMOD_DATA_DIR) + "/";
 
 std::uint64_t fnv1a64(std::string_view s) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -158,7 +158,7 @@ TEST_CASE("text normalize matches Python on the real data sets", "[text]") {
     };
 
     const auto moderation =
-        synthmod::csv::read_table(kShared + "moderation_openai.csv", {"content"});
+        synthmod::csv::read_table(kRealData + "moderation_openai.csv", {"content"});
     REQUIRE(moderation.rows.size() == moderation_hash.size());
     const int content = moderation.column("content");
     for (std::size_t i = 0; i < moderation.rows.size(); ++i) {
@@ -166,7 +166,7 @@ TEST_CASE("text normalize matches Python on the real data sets", "[text]") {
         CHECK(hex(fnv1a64(text::normalize(moderation.rows[i][content]))) == moderation_hash[i]);
     }
 
-    std::ifstream personas(kShared + "personahub_5k.jsonl");
+    std::ifstream personas(kRealData + "personahub_5k.jsonl");
     REQUIRE(personas);
     std::string line;
     std::size_t i = 0;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "common/llm/http_status.h"
 #include "common/llm/json_util.h"
 
 namespace synthmod::llm {
@@ -205,28 +206,6 @@ void parse_error_body(const std::string& body, long status, Result& r) {
 
 }  // namespace
 
-Status classify_http_status(long status) {
-    if (status >= 200 && status < 300) return Status::kOk;
-    if (status == 401 || status == 402 || status == 403 || status == 404) return Status::kFatal;
-    if (status == 408 || status == 409 || status == 429 || status >= 500) return Status::kRetryable;
-    return Status::kFailed;
-}
-
-std::string fatal_hint(long status, const std::string& key_variable) {
-    switch (status) {
-        case 401:
-            return "check " + key_variable + " (the API key was rejected)";
-        case 402:
-            return "check the account's billing and credit balance";
-        case 403:
-            return "the API key lacks permission for this model or workspace";
-        case 404:
-            return "check the model name (--model) and the base URL";
-        default:
-            return "";
-    }
-}
-
 AnthropicProvider::AnthropicProvider(std::string model, std::string api_key, std::string base_url,
                                      bool native_structured_output)
     : model_(std::move(model)),
@@ -268,7 +247,7 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
     }
     if (response.status < 200 || response.status >= 300) {
         r.status = classify_http_status(response.status);
-        r.overloaded = response.status == 429 || response.status == 529;
+        r.overloaded = is_overload(response.status);
         parse_error_body(response.body, response.status, r);
         if (r.status == Status::kFatal)
             r.error += " -- " + fatal_hint(response.status, kKeyVariable);

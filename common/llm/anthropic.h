@@ -20,8 +20,8 @@ class AnthropicProvider : public Provider {
     bool remote() const override { return true; }
 
     http::Request build_request(const Prompt& prompt) const override;
-    /// Transport errors and 408/409/429/>=500 -> kRetryable; 401/402/403/404 -> kFatal; other
-    /// 4xx -> kFailed. A 200 whose body is not valid JSON is kRetryable: it is corruption on the
+    /// Transport errors -> kRetryable; an error status as llm::classify_http_status says. A 200
+    /// whose body is not valid JSON is kRetryable: it is corruption on the
     /// way (the SDKs raise on it too), and asking again is what a user wants.
     Result parse_response(const http::Response& response) const override;
 
@@ -30,7 +30,7 @@ class AnthropicProvider : public Provider {
         const std::vector<std::pair<std::string, const Prompt*>>& requests) const override;
     http::Request build_batch_get(const std::string& batch_id) const override;
     /// Throws ProviderError on an error response or a body that is not a MessageBatch; call
-    /// runner::should_retry(response) first to retry transient failures.
+    /// llm::should_retry(response) first to retry transient failures.
     BatchInfo parse_batch(const http::Response& response) const override;
     http::Request build_batch_results(const BatchInfo& batch) const override;
     /// Throws ProviderError on a line that is not a result object.
@@ -44,11 +44,5 @@ class AnthropicProvider : public Provider {
     std::string base_url_;
     bool native_;
 };
-
-/// Classification of a non-2xx HTTP status shared by the remote providers (DESIGN section 7).
-Status classify_http_status(long status);
-
-/// What the user should fix for a fatal status, e.g. "check ANTHROPIC_API_KEY" for 401.
-std::string fatal_hint(long status, const std::string& key_variable);
 
 }  // namespace synthmod::llm

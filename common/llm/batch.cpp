@@ -3,6 +3,8 @@
 // batches are polled until they end, their results journalled at batch price, and rows that did
 // not succeed are resubmitted for a bounded number of rounds. A resumed run re-attaches to the
 // batches its journal still holds open instead of paying for them again.
+#include "common/llm/batch.h"
+
 #include <algorithm>
 #include <map>
 #include <random>
@@ -11,9 +13,11 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "common/llm/runner_internal.h"
+#include "common/llm/clock.h"
+#include "common/llm/http_status.h"
+#include "common/llm/retry_policy.h"
 
-namespace synthmod::runner::detail {
+namespace synthmod::runner {
 namespace {
 
 /// Raised inside the batch path when a stop is requested while waiting; caught by run_batches.
@@ -205,7 +209,7 @@ class BatchLoop {
             http::Response response = transport_.perform(request);
             if (job_.options.verbose)
                 job_.progress.log("<- " + std::to_string(response.status) + " " + request.url);
-            if (!should_retry(response)) return response;
+            if (!llm::should_retry(response)) return response;
             std::string error = response.transport_error.empty()
                                     ? "HTTP " + std::to_string(response.status)
                                     : response.transport_error;
@@ -257,4 +261,4 @@ void run_batches(Job& job, std::vector<Task>& tasks, http::Transport& transport)
     }
 }
 
-}  // namespace synthmod::runner::detail
+}  // namespace synthmod::runner

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/errors.h"
-#include "common/llm/anthropic.h"
+#include "common/llm/http_status.h"
 #include "common/llm/json_util.h"
 
 namespace synthmod::llm {
@@ -110,7 +110,7 @@ Result OpenAiProvider::parse_response(const http::Response& response) const {
         json::parse(d, response.body.c_str(), response.body.size()) && d.IsObject();
     if (response.status < 200 || response.status >= 300) {
         r.status = classify_http_status(response.status);
-        r.overloaded = response.status == 429 || response.status == 529;
+        r.overloaded = is_overload(response.status);
         // OpenAI: {"error":{"message","type"}}; vLLM and others: {"message","type",...} at the top.
         const rapidjson::Value* err = json_ok ? member(d, "error") : nullptr;
         const rapidjson::Value& src = err && err->IsObject() ? *err : d;

@@ -1,5 +1,5 @@
-// progress: the live line on a terminal (done/total, rate, ETA, spend, retries, in-flight cap)
-// and the summary line at the end (DESIGN section 6).
+#include "common/llm/progress.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "common/errors.h"
-#include "common/llm/runner_internal.h"
+#include "common/llm/clock.h"
 
-namespace synthmod::runner::detail {
+namespace synthmod::runner {
 
 Progress::Progress(const Options& options, std::size_t total, std::size_t resumed)
     : live_(!options.quiet && ::isatty(2) == 1),
@@ -75,4 +75,4 @@ void Progress::log(const std::string& line) {
     last_draw_ = -1;  // redraw the live line at the next tick
 }
 
-}  // namespace synthmod::runner::detail
+}  // namespace synthmod::runner

@@ -1,10 +1,11 @@
-// rate_limit: adaptive concurrency (halve on 429/529, grow back on success), --rpm/--tpm token
-// buckets, and the anthropic-ratelimit-* headers (DESIGN section 7).
-#include <algorithm>
+#include "common/llm/rate_limit.h"
 
-#include "common/llm/runner_internal.h"
+#include <string>
 
-namespace synthmod::runner::detail {
+#include "common/llm/clock.h"
+#include "common/llm/retry_policy.h"
+
+namespace synthmod::runner {
 
 void AdaptiveConcurrency::on_overload(double now) {
     // One halving per cooldown: the answers of one wave of requests that all met the same wall
@@ -67,4 +68,4 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
     }
 }
 
-}  // namespace synthmod::runner::detail
+}  // namespace synthmod::runner

@@ -1,5 +1,5 @@
-// retry_policy: when and how long to wait before asking again, as the official SDKs decide
-// (DESIGN section 7; ANTHROPIC_API.md section 3).
+#include "common/llm/retry_policy.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -7,11 +7,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "common/llm/runner.h"
-#include "common/llm/runner_internal.h"
-
 namespace synthmod::runner {
-namespace detail {
 
 std::optional<double> parse_number(const std::string& text) {
     if (text.empty()) return std::nullopt;
@@ -83,23 +79,10 @@ bool header_delay_usable(std::optional<double> delay) {
     return delay && *delay > 0 && *delay <= 60;
 }
 
-}  // namespace detail
-
 double retry_delay_s(const http::Response& response, int retries_taken, double jitter, double now) {
-    auto from_header = detail::header_retry_delay_s(response, now);
-    if (detail::header_delay_usable(from_header)) return *from_header;
-    return detail::backoff_s(retries_taken, jitter);
-}
-
-bool should_retry(const http::Response& response) {
-    if (auto h = response.header("x-should-retry")) {
-        if (*h == "true") return true;
-        if (*h == "false") return false;
-    }
-    if (!response.transport_error.empty() || response.timed_out || response.status == 0)
-        return true;
-    long s = response.status;
-    return s == 408 || s == 409 || s == 429 || s >= 500;
+    auto from_header = header_retry_delay_s(response, now);
+    if (header_delay_usable(from_header)) return *from_header;
+    return backoff_s(retries_taken, jitter);
 }
 
 }  // namespace synthmod::runner

@@ -1,5 +1,5 @@
-// runner: what generator and judge share — concurrency, retries, repairs, rate limits, budget,
-// progress, and the journal around them (DESIGN sections 7 and 8).
+// runner: run_job (the journal around the local, HTTP and batch paths) and the HTTP path's event
+// loop: concurrency, retries, repairs, rate limits, budget (DESIGN sections 7 and 8).
 #include "common/llm/runner.h"
 
 #include <strings.h>
@@ -16,173 +16,19 @@
 #include <unordered_map>
 
 #include "common/errors.h"
-#include "common/llm/runner_internal.h"
+#include "common/llm/batch.h"
+#include "common/llm/clock.h"
+#include "common/llm/cost_meter.h"
+#include "common/llm/http_status.h"
+#include "common/llm/job.h"
+#include "common/llm/progress.h"
+#include "common/llm/rate_limit.h"
+#include "common/llm/retry_policy.h"
 #include "common/signals.h"
 
 namespace synthmod::runner {
-namespace detail {
-
-// ---------------------------------------------------------------- cost
-
-CostMeter::CostMeter(const llm::Provider& provider, const Options& options)
-    : remote_(provider.remote()), model_(provider.model()) {
-    if (!remote_) return;  // local answers cost nothing
-    pricing::Table table = options.pricing_path.empty()
-                               ? pricing::Table::builtin()
-                               : pricing::Table::load(options.pricing_path);
-    price_ = table.find(model_);
-}
-
-double CostMeter::cost(const llm::Usage& usage, bool batch) {
-    if (!remote_) return 0;
-    if (!price_) {
-        if (!warned_) {
-            std::cerr << "synthmod: warning: no price known for model '" << model_
-                      << "'; cost is reported as unknown (add it with --pricing F)\n";
-            warned_ = true;
-        }
-        return 0;
-    }
-    return pricing::cost(*price_, usage, batch);
-}
-
-double CostMeter::estimate_tokens(const llm::Prompt& prompt) {
-    double in =
-        static_cast<double>(prompt.system.size() + prompt.user.size() + prompt.schema_json.size()) /
-        4.0;
-    return in + prompt.max_tokens;
-}
-
-double CostMeter::estimate(const llm::Prompt& prompt, bool batch) const {
-    if (!remote_ || !price_) return 0;
-    llm::Usage u;
-    u.input_tokens = static_cast<std::int64_t>(std::ceil(
-        static_cast<double>(prompt.system.size() + prompt.user.size() + prompt.schema_json.size()) /
-        4.0));
-    u.output_tokens = prompt.max_tokens;
-    return pricing::cost(*price_, u, batch);
-}
-
-// ---------------------------------------------------------------- job
-
-void Job::charge(Task& task, const llm::Usage& usage, bool batch) {
-    task.usage.input_tokens += usage.input_tokens;
-    task.usage.output_tokens += usage.output_tokens;
-    task.usage.cache_creation_input_tokens += usage.cache_creation_input_tokens;
-    task.usage.cache_read_input_tokens += usage.cache_read_input_tokens;
-    bool any = usage.input_tokens || usage.output_tokens || usage.cache_creation_input_tokens ||
-               usage.cache_read_input_tokens;
-    if (!any) return;
-    double c = meter.cost(usage, batch);
-    task.cost += c;
-    unrecorded_cost += c;
-    summary.cost += c;
-    if (!meter.known()) {
-        task.cost_known = false;
-        summary.cost_known = false;
-    }
-}
-
-void Job::finish(Task& task, const std::string& status, const std::string& answer,
-                 const std::string& error) {
-    journal::Record r;
-    r.id = task.item->id;
-    r.status = status;
-    r.answer_json = answer;
-    r.usage = task.usage;
-    r.cost = task.cost;
-    r.cost_known = task.cost_known;
-    r.attempts = task.attempts;
-    r.repairs = task.repairs;
-    r.error = error;
-    r.request_id = task.request_id;
-    journal.append(r);
-    unrecorded_cost = std::max(0.0, unrecorded_cost - task.cost);
-    task.done = true;
-    if (status == "ok")
-        ++summary.ok;
-    else if (status == "refused")
-        ++summary.refused;
-    else
-        ++summary.failed;
-}
-
-Next Job::settle(Task& task, const llm::Result& result, bool batch) {
-    charge(task, result.usage, batch);
-    if (!result.request_id.empty()) task.request_id = result.request_id;
-    std::string malformed;
-    switch (result.status) {
-        case llm::Status::kOk: {
-            std::string why = validate ? validate(result.answer_json) : std::string();
-            if (why.empty()) {
-                finish(task, "ok", result.answer_json, "");
-                return Next::kDone;
-            }
-            malformed = "invalid answer: " + why;
-            break;
-        }
-        case llm::Status::kMalformed:
-            malformed = result.error.empty() ? "malformed answer" : result.error;
-            break;
-        case llm::Status::kRefused:
-            finish(task, "refused", result.answer_json,
-                   result.error.empty() ? "refused" : result.error);
-            return Next::kDone;
-        case llm::Status::kTruncated:
-            finish(task, "failed", "", "truncated: max_tokens");
-            return Next::kDone;
-        case llm::Status::kRetryable:
-        case llm::Status::kFailed:
-        case llm::Status::kFatal:
-            task.last_error = result.error.empty()
-                                  ? std::string(llm::to_string(result.status)) + " (HTTP " +
-                                        std::to_string(result.http_status) + ")"
-                                  : result.error;
-            return Next::kRetry;
-    }
-    task.last_error = malformed;
-    if (task.repairs < options.max_repairs) {
-        ++task.repairs;
-        ++summary.repairs;
-        return Next::kRepair;
-    }
-    finish(task, "failed", "", malformed + " (after " + std::to_string(task.repairs) + " repairs)");
-    return Next::kDone;
-}
 
 namespace {
-
-// ---------------------------------------------------------------- local path
-
-void run_local(Job& job, std::vector<Task>& tasks) {
-    for (Task& task : tasks) {
-        if (job.stop_requested()) {
-            job.summary.stop = Stop::kInterrupted;
-            break;
-        }
-        while (!task.done) {
-            ++task.attempts;
-            ++job.summary.requests;
-            llm::Result result = job.provider.answer_locally(task.item->prompt, task.item->id);
-            Next next = job.settle(task, result, false);
-            if (next == Next::kRetry) {
-                if (result.status == llm::Status::kFatal) {
-                    job.summary.stop = Stop::kFatal;
-                    job.summary.fatal_message = task.last_error;
-                    return;
-                }
-                if (result.status == llm::Status::kRetryable &&
-                    task.retries < job.options.max_retries) {
-                    ++task.retries;
-                    ++job.summary.retries;
-                    continue;
-                }
-                job.finish(task, "failed", "", task.last_error);
-            }
-        }
-        job.progress.tick(job.summary, 1, job.spent());
-    }
-}
 
 // ---------------------------------------------------------------- HTTP path
 
@@ -196,10 +42,10 @@ std::string redacted_line(const http::Request& request, std::string line) {
     return line;
 }
 
+/// Whether to ask again after a parsed answer: x-should-retry when present, else the provider's
+/// classification (which also sees e.g. a 200 whose body is corrupt).
 bool retry_answer(const http::Response& response, const llm::Result& result) {
-    if (auto h = response.header("x-should-retry")) {
-        if (*h == "true" || *h == "false") return *h == "true";
-    }
+    if (auto verdict = llm::server_retry_verdict(response)) return *verdict;
     return result.status == llm::Status::kRetryable;
 }
 
@@ -354,13 +200,13 @@ class HttpLoop {
                 ready_.push_front(flight.task);
                 return;
             }
-            if (result.overloaded || response.status == 429 || response.status == 529)
-                limiter_.on_overload(now);
+            if (result.overloaded || llm::is_overload(response.status)) limiter_.on_overload(now);
         }
         // x-should-retry decides when present; otherwise a failed transfer is retried, and an
         // answer as the provider classified it (status codes, and e.g. a 200 whose body is
-        // corrupt, which should_retry alone cannot see).
-        bool retry = transport_failed ? should_retry(response) : retry_answer(response, result);
+        // corrupt, which llm::should_retry alone cannot see).
+        bool retry =
+            transport_failed ? llm::should_retry(response) : retry_answer(response, result);
         if (!retry) {
             if (result.status == llm::Status::kFatal) {
                 if (!fatal_) job_.summary.fatal_message = task.last_error;
@@ -414,14 +260,12 @@ void run_http(Job& job, std::vector<Task>& tasks, http::Transport& transport) {
     HttpLoop(job, tasks, transport).run();
 }
 
-}  // namespace detail
-
 // ---------------------------------------------------------------- run_job
 
 JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
                   const llm::Provider& provider, http::Transport* transport, const Options& options,
                   const Validator& validate) {
-    double start = detail::mono_s();
+    double start = mono_s();
     if (provider.remote() && !transport)
         throw std::invalid_argument("run_job: a remote provider needs a transport");
     if (options.batch && provider.remote() && !provider.supports_batches())
@@ -429,14 +273,14 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
                          provider.name() + " has none");
 
     journal::Journal journal(options.journal_path, header, options.force);
-    detail::CostMeter meter(provider, options);
+    CostMeter meter(provider, options);
     if (options.max_cost && !meter.known())
         throw UsageError("--max-cost needs a price for model '" + provider.model() +
                          "': add it to a price table and pass --pricing F");
 
     Summary summary;
     summary.items = items.size();
-    std::vector<detail::Task> tasks;
+    std::vector<Task> tasks;
     std::set<std::string> seen;
     for (const Item& item : items) {
         if (!seen.insert(item.id).second)
@@ -447,23 +291,22 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
             ++summary.resumed;
             continue;
         }
-        detail::Task task;
+        Task task;
         task.item = &item;
         tasks.push_back(task);
     }
 
-    detail::Progress progress(options, items.size(), summary.resumed);
-    detail::Job job{provider, options,  validate, journal,
-                    meter,    progress, summary,  options.stop_requested};
+    Progress progress(options, items.size(), summary.resumed);
+    Job job{provider, options, validate, journal, meter, progress, summary, options.stop_requested};
     if (!job.stop_requested) job.stop_requested = [] { return signals::stop_requested(); };
 
     if (!tasks.empty()) {
         if (!provider.remote())
-            detail::run_local(job, tasks);
+            run_local(job, tasks);
         else if (options.batch)
-            detail::run_batches(job, tasks, *transport);
+            run_batches(job, tasks, *transport);
         else
-            detail::run_http(job, tasks, *transport);
+            run_http(job, tasks, *transport);
     }
     journal.sync();
 
@@ -480,7 +323,7 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
         else
             ++summary.failed;
     }
-    summary.seconds = detail::mono_s() - start;
+    summary.seconds = mono_s() - start;
     progress.finish(summary);
     return JobResult{journal.take_records(), summary};
 }

@@ -12,8 +12,8 @@
 
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
-#include "common/llm/provider.h"
 #include "common/llm/pricing.h"
+#include "common/llm/provider.h"
 
 namespace synthmod::runner {
 
@@ -25,14 +25,14 @@ struct Item {
 
 struct Options {
     int concurrency = 16;
-    int max_retries = 8;  ///< per item, as the SDKs count them
-    int max_repairs = 2;  ///< re-asks for a malformed answer
+    int max_retries = 8;             ///< per item, as the SDKs count them
+    int max_repairs = 2;             ///< re-asks for a malformed answer
     std::optional<double> max_cost;  ///< USD; stop dispatching before it would be passed
-    double rpm = 0;  ///< requests per minute (0 = unlimited)
-    double tpm = 0;  ///< tokens per minute (0 = unlimited)
-    bool batch = false;       ///< Message Batches instead of one request per item
-    int batch_rounds = 3;     ///< resubmissions of errored/expired rows
-    double batch_poll_s = 10; ///< poll interval
+    double rpm = 0;                  ///< requests per minute (0 = unlimited)
+    double tpm = 0;                  ///< tokens per minute (0 = unlimited)
+    bool batch = false;              ///< Message Batches instead of one request per item
+    int batch_rounds = 3;            ///< resubmissions of errored/expired rows
+    double batch_poll_s = 10;        ///< poll interval
     bool quiet = false;
     bool verbose = false;
     http::Options http;
@@ -62,12 +62,12 @@ using Validator = std::function<std::string(const std::string& answer_json)>;
 enum class Stop { kCompleted, kBudget, kInterrupted, kFatal };
 
 struct Summary {
-    std::size_t items = 0;      ///< in the plan
-    std::size_t resumed = 0;    ///< already in the journal at start
+    std::size_t items = 0;    ///< in the plan
+    std::size_t resumed = 0;  ///< already in the journal at start
     std::size_t ok = 0, refused = 0, failed = 0, not_run = 0;
     std::int64_t requests = 0, retries = 0, repairs = 0;
-    double cost = 0;           ///< USD of this run's responses
-    bool cost_known = true;    ///< false when the model has no price
+    double cost = 0;         ///< USD of this run's responses
+    bool cost_known = true;  ///< false when the model has no price
     double seconds = 0;
     Stop stop = Stop::kCompleted;
     std::string fatal_message;  ///< set with kFatal (what to fix)
@@ -81,17 +81,8 @@ struct JobResult {
     Summary summary;
 };
 JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
-                  const llm::Provider& provider, http::Transport* transport,
-                  const Options& options, const Validator& validate);
-
-/// Delay before retry number `retries_taken` (0 for the first retry), DESIGN section 7:
-/// retry-after-ms, else retry-after (seconds or HTTP date) when 0 < delay <= 60 s, else
-/// min(0.5 * 2^n, 8) * (1 - 0.25 * jitter), jitter in [0, 1). `now` is Unix seconds.
-double retry_delay_s(const http::Response& response, int retries_taken, double jitter, double now);
-
-/// Whether to retry, as the SDKs decide: x-should-retry when present, else 408/409/429/>=500
-/// and transport errors.
-bool should_retry(const http::Response& response);
+                  const llm::Provider& provider, http::Transport* transport, const Options& options,
+                  const Validator& validate);
 
 /// Exit code for a finished run (0, 3 when rows failed for good or kFatal, 4 budget, 130 stop).
 int exit_code(const Summary& summary);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the golden files of tests/text_test.cpp from the Python reference normalise()
-(../shared/data/near_dup_truth.py), so that the C++ normalisation is checked against Python,
+(tests/data/real/near_dup_truth.py), so that the C++ normalisation is checked against Python,
 never against itself.
 
 usage: python3 tests/data/make_norm_golden.py   (from the repository root; stdlib only)
@@ -17,7 +17,7 @@ Outputs (tests/data/):
 import csv, json, os, sys, unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED = os.path.join(ROOT, "..", "shared", "data")
+SHARED = os.path.join(ROOT, "tests", "data", "real")
 sys.path.insert(0, SHARED)
 from near_dup_truth import normalise  # noqa: E402
 

@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "common/llm/anthropic.h"
+#include "common/llm/http_status.h"
 #include "common/llm/openai.h"
 #include "tests/fuzz/fuzz_check.h"
 

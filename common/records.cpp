@@ -1,0 +1,426 @@
+#include "common/records.h"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <streambuf>
+#include <unordered_map>
+
+#include "common/errors.h"
+#include "common/jsonl.h"
+#include "common/text.h"
+
+namespace synthmod::records {
+
+Format parse_format(std::string_view name) {
+    if (name == "auto") return Format::kAuto;
+    if (name == "csv") return Format::kCsv;
+    if (name == "tsv") return Format::kTsv;
+    if (name == "jsonl") return Format::kJsonl;
+    throw UsageError("--format: \"" + std::string(name) + "\" is not one of csv, tsv, jsonl");
+}
+
+const char* format_name(Format format) {
+    switch (format) {
+        case Format::kCsv: return "csv";
+        case Format::kTsv: return "tsv";
+        case Format::kJsonl: return "jsonl";
+        case Format::kAuto: break;
+    }
+    return "auto";
+}
+
+namespace {
+
+bool ends_with(std::string_view s, std::string_view tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+}  // namespace
+
+Format resolve(const std::string& path, Format given) {
+    if (given != Format::kAuto) return given;
+    std::string name = lower(path);
+    if (ends_with(name, ".gz")) name.resize(name.size() - 3);
+    if (ends_with(name, ".tsv") || ends_with(name, ".tab")) return Format::kTsv;
+    if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson") || ends_with(name, ".json")) {
+        return Format::kJsonl;
+    }
+    return Format::kCsv;
+}
+
+namespace {
+
+/// A read-only streambuf over a gzip file (zlib's gzread): the CSV reader and the line readers
+/// take it as any istream. zlib is Debian's zlib1g; it also reads a plain file transparently, but
+/// it is used only when the file starts with gzip's magic bytes.
+class GzipBuf : public std::streambuf {
+   public:
+    GzipBuf(const std::string& path) : path_(path) {
+        file_ = gzopen(path.c_str(), "rb");
+        if (file_ == nullptr) {
+            throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EIO));
+        }
+        gzbuffer(file_, 1 << 17);
+    }
+    ~GzipBuf() override {
+        if (file_ != nullptr) gzclose(file_);
+    }
+    GzipBuf(const GzipBuf&) = delete;
+    GzipBuf& operator=(const GzipBuf&) = delete;
+
+   protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        if (!error_.empty()) return traits_type::eof();
+        const int n = gzread(file_, buf_, sizeof buf_);
+        // An exception would be swallowed by the istream: keep zlib's message for check().
+        int code = Z_OK;
+        const char* what = gzerror(file_, &code);
+        if (n < 0 || (n == 0 && code != Z_OK && code != Z_STREAM_END)) {
+            error_ = what != nullptr && *what != '\0' ? what : "read error";
+            return traits_type::eof();
+        }
+        if (n == 0) return traits_type::eof();
+        setg(buf_, buf_, buf_ + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+   public:
+    /// zlib's message when the stream is broken (truncated, bad CRC), else empty.
+    const std::string& error() const { return error_; }
+
+   private:
+    std::string path_;
+    std::string error_;
+    gzFile file_ = nullptr;
+    char buf_[1 << 16];
+};
+
+/// The input stream of a source: stdin, a plain file or a gzip file.
+struct Input {
+    std::unique_ptr<GzipBuf> gzip;
+    std::unique_ptr<std::istream> owned;
+    std::istream* in = nullptr;
+    std::string name;
+
+    /// Throws the gzip stream's error, if any: called wherever the input ended or broke.
+    void check() const {
+        if (gzip != nullptr && !gzip->error().empty()) {
+            throw IoError(name + ": gzip: " + gzip->error() + " (truncated or damaged file)");
+        }
+        if (in->bad()) throw IoError(name + ": read error");
+    }
+};
+
+bool starts_with_gzip_magic(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return false;
+    unsigned char magic[2] = {0, 0};
+    const std::size_t n = std::fread(magic, 1, 2, f);
+    std::fclose(f);
+    return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+Input open_input(const std::string& path) {
+    Input input;
+    input.name = path == "-" ? "<stdin>" : path;
+    if (path == "-") {
+        input.in = &std::cin;
+        return input;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw IoError(path + ": cannot read: " + std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) throw IoError(path + ": cannot read: " + std::strerror(EISDIR));
+    if (starts_with_gzip_magic(path)) {
+        input.gzip = std::make_unique<GzipBuf>(path);
+        input.owned = std::make_unique<std::istream>(input.gzip.get());
+    } else {
+        errno = 0;
+        auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+        if (!*file) {
+            throw IoError(path + ": cannot read: " + std::strerror(errno != 0 ? errno : EACCES));
+        }
+        input.owned = std::move(file);
+    }
+    input.in = input.owned.get();
+    return input;
+}
+
+std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+/// CSV through csv::Reader (RFC 4180, BOM, CRLF, quoted newlines).
+class CsvRecords : public Reader {
+   public:
+    CsvRecords(Input input, const std::string& name)
+        : Reader(name, Format::kCsv), input_(std::move(input)), csv_(*input_.in, name) {}
+
+   protected:
+    bool read(std::vector<std::string>& fields) override {
+        bool more = false;
+        try {
+            more = csv_.next(fields);
+        } catch (const InputError&) {
+            input_.check();  // a damaged gzip stream explains a broken record better
+            throw;
+        }
+        if (!more) {
+            input_.check();
+            return false;
+        }
+        line_ = csv_.line();
+        return true;
+    }
+
+   private:
+    Input input_;
+    csv::Reader csv_;
+};
+
+/// IANA text/tab-separated-values: one record per line, fields split at TAB, no quoting (a quote
+/// is data), CRLF or LF, a UTF-8 BOM at the start dropped, blank lines skipped.
+class TsvRecords : public Reader {
+   public:
+    TsvRecords(Input input, const std::string& name)
+        : Reader(name, Format::kTsv), input_(std::move(input)) {}
+
+   protected:
+    bool read(std::vector<std::string>& fields) override {
+        std::string raw;
+        for (;;) {
+            if (!std::getline(*input_.in, raw)) {
+                input_.check();
+                return false;
+            }
+            if (input_.in->eof()) input_.check();  // a last line cut short by a damaged stream
+            ++physical_;
+            if (physical_ == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
+            if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+            if (!raw.empty()) break;
+        }
+        line_ = physical_;
+        fields.clear();
+        std::size_t from = 0;
+        for (;;) {
+            const std::size_t tab = raw.find('\t', from);
+            fields.emplace_back(raw, from, tab == std::string::npos ? std::string::npos : tab - from);
+            if (tab == std::string::npos) break;
+            from = tab + 1;
+        }
+        return true;
+    }
+
+   private:
+    Input input_;
+    std::size_t physical_ = 0;
+};
+
+/// JSON Lines: one object per line. The header is the first object's keys (or the given
+/// columns); a later object may leave a key out (empty field) but not bring a new one. Strings
+/// are taken as they are; numbers, booleans, arrays and objects as their JSON text (an integer
+/// label 0 is "0"); null is empty.
+class JsonlRecords : public Reader {
+   public:
+    JsonlRecords(Input input, const std::string& name, std::vector<std::string> columns)
+        : Reader(name, Format::kJsonl), input_(std::move(input)), fixed_(!columns.empty()) {
+        header_ = std::move(columns);
+        index_header();
+    }
+
+   public:
+    /// Reads the first object so that header() is known right after open.
+    void prime() {
+        if (fixed_) return;
+        std::string raw;
+        if (!next_line(raw)) return;  // empty input: no header
+        const rapidjson::Document doc = parse_object(raw, physical_);
+        for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+            header_.emplace_back(it->name.GetString(), it->name.GetStringLength());
+        }
+        index_header();
+        fill(doc, physical_, first_);
+        first_line_ = physical_;
+        pending_ = true;
+    }
+
+   protected:
+    bool read(std::vector<std::string>& fields) override {
+        if (pending_) {  // the first object, read by prime() to learn the header
+            pending_ = false;
+            fields = std::move(first_);
+            line_ = first_line_;
+            return true;
+        }
+        std::string raw;
+        if (!next_line(raw)) return false;
+        line_ = physical_;
+        fill(parse_object(raw, physical_), physical_, fields);
+        return true;
+    }
+
+   private:
+    void index_header() {
+        index_.clear();
+        for (std::size_t i = 0; i < header_.size(); ++i) index_.emplace(header_[i], i);
+    }
+
+    /// Next non-blank line (BOM and CR dropped); false at the end.
+    bool next_line(std::string& raw) {
+        for (;;) {
+            if (!std::getline(*input_.in, raw)) {
+                input_.check();
+                return false;
+            }
+            if (input_.in->eof()) input_.check();  // a last line cut short by a damaged stream
+            ++physical_;
+            if (physical_ == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
+            if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+            if (raw.find_first_not_of(" \t") != std::string::npos) return true;
+        }
+    }
+
+    rapidjson::Document parse_object(const std::string& raw, std::size_t line) {
+        // jsonl::parse says "name: offset N: what"; the name given is "file:line".
+        rapidjson::Document doc = jsonl::parse(raw, name_ + ":" + std::to_string(line));
+        if (!doc.IsObject()) throw InputError(name_, line, "expected a JSON object on each line");
+        return doc;
+    }
+
+    void fill(const rapidjson::Document& doc, std::size_t line, std::vector<std::string>& fields) {
+        fields.assign(header_.size(), std::string());
+        for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+            const std::string key(it->name.GetString(), it->name.GetStringLength());
+            const auto found = index_.find(key);
+            if (found == index_.end()) {
+                if (fixed_) continue;  // --columns picks the keys; others are left out
+                throw InputError(name_, line,
+                                 "key \"" + key + "\" is not among the first line's keys");
+            }
+            const rapidjson::Value& v = it->value;
+            std::string& field = fields[found->second];
+            if (v.IsString()) {
+                field.assign(v.GetString(), v.GetStringLength());
+            } else if (!v.IsNull()) {
+                field = jsonl::to_line(v);
+            }
+        }
+    }
+
+    Input input_;
+    bool fixed_ = false;
+    std::unordered_map<std::string, std::size_t> index_;
+    std::size_t physical_ = 0;
+    std::vector<std::string> first_;
+    std::size_t first_line_ = 0;
+    bool pending_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Reader> Reader::open(const Source& source) {
+    const std::string name = display_name(source.path);
+    Input input = open_input(source.path);
+    const Format format = resolve(source.path, source.format);
+    std::unique_ptr<Reader> reader;
+    if (format == Format::kJsonl) {
+        auto jsonl = std::make_unique<JsonlRecords>(std::move(input), name, source.columns);
+        jsonl->prime();
+        reader = std::move(jsonl);
+    } else {
+        if (format == Format::kTsv) {
+            reader = std::make_unique<TsvRecords>(std::move(input), name);
+        } else {
+            reader = std::make_unique<CsvRecords>(std::move(input), name);
+        }
+        if (!source.columns.empty()) {
+            reader->header_ = source.columns;
+            reader->columns_given_ = true;
+        } else if (!reader->read(reader->header_)) {
+            throw InputError(name, 1, "empty file (no header row)");
+        }
+    }
+    if (reader->header_.empty()) throw InputError(name, 1, "empty file (no header row)");
+    for (std::size_t i = 0; i < reader->header_.size(); ++i) {
+        if (!text::is_valid_utf8(reader->header_[i])) {
+            throw InputError(name, reader->line_ == 0 ? 1 : reader->line_,
+                             "invalid UTF-8 in the header");
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (reader->header_[i] == reader->header_[j] && !reader->header_[i].empty()) {
+                throw InputError(name, reader->line_ == 0 ? 1 : reader->line_,
+                                 "duplicate column \"" + reader->header_[i] + "\"");
+            }
+        }
+    }
+    return reader;
+}
+
+bool Reader::next(std::vector<std::string>& fields) {
+    if (!read(fields)) return false;
+    if (fields.size() != header_.size()) {
+        throw InputError(name_, line_,
+                         "expected " + std::to_string(header_.size()) + " fields (" +
+                             (columns_given_ ? "the columns given" : "as in the header") +
+                             "), found " + std::to_string(fields.size()));
+    }
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::size_t bad = 0;
+        if (!text::is_valid_utf8(fields[i], &bad)) {
+            char byte[8];
+            std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
+            throw InputError(name_, line_,
+                             "invalid UTF-8 (byte " + std::string(byte) + ") in column \"" +
+                                 header_[i] + "\"");
+        }
+    }
+    return true;
+}
+
+std::string missing_column_message(const Column& column, const std::vector<std::string>& header) {
+    std::string found;
+    for (const auto& h : header) {
+        if (!found.empty()) found += ", ";
+        found += h.empty() ? std::string("(unnamed)") : h;
+    }
+    std::string message = "missing column \"" + column.name + "\" (columns found: " + found;
+    if (!column.flag.empty()) message += "; " + column.flag + " picks one";
+    return message + ")";
+}
+
+csv::Table read_table(const Source& source, const std::vector<Column>& required) {
+    auto reader = Reader::open(source);
+    csv::Table table;
+    table.name = reader->name();
+    table.header = reader->header();
+    const std::size_t header_line = reader->line() == 0 ? 1 : reader->line();
+    for (const auto& col : required) {
+        if (table.column(col.name) < 0) {
+            throw InputError(table.name, source.columns.empty() ? header_line : 0,
+                             missing_column_message(col, table.header));
+        }
+    }
+    std::vector<std::string> fields;
+    while (reader->next(fields)) {
+        table.rows.push_back(std::move(fields));
+        fields.clear();
+        table.lines.push_back(reader->line());
+    }
+    return table;
+}
+
+}  // namespace synthmod::records

@@ -1,0 +1,83 @@
+// records: one reader for every tabular input the judge and stats take — CSV (RFC 4180), TSV (IANA
+// text/tab-separated-values), JSON Lines (one object per line, as Hugging Face `datasets` writes
+// it), each plain or gzip-compressed (zlib), with a header row or with the columns named by the
+// caller (`--columns label,content`). Every format yields the same thing: a header and records of
+// the header's width, each record with the 1-based line it starts on, every field checked UTF-8.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/csv.h"
+
+namespace synthmod::records {
+
+enum class Format { kAuto, kCsv, kTsv, kJsonl };
+
+/// "auto", "csv", "tsv" or "jsonl"; anything else throws UsageError naming the choices.
+Format parse_format(std::string_view name);
+const char* format_name(Format format);
+
+/// The format of `path`: `given` unless it is kAuto, else by the extension once a trailing ".gz"
+/// is set aside: .tsv and .tab are TSV, .jsonl, .ndjson and .json are JSON Lines, anything else
+/// (stdin too) is CSV.
+Format resolve(const std::string& path, Format given);
+
+/// How to read one input file.
+struct Source {
+    Source(std::string path_, Format format_ = Format::kAuto, std::vector<std::string> columns_ = {})
+        : path(std::move(path_)), format(format_), columns(std::move(columns_)) {}
+    std::string path;  ///< "-" is stdin
+    Format format = Format::kAuto;
+    /// Empty: the first record is the header. Otherwise the file has no header row and these
+    /// are its columns, in order (CSV/TSV); for JSON Lines they pick and order the keys.
+    std::vector<std::string> columns;
+};
+
+/// Streams the records of one input. A gzip file (by its magic bytes, whatever its name) is
+/// decompressed on the fly with zlib. Errors are InputError("file:line: what") or IoError.
+class Reader {
+   public:
+    virtual ~Reader() = default;
+    static std::unique_ptr<Reader> open(const Source& source);
+
+    /// The column names: the header row, the given columns, or the keys of the first JSON object.
+    const std::vector<std::string>& header() const { return header_; }
+    /// Next record, exactly header().size() fields, UTF-8 checked; false at the end.
+    bool next(std::vector<std::string>& fields);
+    /// 1-based line on which the last record returned by next() (or the header) started.
+    std::size_t line() const { return line_; }
+    const std::string& name() const { return name_; }
+    Format format() const { return format_; }
+
+   protected:
+    Reader(std::string name, Format format) : name_(std::move(name)), format_(format) {}
+    /// Format-specific: the next raw record, its start line in line_.
+    virtual bool read(std::vector<std::string>& fields) = 0;
+
+    std::string name_;
+    Format format_;
+    bool columns_given_ = false;  ///< the caller named the columns (no header row)
+    std::vector<std::string> header_;
+    std::size_t line_ = 0;
+};
+
+/// A required column and the flag that names another one (for the error message).
+struct Column {
+    std::string name;
+    std::string flag;  ///< e.g. "--text-column"; empty: no flag to suggest
+};
+
+/// Reads a whole input into a csv::Table (header, rows, start lines): checks that it is not
+/// empty, that column names are unique and that every required column exists. A missing column
+/// is `file:line: missing column "label" (columns found: text, class; --label-column picks one)`.
+csv::Table read_table(const Source& source, const std::vector<Column>& required = {});
+
+/// The message for a missing column: what was looked for, the columns found, the flag to use.
+std::string missing_column_message(const Column& column, const std::vector<std::string>& header);
+
+}  // namespace synthmod::records
