@@ -32,7 +32,17 @@ const KeyInfo kKeys[] = {
     {"min_kappa", "kappa"},
     {"min_realism_mean", "realism_mean"},
     {"max_refusal_rate", "refusal_rate"},
+    {"min_human_accuracy", "human_label_accuracy"},
+    {"min_human_accuracy_lower", "human_label_accuracy_lower"},
+    {"min_judge_human_kappa", "judge_human_kappa"},
+    {"max_contamination_rate", "contamination_rate"},
 };
+
+/// The flag that computes a figure the Metrics struct does not hold.
+const char* flag_for(const std::string& metric) {
+    if (metric.rfind("contamination", 0) == 0) return "--reference F";
+    return "--gold F";
+}
 
 std::optional<double> metric_value(const std::string& metric, const metrics::Metrics& m,
                                    std::string* why_missing) {
@@ -116,7 +126,8 @@ std::string format_value(double value) {
     return buf;
 }
 
-Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m) {
+Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m,
+                const std::vector<Figure>& extra) {
     Result result;
     for (const auto& info : kKeys) {
         auto it = thresholds.find(info.key);
@@ -127,7 +138,17 @@ Result evaluate(const std::map<std::string, double>& thresholds, const metrics::
         c.at_least = c.key.rfind("min_", 0) == 0;
         c.threshold = it->second;
         std::string why;
-        c.value = metric_value(c.metric, m, &why);
+        auto found = std::find_if(extra.begin(), extra.end(),
+                                  [&](const Figure& f) { return f.name == c.metric; });
+        if (found != extra.end()) {
+            c.value = found->value;
+            why = found->why_missing;
+        } else if (c.key.find("human") != std::string::npos ||
+                   c.key.find("contamination") != std::string::npos) {
+            why = std::string("not computed (give ") + flag_for(c.metric) + ")";
+        } else {
+            c.value = metric_value(c.metric, m, &why);
+        }
         const char* op = c.at_least ? ">=" : "<=";
         if (!c.value) {
             c.passed = false;

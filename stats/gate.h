@@ -32,9 +32,18 @@ struct Result {
     bool passed() const;
 };
 
-/// Checks every threshold in `thresholds` (keys from keys()). A figure that is unavailable
-/// (no judge columns for min_agreement, ...) fails with a message saying so.
-Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m);
+/// A figure computed outside metrics::Metrics (--gold, --reference), by its metrics.json name.
+struct Figure {
+    std::string name;
+    std::optional<double> value;
+    std::string why_missing;  ///< when absent
+};
+
+/// Checks every threshold in `thresholds` (keys from keys()) against `m` and `extra`. A figure
+/// that is unavailable (no judge columns for min_agreement, no --gold for min_human_accuracy,
+/// ...) fails with a message saying so.
+Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m,
+                const std::vector<Figure>& extra = {});
 
 /// JUnit XML: one testsuite "synthmod-stats gate", one testcase per check.
 std::string junit_xml(const Result& result);

@@ -227,4 +227,19 @@ VoteFigures vote_figures(const metrics::Dataset& data) {
     return v;
 }
 
+std::vector<NamedFigure> vote_named_figures(const VoteFigures& v) {
+    return {{"judge_tie_rows", as_count(v.tie_rows), ""},
+            {"judge_votes_fleiss_kappa", v.fleiss_kappa,
+             v.fleiss_kappa ? "" : "no row has two answering votes (judge --votes K)"}};
+}
+
+std::string votes_markdown(const VoteFigures& v) {
+    return "## Judge votes\n\nRows whose votes tied have no judge label (`judge_status` `tie`) "
+           "and are rejected like any row the judge did not confirm.\n\n"
+           "| figure | value |\n|---|---:|\n| rows whose votes tied (judge_tie_rows) | " +
+           std::to_string(v.tie_rows) + " |\n| rows with two or more answering votes | " +
+           std::to_string(v.voted_rows) + " |\n| Fleiss' kappa across the votes "
+           "(judge_votes_fleiss_kappa) | " + opt(v.fleiss_kappa) + " |\n\n";
+}
+
 }  // namespace synthmod::ground_truth

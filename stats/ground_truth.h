@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "stats/gate.h"
 #include "stats/gold.h"
 #include "stats/metrics.h"
 #include "stats/reference.h"
@@ -16,11 +17,7 @@
 namespace synthmod::ground_truth {
 
 /// A figure under its metrics.json / gate name (DESIGN section 12), absent with a reason.
-struct NamedFigure {
-    std::string name;
-    std::optional<double> value;
-    std::string why_missing;  ///< when absent
-};
+using NamedFigure = gate::Figure;
 
 /// human_rows, human_label_accuracy (+ _lower, _upper), judge_human_agreement,
 /// judge_human_kappa, reviewer_kappa, reviewer_fleiss_kappa, reviewer_alpha and the rest.
@@ -63,5 +60,10 @@ struct VoteFigures {
     std::optional<double> fleiss_kappa;
 };
 VoteFigures vote_figures(const metrics::Dataset& data);
+
+/// judge_tie_rows, judge_votes_fleiss_kappa.
+std::vector<NamedFigure> vote_named_figures(const VoteFigures& v);
+/// The "Judge votes" section.
+std::string votes_markdown(const VoteFigures& v);
 
 }  // namespace synthmod::ground_truth

@@ -264,9 +264,11 @@ void prepare(Dataset& data, int threads) {
                     data.judge[i] = JudgeStatus::kRefused;
                 else if (s == "error" || s.empty())
                     data.judge[i] = JudgeStatus::kError;
+                else if (s == "tie")
+                    data.judge[i] = JudgeStatus::kTie;
                 else
                     throw InputError(data.where(i) + ": judge_status '" + printable(s) +
-                                     "' is not ok, refused or error");
+                                     "' is not ok, tie, refused or error");
             } else {
                 data.judge[i] = JudgeStatus::kOk;
             }
@@ -383,6 +385,8 @@ const char* reason_name(Reason r) {
             return "judge_disagrees";
         case Reason::kLowRealism:
             return "low_realism";
+        case Reason::kContaminated:
+            return "contaminated";
     }
     return "";
 }
@@ -750,6 +754,8 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
                     break;
                 case JudgeStatus::kRefused:
                     ++m.judge_refused;
+                    break;
+                case JudgeStatus::kTie:  // counted in the votes section (stats/ground_truth.h)
                     break;
                 default:
                     ++m.judge_errors;

@@ -5,6 +5,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/csv.h"
+#include "common/errors.h"
+#include "common/text.h"
 #include "stats/minhash.h"
 
 namespace synthmod::reference {
@@ -141,6 +144,26 @@ Result find_contamination(const std::vector<std::string_view>& rows,
         return a.row != b.row ? a.row < b.row : a.ref < b.ref;
     });
     return result;
+}
+
+ReferenceSet load_references(const std::vector<std::string>& paths) {
+    ReferenceSet set;
+    for (const auto& path : paths) {
+        csv::Table t = csv::read_table(path);
+        int column = t.column("content");
+        if (column < 0) column = t.column("text");
+        if (column < 0)
+            throw InputError(t.name, 1, "a --reference file needs a \"content\" or \"text\" column");
+        const auto file = static_cast<std::uint32_t>(set.files.size());
+        set.files.push_back(path);
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+            set.normalized.push_back(text::normalize(t.rows[r][column]));
+            set.raw.push_back(std::move(t.rows[r][column]));
+            set.file.push_back(file);
+            set.index.push_back(static_cast<std::uint32_t>(r));
+        }
+    }
+    return set;
 }
 
 }  // namespace synthmod::reference

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,5 +36,21 @@ struct Result {
 Result find_contamination(const std::vector<std::string_view>& rows,
                           const std::vector<std::string_view>& references,
                           const dedup::NearDupOptions& options);
+
+/// The reference rows of every --reference file, in order.
+struct ReferenceSet {
+    std::vector<std::string> files;       ///< names as given
+    std::vector<std::string> raw;         ///< per row: the text as read
+    std::vector<std::string> normalized;  ///< per row: DESIGN section 9 normalisation
+    std::vector<std::uint32_t> file;      ///< per row: index into files
+    std::vector<std::uint32_t> index;     ///< per row: 0-based data-row index within its file
+    std::vector<std::string_view> views() const {
+        return {normalized.begin(), normalized.end()};
+    }
+};
+
+/// Reads reference CSV files: the text is the `content` column, else `text`. Invalid UTF-8, a
+/// malformed record or a file with neither column throws InputError `file:line: what`.
+ReferenceSet load_references(const std::vector<std::string>& paths);
 
 }  // namespace synthmod::reference

@@ -396,6 +396,8 @@ std::string markdown(const Input& input) {
         o += "\n";
     }
 
+    for (const auto& section : input.extra_sections) o += section;
+
     // ---- filter ----
     o += "## Filter\n\n";
     o += "filtered.csv keeps " + count(m.kept_rows.size()) + " of " + count(m.rows) +

@@ -34,6 +34,10 @@ struct Input {
     const gate::Result* gate = nullptr;
     const compare::Comparison* comparison = nullptr;
     const compare::Baseline* baseline = nullptr;
+    /// Sections of the optional features (--gold, --reference, vote ties), in order, placed
+    /// before "Filter"; their figures go into metrics.json under their names (null if absent).
+    std::vector<std::string> extra_sections;
+    std::vector<gate::Figure> extra_figures;
 };
 
 /// Makes row text safe inside a Markdown table cell or paragraph: strips ANSI escapes, control

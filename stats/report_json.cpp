@@ -384,6 +384,10 @@ std::string metrics_json(const Input& input) {
         w.EndObject();
         w.EndObject();
     }
+    for (const auto& f : input.extra_figures) {
+        w.Key(f.name);
+        number(w, f.value);
+    }
     w.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }

@@ -19,7 +19,11 @@
 #include "stats/compare.h"
 #include "stats/dedup.h"
 #include "stats/gate.h"
+#include "stats/gold.h"
+#include "stats/ground_truth.h"
+#include "stats/reference.h"
 #include "stats/report.h"
+#include "stats/review.h"
 
 namespace synthmod::stats {
 
@@ -219,6 +223,20 @@ int run(const Options& options) {
         compare::against_baseline(options.baseline, baseline_text, metrics::Metrics{});
     }
 
+    // Issue 13: the review page, people's labels, a real test set.
+    if (options.review_format != "html" && options.review_format != "label-studio")
+        throw UsageError("--review-format: expected html or label-studio, got '" +
+                         options.review_format + "'");
+    if (options.review_blind != "answer" && options.review_blind != "full")
+        throw UsageError("--review-blind: expected answer or full, got '" + options.review_blind +
+                         "'");
+    if (!options.reference_pairs.empty() && options.references.empty())
+        throw UsageError("--reference-pairs needs --reference F");
+    std::vector<gold::Reviewer> reviewers;
+    for (const auto& path : options.gold)
+        for (auto& r : gold::read_gold(path)) reviewers.push_back(std::move(r));
+    const reference::ReferenceSet refs = reference::load_references(options.references);
+
     metrics::Dataset data = load_inputs(options.inputs);
     clock.lap("read", data.size());
     stop_if_requested();
@@ -244,8 +262,78 @@ int run(const Options& options) {
 
     clock.lap("metrics", data.size());
     stop_if_requested();
+
+    std::vector<std::string> extra_sections;
+    std::vector<gate::Figure> extra_figures;
+    auto add_figures = [&](const std::vector<gate::Figure>& f) {
+        extra_figures.insert(extra_figures.end(), f.begin(), f.end());
+    };
+    const auto votes = ground_truth::vote_figures(data);
+    if (votes.tie_rows > 0 ||
+        std::find(data.header.begin(), data.header.end(), "judge_votes") != data.header.end()) {
+        extra_sections.push_back(ground_truth::votes_markdown(votes));
+        add_figures(ground_truth::vote_named_figures(votes));
+    }
+    std::optional<reference::Result> contamination;
+    if (!options.references.empty()) {
+        contamination = reference::find_contamination(data.normalized, refs.views(), dd);
+        // A contaminated row is rejected whatever else holds for it.
+        std::vector<std::size_t> kept;
+        for (std::size_t i : m.kept_rows) {
+            if (contamination->contaminated[i]) {
+                m.reasons[i] = metrics::Reason::kContaminated;
+                ++m.rejected_by_reason[metrics::reason_name(metrics::Reason::kContaminated)];
+            } else {
+                kept.push_back(i);
+            }
+        }
+        m.kept_rows = std::move(kept);
+        ground_truth::ContaminationInput ci;
+        ci.result = &*contamination;
+        ci.rows = data.size();
+        ci.reference_rows = refs.normalized.size();
+        for (const auto& f : refs.files) ci.files.push_back(base_name(f));
+        ci.row_text = [&](std::uint32_t i) { return data.text(i); };
+        ci.ref_text = [&](std::uint32_t j) { return refs.raw[j]; };
+        ci.ref_where = [&](std::uint32_t j) {
+            return base_name(refs.files[refs.file[j]]) + " row " + std::to_string(refs.index[j]);
+        };
+        extra_sections.push_back(ground_truth::contamination_markdown(ci));
+        add_figures(ground_truth::contamination_figures(*contamination, data.size()));
+        clock.lap("reference", data.size());
+    }
+    if (!options.gold.empty()) {
+        // The labels a person may give: the spec's, then those in the data (ours, the judge's).
+        std::vector<std::string> labels = reference.labels;
+        auto add = [&](const std::string& l) {
+            if (!l.empty() && std::find(labels.begin(), labels.end(), l) == labels.end())
+                labels.push_back(l);
+        };
+        for (const auto& [l, n] : m.label_counts) add(l);
+        for (const auto& l : m.confusion_labels) add(l);
+        auto figures = gold::compute(reviewers, gold::row_facts(data), labels);
+        std::vector<std::string> files;
+        for (const auto& f : options.gold) files.push_back(base_name(f));
+        extra_sections.push_back(ground_truth::gold_markdown(figures, files));
+        add_figures(ground_truth::gold_figures(figures));
+    }
+    std::string review_page, review_config;
+    if (options.review > 0) {
+        auto page = review::build_page(data, options.review,
+                                       sp ? static_cast<std::uint64_t>(sp->seed) : 42,
+                                       reference.labels);
+        page.title = "synthmod review: " + base_name(options.inputs.front());
+        page.blind_full = options.review_blind == "full";
+        if (options.review_format == "html") {
+            review_page = review::html(page);
+        } else {
+            review_page = review::label_studio_tasks(page);
+            review_config = review::label_studio_config(page);
+        }
+    }
+
     std::optional<gate::Result> gate_result;
-    if (options.gate) gate_result = gate::evaluate(thresholds, m);
+    if (options.gate) gate_result = gate::evaluate(thresholds, m, extra_figures);
     std::optional<compare::Comparison> comparison;
     if (!options.compare_by.empty())
         comparison = compare::by_column(data, options.compare_by, dd, reference,
@@ -270,6 +358,8 @@ int run(const Options& options) {
     in.gate = gate_result ? &*gate_result : nullptr;
     in.comparison = comparison ? &*comparison : nullptr;
     in.baseline = baseline ? &*baseline : nullptr;
+    in.extra_sections = std::move(extra_sections);
+    in.extra_figures = extra_figures;
     const std::string md = report::markdown(in);
     const std::string json = report::metrics_json(in);
     const auto svgs = report::charts(in);
@@ -315,6 +405,21 @@ int run(const Options& options) {
     std::ostream& rejected_out =
         open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
     std::ostream* pairs_out = options.pairs.empty() ? nullptr : &open(options.pairs);
+    if (!options.reference_pairs.empty())
+        open(options.reference_pairs)
+            << ground_truth::reference_pairs_csv(*contamination, refs.file, refs.index, refs.files);
+    if (options.review > 0) {
+        const bool html = options.review_format == "html";
+        const std::string path = !options.review_out.empty()
+                                     ? options.review_out
+                                     : join_path(dir, html ? "review.html" : "review.json");
+        open(path) << review_page;
+        if (!html) {
+            fs::path config = fs::path(path).parent_path() /
+                              (fs::path(path).stem().string() + ".label_config.xml");
+            open(config.string()) << review_config;
+        }
+    }
     std::exception_ptr filtered_error;
     std::thread filtered_writer([&] {
         try {
