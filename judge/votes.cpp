@@ -76,8 +76,8 @@ RowVerdict combine(const std::vector<Vote>& votes, const std::vector<std::string
             if (std::find(order.begin(), order.end(), l) == order.end()) order.push_back(l);
         row.rationale = "tie:";
         for (const auto& l : order)
-            row.rationale += " " + l + " " +
-                             std::to_string(std::count(labels.begin(), labels.end(), l)) + ",";
+            row.rationale +=
+                " " + l + " " + std::to_string(std::count(labels.begin(), labels.end(), l)) + ",";
         row.rationale += " of " + std::to_string(ok.size()) + " answering votes";
     }
 

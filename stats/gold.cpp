@@ -16,7 +16,9 @@ namespace synthmod::gold {
 
 namespace {
 
-std::string quoted(std::string_view s) { return "\"" + printable(std::string(s.substr(0, 80))) + "\""; }
+std::string quoted(std::string_view s) {
+    return "\"" + printable(std::string(s.substr(0, 80))) + "\"";
+}
 
 /// A positive finite weight from text; throws with `where`.
 double parse_weight(const std::string& text, const std::string& where) {
@@ -91,10 +93,11 @@ std::vector<Reviewer> parse_label_studio(std::string_view text, const std::strin
     rapidjson::Document d;
     d.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
     if (d.HasParseError()) {
-        std::size_t line = 1 + static_cast<std::size_t>(std::count(
-                                   text.begin(), text.begin() + static_cast<long>(std::min(
-                                                                    d.GetErrorOffset(), text.size())),
-                                   '\n'));
+        std::size_t line =
+            1 +
+            static_cast<std::size_t>(std::count(
+                text.begin(),
+                text.begin() + static_cast<long>(std::min(d.GetErrorOffset(), text.size())), '\n'));
         throw InputError(name, line, "not valid JSON (a Label Studio export is a JSON array)");
     }
     if (!d.IsArray()) throw InputError(name + ": a Label Studio export is a JSON array of tasks");
@@ -107,13 +110,15 @@ std::vector<Reviewer> parse_label_studio(std::string_view text, const std::strin
             throw InputError(task_at + ": a task needs a \"data\" object");
         const auto& data = task["data"];
         if (!data.HasMember("key") || json_text(data["key"]).empty())
-            throw InputError(task_at + ".data.key: missing (tasks come from --review-format "
-                                       "label-studio, which sets it)");
+            throw InputError(task_at +
+                             ".data.key: missing (tasks come from --review-format "
+                             "label-studio, which sets it)");
         const std::string key = json_text(data["key"]);
         double weight = 1;
         if (data.HasMember("weight")) {
             const auto& w = data["weight"];
-            weight = w.IsNumber() ? w.GetDouble() : parse_weight(json_text(w), task_at + ".data.weight");
+            weight =
+                w.IsNumber() ? w.GetDouble() : parse_weight(json_text(w), task_at + ".data.weight");
             if (!(std::isfinite(weight) && weight > 0))
                 throw InputError(task_at + ".data.weight: not a positive number");
         }
@@ -173,14 +178,15 @@ std::vector<Reviewer> parse_label_studio(std::string_view text, const std::strin
                                          std::to_string(choices.size()));
                     a.label = choices[0];
                 } else if (from == "realism") {
-                    if (!v.HasMember("rating") || !v["rating"].IsInt() || v["rating"].GetInt() < 1 ||
-                        v["rating"].GetInt() > 5)
+                    if (!v.HasMember("rating") || !v["rating"].IsInt() ||
+                        v["rating"].GetInt() < 1 || v["rating"].GetInt() > 5)
                         throw InputError(rat + ".value.rating: not 1-5");
                     a.realism = v["rating"].GetInt();
                 } else if (from == "issues") {
                     a.issues = strings("choices");
                 } else if (from == "note") {
-                    for (const auto& s : strings("text")) a.note += (a.note.empty() ? "" : "\n") + s;
+                    for (const auto& s : strings("text"))
+                        a.note += (a.note.empty() ? "" : "\n") + s;
                 }
             }
             if (a.label.empty()) continue;  // skipped by the annotator
@@ -209,7 +215,9 @@ std::vector<Reviewer> parse_gold(std::string_view text, const std::string& name)
     return parse_label_studio(text, name);
 }
 
-std::vector<Reviewer> read_gold(const std::string& path) { return parse_gold(read_file(path), path); }
+std::vector<Reviewer> read_gold(const std::string& path) {
+    return parse_gold(read_file(path), path);
+}
 
 std::vector<RowFacts> row_facts(const metrics::Dataset& data) {
     const auto it = std::find(data.header.begin(), data.header.end(), "id");
@@ -356,8 +364,8 @@ Figures compute(const std::vector<Reviewer>& reviewers, const std::vector<RowFac
     f.reviewer_fleiss_kappa = fleiss_kappa(overlap);
     f.reviewer_alpha = krippendorff_alpha(overlap);
     if (reviewers.size() == 2) {
-        Eigen::MatrixXd pair = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k),
-                                                     static_cast<Eigen::Index>(k));
+        Eigen::MatrixXd pair =
+            Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
         for (const auto& [row, who] : by_reviewer)
             if (who[0] >= 0 && who[1] >= 0) pair(who[0], who[1]) += 1;
         if (pair.sum() > 0) f.reviewer_kappa = metrics::cohen_kappa(pair);
@@ -374,7 +382,8 @@ Figures compute(const std::vector<Reviewer>& reviewers, const std::vector<RowFac
             ++f.human_tie_rows;
             continue;
         }
-        const auto gold = static_cast<std::size_t>(std::max_element(v.begin(), v.end()) - v.begin());
+        const auto gold =
+            static_cast<std::size_t>(std::max_element(v.begin(), v.end()) - v.begin());
         const RowFacts& facts = rows[row];
         const double w = weight_of[row].first;
         ++f.human_rows;
@@ -386,7 +395,8 @@ Figures compute(const std::vector<Reviewer>& reviewers, const std::vector<RowFac
         ++f.judge_human_rows;
         auto judge = label_index.find(facts.judge_label);
         if (judge != label_index.end())
-            f.confusion(static_cast<Eigen::Index>(gold), static_cast<Eigen::Index>(judge->second)) += w;
+            f.confusion(static_cast<Eigen::Index>(gold),
+                        static_cast<Eigen::Index>(judge->second)) += w;
         if (!facts.label_correct) flagged += w;
         if (!ours_right) wrong += w;
         if (!facts.label_correct && !ours_right) flagged_wrong += w;
@@ -424,8 +434,9 @@ Figures compute(const std::vector<Reviewer>& reviewers, const std::vector<RowFac
             p.support = f.confusion.row(li).sum();
             p.precision = said > 0 ? tp / said : 0;
             p.recall = p.support > 0 ? tp / p.support : 0;
-            p.f1 = p.precision + p.recall > 0 ? 2 * p.precision * p.recall / (p.precision + p.recall)
-                                              : 0;
+            p.f1 = p.precision + p.recall > 0
+                       ? 2 * p.precision * p.recall / (p.precision + p.recall)
+                       : 0;
             f.per_label[labels[l]] = p;
         }
         if (flagged > 0) f.judge_flag_precision = flagged_wrong / flagged;

@@ -63,8 +63,8 @@ struct PerLabel {
 struct Figures {
     std::size_t reviewers = 0;
     std::size_t answers = 0;
-    std::size_t reviewed_rows = 0;  ///< rows with at least one answer
-    std::size_t human_rows = 0;     ///< rows with a gold label (their reviewers' majority)
+    std::size_t reviewed_rows = 0;   ///< rows with at least one answer
+    std::size_t human_rows = 0;      ///< rows with a gold label (their reviewers' majority)
     std::size_t human_tie_rows = 0;  ///< rows left out: their reviewers tied
     /// Weighted share of gold rows whose label is ours, with a Wilson 95 % interval on the
     /// Kish effective sample size (sum w)^2 / sum w^2 (the plain Wilson interval at weight 1).
@@ -76,7 +76,7 @@ struct Figures {
     /// accuracy measured; 0 when already there.
     std::optional<std::size_t> more_rows_for_2pt;
 
-    std::size_t judge_human_rows = 0;  ///< gold rows the judge graded ok
+    std::size_t judge_human_rows = 0;             ///< gold rows the judge graded ok
     std::optional<double> judge_human_agreement;  ///< weighted share judge label = gold label
     std::optional<double> judge_human_kappa;      ///< Cohen's, on the weighted confusion
     std::vector<std::string> confusion_labels;

@@ -46,8 +46,7 @@ std::vector<NamedFigure> gold_figures(const gold::Figures& f) {
              "the judge flagged no gold row (label_correct=false)"),
         with("judge_flag_recall", f.judge_flag_recall, "no gold row has a wrong label"),
         {"reviewer_overlap_rows", as_count(f.reviewer_overlap_rows), ""},
-        with("reviewer_kappa", f.reviewer_kappa,
-             "needs exactly two reviewers with rows in common"),
+        with("reviewer_kappa", f.reviewer_kappa, "needs exactly two reviewers with rows in common"),
         with("reviewer_fleiss_kappa", f.reviewer_fleiss_kappa,
              "no row was labelled by two reviewers (or all used one label)"),
         with("reviewer_alpha", f.reviewer_alpha,
@@ -60,27 +59,26 @@ std::string gold_markdown(const gold::Figures& f, const std::vector<std::string>
     o += "Gold labels from ";
     for (std::size_t i = 0; i < files.size(); ++i)
         o += (i ? ", " : "") + ("`" + escape_text(files[i], 80) + "`");
-    o += " (" + std::to_string(f.reviewers) + " reviewer" + (f.reviewers == 1 ? "" : "s") +
-         ", " + std::to_string(f.answers) + " answers). A row's gold label is its reviewers' "
+    o += " (" + std::to_string(f.reviewers) + " reviewer" + (f.reviewers == 1 ? "" : "s") + ", " +
+         std::to_string(f.answers) +
+         " answers). A row's gold label is its reviewers' "
          "majority; a tie leaves it out. Figures over rows are weighted by each row's inclusion "
          "weight (the review sample's `weight`), so an over-sampled stratum counts for what it "
          "stands for; the interval is Wilson's on the effective sample size.\n\n";
     o += "| figure | value |\n|---|---:|\n";
     o += "| rows with a gold label (human_rows) | " + std::to_string(f.human_rows) + " |\n";
     o += "| rows left out: reviewers tied | " + std::to_string(f.human_tie_rows) + " |\n";
-    o += "| our label = gold label (human_label_accuracy) | " + opt(f.human_label_accuracy) +
-         " |\n";
+    o +=
+        "| our label = gold label (human_label_accuracy) | " + opt(f.human_label_accuracy) + " |\n";
     o += "| Wilson 95 % interval | [" + opt(f.human_label_accuracy_lower) + ", " +
          opt(f.human_label_accuracy_upper) + "] |\n";
     o += "| effective sample size | " + fixed(f.effective_rows, 1) + " |\n";
     o += "| more gold rows for a +-2 point interval | " +
-         (f.more_rows_for_2pt ? std::to_string(*f.more_rows_for_2pt) : std::string("n/a")) +
-         " |\n";
+         (f.more_rows_for_2pt ? std::to_string(*f.more_rows_for_2pt) : std::string("n/a")) + " |\n";
     o += "| gold rows the judge graded ok | " + std::to_string(f.judge_human_rows) + " |\n";
     o += "| judge label = gold label (judge_human_agreement) | " + opt(f.judge_human_agreement) +
          " |\n";
-    o += "| Cohen's kappa, judge x gold (judge_human_kappa) | " + opt(f.judge_human_kappa) +
-         " |\n";
+    o += "| Cohen's kappa, judge x gold (judge_human_kappa) | " + opt(f.judge_human_kappa) + " |\n";
     o += "| judge's label_correct=false: precision for a wrong label | " +
          opt(f.judge_flag_precision) + " |\n";
     o += "| judge's label_correct=false: recall of wrong labels | " + opt(f.judge_flag_recall) +
@@ -92,7 +90,8 @@ std::string gold_markdown(const gold::Figures& f, const std::vector<std::string>
     o += "| Fleiss' kappa (reviewer_fleiss_kappa) | " + opt(f.reviewer_fleiss_kappa) + " |\n";
     o += "| Krippendorff's alpha, nominal (reviewer_alpha) | " + opt(f.reviewer_alpha) + " |\n\n";
     if (f.judge_human_rows > 0) {
-        o += "Confusion (rows: gold label, columns: judge label; weighted rows):\n\n| gold \\ judge |";
+        o += "Confusion (rows: gold label, columns: judge label; weighted rows):\n\n| gold \\ "
+             "judge |";
         for (const auto& l : f.confusion_labels) o += " " + escape_text(l, 40) + " |";
         o += "\n|---|";
         for (std::size_t k = 0; k < f.confusion_labels.size(); ++k) o += "---:|";
@@ -106,8 +105,9 @@ std::string gold_markdown(const gold::Figures& f, const std::vector<std::string>
                      " |";
             o += "\n";
         }
-        o += "\nPer label, the judge against the gold label:\n\n| label | precision | recall | F1 | "
-             "gold rows (weighted) |\n|---|---:|---:|---:|---:|\n";
+        o +=
+            "\nPer label, the judge against the gold label:\n\n| label | precision | recall | F1 | "
+            "gold rows (weighted) |\n|---|---:|---:|---:|---:|\n";
         for (const auto& l : f.confusion_labels) {
             const auto& p = f.per_label.at(l);
             o += "| " + escape_text(l, 60) + " | " + fixed(p.precision) + " | " + fixed(p.recall) +
@@ -238,8 +238,10 @@ std::string votes_markdown(const VoteFigures& v) {
            "and are rejected like any row the judge did not confirm.\n\n"
            "| figure | value |\n|---|---:|\n| rows whose votes tied (judge_tie_rows) | " +
            std::to_string(v.tie_rows) + " |\n| rows with two or more answering votes | " +
-           std::to_string(v.voted_rows) + " |\n| Fleiss' kappa across the votes "
-           "(judge_votes_fleiss_kappa) | " + opt(v.fleiss_kappa) + " |\n\n";
+           std::to_string(v.voted_rows) +
+           " |\n| Fleiss' kappa across the votes "
+           "(judge_votes_fleiss_kappa) | " +
+           opt(v.fleiss_kappa) + " |\n\n";
 }
 
 }  // namespace synthmod::ground_truth

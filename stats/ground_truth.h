@@ -29,11 +29,11 @@ std::string gold_markdown(const gold::Figures& f, const std::vector<std::string>
 /// What the contamination section shows of the two sides.
 struct ContaminationInput {
     const reference::Result* result = nullptr;
-    std::size_t rows = 0;                      ///< dataset rows
-    std::size_t reference_rows = 0;            ///< reference rows, all files
-    std::vector<std::string> files;            ///< reference file names
-    std::function<std::string(std::uint32_t)> row_text;  ///< raw text of a dataset row
-    std::function<std::string(std::uint32_t)> ref_text;  ///< raw text of a reference row
+    std::size_t rows = 0;                                 ///< dataset rows
+    std::size_t reference_rows = 0;                       ///< reference rows, all files
+    std::vector<std::string> files;                       ///< reference file names
+    std::function<std::string(std::uint32_t)> row_text;   ///< raw text of a dataset row
+    std::function<std::string(std::uint32_t)> ref_text;   ///< raw text of a reference row
     std::function<std::string(std::uint32_t)> ref_where;  ///< "file row j" of a reference row
 };
 

@@ -137,7 +137,8 @@ Result find_contamination(const std::vector<std::string_view>& rows,
                 ++result.contaminated_rows;
             }
             if (equal) ++result.exact_rows;
-            for (std::uint32_t ref : refs.rows[p.ref]) result.pairs.push_back({row, ref, p.jaccard});
+            for (std::uint32_t ref : refs.rows[p.ref])
+                result.pairs.push_back({row, ref, p.jaccard});
         }
     }
     std::sort(result.pairs.begin(), result.pairs.end(), [](const Pair& a, const Pair& b) {
@@ -153,7 +154,8 @@ ReferenceSet load_references(const std::vector<std::string>& paths) {
         int column = t.column("content");
         if (column < 0) column = t.column("text");
         if (column < 0)
-            throw InputError(t.name, 1, "a --reference file needs a \"content\" or \"text\" column");
+            throw InputError(t.name, 1,
+                             "a --reference file needs a \"content\" or \"text\" column");
         const auto file = static_cast<std::uint32_t>(set.files.size());
         set.files.push_back(path);
         for (std::size_t r = 0; r < t.rows.size(); ++r) {

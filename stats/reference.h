@@ -23,8 +23,8 @@ struct Pair {
 };
 
 struct Result {
-    std::vector<Pair> pairs;          ///< every verified pair, sorted by (row, ref)
-    std::vector<char> contaminated;   ///< per dataset row: in at least one pair
+    std::vector<Pair> pairs;         ///< every verified pair, sorted by (row, ref)
+    std::vector<char> contaminated;  ///< per dataset row: in at least one pair
     std::size_t contaminated_rows = 0;
     std::size_t exact_rows = 0;  ///< rows whose normalised text equals a reference row's
     std::size_t candidates = 0;  ///< distinct (text, reference text) candidates LSH proposed
@@ -44,9 +44,7 @@ struct ReferenceSet {
     std::vector<std::string> normalized;  ///< per row: DESIGN section 9 normalisation
     std::vector<std::uint32_t> file;      ///< per row: index into files
     std::vector<std::uint32_t> index;     ///< per row: 0-based data-row index within its file
-    std::vector<std::string_view> views() const {
-        return {normalized.begin(), normalized.end()};
-    }
+    std::vector<std::string_view> views() const { return {normalized.begin(), normalized.end()}; }
 };
 
 /// Reads reference CSV files: the text is the `content` column, else `text`. Invalid UTF-8, a

@@ -294,7 +294,8 @@ std::array<std::uint8_t, 32> sha256(std::string_view data) {
     }
     std::array<std::uint8_t, 32> out{};
     for (int i = 0; i < 8; ++i)
-        for (int j = 0; j < 4; ++j) out[i * 4 + j] = static_cast<std::uint8_t>(h[i] >> (24 - 8 * j));
+        for (int j = 0; j < 4; ++j)
+            out[i * 4 + j] = static_cast<std::uint8_t>(h[i] >> (24 - 8 * j));
     return out;
 }
 
@@ -369,8 +370,8 @@ std::string page_json(const Page& page) {
     std::string identity = std::to_string(page.seed);
     for (const auto& item : page.items) identity += '\n' + item.key;
     w.Key("storage_key");
-    put(w, "synthmod-review:" + hex(std::string_view(
-                                    reinterpret_cast<const char*>(sha256(identity).data()), 12)));
+    put(w, "synthmod-review:" +
+               hex(std::string_view(reinterpret_cast<const char*>(sha256(identity).data()), 12)));
     w.Key("items");
     w.StartArray();
     for (const auto& item : page.items) {
@@ -461,7 +462,8 @@ std::string label_studio_config(const Page& page) {
         out += "    <Choice value=\"" + html_escape(page.issue_tags[i]) + "\" hotkey=\"" +
                keys[page.labels.size() + i] + "\"/>\n";
     out += "  </Choices>\n";
-    out += "  <TextArea name=\"note\" toName=\"text\" placeholder=\"note\" maxSubmissions=\"1\"/>\n";
+    out +=
+        "  <TextArea name=\"note\" toName=\"text\" placeholder=\"note\" maxSubmissions=\"1\"/>\n";
     out += "</View>\n";
     return out;
 }

@@ -319,9 +319,8 @@ int run(const Options& options) {
     }
     std::string review_page, review_config;
     if (options.review > 0) {
-        auto page = review::build_page(data, options.review,
-                                       sp ? static_cast<std::uint64_t>(sp->seed) : 42,
-                                       reference.labels);
+        auto page = review::build_page(
+            data, options.review, sp ? static_cast<std::uint64_t>(sp->seed) : 42, reference.labels);
         page.title = "synthmod review: " + base_name(options.inputs.front());
         page.blind_full = options.review_blind == "full";
         if (options.review_format == "html") {

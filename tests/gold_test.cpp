@@ -41,15 +41,15 @@ TEST_CASE("Fleiss' kappa and Krippendorff's alpha on the textbook examples", "[g
     CHECK(*gold::fleiss_kappa(fleiss) == Approx(0.20993070442195522).epsilon(1e-12));
     // Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 coders x 12 units
     // with missing values, nominal: alpha = 0.743. Counts of values 1..5 per unit.
-    std::vector<std::vector<double>> kripp = {
-        {3, 0, 0, 0, 0}, {0, 3, 1, 0, 0}, {0, 0, 4, 0, 0}, {0, 0, 4, 0, 0},
-        {0, 4, 0, 0, 0}, {1, 1, 1, 1, 0}, {0, 0, 0, 4, 0}, {3, 1, 0, 0, 0},
-        {0, 4, 0, 0, 0}, {0, 0, 0, 0, 3}, {2, 0, 0, 0, 0}, {0, 0, 1, 0, 0}};
+    std::vector<std::vector<double>> kripp = {{3, 0, 0, 0, 0}, {0, 3, 1, 0, 0}, {0, 0, 4, 0, 0},
+                                              {0, 0, 4, 0, 0}, {0, 4, 0, 0, 0}, {1, 1, 1, 1, 0},
+                                              {0, 0, 0, 4, 0}, {3, 1, 0, 0, 0}, {0, 4, 0, 0, 0},
+                                              {0, 0, 0, 0, 3}, {2, 0, 0, 0, 0}, {0, 0, 1, 0, 0}};
     REQUIRE(gold::krippendorff_alpha(kripp));
     CHECK(*gold::krippendorff_alpha(kripp) == Approx(0.743).margin(0.0005));
     SECTION("undefined cases are empty, not a number") {
-        CHECK_FALSE(gold::fleiss_kappa({{1, 0}, {0, 1}}));      // nobody rated twice
-        CHECK_FALSE(gold::fleiss_kappa({{2, 0}, {3, 0}}));      // one category: chance = 1
+        CHECK_FALSE(gold::fleiss_kappa({{1, 0}, {0, 1}}));  // nobody rated twice
+        CHECK_FALSE(gold::fleiss_kappa({{2, 0}, {3, 0}}));  // one category: chance = 1
         CHECK_FALSE(gold::krippendorff_alpha({{2, 0}, {3, 0}}));
     }
 }
@@ -67,10 +67,12 @@ TEST_CASE("Wilson on a fractional n, and rows for a 2-point interval", "[gold]")
 
 TEST_CASE("gold figures on a hand-checked example", "[gold]") {
     // Rows: key, our label, judged ok, judge label, label_correct.
-    std::vector<gold::RowFacts> rows = {
-        fact("r0", "safe", true, "safe", true), fact("r1", "safe", true, "hate", false),
-        fact("r2", "hate", true, "hate", true), fact("r3", "hate", true, "safe", false),
-        fact("r4", "spam"),                      fact("r5", "spam", true, "spam", true)};
+    std::vector<gold::RowFacts> rows = {fact("r0", "safe", true, "safe", true),
+                                        fact("r1", "safe", true, "hate", false),
+                                        fact("r2", "hate", true, "hate", true),
+                                        fact("r3", "hate", true, "safe", false),
+                                        fact("r4", "spam"),
+                                        fact("r5", "spam", true, "spam", true)};
     const std::string a_csv =
         "key,human_label,human_realism,human_issues,reviewer,note,weight\n"
         "r0,safe,4,,A,,1\nr1,hate,2,placeholder;off_topic,A,\"a, note\",3\nr2,hate,,,A,,1\n"
@@ -160,7 +162,8 @@ TEST_CASE("gold figures equal an independent Python computation on random review
         test::spit(paths.back(), csv);
         for (auto& rv : gold::read_gold(paths.back())) reviewers.push_back(rv);
     }
-    auto check = [&](const std::vector<gold::Reviewer>& who, const std::vector<std::string>& files) {
+    auto check = [&](const std::vector<gold::Reviewer>& who,
+                     const std::vector<std::string>& files) {
         auto f = gold::compute(who, rows, labels);
         std::vector<std::string> argv = {"/usr/bin/python3", kCheck, dir + "/data.csv",
                                          "safe,hate,spam,harassment"};
@@ -273,7 +276,7 @@ TEST_CASE("bad --gold input: file:line and what, for every kind of mistake", "[g
           "samples?)");
     CHECK(run(h + ",safe,,,,,1\n") == "g.csv:2: empty key");
     CHECK(run("key,label\nr0,safe\n") == "g.csv:1: missing column \"human_label\"");
-    CHECK(run(h + "r0,\"safe\n") .find("g.csv:2:") == 0);
+    CHECK(run(h + "r0,\"safe\n").find("g.csv:2:") == 0);
     CHECK(run("") == "g.csv:1: empty file");
     CHECK(run("[{\"data\": {}}]") ==
           "g.csv: [0].data.key: missing (tasks come from --review-format label-studio, which "
@@ -284,7 +287,7 @@ TEST_CASE("bad --gold input: file:line and what, for every kind of mistake", "[g
     CHECK(run("[\n{\"data\": {\"key\": \"r0\"},\n \"annotations\": [{\"result\": [{\"from_name\": "
               "\"realism\", \"value\": {\"rating\": 9}}]}]}]") ==
           "g.csv: [0].annotations[0].result[0].value.rating: not 1-5");
-    CHECK(run("[\n{\"data\": {\"key\": \"r0\"},\n bad}]") .find("g.csv:3: not valid JSON") == 0);
+    CHECK(run("[\n{\"data\": {\"key\": \"r0\"},\n bad}]").find("g.csv:3: not valid JSON") == 0);
     CHECK(run("\"key\",\"human_label\"\n\xff,safe\n").find("g.csv") == 0);
     SECTION("keys are row indices when the input has no id column") {
         std::vector<gold::RowFacts> by_index = {fact("0", "safe"), fact("1", "hate")};

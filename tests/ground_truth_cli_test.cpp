@@ -45,10 +45,10 @@ TEST_CASE("stats --gold: figures in metrics.json and report, gate keys", "[groun
                    {"from_name": "label", "value": {"choices": ["safe"]}}]}]},
                   {"data": {"key": "b"}, "annotations": [{"completed_by": 3, "result": [
                    {"from_name": "label", "value": {"choices": ["spam"]}}]}]}])");
-    auto r = test::run({stats_bin(), "--in", dir + "/judged.csv", "--gold", dir + "/g1.csv",
-                        "--gold", dir + "/g2.json", "--report-dir", dir + "/out", "--quiet",
-                        "--gate-set", "min_human_accuracy=0.9", "--gate-set",
-                        "min_judge_human_kappa=0", "--gate"});
+    auto r =
+        test::run({stats_bin(), "--in", dir + "/judged.csv", "--gold", dir + "/g1.csv", "--gold",
+                   dir + "/g2.json", "--report-dir", dir + "/out", "--quiet", "--gate-set",
+                   "min_human_accuracy=0.9", "--gate-set", "min_judge_human_kappa=0", "--gate"});
     INFO(r.err);
     // Gold: a safe (2 votes), b tie (safe / spam) -> left out, c spam, d spam.
     // Ours right on a, c; wrong on d -> 2/3. Judge ok on a, c: both right.
@@ -60,16 +60,15 @@ TEST_CASE("stats --gold: figures in metrics.json and report, gate keys", "[groun
     CHECK(m["human_tie_rows"].GetDouble() == 1.0);
     CHECK(m["human_label_accuracy"].GetDouble() == Approx(2.0 / 3));
     CHECK(m["judge_human_agreement"].GetDouble() == Approx(1.0));
-    CHECK(m["reviewer_kappa"].IsDouble());  // two reviewers, rows a and b in common
+    CHECK(m["reviewer_kappa"].IsDouble());                  // two reviewers, rows a and b in common
     CHECK(m["reviewer_kappa"].GetDouble() == Approx(0.0));  // po 1/2, pe 1/2
     CHECK(m.HasMember("reviewer_fleiss_kappa"));
     CHECK(m.HasMember("reviewer_alpha"));
     CHECK(test::slurp(dir + "/out/report.md").find("## Against people") != std::string::npos);
 
     SECTION("a gate key on gold figures without --gold fails and says why") {
-        auto g = test::run({stats_bin(), "--in", dir + "/judged.csv", "--report-dir",
-                            dir + "/out2", "--quiet", "--gate", "--gate-set",
-                            "min_human_accuracy_lower=0.5"});
+        auto g = test::run({stats_bin(), "--in", dir + "/judged.csv", "--report-dir", dir + "/out2",
+                            "--quiet", "--gate", "--gate-set", "min_human_accuracy_lower=0.5"});
         CHECK(g.exit_code == 1);
         CHECK(g.err.find("min_human_accuracy_lower: human_label_accuracy_lower unavailable: not "
                          "computed (give --gold F)") != std::string::npos);
@@ -78,8 +77,8 @@ TEST_CASE("stats --gold: figures in metrics.json and report, gate keys", "[groun
         test::spit(dir + "/bad.csv",
                    "key,human_label,human_realism,human_issues,reviewer,note,weight\n"
                    "a,safe,,,x,,1\nzz,safe,,,x,,1\n");
-        auto b = test::run({stats_bin(), "--in", dir + "/judged.csv", "--gold",
-                            dir + "/bad.csv", "--report-dir", dir + "/never", "--quiet"});
+        auto b = test::run({stats_bin(), "--in", dir + "/judged.csv", "--gold", dir + "/bad.csv",
+                            "--report-dir", dir + "/never", "--quiet"});
         CHECK(b.exit_code == 2);
         CHECK(b.err.find(dir + "/bad.csv:3: unknown key \"zz\"") != std::string::npos);
         CHECK_FALSE(test::exists(dir + "/never"));
@@ -103,10 +102,10 @@ TEST_CASE("stats --reference on the real moderation set: contaminated rows, pair
         ref_norm.push_back(text::normalize(table.rows[i][0]));
     }
     test::spit(dir + "/test_set.csv", ref);
-    auto r = test::run({stats_bin(), "--in", kRealData + "moderation_openai.csv", "--reference",
-                        dir + "/test_set.csv", "--reference-pairs", dir + "/cross.csv",
-                        "--report-dir", dir + "/out", "--quiet", "--gate", "--gate-set",
-                        "max_contamination_rate=0.05"});
+    auto r =
+        test::run({stats_bin(), "--in", kRealData + "moderation_openai.csv", "--reference",
+                   dir + "/test_set.csv", "--reference-pairs", dir + "/cross.csv", "--report-dir",
+                   dir + "/out", "--quiet", "--gate", "--gate-set", "max_contamination_rate=0.05"});
     INFO(r.err);
     // Exhaustive: every dataset row with Jaccard >= 0.8 against some reference row.
     std::vector<std::vector<std::uint64_t>> refs(ref_norm.size());
@@ -116,8 +115,8 @@ TEST_CASE("stats --reference on the real moderation set: contaminated rows, pair
     std::size_t expected_pairs = 0;
     for (std::size_t i = 0; i < table.rows.size(); ++i) {
         std::vector<std::uint64_t> a;
-        minhash::shingle_hashes(text::normalize(table.rows[i][0]), minhash::ShingleKind::kChar,
-                                5, a);
+        minhash::shingle_hashes(text::normalize(table.rows[i][0]), minhash::ShingleKind::kChar, 5,
+                                a);
         for (const auto& b : refs) {
             if (a.empty() || b.empty()) continue;
             std::size_t common = minhash::intersection_size(a, b);
@@ -186,15 +185,16 @@ TEST_CASE("stats --review: html by default, label-studio on request, bad values 
     auto tasks = json_of(dir + "/tasks.json");
     CHECK(tasks.Size() == 3);
     CHECK(test::xml_problem(dir + "/tasks.label_config.xml").empty());
-    auto h = test::run({stats_bin(), "--in", dir + "/judged.csv", "--review", "2",
-                        "--report-dir", dir + "/out2", "--quiet"});
+    auto h = test::run({stats_bin(), "--in", dir + "/judged.csv", "--review", "2", "--report-dir",
+                        dir + "/out2", "--quiet"});
     CHECK(h.exit_code == 0);
     CHECK(test::slurp(dir + "/out2/review.html").find("Content-Security-Policy") !=
           std::string::npos);
     for (auto bad : std::vector<std::vector<std::string>>{{"--review-format", "xlsx"},
                                                           {"--review-blind", "partly"}}) {
-        std::vector<std::string> argv = {stats_bin(), "--in", dir + "/judged.csv", "--review",
-                                         "2", "--report-dir", dir + "/never"};
+        std::vector<std::string> argv = {stats_bin(),   "--in", dir + "/judged.csv",
+                                         "--review",    "2",    "--report-dir",
+                                         dir + "/never"};
         argv.insert(argv.end(), bad.begin(), bad.end());
         auto b = test::run(argv);
         CHECK(b.exit_code == 2);
@@ -202,15 +202,16 @@ TEST_CASE("stats --review: html by default, label-studio on request, bad values 
     }
 }
 
-TEST_CASE("stats reads judge_status tie: counted, Fleiss' kappa across the votes", "[ground_truth]") {
+TEST_CASE("stats reads judge_status tie: counted, Fleiss' kappa across the votes",
+          "[ground_truth]") {
     const std::string dir = test::temp_dir("ties-cli");
     test::spit(dir + "/judged.csv",
                "content,label,judge_label,label_correct,judge_status,judge_votes\n"
                "one,A,A,true,ok,A;A;B\n"
                "two,A,,false,tie,A;B\n"
                "three,B,B,true,ok,B;B;B\n");
-    auto r = test::run({stats_bin(), "--in", dir + "/judged.csv", "--report-dir", dir + "/out",
-                        "--quiet"});
+    auto r = test::run(
+        {stats_bin(), "--in", dir + "/judged.csv", "--report-dir", dir + "/out", "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto m = json_of(dir + "/out/metrics.json");

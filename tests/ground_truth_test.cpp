@@ -37,7 +37,9 @@ TEST_CASE("contamination section and pairs file: hostile text escaped, names kep
     r.exact_rows = 1;
     const std::vector<std::string> rows = {"<script>alert(1)</script> | pipe", "x",
                                            "[link](javascript:alert(2))"};
-    const std::vector<std::string> refs = {"<img src=x onerror=alert(3)>", "\xe2\x80\xae" "evil"};
+    const std::vector<std::string> refs = {"<img src=x onerror=alert(3)>",
+                                           "\xe2\x80\xae"
+                                           "evil"};
     ground_truth::ContaminationInput in;
     in.result = &r;
     in.rows = 3;
@@ -71,8 +73,9 @@ TEST_CASE("gold section: figure names of DESIGN section 12, hostile labels escap
           "[ground_truth]") {
     std::vector<gold::RowFacts> rows = {{"0", "<b>safe</b>", true, "<b>safe</b>", true},
                                         {"1", "spam|x", true, "<b>safe</b>", false}};
-    std::vector<gold::Reviewer> who = {
-        {"A", {{"0", "<b>safe</b>", 0, {}, "", 1, "g.csv:2"}, {"1", "spam|x", 0, {}, "", 1, "g.csv:3"}}}};
+    std::vector<gold::Reviewer> who = {{"A",
+                                        {{"0", "<b>safe</b>", 0, {}, "", 1, "g.csv:2"},
+                                         {"1", "spam|x", 0, {}, "", 1, "g.csv:3"}}}};
     auto f = gold::compute(who, rows, {"<b>safe</b>", "spam|x"});
     const std::string md = ground_truth::gold_markdown(f, {"gold<1>.csv"});
     CHECK(md.find("<b>") == std::string::npos);

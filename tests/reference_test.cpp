@@ -124,9 +124,10 @@ TEST_CASE("contamination: equal normalised texts, empty texts, references among 
     o.threads = 1;
     std::vector<std::string> rows = {text::normalize("Hello, World!  again"), "",
                                      text::normalize("nothing like the others at all"), "abc"};
-    std::vector<std::string> refs = {text::normalize("hello world again"), "",
-                                     text::normalize("HELLO WORLD AGAIN!!"), "abc",
-                                     "one two three four five six", "one two three four five six"};
+    std::vector<std::string> refs = {
+        text::normalize("hello world again"),   "",
+        text::normalize("HELLO WORLD AGAIN!!"), "abc",
+        "one two three four five six",          "one two three four five six"};
     auto r = reference::find_contamination(views(rows), views(refs), o);
     CHECK(r.contaminated_rows == 2);
     CHECK(r.exact_rows == 2);

@@ -1,12 +1,11 @@
 // The review page in a real browser: headless Chromium (tests/browser/review_page.py) answers
 // rows with the keyboard and downloads the CSV; the CSV must hold exactly those answers. The
 // same with hostile rows: nothing runs, nothing is requested, nothing is logged.
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <catch2/catch.hpp>
-#include <rapidjson/document.h>
-
 #include <fstream>
 #include <map>
 
@@ -93,8 +92,9 @@ std::string answer_in_browser(const std::string& dir, const std::string& csv_tex
                               const std::function<std::vector<Answer>(const PageData&)>& choose,
                               PageData* page_out, std::vector<Answer>* chosen) {
     test::spit(dir + "/data.csv", csv_text);
-    std::vector<std::string> argv = {stats_bin(), "--in", dir + "/data.csv", "--review",
-                                     std::to_string(n), "--report-dir", dir + "/report", "--quiet"};
+    std::vector<std::string> argv = {
+        stats_bin(),       "--in",         dir + "/data.csv", "--review",
+        std::to_string(n), "--report-dir", dir + "/report",   "--quiet"};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto made = test::run(argv);
     INFO(made.err);
@@ -114,8 +114,8 @@ std::string answer_in_browser(const std::string& dir, const std::string& csv_tex
 }
 
 /// The downloaded CSV holds exactly the answers, in page order, with the rows' weights.
-void check_download(const csv::Table& got, const PageData& page,
-                    const std::vector<Answer>& answers, const std::string& reviewer) {
+void check_download(const csv::Table& got, const PageData& page, const std::vector<Answer>& answers,
+                    const std::string& reviewer) {
     REQUIRE(got.header == std::vector<std::string>{"key", "human_label", "human_realism",
                                                    "human_issues", "reviewer", "note", "weight"});
     std::vector<std::vector<std::string>> expected;
@@ -126,8 +126,8 @@ void check_download(const csv::Table& got, const PageData& page,
             for (const auto& t : page.tags)
                 if (std::find(a.issues.begin(), a.issues.end(), t) != a.issues.end())
                     issues += (issues.empty() ? "" : ";") + t;
-            expected.push_back({a.key, a.label, a.realism ? std::to_string(a.realism) : "",
-                                issues, reviewer, a.note, page.weights[i]});
+            expected.push_back({a.key, a.label, a.realism ? std::to_string(a.realism) : "", issues,
+                                reviewer, a.note, page.weights[i]});
         }
     CHECK(got.rows == expected);
 }
@@ -142,9 +142,10 @@ rapidjson::Document metrics_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("review page in headless Chromium: keyboard answers, undo, autosave, CSV download, "
-          "then --gold on that CSV",
-          "[review][browser]") {
+TEST_CASE(
+    "review page in headless Chromium: keyboard answers, undo, autosave, CSV download, "
+    "then --gold on that CSV",
+    "[review][browser]") {
     std::string csv_text = "content,label,id,context,judge_label,label_correct,judge_status\n";
     const char* labels[] = {"safe", "harassment", "spam"};
     std::map<std::string, std::pair<std::string, std::string>> truth;  // key -> ours, judge's
@@ -154,8 +155,8 @@ TEST_CASE("review page in headless Chromium: keyboard answers, undo, autosave, C
         const std::string judge = agree ? label : labels[(i + 1) % 3];
         const std::string key = "r" + std::to_string(i);
         truth[key] = {label, judge};
-        csv_text += "\"post number " + std::to_string(i) + ", about things\"," + label + "," +
-                    key + ",a comment," + judge + "," + (agree ? "true" : "false") + ",ok\n";
+        csv_text += "\"post number " + std::to_string(i) + ", about things\"," + label + "," + key +
+                    ",a comment," + judge + "," + (agree ? "true" : "false") + ",ok\n";
     }
     const std::string dir = test::temp_dir("review-browser");
     PageData page;
@@ -182,8 +183,8 @@ TEST_CASE("review page in headless Chromium: keyboard answers, undo, autosave, C
     check_download(csv::read_table(csv_path), page, answers, reviewer);
 
     // --gold on the downloaded file: the figures a person would compute from the answers.
-    auto r = test::run({stats_bin(), "--in", dir + "/data.csv", "--gold", csv_path,
-                        "--report-dir", dir + "/gold", "--quiet"});
+    auto r = test::run({stats_bin(), "--in", dir + "/data.csv", "--gold", csv_path, "--report-dir",
+                        dir + "/gold", "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     double w_all = 0, w_ours = 0, w_judge = 0;
@@ -209,12 +210,14 @@ TEST_CASE("review page in headless Chromium: hostile rows stay text, nothing run
         "<img src=x onerror=\"window.__pwned=2;alert(2)\">",
         "<a href=\"javascript:window.__pwned=3\">click me</a> javascript:alert(3)",
         "<svg onload=alert(4)></svg><iframe src=\"http://198.51.100.7/\"></iframe>",
-        "<link rel=stylesheet href=\"http://198.51.100.7/x.css\"><base href=\"http://198.51.100.7/\">",
+        "<link rel=stylesheet href=\"http://198.51.100.7/x.css\"><base "
+        "href=\"http://198.51.100.7/\">",
         "<meta http-equiv=\"refresh\" content=\"0;url=http://198.51.100.7/\">",
         "<style>@import url(http://198.51.100.7/y.css); body{background:url(http://198.51.100.7/z)}"
         "</style>",
         "<!-- comment opened <script>window.__pwned=5</script>",
-        "bidi \xe2\x80\xae" "cod.exe\xe2\x80\xac and isolate \xe2\x81\xa6x\xe2\x81\xa9",
+        "bidi \xe2\x80\xae"
+        "cod.exe\xe2\x80\xac and isolate \xe2\x81\xa6x\xe2\x81\xa9",
         "line\xe2\x80\xa8separator and para\xe2\x80\xa9separator');window.__pwned=6;('",
         "\"]}</script><script>window.__pwned=7</script>{\"a\":[\"",
         "{{constructor.constructor('window.__pwned=8')()}} ${window.__pwned=9}",

@@ -165,8 +165,8 @@ TEST_CASE("page data: hostile row text cannot leave the data element", "[review]
         "\xe2\x80\xac "
         "</SCRIPT> \"quote\" \\ back" +
         std::string(1, '\0') + " nul";
-    page.items.push_back({"k<1>", hostile, "<b>ctx</b>", "safe", "hate",
-                          review::Verdict::kDisagrees, 2.5});
+    page.items.push_back(
+        {"k<1>", hostile, "<b>ctx</b>", "safe", "hate", review::Verdict::kDisagrees, 2.5});
     const std::string json = review::page_json(page);
     CHECK(json.find('<') == std::string::npos);
     CHECK(json.find('>') == std::string::npos);
@@ -244,7 +244,7 @@ TEST_CASE("build_page on a judged file: strata, keys, weights", "[review]") {
                 if (data.field(row, 2) == item.key) break;
             REQUIRE(row < data.size());
             const bool ok = data.judge[row] == metrics::JudgeStatus::kOk;
-            CHECK(item.verdict == (!ok               ? review::Verdict::kNotJudged
+            CHECK(item.verdict == (!ok                 ? review::Verdict::kNotJudged
                                    : data.correct[row] ? review::Verdict::kAgrees
                                                        : review::Verdict::kDisagrees));
             CHECK(item.label == data.label_of(row));
