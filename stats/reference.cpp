@@ -57,18 +57,18 @@ Result find_contamination(const std::vector<std::string_view>& rows,
     const std::size_t sig_size = static_cast<std::size_t>(o.rounds) * o.num_perm;
     const int threads = std::max(1, o.threads);
 
-    // Reference side: sorted shingle sets (for verification) and one bucket table per
-    // (round, band) of (band key << 32 | text) values, sorted.
-    std::vector<std::vector<std::uint64_t>> ref_shingles(refs.texts.size());
+    // Reference side: one bucket table per (round, band) of (band key << 32 | text) values,
+    // sorted. The shingle sets are not kept (they would be most of the memory): candidates are
+    // few, and a candidate's set is rebuilt to verify it.
     std::vector<std::vector<std::uint64_t>> buckets(tables,
                                                     std::vector<std::uint64_t>(refs.texts.size()));
     // Band keys are 64-bit; a bucket keeps the high 32 bits (collisions only add candidates,
     // which verification removes).
     dedup::parallel_for(refs.texts.size(), threads, [&](std::size_t begin, std::size_t end) {
         std::vector<std::uint32_t> sig(sig_size);
+        std::vector<std::uint64_t> sh;
         for (std::size_t t = begin; t < end; ++t) {
-            auto& sh = ref_shingles[t];
-            minhash::shingle_hashes(refs.texts[t], o.shingle, o.ngram, sh);
+            minhash::shingle_hashes_unsorted(refs.texts[t], o.shingle, o.ngram, sh);
             minhash::signatures(sh.data(), sh.size(), o.num_perm, o.seed, o.rounds, sig.data());
             for (int r = 0; r < o.rounds; ++r)
                 for (int b = 0; b < banding.bands; ++b) {
@@ -79,8 +79,19 @@ Result find_contamination(const std::vector<std::string_view>& rows,
                 }
         }
     });
+    // A directory per table: the first entry whose key starts with each 16-bit prefix, so a
+    // probe is a short scan instead of a binary search over every reference text.
+    constexpr std::size_t kPrefixes = std::size_t{1} << 16;
+    std::vector<std::uint32_t> directory(tables * (kPrefixes + 1));
     dedup::parallel_tasks(tables, threads, [&](std::size_t table, int) {
-        std::sort(buckets[table].begin(), buckets[table].end());
+        auto& b = buckets[table];
+        std::sort(b.begin(), b.end());
+        std::uint32_t* dir = directory.data() + table * (kPrefixes + 1);
+        std::size_t at = 0;
+        for (std::size_t prefix = 0; prefix <= kPrefixes; ++prefix) {
+            while (at < b.size() && (b[at] >> 48) < prefix) ++at;
+            dir[prefix] = static_cast<std::uint32_t>(at);
+        }
     });
 
     // Dataset side: probe every table, verify each distinct candidate exactly.
@@ -90,37 +101,56 @@ Result find_contamination(const std::vector<std::string_view>& rows,
     const std::size_t chunk = 512;
     const std::size_t tasks = (data.texts.size() + chunk - 1) / chunk;
     dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
-        std::vector<std::uint64_t> sh;
+        std::vector<std::uint64_t> sh, unsorted, rs;
         std::vector<std::uint32_t> sig(sig_size);
-        std::vector<std::uint32_t> cand;
+        std::vector<std::uint64_t> keys;  // per text of the chunk, its band keys (table order)
+        std::vector<std::uint64_t> cand;  // (text in chunk << 32 | reference text)
         std::vector<TextPair> local;
-        std::size_t local_candidates = 0;
-        const std::size_t end = std::min(data.texts.size(), (task + 1) * chunk);
-        for (std::size_t t = task * chunk; t < end; ++t) {
-            minhash::shingle_hashes(data.texts[t], o.shingle, o.ngram, sh);
-            minhash::signatures(sh.data(), sh.size(), o.num_perm, o.seed, o.rounds, sig.data());
-            cand.clear();
+        const std::size_t begin = task * chunk;
+        const std::size_t end = std::min(data.texts.size(), begin + chunk);
+        keys.resize((end - begin) * tables);
+        for (std::size_t t = begin; t < end; ++t) {
+            // Signatures from the shingles in text order (a minimum needs no sort).
+            minhash::shingle_hashes_unsorted(data.texts[t], o.shingle, o.ngram, unsorted);
+            minhash::signatures(unsorted.data(), unsorted.size(), o.num_perm, o.seed, o.rounds,
+                                sig.data());
             for (int r = 0; r < o.rounds; ++r)
-                for (int b = 0; b < banding.bands; ++b) {
-                    const std::uint64_t key =
+                for (int b = 0; b < banding.bands; ++b)
+                    keys[(t - begin) * tables + static_cast<std::size_t>(r) * banding.bands + b] =
                         minhash::band_key(sig.data() + static_cast<std::size_t>(r) * o.num_perm,
                                           banding, b) &
                         0xffffffff00000000ULL;
-                    const auto& table = buckets[static_cast<std::size_t>(r) * banding.bands + b];
-                    for (auto it = std::lower_bound(table.begin(), table.end(), key);
-                         it != table.end() && (*it & 0xffffffff00000000ULL) == key; ++it)
-                        cand.push_back(static_cast<std::uint32_t>(*it & 0xffffffffULL));
-                }
-            std::sort(cand.begin(), cand.end());
-            cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
-            local_candidates += cand.size();
-            for (std::uint32_t ref : cand) {
-                const auto& rs = ref_shingles[ref];
-                const std::size_t common = minhash::intersection_size(sh, rs);
-                const std::size_t uni = sh.size() + rs.size() - common;
-                const double j = static_cast<double>(common) / static_cast<double>(uni);
-                if (j >= o.threshold) local.push_back({static_cast<std::uint32_t>(t), ref, j});
+        }
+        // Table by table, so one table's directory and entries stay in cache for the chunk.
+        cand.clear();
+        for (std::size_t index = 0; index < tables; ++index) {
+            const auto& table = buckets[index];
+            const std::uint32_t* dir = directory.data() + index * (kPrefixes + 1);
+            for (std::size_t k = 0; k < end - begin; ++k) {
+                const std::uint64_t key = keys[k * tables + index];
+                const std::size_t prefix = key >> 48;
+                for (std::size_t at = dir[prefix]; at < dir[prefix + 1]; ++at)
+                    if ((table[at] & 0xffffffff00000000ULL) == key)
+                        cand.push_back(static_cast<std::uint64_t>(k) << 32 |
+                                       (table[at] & 0xffffffffULL));
             }
+        }
+        std::sort(cand.begin(), cand.end());
+        cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+        const std::size_t local_candidates = cand.size();
+        std::size_t shingled = SIZE_MAX;  // the text whose sorted set is in `sh`
+        for (std::uint64_t c : cand) {
+            const std::size_t t = begin + (c >> 32);
+            const auto ref = static_cast<std::uint32_t>(c & 0xffffffffULL);
+            if (shingled != t) {
+                minhash::shingle_hashes(data.texts[t], o.shingle, o.ngram, sh);
+                shingled = t;
+            }
+            minhash::shingle_hashes(refs.texts[ref], o.shingle, o.ngram, rs);
+            const std::size_t common = minhash::intersection_size(sh, rs);
+            const std::size_t uni = sh.size() + rs.size() - common;
+            const double j = static_cast<double>(common) / static_cast<double>(uni);
+            if (j >= o.threshold) local.push_back({static_cast<std::uint32_t>(t), ref, j});
         }
         std::lock_guard<std::mutex> lock(found_lock);
         found.insert(found.end(), local.begin(), local.end());
