@@ -244,7 +244,7 @@ def soak(args):
         for _ in range(1 + args.max_resumes):
             r = run_generator(work, cmd, env, len(runs) + 1)
             runs.append(r)
-            summary = [l for l in r["stderr"].splitlines() if l.startswith("synthmod: ")]
+            summary = [l for l in r["stderr"].splitlines() if l.startswith("synthmod-generate: ")]
             log("run %d: exit %d, %.1f s: %s" % (r["index"], r["rc"], r["t_end"] - r["t_start"],
                                                   summary[-1] if summary else "(no summary)"))
             if r["rc"] != 3:
@@ -332,7 +332,7 @@ def price(p, u):
 
 
 SUMMARY_RE = re.compile(
-    r"synthmod: (\d+) ok, (\d+) refused, (\d+) failed(?:, (\d+) not run)? of (\d+)"
+    r"synthmod-generate: (\d+) ok, (\d+) refused, (\d+) failed(?:, (\d+) not run)? of (\d+)"
     r"(?: \((\d+) from the journal\))?; (\d+) requests, (\d+) retries, (\d+) repairs; "
     r"cost \$([0-9.]+); ([0-9.]+) s")
 
@@ -617,7 +617,7 @@ def check(work):
                 rec["status"], rec["id"], run_of_line(rec["_line"]), rec.get("attempts", 0),
                 rec.get("repairs", 0), float(rec.get("cost", 0)), rec.get("error", "")))
     for r in runs:
-        s = [l for l in r["stderr"].splitlines() if l.startswith("synthmod: ")]
+        s = [l for l in r["stderr"].splitlines() if l.startswith("synthmod-generate: ")]
         if s:
             log("  run %d summary: %s" % (r["index"], s[-1]))
     ok = c.all_passed()

@@ -11,13 +11,14 @@
 
 #include "common/csv.h"
 #include "common/errors.h"
+#include "common/jsonl.h"
+#include "common/llm/estimate.h"
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
-#include "common/jsonl.h"
 #include "common/llm/offline.h"
-#include "common/output_file.h"
 #include "common/llm/pricing.h"
 #include "common/llm/runner.h"
+#include "common/output_file.h"
 #include "common/signals.h"
 #include "generator/personas.h"
 #include "generator/prompts.h"
@@ -91,10 +92,14 @@ std::string usd(double x) {
 /// --dry-run: the plan, the token estimate and the cost range; nothing is sent or written.
 void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& spec,
                    const Plan& plan, const std::vector<spec::Variant>& variants,
-                   const std::vector<runner::Item>& items, const std::string& persona_file) {
-    out << "plan: " << plan.items.size() << " requests = " << plan.groups << " groups x "
-        << variants.size() << " variant" << (variants.size() == 1 ? "" : "s") << " (seed "
-        << spec.seed << ")\n\n";
+                   const std::vector<runner::Item>& items, const std::string& persona_file,
+                   std::size_t planned) {
+    out << "plan: " << planned << " requests = " << plan.groups << " groups x " << variants.size()
+        << " variant" << (variants.size() == 1 ? "" : "s") << " (seed " << spec.seed << ")\n";
+    if (!options.run.shard.whole())
+        out << "shard " << options.run.shard.str() << ": " << plan.items.size() << " of " << planned
+            << " requests (chosen by id); the figures below are this shard's\n";
+    out << "\n";
     std::map<std::pair<std::string, std::string>, std::size_t> counts;
     for (const auto& item : plan.items) ++counts[{item.target_label, item.variant}];
     std::size_t width = 5;
@@ -118,37 +123,29 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
     out << "contexts: " << spec.generator.contexts.size() << "\n";
     out << "provider: " << spec.generator.provider << ", model "
         << (spec.generator.provider == "offline" ? "offline" : spec.generator.model)
-        << (options.batch ? ", message batches (50 % price)" : "") << "\n";
+        << (options.run.batch ? ", message batches (50 % price)" : "") << "\n";
 
-    long long input = 0;
-    for (const auto& item : items)
-        input += static_cast<long long>(
-            std::ceil(static_cast<double>(item.prompt.system.size() + item.prompt.user.size() +
-                                          item.prompt.schema_json.size()) /
-                      4.0));
-    long long out_high = static_cast<long long>(items.size()) * spec.generator.max_tokens;
-    long long out_low = static_cast<long long>(std::llround(0.6 * static_cast<double>(out_high)));
-    out << "estimated tokens: input " << group_digits(input) << ", output " << group_digits(out_low)
-        << " - " << group_digits(out_high) << " (60 % - 100 % of max_tokens "
-        << spec.generator.max_tokens << ")\n";
+    estimate::Tokens tokens;
+    for (const auto& item : items) tokens.add(item.prompt);
+    const long long out_high = tokens.output_max;
+    const long long out_low = std::llround(0.6 * static_cast<double>(out_high));
+    out << "estimated tokens: input " << group_digits(tokens.input) << ", output "
+        << group_digits(out_low) << " - " << group_digits(out_high)
+        << " (60 % - 100 % of max_tokens " << spec.generator.max_tokens << ")\n";
     if (spec.generator.provider == "offline") {
         out << "estimated cost: $0 (offline provider)\n";
         return;
     }
-    pricing::Table table =
-        options.pricing.empty() ? pricing::Table::builtin() : pricing::Table::load(options.pricing);
-    auto price = table.find(spec.generator.model);
+    auto price = estimate::find_price(spec.generator.model, options.run.pricing);
     if (!price) {
         out << "estimated cost: unknown (no price for model '" << spec.generator.model
             << "'; add it with --pricing F)\n";
         return;
     }
-    llm::Usage low, high;
-    low.input_tokens = high.input_tokens = input;
-    low.output_tokens = out_low;
-    high.output_tokens = out_high;
-    out << "estimated cost: " << usd(pricing::cost(*price, low, options.batch)) << " - "
-        << usd(pricing::cost(*price, high, options.batch))
+    const llm::Usage low = estimate::lower_usage(tokens, out_low, false);
+    const llm::Usage high = estimate::upper_usage(tokens);
+    out << "estimated cost: " << usd(pricing::cost(*price, low, options.run.batch)) << " - "
+        << usd(pricing::cost(*price, high, options.run.batch))
         << " (without prompt-cache savings on the system prompt)\n";
 }
 
@@ -158,8 +155,8 @@ std::size_t write_samples(const Options& options, const Plan& plan,
                           const std::string& model) {
     OutputFile file(options.out);
     std::ostream& out = file.stream();
-    csv::Writer writer(out, options.csv_safe);
-    bool jsonl = options.format == "jsonl";
+    csv::Writer writer(out, options.run.csv_safe);
+    bool jsonl = runner::output_format(options.run, options.out) == "jsonl";
     if (!jsonl) writer.write_row(kColumns);
     std::size_t written = 0;
     for (const auto& item : plan.items) {
@@ -194,10 +191,10 @@ std::size_t write_samples(const Options& options, const Plan& plan,
 spec::Spec effective_spec(const Options& options) {
     spec::Spec spec = spec::load(options.spec_path);
     if (options.rows) spec.rows = *options.rows;
-    if (!options.provider.empty()) spec.generator.provider = options.provider;
-    if (!options.model.empty()) spec.generator.model = options.model;
-    if (!options.base_url.empty()) spec.generator.base_url = options.base_url;
-    if (options.concurrency) spec.generator.concurrency = *options.concurrency;
+    if (!options.run.provider.empty()) spec.generator.provider = options.run.provider;
+    if (!options.run.model.empty()) spec.generator.model = options.run.model;
+    if (!options.run.base_url.empty()) spec.generator.base_url = options.run.base_url;
+    if (options.run.concurrency) spec.generator.concurrency = *options.run.concurrency;
     if (spec.generator.contexts.empty()) spec.generator.contexts = kDefaultContexts;
     if (spec.rows < 1) throw UsageError("--rows: must be at least 1");
     return spec;
@@ -222,11 +219,19 @@ int run(const Options& options) {
 
     std::string persona_file = personas_path(options, spec);
     PersonaSet personas = load_personas(persona_file, spec.personas.field);
-    if (!options.quiet && (personas.blank || personas.duplicates))
+    if (!options.run.quiet && (personas.blank || personas.duplicates))
         std::cerr << "synthmod-generate: " << persona_file << ": dropped " << personas.blank
                   << " blank and " << personas.duplicates << " duplicate personas\n";
 
     Plan plan = make_plan(request, personas.personas);
+    // --shard I/N: this process does the plan items whose id falls in its part.
+    const std::size_t planned = plan.items.size();
+    if (!options.run.shard.whole()) {
+        std::vector<PlanItem> mine;
+        for (auto& item : plan.items)
+            if (options.run.shard.holds(item.id)) mine.push_back(std::move(item));
+        plan.items = std::move(mine);
+    }
     // One copy of each, shared by every item's prompt.
     const llm::SharedText system = system_prompt(spec);
     const llm::SharedText schema = answer_schema(spec.labels);
@@ -241,8 +246,8 @@ int run(const Options& options) {
         if (!offline) items.back().prompt.vars.clear();  // only the offline provider reads them
     }
 
-    if (options.dry_run) {
-        print_dry_run(std::cout, options, spec, plan, variants, items, persona_file);
+    if (options.run.dry_run) {
+        print_dry_run(std::cout, options, spec, plan, variants, items, persona_file, planned);
         return 0;
     }
 
@@ -250,27 +255,14 @@ int run(const Options& options) {
     config.provider = spec.generator.provider;
     config.model = spec.generator.model;
     config.base_url = spec.generator.base_url;
-    config.native_structured_output = options.native_json;
+    config.native_structured_output = options.run.native_json;
     std::unique_ptr<llm::Provider> provider = config.provider == "offline"
                                                   ? llm::make_offline_provider("offline")
                                                   : llm::make_provider(config);
     if (options.out != "-") check_writable(options.out);
 
-    runner::Options ro;
-    ro.concurrency = spec.generator.concurrency;
-    if (options.max_retries) ro.max_retries = *options.max_retries;
-    ro.max_cost = options.max_cost;
-    ro.rpm = options.rpm;
-    ro.tpm = options.tpm;
-    ro.batch = options.batch;
-    ro.quiet = options.quiet;
-    ro.verbose = options.verbose;
-    ro.http.cacert = options.cacert;
-    ro.http.verbose = options.verbose;
-    ro.pricing_path = options.pricing;
-    ro.journal_path =
-        (options.out == "-" ? std::string("synthmod-generate") : options.out) + ".journal";
-    ro.force = options.force;
+    runner::Options ro = runner::make_options(options.run, "synthmod-generate",
+                                              spec.generator.concurrency, options.out);
 
     std::unique_ptr<http::Transport> transport;
     if (provider->remote()) transport = http::make_curl_transport(ro.http);
@@ -286,29 +278,7 @@ int run(const Options& options) {
         [&labels](const std::string& answer) { return validate_answer(answer, labels); });
 
     std::size_t written = write_samples(options, plan, result.records, provider->model());
-    if (options.verbose && !options.quiet) {  // the runner prints the one summary line
-        std::size_t refused = 0, failed = 0;
-        for (const auto& item : plan.items) {
-            auto it = result.records.find(item.id);
-            if (it == result.records.end()) continue;
-            refused += it->second.status == "refused";
-            failed += it->second.status == "failed";
-        }
-        std::cerr << "synthmod-generate: wrote " << written << " of " << plan.items.size()
-                  << " rows to " << options.out;
-        if (refused || failed)
-            std::cerr << " (" << refused << " refused, " << failed << " failed: kept in "
-                      << ro.journal_path << ")";
-        std::cerr << "\n";
-    }
-    // SIGINT/SIGTERM after the last item, during the final write: the write is finished first
-    // (the file is complete), then the stop is reported as any other (exit 130).
-    if (result.summary.stop == runner::Stop::kCompleted && signals::stop_requested()) {
-        std::cerr << "synthmod-generate: " << printable(options.out)
-                  << ": interrupted during the final write; the file is complete\n";
-        return static_cast<int>(ExitCode::kInterrupted);
-    }
-    return runner::exit_code(result.summary);
+    return runner::finish_run(ro, result.summary, options.out, written, plan.items.size());
 }
 
 }  // namespace synthmod::generator

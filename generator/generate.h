@@ -6,12 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "common/llm/runner_cli.h"
 #include "common/spec.h"
 #include "generator/plan.h"
-
-namespace CLI {
-class App;
-}
 
 namespace synthmod::generator {
 
@@ -22,25 +19,8 @@ struct Options {
     std::string personas;               ///< overrides [personas] path
     std::vector<std::string> variants;  ///< subset of the spec's variants; empty = all
     std::optional<int> rows;
-    std::string provider, model, base_url;
-    std::optional<int> concurrency;
-    std::optional<int> max_retries;
-    std::optional<double> max_cost;
-    double rpm = 0, tpm = 0;
-    std::string pricing;  ///< --pricing F
-    std::string cacert;
-    std::string format = "csv";  ///< csv | jsonl
-    bool batch = false;
-    bool dry_run = false;
-    bool force = false;
-    bool quiet = false;
-    bool verbose = false;
-    bool native_json = false;  ///< anthropic: output_config json_schema instead of tool use
-    bool csv_safe = false;     ///< --csv-safe: neutralise formula prefixes (csv::Writer)
+    runner::CommonFlags run;  ///< the runner flags the judge shares (provider, budget, --shard ...)
 };
-
-/// Declares every flag on `app`, writing into `options`.
-void setup_cli(CLI::App& app, Options& options);
 
 /// The spec after the flags that override it (rows, provider, model, base URL, concurrency).
 spec::Spec effective_spec(const Options& options);

@@ -6,12 +6,13 @@
 
 #include "common/errors.h"
 #include "common/signals.h"
+#include "generator/cli.h"
 #include "generator/generate.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"", "synthmod-generate"};
+    CLI::App app;
     synthmod::generator::Options options;
-    synthmod::generator::setup_cli(app, options);
+    synthmod::generator::add_flags(app, options);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

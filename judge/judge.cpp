@@ -9,12 +9,13 @@
 #include <sstream>
 
 #include "common/errors.h"
+#include "common/jsonl.h"
+#include "common/llm/estimate.h"
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
-#include "common/jsonl.h"
 #include "common/llm/offline.h"
-#include "common/output_file.h"
 #include "common/llm/pricing.h"
+#include "common/output_file.h"
 #include "common/signals.h"
 #include "common/spec.h"
 
@@ -37,42 +38,30 @@ struct Settings {
     std::string format;
 };
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() &&
-           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 Settings resolve(const Options& o, const spec::Spec& spec) {
+    const runner::CommonFlags& f = o.run;
     Settings s;
-    s.provider = o.provider.empty() ? spec.judge.provider : o.provider;
+    s.provider = f.provider.empty() ? spec.judge.provider : f.provider;
     if (s.provider != "anthropic" && s.provider != "openai" && s.provider != "offline")
         throw UsageError("--provider must be anthropic, openai or offline (got \"" + s.provider +
                          "\")");
     bool same_provider = s.provider == spec.judge.provider;
     if (s.provider == "offline") {
         s.model = "offline";  // DESIGN section 7: every offline output names its model offline
-    } else if (!o.model.empty()) {
-        s.model = o.model;
+    } else if (!f.model.empty()) {
+        s.model = f.model;
     } else if (same_provider && !spec.judge.model.empty()) {
         s.model = spec.judge.model;
     } else {
         throw UsageError("--model is required: the spec's [judge] model is for provider \"" +
                          spec.judge.provider + "\", not \"" + s.provider + "\"");
     }
-    s.base_url = !o.base_url.empty() ? o.base_url : (same_provider ? spec.judge.base_url : "");
+    s.base_url = !f.base_url.empty() ? f.base_url : (same_provider ? spec.judge.base_url : "");
     s.blind = o.no_blind ? false : spec.judge.blind;
-    s.concurrency = o.concurrency.value_or(spec.judge.concurrency);
-    if (s.concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    s.concurrency = f.concurrency.value_or(spec.judge.concurrency);
     s.max_tokens = spec.judge.max_tokens;
     s.temperature = spec.judge.temperature;
-    s.format = o.format;
-    if (s.format.empty()) s.format = ends_with(o.out_path, ".jsonl") ? "jsonl" : "csv";
-    if (s.format != "csv" && s.format != "jsonl")
-        throw UsageError("--format must be csv or jsonl (got \"" + s.format + "\")");
-    if (o.votes < 1 || o.votes > 100) throw UsageError("--votes must be from 1 to 100");
-    if (o.max_cost && *o.max_cost < 0) throw UsageError("--max-cost must not be negative");
-    if (o.max_retries && *o.max_retries < 0) throw UsageError("--max-retries must not be negative");
-    if (o.rpm < 0 || o.tpm < 0) throw UsageError("--rpm and --tpm must not be negative");
+    s.format = runner::output_format(f, o.out_path);
     if (o.in_path.empty()) throw UsageError("--in is required");
     if (o.out_path.empty()) throw UsageError("--out must not be empty");
     return s;
@@ -84,6 +73,8 @@ struct Input {
     std::size_t content = 0;
     std::size_t label = 0;
     std::vector<std::size_t> kept;  ///< input columns written to the output, in order
+    /// The rows this run judges and writes, in input order: all of them, or --shard's part.
+    std::vector<std::size_t> rows;
 };
 
 Input read_input(const Options& o, const spec::Spec& spec) {
@@ -101,6 +92,15 @@ Input read_input(const Options& o, const spec::Spec& spec) {
                                      "judges such rows anyway)");
         }
     }
+    // --shard I/N: a row belongs to a shard by its stable id (the id column, else its 0-based
+    // index), so the shards' outputs together are the unsharded run's rows.
+    const int id_column = in.table.column("id");
+    for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
+        std::string key;
+        if (id_column >= 0) key = in.table.rows[i][static_cast<std::size_t>(id_column)];
+        if (key.empty()) key = std::to_string(i);
+        if (o.run.shard.holds(key)) in.rows.push_back(i);
+    }
     // Judge columns already present (a judged file judged again) are replaced, not doubled.
     const auto& ours = judge_columns(true);
     std::vector<std::string> replaced;
@@ -110,7 +110,7 @@ Input read_input(const Options& o, const spec::Spec& spec) {
         else
             replaced.push_back(in.table.header[c]);
     }
-    if (!replaced.empty() && !o.quiet) {
+    if (!replaced.empty() && !o.run.quiet) {
         std::string list;
         for (const auto& r : replaced) list += (list.empty() ? "" : ", ") + r;
         std::cerr << "synthmod-judge: note: the input's judge columns (" << printable(list)
@@ -133,20 +133,23 @@ std::string format_share(double x) {
 
 /// --dry-run: what the run would send and roughly cost; nothing is sent or written.
 void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
-                const Rubric& rubric, const std::vector<runner::Item>& items) {
+                const std::vector<runner::Item>& items) {
     std::ostream& out = std::cout;
     out << "synthmod-judge plan (dry run: nothing sent, nothing written)\n";
     out << "  judge: provider " << s.provider << ", model " << s.model
-        << (s.blind ? ", blind" : ", shown our label") << (o.batch ? ", message batches" : "")
+        << (s.blind ? ", blind" : ", shown our label") << (o.run.batch ? ", message batches" : "")
         << "\n";
-    out << "  rows: " << in.table.rows.size() << "  votes per row: " << o.votes
+    if (!o.run.shard.whole())
+        out << "  shard " << o.run.shard.str() << ": " << in.rows.size() << " of "
+            << in.table.rows.size() << " rows (chosen by id); the figures below are this shard's\n";
+    out << "  rows: " << in.rows.size() << "  votes per row: " << o.votes
         << "  requests: " << items.size() << "\n";
     // Requests per (our) label, spec order first, then labels the spec does not know.
     std::vector<std::string> order;
     for (const auto& l : spec.labels) order.push_back(l.name);
     std::map<std::string, std::size_t> rows_per_label;
-    for (const auto& row : in.table.rows) {
-        const std::string& l = row[in.label];
+    for (std::size_t i : in.rows) {
+        const std::string& l = in.table.rows[i][in.label];
         if (rows_per_label[l]++ == 0 && std::find(order.begin(), order.end(), l) == order.end())
             order.push_back(l);
     }
@@ -154,39 +157,28 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
         std::size_t n = rows_per_label.count(l) ? rows_per_label[l] : 0;
         out << "    " << printable(l) << ": " << n << " rows, " << n * o.votes << " requests\n";
     }
-    // Tokens: characters / 4, the usual rule of thumb for English.
-    std::int64_t shared = static_cast<std::int64_t>(
-        (rubric.system_prompt().size() + rubric.schema_json().size() + 3) / 4);
-    std::int64_t user = 0;
-    for (const auto& item : items)
-        user += static_cast<std::int64_t>((item.prompt.user.size() + 3) / 4);
-    auto n = static_cast<std::int64_t>(items.size());
-    out << "  estimated input tokens: " << shared * n + user << " (" << shared
+    estimate::Tokens tokens;
+    for (const auto& item : items) tokens.add(item.prompt);
+    const std::int64_t n = tokens.requests;
+    out << "  estimated input tokens: " << tokens.input << " (" << tokens.shared
         << " shared per request: system prompt and schema, cacheable)\n";
-    out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to "
-        << static_cast<std::int64_t>(s.max_tokens) * n << " (max_tokens " << s.max_tokens << ")\n";
+    out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to " << tokens.output_max
+        << " (max_tokens " << s.max_tokens << ")\n";
     if (s.provider == "offline") {
         out << "  estimated cost: $0 (the offline keyword judge sends nothing)\n";
         return;
     }
-    pricing::Table table =
-        o.pricing_path.empty() ? pricing::Table::builtin() : pricing::Table::load(o.pricing_path);
-    auto price = table.find(s.model);
+    auto price = estimate::find_price(s.model, o.run.pricing);
     if (!price) {
         out << "  estimated cost: unknown (no price for model " << s.model
             << "; give one with --pricing)\n";
         return;
     }
-    llm::Usage low, high;
-    low.input_tokens = user;
-    low.cache_read_input_tokens = shared * std::max<std::int64_t>(n - 1, 0);
-    low.cache_creation_input_tokens = n > 0 ? shared : 0;
-    low.output_tokens = kTypicalAnswerTokens * n;
-    high.input_tokens = user + shared * n;
-    high.output_tokens = static_cast<std::int64_t>(s.max_tokens) * n;
-    out << "  estimated cost: " << format_usd(pricing::cost(*price, low, o.batch)) << " to "
-        << format_usd(pricing::cost(*price, high, o.batch)) << (o.batch ? " (batch price)" : "")
-        << "\n";
+    const llm::Usage low = estimate::lower_usage(tokens, kTypicalAnswerTokens * n, true);
+    const llm::Usage high = estimate::upper_usage(tokens);
+    out << "  estimated cost: " << format_usd(pricing::cost(*price, low, o.run.batch)) << " to "
+        << format_usd(pricing::cost(*price, high, o.run.batch))
+        << (o.run.batch ? " (batch price)" : "") << "\n";
 }
 
 Vote vote_of(const std::map<std::string, journal::Record>& records, const std::string& id,
@@ -239,10 +231,10 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
 
     OutputFile file(o.out_path);
     std::ostream& stream = file.stream();
-    csv::Writer writer(stream, o.csv_safe);
+    csv::Writer writer(stream, o.run.csv_safe);
     if (s.format == "csv") writer.write_row(header);
     std::vector<std::string> fields;
-    for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
+    for (std::size_t i : in.rows) {
         const auto& row = in.table.rows[i];
         std::vector<Vote> votes;
         for (int k = 0; k < o.votes; ++k)
@@ -296,11 +288,6 @@ std::string item_id(const std::string& content, std::size_t row, int vote,
     return journal::hash_hex(key);
 }
 
-std::string journal_path(const std::string& out_path) {
-    if (out_path == "-") return "synthmod-judge.journal";
-    return out_path + ".journal";
-}
-
 int run(const Options& o) {
     spec::Spec spec = spec::load(o.spec_path);
     Settings s = resolve(o, spec);
@@ -310,24 +297,24 @@ int run(const Options& o) {
     std::unique_ptr<llm::Provider> provider;
     if (s.provider == "offline") {
         provider = llm::make_offline_provider(s.model);
-    } else if (!o.dry_run) {
+    } else if (!o.run.dry_run) {
         llm::ProviderConfig config;
         config.provider = s.provider;
         config.model = s.model;
         config.base_url = s.base_url;
-        config.native_structured_output = o.native_json;
+        config.native_structured_output = o.run.native_json;
         provider = llm::make_provider(config);
-        if (o.batch && !provider->supports_batches())
+        if (o.run.batch && !provider->supports_batches())
             throw UsageError("--batch needs a provider with message batches (anthropic)");
     }
     const std::string judge_model = provider ? provider->model() : s.model;
 
     // The plan: rows x votes requests, ids stable across runs so a rerun resumes.
     std::vector<runner::Item> items;
-    items.reserve(in.table.rows.size() * static_cast<std::size_t>(o.votes));
+    items.reserve(in.rows.size() * static_cast<std::size_t>(o.votes));
     std::string plan_key = s.provider + "\x1f" + judge_model + "\x1f" + rubric.system_prompt() +
                            "\x1f" + rubric.schema_json() + "\x1f" + std::to_string(s.max_tokens);
-    for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
+    for (std::size_t i : in.rows) {
         const auto& row = in.table.rows[i];
         llm::Prompt prompt =
             rubric.prompt(row[in.content], row[in.label], s.max_tokens, s.temperature);
@@ -342,31 +329,15 @@ int run(const Options& o) {
         }
     }
 
-    if (o.dry_run) {
-        print_plan(o, s, spec, in, rubric, items);
+    if (o.run.dry_run) {
+        print_plan(o, s, spec, in, items);
         return static_cast<int>(ExitCode::kOk);
     }
     if (o.out_path != "-") check_writable(o.out_path);
 
-    http::Options http_options;
-    http_options.cacert = o.cacert;
-    http_options.verbose = o.verbose;
+    runner::Options ro = runner::make_options(o.run, "synthmod-judge", s.concurrency, o.out_path);
     std::unique_ptr<http::Transport> transport;
-    if (provider->remote()) transport = http::make_curl_transport(http_options);
-
-    runner::Options ro;
-    ro.concurrency = s.concurrency;
-    if (o.max_retries) ro.max_retries = *o.max_retries;
-    ro.max_cost = o.max_cost;
-    ro.rpm = o.rpm;
-    ro.tpm = o.tpm;
-    ro.batch = o.batch;
-    ro.quiet = o.quiet;
-    ro.verbose = o.verbose;
-    ro.http = http_options;
-    ro.pricing_path = o.pricing_path;
-    ro.journal_path = journal_path(o.out_path);
-    ro.force = o.force;
+    if (provider->remote()) transport = http::make_curl_transport(ro.http);
 
     journal::Header header;
     header.tool = "synthmod-judge";
@@ -379,17 +350,7 @@ int run(const Options& o) {
 
     // The output is rebuilt from the journal at the end of every run, stopped ones included.
     write_output(o, s, spec, in, rubric, judge_model, result.records, result.summary.stop);
-    if (result.summary.stop == runner::Stop::kFatal)
-        throw ProviderError(result.summary.fatal_message.empty() ? "the provider failed"
-                                                                 : result.summary.fatal_message);
-    // SIGINT/SIGTERM after the last item, during the final write: the write is finished first
-    // (the file is complete), then the stop is reported as any other (exit 130).
-    if (result.summary.stop == runner::Stop::kCompleted && signals::stop_requested()) {
-        std::cerr << "synthmod-judge: " << printable(o.out_path)
-                  << ": interrupted during the final write; the file is complete\n";
-        return static_cast<int>(ExitCode::kInterrupted);
-    }
-    return runner::exit_code(result.summary);
+    return runner::finish_run(ro, result.summary, o.out_path, in.rows.size(), in.rows.size());
 }
 
 }  // namespace synthmod::judge

@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
     synthmod::judge::Options options;
-    CLI::App app{"synthmod-judge"};
+    CLI::App app;
     synthmod::judge::add_flags(app, options);
     try {
         app.parse(argc, argv);

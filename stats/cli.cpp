@@ -3,6 +3,19 @@
 namespace synthmod::stats {
 
 void add_flags(CLI::App& app, Options& o) {
+    // The same help shape as synthmod-generate and synthmod-judge: what it does, the usage line
+    // with the program's own name, the flags, one example, the exit codes.
+    app.name("synthmod-stats");
+    app.description(
+        "Measures a dataset: label balance, exact and near duplicates, judge agreement, "
+        "diversity; writes report.md, SVG charts, metrics.json, filtered.csv and rejected.csv; "
+        "gates a release on thresholds; compares groups or an earlier release.");
+    app.footer(
+        "Example:\n"
+        "  synthmod-stats --in run/judged.csv --spec examples/moderation.toml --report-dir "
+        "run/report --gate\n"
+        "\n"
+        "Exit codes: 0 ok, 1 quality gate failed (--gate), 2 bad usage or input, 130 interrupted.");
     app.set_version_flag("--version", std::string("synthmod-stats ") + SYNTHMOD_VERSION);
     app.add_option("--in", o.inputs,
                    "input CSV (content,label[,judge columns]); repeat for shards; - is stdin")

@@ -176,47 +176,43 @@ std::size_t duplicate_rows(const std::vector<std::uint32_t>& first_equal) {
     return dups;
 }
 
-NearDupResult find_near_duplicates(const std::vector<std::string_view>& normalized,
-                                   const NearDupOptions& options) {
-    const std::size_t n = normalized.size();
-    if (n >= (std::size_t{1} << 32) - 1) throw std::length_error("too many rows for dedup");
-    NearDupResult result;
-    result.rounds = std::max(1, options.rounds);
-    result.banding = minhash::optimal_banding(options.threshold, options.num_perm);
-    const minhash::Banding banding = result.banding;
-    const int threads = std::max(1, options.threads);
+namespace {
 
+/// Exact groups: first_equal and group_size of every row.
+void exact_groups(const std::vector<std::string_view>& normalized, int threads,
+                  NearDupResult& result) {
+    const std::size_t n = normalized.size();
     result.first_equal = first_equal(normalized, threads);
     result.group_size.assign(n, 0);
     for (std::size_t i = 0; i < n; ++i) ++result.group_size[result.first_equal[i]];
     for (std::size_t i = 0; i < n; ++i)
         result.group_size[i] = result.group_size[result.first_equal[i]];
+}
 
-    // The LSH runs over distinct non-empty texts, named by their first row.
-    std::vector<std::uint32_t> unique_rows;
-    for (std::size_t i = 0; i < n; ++i)
-        if (result.first_equal[i] == i && !normalized[i].empty())
-            unique_rows.push_back(static_cast<std::uint32_t>(i));
+/// Whether a non-empty text is shorter than one shingle (< ngram code points or words).
+bool is_short(std::string_view t, const NearDupOptions& options) {
+    const auto need = static_cast<std::size_t>(options.ngram);
+    std::size_t units = 0;  // counted only up to ngram
+    if (options.shingle == minhash::ShingleKind::kChar) {
+        for (std::size_t b = 0; b < t.size() && units < need; ++b)
+            units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
+    } else {
+        units = 1;
+        for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
+    }
+    return units < need;
+}
+
+/// Signatures -> 32-bit band keys, one array per (round, band), indexed by distinct text;
+/// signatures are not kept. A non-empty text shorter than one shingle is its own single shingle:
+/// counted into result.short_rows while its shingles are at hand, weighted by its rows.
+std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_view>& normalized,
+                                                  const std::vector<std::uint32_t>& unique_rows,
+                                                  const NearDupOptions& options, int threads,
+                                                  NearDupResult& result) {
     const std::size_t u = unique_rows.size();
-    result.unique_texts = u;
-
-    // A non-empty text shorter than one shingle (< ngram code points or words) is its own single
-    // shingle. Counted per distinct text while its shingles are at hand, weighted by its rows.
-    auto is_short = [&](std::string_view t) {
-        const auto need = static_cast<std::size_t>(options.ngram);
-        std::size_t units = 0;  // counted only up to ngram
-        if (options.shingle == minhash::ShingleKind::kChar) {
-            for (std::size_t b = 0; b < t.size() && units < need; ++b)
-                units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
-        } else {
-            units = 1;
-            for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
-        }
-        return units < need;
-    };
+    const minhash::Banding banding = result.banding;
     std::atomic<std::size_t> short_rows{0};
-
-    // Signatures -> 32-bit band keys, one array per (round, band); signatures are not kept.
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
     std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
     // Chunks handed out as workers free up: on a shared machine one core may run slower.
@@ -231,7 +227,7 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
             minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
                                              options.ngram, shingles);
             // Two shingles or more: at least ngram + 1 units. One: ngram units or fewer.
-            if (shingles.size() == 1 && is_short(normalized[unique_rows[k]]))
+            if (shingles.size() == 1 && is_short(normalized[unique_rows[k]], options))
                 short_here += result.group_size[unique_rows[k]];
             minhash::signatures(shingles.data(), shingles.size(), options.num_perm, options.seed,
                                 result.rounds, sig.data());
@@ -246,51 +242,59 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
         short_rows += short_here;
     });
     result.short_rows = short_rows;
+    return keys;
+}
 
-    // Buckets: per table, (key, text) grouped by a two-pass radix sort on the key's top 22 bits
-    // straight from the key array (texts stay in ascending order within a digit); within each
-    // run of equal top bits (mostly one text: 4M digits for ~1M texts) every two texts with
-    // equal full keys are a candidate pair (smaller text first).
+/// One table's candidate pairs into `out`: (key, text) grouped by a two-pass radix sort on the
+/// key's top 22 bits straight from the key array (texts stay in ascending order within a
+/// digit); within each run of equal top bits (mostly one text: 4M digits for ~1M texts) every
+/// two texts with equal full keys are a candidate pair (smaller text first). Frees the keys.
+void bucket_table(std::vector<std::uint32_t>& keys, std::vector<std::uint64_t>& sorted,
+                  std::vector<std::uint64_t>& scratch, std::vector<std::uint64_t>& out) {
+    const std::size_t u = keys.size();
+    const std::uint32_t* key = keys.data();
+    constexpr int kBits = 11;
+    constexpr std::uint32_t kDigits = 1u << kBits, kMask = kDigits - 1;
+    std::vector<std::size_t> low(kDigits, 0), high(kDigits, 0);
+    for (std::size_t k = 0; k < u; ++k) {
+        ++low[(key[k] >> (32 - 2 * kBits)) & kMask];
+        ++high[key[k] >> (32 - kBits)];
+    }
+    for (auto* c : {&low, &high}) {
+        std::size_t sum = 0;
+        for (auto& x : *c) {
+            std::size_t n_here = x;
+            x = sum;
+            sum += n_here;
+        }
+    }
+    scratch.resize(u);
+    for (std::size_t k = 0; k < u; ++k)
+        scratch[low[(key[k] >> (32 - 2 * kBits)) & kMask]++] =
+            (static_cast<std::uint64_t>(key[k]) << 32) | k;
+    std::vector<std::uint32_t>().swap(keys);
+    sorted.resize(u);
+    for (std::uint64_t v : scratch) sorted[high[v >> (64 - kBits)]++] = v;
+    constexpr int kKept = 32 - 2 * kBits;  // low key bits the sort ignored
+    for (std::size_t s = 0; s < u;) {
+        std::size_t e = s + 1;
+        while (e < u && (sorted[e] >> (32 + kKept)) == (sorted[s] >> (32 + kKept))) ++e;
+        for (std::size_t x = s; x < e; ++x)
+            for (std::size_t y = x + 1; y < e; ++y)
+                if ((sorted[x] >> 32) == (sorted[y] >> 32))
+                    out.push_back((sorted[x] << 32) | (sorted[y] & 0xffffffffULL));
+        s = e;
+    }
+}
+
+/// Distinct candidate pairs of every table (first text << 32 | second text), sorted.
+std::vector<std::uint64_t> candidate_pairs(std::vector<std::vector<std::uint32_t>> keys,
+                                           int threads) {
     std::vector<std::vector<std::uint64_t>> found(threads);
     // Per worker, reused by every table it sorts (no fresh pages per table).
     std::vector<std::vector<std::uint64_t>> sorted_of(threads), scratch_of(threads);
-    parallel_tasks(tables, threads, [&](std::size_t t, int worker) {
-        auto& out = found[worker];
-        auto& sorted = sorted_of[worker];
-        auto& scratch = scratch_of[worker];
-        const std::uint32_t* key = keys[t].data();
-        constexpr int kBits = 11;
-        constexpr std::uint32_t kDigits = 1u << kBits, kMask = kDigits - 1;
-        std::vector<std::size_t> low(kDigits, 0), high(kDigits, 0);
-        for (std::size_t k = 0; k < u; ++k) {
-            ++low[(key[k] >> (32 - 2 * kBits)) & kMask];
-            ++high[key[k] >> (32 - kBits)];
-        }
-        for (auto* c : {&low, &high}) {
-            std::size_t sum = 0;
-            for (auto& x : *c) {
-                std::size_t n_here = x;
-                x = sum;
-                sum += n_here;
-            }
-        }
-        scratch.resize(u);
-        for (std::size_t k = 0; k < u; ++k)
-            scratch[low[(key[k] >> (32 - 2 * kBits)) & kMask]++] =
-                (static_cast<std::uint64_t>(key[k]) << 32) | k;
-        std::vector<std::uint32_t>().swap(keys[t]);
-        sorted.resize(u);
-        for (std::uint64_t v : scratch) sorted[high[v >> (64 - kBits)]++] = v;
-        constexpr int kKept = 32 - 2 * kBits;  // low key bits the sort ignored
-        for (std::size_t s = 0; s < u;) {
-            std::size_t e = s + 1;
-            while (e < u && (sorted[e] >> (32 + kKept)) == (sorted[s] >> (32 + kKept))) ++e;
-            for (std::size_t x = s; x < e; ++x)
-                for (std::size_t y = x + 1; y < e; ++y)
-                    if ((sorted[x] >> 32) == (sorted[y] >> 32))
-                        out.push_back((sorted[x] << 32) | (sorted[y] & 0xffffffffULL));
-            s = e;
-        }
+    parallel_tasks(keys.size(), threads, [&](std::size_t t, int worker) {
+        bucket_table(keys[t], sorted_of[worker], scratch_of[worker], found[worker]);
     });
     keys.clear();
     sorted_of.clear();
@@ -302,11 +306,17 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     }
     minhash::radix_sort(candidates);
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    result.candidates = candidates.size();
+    return candidates;
+}
 
-    // Exact verification. Candidates are sorted by their first text, so each chunk shingles a
-    // first text once per run and the second text of every pair on the fly: no shingle set is
-    // kept beyond its pair (storing them all would cost gigabytes at a million rows).
+/// Exact verification into result.text_pairs, sorted. Candidates are sorted by their first
+/// text, so each chunk shingles a first text once per run and the second text of every pair on
+/// the fly: no shingle set is kept beyond its pair (storing them all would cost gigabytes at a
+/// million rows).
+void verify(const std::vector<std::uint64_t>& candidates,
+            const std::vector<std::string_view>& normalized,
+            const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options,
+            int threads, NearDupResult& result) {
     std::vector<std::vector<TextPair>> verified(threads);
     const std::size_t kChunk = 4096;
     parallel_tasks(
@@ -339,8 +349,11 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     std::sort(
         result.text_pairs.begin(), result.text_pairs.end(),
         [](const TextPair& p, const TextPair& q) { return p.a != q.a ? p.a < q.a : p.b < q.b; });
+}
 
-    // Pairs and clusters over rows: identical non-empty texts pair with each other.
+/// Pairs and clusters over rows: identical non-empty texts pair with each other.
+void clusters(const std::vector<std::string_view>& normalized, NearDupResult& result) {
+    const std::size_t n = normalized.size();
     DisjointSets sets_of_rows(n);
     for (std::size_t i = 0; i < n; ++i) {
         if (normalized[i].empty()) continue;
@@ -366,6 +379,34 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
         result.cluster[i] = id_of_root[root];
         ++result.rows_in_clusters;
     }
+}
+
+}  // namespace
+
+NearDupResult find_near_duplicates(const std::vector<std::string_view>& normalized,
+                                   const NearDupOptions& options) {
+    const std::size_t n = normalized.size();
+    if (n >= (std::size_t{1} << 32) - 1) throw std::length_error("too many rows for dedup");
+    NearDupResult result;
+    result.options = options;
+    result.rounds = std::max(1, options.rounds);
+    result.banding = minhash::optimal_banding(options.threshold, options.num_perm);
+    const int threads = std::max(1, options.threads);
+    exact_groups(normalized, threads, result);
+
+    // The LSH runs over distinct non-empty texts, named by their first row.
+    std::vector<std::uint32_t> unique_rows;
+    for (std::size_t i = 0; i < n; ++i)
+        if (result.first_equal[i] == i && !normalized[i].empty())
+            unique_rows.push_back(static_cast<std::uint32_t>(i));
+    result.unique_texts = unique_rows.size();
+
+    std::vector<std::uint64_t> candidates =
+        candidate_pairs(band_keys(normalized, unique_rows, options, threads, result), threads);
+    result.candidates = candidates.size();
+    verify(candidates, normalized, unique_rows, options, threads, result);
+    std::vector<std::uint64_t>().swap(candidates);
+    clusters(normalized, result);
     return result;
 }
 

@@ -66,6 +66,8 @@ struct RowPair {
 };
 
 struct NearDupResult {
+    /// The options the search ran with (the report's method notes read them here).
+    NearDupOptions options;
     minhash::Banding banding;
     int rounds = 0;
     std::vector<std::uint32_t> first_equal;  ///< per row, as first_equal() of the normalised text

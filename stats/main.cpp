@@ -9,7 +9,7 @@
 
 int main(int argc, char** argv) {
     synthmod::stats::Options o;
-    CLI::App app{"synthmod-stats: balance, duplicates, judge agreement, diversity; gate; compare"};
+    CLI::App app;
     synthmod::stats::add_flags(app, o);
     try {
         app.parse(argc, argv);

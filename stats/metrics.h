@@ -1,5 +1,6 @@
 // metrics: the figures of DESIGN section 9 (balance, duplicates, label conflicts, judge agreement,
-// diversity) and the row filter, computed from a loaded dataset and its duplicate search.
+// diversity) and the row filter, computed from a prepared dataset and its duplicate search.
+// Each report section's figures have a file of their own (metrics_<section>.cpp).
 #pragma once
 
 #include <Eigen/Core>
@@ -11,159 +12,24 @@
 #include <string_view>
 #include <vector>
 
+#include "stats/dataset.h"
 #include "stats/dedup.h"
+#include "stats/statistics.h"
 
 namespace synthmod::metrics {
 
-// ---- statistics building blocks ----
-
-struct Interval {
-    double lower = 0;
-    double upper = 0;
-};
-
-/// Wilson score interval of a proportion (z = 1.96 for 95 %); {0, 0} when n = 0.
-Interval wilson(std::size_t successes, std::size_t n, double z = 1.959963984540054);
-
-/// Regularised upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a) (series for x < a + 1, Lentz's
-/// continued fraction otherwise). Hand-written: the C++ standard library has no incomplete gamma
-/// and the only packaged alternative (Boost.Math) would be a new dependency for one function.
-double gamma_q(double a, double x);
-
-/// P(X >= x) for X ~ chi-square with `df` degrees of freedom: Q(df/2, x/2).
-double chi_square_sf(double x, double df);
-
-struct ChiSquare {
-    double statistic = 0;
-    int df = 0;
-    double p = 1;
-};
-
-/// Pearson's goodness of fit of `observed` counts against `weights` (normalised to sum 1).
-ChiSquare chi_square_gof(const std::vector<double>& observed, const std::vector<double>& weights);
-
-/// Cohen's kappa of a square confusion matrix (rows: rater A, columns: rater B).
-double cohen_kappa(const Eigen::MatrixXd& confusion);
-
-/// Shannon entropy of the shares divided by log(k) for k categories (1 when k <= 1).
-double normalized_entropy(const std::vector<double>& counts);
-
-/// Linear-interpolation percentile (numpy's default), q in [0, 1]; 0 for an empty list.
-double percentile(std::vector<double> values, double q);
-
-// ---- the dataset ----
-
-/// What the judge said about a row.
-/// kTie: the judge's votes tied (judge --votes K), so it gave no label.
-enum class JudgeStatus { kNone, kOk, kRefused, kError, kTie };
-
-/// Every field of every row in a few large blocks: a million rows stored as a million vectors
-/// of strings would cost 50 % more memory than the text itself. One column (the content) can be
-/// kept in blocks of its own, so that they can be freed once it is stored another way.
-class RowStore {
-   public:
-    void add(const std::vector<std::string>& fields);
-    std::string_view at(std::size_t row, std::size_t column) const {
-        const Ref& r = refs_[row * columns_ + column];
-        const auto& blocks = column == separate_ ? separate_blocks_ : blocks_;
-        return {blocks[r.block].data() + r.offset, r.size};
-    }
-    std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
-    std::size_t columns() const { return columns_; }
-    /// `separate`: the column kept in blocks of its own (none when >= columns).
-    void set_columns(std::size_t columns, std::size_t separate) {
-        columns_ = columns;
-        separate_ = separate;
-    }
-    /// The separate column's blocks, and the one row `row`'s field of it lies in.
-    std::size_t separate_blocks() const { return separate_blocks_.size(); }
-    std::size_t separate_block_of(std::size_t row) const {
-        return refs_[row * columns_ + separate_].block;
-    }
-    /// Frees a block of the separate column: its fields must not be read again.
-    void release_separate_block(std::size_t block) {
-        std::vector<char>().swap(separate_blocks_[block]);
-    }
-
-   private:
-    struct Ref {
-        std::uint32_t block;
-        std::uint32_t offset;
-        std::uint32_t size;
-    };
-    static constexpr std::size_t kBlock = std::size_t{1} << 26;  ///< 64 MB
-    std::size_t columns_ = 0;
-    std::size_t separate_ = SIZE_MAX;
-    std::vector<std::vector<char>> blocks_;
-    std::vector<std::vector<char>> separate_blocks_;
-    std::vector<Ref> refs_;
-};
-
-/// The rows stats works on, with the columns it reads found by name (-1 when absent).
-///
-/// Until prepare() the content column is stored as read. prepare() normalises it and keeps the
-/// raw text only as edits against the normalised one (stats/patch.h), freeing the raw copy: read
-/// the raw text through text() and whole rows through row(), which rebuild it.
-struct Dataset {
-    std::vector<std::string> header;
-    std::vector<std::string> files;   ///< input names, for messages
-    std::vector<std::uint32_t> file;  ///< per row: index into `files`
-    std::vector<std::size_t> line;    ///< per row: line its record starts on
-    int content = -1;
-    int label = -1;
-    int judge_label = -1;
-    int label_correct = -1;
-    int realism = -1;
-    int issues = -1;
-    int judge_status = -1;
-    int persona = -1;
-    int target_label = -1;
-    int status = -1;  ///< a generator status column (`status`/`gen_status`), if any
-
-    /// DESIGN section 9 normalisation of content, one view per row into `normalized_store`
-    /// (a few large buffers instead of a million small strings).
-    std::vector<std::string_view> normalized;
-    std::vector<std::vector<char>> normalized_store;
-    /// Per row: the edits that rebuild the raw content from `normalized` (after prepare()).
-    std::vector<std::string_view> raw_edits;
-    std::vector<std::vector<char>> raw_edits_store;
-    std::size_t raw_exact_dup_rows = 0;  ///< rows whose trimmed raw text equals an earlier row's
-    std::vector<std::uint32_t> words;    ///< per row: words in content (Python's str.split())
-    std::vector<JudgeStatus> judge;      ///< per row (kNone without judge columns)
-    std::vector<char> correct;           ///< label_correct parsed as true
-    std::vector<int> realism_score;      ///< 1..5, 0 when missing
-
-    /// "file:line" of row i, for messages.
-    std::string where(std::size_t i) const {
-        return files[file[i]] + ":" + std::to_string(line[i]);
-    }
-    /// Appends a row read from input `file_index` at `line_number` (`header` set first).
-    void add_row(const std::vector<std::string>& row, std::uint32_t file_index,
-                 std::size_t line_number);
-    bool has_judge() const { return judge_status >= 0 || label_correct >= 0 || judge_label >= 0; }
-    std::size_t size() const { return rows_.size(); }
-    /// Field `column` of row i; not the content once prepare() has run (use text()).
-    std::string_view field(std::size_t i, int column) const;
-    /// The raw content of row i: a view of the stored text, or rebuilt into `buffer`.
-    std::string_view text(std::size_t i, std::string& buffer) const;
-    std::string text(std::size_t i) const {
-        std::string buffer;
-        return std::string(text(i, buffer));
-    }
-    /// Every field of row i, in header order (the content rebuilt into `buffer`).
-    std::vector<std::string_view> row(std::size_t i, std::string& buffer) const;
-    std::string_view label_of(std::size_t i) const { return field(i, label); }
-
-   private:
-    friend void prepare(Dataset& data, int threads);
-    RowStore rows_;
-    bool packed_ = false;  ///< content held as raw_edits
-};
-
-/// Finds the columns, parses the judge columns (bad values throw InputError "file:line: ...")
-/// and normalises the texts on `threads` threads (the first time: later calls only find the
-/// columns and parse the judge columns again).
-void prepare(Dataset& data, int threads);
+// The names this module used before the statistics and the dataset had rooms of their own
+// (compare.cpp and the figure types below still say metrics::).
+using dataset::Dataset;
+using dataset::JudgeStatus;
+using statistics::chi_square_gof;
+using statistics::chi_square_sf;
+using statistics::ChiSquare;
+using statistics::cohen_kappa;
+using statistics::Interval;
+using statistics::normalized_entropy;
+using statistics::percentile;
+using statistics::wilson;
 
 // ---- the figures ----
 

@@ -171,19 +171,19 @@ std::vector<std::pair<std::string, std::string>> charts(const Input& input) {
     return out;
 }
 
-std::string markdown(const Input& input) {
-    const auto& m = *input.metrics;
-    const auto& d = *input.dups;
-    const auto& data = *input.data;
-    std::string o;
-    std::string name = input.info.inputs.empty() ? "dataset" : input.info.inputs.front();
-    o += "# Dataset report: " + escape_text(name, 200) + "\n\n";
-    if (input.info.inputs.size() > 1)
-        o += "Inputs (read as one dataset): " + std::to_string(input.info.inputs.size()) +
-             " files.\n\n";
+namespace section {
 
-    // ---- one-screen summary ----
-    o += "## Summary\n\n| figure | value |\n|---|---:|\n";
+std::string title(const RunInfo& info) {
+    std::string o;
+    std::string name = info.inputs.empty() ? "dataset" : info.inputs.front();
+    o += "# Dataset report: " + escape_text(name, 200) + "\n\n";
+    if (info.inputs.size() > 1)
+        o += "Inputs (read as one dataset): " + std::to_string(info.inputs.size()) + " files.\n\n";
+    return o;
+}
+
+std::string summary(const metrics::Metrics& m) {
+    std::string o = "## Summary\n\n| figure | value |\n|---|---:|\n";
     o += "| rows | " + count(m.rows) + " |\n";
     o += "| labels | " + count(m.label_counts.size()) + " (imbalance ratio " +
          fixed(m.imbalance_ratio, 2) + ") |\n";
@@ -207,20 +207,25 @@ std::string markdown(const Input& input) {
     o += "| distinct-2 | " + fixed(m.distinct_2, 3) + " |\n";
     o += "| kept in filtered.csv | " + count(m.kept_rows.size()) + " (" +
          pct(m.rate(m.kept_rows.size())) + ") |\n\n";
+    return o;
+}
 
-    o += "## Gate\n\n";
-    if (input.gate) {
-        o += "Thresholds from " + escape_text(input.info.gate_source, 200) + ".\n\n";
-        o += gate::markdown_table(*input.gate);
-        for (const auto& c : input.gate->checks)
+std::string gate_checks(const gate::Result* result, const std::string& source) {
+    std::string o = "## Gate\n\n";
+    if (result) {
+        o += "Thresholds from " + escape_text(source, 200) + ".\n\n";
+        o += gate::markdown_table(*result);
+        for (const auto& c : result->checks)
             if (!c.passed) o += "\n- " + escape_text(c.message, 300);
         o += "\n\n";
     } else {
         o += "Not run (pass `--gate` to check thresholds).\n\n";
     }
+    return o;
+}
 
-    // ---- balance ----
-    o += "## Label balance\n\n![Rows per label](label_balance.svg)\n\n";
+std::string balance(const metrics::Metrics& m) {
+    std::string o = "## Label balance\n\n![Rows per label](label_balance.svg)\n\n";
     o += "| label | rows | share |\n|---|---:|---:|\n";
     for (const auto& [label, c] : m.label_counts)
         o += "| " + escape_text(label, 80) + " | " + count(c) + " | " + pct(m.rate(c)) + " |\n";
@@ -238,9 +243,62 @@ std::string markdown(const Input& input) {
         for (const auto& l : m.unknown_labels) o += " " + escape_text(l, 80) + ";";
         o += "\n";
     }
+    return o;
+}
 
-    // ---- duplicates ----
-    o += "\n## Duplicates\n\n| figure | value |\n|---|---:|\n";
+namespace {
+
+/// How the near duplicates were found, with the options the search ran with.
+std::string duplicate_method(const dedup::NearDupResult& d) {
+    const dedup::NearDupOptions& options = d.options;
+    const char* shingle = options.shingle == minhash::ShingleKind::kWord ? "word" : "char";
+    const auto banding = d.banding;
+    return "Method: " + std::string(shingle) + " " + std::to_string(options.ngram) +
+           "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
+           "whitespace collapsed), xxHash3; one-permutation MinHash with " +
+           std::to_string(options.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
+           " bands x " + std::to_string(banding.rows) +
+           " rows (datasketch's optimum for threshold " + fixed(options.threshold, 2) + "), " +
+           std::to_string(d.rounds) +
+           " independent rounds; every candidate verified by exact Jaccard >= " +
+           fixed(options.threshold, 2) +
+           ", so no listed pair is below it. A pair at exactly the "
+           "threshold is proposed with probability " +
+           pct(minhash::match_probability(options.threshold, banding, d.rounds)) + ", one at " +
+           fixed(std::min(1.0, options.threshold + 0.05), 2) + " with " +
+           pct(minhash::match_probability(std::min(1.0, options.threshold + 0.05), banding,
+                                          d.rounds)) +
+           ". " + count(d.unique_texts) + " distinct texts, " + count(d.candidates) +
+           " candidate pairs checked.\n\n";
+}
+
+/// The five largest clusters with their labels and first row's text.
+std::string largest_clusters(const dedup::NearDupResult& d, const metrics::Dataset& data) {
+    auto biggest = clusters_by_size(d);
+    if (biggest.empty()) return "";
+    std::string o =
+        "Largest clusters:\n\n| cluster | rows | labels | example (first row) "
+        "|\n|---:|---:|---|---|\n";
+    for (std::size_t k = 0; k < biggest.size() && k < 5; ++k) {
+        auto [c, size, first] = biggest[k];
+        std::vector<std::string> labels;
+        for (std::size_t i = 0; i < d.cluster.size(); ++i)
+            if (d.cluster[i] == c) labels.emplace_back(data.label_of(i));
+        std::sort(labels.begin(), labels.end());
+        labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+        std::string joined;
+        for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+        o += "| " + std::to_string(c) + " | " + count(size) + " | " + joined + " | " +
+             escape_text(data.text(first)) + " |\n";
+    }
+    return o + "\n";
+}
+
+}  // namespace
+
+std::string duplicates(const metrics::Metrics& m, const dedup::NearDupResult& d,
+                       const metrics::Dataset& data) {
+    std::string o = "\n## Duplicates\n\n| figure | value |\n|---|---:|\n";
     o += "| exact duplicate rows (normalised text) | " + count(m.exact_dup_rows) + " (" +
          pct(m.exact_dup_rate()) + ") |\n";
     o += "| exact duplicate rows (raw, trimmed text) | " + count(m.raw_exact_dup_rows) + " (" +
@@ -253,128 +311,111 @@ std::string markdown(const Input& input) {
     o += "| rows in clusters | " + count(m.rows_in_clusters) + " |\n";
     o += "| rows removed (one kept per cluster) | " + count(m.near_dup_removed) + " (" +
          pct(m.near_dup_rate()) + ") |\n\n";
-    const auto banding = d.banding;
-    o += "Method: " + input.info.shingle + " " + std::to_string(input.info.ngram) +
-         "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
-         "whitespace collapsed), xxHash3; one-permutation MinHash with " +
-         std::to_string(input.info.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
-         " bands x " + std::to_string(banding.rows) + " rows (datasketch's optimum for threshold " +
-         fixed(input.info.threshold, 2) + "), " + std::to_string(d.rounds) +
-         " independent rounds; every candidate verified by exact Jaccard >= " +
-         fixed(input.info.threshold, 2) +
-         ", so no listed pair is below it. A pair at exactly the "
-         "threshold is proposed with probability " +
-         pct(minhash::match_probability(input.info.threshold, banding, d.rounds)) + ", one at " +
-         fixed(std::min(1.0, input.info.threshold + 0.05), 2) + " with " +
-         pct(minhash::match_probability(std::min(1.0, input.info.threshold + 0.05), banding,
-                                        d.rounds)) +
-         ". " + count(d.unique_texts) + " distinct texts, " + count(d.candidates) +
-         " candidate pairs checked.\n\n";
-    auto biggest = clusters_by_size(d);
-    if (!biggest.empty()) {
-        o += "Largest clusters:\n\n| cluster | rows | labels | example (first row) "
-             "|\n|---:|---:|---|---|\n";
-        for (std::size_t k = 0; k < biggest.size() && k < 5; ++k) {
-            auto [c, size, first] = biggest[k];
-            std::vector<std::string> labels;
-            for (std::size_t i = 0; i < d.cluster.size(); ++i)
-                if (d.cluster[i] == c) labels.emplace_back(data.label_of(i));
-            std::sort(labels.begin(), labels.end());
-            labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-            std::string joined;
-            for (const auto& l : labels)
-                joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
-            o += "| " + std::to_string(c) + " | " + count(size) + " | " + joined + " | " +
-                 escape_text(data.text(first)) + " |\n";
-        }
-        o += "\n";
-    }
+    return o + duplicate_method(d) + largest_clusters(d, data);
+}
 
-    o += "## Label conflicts\n\nNear-duplicate clusters whose rows carry more than one label: the "
-         "worst defect a moderation dataset can have. All their rows are left out of "
-         "filtered.csv.\n\n";
+std::string label_conflicts(const metrics::Metrics& m, const metrics::Dataset& data) {
+    std::string o =
+        "## Label conflicts\n\nNear-duplicate clusters whose rows carry more than one label: the "
+        "worst defect a moderation dataset can have. All their rows are left out of "
+        "filtered.csv.\n\n";
     o += "- conflict clusters: " + count(m.conflicts.size()) +
          "; rows in them: " + count(m.label_conflict_rows) + " (" + pct(m.label_conflict_rate()) +
          ")\n\n";
-    if (!m.conflicts.empty()) {
-        o += "| cluster | rows | labels | example |\n|---:|---:|---|---|\n";
-        for (std::size_t k = 0; k < m.conflicts.size() && k < 20; ++k) {
-            const auto& c = m.conflicts[k];
-            std::string joined;
-            for (const auto& l : c.labels)
-                joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
-            o += "| " + std::to_string(c.cluster) + " | " + count(c.rows) + " | " + joined + " | " +
-                 escape_text(data.text(c.example_row)) + " |\n";
-        }
-        if (m.conflicts.size() > 20)
-            o += "\n(" + count(m.conflicts.size() - 20) + " more in metrics.json)\n";
+    if (m.conflicts.empty()) return o;
+    o += "| cluster | rows | labels | example |\n|---:|---:|---|---|\n";
+    for (std::size_t k = 0; k < m.conflicts.size() && k < 20; ++k) {
+        const auto& c = m.conflicts[k];
+        std::string joined;
+        for (const auto& l : c.labels) joined += (joined.empty() ? "" : ", ") + escape_text(l, 60);
+        o += "| " + std::to_string(c.cluster) + " | " + count(c.rows) + " | " + joined + " | " +
+             escape_text(data.text(c.example_row)) + " |\n";
+    }
+    if (m.conflicts.size() > 20)
+        o += "\n(" + count(m.conflicts.size() - 20) + " more in metrics.json)\n";
+    return o + "\n";
+}
+
+namespace {
+
+std::string judge_figures(const metrics::Metrics& m) {
+    std::string o = "| figure | value |\n|---|---:|\n";
+    o += "| rows judged ok | " + count(m.judge_ok) + " |\n";
+    o += "| agreement (label_correct among ok) | " + opt(m.agreement) + " |\n";
+    o += "| Wilson 95 % interval | [" + fixed(m.agreement_ci.lower) + ", " +
+         fixed(m.agreement_ci.upper) + "] |\n";
+    o += "| Cohen's kappa (our label x judge label) | " + opt(m.kappa) + " |\n";
+    o += "| realism mean (1-5) | " + opt(m.realism_mean, 3) + " |\n";
+    o += "| judge refusals | " + count(m.judge_refused) + " (" + pct(m.rate(m.judge_refused)) +
+         ") |\n";
+    o += "| judge errors | " + count(m.judge_errors) + " (" + pct(m.rate(m.judge_errors)) + ") |\n";
+    o += "| generator refusals (" + escape_text(m.generator_refusal_source, 60) + ") | " +
+         count(m.generator_refused) + " (" + pct(m.generator_refusal_rate()) + ") |\n\n";
+    o += "A row whose judge_status is not `ok` (refused or error) cannot be confirmed and goes "
+         "to "
+         "rejected.csv as `judge_disagrees`.\n\n";
+    return o;
+}
+
+/// The confusion matrix and the per-label scores (when the judge gave labels).
+std::string confusion(const metrics::Metrics& m) {
+    std::string o =
+        "![Confusion heat map](confusion.svg)\n\nConfusion (rows: our label, columns: "
+        "judge "
+        "label, judge_status=ok):\n\n| our \\ judge |";
+    for (const auto& l : m.confusion_labels) o += " " + escape_text(l, 40) + " |";
+    o += "\n|---|";
+    for (std::size_t k = 0; k < m.confusion_labels.size(); ++k) o += "---:|";
+    o += "\n";
+    for (std::size_t r = 0; r < m.confusion_labels.size(); ++r) {
+        o += "| " + escape_text(m.confusion_labels[r], 40) + " |";
+        for (std::size_t c = 0; c < m.confusion_labels.size(); ++c)
+            o += " " +
+                 fixed(m.confusion(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)), 0) +
+                 " |";
         o += "\n";
     }
+    o += "\nPer label, taking the judge as reference:\n\n| label | precision | recall | F1 "
+         "| "
+         "judge rows |\n|---|---:|---:|---:|---:|\n";
+    for (const auto& [label, p] : m.per_label)
+        o += "| " + escape_text(label, 60) + " | " + fixed(p.precision) + " | " + fixed(p.recall) +
+             " | " + fixed(p.f1) + " | " + count(p.support) + " |\n";
+    return o + "\n";
+}
 
-    // ---- judge ----
-    o += "## Judge\n\n";
-    if (!m.judged) {
-        o += "No judge columns in the input (`judge_label`, `label_correct`, `realism`, `issues`, "
-             "`judge_status`): run `synthmod-judge` to add them.\n\n";
-    } else {
-        o += "| figure | value |\n|---|---:|\n";
-        o += "| rows judged ok | " + count(m.judge_ok) + " |\n";
-        o += "| agreement (label_correct among ok) | " + opt(m.agreement) + " |\n";
-        o += "| Wilson 95 % interval | [" + fixed(m.agreement_ci.lower) + ", " +
-             fixed(m.agreement_ci.upper) + "] |\n";
-        o += "| Cohen's kappa (our label x judge label) | " + opt(m.kappa) + " |\n";
-        o += "| realism mean (1-5) | " + opt(m.realism_mean, 3) + " |\n";
-        o += "| judge refusals | " + count(m.judge_refused) + " (" + pct(m.rate(m.judge_refused)) +
-             ") |\n";
-        o += "| judge errors | " + count(m.judge_errors) + " (" + pct(m.rate(m.judge_errors)) +
-             ") |\n";
-        o += "| generator refusals (" + escape_text(m.generator_refusal_source, 60) + ") | " +
-             count(m.generator_refused) + " (" + pct(m.generator_refusal_rate()) + ") |\n\n";
-        o += "A row whose judge_status is not `ok` (refused or error) cannot be confirmed and goes "
-             "to "
-             "rejected.csv as `judge_disagrees`.\n\n";
-        if (m.kappa) {
-            o += "![Confusion heat map](confusion.svg)\n\nConfusion (rows: our label, columns: "
-                 "judge "
-                 "label, judge_status=ok):\n\n| our \\ judge |";
-            for (const auto& l : m.confusion_labels) o += " " + escape_text(l, 40) + " |";
-            o += "\n|---|";
-            for (std::size_t k = 0; k < m.confusion_labels.size(); ++k) o += "---:|";
-            o += "\n";
-            for (std::size_t r = 0; r < m.confusion_labels.size(); ++r) {
-                o += "| " + escape_text(m.confusion_labels[r], 40) + " |";
-                for (std::size_t c = 0; c < m.confusion_labels.size(); ++c)
-                    o += " " +
-                         fixed(m.confusion(static_cast<Eigen::Index>(r),
-                                           static_cast<Eigen::Index>(c)),
-                               0) +
-                         " |";
-                o += "\n";
-            }
-            o += "\nPer label, taking the judge as reference:\n\n| label | precision | recall | F1 "
-                 "| "
-                 "judge rows |\n|---|---:|---:|---:|---:|\n";
-            for (const auto& [label, p] : m.per_label)
-                o += "| " + escape_text(label, 60) + " | " + fixed(p.precision) + " | " +
-                     fixed(p.recall) + " | " + fixed(p.f1) + " | " + count(p.support) + " |\n";
-            o += "\n";
-        }
-        if (m.realism_mean) {
-            o += "![Realism histogram](realism.svg)\n\n| realism | rows |\n|---:|---:|\n";
-            for (int r = 0; r < 5; ++r)
-                o += "| " + std::to_string(r + 1) + " | " + count(m.realism_histogram[r]) + " |\n";
-            o += "\n";
-        }
-        if (!m.issue_counts.empty()) {
-            o += "| issue tag | rows |\n|---|---:|\n";
-            for (const auto& [tag, c] : m.issue_counts)
-                o += "| " + escape_text(tag, 60) + " | " + count(c) + " |\n";
-            o += "\n";
-        }
+std::string realism_and_issues(const metrics::Metrics& m) {
+    std::string o;
+    if (m.realism_mean) {
+        o += "![Realism histogram](realism.svg)\n\n| realism | rows |\n|---:|---:|\n";
+        for (int r = 0; r < 5; ++r)
+            o += "| " + std::to_string(r + 1) + " | " + count(m.realism_histogram[r]) + " |\n";
+        o += "\n";
     }
+    if (!m.issue_counts.empty()) {
+        o += "| issue tag | rows |\n|---|---:|\n";
+        for (const auto& [tag, c] : m.issue_counts)
+            o += "| " + escape_text(tag, 60) + " | " + count(c) + " |\n";
+        o += "\n";
+    }
+    return o;
+}
 
-    // ---- diversity ----
-    o += "## Diversity\n\n";
+}  // namespace
+
+std::string judge(const metrics::Metrics& m) {
+    std::string o = "## Judge\n\n";
+    if (!m.judged)
+        return o +
+               "No judge columns in the input (`judge_label`, `label_correct`, `realism`, "
+               "`issues`, `judge_status`): run `synthmod-judge` to add them.\n\n";
+    o += judge_figures(m);
+    if (m.kappa) o += confusion(m);
+    return o + realism_and_issues(m);
+}
+
+std::string diversity(const metrics::Metrics& m) {
+    std::string o = "## Diversity\n\n";
     o += "- distinct-1: " + fixed(m.distinct_1) + ", distinct-2: " + fixed(m.distinct_2) +
          " (distinct word uni-/bigrams of the normalised texts over all of them)\n";
     if (m.persona_coverage)
@@ -395,11 +436,11 @@ std::string markdown(const Input& input) {
                  pct(op.share) + " |\n";
         o += "\n";
     }
+    return o;
+}
 
-    for (const auto& section : input.extra_sections) o += section;
-
-    // ---- filter ----
-    o += "## Filter\n\n";
+std::string filter(const metrics::Metrics& m) {
+    std::string o = "## Filter\n\n";
     o += "filtered.csv keeps " + count(m.kept_rows.size()) + " of " + count(m.rows) +
          " rows. A row is rejected, with the first reason that applies, when it is `empty` after "
          "normalisation; an `exact_dup` (its normalised text occurs in another row) or `near_dup` "
@@ -412,55 +453,79 @@ std::string markdown(const Input& input) {
     o += ".\n\n| reason | rows |\n|---|---:|\n";
     for (const auto& [reason, c] : m.rejected_by_reason)
         o += "| " + reason + " | " + count(c) + " |\n";
-    o += "\n";
+    return o + "\n";
+}
 
-    // ---- comparison ----
-    if (input.comparison) {
-        const auto& cmp = *input.comparison;
-        o += "## Comparison by " + escape_text(cmp.column, 60) + "\n\n";
-        o += cmp.paired ? "Intervals: paired bootstrap over rows matched by persona x target_label "
-                          "(the k-th row of a pair key in each group), "
-                        : "Intervals: unpaired bootstrap (each group resampled on its own; the "
-                          "rows are not paired by persona x target_label), ";
-        o += std::to_string(cmp.resamples) + " resamples, seed " + std::to_string(cmp.seed) +
-             ", 95 % percentile intervals of the difference against the first group. Figures "
-             "that need a duplicate search per resample have no interval.\n\n";
-        o += "| metric |";
-        for (std::size_t g = 0; g < cmp.groups.size(); ++g)
-            o += " " + escape_text(cmp.groups[g], 40) + " (" + count(cmp.sizes[g]) + ") |";
-        for (std::size_t g = 1; g < cmp.groups.size(); ++g)
-            o += " diff " + escape_text(cmp.groups[g], 40) + " [95 %] |";
-        o += "\n|---|";
-        for (std::size_t g = 0; g + 1 < 2 * cmp.groups.size(); ++g) o += "---:|";
-        o += "\n";
-        for (const auto& row : cmp.rows) {
-            o += "| " + row.metric + " |";
-            const int decimals = row.metric == "rows" ? 0 : 4;
-            for (const auto& v : row.values) o += " " + opt(v, decimals) + " |";
-            for (std::size_t g = 1; g < cmp.groups.size(); ++g) {
-                o += " " + (row.diff[g] ? signed_fixed(*row.diff[g]) : std::string("n/a"));
-                if (row.lower[g])
-                    o += " [" + signed_fixed(*row.lower[g]) + ", " + signed_fixed(*row.upper[g]) +
-                         "]";
-                o += " |";
-            }
-            o += "\n";
+namespace {
+
+/// The comparison table's header: each group with its size, then each difference.
+std::string comparison_header(const compare::Comparison& cmp) {
+    std::string o = "| metric |";
+    for (std::size_t g = 0; g < cmp.groups.size(); ++g)
+        o += " " + escape_text(cmp.groups[g], 40) + " (" + count(cmp.sizes[g]) + ") |";
+    for (std::size_t g = 1; g < cmp.groups.size(); ++g)
+        o += " diff " + escape_text(cmp.groups[g], 40) + " [95 %] |";
+    o += "\n|---|";
+    for (std::size_t g = 0; g + 1 < 2 * cmp.groups.size(); ++g) o += "---:|";
+    return o + "\n";
+}
+
+}  // namespace
+
+std::string comparison(const compare::Comparison& cmp) {
+    std::string o = "## Comparison by " + escape_text(cmp.column, 60) + "\n\n";
+    o += cmp.paired ? "Intervals: paired bootstrap over rows matched by persona x target_label "
+                      "(the k-th row of a pair key in each group), "
+                    : "Intervals: unpaired bootstrap (each group resampled on its own; the "
+                      "rows are not paired by persona x target_label), ";
+    o += std::to_string(cmp.resamples) + " resamples, seed " + std::to_string(cmp.seed) +
+         ", 95 % percentile intervals of the difference against the first group. Figures "
+         "that need a duplicate search per resample have no interval.\n\n";
+    o += comparison_header(cmp);
+    for (const auto& row : cmp.rows) {
+        o += "| " + row.metric + " |";
+        const int decimals = row.metric == "rows" ? 0 : 4;
+        for (const auto& v : row.values) o += " " + opt(v, decimals) + " |";
+        for (std::size_t g = 1; g < cmp.groups.size(); ++g) {
+            o += " " + (row.diff[g] ? signed_fixed(*row.diff[g]) : std::string("n/a"));
+            if (row.lower[g])
+                o += " [" + signed_fixed(*row.lower[g]) + ", " + signed_fixed(*row.upper[g]) + "]";
+            o += " |";
         }
         o += "\n";
     }
-    if (input.baseline) {
-        const auto& b = *input.baseline;
-        o += "## Against the baseline\n\nBaseline: " + escape_text(b.path, 200) + ". " +
-             count(b.regressions) +
-             " regression(s) (a figure worse than the baseline's).\n\n"
-             "| metric | baseline | now | change | |\n|---|---:|---:|---:|---|\n";
-        for (const auto& r : b.rows) {
-            o += "| " + r.metric + " | " + opt(r.baseline) + " | " + opt(r.current) + " | " +
-                 (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") +
-                 " | " + (r.regression ? "⚠️ regression" : "") + " |\n";
-        }
-        o += "\n";
+    return o + "\n";
+}
+
+std::string baseline(const compare::Baseline& b) {
+    std::string o = "## Against the baseline\n\nBaseline: " + escape_text(b.path, 200) + ". " +
+                    count(b.regressions) +
+                    " regression(s) (a figure worse than the baseline's).\n\n"
+                    "| metric | baseline | now | change | |\n|---|---:|---:|---:|---|\n";
+    for (const auto& r : b.rows) {
+        o += "| " + r.metric + " | " + opt(r.baseline) + " | " + opt(r.current) + " | " +
+             (r.current && r.baseline ? signed_fixed(*r.current - *r.baseline) : "n/a") + " | " +
+             (r.regression ? "⚠️ regression" : "") + " |\n";
     }
+    return o + "\n";
+}
+
+}  // namespace section
+
+std::string markdown(const Input& input) {
+    const auto& m = *input.metrics;
+    std::string o = section::title(input.info);
+    o += section::summary(m);
+    o += section::gate_checks(input.gate, input.info.gate_source);
+    o += section::balance(m);
+    o += section::duplicates(m, *input.dups, *input.data);
+    o += section::label_conflicts(m, *input.data);
+    o += section::judge(m);
+    o += section::diversity(m);
+    for (const auto& extra : input.extra_sections) o += extra;
+    o += section::filter(m);
+    if (input.comparison) o += section::comparison(*input.comparison);
+    if (input.baseline) o += section::baseline(*input.baseline);
     return o;
 }
 

@@ -14,7 +14,9 @@
 
 namespace synthmod::report {
 
-/// How the run was configured, for the report's method notes and metrics.json.
+/// How the run was configured, for the report's method notes and metrics.json. The duplicate
+/// search's options travel with its result (`Input::dups->options`, which report.md reads);
+/// shingle .. num_perm below are the same values, kept while metrics.json reads them here.
 struct RunInfo {
     std::vector<std::string> inputs;
     std::string spec;  ///< empty without --spec
@@ -47,8 +49,27 @@ struct Input {
 /// the cut).
 std::string escape_text(std::string_view text, std::size_t max_code_points = 160);
 
-/// report.md.
+/// report.md: the sections below, in this order.
 std::string markdown(const Input& input);
+
+/// The sections of report.md, each from the figures it shows.
+namespace section {
+std::string title(const RunInfo& info);
+/// The one-screen summary table.
+std::string summary(const metrics::Metrics& m);
+/// The gate's table and failing checks, or a line saying it was not run (`result` null).
+std::string gate_checks(const gate::Result* result, const std::string& source);
+std::string balance(const metrics::Metrics& m);
+/// The duplicate figures, the search's method and options, the largest clusters.
+std::string duplicates(const metrics::Metrics& m, const dedup::NearDupResult& dups,
+                       const metrics::Dataset& data);
+std::string label_conflicts(const metrics::Metrics& m, const metrics::Dataset& data);
+std::string judge(const metrics::Metrics& m);
+std::string diversity(const metrics::Metrics& m);
+std::string filter(const metrics::Metrics& m);
+std::string comparison(const compare::Comparison& comparison);
+std::string baseline(const compare::Baseline& baseline);
+}  // namespace section
 
 /// metrics.json (two-space indented, keys of DESIGN sections 5 and 9; unavailable figures null).
 std::string metrics_json(const Input& input);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "common/spec.h"
 #include "common/text.h"
 #include "stats/compare.h"
+#include "stats/dataset.h"
 #include "stats/dedup.h"
 #include "stats/gate.h"
 #include "stats/gold.h"
@@ -48,87 +50,6 @@ std::string join_path(const std::string& dir, const std::string& name) {
 }
 
 }  // namespace
-
-namespace {
-
-/// read_table's UTF-8 check, per record as it streams in: `file:line: invalid UTF-8 ...`.
-void check_utf8(const std::string& name, std::size_t line, const std::vector<std::string>& fields,
-                const std::vector<std::string>* header) {
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        std::size_t bad = 0;
-        if (text::is_valid_utf8(fields[i], &bad)) continue;
-        std::size_t at = line;
-        for (std::size_t k = 0; k < i; ++k)
-            at += static_cast<std::size_t>(std::count(fields[k].begin(), fields[k].end(), '\n'));
-        at += static_cast<std::size_t>(
-            std::count(fields[i].begin(), fields[i].begin() + static_cast<long>(bad), '\n'));
-        char byte[8];
-        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
-        std::string where =
-            header ? "in column \"" + printable((*header)[i]) + "\"" : std::string("in the header");
-        throw InputError(name, at, "invalid UTF-8 (byte " + std::string(byte) + ") " + where);
-    }
-}
-
-}  // namespace
-
-metrics::Dataset load_inputs(const std::vector<std::string>& paths) {
-    if (paths.empty()) throw UsageError("--in is required");
-    if (std::count(paths.begin(), paths.end(), std::string("-")) > 1)
-        throw UsageError("--in -: stdin can be read only once");
-    metrics::Dataset data;
-    // Streamed record by record into the compact row store (a whole csv::Table would hold every
-    // field as its own string next to the store).
-    for (const auto& path : paths) {
-        auto reader = csv::Reader::open(path);
-        const std::string& name = reader->name();
-        std::vector<std::string> header;
-        if (!reader->next(header)) throw InputError(name, 1, "empty file (no header row)");
-        const std::size_t header_line = reader->line();
-        check_utf8(name, header_line, header, nullptr);
-        for (const char* required : {"content", "label"})
-            if (std::find(header.begin(), header.end(), required) == header.end())
-                throw InputError(name, header_line,
-                                 std::string("missing column \"") + required + "\"");
-        if (data.header.empty()) data.header = header;
-        // Columns by name: a shard may order them differently but must have the same set.
-        std::vector<int> map;
-        for (const auto& column : data.header) {
-            auto it = std::find(header.begin(), header.end(), column);
-            if (it == header.end())
-                throw InputError(name, header_line,
-                                 "column \"" + printable(column) + "\" of " + paths.front() +
-                                     " is missing (shards must share their columns)");
-            map.push_back(static_cast<int>(it - header.begin()));
-        }
-        if (header.size() != data.header.size())
-            throw InputError(name, header_line,
-                             "has " + std::to_string(header.size()) + " columns, the first input " +
-                                 std::to_string(data.header.size()) +
-                                 " (shards must share their columns)");
-        bool same_order = true;
-        for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
-        const auto file_index = static_cast<std::uint32_t>(data.files.size());
-        data.files.push_back(name);
-        std::vector<std::string> fields, ordered;
-        while (reader->next(fields)) {
-            check_utf8(name, reader->line(), fields, &header);
-            if (fields.size() != header.size())
-                throw InputError(name, reader->line(),
-                                 "expected " + std::to_string(header.size()) + " fields, found " +
-                                     std::to_string(fields.size()));
-            if (same_order) {
-                data.add_row(fields, file_index, reader->line());
-            } else {
-                ordered.clear();
-                for (int c : map) ordered.push_back(fields[c]);
-                data.add_row(ordered, file_index, reader->line());
-            }
-            fields.clear();
-        }
-    }
-    return data;
-}
 
 namespace {
 
@@ -170,15 +91,40 @@ void stop_if_requested() {
 
 }  // namespace
 
-int run(const Options& options) {
-    StageClock clock(options.timings);
-    // ---- validate everything before any output exists ----
-    int threads = options.threads > 0
-                      ? options.threads
-                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::optional<spec::Spec> sp;
-    if (!options.spec.empty()) sp = spec::load(options.spec);
+namespace {
 
+/// What run() decides from the flags and the spec before it reads any row; every usage error
+/// is found here, before any output exists.
+struct Settings {
+    int threads = 1;
+    std::optional<spec::Spec> spec;
+    dedup::NearDupOptions dedup;
+    metrics::Reference reference;
+    std::map<std::string, double> thresholds;
+    std::string gate_source;
+    std::string baseline_text;              ///< the --baseline file, read (and checked) up front
+    std::vector<gold::Reviewer> reviewers;  ///< the --gold files, read (and checked) up front
+    reference::ReferenceSet references;     ///< the --reference files
+};
+
+/// Issue 13's flags: the review page's options checked, --gold and --reference files read.
+void ground_truth_settings(const Options& options, Settings& s) {
+    if (options.review_format != "html" && options.review_format != "label-studio")
+        throw UsageError("--review-format: expected html or label-studio, got '" +
+                         options.review_format + "'");
+    if (options.review_blind != "answer" && options.review_blind != "full")
+        throw UsageError("--review-blind: expected answer or full, got '" + options.review_blind +
+                         "'");
+    if (!options.reference_pairs.empty() && options.references.empty())
+        throw UsageError("--reference-pairs needs --reference F");
+    for (const auto& path : options.gold)
+        for (auto& r : gold::read_gold(path)) s.reviewers.push_back(std::move(r));
+    s.references = reference::load_references(options.references);
+}
+
+/// The duplicate search's options: the spec's [dedup], overridden by the flags, checked.
+dedup::NearDupOptions dedup_options(const Options& options, const std::optional<spec::Spec>& sp,
+                                    int threads) {
     dedup::NearDupOptions dd;
     std::string shingle = sp ? sp->dedup.shingle : "char";
     dd.ngram = sp ? sp->dedup.ngram : 5;
@@ -201,203 +147,291 @@ int run(const Options& options) {
     dd.rounds = options.lsh_rounds;
     dd.threads = threads;
     dd.seed = 42;
+    return dd;
+}
 
-    std::map<std::string, double> thresholds;
-    std::string gate_source = "--gate-set";
-    if (sp) {
-        thresholds = sp->gate.thresholds;
-        gate_source = "the spec's [gate] (" + base_name(options.spec) + ")";
+/// The gate's thresholds (the spec's [gate], then --gate-set) and where they came from.
+void gate_thresholds(const Options& options, Settings& s) {
+    s.gate_source = "--gate-set";
+    if (s.spec) {
+        s.thresholds = s.spec->gate.thresholds;
+        s.gate_source = "the spec's [gate] (" + base_name(options.spec) + ")";
     }
-    for (const auto& s : options.gate_set) {
-        auto [k, v] = gate::parse_setting(s);
-        thresholds[k] = v;
+    for (const auto& setting : options.gate_set) {
+        auto [k, v] = gate::parse_setting(setting);
+        s.thresholds[k] = v;
     }
-    if (sp && !options.gate_set.empty()) gate_source += " with --gate-set overrides";
-    if (options.gate && thresholds.empty())
+    if (s.spec && !options.gate_set.empty()) s.gate_source += " with --gate-set overrides";
+    if (options.gate && s.thresholds.empty())
         throw UsageError(
             "--gate: no thresholds (give --spec with a [gate] table or --gate-set key=value)");
+}
 
-    std::string baseline_text;
+Settings settle(const Options& options) {
+    Settings s;
+    s.threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (!options.spec.empty()) s.spec = spec::load(options.spec);
+    s.dedup = dedup_options(options, s.spec, s.threads);
+    gate_thresholds(options, s);
     if (!options.baseline.empty()) {
-        baseline_text = read_file(options.baseline);
-        compare::against_baseline(options.baseline, baseline_text, metrics::Metrics{});
+        s.baseline_text = read_file(options.baseline);
+        compare::against_baseline(options.baseline, s.baseline_text, metrics::Metrics{});
     }
+    if (s.spec) {
+        for (const auto& l : s.spec->labels) s.reference.labels.push_back(l.name);
+        s.reference.weights = s.spec->label_weights;
+        s.reference.min_realism = s.spec->gate.min_realism;
+    }
+    ground_truth_settings(options, s);
+    return s;
+}
 
-    // Issue 13: the review page, people's labels, a real test set.
-    if (options.review_format != "html" && options.review_format != "label-studio")
-        throw UsageError("--review-format: expected html or label-studio, got '" +
-                         options.review_format + "'");
-    if (options.review_blind != "answer" && options.review_blind != "full")
-        throw UsageError("--review-blind: expected answer or full, got '" + options.review_blind +
-                         "'");
-    if (!options.reference_pairs.empty() && options.references.empty())
-        throw UsageError("--reference-pairs needs --reference F");
-    std::vector<gold::Reviewer> reviewers;
-    for (const auto& path : options.gold)
-        for (auto& r : gold::read_gold(path)) reviewers.push_back(std::move(r));
-    const reference::ReferenceSet refs = reference::load_references(options.references);
+/// Everything computed from the rows.
+struct Results {
+    dataset::Dataset data;
+    dedup::NearDupResult dups;
+    metrics::Metrics metrics;
+    std::optional<gate::Result> gate;
+    std::optional<compare::Comparison> comparison;
+    std::optional<compare::Baseline> baseline;
+    /// Issue 13: sections and figures of --gold, --reference and vote ties; the review page.
+    std::vector<std::string> extra_sections;
+    std::vector<gate::Figure> extra_figures;
+    std::optional<reference::Result> contamination;
+    std::string review_page;
+    std::string review_config;  ///< label-studio: the labeling config
+};
 
-    metrics::Dataset data = load_inputs(options.inputs);
+/// Vote ties (judge --votes K): a section when the input has judge_votes or a tie.
+void votes(Results& r) {
+    const auto v = ground_truth::vote_figures(r.data);
+    const auto& h = r.data.header;
+    if (v.tie_rows == 0 && std::find(h.begin(), h.end(), "judge_votes") == h.end()) return;
+    r.extra_sections.push_back(ground_truth::votes_markdown(v));
+    const auto f = ground_truth::vote_named_figures(v);
+    r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
+}
+
+/// --reference: contaminated rows are rejected, whatever else holds for them (a leaked test
+/// row must go); the section, its figures, and the pairs for --reference-pairs.
+void contamination(const Settings& s, Results& r) {
+    const auto& refs = s.references;
+    r.contamination = reference::find_contamination(r.data.normalized, refs.views(), s.dedup);
+    auto& m = r.metrics;
+    std::vector<std::size_t> kept;
+    for (std::size_t i : m.kept_rows) {
+        if (r.contamination->contaminated[i]) {
+            m.reasons[i] = metrics::Reason::kContaminated;
+            ++m.rejected_by_reason[metrics::reason_name(metrics::Reason::kContaminated)];
+        } else {
+            kept.push_back(i);
+        }
+    }
+    m.kept_rows = std::move(kept);
+    ground_truth::ContaminationInput ci;
+    ci.result = &*r.contamination;
+    ci.rows = r.data.size();
+    ci.reference_rows = refs.normalized.size();
+    for (const auto& f : refs.files) ci.files.push_back(base_name(f));
+    ci.row_text = [&](std::uint32_t i) { return r.data.text(i); };
+    ci.ref_text = [&](std::uint32_t j) { return refs.raw[j]; };
+    ci.ref_where = [&](std::uint32_t j) {
+        return base_name(refs.files[refs.file[j]]) + " row " + std::to_string(refs.index[j]);
+    };
+    r.extra_sections.push_back(ground_truth::contamination_markdown(ci));
+    const auto f = ground_truth::contamination_figures(*r.contamination, r.data.size());
+    r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
+}
+
+/// --gold: people's labels against ours and the judge's.
+void against_people(const Options& options, const Settings& s, Results& r) {
+    // The labels a person may give: the spec's, then those in the data (ours, the judge's).
+    std::vector<std::string> labels = s.reference.labels;
+    auto add = [&](const std::string& l) {
+        if (!l.empty() && std::find(labels.begin(), labels.end(), l) == labels.end())
+            labels.push_back(l);
+    };
+    for (const auto& [l, n] : r.metrics.label_counts) add(l);
+    for (const auto& l : r.metrics.confusion_labels) add(l);
+    const auto figures = gold::compute(s.reviewers, gold::row_facts(r.data), labels);
+    std::vector<std::string> files;
+    for (const auto& f : options.gold) files.push_back(base_name(f));
+    r.extra_sections.push_back(ground_truth::gold_markdown(figures, files));
+    const auto f = ground_truth::gold_figures(figures);
+    r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
+}
+
+/// --review N: the sample for people, as a page or as Label Studio tasks.
+void review_page(const Options& options, const Settings& s, Results& r) {
+    auto page = review::build_page(r.data, options.review,
+                                   s.spec ? static_cast<std::uint64_t>(s.spec->seed) : 42,
+                                   s.reference.labels);
+    page.title = "synthmod review: " + base_name(options.inputs.front());
+    page.blind_full = options.review_blind == "full";
+    if (options.review_format == "html") {
+        r.review_page = review::html(page);
+    } else {
+        r.review_page = review::label_studio_tasks(page);
+        r.review_config = review::label_studio_config(page);
+    }
+}
+
+Results compute(const Options& options, const Settings& s, StageClock& clock) {
+    Results r{dataset::load(options.inputs), {}, {}, {}, {}, {}};
+    dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
     stop_if_requested();
     if (!options.compare_by.empty() &&
         std::find(data.header.begin(), data.header.end(), options.compare_by) == data.header.end())
         throw UsageError("--compare-by: the input has no column '" + options.compare_by + "'");
-    metrics::prepare(data, threads);
+    data.prepare(s.threads);
     clock.lap("normalise", data.size());
     stop_if_requested();
-
-    // ---- compute ----
-    auto dups = dedup::find_near_duplicates(data.normalized, dd);
+    r.dups = dedup::find_near_duplicates(data.normalized, s.dedup);
     clock.lap("near-dup", data.size());
     stop_if_requested();
-    metrics::Reference reference;
-    if (sp) {
-        for (const auto& l : sp->labels) reference.labels.push_back(l.name);
-        reference.weights = sp->label_weights;
-        reference.min_realism = sp->gate.min_realism;
-    }
-    metrics::Metrics m = metrics::compute(data, dups, reference, {}, threads);
-    m.raw_exact_dup_rows = data.raw_exact_dup_rows;
-
+    r.metrics = metrics::compute(data, r.dups, s.reference, {}, s.threads);
+    r.metrics.raw_exact_dup_rows = data.raw_exact_dup_rows;
     clock.lap("metrics", data.size());
     stop_if_requested();
-
-    std::vector<std::string> extra_sections;
-    std::vector<gate::Figure> extra_figures;
-    auto add_figures = [&](const std::vector<gate::Figure>& f) {
-        extra_figures.insert(extra_figures.end(), f.begin(), f.end());
-    };
-    const auto votes = ground_truth::vote_figures(data);
-    if (votes.tie_rows > 0 ||
-        std::find(data.header.begin(), data.header.end(), "judge_votes") != data.header.end()) {
-        extra_sections.push_back(ground_truth::votes_markdown(votes));
-        add_figures(ground_truth::vote_named_figures(votes));
-    }
-    std::optional<reference::Result> contamination;
+    votes(r);
     if (!options.references.empty()) {
-        contamination = reference::find_contamination(data.normalized, refs.views(), dd);
-        // A contaminated row is rejected whatever else holds for it.
-        std::vector<std::size_t> kept;
-        for (std::size_t i : m.kept_rows) {
-            if (contamination->contaminated[i]) {
-                m.reasons[i] = metrics::Reason::kContaminated;
-                ++m.rejected_by_reason[metrics::reason_name(metrics::Reason::kContaminated)];
-            } else {
-                kept.push_back(i);
-            }
-        }
-        m.kept_rows = std::move(kept);
-        ground_truth::ContaminationInput ci;
-        ci.result = &*contamination;
-        ci.rows = data.size();
-        ci.reference_rows = refs.normalized.size();
-        for (const auto& f : refs.files) ci.files.push_back(base_name(f));
-        ci.row_text = [&](std::uint32_t i) { return data.text(i); };
-        ci.ref_text = [&](std::uint32_t j) { return refs.raw[j]; };
-        ci.ref_where = [&](std::uint32_t j) {
-            return base_name(refs.files[refs.file[j]]) + " row " + std::to_string(refs.index[j]);
-        };
-        extra_sections.push_back(ground_truth::contamination_markdown(ci));
-        add_figures(ground_truth::contamination_figures(*contamination, data.size()));
+        contamination(s, r);
         clock.lap("reference", data.size());
+        stop_if_requested();
     }
-    if (!options.gold.empty()) {
-        // The labels a person may give: the spec's, then those in the data (ours, the judge's).
-        std::vector<std::string> labels = reference.labels;
-        auto add = [&](const std::string& l) {
-            if (!l.empty() && std::find(labels.begin(), labels.end(), l) == labels.end())
-                labels.push_back(l);
-        };
-        for (const auto& [l, n] : m.label_counts) add(l);
-        for (const auto& l : m.confusion_labels) add(l);
-        auto figures = gold::compute(reviewers, gold::row_facts(data), labels);
-        std::vector<std::string> files;
-        for (const auto& f : options.gold) files.push_back(base_name(f));
-        extra_sections.push_back(ground_truth::gold_markdown(figures, files));
-        add_figures(ground_truth::gold_figures(figures));
-    }
-    std::string review_page, review_config;
-    if (options.review > 0) {
-        auto page = review::build_page(
-            data, options.review, sp ? static_cast<std::uint64_t>(sp->seed) : 42, reference.labels);
-        page.title = "synthmod review: " + base_name(options.inputs.front());
-        page.blind_full = options.review_blind == "full";
-        if (options.review_format == "html") {
-            review_page = review::html(page);
-        } else {
-            review_page = review::label_studio_tasks(page);
-            review_config = review::label_studio_config(page);
-        }
-    }
-
-    std::optional<gate::Result> gate_result;
-    if (options.gate) gate_result = gate::evaluate(thresholds, m, extra_figures);
-    std::optional<compare::Comparison> comparison;
+    if (!options.gold.empty()) against_people(options, s, r);
+    if (options.review > 0) review_page(options, s, r);
+    if (options.gate) r.gate = gate::evaluate(s.thresholds, r.metrics, r.extra_figures);
     if (!options.compare_by.empty())
-        comparison = compare::by_column(data, options.compare_by, dd, reference,
-                                        sp ? static_cast<std::uint64_t>(sp->seed) : 42);
-    std::optional<compare::Baseline> baseline;
+        r.comparison = compare::by_column(data, options.compare_by, s.dedup, s.reference,
+                                          s.spec ? static_cast<std::uint64_t>(s.spec->seed) : 42);
     if (!options.baseline.empty())
-        baseline = compare::against_baseline(options.baseline, baseline_text, m);
+        r.baseline = compare::against_baseline(options.baseline, s.baseline_text, r.metrics);
+    return r;
+}
 
+/// report.md, metrics.json and the charts, rendered in memory.
+struct Rendered {
+    std::string markdown;
+    std::string json;
+    std::vector<std::pair<std::string, std::string>> charts;
+};
+
+Rendered render(const Options& options, const Settings& s, const Results& r) {
     report::Input in;
-    in.data = &data;
-    in.metrics = &m;
-    in.dups = &dups;
+    in.data = &r.data;
+    in.metrics = &r.metrics;
+    in.dups = &r.dups;
     // File names only: a report must not depend on where the checkout lives (the committed
     // example report is regenerated byte for byte on other machines).
     for (const auto& path : options.inputs) in.info.inputs.push_back(base_name(path));
     in.info.spec = options.spec;
-    in.info.shingle = shingle;
-    in.info.ngram = dd.ngram;
-    in.info.threshold = dd.threshold;
-    in.info.num_perm = dd.num_perm;
-    in.info.gate_source = gate_source;
-    in.gate = gate_result ? &*gate_result : nullptr;
-    in.comparison = comparison ? &*comparison : nullptr;
-    in.baseline = baseline ? &*baseline : nullptr;
-    in.extra_sections = std::move(extra_sections);
-    in.extra_figures = extra_figures;
-    const std::string md = report::markdown(in);
-    const std::string json = report::metrics_json(in);
-    const auto svgs = report::charts(in);
+    in.info.shingle = s.dedup.shingle == minhash::ShingleKind::kWord ? "word" : "char";
+    in.info.ngram = s.dedup.ngram;
+    in.info.threshold = s.dedup.threshold;
+    in.info.num_perm = s.dedup.num_perm;
+    in.info.gate_source = s.gate_source;
+    in.gate = r.gate ? &*r.gate : nullptr;
+    in.comparison = r.comparison ? &*r.comparison : nullptr;
+    in.baseline = r.baseline ? &*r.baseline : nullptr;
+    in.extra_sections = r.extra_sections;
+    in.extra_figures = r.extra_figures;
+    return {report::markdown(in), report::metrics_json(in), report::charts(in)};
+}
 
-    clock.lap("report");
-    stop_if_requested();
-
-    // ---- write: every file to a temporary, then all renamed into place ----
-    const std::string dir = options.report_dir.empty()
-                                ? join_path("reports", stem_of(options.inputs.front()))
-                                : options.report_dir;
-    std::error_code ec;
-    // The folders this run creates (deepest first), removed again if nothing gets written.
-    std::vector<fs::path> made;
-    for (fs::path p = fs::absolute(dir, ec); !ec && !p.empty() && !fs::exists(p, ec);
-         p = p.parent_path()) {
-        made.push_back(p);
-        if (p == p.parent_path()) break;
-    }
-    struct RemoveIfUnused {
-        const std::vector<fs::path>& made;
-        bool used = false;
-        ~RemoveIfUnused() {
-            std::error_code ignored;  // a folder that is not empty stays
-            if (!used)
-                for (const auto& p : made) fs::remove(p, ignored);
+/// The report folder, created with its missing parents; the ones this run created are removed
+/// again unless used() is called (nothing written).
+class ReportFolder {
+   public:
+    explicit ReportFolder(std::string dir) : dir_(std::move(dir)) {
+        std::error_code ec;
+        for (fs::path p = fs::absolute(dir_, ec); !ec && !p.empty() && !fs::exists(p, ec);
+             p = p.parent_path()) {
+            made_.push_back(p);  // deepest first
+            if (p == p.parent_path()) break;
         }
-    } made_guard{made};
-    ec.clear();
-    fs::create_directories(dir, ec);
-    if (ec) throw IoError(dir + ": cannot create the report folder: " + ec.message());
+        ec.clear();
+        fs::create_directories(dir_, ec);
+        if (ec) {
+            remove_made();
+            throw IoError(dir_ + ": cannot create the report folder: " + ec.message());
+        }
+    }
+    ReportFolder(const ReportFolder&) = delete;
+    ReportFolder& operator=(const ReportFolder&) = delete;
+    ~ReportFolder() {
+        if (!used_) remove_made();
+    }
+    const std::string& path() const { return dir_; }
+    void used() { used_ = true; }
+
+   private:
+    void remove_made() {
+        std::error_code ignored;  // a folder that is not empty stays
+        for (const auto& p : made_) fs::remove(p, ignored);
+    }
+    std::string dir_;
+    std::vector<fs::path> made_;
+    bool used_ = false;
+};
+
+void write_filtered(std::ostream& out, const Options& options, const Results& r) {
+    csv::Writer w(out, options.csv_safe);
+    std::string text;  // each row's raw content, rebuilt
+    if (options.keep_columns) {
+        w.write_row(r.data.header);
+        for (std::size_t i : r.metrics.kept_rows) w.write_row(r.data.row(i, text));
+    } else {
+        w.write_row(std::vector<std::string>{"content", "label"});
+        for (std::size_t i : r.metrics.kept_rows)
+            w.write_row(std::vector<std::string_view>{r.data.text(i, text), r.data.label_of(i)});
+    }
+}
+
+void write_rejected(std::ostream& out, const Options& options, const Results& r) {
+    csv::Writer w(out, options.csv_safe);
+    std::vector<std::string> header = r.data.header;
+    header.push_back("reason");
+    header.push_back("cluster");
+    w.write_row(header);
+    std::string text;
+    for (std::size_t i = 0; i < r.data.size(); ++i) {
+        if (r.metrics.reasons[i] == metrics::Reason::kKeep) continue;
+        std::vector<std::string_view> row = r.data.row(i, text);
+        std::string cluster = r.dups.cluster[i] >= 0 ? std::to_string(r.dups.cluster[i]) : "";
+        row.push_back(metrics::reason_name(r.metrics.reasons[i]));
+        row.push_back(cluster);
+        w.write_row(row);
+    }
+}
+
+void write_pairs(std::ostream& out, const dedup::NearDupResult& dups) {
+    out << "row_i,row_j,jaccard\n";
+    char buf[64];
+    for (const auto& p : dedup::row_pairs(dups)) {
+        int len = std::snprintf(buf, sizeof buf, "%u,%u,%.6f\n", p.i, p.j, p.jaccard);
+        out.write(buf, len);
+    }
+}
+
+/// Writes every file to a temporary, then renames them all into place; returns the folder.
+std::string write_outputs(const Options& options, const Settings& s, const Results& r,
+                          const Rendered& rendered) {
+    ReportFolder folder(options.report_dir.empty()
+                            ? join_path("reports", stem_of(options.inputs.front()))
+                            : options.report_dir);
+    const std::string& dir = folder.path();
     std::vector<std::unique_ptr<OutputFile>> files;
     auto open = [&](const std::string& path) -> std::ostream& {
         files.push_back(std::make_unique<OutputFile>(path));
         return files.back()->stream();
     };
-    open(join_path(dir, "report.md")) << md;
-    open(join_path(dir, "metrics.json")) << json;
-    for (const auto& [name, svg] : svgs) open(join_path(dir, name)) << svg;
+    open(join_path(dir, "report.md")) << rendered.markdown;
+    open(join_path(dir, "metrics.json")) << rendered.json;
+    for (const auto& [name, svg] : rendered.charts) open(join_path(dir, name)) << svg;
     // The three row files are the bulk of the output: filtered.csv on a second thread.
     std::ostream& filtered_out =
         open(options.filtered.empty() ? join_path(dir, "filtered.csv") : options.filtered);
@@ -405,97 +439,83 @@ int run(const Options& options) {
         open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
     std::ostream* pairs_out = options.pairs.empty() ? nullptr : &open(options.pairs);
     if (!options.reference_pairs.empty())
-        open(options.reference_pairs)
-            << ground_truth::reference_pairs_csv(*contamination, refs.file, refs.index, refs.files);
+        open(options.reference_pairs) << ground_truth::reference_pairs_csv(
+            *r.contamination, s.references.file, s.references.index, s.references.files);
     if (options.review > 0) {
         const bool html = options.review_format == "html";
         const std::string path = !options.review_out.empty()
                                      ? options.review_out
                                      : join_path(dir, html ? "review.html" : "review.json");
-        open(path) << review_page;
+        open(path) << r.review_page;
         if (!html) {
-            fs::path config = fs::path(path).parent_path() /
-                              (fs::path(path).stem().string() + ".label_config.xml");
-            open(config.string()) << review_config;
+            const fs::path config = fs::path(path).parent_path() /
+                                    (fs::path(path).stem().string() + ".label_config.xml");
+            open(config.string()) << r.review_config;
         }
     }
     std::exception_ptr filtered_error;
     std::thread filtered_writer([&] {
         try {
-            csv::Writer w(filtered_out, options.csv_safe);
-            std::string text;  // each row's raw content, rebuilt
-            if (options.keep_columns) {
-                w.write_row(data.header);
-                for (std::size_t i : m.kept_rows) w.write_row(data.row(i, text));
-            } else {
-                w.write_row(std::vector<std::string>{"content", "label"});
-                for (std::size_t i : m.kept_rows)
-                    w.write_row(
-                        std::vector<std::string_view>{data.text(i, text), data.label_of(i)});
-            }
+            write_filtered(filtered_out, options, r);
         } catch (...) {
             filtered_error = std::current_exception();
         }
     });
     try {
-        csv::Writer w(rejected_out, options.csv_safe);
-        auto header = data.header;
-        header.push_back("reason");
-        header.push_back("cluster");
-        w.write_row(header);
-        std::string text;
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            if (m.reasons[i] == metrics::Reason::kKeep) continue;
-            std::vector<std::string_view> row = data.row(i, text);
-            std::string cluster = dups.cluster[i] >= 0 ? std::to_string(dups.cluster[i]) : "";
-            row.push_back(metrics::reason_name(m.reasons[i]));
-            row.push_back(cluster);
-            w.write_row(row);
-        }
-        if (pairs_out) {
-            *pairs_out << "row_i,row_j,jaccard\n";
-            char buf[64];
-            for (const auto& p : dedup::row_pairs(dups)) {
-                int len = std::snprintf(buf, sizeof buf, "%u,%u,%.6f\n", p.i, p.j, p.jaccard);
-                pairs_out->write(buf, len);
-            }
-        }
+        write_rejected(rejected_out, options, r);
+        if (pairs_out) write_pairs(*pairs_out, r.dups);
     } catch (...) {
         filtered_writer.join();
         throw;
     }
     filtered_writer.join();
     if (filtered_error) std::rethrow_exception(filtered_error);
-    if (gate_result && !options.junit.empty()) open(options.junit) << gate::junit_xml(*gate_result);
+    if (r.gate && !options.junit.empty()) open(options.junit) << gate::junit_xml(*r.gate);
     stop_if_requested();
     // A failed write (disk full, `ulimit -f`) shows at the flush: that file is committed first,
     // so its IoError comes before any output is renamed into place.
     for (auto& f : files)
         if (!f->stream().flush()) f->commit();
     for (auto& f : files) f->commit();
-    made_guard.used = true;
-    clock.lap("write");
+    folder.used();
+    return dir;
+}
 
-    // ---- tell the user ----
-    if (gate_result) {
+/// The gate's failures on stderr (and in $GITHUB_STEP_SUMMARY), then a one-line summary.
+void tell_user(const Options& options, const Results& r, const std::string& dir) {
+    if (r.gate) {
         if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
             std::ofstream out(summary, std::ios::app);
             out << "### synthmod-stats gate: " << report::escape_text(options.inputs.front(), 200)
                 << "\n\n"
-                << gate::markdown_table(*gate_result) << "\n";
+                << gate::markdown_table(*r.gate) << "\n";
         }
-        for (const auto& c : gate_result->checks)
+        for (const auto& c : r.gate->checks)
             if (!c.passed) std::cerr << "synthmod-stats: gate: " << c.message << "\n";
     }
-    if (!options.quiet) {
-        std::cerr << "synthmod-stats: " << m.rows << " rows, " << m.exact_dup_rows
-                  << " exact duplicates, " << m.near_dup_removed << " near-duplicate rows, "
-                  << m.label_conflict_rows << " in label conflicts; kept " << m.kept_rows.size()
-                  << "; report in " << dir;
-        if (gate_result) std::cerr << "; gate " << (gate_result->passed() ? "passed" : "FAILED");
-        std::cerr << "\n";
-    }
-    return gate_result && !gate_result->passed() ? static_cast<int>(ExitCode::kGateFailed) : 0;
+    if (options.quiet) return;
+    const auto& m = r.metrics;
+    std::cerr << "synthmod-stats: " << m.rows << " rows, " << m.exact_dup_rows
+              << " exact duplicates, " << m.near_dup_removed << " near-duplicate rows, "
+              << m.label_conflict_rows << " in label conflicts; kept " << m.kept_rows.size()
+              << "; report in " << dir;
+    if (r.gate) std::cerr << "; gate " << (r.gate->passed() ? "passed" : "FAILED");
+    std::cerr << "\n";
+}
+
+}  // namespace
+
+int run(const Options& options) {
+    StageClock clock(options.timings);
+    const Settings settings = settle(options);
+    const Results results = compute(options, settings, clock);
+    const Rendered rendered = render(options, settings, results);
+    clock.lap("report");
+    stop_if_requested();
+    const std::string dir = write_outputs(options, settings, results, rendered);
+    clock.lap("write");
+    tell_user(options, results, dir);
+    return results.gate && !results.gate->passed() ? static_cast<int>(ExitCode::kGateFailed) : 0;
 }
 
 }  // namespace synthmod::stats

@@ -42,10 +42,6 @@ struct Options {
     std::string reference_pairs;          ///< --reference-pairs F
 };
 
-/// Reads and concatenates the input shards (each needs `content` and `label`; every shard must
-/// have the first one's columns). Throws InputError/IoError with `file:line: what`.
-metrics::Dataset load_inputs(const std::vector<std::string>& paths);
-
 /// Runs synthmod-stats; returns the exit code (0 ok, 1 gate failed). Usage and input errors
 /// throw (UsageError, InputError, IoError) before any output file is written.
 int run(const Options& options);

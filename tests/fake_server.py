@@ -109,7 +109,7 @@ def h64(*parts):
 
 class Settings:
     KEYS = ("faults", "fault_rate", "seed", "script", "latency_ms", "slow_ms", "retry_after",
-            "require_key", "batch_polls", "batch_errored", "batch_expired")
+            "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired")
 
     def __init__(self, args):
         self.faults = split_list(args.faults)
@@ -120,6 +120,7 @@ class Settings:
         self.slow_ms = args.slow_ms
         self.retry_after = args.retry_after
         self.require_key = args.require_key
+        self.openai_keyless = args.openai_keyless
         self.batch_polls = args.batch_polls
         self.batch_errored = args.batch_errored
         self.batch_expired = args.batch_expired
@@ -611,7 +612,9 @@ class Server:
     async def chat(self, headers, body, writer, entry):
         auth = headers.get("authorization", "")
         key = auth[7:] if auth.lower().startswith("bearer ") else None
-        bad = self.auth_problem(key)
+        # --openai-keyless: a local server started without a key (vLLM without --api-key)
+        # accepts a request that carries none.
+        bad = None if key is None and self.settings.openai_keyless else self.auth_problem(key)
         if bad:
             entry["status"] = 401
             self.record(entry)
@@ -791,6 +794,8 @@ def main():
     p.add_argument("--slow-ms", type=float, default=5000)
     p.add_argument("--retry-after", default=None, help="retry-after header value for 429s")
     p.add_argument("--require-key")
+    p.add_argument("--openai-keyless", action="store_true",
+                   help="chat completions without an Authorization header are accepted")
     p.add_argument("--batch-polls", type=int, default=1, help="polls answered in_progress")
     p.add_argument("--batch-errored", type=float, default=0.0)
     p.add_argument("--batch-expired", type=float, default=0.0)

@@ -104,6 +104,16 @@ TEST_CASE("generate over the Anthropic wire format, the key never leaks",
         CHECK(messages(server) == 30);
         CHECK_FALSE(t::exists(dir + "/other.csv"));
     }
+    SECTION("a rejected key (401) stops the run: exit 3, and why on stderr even with --quiet") {
+        t::RunOptions wrong;
+        wrong.env = {{"ANTHROPIC_API_KEY", "sk-ant-wrong-0000"},
+                     {"ANTHROPIC_BASE_URL", "\x01unset"}};
+        auto r2 = t::run(args(dir, dir + "/denied.csv", 5, server), wrong);
+        CHECK(r2.exit_code == 3);
+        CHECK(r2.err.rfind("synthmod-generate: error: 401 authentication_error", 0) == 0);
+        CHECK(r2.err.find("check ANTHROPIC_API_KEY") != std::string::npos);
+        CHECK(r2.err.find("sk-ant-wrong-0000") == std::string::npos);
+    }
 }
 
 TEST_CASE(
@@ -238,5 +248,23 @@ TEST_CASE("generate with --native-json and with an OpenAI-compatible server",
         std::size_t chat = 0;
         for (const auto& e : server.log()) chat += e.path == "/v1/chat/completions";
         CHECK(chat == 12);
+    }
+    SECTION("openai provider without OPENAI_API_KEY (a local server): no Authorization header") {
+        t::RunOptions env;
+        env.env = {{"OPENAI_API_KEY", "\x01unset"}, {"OPENAI_BASE_URL", "\x01unset"}};
+        t::FakeServer local({"--openai-keyless"});
+        auto a = args(dir, dir + "/local.csv", 6, local, {"--model", "llama-3.1-8b"});
+        a[4] = "openai";
+        auto r = t::run(a, env);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(rows_of(dir + "/local.csv") == 6);
+        std::size_t chat = 0, bearer = 0;
+        for (const auto& e : local.log()) {
+            chat += e.path == "/v1/chat/completions";
+            bearer += e.bearer_present;
+        }
+        CHECK(chat == 6);
+        CHECK(bearer == 0);
     }
 }

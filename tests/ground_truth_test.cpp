@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "stats/stats.h"
+#include "stats/dataset.h"
 #include "support/process.h"
 
 using namespace synthmod;
@@ -18,7 +18,7 @@ TEST_CASE("vote figures: ties counted, Fleiss' kappa across the votes by hand", 
                "c,B,B,ok,B;B;B\n"
                "d,B,,refused,;;\n"
                "e,B,B,ok,B;;\n");
-    auto data = stats::load_inputs({dir + "/judged.csv"});
+    auto data = dataset::load({dir + "/judged.csv"});
     auto v = ground_truth::vote_figures(data);
     CHECK(v.tie_rows == 1);
     CHECK(v.voted_rows == 3);  // d has no answering vote, e only one

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/csv.h"
+#include "common/spec.h"
 #include "judge/rubric.h"
 #include "judge/votes.h"
 #include "tests/support/process.h"
@@ -217,7 +218,8 @@ TEST_CASE("item ids are stable and depend on content, row, vote, model and blind
     CHECK(a != judge::item_id("text", 3, 1, "m", true));
     CHECK(a != judge::item_id("text", 3, 0, "n", true));
     CHECK(a != judge::item_id("text", 3, 0, "m", false));
-    CHECK(judge::journal_path("x/judged.csv") == "x/judged.csv.journal");
+    CHECK(runner::journal_path("synthmod-judge", "x/judged.csv") == "x/judged.csv.journal");
+    CHECK(runner::journal_path("synthmod-judge", "-") == "synthmod-judge.journal");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,6 +375,43 @@ TEST_CASE("synthmod-judge --dry-run prints the plan and writes nothing", "[judge
     CHECK(r.out.find("requests: 4") != std::string::npos);
     CHECK_FALSE(t::exists(out));
     CHECK_FALSE(t::exists(out + ".journal"));
+}
+
+TEST_CASE("judge --dry-run counts input tokens by the runner's rule, per whole request",
+          "[judge]") {
+    // estimate::input_tokens: (system + user + schema bytes) / 4 rounded up, per request; the
+    // budget meter uses the same. Summing the shared part and the user part each rounded up
+    // (the judge's own rule before) gives more; the spec is padded until the two differ.
+    std::string dir = t::temp_dir("judge-dry-tokens");
+    const std::vector<std::string> contents = {"a", "bb", "ccc", "dddd", "eeeee"};
+    std::vector<std::vector<std::string>> rows = {{"content", "label"}};
+    for (const auto& c : contents) rows.push_back({c, "Safe"});
+    std::string in = write_input(dir, rows);
+    const auto labels = spec::load(kSeedSpec).labels;
+    std::string intro = "You grade posts.";
+    std::int64_t expected = 0, parts = 0, shared = 0;
+    for (;; intro += " Be careful.") {
+        judge::Rubric rubric(labels, true, intro);
+        expected = parts = 0;
+        for (const auto& c : contents) {
+            llm::Prompt p = rubric.prompt(c, "Safe", 400, std::nullopt);
+            std::size_t s = p.system.size() + p.schema_json.size();
+            expected += static_cast<std::int64_t>((s + p.user.size() + 3) / 4);
+            parts += static_cast<std::int64_t>((s + 3) / 4 + (p.user.size() + 3) / 4);
+            shared = static_cast<std::int64_t>((s + 3) / 4);
+        }
+        if (expected != parts) break;
+    }
+    std::string spec = dir + "/spec.toml";
+    t::spit(spec, t::slurp(kSeedSpec) + "system = \"" + intro + "\"\n");
+    auto r = t::run({t::tool("synthmod-judge"), "--spec", spec, "--in", in, "--out",
+                     dir + "/judged.csv", "--dry-run"});
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("estimated input tokens: " + std::to_string(expected) + " (" +
+                     std::to_string(shared) + " shared per request") != std::string::npos);
+    CHECK(r.out.find("estimated output tokens: " + std::to_string(80 * contents.size()) + " to " +
+                     std::to_string(400 * contents.size()) + " ") != std::string::npos);
 }
 
 TEST_CASE("synthmod-judge --no-blind and usage errors", "[judge]") {

@@ -10,8 +10,8 @@
 
 #include "common/errors.h"
 #include "judge/rubric.h"
+#include "stats/dataset.h"
 #include "stats/review_page.h"
-#include "stats/stats.h"
 #include "support/process.h"
 
 using namespace synthmod;
@@ -217,8 +217,8 @@ TEST_CASE("page data: hostile row text cannot leave the data element", "[review]
 }
 
 TEST_CASE("build_page on a judged file: strata, keys, weights", "[review]") {
-    metrics::Dataset data = stats::load_inputs({kJudged});
-    metrics::prepare(data, 1);
+    metrics::Dataset data = dataset::load({kJudged});
+    data.prepare(1);
     SECTION("every row: weights 1, keys are the id column, verdicts from the judge columns") {
         auto page = review::build_page(data, 100, 1, {});
         REQUIRE(page.items.size() == data.size());

@@ -11,11 +11,8 @@
 
 #include "common/errors.h"
 #include "common/llm/anthropic.h"
-#include "common/llm/runner.h"
-#include "common/llm/clock.h"
 #include "common/llm/cost_meter.h"
-#include "common/llm/rate_limit.h"
-#include "common/llm/retry_policy.h"
+#include "common/llm/runner.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/process.h"
 

@@ -16,9 +16,10 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "common/llm/http_status.h"
 #include "common/llm/clock.h"
 #include "common/llm/cost_meter.h"
+#include "common/llm/estimate.h"
+#include "common/llm/http_status.h"
 #include "common/llm/rate_limit.h"
 #include "common/llm/retry_policy.h"
 #include "common/signals.h"
@@ -350,6 +351,41 @@ TEST_CASE("should_retry: x-should-retry decides when present, else the status", 
     CHECK(should_retry(dropped));
 }
 
+TEST_CASE("estimate: bytes / 4 rounded up per request, the low end with and without the cache",
+          "[runner]") {
+    llm::Prompt p;
+    p.system = std::string(10, 's');
+    p.user = std::string(7, 'u');
+    p.schema_json = std::string(3, 'j');
+    p.max_tokens = 50;
+    CHECK(estimate::tokens_of(0) == 0);
+    CHECK(estimate::tokens_of(1) == 1);
+    CHECK(estimate::tokens_of(4) == 1);
+    CHECK(estimate::tokens_of(5) == 2);
+    CHECK(estimate::input_tokens(p) == 5);   // 20 bytes
+    CHECK(estimate::shared_tokens(p) == 4);  // 13 bytes of system and schema
+    estimate::Tokens tokens;
+    tokens.add(p);
+    tokens.add(p);
+    tokens.add(p);
+    CHECK(tokens.requests == 3);
+    CHECK(tokens.input == 15);
+    CHECK(tokens.shared == 4);
+    CHECK(tokens.output_max == 150);
+    llm::Usage high = estimate::upper_usage(tokens);
+    CHECK(high.input_tokens == 15);
+    CHECK(high.output_tokens == 150);
+    CHECK(high.cache_creation_input_tokens + high.cache_read_input_tokens == 0);
+    llm::Usage low = estimate::lower_usage(tokens, 30, false);
+    CHECK(low.input_tokens == 15);
+    CHECK(low.output_tokens == 30);
+    llm::Usage cached = estimate::lower_usage(tokens, 30, true);
+    CHECK(cached.input_tokens == 3);                     // 15 - 3 x 4 shared
+    CHECK(cached.cache_creation_input_tokens == 4);      // written once
+    CHECK(cached.cache_read_input_tokens == 8);          // read by the two others
+    CHECK(runner::CostMeter::estimate_tokens(p) == 55);  // --tpm: input + max output
+}
+
 TEST_CASE("exit_code and summary_line", "[runner]") {
     runner::Summary s;
     s.items = 10;
@@ -365,13 +401,13 @@ TEST_CASE("exit_code and summary_line", "[runner]") {
     s.stop = runner::Stop::kFatal;
     s.fatal_message = "authentication_error: invalid x-api-key";
     CHECK(runner::exit_code(s) == 3);
-    std::string line = runner::summary_line(s);
+    std::string line = runner::summary_line(s, "synthmod-judge");
     CHECK(line.find("9 ok") != std::string::npos);
     CHECK(line.find("1 refused") != std::string::npos);
     CHECK(line.find("1 failed") != std::string::npos);
     CHECK(line.find("invalid x-api-key") != std::string::npos);
     s.cost_known = false;
-    CHECK(runner::summary_line(s).find("unknown") != std::string::npos);
+    CHECK(runner::summary_line(s, "synthmod-judge").find("unknown") != std::string::npos);
 }
 
 TEST_CASE("adaptive concurrency halves once per cooldown and grows back by windows", "[runner]") {

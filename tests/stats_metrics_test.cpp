@@ -1,5 +1,5 @@
-// Tests of stats/metrics and stats/compare: Wilson, chi-square, kappa, entropy, the figures and
-// the filter on a small judged file, and the bootstrap intervals.
+// Tests of stats/metrics and stats/compare: the figures and the filter on a small judged file,
+// and the bootstrap intervals (the statistics themselves: stats_statistics_test.cpp).
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
@@ -24,68 +24,14 @@ struct Loaded {
 };
 
 Loaded load(const metrics::Reference& reference = {}) {
-    Loaded l;
-    l.data = stats::load_inputs({kJudged});
-    metrics::prepare(l.data, 2);
+    Loaded l{dataset::load({kJudged}), {}, {}};
+    l.data.prepare(2);
     l.dups = dedup::find_near_duplicates(l.data.normalized, {});
     l.m = metrics::compute(l.data, l.dups, reference);
     return l;
 }
 
 }  // namespace
-
-TEST_CASE("Wilson interval", "[metrics]") {
-    // p = k/n, c = (p + z^2/2n) / (1 + z^2/n), h = z/(1 + z^2/n) sqrt(p(1-p)/n + z^2/4n^2),
-    // z = 1.959963984540054; evaluated with python3.
-    auto a = metrics::wilson(12, 14);
-    CHECK(a.lower == Approx(0.6005862050302965).epsilon(1e-12));
-    CHECK(a.upper == Approx(0.9599060787285351).epsilon(1e-12));
-    auto b = metrics::wilson(0, 10);
-    CHECK(b.lower == Approx(0.0).margin(1e-15));
-    CHECK(b.upper == Approx(0.2775327998628892).epsilon(1e-12));
-    auto c = metrics::wilson(50, 100);
-    CHECK(c.lower == Approx(0.4038315303659956).epsilon(1e-12));
-    CHECK(c.upper == Approx(0.5961684696340044).epsilon(1e-12));
-    CHECK(metrics::wilson(0, 0).upper == 0.0);
-}
-
-TEST_CASE("chi-square survival function against closed forms", "[metrics]") {
-    // Closed forms (python3): df=1 sf = erfc(sqrt(x/2)); df=3 sf = erfc(sqrt(x/2)) +
-    // sqrt(2x/pi) e^{-x/2}; even df sf = e^{-x/2} sum_{k<df/2} (x/2)^k / k!.
-    CHECK(metrics::chi_square_sf(3.841458820694124, 1) == Approx(0.05).epsilon(1e-10));
-    CHECK(metrics::chi_square_sf(7.814727903251178, 3) == Approx(0.05).epsilon(1e-10));
-    CHECK(metrics::chi_square_sf(18.307038053275146, 10) == Approx(0.05).epsilon(1e-10));
-    CHECK(metrics::chi_square_sf(0.5, 4) == Approx(0.9735009788392561).epsilon(1e-12));
-    CHECK(metrics::chi_square_sf(100.0, 10) == Approx(5.4497019829205295e-17).epsilon(1e-8));
-    CHECK(metrics::chi_square_sf(0.0, 3) == 1.0);
-    // Goodness of fit of (6, 5, 5) against uniform: expected 16/3 each,
-    // X^2 = ((2/3)^2 + 2 (1/3)^2) / (16/3) = 0.125, df 2, p = e^{-0.0625}.
-    auto chi = metrics::chi_square_gof({6, 5, 5}, {1, 1, 1});
-    CHECK(chi.statistic == Approx(0.125));
-    CHECK(chi.df == 2);
-    CHECK(chi.p == Approx(0.9394130628134758).epsilon(1e-12));
-    // Weights are normalised: (0.5, 0.25, 0.25) of 16 = (8, 4, 4);
-    // X^2 = 4/8 + 1/4 + 1/4 = 1.0, p = e^{-0.5}.
-    auto weighted = metrics::chi_square_gof({6, 5, 5}, {2, 1, 1});
-    CHECK(weighted.statistic == Approx(1.0));
-    CHECK(weighted.p == Approx(std::exp(-0.5)).epsilon(1e-12));
-}
-
-TEST_CASE("Cohen's kappa, entropy, percentiles", "[metrics]") {
-    // Rows our label, columns judge label: po = 12/14, row sums (6, 3, 5), column sums
-    // (8, 2, 4), pe = 74/196, kappa = (168 - 74) / (196 - 74) = 94/122.
-    Eigen::MatrixXd c(3, 3);
-    c << 6, 0, 0, 1, 2, 0, 1, 0, 4;
-    CHECK(metrics::cohen_kappa(c) == Approx(94.0 / 122.0));
-    Eigen::MatrixXd perfect = Eigen::MatrixXd::Identity(2, 2) * 5;
-    CHECK(metrics::cohen_kappa(perfect) == Approx(1.0));
-    // -sum p ln p / ln 3 for (6, 5, 5)/16 (python3).
-    CHECK(metrics::normalized_entropy({6, 5, 5}) == Approx(0.9965119062478287));
-    CHECK(metrics::normalized_entropy({4, 4}) == Approx(1.0));
-    CHECK(metrics::normalized_entropy({4, 0}) == Approx(0.0));
-    CHECK(metrics::percentile({1, 2, 3, 4}, 0.5) == Approx(2.5));
-    CHECK(metrics::percentile({10, 20, 30, 40, 50}, 0.95) == Approx(48.0));
-}
 
 TEST_CASE("figures and filter of a small judged file", "[metrics]") {
     // tests/data/stats_judged.csv, 16 rows; its duplicate truth by near_dup_truth.py:
@@ -170,18 +116,21 @@ TEST_CASE("bootstrap intervals against hand-checked cases", "[metrics]") {
     // Two variants over the same 40 (persona, target_label) keys; variant B's post is always
     // exactly 2 words longer. Paired: every resample's difference is exactly 2, so the
     // interval is [2, 2]. Unpaired (no persona column): the interval must be wider and hold 2.
-    metrics::Dataset d;
-    d.header = {"content", "label", "variant", "persona", "target_label"};
-    d.files = {"t.csv"};
-    for (int k = 0; k < 40; ++k) {
-        std::string base;
-        for (int w = 0; w < 5 + k % 7; ++w)
-            base += "w" + std::to_string(w) + "x" + std::to_string(k) + " ";
-        d.add_row({base, "Safe", "A", "p" + std::to_string(k), "Safe"}, 0, 2 + 2 * k);
-        d.add_row({base + "extra words", "Safe", "B", "p" + std::to_string(k), "Safe"}, 0,
-                  3 + 2 * k);
-    }
-    metrics::prepare(d, 1);
+    auto make = [](const std::string& persona_column) {
+        metrics::Dataset d({"content", "label", "variant", persona_column, "target_label"});
+        const auto file = d.add_file("t.csv");
+        for (int k = 0; k < 40; ++k) {
+            std::string base;
+            for (int w = 0; w < 5 + k % 7; ++w)
+                base += "w" + std::to_string(w) + "x" + std::to_string(k) + " ";
+            d.add_row({base, "Safe", "A", "p" + std::to_string(k), "Safe"}, file, 2 + 2 * k);
+            d.add_row({base + "extra words", "Safe", "B", "p" + std::to_string(k), "Safe"}, file,
+                      3 + 2 * k);
+        }
+        d.prepare(1);
+        return d;
+    };
+    metrics::Dataset d = make("persona");
     auto paired = compare::by_column(d, "variant", {}, {}, 7, 500);
     CHECK(paired.paired);
     for (const auto& r : paired.rows)
@@ -190,9 +139,8 @@ TEST_CASE("bootstrap intervals against hand-checked cases", "[metrics]") {
             CHECK(*r.lower[1] == Approx(2.0));
             CHECK(*r.upper[1] == Approx(2.0));
         }
-    d.header[3] = "who";  // no persona column: unpaired bootstrap
-    metrics::prepare(d, 1);
-    auto unpaired = compare::by_column(d, "variant", {}, {}, 7, 500);
+    // No persona column: unpaired bootstrap.
+    auto unpaired = compare::by_column(make("who"), "variant", {}, {}, 7, 500);
     CHECK_FALSE(unpaired.paired);
     for (const auto& r : unpaired.rows)
         if (r.metric == "words_mean") {
@@ -213,9 +161,8 @@ TEST_CASE("word counts per row equal Python's str.split() (text::words) for ever
                                              "\x1c", "\x1d", "\x1e", "\x1f", "a",    "bc",
                                              "\x08", "\x0e", "\x1b", "\x7f", "x",    "  "};
     std::mt19937 rng(11);
-    metrics::Dataset d;
-    d.header = {"content", "label"};
-    d.files = {"t.csv"};
+    metrics::Dataset d({"content", "label"});
+    const auto file = d.add_file("t.csv");
     std::vector<std::string> texts;
     for (int k = 0; k < 4000; ++k) {
         std::string t;
@@ -223,9 +170,9 @@ TEST_CASE("word counts per row equal Python's str.split() (text::words) for ever
         for (int p = 0; p < n; ++p) t += pieces[rng() % pieces.size()];
         if (k % 50 == 0) t.insert(rng() % (t.size() + 1), rng() % 2 ? "\xc2\xa0" : "\xe2\x80\x83");
         texts.push_back(t);
-        d.add_row({t, "Safe"}, 0, static_cast<std::size_t>(k + 2));
+        d.add_row({t, "Safe"}, file, static_cast<std::size_t>(k + 2));
     }
-    metrics::prepare(d, 2);
+    d.prepare(2);
     std::size_t wrong = 0;
     for (std::size_t i = 0; i < texts.size(); ++i)
         wrong += d.words[i] != text::words(texts[i]).size();

@@ -119,10 +119,10 @@ TEST_CASE("a prepared dataset gives back every raw text and row", "[patch]") {
                "2,\"  Ünïcode ＦＵＬＬＷＩＤＴＨ ﬁ\t\r\nline  \",Spam & Scams\n"
                "3,,Safe\n"
                "4,\"  Hello World  \",Safe\n");
-    auto data = stats::load_inputs({in});
+    auto data = dataset::load({in});
     std::vector<std::string> raw;
     for (std::size_t i = 0; i < data.size(); ++i) raw.emplace_back(data.text(i));
-    metrics::prepare(data, 2);
+    data.prepare(2);
     REQUIRE(data.size() == 4);
     std::string buffer;
     for (std::size_t i = 0; i < data.size(); ++i) {
@@ -136,7 +136,7 @@ TEST_CASE("a prepared dataset gives back every raw text and row", "[patch]") {
     CHECK(data.normalized[3] == "hello world");
     CHECK(data.raw_exact_dup_rows == 0);  // trimmed raw texts all differ
     CHECK_THROWS_AS(data.field(0, data.content), std::logic_error);
-    metrics::prepare(data, 2);  // again: the columns are found again, the texts kept
+    data.prepare(2);  // again: does nothing, the texts are kept
     for (std::size_t i = 0; i < data.size(); ++i) CHECK(data.text(i) == raw[i]);
     // Grouping by the content column reads the rebuilt raw texts (it threw once).
     auto by_text = compare::by_column(data, "content", {}, {}, 7, 50);

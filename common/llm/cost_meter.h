@@ -18,13 +18,15 @@ class CostMeter {
     CostMeter(const llm::Provider& provider, const Options& options);
     /// USD of one response's usage.
     double cost(const llm::Usage& usage, bool batch);
-    /// Upper estimate of one request: prompt bytes / 4 input tokens, max_tokens output.
+    /// Upper estimate of one request (common/llm/estimate.h): its input tokens uncached and
+    /// max_tokens of answer.
     double estimate(const llm::Prompt& prompt, bool batch) const;
     /// Estimated tokens of one request (input + max output), for --tpm.
     static double estimate_tokens(const llm::Prompt& prompt);
     bool known() const { return !remote_ || price_.has_value(); }
 
    private:
+    std::string tool_;
     bool remote_ = false;
     std::string model_;
     std::optional<pricing::Price> price_;

@@ -28,7 +28,9 @@ std::unique_ptr<Provider> make_provider(ProviderConfig config) {
     const char* key_var = anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
     const char* url_var = anthropic ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL";
     if (config.api_key.empty()) config.api_key = env(key_var);
-    if (config.api_key.empty())
+    // An OpenAI-compatible server of one's own (vLLM, llama.cpp, Ollama) often wants no key:
+    // without OPENAI_API_KEY the requests carry no Authorization header.
+    if (config.api_key.empty() && anthropic)
         throw UsageError(std::string("set ") + key_var + " (the " + config.provider +
                          " provider needs an API key; it is read from the environment only)");
     if (config.model.empty())

@@ -85,8 +85,11 @@ http::Request OpenAiProvider::build_request(const Prompt& p) const {
     http::Request r;
     r.method = "POST";
     r.url = url_;
-    r.headers = {{"authorization", "Bearer " + api_key_}, {"content-type", "application/json"}};
-    r.secret_headers = {"authorization"};
+    r.headers = {{"content-type", "application/json"}};
+    if (!api_key_.empty()) {  // a local server may want none
+        r.headers.insert(r.headers.begin(), {"authorization", "Bearer " + api_key_});
+        r.secret_headers = {"authorization"};
+    }
     r.body.assign(sb.GetString(), sb.GetSize());
     return r;
 }

@@ -9,7 +9,7 @@ namespace synthmod::llm {
 
 /// Talks to `POST {base}/v1/chat/completions` with a json_schema response_format. A base URL
 /// that already ends in /v1 (the OpenAI SDKs' convention, e.g. http://localhost:8000/v1) is
-/// accepted as is.
+/// accepted as is. An empty `api_key` sends no Authorization header (a local server).
 class OpenAiProvider : public Provider {
    public:
     OpenAiProvider(std::string model, std::string api_key, std::string base_url);

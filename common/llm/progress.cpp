@@ -12,7 +12,8 @@
 namespace synthmod::runner {
 
 Progress::Progress(const Options& options, std::size_t total, std::size_t resumed)
-    : live_(!options.quiet && ::isatty(2) == 1),
+    : tool_(options.tool),
+      live_(!options.quiet && ::isatty(2) == 1),
       quiet_(options.quiet),
       verbose_(options.verbose),
       total_(total),
@@ -36,7 +37,7 @@ void Progress::tick(const Summary& s, int inflight_cap, double spent, bool force
     double elapsed = now - start_;
     double rate = elapsed > 0 ? static_cast<double>(done_now) / elapsed : 0;
     std::ostringstream line;
-    line << "synthmod: " << done << "/" << total_;
+    line << tool_ << ": " << done << "/" << total_;
     char buf[64];
     std::snprintf(buf, sizeof buf, " %.1f/s", rate);
     line << buf;
@@ -63,7 +64,7 @@ void Progress::tick(const Summary& s, int inflight_cap, double spent, bool force
 void Progress::finish(const Summary& summary) {
     if (quiet_) return;
     clear_line();
-    std::string line = printable(summary_line(summary));
+    std::string line = printable(summary_line(summary, tool_));
     std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);
 }
@@ -71,7 +72,7 @@ void Progress::finish(const Summary& summary) {
 void Progress::log(const std::string& line) {
     if (quiet_ || !verbose_) return;
     clear_line();
-    std::fprintf(stderr, "synthmod: %s\n", printable(line).c_str());
+    std::fprintf(stderr, "%s: %s\n", tool_.c_str(), printable(line).c_str());
     last_draw_ = -1;  // redraw the live line at the next tick
 }
 

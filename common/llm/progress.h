@@ -25,6 +25,7 @@ class Progress {
 
    private:
     void clear_line();
+    std::string tool_;
     bool live_ = false, quiet_ = false, verbose_ = false;
     std::size_t total_ = 0, resumed_ = 0;
     double start_ = 0, last_draw_ = -1;

@@ -136,8 +136,8 @@ struct ProviderConfig {
 };
 
 /// Builds a provider. Reads ANTHROPIC_API_KEY / OPENAI_API_KEY and *_BASE_URL from the
-/// environment when `config` leaves them empty. A missing key for a remote provider throws
-/// UsageError saying which variable to set.
+/// environment when `config` leaves them empty. A missing ANTHROPIC_API_KEY throws UsageError
+/// saying which variable to set; without OPENAI_API_KEY the openai provider sends no key.
 std::unique_ptr<Provider> make_provider(ProviderConfig config);
 
 }  // namespace synthmod::llm

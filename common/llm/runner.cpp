@@ -342,9 +342,9 @@ int exit_code(const Summary& summary) {
     return summary.failed > 0 ? static_cast<int>(ExitCode::kProvider) : 0;
 }
 
-std::string summary_line(const Summary& s) {
+std::string summary_line(const Summary& s, const std::string& tool) {
     std::ostringstream out;
-    out << "synthmod: " << s.ok << " ok, " << s.refused << " refused, " << s.failed << " failed";
+    out << tool << ": " << s.ok << " ok, " << s.refused << " refused, " << s.failed << " failed";
     if (s.not_run) out << ", " << s.not_run << " not run";
     out << " of " << s.items;
     if (s.resumed) out << " (" << s.resumed << " from the journal)";

@@ -24,6 +24,8 @@ struct Item {
 };
 
 struct Options {
+    /// The tool running (synthmod-generate, synthmod-judge): starts every line printed.
+    std::string tool = "synthmod";
     int concurrency = 16;
     int max_retries = 8;             ///< per item, as the SDKs count them
     int max_repairs = 2;             ///< re-asks for a malformed answer
@@ -87,7 +89,8 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
 /// Exit code for a finished run (0, 3 when rows failed for good or kFatal, 4 budget, 130 stop).
 int exit_code(const Summary& summary);
 
-/// The one-line summary printed at the end (also when stderr is not a terminal).
-std::string summary_line(const Summary& summary);
+/// The one-line summary printed at the end (also when stderr is not a terminal), starting
+/// "<tool>: ".
+std::string summary_line(const Summary& summary, const std::string& tool);
 
 }  // namespace synthmod::runner

@@ -1,0 +1,386 @@
+#include "stats/dataset.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+
+#include "common/csv.h"
+#include "common/errors.h"
+#include "common/text.h"
+#include "stats/dedup.h"
+#include "stats/patch.h"
+
+namespace synthmod::dataset {
+
+void RowStore::add(const std::vector<std::string>& fields) {
+    for (std::size_t c = 0; c < columns_; ++c) {
+        const std::string empty;
+        const std::string& f = c < fields.size() ? fields[c] : empty;
+        auto& blocks = c == separate_ ? separate_blocks_ : blocks_;
+        if (blocks.empty() || blocks.back().size() + f.size() > blocks.back().capacity()) {
+            blocks.emplace_back();
+            blocks.back().reserve(std::max(kBlock, f.size()));
+        }
+        auto& b = blocks.back();
+        refs_.push_back({static_cast<std::uint32_t>(blocks.size() - 1),
+                         static_cast<std::uint32_t>(b.size()),
+                         static_cast<std::uint32_t>(f.size())});
+        b.insert(b.end(), f.begin(), f.end());
+    }
+}
+
+namespace {
+
+int find_column(const std::vector<std::string>& header, std::initializer_list<const char*> names) {
+    for (const char* name : names)
+        for (std::size_t i = 0; i < header.size(); ++i)
+            if (header[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+std::size_t index_of(const std::vector<std::string>& header, const char* name) {
+    const int c = find_column(header, {name});
+    return c < 0 ? SIZE_MAX : static_cast<std::size_t>(c);
+}
+
+}  // namespace
+
+Dataset::Dataset(std::vector<std::string> h) : rows_(h.size(), index_of(h, "content")) {
+    content.value_ = find_column(h, {"content"});
+    label.value_ = find_column(h, {"label"});
+    judge_label.value_ = find_column(h, {"judge_label"});
+    label_correct.value_ = find_column(h, {"label_correct"});
+    realism.value_ = find_column(h, {"realism"});
+    issues.value_ = find_column(h, {"issues"});
+    judge_status.value_ = find_column(h, {"judge_status"});
+    persona.value_ = find_column(h, {"persona"});
+    target_label.value_ = find_column(h, {"target_label"});
+    status.value_ = find_column(h, {"status", "gen_status", "generator_status"});
+    header.value_ = std::move(h);
+}
+
+std::uint32_t Dataset::add_file(std::string name) {
+    files_.push_back(std::move(name));
+    return static_cast<std::uint32_t>(files_.size() - 1);
+}
+
+void Dataset::add_row(const std::vector<std::string>& fields, std::uint32_t file,
+                      std::size_t line_number) {
+    if (packed_) throw std::logic_error("Dataset::add_row after prepare");
+    if (file >= files_.size()) throw std::logic_error("Dataset::add_row: unknown file");
+    rows_.add(fields);
+    file_.push_back(file);
+    line_.push_back(line_number);
+}
+
+std::string Dataset::where(std::size_t i) const {
+    return files_[file_[i]] + ":" + std::to_string(line_[i]);
+}
+
+std::string_view Dataset::field(std::size_t i, int column) const {
+    if (column < 0 || static_cast<std::size_t>(column) >= rows_.columns())
+        throw std::logic_error("Dataset::field: no such column");
+    if (packed_ && column == content)
+        throw std::logic_error("Dataset::field: the content is read through text()");
+    return rows_.at(i, static_cast<std::size_t>(column));
+}
+
+std::string_view Dataset::text(std::size_t i, std::string& buffer) const {
+    if (content < 0) throw std::logic_error("Dataset::text: no content column");
+    if (!packed_) return rows_.at(i, static_cast<std::size_t>(content));
+    patch::decode(raw_edits_[i], normalized[i], buffer);
+    return buffer;
+}
+
+std::string Dataset::text(std::size_t i) const {
+    std::string buffer;
+    return std::string(text(i, buffer));
+}
+
+std::vector<std::string_view> Dataset::row(std::size_t i, std::string& buffer) const {
+    std::vector<std::string_view> out;
+    out.reserve(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c)
+        out.push_back(static_cast<int>(c) == content ? text(i, buffer) : rows_.at(i, c));
+    return out;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// Words as Python's str.split() counts them: an ASCII fast path (its whitespace includes
+/// \x1c-\x1f), 16 bytes at a time with SSE2, text::words for the rest.
+std::size_t word_count(std::string_view s) {
+    std::size_t words = 0;
+    unsigned after_space = 1;  // the text starts as if after a space
+    std::size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        if (_mm_movemask_epi8(v)) return text::words(s).size();  // a byte >= 0x80
+        // Bytes are 0..127 here, so signed comparisons order them: ' ', 0x09-0x0d, 0x1c-0x1f.
+        const __m128i tab = _mm_sub_epi8(v, _mm_set1_epi8(0x09));
+        const __m128i sep = _mm_sub_epi8(v, _mm_set1_epi8(0x1c));
+        const __m128i space =
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                         _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(tab, _mm_set1_epi8(-1)),
+                                                    _mm_cmplt_epi8(tab, _mm_set1_epi8(5))),
+                                      _mm_and_si128(_mm_cmpgt_epi8(sep, _mm_set1_epi8(-1)),
+                                                    _mm_cmplt_epi8(sep, _mm_set1_epi8(4)))));
+        const auto m = static_cast<unsigned>(_mm_movemask_epi8(space));
+        // A word starts at every non-space byte whose previous byte is a space.
+        words +=
+            static_cast<std::size_t>(__builtin_popcount(~m & ((m << 1) | after_space) & 0xffffu));
+        after_space = m >> 15;
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) return text::words(s).size();
+        const unsigned space = c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+        words += !space && after_space;
+        after_space = space;
+    }
+    return words;
+}
+
+JudgeStatus parse_judge_status(const Dataset& data, std::size_t i) {
+    std::string s = lower(text::trim(data.field(i, data.judge_status)));
+    if (s == "ok") return JudgeStatus::kOk;
+    if (s == "refused") return JudgeStatus::kRefused;
+    if (s == "error" || s.empty()) return JudgeStatus::kError;
+    if (s == "tie") return JudgeStatus::kTie;
+    throw InputError(data.where(i) + ": judge_status '" + printable(s) +
+                     "' is not ok, tie, refused or error");
+}
+
+bool parse_label_correct(const Dataset& data, std::size_t i) {
+    std::string s = lower(text::trim(data.field(i, data.label_correct)));
+    if (s == "true" || s == "1" || s == "yes") return true;
+    if (s == "false" || s == "0" || s == "no" || s.empty()) return false;
+    throw InputError(data.where(i) + ": label_correct '" + printable(s) + "' is not true or false");
+}
+
+/// 1..5 rounded, 0 for an empty cell.
+int parse_realism(const Dataset& data, std::size_t i) {
+    std::string s = text::trim(data.field(i, data.realism));
+    if (s.empty()) return 0;
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (*end != '\0' || !(v >= 1 && v <= 5))
+        throw InputError(data.where(i) + ": realism '" + printable(s) +
+                         "' is not a number from 1 to 5");
+    return static_cast<int>(std::lround(v));
+}
+
+}  // namespace
+
+void Dataset::parse_judge_columns() {
+    const std::size_t n = size();
+    judge.value_.assign(n, JudgeStatus::kNone);
+    correct.value_.assign(n, 0);
+    realism_score.value_.assign(n, 0);
+    if (!has_judge()) return;
+    for (std::size_t i = 0; i < n; ++i) {
+        judge.value_[i] = judge_status >= 0 ? parse_judge_status(*this, i) : JudgeStatus::kOk;
+        if (label_correct >= 0)
+            correct.value_[i] = parse_label_correct(*this, i);
+        else if (judge_label >= 0)
+            correct.value_[i] = field(i, judge_label) == field(i, label);
+        if (realism >= 0) realism_score.value_[i] = parse_realism(*this, i);
+    }
+}
+
+void Dataset::prepare(int threads) {
+    if (packed_) return;
+    parse_judge_columns();
+    normalise(threads);
+    packed_ = true;
+}
+
+void Dataset::normalise(int threads) {
+    // Each worker normalises a contiguous chunk into one buffer, keeps the raw text as edits
+    // against it (stats/patch.h) and frees each block of raw text once all its rows are done, so
+    // the two copies of the text never coexist whole. Views are taken once a buffer is full.
+    const std::size_t n = size();
+    normalized.value_.assign(n, std::string_view());
+    raw_edits_.assign(n, std::string_view());
+    words.value_.assign(n, 0);
+    if (content < 0) return;
+    const auto column = static_cast<std::size_t>(content);
+    const bool separate = rows_.separate_blocks() > 0;
+    std::vector<std::atomic<std::size_t>> rows_in_block(rows_.separate_blocks());
+    for (std::size_t i = 0; separate && i < n; ++i) ++rows_in_block[rows_.separate_block_of(i)];
+    std::vector<dedup::Hash128> trimmed_hash(n);
+    const int workers = n < 1024 ? 1 : std::max(1, threads);
+    normalized_store_.assign(workers, {});
+    raw_edits_store_.assign(workers, {});
+    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        const std::size_t begin = n * w / workers, end = n * (w + 1) / workers;
+        auto& buf = normalized_store_[w];
+        auto& edits = raw_edits_store_[w];
+        // Normalising rarely lengthens a text (NFKC expansions): reserving the raw size avoids
+        // the doubling reallocations that would briefly hold two copies of the buffer.
+        std::size_t raw_bytes = 0;
+        for (std::size_t i = begin; i < end; ++i) raw_bytes += rows_.at(i, column).size();
+        buf.reserve(raw_bytes + 64);
+        // Rows of the current raw block done by this worker; the block is freed by whichever
+        // worker finishes its last rows.
+        std::size_t current_block = SIZE_MAX, done_in_block = 0;
+        auto done_with = [&](std::size_t block, std::size_t rows) {
+            if (block != SIZE_MAX && rows_in_block[block].fetch_sub(rows) == rows)
+                rows_.release_separate_block(block);
+        };
+        std::vector<std::size_t> ends, edit_ends;
+        ends.reserve(end - begin);
+        edit_ends.reserve(end - begin);
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::string_view raw = rows_.at(i, column);
+            words.value_[i] = static_cast<std::uint32_t>(word_count(raw));
+            std::string t = text::normalize(raw);
+            buf.insert(buf.end(), t.begin(), t.end());
+            ends.push_back(buf.size());
+            const std::string trimmed = text::trim(raw);
+            const XXH128_hash_t hash = XXH3_128bits(trimmed.data(), trimmed.size());
+            trimmed_hash[i] = {hash.high64, hash.low64};
+            patch::encode(raw, t, edits);
+            edit_ends.push_back(edits.size());
+            if (separate) {  // counted per block run: one atomic operation per block, not per row
+                const std::size_t block = rows_.separate_block_of(i);
+                if (block != current_block) {
+                    done_with(current_block, done_in_block);
+                    current_block = block;
+                    done_in_block = 0;
+                }
+                ++done_in_block;
+            }
+        }
+        done_with(current_block, done_in_block);
+        std::size_t start = 0, edit_start = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            std::size_t stop = ends[i - begin], edit_stop = edit_ends[i - begin];
+            normalized.value_[i] = std::string_view(buf.data() + start, stop - start);
+            raw_edits_[i] = std::string_view(edits.data() + edit_start, edit_stop - edit_start);
+            start = stop;
+            edit_start = edit_stop;
+        }
+    });
+    raw_exact_dup_rows.value_ =
+        dedup::duplicate_rows(dedup::first_equal(std::move(trimmed_hash), threads));
+}
+
+namespace {
+
+/// read_table's UTF-8 check, per record as it streams in: `file:line: invalid UTF-8 ...`.
+void check_utf8(const std::string& name, std::size_t line, const std::vector<std::string>& fields,
+                const std::vector<std::string>* header) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::size_t bad = 0;
+        if (text::is_valid_utf8(fields[i], &bad)) continue;
+        std::size_t at = line;
+        for (std::size_t k = 0; k < i; ++k)
+            at += static_cast<std::size_t>(std::count(fields[k].begin(), fields[k].end(), '\n'));
+        at += static_cast<std::size_t>(
+            std::count(fields[i].begin(), fields[i].begin() + static_cast<long>(bad), '\n'));
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
+        std::string where =
+            header ? "in column \"" + printable((*header)[i]) + "\"" : std::string("in the header");
+        throw InputError(name, at, "invalid UTF-8 (byte " + std::string(byte) + ") " + where);
+    }
+}
+
+/// Where each of the first input's columns is in a shard's header (a shard may order them
+/// differently but must have the same set).
+std::vector<int> column_map(const std::vector<std::string>& first, const std::string& first_name,
+                            const std::vector<std::string>& header, const std::string& name,
+                            std::size_t header_line) {
+    std::vector<int> map;
+    for (const auto& column : first) {
+        auto it = std::find(header.begin(), header.end(), column);
+        if (it == header.end())
+            throw InputError(name, header_line,
+                             "column \"" + printable(column) + "\" of " + first_name +
+                                 " is missing (shards must share their columns)");
+        map.push_back(static_cast<int>(it - header.begin()));
+    }
+    if (header.size() != first.size())
+        throw InputError(name, header_line,
+                         "has " + std::to_string(header.size()) + " columns, the first input " +
+                             std::to_string(first.size()) + " (shards must share their columns)");
+    return map;
+}
+
+/// Reads one shard's header: checked for UTF-8 and the required columns.
+std::vector<std::string> read_header(csv::Reader& reader) {
+    const std::string& name = reader.name();
+    std::vector<std::string> header;
+    if (!reader.next(header)) throw InputError(name, 1, "empty file (no header row)");
+    check_utf8(name, reader.line(), header, nullptr);
+    for (const char* required : {"content", "label"})
+        if (std::find(header.begin(), header.end(), required) == header.end())
+            throw InputError(name, reader.line(),
+                             std::string("missing column \"") + required + "\"");
+    return header;
+}
+
+/// Streams a shard's records into `data` (columns reordered by `map` when needed).
+void read_rows(csv::Reader& reader, const std::vector<std::string>& header,
+               const std::vector<int>& map, Dataset& data) {
+    const std::uint32_t file_index = data.add_file(reader.name());
+    bool same_order = true;
+    for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
+    std::vector<std::string> fields, ordered;
+    while (reader.next(fields)) {
+        check_utf8(reader.name(), reader.line(), fields, &header);
+        if (fields.size() != header.size())
+            throw InputError(reader.name(), reader.line(),
+                             "expected " + std::to_string(header.size()) + " fields, found " +
+                                 std::to_string(fields.size()));
+        if (same_order) {
+            data.add_row(fields, file_index, reader.line());
+        } else {
+            ordered.clear();
+            for (int c : map) ordered.push_back(fields[c]);
+            data.add_row(ordered, file_index, reader.line());
+        }
+        fields.clear();
+    }
+}
+
+}  // namespace
+
+Dataset load(const std::vector<std::string>& paths) {
+    if (paths.empty()) throw UsageError("--in is required");
+    if (std::count(paths.begin(), paths.end(), std::string("-")) > 1)
+        throw UsageError("--in -: stdin can be read only once");
+    // Streamed record by record into the compact row store (a whole csv::Table would hold every
+    // field as its own string next to the store).
+    std::optional<Dataset> data;
+    for (const auto& path : paths) {
+        auto reader = csv::Reader::open(path);
+        std::vector<std::string> header = read_header(*reader);
+        if (!data) data.emplace(header);
+        const auto map =
+            column_map(data->header, paths.front(), header, reader->name(), reader->line());
+        read_rows(*reader, header, map, *data);
+    }
+    return std::move(*data);
+}
+
+}  // namespace synthmod::dataset

@@ -1,0 +1,183 @@
+// dataset: the rows stats works on — read from the input shards, held in a compact row store,
+// and prepared once (columns found, judge columns parsed, texts normalised) for the figures.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace synthmod::dataset {
+
+/// What the judge said about a row.
+/// kTie: the judge's votes tied (judge --votes K), so it gave no label.
+enum class JudgeStatus { kNone, kOk, kRefused, kError, kTie };
+
+/// Every field of every row in a few large blocks: a million rows stored as a million vectors
+/// of strings would cost 50 % more memory than the text itself. One column (the content) can be
+/// kept in blocks of its own, so that they can be freed once it is stored another way.
+class RowStore {
+   public:
+    /// `separate`: the column kept in blocks of its own (none when >= columns).
+    RowStore(std::size_t columns, std::size_t separate) : columns_(columns), separate_(separate) {}
+    void add(const std::vector<std::string>& fields);
+    std::string_view at(std::size_t row, std::size_t column) const {
+        const Ref& r = refs_[row * columns_ + column];
+        const auto& blocks = column == separate_ ? separate_blocks_ : blocks_;
+        return {blocks[r.block].data() + r.offset, r.size};
+    }
+    std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
+    std::size_t columns() const { return columns_; }
+    /// The separate column's blocks, and the one row `row`'s field of it lies in.
+    std::size_t separate_blocks() const { return separate_blocks_.size(); }
+    std::size_t separate_block_of(std::size_t row) const {
+        return refs_[row * columns_ + separate_].block;
+    }
+    /// Frees a block of the separate column: its fields must not be read again.
+    void release_separate_block(std::size_t block) {
+        std::vector<char>().swap(separate_blocks_[block]);
+    }
+
+   private:
+    struct Ref {
+        std::uint32_t block;
+        std::uint32_t offset;
+        std::uint32_t size;
+    };
+    static constexpr std::size_t kBlock = std::size_t{1} << 26;  ///< 64 MB
+    std::size_t columns_ = 0;
+    std::size_t separate_ = SIZE_MAX;
+    std::vector<std::vector<char>> blocks_;
+    std::vector<std::vector<char>> separate_blocks_;
+    std::vector<Ref> refs_;
+};
+
+class Dataset;
+
+/// A member of Dataset that everyone may read and only Dataset writes: the figures and the
+/// comparison read the columns and per-row values under their plain names (`data.words[i]`,
+/// `data.persona`), while the invariants between them (views into the normalised store, the
+/// content column's raw text freed by prepare) stay the class's own business.
+template <class T>
+class ReadOnly {
+   public:
+    ReadOnly() = default;
+    ReadOnly(ReadOnly&&) = default;
+    ReadOnly& operator=(ReadOnly&&) = default;
+    /// Not copyable, so that `auto x = data.header` does not compile: copy the value
+    /// (`std::vector<std::string> x = data.header`).
+    ReadOnly(const ReadOnly&) = delete;
+    ReadOnly& operator=(const ReadOnly&) = delete;
+    operator const T&() const { return value_; }  // NOLINT: reads as the value itself
+    const T& operator*() const { return value_; }
+    const T* operator->() const { return &value_; }
+    // Containers only (templates, so that ReadOnly<int> has none).
+    template <class U = T>
+    auto begin() const -> decltype(std::declval<const U&>().begin()) {
+        return value_.begin();
+    }
+    template <class U = T>
+    auto end() const -> decltype(std::declval<const U&>().end()) {
+        return value_.end();
+    }
+    template <class U = T>
+    auto size() const -> decltype(std::declval<const U&>().size()) {
+        return value_.size();
+    }
+    template <class U = T>
+    auto empty() const -> decltype(std::declval<const U&>().empty()) {
+        return value_.empty();
+    }
+    template <class U = T>
+    auto operator[](std::size_t i) const -> decltype(std::declval<const U&>()[i]) {
+        return value_[i];
+    }
+
+   private:
+    friend class Dataset;
+    T value_{};
+};
+
+/// The rows stats works on, with the columns it reads found by name (-1 when absent).
+///
+/// Rows are added with add_row, then prepare() normalises the content and keeps the raw text
+/// only as edits against the normalised one (stats/patch.h), freeing the raw copy: read the raw
+/// text through text() and whole rows through row(), which rebuild it. Movable, not copyable
+/// (the normalised views point into the dataset's own buffers).
+class Dataset {
+   public:
+    /// An empty dataset with these columns (a `content` column is needed for text()).
+    explicit Dataset(std::vector<std::string> header);
+    Dataset(Dataset&&) = default;
+    Dataset& operator=(Dataset&&) = default;
+    Dataset(const Dataset&) = delete;
+    Dataset& operator=(const Dataset&) = delete;
+
+    /// Names an input file for messages; returns its index for add_row.
+    std::uint32_t add_file(std::string name);
+    /// Appends a row (fields in header order) read from input `file` at `line_number`.
+    /// Throws std::logic_error after prepare().
+    void add_row(const std::vector<std::string>& fields, std::uint32_t file,
+                 std::size_t line_number);
+    /// Parses the judge columns (a bad value throws InputError "file:line: ...") and normalises
+    /// the texts on `threads` threads. Once: later calls do nothing.
+    void prepare(int threads);
+    bool prepared() const { return packed_; }
+
+    std::size_t size() const { return rows_.size(); }
+    bool has_judge() const { return judge_status >= 0 || label_correct >= 0 || judge_label >= 0; }
+    /// "file:line" of row i, for messages.
+    std::string where(std::size_t i) const;
+    /// Field `column` of row i; not the content once prepare() has run (use text()).
+    std::string_view field(std::size_t i, int column) const;
+    std::string_view label_of(std::size_t i) const { return field(i, label); }
+    /// The raw content of row i: a view of the stored text, or rebuilt into `buffer`.
+    std::string_view text(std::size_t i, std::string& buffer) const;
+    std::string text(std::size_t i) const;
+    /// Every field of row i, in header order (the content rebuilt into `buffer`).
+    std::vector<std::string_view> row(std::size_t i, std::string& buffer) const;
+
+    ReadOnly<std::vector<std::string>> header;
+    // The columns stats reads, by name (-1 when absent).
+    ReadOnly<int> content;
+    ReadOnly<int> label;
+    ReadOnly<int> judge_label;
+    ReadOnly<int> label_correct;
+    ReadOnly<int> realism;
+    ReadOnly<int> issues;
+    ReadOnly<int> judge_status;
+    ReadOnly<int> persona;
+    ReadOnly<int> target_label;
+    ReadOnly<int> status;  ///< a generator status column (`status`/`gen_status`), if any
+
+    // Per row, set by prepare():
+    /// DESIGN section 9 normalisation of the content (views into a few large buffers).
+    ReadOnly<std::vector<std::string_view>> normalized;
+    ReadOnly<std::vector<std::uint32_t>> words;  ///< words in content (Python's str.split())
+    ReadOnly<std::vector<JudgeStatus>> judge;    ///< kNone without judge columns
+    ReadOnly<std::vector<char>> correct;         ///< label_correct parsed as true
+    ReadOnly<std::vector<int>> realism_score;    ///< 1..5, 0 when missing
+    ReadOnly<std::size_t> raw_exact_dup_rows;    ///< trimmed raw text equals an earlier row's
+
+   private:
+    void parse_judge_columns();
+    void normalise(int threads);
+
+    std::vector<std::string> files_;   ///< input names, for messages
+    std::vector<std::uint32_t> file_;  ///< per row: index into `files_`
+    std::vector<std::size_t> line_;    ///< per row: line its record starts on
+    RowStore rows_;
+    std::vector<std::vector<char>> normalized_store_;  ///< what `normalized` views
+    std::vector<std::string_view> raw_edits_;  ///< per row: edits rebuilding the raw content
+    std::vector<std::vector<char>> raw_edits_store_;
+    bool packed_ = false;  ///< prepared: the content held as raw_edits_
+};
+
+/// Reads and concatenates the input shards (each needs `content` and `label`; every shard must
+/// have the first one's columns, in any order). Throws UsageError/InputError/IoError with
+/// `file:line: what`.
+Dataset load(const std::vector<std::string>& paths);
+
+}  // namespace synthmod::dataset

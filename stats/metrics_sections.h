@@ -1,0 +1,42 @@
+// metrics_sections: the functions that compute each report section's figures (one file each:
+// metrics_balance.cpp, metrics_duplicates.cpp, metrics_judge.cpp, metrics_diversity.cpp,
+// metrics_filter.cpp), called in that order by metrics::compute. Private to stats/metrics*.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "stats/dedup.h"
+#include "stats/metrics.h"
+
+namespace synthmod::metrics::sections {
+
+/// The rows one compute() call works on — all of a dataset's or a subset — with each row's
+/// label as a small id (labels are few: no string is built per row).
+struct Rows {
+    Rows(const Dataset& data, const std::vector<std::size_t>& subset, int threads);
+    const Dataset& data;
+    const std::vector<std::size_t>& subset;  ///< empty: every row
+    std::size_t n = 0;
+    /// The dataset row of position k.
+    std::size_t at(std::size_t k) const { return subset.empty() ? k : subset[k]; }
+    std::vector<std::uint32_t> label_id;        ///< per position
+    std::vector<std::string_view> label_names;  ///< by id, in order of first appearance
+    std::vector<std::size_t> label_rows;        ///< by id
+};
+
+/// Counts, imbalance, entropy and chi-square against the spec's weights (or uniform).
+void balance(const Rows& rows, const Reference& reference, Metrics& m);
+/// Exact and near duplicates and the label-conflict clusters.
+void duplicates(const Rows& rows, const dedup::NearDupResult& dups, Metrics& m);
+/// Agreement, confusion, kappa, per-label scores, realism, issue tags, refusals.
+void judge(const Rows& rows, Metrics& m);
+/// distinct-1/2, lengths per label, the most common openings, persona coverage.
+void diversity(const Rows& rows, int threads, Metrics& m);
+/// Each row's reason (kKeep for filtered.csv); needs duplicates() and judge() done.
+void filter(const Rows& rows, const dedup::NearDupResult& dups, const Reference& reference,
+            Metrics& m);
+
+}  // namespace synthmod::metrics::sections
