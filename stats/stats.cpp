@@ -115,6 +115,8 @@ void ground_truth_settings(const Options& options, Settings& s) {
     if (options.review_blind != "answer" && options.review_blind != "full")
         throw UsageError("--review-blind: expected answer or full, got '" + options.review_blind +
                          "'");
+    if (options.review == 0 && !options.review_out.empty())
+        throw UsageError("--review-out needs --review N");
     if (!options.reference_pairs.empty() && options.references.empty())
         throw UsageError("--reference-pairs needs --reference F");
     for (const auto& path : options.gold)

@@ -191,7 +191,8 @@ TEST_CASE("stats --review: html by default, label-studio on request, bad values 
     CHECK(test::slurp(dir + "/out2/review.html").find("Content-Security-Policy") !=
           std::string::npos);
     for (auto bad : std::vector<std::vector<std::string>>{{"--review-format", "xlsx"},
-                                                          {"--review-blind", "partly"}}) {
+                                                          {"--review-blind", "partly"},
+                                                          {"--review", "0", "--review-out", "x"}}) {
         std::vector<std::string> argv = {stats_bin(),   "--in", dir + "/judged.csv",
                                          "--review",    "2",    "--report-dir",
                                          dir + "/never"};
