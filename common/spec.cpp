@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <string_view>
 
 #include "common/errors.h"
+#include "common/figures.h"
 
 namespace synthmod::spec {
 
@@ -68,12 +70,7 @@ class Loader {
             if (v->empty()) fail(*ds.get("name"), "dataset.name: must not be empty");
             spec.name = *v;
         }
-        if (auto v = get_int(ds, "dataset", "rows")) {
-            if (*v < 1 || *v > INT_MAX)
-                fail(*ds.get("rows"),
-                     "dataset.rows: must be between 1 and " + std::to_string(INT_MAX));
-            spec.rows = static_cast<int>(*v);
-        }
+        if (auto v = get_int_in(ds, "dataset", "rows", bounds::kRows)) spec.rows = *v;
         if (auto v = get_int(ds, "dataset", "seed")) spec.seed = *v;
 
         load_labels(root, spec);
@@ -158,16 +155,24 @@ class Loader {
         return node->as_boolean()->get();
     }
 
-    /// An int within [lo, hi] or the error "key: must be ...".
+    /// An int within `range` or the error "key: must be ...".
     std::optional<int> get_int_in(const toml::table& t, const std::string& prefix,
-                                  std::string_view key, long long lo, long long hi) const {
+                                  std::string_view key, const IntRange& range) const {
         auto v = get_int(t, prefix, key);
         if (!v) return std::nullopt;
-        if (*v < lo || *v > hi) {
-            fail(*t.get(key), join(prefix, key) + ": must be between " + std::to_string(lo) +
-                                  " and " + std::to_string(hi));
-        }
+        if (std::string what = range.error(*v); !what.empty())
+            fail(*t.get(key), join(prefix, key) + ": " + what);
         return static_cast<int>(*v);
+    }
+
+    /// A number within `range` or the error "key: must be ...".
+    std::optional<double> get_number_in(const toml::table& t, const std::string& prefix,
+                                        std::string_view key, const RealRange& range) const {
+        auto v = get_number(t, prefix, key);
+        if (!v) return std::nullopt;
+        if (std::string what = range.error(*v); !what.empty())
+            fail(*t.get(key), join(prefix, key) + ": " + what);
+        return v;
     }
 
     /// The array-of-tables at `key` (e.g. [[labels]]), or an error when it is something else.
@@ -304,13 +309,12 @@ class Loader {
             }
             config.base_url = *v;
         }
-        if (auto v = get_int_in(t, prefix, "max_tokens", 1, 1000000)) config.max_tokens = *v;
-        if (auto v = get_number(t, prefix, "temperature")) {
-            if (*v < 0 || *v > 2)
-                fail(*t.get("temperature"), prefix + ".temperature: must be between 0 and 2");
+        if (auto v = get_int_in(t, prefix, "max_tokens", bounds::kMaxTokens))
+            config.max_tokens = *v;
+        if (auto v = get_number_in(t, prefix, "temperature", bounds::kTemperature))
             config.temperature = *v;
-        }
-        if (auto v = get_int_in(t, prefix, "concurrency", 1, 10000)) config.concurrency = *v;
+        if (auto v = get_int_in(t, prefix, "concurrency", bounds::kConcurrency))
+            config.concurrency = *v;
         if (auto v = get_string(t, prefix, "system")) config.system = *v;
     }
 
@@ -357,7 +361,7 @@ class Loader {
     }
 
     void load_generator(const toml::table& root, Spec& spec) const {
-        spec.generator.model = "claude-haiku-4-5";
+        spec.generator.model = kDefaultGeneratorModel;
         const toml::table* t = table_at(root, "", "generator");
         if (t != nullptr) {
             check_keys(*t, "generator",
@@ -420,7 +424,7 @@ class Loader {
     }
 
     void load_judge(const toml::table& root, Spec& spec) const {
-        spec.judge.model = "claude-sonnet-4-5";
+        spec.judge.model = kDefaultJudgeModel;
         const toml::table* t = table_at(root, "", "judge");
         if (t == nullptr) return;
         check_keys(*t, "judge",
@@ -435,51 +439,33 @@ class Loader {
         if (t == nullptr) return;
         check_keys(*t, "dedup", {"shingle", "ngram", "threshold", "num_perm"});
         if (auto v = get_string(*t, "dedup", "shingle")) {
-            if (*v != "char" && *v != "word")
-                fail(*t->get("shingle"),
-                     "dedup.shingle: expected \"char\" or \"word\", not \"" + *v + "\"");
+            if (std::string what = shingle_error(*v); !what.empty())
+                fail(*t->get("shingle"), "dedup.shingle: " + what);
             spec.dedup.shingle = *v;
         }
-        if (auto v = get_int_in(*t, "dedup", "ngram", 1, 1000)) spec.dedup.ngram = *v;
-        if (auto v = get_number(*t, "dedup", "threshold")) {
-            if (!(*v > 0 && *v <= 1))
-                fail(*t->get("threshold"), "dedup.threshold: must be > 0 and <= 1");
+        if (auto v = get_int_in(*t, "dedup", "ngram", bounds::kNgram)) spec.dedup.ngram = *v;
+        if (auto v = get_number_in(*t, "dedup", "threshold", bounds::kThreshold))
             spec.dedup.threshold = *v;
-        }
-        if (auto v = get_int_in(*t, "dedup", "num_perm", 8, 65536)) spec.dedup.num_perm = *v;
+        if (auto v = get_int_in(*t, "dedup", "num_perm", bounds::kNumPerm))
+            spec.dedup.num_perm = *v;
     }
 
+    /// [gate]: every key and range from the table of figures (common/figures.h), checked by
+    /// Gate::set as --gate-set is.
     void load_gate(const toml::table& root, Spec& spec) const {
         const toml::table* t = table_at(root, "", "gate");
         if (t == nullptr) return;
-        const auto& keys = gate_keys();
         for (auto&& [key, node] : *t) {
             const std::string name(key.str());
             const std::size_t line =
                 key.source().begin.line != 0 ? key.source().begin.line : node.source().begin.line;
-            if (name != "min_realism" && std::find(keys.begin(), keys.end(), name) == keys.end()) {
-                fail(line, "unknown key \"gate." + name + "\"");
+            if (figures::find_gate_key(name) == nullptr) {
+                fail(line, "unknown key \"gate." + name +
+                               "\" (known: " + figures::gate_keys_list() + ")");
             }
-            auto value = get_number(*t, "gate", name);
-            const double v = *value;
-            const bool share =
-                name.find("_rate") != std::string::npos || name.rfind("min_agreement", 0) == 0;
-            if (share && (v < 0 || v > 1)) fail(line, "gate." + name + ": must be between 0 and 1");
-            if ((name == "min_rows" || name == "min_rows_per_label" ||
-                 name == "max_imbalance_ratio") &&
-                v < 0) {
-                fail(line, "gate." + name + ": must be >= 0");
-            }
-            if (name == "min_kappa" && (v < -1 || v > 1))
-                fail(line, "gate.min_kappa: must be between -1 and 1");
-            if ((name == "min_realism" || name == "min_realism_mean") && (v < 1 || v > 5)) {
-                fail(line, "gate." + name + ": must be between 1 and 5 (the realism scale)");
-            }
-            if (name == "min_realism") {
-                spec.gate.min_realism = v;
-            } else {
-                spec.gate.thresholds[name] = v;
-            }
+            const double v = *get_number(*t, "gate", name);
+            if (std::string what = spec.gate.set(name, v); !what.empty())
+                fail(line, "gate." + name + ": " + what);
         }
     }
 
@@ -496,13 +482,43 @@ int Spec::label_index(const std::string& label) const {
     return -1;
 }
 
-const std::vector<std::string>& gate_keys() {
-    static const std::vector<std::string> keys = {
-        "min_rows",           "min_rows_per_label",  "max_imbalance_ratio",
-        "max_exact_dup_rate", "max_near_dup_rate",   "max_label_conflict_rate",
-        "min_agreement",      "min_agreement_lower", "min_kappa",
-        "min_realism_mean",   "max_refusal_rate"};
-    return keys;
+namespace {
+
+/// A bound as people write it: 1, 0.8, 2147483647.
+std::string bound_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string IntRange::error(long long v) const {
+    if (v >= lo && v <= hi) return "";
+    return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+}
+
+std::string RealRange::error(double v) const {
+    if (!std::isfinite(v)) return "expected a finite number";
+    if ((lo_open ? v > lo : v >= lo) && v <= hi) return "";
+    if (lo_open) return "must be > " + bound_text(lo) + " and <= " + bound_text(hi);
+    return "must be between " + bound_text(lo) + " and " + bound_text(hi);
+}
+
+std::string shingle_error(std::string_view shingle) {
+    if (shingle == "char" || shingle == "word") return "";
+    return "expected \"char\" or \"word\", not \"" + std::string(shingle) + "\"";
+}
+
+std::string Gate::set(const std::string& key, double value) {
+    const figures::Figure* figure = figures::find_gate_key(key);
+    if (figure == nullptr) return "unknown key (known: " + figures::gate_keys_list() + ")";
+    if (std::string what = figures::threshold_error(*figure, value); !what.empty()) return what;
+    if (figure->id == figures::Id::kMinRealism)
+        min_realism = value;
+    else
+        thresholds[key] = value;
+    return "";
 }
 
 Spec parse(const std::string& text, const std::string& name) {

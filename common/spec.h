@@ -1,9 +1,11 @@
 // spec: the dataset spec of DESIGN section 4 (TOML) loaded into validated structs.
 #pragma once
 
+#include <climits>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace synthmod::spec {
@@ -14,6 +16,10 @@ inline constexpr const char* kDefaultVariantPrompt =
     "Write {{context}} by the following person: {{persona}}\n\n"
     "The post should be one a moderator would label \"{{label}}\": {{label_definition}}\n\n"
     "The possible labels are {{labels}}. Write only the post itself.";
+
+/// Models a spec without [generator] model / [judge] model gets.
+inline constexpr const char* kDefaultGeneratorModel = "claude-haiku-4-5";
+inline constexpr const char* kDefaultJudgeModel = "claude-sonnet-4-5";
 
 /// Name of the variant added when the spec defines none.
 inline constexpr const char* kDefaultVariantName = "baseline";
@@ -37,6 +43,40 @@ struct Variant {
     std::string prompt;  ///< template with {{persona}} {{label}} {{label_definition}} {{labels}} {{context}}
 };
 
+/// Inclusive bounds of an integer spec value.
+struct IntRange {
+    long long lo;
+    long long hi;
+    /// "must be between lo and hi", or empty when `v` is within the bounds.
+    std::string error(long long v) const;
+};
+
+/// Bounds of a real spec value; `lo_open` excludes `lo` itself.
+struct RealRange {
+    double lo;
+    double hi;
+    bool lo_open = false;
+    /// "must be between lo and hi" ("must be > lo and <= hi"), or empty when `v` is within them.
+    std::string error(double v) const;
+};
+
+/// The bounds of every numeric spec value, in one place: the spec reader refuses a value outside
+/// them (`spec.toml:line: key: must be ...`) and a tool's flag that overrides the key checks the
+/// same bounds (`--ngram: must be ...`).
+namespace bounds {
+inline constexpr IntRange kRows{1, INT_MAX};        ///< [dataset] rows
+inline constexpr IntRange kMaxTokens{1, 1000000};   ///< [generator]/[judge] max_tokens
+inline constexpr RealRange kTemperature{0, 2};      ///< [generator]/[judge] temperature
+inline constexpr IntRange kConcurrency{1, 10000};   ///< [generator]/[judge] concurrency
+inline constexpr IntRange kNgram{1, 64};            ///< [dedup] ngram
+inline constexpr RealRange kThreshold{0, 1, true};  ///< [dedup] threshold (Jaccard)
+inline constexpr IntRange kNumPerm{8, 1024};        ///< [dedup] num_perm
+}  // namespace bounds
+
+/// Why `shingle` is not a [dedup] shingle kind ("expected \"char\" or \"word\", not ..."), or
+/// empty when it is one.
+std::string shingle_error(std::string_view shingle);
+
 /// Model settings of one stage (generator or judge).
 struct ModelConfig {
     std::string provider = "anthropic";  ///< anthropic | openai | offline
@@ -57,17 +97,25 @@ struct Judge : ModelConfig {
     bool blind = true;
 };
 
+/// The near-duplicate search's options (DESIGN section 9) with their defaults: the spec's
+/// [dedup] and synthmod-stats' --shingle, --ngram, --threshold, --num-perm start from these.
 struct Dedup {
     std::string shingle = "char";  ///< char | word
-    int ngram = 5;
-    double threshold = 0.8;
-    int num_perm = 128;
+    int ngram = 5;                 ///< bounds::kNgram
+    double threshold = 0.8;        ///< bounds::kThreshold
+    int num_perm = 128;            ///< bounds::kNumPerm
 };
 
-/// Gate thresholds (DESIGN section 9); only the keys present in the spec are checked.
+/// Gate thresholds (DESIGN section 9); only the keys present are checked. The keys and their
+/// valid ranges are those of the table of figures (common/figures.h).
 struct Gate {
     std::map<std::string, double> thresholds;
     double min_realism = 3;  ///< filter threshold for realism (not a check by itself)
+
+    /// Sets `key` (a gate key of common/figures.h, `min_realism` included) to `value`. Returns
+    /// why it cannot: `unknown key (known: ...)` or `must be between 0 and 1`; empty when set.
+    /// The spec's [gate] and --gate-set both go through here.
+    [[nodiscard]] std::string set(const std::string& key, double value);
 };
 
 struct Personas {
@@ -93,9 +141,6 @@ struct Spec {
     /// Index of label `name`, or -1.
     int label_index(const std::string& name) const;
 };
-
-/// The gate keys DESIGN section 9 defines (`min_rows`, `max_near_dup_rate`, ...).
-const std::vector<std::string>& gate_keys();
 
 /// Loads and validates a spec. Every error throws InputError("file:line: key: what").
 Spec load(const std::string& path);

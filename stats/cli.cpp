@@ -1,5 +1,9 @@
 #include "stats/cli.h"
 
+#include <cstdio>
+
+#include "common/spec.h"
+
 namespace synthmod::stats {
 
 void add_flags(CLI::App& app, Options& o) {
@@ -28,9 +32,25 @@ void add_flags(CLI::App& app, Options& o) {
                    "rows dropped, with reason and cluster (default <report-dir>/rejected.csv)");
     app.add_flag("--keep-columns", o.keep_columns, "filtered.csv keeps every input column");
     app.add_option("--shingle", o.shingle, "char | word (overrides [dedup] shingle)");
-    app.add_option("--ngram", o.ngram, "shingle length (default 5)");
-    app.add_option("--threshold", o.threshold, "near-duplicate Jaccard threshold (default 0.8)");
-    app.add_option("--num-perm", o.num_perm, "MinHash permutations (default 128)");
+    // Defaults and bounds: the spec's [dedup] (common/spec.h), which these flags override.
+    const spec::Dedup dedup;
+    const auto range = [](const spec::IntRange& r) {
+        return std::to_string(r.lo) + "-" + std::to_string(r.hi);
+    };
+    const auto real = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    app.add_option("--ngram", o.ngram,
+                   "shingle length, " + range(spec::bounds::kNgram) + " (default " +
+                       std::to_string(dedup.ngram) + ")");
+    app.add_option(
+        "--threshold", o.threshold,
+        "near-duplicate Jaccard threshold, > 0 and <= 1 (default " + real(dedup.threshold) + ")");
+    app.add_option("--num-perm", o.num_perm,
+                   "MinHash permutations, " + range(spec::bounds::kNumPerm) + " (default " +
+                       std::to_string(dedup.num_perm) + ")");
     app.add_option("--lsh-rounds", o.lsh_rounds,
                    "independent LSH rounds (default 4; more = higher recall)");
     app.add_option("--pairs", o.pairs,

@@ -10,6 +10,7 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "stats/figures.h"
 
 namespace synthmod::compare {
 
@@ -17,7 +18,7 @@ namespace {
 
 /// A per-row figure as a ratio of sums, so a bootstrap resample recomputes it cheaply.
 struct RowFigure {
-    const char* name;
+    figures::Id id;
     /// (numerator, denominator) contribution of row i.
     std::pair<double, double> (*of)(const metrics::Dataset&, std::size_t);
     bool needs_judge;
@@ -39,10 +40,10 @@ std::pair<double, double> words_of(const metrics::Dataset& d, std::size_t i) {
 }
 
 const RowFigure kRowFigures[] = {
-    {"agreement", agreement_of, true},
-    {"realism_mean", realism_of, true},
-    {"judge_refusal_rate", judge_refusal_of, true},
-    {"words_mean", words_of, false},
+    {figures::Id::kAgreement, agreement_of, true},
+    {figures::Id::kRealismMean, realism_of, true},
+    {figures::Id::kJudgeRefusalRate, judge_refusal_of, true},
+    {figures::Id::kWordsMean, words_of, false},
 };
 
 std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
@@ -58,37 +59,6 @@ std::optional<double> ratio(const metrics::Dataset& d, const RowFigure& f,
 }
 
 }  // namespace
-
-bool higher_is_better(const std::string& metric) {
-    static const char* lower_better[] = {"exact_dup_rate",   "near_dup_rate", "label_conflict_rate",
-                                         "imbalance_ratio",  "refusal_rate",  "judge_refusal_rate",
-                                         "top_opening_share"};
-    for (const char* m : lower_better)
-        if (metric == m) return false;
-    return true;
-}
-
-std::vector<std::pair<std::string, std::optional<double>>> key_figures(const metrics::Metrics& m) {
-    std::vector<std::pair<std::string, std::optional<double>>> out;
-    out.push_back({"rows", static_cast<double>(m.rows)});
-    out.push_back({"agreement", m.agreement});
-    out.push_back({"agreement_lower",
-                   m.agreement ? std::optional<double>(m.agreement_ci.lower) : std::nullopt});
-    out.push_back({"kappa", m.kappa});
-    out.push_back({"realism_mean", m.realism_mean});
-    out.push_back({"judge_refusal_rate", m.judge_refusal_rate});
-    out.push_back({"refusal_rate", m.refusal_rate()});
-    out.push_back({"exact_dup_rate", m.exact_dup_rate()});
-    out.push_back({"near_dup_rate", m.near_dup_rate()});
-    out.push_back({"label_conflict_rate", m.label_conflict_rate()});
-    out.push_back({"imbalance_ratio", m.imbalance_ratio});
-    out.push_back({"distinct_1", m.distinct_1});
-    out.push_back({"distinct_2", m.distinct_2});
-    out.push_back({"words_mean", m.length_all.mean});
-    out.push_back(
-        {"top_opening_share", m.top_openings.empty() ? 0.0 : m.top_openings.front().share});
-    return out;
-}
 
 Comparison by_column(const metrics::Dataset& data, const std::string& column,
                      const dedup::NearDupOptions& dedup_options,
@@ -151,13 +121,15 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
     }
 
     // Table rows: every key figure; bootstrap intervals for the per-row ones.
-    std::vector<std::vector<std::pair<std::string, std::optional<double>>>> figures;
-    for (const auto& m : per_group) figures.push_back(key_figures(m));
-    for (std::size_t f = 0; f < figures.front().size(); ++f) {
+    std::vector<std::vector<std::pair<const figures::Figure*, std::optional<double>>>> values;
+    for (const auto& m : per_group) values.push_back(figures::compared(m));
+    for (std::size_t f = 0; f < values.front().size(); ++f) {
+        const figures::Figure& figure = *values.front()[f].first;
         Row row;
-        row.metric = figures.front()[f].first;
-        row.higher_is_better = higher_is_better(row.metric);
-        for (std::size_t g = 0; g < g_count; ++g) row.values.push_back(figures[g][f].second);
+        row.metric = figure.name;
+        row.higher_is_better = figure.better != figures::Better::kLower;
+        row.decimals = figure.decimals;
+        for (std::size_t g = 0; g < g_count; ++g) row.values.push_back(values[g][f].second);
         row.diff.assign(g_count, std::nullopt);
         row.lower.assign(g_count, std::nullopt);
         row.upper.assign(g_count, std::nullopt);
@@ -165,7 +137,7 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
             if (row.values[g] && row.values[0]) row.diff[g] = *row.values[g] - *row.values[0];
         const RowFigure* rf = nullptr;
         for (const auto& candidate : kRowFigures)
-            if (row.metric == candidate.name) rf = &candidate;
+            if (figure.id == candidate.id) rf = &candidate;
         if (rf && (!rf->needs_judge || data.has_judge())) {
             for (std::size_t g = 1; g < g_count; ++g) {
                 if (!row.diff[g]) continue;
@@ -213,16 +185,18 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
         throw InputError(path + ":1: not a metrics.json object");
     Baseline out;
     out.path = std::filesystem::path(path).filename().string();
-    for (const auto& [name, value] : key_figures(current)) {
+    for (const auto& [figure, value] : figures::compared(current)) {
         BaselineRow row;
-        row.metric = name;
-        row.higher_is_better = higher_is_better(name);
+        row.metric = figure->name;
+        row.higher_is_better = figure->better != figures::Better::kLower;
+        row.decimals = figure->decimals;
         row.current = value;
-        auto it = doc.FindMember(name.c_str());
+        auto it = doc.FindMember(figure->name);
         if (it != doc.MemberEnd() && it->value.IsNumber()) row.baseline = it->value.GetDouble();
-        if (row.current && row.baseline && name != "rows") {
+        const figures::Better better = figure->better;
+        if (row.current && row.baseline && better != figures::Better::kNeither) {
             double delta = *row.current - *row.baseline;
-            row.regression = row.higher_is_better ? delta < -1e-12 : delta > 1e-12;
+            row.regression = better == figures::Better::kHigher ? delta < -1e-12 : delta > 1e-12;
         }
         out.regressions += row.regression;
         out.rows.push_back(row);

@@ -17,6 +17,7 @@ namespace synthmod::compare {
 struct Row {
     std::string metric;
     bool higher_is_better = true;
+    int decimals = 4;  ///< how the table of figures prints it (0 for rows)
     std::vector<std::optional<double>> values;
     std::vector<std::optional<double>> diff;
     std::vector<std::optional<double>> lower;
@@ -44,6 +45,7 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
 struct BaselineRow {
     std::string metric;
     bool higher_is_better = true;
+    int decimals = 4;  ///< how the table of figures prints it (0 for rows)
     std::optional<double> current;
     std::optional<double> baseline;
     bool regression = false;
@@ -58,9 +60,5 @@ struct Baseline {
 /// Reads an earlier metrics.json; throws InputError when it is not a JSON object.
 Baseline against_baseline(const std::string& path, const std::string& json_text,
                           const metrics::Metrics& current);
-
-/// The key figures compared, with their direction: name -> value (absent when unavailable).
-std::vector<std::pair<std::string, std::optional<double>>> key_figures(const metrics::Metrics& m);
-bool higher_is_better(const std::string& metric);
 
 }  // namespace synthmod::compare

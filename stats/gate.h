@@ -6,15 +6,24 @@
 #include <string>
 #include <vector>
 
+#include "common/spec.h"
 #include "stats/metrics.h"
 
 namespace synthmod::gate {
 
-/// The threshold keys the gate knows, in report order.
-const std::vector<std::string>& keys();
+/// The threshold keys the gate checks, in report order (the table of figures' order; the
+/// setting `min_realism` is not among them).
+std::vector<std::string> keys();
 
-/// Parses one `--gate-set key=value`; throws UsageError on an unknown key or a bad number.
+/// Parses one `--gate-set key=value`; throws UsageError on an unknown key (listing the known
+/// ones) or a bad number. The value's range is checked by spec::Gate::set.
 std::pair<std::string, double> parse_setting(const std::string& setting);
+
+/// Applies every `--gate-set key=value` to `gate` (the spec's [gate], or an empty one) through
+/// spec::Gate::set, so a value is checked as the spec's is: `--gate-set max_near_dup_rate=5`
+/// is refused ("must be between 0 and 1") and `min_realism` sets the filter's threshold.
+/// Throws UsageError.
+void apply_settings(spec::Gate& gate, const std::vector<std::string>& settings);
 
 /// One threshold checked against one figure.
 struct Check {
@@ -32,18 +41,9 @@ struct Result {
     bool passed() const;
 };
 
-/// A figure computed outside metrics::Metrics (--gold, --reference), by its metrics.json name.
-struct Figure {
-    std::string name;
-    std::optional<double> value;
-    std::string why_missing;  ///< when absent
-};
-
-/// Checks every threshold in `thresholds` (keys from keys()) against `m` and `extra`. A figure
-/// that is unavailable (no judge columns for min_agreement, no --gold for min_human_accuracy,
-/// ...) fails with a message saying so.
-Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m,
-                const std::vector<Figure>& extra = {});
+/// Checks every threshold in `thresholds` (keys from keys()). A figure that is unavailable
+/// (no judge columns for min_agreement, ...) fails with a message saying so.
+Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m);
 
 /// JUnit XML: one testsuite "synthmod-stats gate", one testcase per check.
 std::string junit_xml(const Result& result);

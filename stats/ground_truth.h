@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "stats/gate.h"
 #include "stats/gold.h"
 #include "stats/metrics.h"
 #include "stats/reference.h"
@@ -17,7 +16,11 @@
 namespace synthmod::ground_truth {
 
 /// A figure under its metrics.json / gate name (DESIGN section 12), absent with a reason.
-using NamedFigure = gate::Figure;
+struct NamedFigure {
+    std::string name;
+    std::optional<double> value;
+    std::string why_missing;  ///< when absent
+};
 
 /// human_rows, human_label_accuracy (+ _lower, _upper), judge_human_agreement,
 /// judge_human_kappa, reviewer_kappa, reviewer_fleiss_kappa, reviewer_alpha and the rest.

@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "stats/charts.h"
+#include "stats/figures.h"
 
 namespace synthmod::report {
 
@@ -253,6 +254,8 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
     const dedup::NearDupOptions& options = d.options;
     const char* shingle = options.shingle == minhash::ShingleKind::kWord ? "word" : "char";
     const auto banding = d.banding;
+    // The same two points metrics.json lists under dedup.match_probability.
+    const auto match = figures::match_probabilities(options.threshold, banding, d.rounds);
     return "Method: " + std::string(shingle) + " " + std::to_string(options.ngram) +
            "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
            "whitespace collapsed), xxHash3; one-permutation MinHash with " +
@@ -264,12 +267,9 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
            fixed(options.threshold, 2) +
            ", so no listed pair is below it. A pair at exactly the "
            "threshold is proposed with probability " +
-           pct(minhash::match_probability(options.threshold, banding, d.rounds)) + ", one at " +
-           fixed(std::min(1.0, options.threshold + 0.05), 2) + " with " +
-           pct(minhash::match_probability(std::min(1.0, options.threshold + 0.05), banding,
-                                          d.rounds)) +
-           ". " + count(d.unique_texts) + " distinct texts, " + count(d.candidates) +
-           " candidate pairs checked.\n\n";
+           pct(match[0].probability) + ", one at " + fixed(match[1].jaccard, 2) + " with " +
+           pct(match[1].probability) + ". " + count(d.unique_texts) + " distinct texts, " +
+           count(d.candidates) + " candidate pairs checked.\n\n";
 }
 
 /// The five largest clusters with their labels and first row's text.

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/spec.h"
 #include "stats/compare.h"
 #include "stats/dedup.h"
 #include "stats/gate.h"
@@ -19,11 +20,8 @@ namespace synthmod::report {
 /// shingle .. num_perm below are the same values, kept while metrics.json reads them here.
 struct RunInfo {
     std::vector<std::string> inputs;
-    std::string spec;  ///< empty without --spec
-    std::string shingle = "char";
-    int ngram = 5;
-    double threshold = 0.8;
-    int num_perm = 128;
+    std::string spec;         ///< empty without --spec
+    spec::Dedup dedup;        ///< the near-duplicate options the run used (spec, then flags)
     std::string gate_source;  ///< where the thresholds came from
 };
 
@@ -37,9 +35,8 @@ struct Input {
     const compare::Comparison* comparison = nullptr;
     const compare::Baseline* baseline = nullptr;
     /// Sections of the optional features (--gold, --reference, vote ties), in order, placed
-    /// before "Filter"; their figures go into metrics.json under their names (null if absent).
+    /// before "Filter" (their figures are in Metrics::extra).
     std::vector<std::string> extra_sections;
-    std::vector<gate::Figure> extra_figures;
 };
 
 /// Makes row text safe inside a Markdown table cell or paragraph: strips ANSI escapes, control

@@ -102,6 +102,7 @@ struct Settings {
     metrics::Reference reference;
     std::map<std::string, double> thresholds;
     std::string gate_source;
+    double min_realism = spec::Gate{}.min_realism;  ///< [gate] min_realism or --gate-set
     std::string baseline_text;              ///< the --baseline file, read (and checked) up front
     std::vector<gold::Reviewer> reviewers;  ///< the --gold files, read (and checked) up front
     reference::ReferenceSet references;     ///< the --reference files
@@ -128,22 +129,22 @@ void ground_truth_settings(const Options& options, Settings& s) {
 dedup::NearDupOptions dedup_options(const Options& options, const std::optional<spec::Spec>& sp,
                                     int threads) {
     dedup::NearDupOptions dd;
-    std::string shingle = sp ? sp->dedup.shingle : "char";
-    dd.ngram = sp ? sp->dedup.ngram : 5;
-    dd.threshold = sp ? sp->dedup.threshold : 0.8;
-    dd.num_perm = sp ? sp->dedup.num_perm : 128;
-    if (options.shingle) shingle = *options.shingle;
-    if (options.ngram) dd.ngram = *options.ngram;
-    if (options.threshold) dd.threshold = *options.threshold;
-    if (options.num_perm) dd.num_perm = *options.num_perm;
-    if (shingle != "char" && shingle != "word")
-        throw UsageError("--shingle: expected char or word, got '" + shingle + "'");
+    // Defaults and bounds are the spec's (common/spec.h): a spec value was checked when the
+    // spec was read, a flag is checked here against the same bounds.
+    const spec::Dedup dedup_options = sp ? sp->dedup : spec::Dedup{};
+    std::string shingle = options.shingle.value_or(dedup_options.shingle);
+    dd.ngram = options.ngram.value_or(dedup_options.ngram);
+    dd.threshold = options.threshold.value_or(dedup_options.threshold);
+    dd.num_perm = options.num_perm.value_or(dedup_options.num_perm);
+    if (std::string what = spec::shingle_error(shingle); !what.empty())
+        throw UsageError("--shingle: " + what);
     dd.shingle = shingle == "word" ? minhash::ShingleKind::kWord : minhash::ShingleKind::kChar;
-    if (dd.ngram < 1 || dd.ngram > 64) throw UsageError("--ngram: must be between 1 and 64");
-    if (!(dd.threshold > 0 && dd.threshold <= 1))
-        throw UsageError("--threshold: must be in (0, 1]");
-    if (dd.num_perm < 1 || dd.num_perm > 1024)
-        throw UsageError("--num-perm: must be between 1 and 1024");
+    if (std::string what = spec::bounds::kNgram.error(dd.ngram); !what.empty())
+        throw UsageError("--ngram: " + what);
+    if (std::string what = spec::bounds::kThreshold.error(dd.threshold); !what.empty())
+        throw UsageError("--threshold: " + what);
+    if (std::string what = spec::bounds::kNumPerm.error(dd.num_perm); !what.empty())
+        throw UsageError("--num-perm: " + what);
     if (options.lsh_rounds < 1 || options.lsh_rounds > 64)
         throw UsageError("--lsh-rounds: must be between 1 and 64");
     dd.rounds = options.lsh_rounds;
@@ -152,17 +153,15 @@ dedup::NearDupOptions dedup_options(const Options& options, const std::optional<
     return dd;
 }
 
-/// The gate's thresholds (the spec's [gate], then --gate-set) and where they came from.
+/// The gate's thresholds (the spec's [gate], then --gate-set, each checked by spec::Gate::set)
+/// and where they came from; min_realism (the filter's threshold) may be set by either.
 void gate_thresholds(const Options& options, Settings& s) {
+    spec::Gate gate_settings = s.spec ? s.spec->gate : spec::Gate{};
+    gate::apply_settings(gate_settings, options.gate_set);
+    s.thresholds = gate_settings.thresholds;
+    s.min_realism = gate_settings.min_realism;
     s.gate_source = "--gate-set";
-    if (s.spec) {
-        s.thresholds = s.spec->gate.thresholds;
-        s.gate_source = "the spec's [gate] (" + base_name(options.spec) + ")";
-    }
-    for (const auto& setting : options.gate_set) {
-        auto [k, v] = gate::parse_setting(setting);
-        s.thresholds[k] = v;
-    }
+    if (s.spec) s.gate_source = "the spec's [gate] (" + base_name(options.spec) + ")";
     if (s.spec && !options.gate_set.empty()) s.gate_source += " with --gate-set overrides";
     if (options.gate && s.thresholds.empty())
         throw UsageError(
@@ -184,8 +183,8 @@ Settings settle(const Options& options) {
     if (s.spec) {
         for (const auto& l : s.spec->labels) s.reference.labels.push_back(l.name);
         s.reference.weights = s.spec->label_weights;
-        s.reference.min_realism = s.spec->gate.min_realism;
     }
+    s.reference.min_realism = s.min_realism;
     ground_truth_settings(options, s);
     return s;
 }
@@ -200,7 +199,7 @@ struct Results {
     std::optional<compare::Baseline> baseline;
     /// Issue 13: sections and figures of --gold, --reference and vote ties; the review page.
     std::vector<std::string> extra_sections;
-    std::vector<gate::Figure> extra_figures;
+    std::vector<ground_truth::NamedFigure> extra_figures;
     std::optional<reference::Result> contamination;
     std::string review_page;
     std::string review_config;  ///< label-studio: the labeling config
@@ -306,7 +305,8 @@ Results compute(const Options& options, const Settings& s, StageClock& clock) {
     }
     if (!options.gold.empty()) against_people(options, s, r);
     if (options.review > 0) review_page(options, s, r);
-    if (options.gate) r.gate = gate::evaluate(s.thresholds, r.metrics, r.extra_figures);
+    for (const auto& f : r.extra_figures) r.metrics.extra[f.name] = {f.value, f.why_missing};
+    if (options.gate) r.gate = gate::evaluate(s.thresholds, r.metrics);
     if (!options.compare_by.empty())
         r.comparison = compare::by_column(data, options.compare_by, s.dedup, s.reference,
                                           s.spec ? static_cast<std::uint64_t>(s.spec->seed) : 42);
@@ -331,16 +331,13 @@ Rendered render(const Options& options, const Settings& s, const Results& r) {
     // example report is regenerated byte for byte on other machines).
     for (const auto& path : options.inputs) in.info.inputs.push_back(base_name(path));
     in.info.spec = options.spec;
-    in.info.shingle = s.dedup.shingle == minhash::ShingleKind::kWord ? "word" : "char";
-    in.info.ngram = s.dedup.ngram;
-    in.info.threshold = s.dedup.threshold;
-    in.info.num_perm = s.dedup.num_perm;
+    in.info.dedup = {s.dedup.shingle == minhash::ShingleKind::kWord ? "word" : "char",
+                     s.dedup.ngram, s.dedup.threshold, s.dedup.num_perm};
     in.info.gate_source = s.gate_source;
     in.gate = r.gate ? &*r.gate : nullptr;
     in.comparison = r.comparison ? &*r.comparison : nullptr;
     in.baseline = r.baseline ? &*r.baseline : nullptr;
     in.extra_sections = r.extra_sections;
-    in.extra_figures = r.extra_figures;
     return {report::markdown(in), report::metrics_json(in), report::charts(in)};
 }
 

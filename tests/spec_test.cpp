@@ -178,7 +178,10 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
                        "[[generator.variants]]\nname = \"a\"\nprompt = \"b\"\nweight = 2\n") ==
               "dir/s.toml:12: unknown key \"generator.variants.weight\"");
         CHECK(error_of(kLabels + "[gate]\nmin_agreement = 0.9\nmax_fun = 1\n") ==
-              "dir/s.toml:11: unknown key \"gate.max_fun\"");
+              "dir/s.toml:11: unknown key \"gate.max_fun\" (known: min_rows, "
+              "min_rows_per_label, max_imbalance_ratio, max_exact_dup_rate, max_near_dup_rate, "
+              "max_label_conflict_rate, min_agreement, min_agreement_lower, min_kappa, "
+              "min_realism_mean, max_refusal_rate, min_realism)");
         CHECK(error_of(kLabels + "[dedup]\n\nbands = 4\n") ==
               "dir/s.toml:11: unknown key \"dedup.bands\"");
         CHECK(error_of(kLabels + "[judge]\nvotes = 3\n") ==
@@ -285,13 +288,20 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
         CHECK(error_of(kLabels + "[dedup]\nshingle = \"token\"\n") ==
               "dir/s.toml:10: dedup.shingle: expected \"char\" or \"word\", not \"token\"");
         CHECK(error_of(kLabels + "[dedup]\nngram = 0\n") ==
-              "dir/s.toml:10: dedup.ngram: must be between 1 and 1000");
+              "dir/s.toml:10: dedup.ngram: must be between 1 and 64");
+        // The bounds synthmod-stats can run with, refused when the spec is read (it used to load
+        // and then fail naming --ngram, a flag the user never typed).
+        CHECK(error_of(kLabels + "[dedup]\nngram = 100\n") ==
+              "dir/s.toml:10: dedup.ngram: must be between 1 and 64");
+        CHECK(spec::parse(kLabels + "[dedup]\nngram = 64\n", "x.toml").dedup.ngram == 64);
+        CHECK(error_of(kLabels + "[dedup]\nnum_perm = 2048\n") ==
+              "dir/s.toml:10: dedup.num_perm: must be between 8 and 1024");
         CHECK(error_of(kLabels + "[dedup]\nthreshold = 0\n") ==
               "dir/s.toml:10: dedup.threshold: must be > 0 and <= 1");
         CHECK(error_of(kLabels + "[dedup]\nthreshold = 1.5\n") ==
               "dir/s.toml:10: dedup.threshold: must be > 0 and <= 1");
         CHECK(error_of(kLabels + "[dedup]\nnum_perm = 4\n") ==
-              "dir/s.toml:10: dedup.num_perm: must be between 8 and 65536");
+              "dir/s.toml:10: dedup.num_perm: must be between 8 and 1024");
         CHECK(spec::parse(kLabels + "[dedup]\nthreshold = 1\n", "x.toml").dedup.threshold == 1.0);
     }
     SECTION("gate values") {
@@ -299,12 +309,48 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
               "dir/s.toml:10: gate.max_near_dup_rate: must be between 0 and 1");
         CHECK(error_of(kLabels + "[gate]\nmin_realism = 7\n") ==
               "dir/s.toml:10: gate.min_realism: must be between 1 and 5 (the realism scale)");
-        for (const auto& key : spec::gate_keys()) {
+        // The keys of DESIGN sections 9 and 12 (min_realism is the filter's threshold).
+        const std::vector<std::string> design = {
+            "min_rows",           "min_rows_per_label",  "max_imbalance_ratio",
+            "max_exact_dup_rate", "max_near_dup_rate",   "max_label_conflict_rate",
+            "min_agreement",      "min_agreement_lower", "min_kappa",
+            "min_realism_mean",   "max_refusal_rate",    "min_realism"};
+        for (const auto& key : design) {
             INFO(key);
             CHECK(error_of(kLabels + "[gate]\n" + key + " = 0.5\n").empty() ==
-                  (key != "min_realism_mean"));
+                  (key != "min_realism_mean" && key != "min_realism"));
         }
-        CHECK(spec::gate_keys().size() == 11);
+        CHECK(error_of(kLabels + "[gate]\nmin_kappa = -1.5\n") ==
+              "dir/s.toml:10: gate.min_kappa: must be between -1 and 1");
+        CHECK(error_of(kLabels + "[gate]\nmin_rows = -1\n") ==
+              "dir/s.toml:10: gate.min_rows: must be >= 0");
+        CHECK(error_of(kLabels + "[gate]\nmin_realism_mean = 0.5\n") ==
+              "dir/s.toml:10: gate.min_realism_mean: must be between 1 and 5 (the realism scale)");
+        const auto s =
+            spec::parse(kLabels + "[gate]\nmin_realism = 4\nmax_near_dup_rate = 1\n", "x.toml");
+        CHECK(s.gate.min_realism == 4.0);
+        CHECK(s.gate.thresholds == std::map<std::string, double>{{"max_near_dup_rate", 1.0}});
+    }
+    SECTION("Gate::set checks a value as [gate] does") {
+        spec::Gate gate;
+        CHECK(gate.set("max_near_dup_rate", 5) == "must be between 0 and 1");
+        CHECK(gate.set("min_realism", 0) == "must be between 1 and 5 (the realism scale)");
+        CHECK(gate.set("min_fun", 1).rfind("unknown key (known: min_rows, ", 0) == 0);
+        CHECK(gate.thresholds.empty());
+        CHECK(gate.min_realism == 3.0);
+        CHECK(gate.set("min_realism", 4.5).empty());
+        CHECK(gate.set("max_near_dup_rate", 0.05).empty());
+        CHECK(gate.min_realism == 4.5);
+        CHECK(gate.thresholds == std::map<std::string, double>{{"max_near_dup_rate", 0.05}});
+    }
+    SECTION("one set of bounds for the spec and the flags") {
+        CHECK(spec::bounds::kNgram.error(65) == "must be between 1 and 64");
+        CHECK(spec::bounds::kNgram.error(1).empty());
+        CHECK(spec::bounds::kThreshold.error(0) == "must be > 0 and <= 1");
+        CHECK(spec::bounds::kThreshold.error(1).empty());
+        CHECK(spec::bounds::kTemperature.error(2.5) == "must be between 0 and 2");
+        CHECK(spec::shingle_error("word").empty());
+        CHECK(spec::shingle_error("token") == "expected \"char\" or \"word\", not \"token\"");
     }
     SECTION("TOML syntax errors carry toml++'s line") {
         CHECK_THAT(error_of(kLabels + "[dataset]\nrows = = 3\n"),

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/errors.h"
+#include "common/spec.h"
 #include "stats/gate.h"
 #include "support/process.h"
 
@@ -127,4 +128,95 @@ TEST_CASE("the spec supplies gate thresholds, label weights and [dedup], flags o
     CHECK(json_b.find("\"threshold\": 0.9,") != std::string::npos);
     // At 0.9 the 0.864 pairs (2,14) and (14,15) are gone: 3 pairs remain.
     CHECK(json_b.find("\"near_dup_pairs\": 3,") != std::string::npos);
+}
+
+TEST_CASE("the gate keys are DESIGN section 9's, in its order, then section 12's", "[gate]") {
+    CHECK(gate::keys() == std::vector<std::string>{
+                              "min_rows", "min_rows_per_label", "max_imbalance_ratio",
+                              "max_exact_dup_rate", "max_near_dup_rate", "max_label_conflict_rate",
+                              "min_agreement", "min_agreement_lower", "min_kappa",
+                              "min_realism_mean", "max_refusal_rate", "max_contamination_rate",
+                              "min_human_accuracy", "min_human_accuracy_lower",
+                              "min_judge_human_kappa"});
+}
+
+TEST_CASE("gate-set values are checked as the spec's gate table values are", "[gate]") {
+    spec::Gate g;
+    SECTION("out of range") {
+        CHECK_THROWS_WITH(gate::apply_settings(g, {"max_near_dup_rate=5"}),
+                          "--gate-set max_near_dup_rate=5: must be between 0 and 1");
+        CHECK_THROWS_WITH(gate::apply_settings(g, {"min_kappa=2"}),
+                          "--gate-set min_kappa=2: must be between -1 and 1");
+        CHECK_THROWS_WITH(gate::apply_settings(g, {"min_rows=-3"}),
+                          "--gate-set min_rows=-3: must be >= 0");
+        CHECK_THROWS_WITH(gate::apply_settings(g, {"min_realism=0"}),
+                          "--gate-set min_realism=0: must be between 1 and 5 (the realism scale)");
+        CHECK(g.thresholds.empty());
+    }
+    SECTION("unknown key lists the known ones") {
+        CHECK_THROWS_WITH(gate::apply_settings(g, {"min_fun=1"}),
+                          Catch::StartsWith("--gate-set: unknown key 'min_fun' (known: min_rows, "
+                                            "min_rows_per_label, ") &&
+                              Catch::EndsWith(", max_refusal_rate, min_realism, "
+                                              "max_contamination_rate, min_human_accuracy, "
+                                              "min_human_accuracy_lower, min_judge_human_kappa)"));
+    }
+    SECTION("min_realism sets the filter threshold, the others a check") {
+        g.thresholds["min_rows"] = 5;  // as if from the spec
+        gate::apply_settings(g, {"min_realism=4.5", "max_near_dup_rate=0.1", "min_rows=7"});
+        CHECK(g.min_realism == 4.5);
+        CHECK(g.thresholds ==
+              std::map<std::string, double>{{"max_near_dup_rate", 0.1}, {"min_rows", 7.0}});
+    }
+}
+
+TEST_CASE("synthmod-stats refuses a bad --gate-set value and a bad [dedup] value at once",
+          "[gate]") {
+    std::string dir = temp_dir("stats-gate-bad");
+    auto r = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/out", "--gate",
+                  "--gate-set", "max_near_dup_rate=5"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err ==
+          "synthmod-stats: error: --gate-set max_near_dup_rate=5: must be between 0 and 1\n");
+    CHECK_FALSE(exists(dir + "/out"));
+
+    // [dedup] ngram = 100 is refused when the spec is read, naming the spec's line, not a flag.
+    spit(dir + "/s.toml",
+         "[[labels]]\nname = \"Safe\"\ndefinition = \"Ordinary.\"\n\n[dedup]\nngram = 100\n");
+    auto s = run(
+        {stats_bin(), "--in", kJudged, "--spec", dir + "/s.toml", "--report-dir", dir + "/out"});
+    CHECK(s.exit_code == 2);
+    CHECK(s.err ==
+          "synthmod-stats: error: " + dir + "/s.toml:6: dedup.ngram: must be between 1 and 64\n");
+    CHECK_FALSE(exists(dir + "/out"));
+    auto f = run({stats_bin(), "--in", kJudged, "--ngram", "65", "--report-dir", dir + "/out"});
+    CHECK(f.exit_code == 2);
+    CHECK(f.err == "synthmod-stats: error: --ngram: must be between 1 and 64\n");
+    // The flags have the spec's bounds: --num-perm 4 is refused as [dedup] num_perm = 4 is (the
+    // flag used to accept 1-1024, the spec 8-65536).
+    auto n = run({stats_bin(), "--in", kJudged, "--num-perm", "4", "--report-dir", dir + "/out"});
+    CHECK(n.exit_code == 2);
+    CHECK(n.err == "synthmod-stats: error: --num-perm: must be between 8 and 1024\n");
+    auto t =
+        run({stats_bin(), "--in", kJudged, "--shingle", "token", "--report-dir", dir + "/out"});
+    CHECK(t.exit_code == 2);
+    CHECK(t.err ==
+          "synthmod-stats: error: --shingle: expected \"char\" or \"word\", not \"token\"\n");
+    CHECK_FALSE(exists(dir + "/out"));
+}
+
+TEST_CASE("gate-set min_realism sets the filter's realism threshold", "[gate]") {
+    std::string dir = temp_dir("stats-gate-realism");
+    auto r = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/out", "--gate-set",
+                  "min_realism=5", "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // Realism 5 rows: 2 and 15, in one near-duplicate cluster with row 14 (all judged correct;
+    // 2 and 15 tie on realism, so the first, row 2, is the one kept): one row passes.
+    CHECK(slurp(dir + "/out/filtered.csv") ==
+          "content,label\n\"Just finished a 10k run this morning, legs are jelly but worth "
+          "it.\",Safe\n");
+    std::string json = slurp(dir + "/out/metrics.json");
+    CHECK(json.find("\"min_realism\": 5.0,\n") != std::string::npos);
+    CHECK(json.find("\"filtered_rows\": 1,") != std::string::npos);
 }
