@@ -183,6 +183,7 @@ Settings settle(const Options& options) {
     if (s.spec) {
         for (const auto& l : s.spec->labels) s.reference.labels.push_back(l.name);
         s.reference.weights = s.spec->label_weights;
+        s.reference.rows = static_cast<std::size_t>(s.spec->rows);
     }
     s.reference.min_realism = s.min_realism;
     ground_truth_settings(options, s);
@@ -280,7 +281,7 @@ void review_page(const Options& options, const Settings& s, Results& r) {
 }
 
 Results compute(const Options& options, const Settings& s, StageClock& clock) {
-    Results r{dataset::load(options.inputs), {}, {}, {}, {}, {}};
+    Results r{dataset::load(options.inputs), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
     dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
     stop_if_requested();
