@@ -311,8 +311,11 @@ Results compute(const Options& options, const Settings& s, StageClock& clock) {
     if (!options.compare_by.empty())
         r.comparison = compare::by_column(data, options.compare_by, s.dedup, s.reference,
                                           s.spec ? static_cast<std::uint64_t>(s.spec->seed) : 42);
-    if (!options.baseline.empty())
-        r.baseline = compare::against_baseline(options.baseline, s.baseline_text, r.metrics);
+    if (!options.baseline.empty()) {
+        r.baseline = compare::against_baseline(options.baseline, s.baseline_text, r.metrics,
+                                               options.baseline_tolerance);
+        if (r.gate) gate::add_baseline_checks(*r.gate, *r.baseline);
+    }
     return r;
 }
 
