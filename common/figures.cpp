@@ -53,6 +53,7 @@ constexpr auto kD = Section::kDuplicates;
 constexpr auto kJ = Section::kJudge;
 constexpr auto kV = Section::kDiversity;
 constexpr auto kF = Section::kFilter;
+constexpr auto kG = Section::kGroundTruth;
 constexpr auto kNo = Better::kNeither;
 constexpr auto kUp = Better::kHigher;
 constexpr auto kDown = Better::kLower;
@@ -198,6 +199,53 @@ std::vector<Figure> build() {
               "rejected rows per first reason"),
         number(Id::kMinRealism, "min_realism", kF, kNo, 1, 5,
                "realism a judged row needs to be kept"),
+
+        count(Id::kJudgeTieRows, "judge_tie_rows", kG, kDown,
+              "rows whose judge votes tied (judge_status tie, no judge label)"),
+        number(Id::kJudgeVotesFleissKappa, "judge_votes_fleiss_kappa", kG, kUp, -1, 1,
+               "Fleiss' kappa across the judge's votes (judge --votes K)"),
+        count(Id::kContaminationRows, "contamination_rows", kG, kDown,
+              "rows equal or near a --reference row"),
+        share(Id::kContaminationRate, "contamination_rate", kG, kDown, "contamination_rows / rows")
+            .gate("max_contamination_rate"),
+        count(Id::kContaminationExactRows, "contamination_exact_rows", kG, kDown,
+              "contaminated rows equal to a reference row after normalisation"),
+        count(Id::kContaminationPairs, "contamination_pairs", kG, kDown,
+              "row x reference-row pairs at or above the near-duplicate threshold"),
+        count(Id::kHumanRows, "human_rows", kG, kNo, "rows with a gold label (--gold majority)"),
+        count(Id::kHumanReviewers, "human_reviewers", kG, kNo, "reviewers in the --gold files"),
+        count(Id::kHumanReviewedRows, "human_reviewed_rows", kG, kNo,
+              "rows with at least one reviewer's answer"),
+        count(Id::kHumanTieRows, "human_tie_rows", kG, kNo,
+              "rows left out because their reviewers tied"),
+        share(Id::kHumanLabelAccuracy, "human_label_accuracy", kG, kUp,
+              "our label = gold label, weighted by inclusion weights")
+            .gate("min_human_accuracy"),
+        share(Id::kHumanLabelAccuracyLower, "human_label_accuracy_lower", kG, kUp,
+              "lower bound of its Wilson 95 % interval (effective sample size)")
+            .gate("min_human_accuracy_lower"),
+        share(Id::kHumanLabelAccuracyUpper, "human_label_accuracy_upper", kG, kUp,
+              "upper bound of its Wilson 95 % interval"),
+        count(Id::kHumanRowsMoreFor2pt, "human_rows_more_for_2pt", kG, kNo,
+              "more gold rows for a +-2 point accuracy interval"),
+        count(Id::kJudgeHumanRows, "judge_human_rows", kG, kNo, "gold rows the judge graded ok"),
+        share(Id::kJudgeHumanAgreement, "judge_human_agreement", kG, kUp,
+              "judge label = gold label, weighted"),
+        number(Id::kJudgeHumanKappa, "judge_human_kappa", kG, kUp, -1, 1,
+               "Cohen's kappa, judge label x gold label, weighted")
+            .gate("min_judge_human_kappa"),
+        share(Id::kJudgeFlagPrecision, "judge_flag_precision", kG, kUp,
+              "label_correct=false rows whose label is wrong by the gold label"),
+        share(Id::kJudgeFlagRecall, "judge_flag_recall", kG, kUp,
+              "wrong labels (by the gold label) the judge flagged"),
+        count(Id::kReviewerOverlapRows, "reviewer_overlap_rows", kG, kNo,
+              "rows labelled by two or more reviewers"),
+        number(Id::kReviewerKappa, "reviewer_kappa", kG, kUp, -1, 1,
+               "Cohen's kappa between the two reviewers"),
+        number(Id::kReviewerFleissKappa, "reviewer_fleiss_kappa", kG, kUp, -1, 1,
+               "Fleiss' kappa between the reviewers"),
+        number(Id::kReviewerAlpha, "reviewer_alpha", kG, kUp, -1, 1,
+               "Krippendorff's alpha (nominal) between the reviewers"),
     };
     std::vector<Figure> out;
     for (const auto& r : rows) out.push_back(r.f);

@@ -88,10 +88,35 @@ enum class Id {
     kRejectedRows,
     kRejectedByReason,
     kMinRealism,
+    // ground truth (issue 13): judge vote ties, a real test set, people's labels
+    kJudgeTieRows,
+    kJudgeVotesFleissKappa,
+    kContaminationRows,
+    kContaminationRate,
+    kContaminationExactRows,
+    kContaminationPairs,
+    kHumanRows,
+    kHumanReviewers,
+    kHumanReviewedRows,
+    kHumanTieRows,
+    kHumanLabelAccuracy,
+    kHumanLabelAccuracyLower,
+    kHumanLabelAccuracyUpper,
+    kHumanRowsMoreFor2pt,
+    kJudgeHumanRows,
+    kJudgeHumanAgreement,
+    kJudgeHumanKappa,
+    kJudgeFlagPrecision,
+    kJudgeFlagRecall,
+    kReviewerOverlapRows,
+    kReviewerKappa,
+    kReviewerFleissKappa,
+    kReviewerAlpha,
 };
 
 /// The report section a figure belongs to (metrics.json keeps the sections in this order).
-enum class Section { kBalance, kAsked, kDuplicates, kJudge, kDiversity, kFilter };
+/// kGroundTruth: figures of judge --votes ties, --reference and --gold (null unless computed).
+enum class Section { kBalance, kAsked, kDuplicates, kJudge, kDiversity, kFilter, kGroundTruth };
 
 /// How metrics.json writes the entry.
 enum class Kind {

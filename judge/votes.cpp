@@ -4,25 +4,22 @@
 
 namespace synthmod::judge {
 
-std::string majority(const std::vector<std::string>& labels,
-                     const std::vector<std::string>& label_order, std::size_t* count) {
-    // Candidates in tie-break order: the spec's order, then unknown labels as they appear.
-    std::vector<std::string> order;
-    for (const auto& l : label_order)
-        if (std::find(labels.begin(), labels.end(), l) != labels.end()) order.push_back(l);
-    for (const auto& l : labels)
-        if (std::find(order.begin(), order.end(), l) == order.end()) order.push_back(l);
+std::string majority(const std::vector<std::string>& labels, std::size_t* count) {
     std::string best;
     std::size_t best_count = 0;
-    for (const auto& candidate : order) {
+    bool tied = false;
+    for (const auto& candidate : labels) {
         auto n = static_cast<std::size_t>(std::count(labels.begin(), labels.end(), candidate));
-        if (n > best_count) {  // strictly more: an equal count keeps the earlier label
+        if (n > best_count) {
             best = candidate;
             best_count = n;
+            tied = false;
+        } else if (n == best_count && candidate != best) {
+            tied = true;
         }
     }
     if (count) *count = best_count;
-    return best;
+    return tied ? std::string() : best;
 }
 
 RowVerdict combine(const std::vector<Vote>& votes, const std::vector<std::string>& label_order,
@@ -66,8 +63,23 @@ RowVerdict combine(const std::vector<Vote>& votes, const std::vector<std::string
     std::vector<std::string> labels;
     for (const auto* v : ok) labels.push_back(v->grade.label);
     std::size_t winner_count = 0;
-    row.judge_label = majority(labels, label_order, &winner_count);
+    row.judge_label = majority(labels, &winner_count);
     row.confidence = static_cast<double>(winner_count) / static_cast<double>(ok.size());
+    if (row.judge_label.empty()) {
+        // No majority: a tie is recorded as one, never settled by the order of the labels.
+        row.status = "tie";
+        row.label_correct = false;
+        std::vector<std::string> order;
+        for (const auto& l : label_order)
+            if (std::find(labels.begin(), labels.end(), l) != labels.end()) order.push_back(l);
+        for (const auto& l : labels)
+            if (std::find(order.begin(), order.end(), l) == order.end()) order.push_back(l);
+        row.rationale = "tie:";
+        for (const auto& l : order)
+            row.rationale +=
+                " " + l + " " + std::to_string(std::count(labels.begin(), labels.end(), l)) + ",";
+        row.rationale += " of " + std::to_string(ok.size()) + " answering votes";
+    }
 
     if (blind) {
         row.label_correct = row.judge_label == our_label;
@@ -92,6 +104,7 @@ RowVerdict combine(const std::vector<Vote>& votes, const std::vector<std::string
         if (n > 0 && 2 * n >= ok.size()) row.issues.push_back(tag);
     }
     for (const auto* v : ok) {
+        if (row.status == "tie") break;
         if (v->grade.label == row.judge_label) {
             row.rationale = v->grade.rationale;
             break;

@@ -23,19 +23,20 @@ struct RowVerdict {
     int realism = 0;  ///< 0 unless status is ok
     std::vector<std::string> issues;
     std::string rationale;
-    std::string status;              ///< ok | refused | error
+    std::string status;              ///< ok | tie | refused | error
     std::vector<std::string> votes;  ///< per vote: its label, or "" when it gave none
     double confidence = 0;           ///< share of answering votes agreeing with judge_label
 };
 
-/// Majority label. Ties go to the label listed first in `label_order` (the spec's order);
-/// labels missing from it rank after, in order of first appearance. `*count` (if given)
-/// receives the winner's votes. Empty `labels` -> "".
-std::string majority(const std::vector<std::string>& labels,
-                     const std::vector<std::string>& label_order, std::size_t* count = nullptr);
+/// Majority label: the label with strictly more votes than any other; "" when two or more
+/// labels share the top count (a tie is no majority) or `labels` is empty. `*count` (if
+/// given) receives the top count.
+std::string majority(const std::vector<std::string>& labels, std::size_t* count = nullptr);
 
-/// Combines a row's votes. Only answering (ok) votes count: judge_label is their majority
-/// (tie rule above); realism is their median (the lower one for an even count); issues are the
+/// Combines a row's votes. Only answering (ok) votes count: judge_label is their majority;
+/// when the top labels tie, the status is "tie", judge_label is empty, label_correct false
+/// and the rationale counts the votes per label (in `label_order`, the spec's order). Realism
+/// is the ok votes' median (the lower one for an even count); issues are the
 /// tags at least half of them name; the rationale is that of the first vote giving the majority
 /// label. label_correct: blind, judge_label == our_label; not blind, a strict majority of the
 /// verdicts agree (a tie counts as disagree). No ok vote: "refused" when any vote was refused,

@@ -74,6 +74,24 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_flag("--allow-unknown-labels", o.input.allow_unknown,
                  "keep a label value the --label-map lacks as it is (default: an error naming "
                  "the value, its rows and the first)");
+    app.add_option("--review", o.review,
+                   "write a review page of N rows (seeded, stratified by label x judge verdict)");
+    app.add_option("--review-out", o.review_out,
+                   "review page path (default <report-dir>/review.html; label-studio: review.json "
+                   "and review.label_config.xml beside it)");
+    app.add_option("--review-format", o.review_format,
+                   "html (one self-contained page) | label-studio (tasks + labeling config)");
+    app.add_option("--review-blind", o.review_blind,
+                   "answer (our and the judge's label shown after answering, default) | full "
+                   "(never on the page)");
+    app.add_option("--gold", o.gold,
+                   "reviewers' labels (review CSV or Label Studio JSON export), matched by key; "
+                   "repeat, one file per reviewer");
+    app.add_option("--reference", o.references,
+                   "a real test set (CSV with content or text); rows equal or near one of its "
+                   "rows are rejected as contaminated; repeatable");
+    app.add_option("--reference-pairs", o.reference_pairs,
+                   "write every dataset x reference pair as CSV row_i,ref_j,jaccard");
     app.add_flag("--quiet", o.quiet, "no summary line on stderr");
     app.add_flag("--timings", o.timings, "per-stage wall times on stderr");
 }

@@ -166,8 +166,9 @@ JudgeStatus parse_judge_status(const Dataset& data, std::size_t i) {
     if (s == "ok") return JudgeStatus::kOk;
     if (s == "refused") return JudgeStatus::kRefused;
     if (s == "error" || s.empty()) return JudgeStatus::kError;
+    if (s == "tie") return JudgeStatus::kTie;
     throw InputError(data.where(i) + ": judge_status '" + printable(s) +
-                     "' is not ok, refused or error");
+                     "' is not ok, tie, refused or error");
 }
 
 bool parse_label_correct(const Dataset& data, std::size_t i) {

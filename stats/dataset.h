@@ -14,7 +14,8 @@
 namespace synthmod::dataset {
 
 /// What the judge said about a row.
-enum class JudgeStatus { kNone, kOk, kRefused, kError };
+/// kTie: the judge's votes tied (judge --votes K), so it gave no label.
+enum class JudgeStatus { kNone, kOk, kRefused, kError, kTie };
 
 /// Every field of every row in a few large blocks: a million rows stored as a million vectors
 /// of strings would cost 50 % more memory than the text itself. One column (the content) can be

@@ -185,6 +185,24 @@ std::optional<double> filter_value(Id id, const metrics::Metrics& m) {
     }
 }
 
+/// Figures of --gold, --reference and vote ties, set in Metrics::extra after the metrics.
+std::optional<double> ground_truth_value(const Figure& f, const metrics::Metrics& m,
+                                         std::string* why) {
+    auto it = m.extra.find(f.name);
+    if (it == m.extra.end()) {
+        if (why != nullptr) {
+            const std::string_view name = f.name;
+            *why = name.rfind("contamination", 0) == 0 ? "not computed (give --reference F)"
+                   : name.rfind("judge_tie", 0) == 0 || name.rfind("judge_votes", 0) == 0
+                       ? "no judge_votes column (judge --votes K)"
+                       : "not computed (give --gold F)";
+        }
+        return std::nullopt;
+    }
+    if (!it->second.value && why != nullptr) *why = it->second.why_missing;
+    return it->second.value;
+}
+
 }  // namespace
 
 std::optional<double> value(Id id, const metrics::Metrics& m, std::string* why) {
@@ -209,6 +227,8 @@ std::optional<double> value(Id id, const metrics::Metrics& m, std::string* why) 
             return diversity_value(id, m, why);
         case Section::kFilter:
             return filter_value(id, m);
+        case Section::kGroundTruth:
+            return ground_truth_value(f, m, why);
     }
     return std::nullopt;
 }

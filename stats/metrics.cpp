@@ -85,6 +85,8 @@ const char* reason_name(Reason r) {
             return "low_realism";
         case Reason::kRefused:
             return "refused";
+        case Reason::kContaminated:
+            return "contaminated";
     }
     return "";
 }

@@ -83,11 +83,21 @@ enum class Reason {
     kLabelConflict,
     kJudgeDisagrees,
     kLowRealism,
-    kRefused
+    kRefused,
+    kContaminated  ///< equal or near a --reference row (set after compute, stats/reference.h)
 };
 const char* reason_name(Reason r);
 
+/// A figure computed after the metrics (stats/ground_truth.h), absent with a reason.
+struct ExtraFigure {
+    std::optional<double> value;
+    std::string why_missing;
+};
+
 struct Metrics {
+    /// Figures of the ground-truth section (--gold, --reference, vote ties) by metrics.json
+    /// name; a name missing here was not computed (its flag was not given).
+    std::map<std::string, ExtraFigure> extra;
     std::size_t rows = 0;
     std::map<std::string, std::size_t> label_counts;
     std::vector<std::string> spec_labels_missing;  ///< spec labels with no row

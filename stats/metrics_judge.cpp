@@ -24,6 +24,8 @@ std::vector<std::string> statuses_and_agreement(const Rows& rows, Metrics& m) {
             case JudgeStatus::kRefused:
                 ++m.judge_refused;
                 break;
+            case JudgeStatus::kTie:  // counted in the votes section (stats/ground_truth.h)
+                break;
             default:
                 ++m.judge_errors;
                 break;

@@ -587,6 +587,7 @@ std::string markdown(const Input& input) {
     o += section::label_conflicts(m, *input.data);
     o += section::judge(m);
     o += section::diversity(m);
+    for (const auto& extra : input.extra_sections) o += extra;
     o += section::filter(m);
     if (input.comparison) o += section::comparison(*input.comparison);
     if (input.baseline) o += section::baseline(*input.baseline);

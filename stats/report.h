@@ -34,6 +34,9 @@ struct Input {
     const gate::Result* gate = nullptr;
     const compare::Comparison* comparison = nullptr;
     const compare::Baseline* baseline = nullptr;
+    /// Sections of the optional features (--gold, --reference, vote ties), in order, placed
+    /// before "Filter" (their figures are in Metrics::extra).
+    std::vector<std::string> extra_sections;
 };
 
 /// Makes row text safe inside a Markdown table cell or paragraph: strips ANSI escapes, control

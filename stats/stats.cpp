@@ -21,7 +21,11 @@
 #include "stats/dataset.h"
 #include "stats/dedup.h"
 #include "stats/gate.h"
+#include "stats/gold.h"
+#include "stats/ground_truth.h"
+#include "stats/reference.h"
 #include "stats/report.h"
+#include "stats/review.h"
 
 namespace synthmod::stats {
 
@@ -99,9 +103,28 @@ struct Settings {
     std::map<std::string, double> thresholds;
     std::string gate_source;
     double min_realism = spec::Gate{}.min_realism;  ///< [gate] min_realism or --gate-set
-    std::string baseline_text;  ///< the --baseline file, read (and checked) up front
+    std::string baseline_text;              ///< the --baseline file, read (and checked) up front
+    std::vector<gold::Reviewer> reviewers;  ///< the --gold files, read (and checked) up front
+    reference::ReferenceSet references;     ///< the --reference files
     records::Mapping mapping;   ///< how the inputs are read (spec [input], then the flags)
 };
+
+/// Issue 13's flags: the review page's options checked, --gold and --reference files read.
+void ground_truth_settings(const Options& options, Settings& s) {
+    if (options.review_format != "html" && options.review_format != "label-studio")
+        throw UsageError("--review-format: expected html or label-studio, got '" +
+                         options.review_format + "'");
+    if (options.review_blind != "answer" && options.review_blind != "full")
+        throw UsageError("--review-blind: expected answer or full, got '" + options.review_blind +
+                         "'");
+    if (options.review == 0 && !options.review_out.empty())
+        throw UsageError("--review-out needs --review N");
+    if (!options.reference_pairs.empty() && options.references.empty())
+        throw UsageError("--reference-pairs needs --reference F");
+    for (const auto& path : options.gold)
+        for (auto& r : gold::read_gold(path)) s.reviewers.push_back(std::move(r));
+    s.references = reference::load_references(options.references);
+}
 
 /// The duplicate search's options: the spec's [dedup], overridden by the flags, checked.
 dedup::NearDupOptions dedup_options(const Options& options, const std::optional<spec::Spec>& sp,
@@ -165,6 +188,7 @@ Settings settle(const Options& options) {
     }
     s.reference.min_realism = s.min_realism;
     s.mapping = input::mapping(options.input, s.spec ? &*s.spec : nullptr);
+    ground_truth_settings(options, s);
     return s;
 }
 
@@ -176,10 +200,90 @@ struct Results {
     std::optional<gate::Result> gate;
     std::optional<compare::Comparison> comparison;
     std::optional<compare::Baseline> baseline;
+    /// Issue 13: sections and figures of --gold, --reference and vote ties; the review page.
+    std::vector<std::string> extra_sections;
+    std::vector<ground_truth::NamedFigure> extra_figures;
+    std::optional<reference::Result> contamination;
+    std::string review_page;
+    std::string review_config;  ///< label-studio: the labeling config
 };
 
+/// Vote ties (judge --votes K): a section when the input has judge_votes or a tie.
+void votes(Results& r) {
+    const auto v = ground_truth::vote_figures(r.data);
+    const auto& h = r.data.header;
+    if (v.tie_rows == 0 && std::find(h.begin(), h.end(), "judge_votes") == h.end()) return;
+    r.extra_sections.push_back(ground_truth::votes_markdown(v));
+    const auto f = ground_truth::vote_named_figures(v);
+    r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
+}
+
+/// --reference: contaminated rows are rejected, whatever else holds for them (a leaked test
+/// row must go); the section, its figures, and the pairs for --reference-pairs.
+void contamination(const Settings& s, Results& r) {
+    const auto& refs = s.references;
+    r.contamination = reference::find_contamination(r.data.normalized, refs.views(), s.dedup);
+    auto& m = r.metrics;
+    std::vector<std::size_t> kept;
+    for (std::size_t i : m.kept_rows) {
+        if (r.contamination->contaminated[i]) {
+            m.reasons[i] = metrics::Reason::kContaminated;
+            ++m.rejected_by_reason[metrics::reason_name(metrics::Reason::kContaminated)];
+        } else {
+            kept.push_back(i);
+        }
+    }
+    m.kept_rows = std::move(kept);
+    ground_truth::ContaminationInput ci;
+    ci.result = &*r.contamination;
+    ci.rows = r.data.size();
+    ci.reference_rows = refs.normalized.size();
+    for (const auto& f : refs.files) ci.files.push_back(base_name(f));
+    ci.row_text = [&](std::uint32_t i) { return r.data.text(i); };
+    ci.ref_text = [&](std::uint32_t j) { return refs.raw[j]; };
+    ci.ref_where = [&](std::uint32_t j) {
+        return base_name(refs.files[refs.file[j]]) + " row " + std::to_string(refs.index[j]);
+    };
+    r.extra_sections.push_back(ground_truth::contamination_markdown(ci));
+    const auto f = ground_truth::contamination_figures(*r.contamination, r.data.size());
+    r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
+}
+
+/// --gold: people's labels against ours and the judge's.
+void against_people(const Options& options, const Settings& s, Results& r) {
+    // The labels a person may give: the spec's, then those in the data (ours, the judge's).
+    std::vector<std::string> labels = s.reference.labels;
+    auto add = [&](const std::string& l) {
+        if (!l.empty() && std::find(labels.begin(), labels.end(), l) == labels.end())
+            labels.push_back(l);
+    };
+    for (const auto& [l, n] : r.metrics.label_counts) add(l);
+    for (const auto& l : r.metrics.confusion_labels) add(l);
+    const auto figures = gold::compute(s.reviewers, gold::row_facts(r.data), labels);
+    std::vector<std::string> files;
+    for (const auto& f : options.gold) files.push_back(base_name(f));
+    r.extra_sections.push_back(ground_truth::gold_markdown(figures, files));
+    const auto f = ground_truth::gold_figures(figures);
+    r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
+}
+
+/// --review N: the sample for people, as a page or as Label Studio tasks.
+void review_page(const Options& options, const Settings& s, Results& r) {
+    auto page = review::build_page(r.data, options.review,
+                                   s.spec ? static_cast<std::uint64_t>(s.spec->seed) : 42,
+                                   s.reference.labels);
+    page.title = "synthmod review: " + base_name(options.inputs.front());
+    page.blind_full = options.review_blind == "full";
+    if (options.review_format == "html") {
+        r.review_page = review::html(page);
+    } else {
+        r.review_page = review::label_studio_tasks(page);
+        r.review_config = review::label_studio_config(page);
+    }
+}
+
 Results compute(const Options& options, const Settings& s, StageClock& clock) {
-    Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}};
+    Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
     dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
     stop_if_requested();
@@ -196,6 +300,15 @@ Results compute(const Options& options, const Settings& s, StageClock& clock) {
     r.metrics.raw_exact_dup_rows = data.raw_exact_dup_rows;
     clock.lap("metrics", data.size());
     stop_if_requested();
+    votes(r);
+    if (!options.references.empty()) {
+        contamination(s, r);
+        clock.lap("reference", data.size());
+        stop_if_requested();
+    }
+    if (!options.gold.empty()) against_people(options, s, r);
+    if (options.review > 0) review_page(options, s, r);
+    for (const auto& f : r.extra_figures) r.metrics.extra[f.name] = {f.value, f.why_missing};
     if (options.gate) r.gate = gate::evaluate(s.thresholds, r.metrics);
     if (!options.compare_by.empty())
         r.comparison = compare::by_column(data, options.compare_by, s.dedup, s.reference,
@@ -230,6 +343,7 @@ Rendered render(const Options& options, const Settings& s, const Results& r) {
     in.gate = r.gate ? &*r.gate : nullptr;
     in.comparison = r.comparison ? &*r.comparison : nullptr;
     in.baseline = r.baseline ? &*r.baseline : nullptr;
+    in.extra_sections = r.extra_sections;
     return {report::markdown(in), report::metrics_json(in), report::charts(in)};
 }
 
@@ -309,7 +423,8 @@ void write_pairs(std::ostream& out, const dedup::NearDupResult& dups) {
 }
 
 /// Writes every file to a temporary, then renames them all into place; returns the folder.
-std::string write_outputs(const Options& options, const Results& r, const Rendered& rendered) {
+std::string write_outputs(const Options& options, const Settings& s, const Results& r,
+                          const Rendered& rendered) {
     ReportFolder folder(options.report_dir.empty()
                             ? join_path("reports", stem_of(options.inputs.front()))
                             : options.report_dir);
@@ -328,6 +443,21 @@ std::string write_outputs(const Options& options, const Results& r, const Render
     std::ostream& rejected_out =
         open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
     std::ostream* pairs_out = options.pairs.empty() ? nullptr : &open(options.pairs);
+    if (!options.reference_pairs.empty())
+        open(options.reference_pairs) << ground_truth::reference_pairs_csv(
+            *r.contamination, s.references.file, s.references.index, s.references.files);
+    if (options.review > 0) {
+        const bool html = options.review_format == "html";
+        const std::string path = !options.review_out.empty()
+                                     ? options.review_out
+                                     : join_path(dir, html ? "review.html" : "review.json");
+        open(path) << r.review_page;
+        if (!html) {
+            const fs::path config = fs::path(path).parent_path() /
+                                    (fs::path(path).stem().string() + ".label_config.xml");
+            open(config.string()) << r.review_config;
+        }
+    }
     std::exception_ptr filtered_error;
     std::thread filtered_writer([&] {
         try {
@@ -387,7 +517,7 @@ int run(const Options& options) {
     const Rendered rendered = render(options, settings, results);
     clock.lap("report");
     stop_if_requested();
-    const std::string dir = write_outputs(options, results, rendered);
+    const std::string dir = write_outputs(options, settings, results, rendered);
     clock.lap("write");
     tell_user(options, results, dir);
     return results.gate && !results.gate->passed() ? static_cast<int>(ExitCode::kGateFailed) : 0;

@@ -36,6 +36,13 @@ struct Options {
     int threads = 0;       ///< 0: the machine's cores
     bool csv_safe = false;  ///< --csv-safe: neutralise formula prefixes in the CSVs written
     input::Flags input;     ///< --text-column, --label-column, --label-map, --columns, --in-format
+    std::size_t review = 0;    ///< --review N: rows in the review sample (0: no review page)
+    std::string review_out;    ///< empty: <report_dir>/review.html (or review.json)
+    std::string review_format = "html";  ///< html | label-studio
+    std::string review_blind = "answer";  ///< answer: labels shown after answering; full: never
+    std::vector<std::string> gold;        ///< --gold F: reviewers' answers (CSV or Label Studio)
+    std::vector<std::string> references;  ///< --reference F: a real test set
+    std::string reference_pairs;          ///< --reference-pairs F
 };
 
 /// Runs synthmod-stats; returns the exit code (0 ok, 1 gate failed). Usage and input errors

@@ -15,7 +15,7 @@ using figures::Kind;
 
 TEST_CASE("the table lists every id once, in id order, sections in order", "[figures]") {
     const auto& all = figures::all();
-    REQUIRE(all.size() == static_cast<std::size_t>(figures::Id::kMinRealism) + 1);
+    REQUIRE(all.size() == static_cast<std::size_t>(figures::Id::kReviewerAlpha) + 1);
     std::set<std::string> names;
     for (std::size_t i = 0; i < all.size(); ++i) {
         INFO(all[i].name);
@@ -49,7 +49,7 @@ TEST_CASE("gate keys name their figure's direction and are found by key", "[figu
     }
     CHECK(figures::find_gate_key("min_realism")->gate_use == GateUse::kSetting);
     CHECK(figures::find_gate_key("rows") == nullptr);
-    CHECK(figures::gate_keys().size() == 14);  // 12 + max_drift_rate, min_quota_fill
+    CHECK(figures::gate_keys().size() == 18);  // 12 + max_drift_rate, min_quota_fill + 4 of issue 13
 }
 
 TEST_CASE("a threshold is checked against its figure's range", "[figures]") {
@@ -76,6 +76,9 @@ TEST_CASE("every number of the table has a value, the others none", "[figures]")
     m.answered_rows = 3;
     m.drift_rows = 1;
     m.quota.push_back({"a", 4, 3, 1, 0, 1, 0, 2, 2, 0.5});
+    // The ground-truth figures are set after the metrics, by name (stats/ground_truth.h).
+    for (const auto& f : figures::all())
+        if (f.section == figures::Section::kGroundTruth) m.extra[f.name] = {1.0, ""};
     for (const auto& f : figures::all()) {
         INFO(f.name);
         std::string why;
@@ -85,6 +88,20 @@ TEST_CASE("every number of the table has a value, the others none", "[figures]")
         if (!is_number) CHECK(why == "not a number");
         if (v && f.kind == Kind::kCount) CHECK(*v == std::floor(*v));
     }
+}
+
+TEST_CASE("ground-truth figures are unavailable without their flag, and say which", "[figures]") {
+    metrics::Metrics m;
+    std::string why;
+    CHECK_FALSE(figures::value(figures::Id::kHumanLabelAccuracy, m, &why));
+    CHECK(why == "not computed (give --gold F)");
+    CHECK_FALSE(figures::value(figures::Id::kContaminationRate, m, &why));
+    CHECK(why == "not computed (give --reference F)");
+    CHECK_FALSE(figures::value(figures::Id::kJudgeVotesFleissKappa, m, &why));
+    CHECK(why == "no judge_votes column (judge --votes K)");
+    m.extra["reviewer_kappa"] = {std::nullopt, "needs exactly two reviewers"};
+    CHECK_FALSE(figures::value(figures::Id::kReviewerKappa, m, &why));
+    CHECK(why == "needs exactly two reviewers");
 }
 
 TEST_CASE("judge figures are unavailable without judge columns, and say why", "[figures]") {

@@ -128,16 +128,17 @@ TEST_CASE("rubric validation rejects what the schema forbids", "[judge]") {
     CHECK_FALSE(*v.agrees);
 }
 
-TEST_CASE("majority vote and its tie rule (first in the spec's order)", "[judge]") {
-    std::vector<std::string> order = {"A", "B", "C"};
+TEST_CASE("majority vote: a strict winner, or none when the top labels tie", "[judge]") {
     std::size_t n = 0;
-    CHECK(judge::majority({"B", "B", "A"}, order, &n) == "B");
+    CHECK(judge::majority({"B", "B", "A"}, &n) == "B");
     CHECK(n == 2);
-    CHECK(judge::majority({"B", "A"}, order) == "A");
-    CHECK(judge::majority({"C", "B"}, order) == "B");
-    CHECK(judge::majority({"C", "B", "B", "C", "A"}, order) == "B");
-    CHECK(judge::majority({"Z", "C"}, order) == "C");  // unknown labels rank after the spec's
-    CHECK(judge::majority({}, order).empty());
+    CHECK(judge::majority({"B", "A"}, &n).empty());  // 1-1: no majority, whatever the order
+    CHECK(n == 1);
+    CHECK(judge::majority({"A", "B"}).empty());
+    CHECK(judge::majority({"C", "B", "B", "C", "A"}).empty());  // 2-2-1
+    CHECK(judge::majority({"C", "B", "B", "C", "B"}) == "B");
+    CHECK(judge::majority({"Z"}) == "Z");
+    CHECK(judge::majority({}).empty());
 }
 
 TEST_CASE("combining votes into the row's columns", "[judge]") {
@@ -172,12 +173,20 @@ TEST_CASE("combining votes into the row's columns", "[judge]") {
         CHECK(row.votes == std::vector<std::string>{"B", "A", "B"});
         CHECK(row.rationale == "because B");
     }
-    SECTION("a refused vote is left out of the count") {
-        auto row = judge::combine({ok("A", 3, {}), refused, ok("B", 3, {})}, order, "B", true, "");
-        CHECK(row.judge_label == "A");  // 1-1 tie: A is first in the spec
+    SECTION("a refused vote is left out of the count; a 1-1 tie is status tie, no label") {
+        auto row = judge::combine({ok("B", 3, {}), refused, ok("A", 3, {})}, order, "B", true, "");
+        CHECK(row.status == "tie");
+        CHECK(row.judge_label.empty());  // not A, though A comes first in the spec
         CHECK_FALSE(row.label_correct);
         CHECK(row.confidence == Approx(0.5));
-        CHECK(row.votes == std::vector<std::string>{"A", "", "B"});
+        CHECK(row.votes == std::vector<std::string>{"B", "", "A"});
+        CHECK(row.rationale == "tie: A 1, B 1, of 2 answering votes");
+        CHECK(row.realism == 3);
+    }
+    SECTION("three votes, one refused, the other two agree: ok") {
+        auto row = judge::combine({ok("B", 3, {}), refused, ok("B", 4, {})}, order, "B", true, "");
+        CHECK(row.status == "ok");
+        CHECK(row.judge_label == "B");
     }
     SECTION("no answer: refused or error, with the reason") {
         CHECK(judge::combine({refused, failed}, order, "A", true, "").status == "refused");

@@ -182,7 +182,8 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
               "min_rows_per_label, max_imbalance_ratio, max_drift_rate, min_quota_fill, "
               "max_exact_dup_rate, max_near_dup_rate, "
               "max_label_conflict_rate, min_agreement, min_agreement_lower, min_kappa, "
-              "min_realism_mean, max_refusal_rate, min_realism)");
+              "min_realism_mean, max_refusal_rate, min_realism, max_contamination_rate, "
+              "min_human_accuracy, min_human_accuracy_lower, min_judge_human_kappa)");
         CHECK(error_of(kLabels + "[dedup]\n\nbands = 4\n") ==
               "dir/s.toml:11: unknown key \"dedup.bands\"");
         CHECK(error_of(kLabels + "[judge]\nvotes = 3\n") ==

@@ -108,7 +108,7 @@ TEST_CASE("prepare parses the judge columns and refuses bad values with file:lin
         return std::string("no error");
     };
     CHECK(error_of("judge_status", "maybe") ==
-          "bad.csv:7: judge_status 'maybe' is not ok, refused or error");
+          "bad.csv:7: judge_status 'maybe' is not ok, tie, refused or error");
     CHECK(error_of("label_correct", "sort of") ==
           "bad.csv:7: label_correct 'sort of' is not "
           "true or false");

@@ -135,7 +135,9 @@ TEST_CASE("the gate keys are DESIGN section 9's, in its order, with section 12's
                               "min_rows", "min_rows_per_label", "max_imbalance_ratio",
                               "max_drift_rate", "min_quota_fill", "max_exact_dup_rate", "max_near_dup_rate", "max_label_conflict_rate",
                               "min_agreement", "min_agreement_lower", "min_kappa",
-                              "min_realism_mean", "max_refusal_rate"});
+                              "min_realism_mean", "max_refusal_rate", "max_contamination_rate",
+                              "min_human_accuracy", "min_human_accuracy_lower",
+                              "min_judge_human_kappa"});
 }
 
 TEST_CASE("gate-set values are checked as the spec's gate table values are", "[gate]") {
@@ -155,7 +157,9 @@ TEST_CASE("gate-set values are checked as the spec's gate table values are", "[g
         CHECK_THROWS_WITH(gate::apply_settings(g, {"min_fun=1"}),
                           Catch::StartsWith("--gate-set: unknown key 'min_fun' (known: min_rows, "
                                             "min_rows_per_label, ") &&
-                              Catch::EndsWith(", max_refusal_rate, min_realism)"));
+                              Catch::EndsWith(", max_refusal_rate, min_realism, "
+                                              "max_contamination_rate, min_human_accuracy, "
+                                              "min_human_accuracy_lower, min_judge_human_kappa)"));
     }
     SECTION("min_realism sets the filter threshold, the others a check") {
         g.thresholds["min_rows"] = 5;  // as if from the spec
@@ -213,6 +217,6 @@ TEST_CASE("gate-set min_realism sets the filter's realism threshold", "[gate]") 
           "content,label\n\"Just finished a 10k run this morning, legs are jelly but worth "
           "it.\",Safe\n");
     std::string json = slurp(dir + "/out/metrics.json");
-    CHECK(json.find("\"min_realism\": 5.0\n") != std::string::npos);
+    CHECK(json.find("\"min_realism\": 5.0,\n") != std::string::npos);
     CHECK(json.find("\"filtered_rows\": 1,") != std::string::npos);
 }

@@ -97,7 +97,15 @@ TEST_CASE("metrics.json keys are DESIGN's names in the table's order", "[report_
         "distinct_1", "distinct_2", "words_mean", "length_words", "top_openings",
         "top_opening_share", "persona_coverage", "distinct_personas",
         // filter
-        "filtered_rows", "filtered_rate", "rejected_rows", "rejected_by_reason", "min_realism"};
+        "filtered_rows", "filtered_rate", "rejected_rows", "rejected_by_reason", "min_realism",
+        // ground truth (issue 13)
+        "judge_tie_rows", "judge_votes_fleiss_kappa", "contamination_rows", "contamination_rate",
+        "contamination_exact_rows", "contamination_pairs", "human_rows", "human_reviewers",
+        "human_reviewed_rows", "human_tie_rows", "human_label_accuracy",
+        "human_label_accuracy_lower", "human_label_accuracy_upper", "human_rows_more_for_2pt",
+        "judge_human_rows", "judge_human_agreement", "judge_human_kappa", "judge_flag_precision",
+        "judge_flag_recall", "reviewer_overlap_rows", "reviewer_kappa", "reviewer_fleiss_kappa",
+        "reviewer_alpha"};
     CHECK(keys == expected);
 }
 
@@ -170,7 +178,7 @@ TEST_CASE("metrics.json writes null for what cannot be computed", "[report_json]
     CHECK_FALSE(doc.HasMember("compare"));
     CHECK_FALSE(doc.HasMember("baseline"));
     // An integral real keeps its decimal point: a reader sees a rate, not a count.
-    CHECK(report::metrics_json(f.in).find("\"min_realism\": 3.0\n") != std::string::npos);
+    CHECK(report::metrics_json(f.in).find("\"min_realism\": 3.0,\n") != std::string::npos);
 }
 
 TEST_CASE("metrics.json judge figures and the gate section", "[report_json]") {

@@ -1,0 +1,54 @@
+// reference: contamination of a dataset by a real test set (`--reference F`): rows whose
+// normalised text equals, or near-duplicates, a reference row (the near-duplicate rule of
+// DESIGN section 9: same shingles, MinHash + LSH candidates, exact Jaccard verification, same
+// threshold). Only dataset x reference pairs are searched: reference rows are never compared
+// with each other, dataset rows never with each other here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stats/dedup.h"
+
+namespace synthmod::reference {
+
+/// A verified dataset row x reference row pair.
+struct Pair {
+    std::uint32_t row = 0;  ///< 0-based dataset row
+    std::uint32_t ref = 0;  ///< 0-based reference row (the reference files concatenated)
+    double jaccard = 0;     ///< of the shingle sets; 1 for equal normalised texts
+};
+
+struct Result {
+    std::vector<Pair> pairs;         ///< every verified pair, sorted by (row, ref)
+    std::vector<char> contaminated;  ///< per dataset row: in at least one pair
+    std::size_t contaminated_rows = 0;
+    std::size_t exact_rows = 0;  ///< rows whose normalised text equals a reference row's
+    std::size_t candidates = 0;  ///< distinct (text, reference text) candidates LSH proposed
+};
+
+/// Finds every dataset row whose normalised text has shingle-set Jaccard >= threshold with
+/// some reference row's (equal non-empty texts included; empty texts join nothing), using the
+/// shingle, ngram, threshold, num_perm, rounds, seed and threads of `options`.
+Result find_contamination(const std::vector<std::string_view>& rows,
+                          const std::vector<std::string_view>& references,
+                          const dedup::NearDupOptions& options);
+
+/// The reference rows of every --reference file, in order.
+struct ReferenceSet {
+    std::vector<std::string> files;       ///< names as given
+    std::vector<std::string> raw;         ///< per row: the text as read
+    std::vector<std::string> normalized;  ///< per row: DESIGN section 9 normalisation
+    std::vector<std::uint32_t> file;      ///< per row: index into files
+    std::vector<std::uint32_t> index;     ///< per row: 0-based data-row index within its file
+    std::vector<std::string_view> views() const { return {normalized.begin(), normalized.end()}; }
+};
+
+/// Reads reference CSV files: the text is the `content` column, else `text`. Invalid UTF-8, a
+/// malformed record or a file with neither column throws InputError `file:line: what`.
+ReferenceSet load_references(const std::vector<std::string>& paths);
+
+}  // namespace synthmod::reference
