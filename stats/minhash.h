@@ -89,6 +89,23 @@ double false_negative_area(double threshold, Banding banding);
 Banding optimal_banding(double threshold, int num_perm, double fp_weight = 0.5,
                         double fn_weight = 0.5);
 
+/// An LSH design: `rounds` independent signatures of num_perm values, each banded alike.
+struct LshDesign {
+    Banding banding;
+    int rounds = 1;
+};
+
+/// Most LSH rounds a design may use (each is a full signature pass over the shingles).
+inline constexpr int kMaxRounds = 64;
+
+/// The LSH design chosen for recall: among designs with bands * rows <= num_perm whose
+/// match_probability at `threshold` is >= 1 - max_miss, the one with the fewest rounds (each
+/// round is a signature pass and `bands` bucket tables), then the smallest weighted
+/// false-positive area (the candidates that verification will reject), then the fewest bands.
+/// `rounds` > 0 fixes the rounds. When no design reaches the target (a fixed small `rounds`),
+/// the one with the highest probability at the threshold.
+LshDesign recall_design(double threshold, int num_perm, double max_miss, int rounds = 0);
+
 /// 64-bit key of band `band` of a signature (xxh3 of its `rows` values).
 std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band);
 

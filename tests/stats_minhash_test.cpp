@@ -133,6 +133,42 @@ TEST_CASE("LSH banding follows datasketch's optimal parameters", "[minhash]") {
     CHECK(match_probability(1.0, b8) == 1.0);
 }
 
+TEST_CASE("recall_design meets the miss target with the fewest rounds", "[minhash]") {
+    // Worked by hand (python3, the same rule): at t = 0.8, 128 bins, at most 0.5 % missed,
+    // one round of 18 bands x 6 rows: 1 - (1 - 0.8^6)^18 = 0.99580; 17 bands would give 0.99441.
+    auto d = recall_design(0.8, 128, 0.005);
+    CHECK(d.rounds == 1);
+    CHECK(d.banding.bands == 18);
+    CHECK(d.banding.rows == 6);
+    CHECK(match_probability(0.8, d.banding, d.rounds) == Approx(0.99580).margin(5e-6));
+    CHECK(match_probability(0.8, {17, 6}, 1) < 0.995);
+    // Fixed rounds: steeper bands (fewer false candidates) for the same target.
+    auto two = recall_design(0.8, 128, 0.005, 2);
+    CHECK((two.banding.bands == 15 && two.banding.rows == 8 && two.rounds == 2));
+    auto four = recall_design(0.8, 128, 0.005, 4);
+    CHECK((four.banding.bands == 12 && four.banding.rows == 10 && four.rounds == 4));
+    // A loose target: datasketch-like steep banding, one pair in six missed at t.
+    auto loose = recall_design(0.8, 128, 0.2);
+    CHECK((loose.banding.bands == 12 && loose.banding.rows == 9 && loose.rounds == 1));
+    // Everywhere: the target is met, within num_perm, and no fewer rounds could meet it.
+    for (int perms : {16, 64, 128, 256})
+        for (double t : {0.3, 0.5, 0.7, 0.8, 0.9, 0.95})
+            for (double miss : {0.001, 0.005, 0.05}) {
+                INFO(perms << " " << t << " " << miss);
+                auto x = recall_design(t, perms, miss);
+                CHECK(x.banding.bands * x.banding.rows <= perms);
+                CHECK(match_probability(t, x.banding, x.rounds) >= 1 - miss);
+                for (int r = 1; r < x.rounds; ++r)
+                    for (int rows = 1; rows <= perms; ++rows)
+                        CHECK(match_probability(t, {perms / rows, rows}, r) < 1 - miss);
+            }
+    // A fixed round count that cannot reach the target gives its most probable design.
+    auto capped = recall_design(0.5, 8, 1e-6, 1);
+    CHECK(capped.rounds == 1);
+    CHECK((capped.banding.bands == 8 && capped.banding.rows == 1));
+    CHECK(match_probability(0.5, capped.banding, 1) == Approx(1 - std::pow(0.5, 8)));
+}
+
 TEST_CASE("the empirical LSH candidate rate matches 1-(1-s^r)^b", "[minhash]") {
     std::mt19937_64 rng(11);
     const int perms = 128;
@@ -276,7 +312,8 @@ std::vector<std::uint32_t> production(const std::vector<std::uint64_t>& hashes, 
 /// minhash.cpp takes the sparse (stop-table) path when bins <= 256, rounds * bins^2 <= 2^21 and
 /// count < 1.386 * bins (count = hashes passed, repeats included); the walk otherwise.
 bool takes_sparse_path(std::size_t count, int bins, int rounds) {
-    return bins <= 256 && static_cast<std::size_t>(rounds) * bins * bins <= (std::size_t{1} << 21) &&
+    return bins <= 256 &&
+           static_cast<std::size_t>(rounds) * bins * bins <= (std::size_t{1} << 21) &&
            static_cast<double>(count) < 1.386 * bins;
 }
 
