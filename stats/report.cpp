@@ -260,8 +260,9 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
            "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
            "whitespace collapsed), xxHash3; one-permutation MinHash with " +
            std::to_string(options.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
-           " bands x " + std::to_string(banding.rows) + " rows in each of " +
-           std::to_string(d.rounds) + (d.rounds == 1 ? " round" : " independent rounds") +
+           " bands x " + std::to_string(banding.rows) + " rows" +
+           (d.rounds == 1 ? std::string(", one round")
+                          : " in each of " + std::to_string(d.rounds) + " independent rounds") +
            " (the cheapest design that proposes a pair at the threshold with probability >= " +
            pct(1.0 - options.max_miss) +
            "); every candidate verified by exact Jaccard >= " + fixed(options.threshold, 2) +
