@@ -56,7 +56,7 @@ void add_flags(CLI::App& app, Options& o) {
                    "(default " +
                        real(dedup.max_miss) + "); picks the bands, rows and rounds");
     app.add_option("--lsh-rounds", o.lsh_rounds,
-                   "fix the independent LSH rounds (default: as few as --max-miss allows)");
+                   "fix the independent LSH rounds (default 3, more when --max-miss needs them)");
     app.add_option("--pairs", o.pairs,
                    "write every verified near-duplicate pair as CSV row_i,row_j,jaccard");
     app.add_flag("--gate", o.gate, "check the quality gate; exit 1 when it fails");

@@ -46,8 +46,8 @@ struct NearDupOptions {
     /// 1 - max_miss. Every candidate is verified exactly, so a looser design costs only CPU,
     /// while a missed pair stays in the data.
     double max_miss = 0.005;
-    /// Independent LSH rounds (each a fresh num_perm signature, banded the same way); 0: as
-    /// few as max_miss allows (recall_design).
+    /// Independent LSH rounds (each a fresh num_perm signature, banded the same way); 0:
+    /// minhash::kDefaultRounds, more only when max_miss needs them (recall_design).
     int rounds = 0;
     std::uint64_t seed = 42;
     int threads = 2;

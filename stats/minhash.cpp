@@ -620,7 +620,7 @@ LshDesign most_probable(double threshold, int num_perm, int rounds) {
 }  // namespace
 
 LshDesign recall_design(double threshold, int num_perm, double max_miss, int rounds) {
-    const int first = rounds > 0 ? rounds : 1;
+    const int first = rounds > 0 ? rounds : kDefaultRounds;
     const int last = rounds > 0 ? rounds : kMaxRounds;
     for (int r = first; r <= last; ++r) {
         LshDesign d = best_in_rounds(threshold, num_perm, max_miss, r);
