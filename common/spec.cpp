@@ -481,7 +481,7 @@ class Loader {
     void load_dedup(const toml::table& root, Spec& spec) const {
         const toml::table* t = table_at(root, "", "dedup");
         if (t == nullptr) return;
-        check_keys(*t, "dedup", {"shingle", "ngram", "threshold", "num_perm"});
+        check_keys(*t, "dedup", {"shingle", "ngram", "threshold", "num_perm", "max_miss"});
         if (auto v = get_string(*t, "dedup", "shingle")) {
             if (std::string what = shingle_error(*v); !what.empty())
                 fail(*t->get("shingle"), "dedup.shingle: " + what);
@@ -492,6 +492,8 @@ class Loader {
             spec.dedup.threshold = *v;
         if (auto v = get_int_in(*t, "dedup", "num_perm", bounds::kNumPerm))
             spec.dedup.num_perm = *v;
+        if (auto v = get_number_in(*t, "dedup", "max_miss", bounds::kMaxMiss))
+            spec.dedup.max_miss = *v;
     }
 
     /// [gate]: every key and range from the table of figures (common/figures.h), checked by

@@ -40,7 +40,8 @@ struct Label {
 /// A prompt variant; rows are split evenly and paired across variants.
 struct Variant {
     std::string name;
-    std::string prompt;  ///< template with {{persona}} {{label}} {{label_definition}} {{labels}} {{context}}
+    std::string prompt;  ///< template with {{persona}} {{label}} {{label_definition}} {{labels}}
+                         ///< {{context}}
 };
 
 /// Inclusive bounds of an integer spec value.
@@ -71,6 +72,8 @@ inline constexpr IntRange kConcurrency{1, 10000};   ///< [generator]/[judge] con
 inline constexpr IntRange kNgram{1, 64};            ///< [dedup] ngram
 inline constexpr RealRange kThreshold{0, 1, true};  ///< [dedup] threshold (Jaccard)
 inline constexpr IntRange kNumPerm{8, 1024};        ///< [dedup] num_perm
+/// [dedup] max_miss: the LSH may miss at most this share of the pairs at the threshold.
+inline constexpr RealRange kMaxMiss{0, 0.5, true};
 }  // namespace bounds
 
 /// Why `shingle` is not a [dedup] shingle kind ("expected \"char\" or \"word\", not ..."), or
@@ -98,12 +101,14 @@ struct Judge : ModelConfig {
 };
 
 /// The near-duplicate search's options (DESIGN section 9) with their defaults: the spec's
-/// [dedup] and synthmod-stats' --shingle, --ngram, --threshold, --num-perm start from these.
+/// [dedup] and synthmod-stats' --shingle, --ngram, --threshold, --num-perm, --max-miss start from
+/// these.
 struct Dedup {
     std::string shingle = "char";  ///< char | word
     int ngram = 5;                 ///< bounds::kNgram
     double threshold = 0.8;        ///< bounds::kThreshold
     int num_perm = 128;            ///< bounds::kNumPerm
+    double max_miss = 0.005;       ///< bounds::kMaxMiss; P(candidate | J = threshold) >= 0.995
 };
 
 /// Gate thresholds (DESIGN section 9); only the keys present are checked. The keys and their

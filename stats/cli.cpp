@@ -51,8 +51,12 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--num-perm", o.num_perm,
                    "MinHash permutations, " + range(spec::bounds::kNumPerm) + " (default " +
                        std::to_string(dedup.num_perm) + ")");
+    app.add_option("--max-miss", o.max_miss,
+                   "share of pairs at exactly the threshold the LSH may miss, > 0 and <= 0.5 "
+                   "(default " +
+                       real(dedup.max_miss) + "); picks the bands, rows and rounds");
     app.add_option("--lsh-rounds", o.lsh_rounds,
-                   "independent LSH rounds (default 4; more = higher recall)");
+                   "fix the independent LSH rounds (default 3, more when --max-miss needs them)");
     app.add_option("--pairs", o.pairs,
                    "write every verified near-duplicate pair as CSV row_i,row_j,jaccard");
     app.add_flag("--gate", o.gate, "check the quality gate; exit 1 when it fails");

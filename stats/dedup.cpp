@@ -389,8 +389,10 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
     if (n >= (std::size_t{1} << 32) - 1) throw std::length_error("too many rows for dedup");
     NearDupResult result;
     result.options = options;
-    result.rounds = std::max(1, options.rounds);
-    result.banding = minhash::optimal_banding(options.threshold, options.num_perm);
+    const minhash::LshDesign design = minhash::recall_design(
+        options.threshold, options.num_perm, options.max_miss, std::max(0, options.rounds));
+    result.rounds = design.rounds;
+    result.banding = design.banding;
     const int threads = std::max(1, options.threads);
     exact_groups(normalized, threads, result);
 

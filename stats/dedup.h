@@ -41,10 +41,14 @@ struct NearDupOptions {
     int ngram = 5;
     double threshold = 0.8;
     int num_perm = 128;
-    /// Independent LSH rounds (each a fresh num_perm signature, banded the same way). The
-    /// datasketch banding for 0.8/128 (9 x 13) finds a pair at Jaccard 0.85 only 70 % of the
-    /// time; four rounds lift that to 99 %. Candidates are verified exactly either way.
-    int rounds = 4;
+    /// Share of the pairs at exactly `threshold` the LSH may miss by design: the banding and
+    /// rounds are chosen (minhash::recall_design) so that P(candidate | J = threshold) >=
+    /// 1 - max_miss. Every candidate is verified exactly, so a looser design costs only CPU,
+    /// while a missed pair stays in the data.
+    double max_miss = 0.005;
+    /// Independent LSH rounds (each a fresh num_perm signature, banded the same way); 0:
+    /// minhash::kDefaultRounds, more only when max_miss needs them (recall_design).
+    int rounds = 0;
     std::uint64_t seed = 42;
     int threads = 2;
 };

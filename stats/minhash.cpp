@@ -52,43 +52,42 @@ double simpson(F f, double a, double b, int intervals = 1000) {
 
 }  // namespace
 
-void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
-                             std::vector<std::uint64_t>& out) {
-    out.clear();
-    if (text.empty()) return;
-    if (n < 1) n = 1;
-    const char* p = text.data();
-    const std::size_t size = text.size();
-    const auto un = static_cast<std::size_t>(n);
-    if (kind == ShingleKind::kChar) {
-        unsigned char high = 0;  // OR of all bytes: vectorises, where a bool chain did not
-        for (std::size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(p[i]);
-        if (high < 0x80) {  // one byte per code point: shingle i is bytes [i, i + n)
-            if (size < un) {
-                out.push_back(hash_bytes(p, size));
-                return;
-            }
-            out.resize(size - un + 1);
-            for (std::size_t i = 0; i + un <= size; ++i) out[i] = hash_bytes(p + i, un);
-            return;
-        }
-        // Byte offsets of code point starts.
-        thread_local std::vector<std::uint32_t> starts;
-        starts.clear();
-        for (std::size_t i = 0; i < size; ++i)
-            if ((static_cast<unsigned char>(p[i]) & 0xC0) != 0x80)
-                starts.push_back(static_cast<std::uint32_t>(i));
-        const std::size_t units = starts.size();
-        if (units < un) {
+namespace {
+
+/// Char shingles of shingle_hashes_unsorted: n consecutive code points (text non-empty).
+void char_shingles(const char* p, std::size_t size, std::size_t un,
+                   std::vector<std::uint64_t>& out) {
+    unsigned char high = 0;  // OR of all bytes: vectorises, where a bool chain did not
+    for (std::size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(p[i]);
+    if (high < 0x80) {  // one byte per code point: shingle i is bytes [i, i + n)
+        if (size < un) {
             out.push_back(hash_bytes(p, size));
             return;
         }
-        starts.push_back(static_cast<std::uint32_t>(size));
-        out.reserve(units - un + 1);
-        for (std::size_t i = 0; i + un <= units; ++i)
-            out.push_back(hash_bytes(p + starts[i], starts[i + un] - starts[i]));
+        out.resize(size - un + 1);
+        for (std::size_t i = 0; i + un <= size; ++i) out[i] = hash_bytes(p + i, un);
         return;
     }
+    // Byte offsets of code point starts.
+    thread_local std::vector<std::uint32_t> starts;
+    starts.clear();
+    for (std::size_t i = 0; i < size; ++i)
+        if ((static_cast<unsigned char>(p[i]) & 0xC0) != 0x80)
+            starts.push_back(static_cast<std::uint32_t>(i));
+    const std::size_t units = starts.size();
+    if (units < un) {
+        out.push_back(hash_bytes(p, size));
+        return;
+    }
+    starts.push_back(static_cast<std::uint32_t>(size));
+    out.reserve(units - un + 1);
+    for (std::size_t i = 0; i + un <= units; ++i)
+        out.push_back(hash_bytes(p + starts[i], starts[i + un] - starts[i]));
+}
+
+/// Word shingles of shingle_hashes_unsorted: n consecutive words (text non-empty).
+void word_shingles(const char* p, std::size_t size, std::size_t un,
+                   std::vector<std::uint64_t>& out) {
     // Words: normalised text has single spaces, so an n-gram is the bytes from the first word's
     // start to the last word's end.
     // A word starts at a non-space byte after a space (or at 0) and ends at a space after a
@@ -132,6 +131,20 @@ void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
     out.reserve(units - un + 1);
     for (std::size_t k = 0; k + un <= units; ++k)
         out.push_back(hash_bytes(p + starts[k], ends[k + un - 1] - starts[k]));
+}
+
+}  // namespace
+
+void shingle_hashes_unsorted(std::string_view text, ShingleKind kind, int n,
+                             std::vector<std::uint64_t>& out) {
+    out.clear();
+    if (text.empty()) return;
+    if (n < 1) n = 1;
+    const auto un = static_cast<std::size_t>(n);
+    if (kind == ShingleKind::kChar)
+        char_shingles(text.data(), text.size(), un, out);
+    else
+        word_shingles(text.data(), text.size(), un, out);
 }
 
 void shingle_hashes(std::string_view text, ShingleKind kind, int n,
@@ -304,14 +317,13 @@ void occupancy(const std::uint32_t* best, std::uint32_t bins, std::uint64_t* bit
         // movemask of (best == kEmpty): 4 bits per compare, 16 bins per round trip.
         unsigned m = 0;
         for (int j = 0; j < 4; ++j)
-            m |= static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(
-                     _mm_cmpeq_epi32(_mm_loadu_si128(p + j), empty))))
+            m |= static_cast<unsigned>(_mm_movemask_ps(
+                     _mm_castsi128_ps(_mm_cmpeq_epi32(_mm_loadu_si128(p + j), empty))))
                  << (4 * j);
         bits[k >> 6] |= static_cast<std::uint64_t>(~m & 0xffffu) << (k & 63);
     }
 #endif
-    for (; k < bins; ++k)
-        bits[k >> 6] |= static_cast<std::uint64_t>(best[k] != kEmpty) << (k & 63);
+    for (; k < bins; ++k) bits[k >> 6] |= static_cast<std::uint64_t>(best[k] != kEmpty) << (k & 63);
 }
 
 /// stop[k] = minimum of rows[f][k] over the `n` bins f listed in `filled` (rows of `bins`
@@ -364,8 +376,8 @@ __attribute__((target("avx2"))) std::uint16_t sparse_round_avx2(
     const __m256i low_byte = _mm256_set1_epi32(0xff);
     __m256i largest = _mm256_setzero_si256();
     for (std::uint32_t k = 0; k < bins; k += 8) {
-        const __m256i entries = _mm256_cvtepu16_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(stop + k)));
+        const __m256i entries =
+            _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(stop + k)));
         largest = _mm256_max_epu32(largest, entries);
         const __m256i from = _mm256_and_si256(entries, low_byte);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + k),
@@ -384,26 +396,17 @@ bool have_avx2() {
 }
 #endif
 
-}  // namespace
-
-void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
-                int rounds, std::uint32_t* out) {
-    const auto bins = static_cast<std::uint32_t>(num_perm);
-    const std::size_t total = static_cast<std::size_t>(bins) * rounds;
-    const std::size_t words = (bins + 63) / 64;  // occupancy bitmap words per round
-    // Each round needs one 32-bit word per shingle: the word's high bits pick the bin
-    // (multiply-shift), its low 25 bits order the shingles in the bin. One 64-bit
-    // multiply-xorshift of the (already uniform) xxh3 hash gives the words of two rounds.
+/// The bin minima of rounds [0, rounds) into best (kEmpty where no shingle fell): each round
+/// needs one 32-bit word per shingle, whose high bits pick the bin (multiply-shift) and whose
+/// low 25 bits order the shingles in the bin. One 64-bit multiply-xorshift of the (already
+/// uniform) xxh3 hash gives the words of two rounds.
+void fill_bins(const std::uint64_t* hashes, std::size_t count, std::uint32_t bins,
+               std::uint64_t seed, int rounds, std::uint32_t* best) {
     constexpr std::uint32_t kValueMask = (1u << 25) - 1;
-    thread_local std::vector<std::uint32_t> best;
-    thread_local std::vector<std::uint64_t> occupied;
-    best.assign(total, kEmpty);
-    occupied.resize(words);
-    std::uint32_t* b = best.data();
     for (int r = 0; r < rounds; r += 2) {
         const std::uint64_t salt =
             mix64(seed + static_cast<std::uint64_t>(r) + 0x9e3779b97f4a7c15ULL);
-        std::uint32_t* first = b + static_cast<std::size_t>(r) * bins;
+        std::uint32_t* first = best + static_cast<std::size_t>(r) * bins;
         if (r + 1 < rounds) {
             std::uint32_t* second = first + bins;
             for (std::size_t i = 0; i < count; ++i) {
@@ -426,6 +429,84 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
             }
         }
     }
+}
+
+/// Empty bin k of round r copies the first filled bin on its walk, from step `first_step`
+/// (1-based) on: tabulated steps first, then hashed ones.
+inline std::uint32_t walk_to_filled(const WalkTable& walk, std::uint64_t seed, int r,
+                                    std::uint32_t k, std::uint64_t first_step,
+                                    const std::uint32_t* best, std::uint32_t bins) {
+    const std::uint32_t* steps =
+        walk.steps.data() + (static_cast<std::size_t>(r) * bins + k) * kWalk;
+    for (std::uint64_t attempt = first_step;; ++attempt) {
+        const std::uint32_t from =
+            attempt <= kWalk ? steps[attempt - 1] : walk_step(seed, r, k, attempt, bins);
+        if (best[from] != kEmpty) return best[from];
+    }
+}
+
+/// Dense round (few empty bins, short walks): each empty bin walks.
+void densify_by_walking(const WalkTable& walk, std::uint64_t seed, int r, std::uint32_t bins,
+                        const std::uint32_t* best, std::uint32_t* out) {
+    for (std::uint32_t k = 0; k < bins; ++k)
+        out[k] = best[k] != kEmpty ? best[k] : walk_to_filled(walk, seed, r, k, 1, best, bins);
+}
+
+/// Per-thread scratch of the sparse rounds.
+struct SparseScratch {
+    std::vector<std::uint64_t> occupied;  ///< occupancy bitmap of one round
+    std::vector<std::uint32_t> filled;    ///< filled bins of one round
+    std::vector<std::uint16_t> stops;     ///< per bin, the stop-table minimum
+};
+
+/// Sparse round: the walks are not walked. The minimum of the stop-table rows of the filled
+/// bins names, per bin, the bin its walk stops at (or itself, filled): the same bin as walking,
+/// without a data-dependent branch per step (a walk of ~4 steps per empty bin mispredicted
+/// about once).
+void densify_by_stop_table(const WalkTable& walk, std::uint64_t seed, int r, std::uint32_t bins,
+                           const std::uint32_t* best, SparseScratch& scratch, std::uint32_t* out) {
+    const std::size_t words = (bins + 63) / 64;
+    scratch.occupied.resize(words);
+    scratch.filled.resize(bins);
+    scratch.stops.resize(bins);
+    std::uint64_t* bits = scratch.occupied.data();
+    occupancy(best, bins, bits);
+    std::uint32_t* filled = scratch.filled.data();
+    std::uint32_t n = 0;
+    for (std::size_t w = 0; w < words; ++w)
+        for (std::uint64_t m = bits[w]; m; m &= m - 1)
+            filled[n++] = static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(m));
+    std::uint16_t* stop = scratch.stops.data();
+    const std::uint16_t* rows = walk.stop.data() + static_cast<std::size_t>(r) * bins * bins;
+    // kNoStop (no tabulated step hit a filled bin; 0.92^64 = 0.5 % of the empty bins of a
+    // 10-of-128 round) reads bin 0 here and walks on below.
+    std::uint16_t largest = 0;
+#ifdef SYNTHMOD_MINHASH_AVX2
+    if (bins % 128 == 0 && have_avx2()) {
+        largest = sparse_round_avx2(rows, filled, n, bins, best, stop, out);
+    } else
+#endif
+    {
+        min_rows(rows, filled, n, bins, stop);
+        for (std::uint32_t k = 0; k < bins; ++k) {
+            out[k] = best[stop[k] & 0xff];
+            largest = std::max(largest, stop[k]);
+        }
+    }
+    if (largest >= kNoStop)
+        for (std::uint32_t k = 0; k < bins; ++k)
+            if (stop[k] == kNoStop)
+                out[k] = walk_to_filled(walk, seed, r, k, kHitSteps + 1, best, bins);
+}
+
+}  // namespace
+
+void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, std::uint64_t seed,
+                int rounds, std::uint32_t* out) {
+    const auto bins = static_cast<std::uint32_t>(num_perm);
+    thread_local std::vector<std::uint32_t> best;
+    best.assign(static_cast<std::size_t>(bins) * rounds, kEmpty);
+    fill_bins(hashes, count, bins, seed, rounds, best.data());
     // Optimal densification: an empty bin k copies the first filled bin on a walk that depends
     // only on (seed, round, k), the same for every document, so a pair borrows alike. The first
     // kWalk steps of every walk are tabulated once per (seed, bins, rounds): sparse texts (word
@@ -437,75 +518,14 @@ void signatures(const std::uint64_t* hashes, std::size_t count, int num_perm, st
     // below 3/4 (the stop table's cost grows with the filled bins, a walk's with the empty
     // ones). Either way gives the same signature.
     const bool sparse = !walk.stop.empty() && static_cast<double>(count) < 1.386 * bins;
-    thread_local std::vector<std::uint32_t> filled;
-    thread_local std::vector<std::uint16_t> stops;
-    if (sparse) {
-        filled.resize(bins);
-        stops.resize(bins);
-    }
+    thread_local SparseScratch scratch;
     for (int r = 0; r < rounds; ++r) {
-        const std::uint32_t* round_best = b + static_cast<std::size_t>(r) * bins;
+        const std::uint32_t* round_best = best.data() + static_cast<std::size_t>(r) * bins;
         std::uint32_t* round_out = out + static_cast<std::size_t>(r) * bins;
-        const std::uint32_t* round_steps =
-            walk.steps.data() + static_cast<std::size_t>(r) * bins * kWalk;
-        if (!sparse) {
-            // Dense round: few empty bins, short walks.
-            for (std::uint32_t k = 0; k < bins; ++k) {
-                if (round_best[k] != kEmpty) {
-                    round_out[k] = round_best[k];
-                    continue;
-                }
-                const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
-                std::uint32_t from = 0;
-                for (std::uint64_t attempt = 1;; ++attempt) {
-                    from = attempt <= kWalk ? steps[attempt - 1] : walk_step(seed, r, k, attempt, bins);
-                    if (round_best[from] != kEmpty) break;
-                }
-                round_out[k] = round_best[from];
-            }
-            continue;
-        }
-        // Sparse round: the walks are not walked. The minimum of the stop-table rows of the
-        // filled bins names, per bin, the bin its walk stops at (or itself, filled): the same
-        // bin as walking, without a data-dependent branch per step (a walk of ~4 steps per
-        // empty bin mispredicted about once).
-        std::uint64_t* round_bits = occupied.data();
-        occupancy(round_best, bins, round_bits);
-        std::uint32_t* filled_list = filled.data();
-        std::uint32_t n = 0;
-        for (std::size_t w = 0; w < words; ++w)
-            for (std::uint64_t bits = round_bits[w]; bits; bits &= bits - 1)
-                filled_list[n++] = static_cast<std::uint32_t>(w * 64 + __builtin_ctzll(bits));
-        std::uint16_t* stop = stops.data();
-        const std::uint16_t* rows = walk.stop.data() + static_cast<std::size_t>(r) * bins * bins;
-        // kNoStop (no tabulated step hit a filled bin; 0.92^64 = 0.5 % of the empty bins of a
-        // 10-of-128 round) reads bin 0 here and walks on below.
-        std::uint16_t largest = 0;
-#ifdef SYNTHMOD_MINHASH_AVX2
-        if (bins % 128 == 0 && have_avx2()) {
-            largest = sparse_round_avx2(rows, filled_list, n, bins, round_best, stop, round_out);
-        } else
-#endif
-        {
-            min_rows(rows, filled_list, n, bins, stop);
-            for (std::uint32_t k = 0; k < bins; ++k) {
-                round_out[k] = round_best[stop[k] & 0xff];
-                largest = std::max(largest, stop[k]);
-            }
-        }
-        if (largest >= kNoStop)
-            for (std::uint32_t k = 0; k < bins; ++k)
-                if (stop[k] == kNoStop) {
-                    const std::uint32_t* steps = round_steps + static_cast<std::size_t>(k) * kWalk;
-                    for (std::uint64_t attempt = kHitSteps + 1;; ++attempt) {
-                        std::uint32_t from = attempt <= kWalk ? steps[attempt - 1]
-                                                              : walk_step(seed, r, k, attempt, bins);
-                        if (round_best[from] != kEmpty) {
-                            round_out[k] = round_best[from];
-                            break;
-                        }
-                    }
-                }
+        if (sparse)
+            densify_by_stop_table(walk, seed, r, bins, round_best, scratch, round_out);
+        else
+            densify_by_walking(walk, seed, r, bins, round_best, round_out);
     }
 }
 
@@ -549,6 +569,64 @@ Banding optimal_banding(double threshold, int num_perm, double fp_weight, double
         }
     }
     return best;
+}
+
+namespace {
+
+/// Fewest bands of `rows` rows over `rounds` rounds whose P(threshold) >= 1 - max_miss:
+/// (1 - t^rows)^(bands * rounds) <= max_miss. 0 when one band already suffices.
+double bands_needed(double threshold, int rows, int rounds, double max_miss) {
+    const double hit = std::pow(threshold, rows);  // one band agrees
+    if (hit >= 1.0) return 1.0;
+    if (hit <= 0.0) return std::numeric_limits<double>::infinity();
+    return std::ceil(std::log(max_miss) / (rounds * std::log1p(-hit)) - 1e-9);
+}
+
+/// Best design within exactly `rounds` rounds; bands = 0 when none meets the target.
+LshDesign best_in_rounds(double threshold, int num_perm, double max_miss, int rounds) {
+    LshDesign best{{0, 0}, rounds};
+    double best_area = std::numeric_limits<double>::infinity();
+    for (int rows = 1; rows <= num_perm; ++rows) {
+        const double need = std::max(1.0, bands_needed(threshold, rows, rounds, max_miss));
+        if (need > num_perm / rows) continue;
+        const LshDesign candidate{{static_cast<int>(need), rows}, rounds};
+        const double area =
+            simpson([&](double s) { return match_probability(s, candidate.banding, rounds); }, 0.0,
+                    threshold, 200);
+        if (area < best_area ||
+            (area == best_area && candidate.banding.bands < best.banding.bands)) {
+            best_area = area;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+/// The design of `rounds` rounds with the highest P(threshold) (all of num_perm used).
+LshDesign most_probable(double threshold, int num_perm, int rounds) {
+    LshDesign best{{1, 1}, rounds};
+    double best_p = -1.0;
+    for (int rows = 1; rows <= num_perm; ++rows) {
+        const LshDesign candidate{{num_perm / rows, rows}, rounds};
+        const double p = match_probability(threshold, candidate.banding, rounds);
+        if (p > best_p) {
+            best_p = p;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+}  // namespace
+
+LshDesign recall_design(double threshold, int num_perm, double max_miss, int rounds) {
+    const int first = rounds > 0 ? rounds : kDefaultRounds;
+    const int last = rounds > 0 ? rounds : kMaxRounds;
+    for (int r = first; r <= last; ++r) {
+        LshDesign d = best_in_rounds(threshold, num_perm, max_miss, r);
+        if (d.banding.bands > 0) return d;
+    }
+    return most_probable(threshold, num_perm, last);
 }
 
 std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band) {

@@ -89,6 +89,29 @@ double false_negative_area(double threshold, Banding banding);
 Banding optimal_banding(double threshold, int num_perm, double fp_weight = 0.5,
                         double fn_weight = 0.5);
 
+/// An LSH design: `rounds` independent signatures of num_perm values, each banded alike.
+struct LshDesign {
+    Banding banding;
+    int rounds = 1;
+};
+
+/// Most LSH rounds a design may use (each is a full signature pass over the shingles).
+inline constexpr int kMaxRounds = 64;
+/// Rounds a design uses unless the target needs more. Fewer rounds mean flatter bands (fewer
+/// rows) and false candidates that grow with the square of the rows: on the bench corpus (1M
+/// rows, char 5-grams, 0.8/128, P(0.8) >= 0.995) one round of 18 x 6 proposed 5.3M candidates
+/// and cost 2.6x the CPU of the old design, three rounds of 13 x 9 proposed 156k and cost the
+/// same CPU as the old 4 x 9 x 13 (bench/RESULTS.md, "Recall by design").
+inline constexpr int kDefaultRounds = 3;
+
+/// The LSH design chosen for recall: among designs with bands * rows <= num_perm whose
+/// match_probability at `threshold` is >= 1 - max_miss, the one with the fewest rounds, at
+/// least kDefaultRounds (each round is a signature pass and `bands` bucket tables), then the
+/// smallest false-positive area (candidates that verification will reject), then the fewest
+/// bands. `rounds` > 0 fixes the rounds. When no design reaches the target (a fixed small
+/// `rounds`), the one with the highest probability at the threshold.
+LshDesign recall_design(double threshold, int num_perm, double max_miss, int rounds = 0);
+
 /// 64-bit key of band `band` of a signature (xxh3 of its `rows` values).
 std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band);
 

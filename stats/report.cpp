@@ -278,11 +278,12 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
            "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
            "whitespace collapsed), xxHash3; one-permutation MinHash with " +
            std::to_string(options.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
-           " bands x " + std::to_string(banding.rows) +
-           " rows (datasketch's optimum for threshold " + fixed(options.threshold, 2) + "), " +
-           std::to_string(d.rounds) +
-           " independent rounds; every candidate verified by exact Jaccard >= " +
-           fixed(options.threshold, 2) +
+           " bands x " + std::to_string(banding.rows) + " rows" +
+           (d.rounds == 1 ? std::string(", one round")
+                          : " in each of " + std::to_string(d.rounds) + " independent rounds") +
+           " (the cheapest design that proposes a pair at the threshold with probability >= " +
+           pct(1.0 - options.max_miss) +
+           "); every candidate verified by exact Jaccard >= " + fixed(options.threshold, 2) +
            ", so no listed pair is below it. A pair at exactly the "
            "threshold is proposed with probability " +
            pct(match[0].probability) + ", one at " + fixed(match[1].jaccard, 2) + " with " +

@@ -132,6 +132,8 @@ void dedup_object(Writer& w, const Input& in) {
     w.Int(d.banding.rows);
     w.Key("rounds");
     w.Int(d.rounds);
+    w.Key("max_miss");
+    number(w, d.options.max_miss);
     w.Key("match_probability");
     w.StartArray();
     for (const auto& p : figures::match_probabilities(o.threshold, d.banding, d.rounds)) {

@@ -146,9 +146,14 @@ dedup::NearDupOptions dedup_options(const Options& options, const std::optional<
         throw UsageError("--threshold: " + what);
     if (std::string what = spec::bounds::kNumPerm.error(dd.num_perm); !what.empty())
         throw UsageError("--num-perm: " + what);
-    if (options.lsh_rounds < 1 || options.lsh_rounds > 64)
-        throw UsageError("--lsh-rounds: must be between 1 and 64");
-    dd.rounds = options.lsh_rounds;
+    dd.max_miss = options.max_miss.value_or(dedup_options.max_miss);
+    if (std::string what = spec::bounds::kMaxMiss.error(dd.max_miss); !what.empty())
+        throw UsageError("--max-miss: " + what);
+    if (options.lsh_rounds &&
+        (*options.lsh_rounds < 1 || *options.lsh_rounds > minhash::kMaxRounds))
+        throw UsageError("--lsh-rounds: must be between 1 and " +
+                         std::to_string(minhash::kMaxRounds));
+    dd.rounds = options.lsh_rounds.value_or(0);
     dd.threads = threads;
     dd.seed = 42;
     return dd;

@@ -23,8 +23,9 @@ struct Options {
     std::optional<int> ngram;
     std::optional<double> threshold;
     std::optional<int> num_perm;
-    int lsh_rounds = 4;  ///< independent LSH rounds (see dedup::NearDupOptions::rounds)
-    std::string pairs;   ///< --pairs F
+    std::optional<double> max_miss;  ///< --max-miss (see dedup::NearDupOptions::max_miss)
+    std::optional<int> lsh_rounds;   ///< --lsh-rounds: fixed rounds; unset: chosen by max_miss
+    std::string pairs;               ///< --pairs F
     bool gate = false;
     std::vector<std::string> gate_set;  ///< key=value overrides
     std::string compare_by;
@@ -32,8 +33,8 @@ struct Options {
     double baseline_tolerance = 0.01;  ///< --baseline-tolerance
     std::string junit;
     bool quiet = false;
-    bool timings = false;  ///< per-stage wall times on stderr
-    int threads = 0;       ///< 0: the machine's cores
+    bool timings = false;   ///< per-stage wall times on stderr
+    int threads = 0;        ///< 0: the machine's cores
     bool csv_safe = false;  ///< --csv-safe: neutralise formula prefixes in the CSVs written
     input::Flags input;     ///< --text-column, --label-column, --label-map, --columns, --in-format
     std::size_t review = 0;    ///< --review N: rows in the review sample (0: no review page)

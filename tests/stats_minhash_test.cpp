@@ -133,6 +133,47 @@ TEST_CASE("LSH banding follows datasketch's optimal parameters", "[minhash]") {
     CHECK(match_probability(1.0, b8) == 1.0);
 }
 
+TEST_CASE("recall_design meets the miss target with the fewest rounds", "[minhash]") {
+    // Worked by hand (python3, the same rule): at t = 0.8, 128 bins, at most 0.5 % missed,
+    // three rounds of 13 bands x 9 rows: 1 - (1 - 0.8^9)^39 = 0.99638; 12 bands give 0.99429.
+    auto d = recall_design(0.8, 128, 0.005);
+    CHECK(d.rounds == 3);
+    CHECK(d.banding.bands == 13);
+    CHECK(d.banding.rows == 9);
+    CHECK(match_probability(0.8, d.banding, d.rounds) == Approx(0.99638).margin(5e-6));
+    CHECK(match_probability(0.8, {12, 9}, 3) < 0.995);
+    // Fixed rounds: one round needs flat bands (many more false candidates), more rounds steeper.
+    auto one = recall_design(0.8, 128, 0.005, 1);
+    CHECK((one.banding.bands == 18 && one.banding.rows == 6 && one.rounds == 1));
+    auto two = recall_design(0.8, 128, 0.005, 2);
+    CHECK((two.banding.bands == 15 && two.banding.rows == 8 && two.rounds == 2));
+    auto four = recall_design(0.8, 128, 0.005, 4);
+    CHECK((four.banding.bands == 12 && four.banding.rows == 10 && four.rounds == 4));
+    // A loose target: steep banding, about one pair in six missed at t.
+    auto loose = recall_design(0.8, 128, 0.2);
+    CHECK(loose.rounds == 3);
+    CHECK(match_probability(0.8, loose.banding, 3) >= 0.8);
+    CHECK(match_probability(0.8, loose.banding, 3) < 0.85);
+    // Everywhere: the target is met, within num_perm, with 3 rounds or the fewest above 3.
+    for (int perms : {16, 64, 128, 256})
+        for (double t : {0.3, 0.5, 0.7, 0.8, 0.9, 0.95})
+            for (double miss : {0.001, 0.005, 0.05}) {
+                INFO(perms << " " << t << " " << miss);
+                auto x = recall_design(t, perms, miss);
+                CHECK(x.banding.bands * x.banding.rows <= perms);
+                CHECK(match_probability(t, x.banding, x.rounds) >= 1 - miss);
+                CHECK(x.rounds >= kDefaultRounds);
+                for (int r = kDefaultRounds; r < x.rounds; ++r)
+                    for (int rows = 1; rows <= perms; ++rows)
+                        CHECK(match_probability(t, {perms / rows, rows}, r) < 1 - miss);
+            }
+    // A fixed round count that cannot reach the target gives its most probable design.
+    auto capped = recall_design(0.5, 8, 1e-6, 1);
+    CHECK(capped.rounds == 1);
+    CHECK((capped.banding.bands == 8 && capped.banding.rows == 1));
+    CHECK(match_probability(0.5, capped.banding, 1) == Approx(1 - std::pow(0.5, 8)));
+}
+
 TEST_CASE("the empirical LSH candidate rate matches 1-(1-s^r)^b", "[minhash]") {
     std::mt19937_64 rng(11);
     const int perms = 128;
@@ -276,7 +317,8 @@ std::vector<std::uint32_t> production(const std::vector<std::uint64_t>& hashes, 
 /// minhash.cpp takes the sparse (stop-table) path when bins <= 256, rounds * bins^2 <= 2^21 and
 /// count < 1.386 * bins (count = hashes passed, repeats included); the walk otherwise.
 bool takes_sparse_path(std::size_t count, int bins, int rounds) {
-    return bins <= 256 && static_cast<std::size_t>(rounds) * bins * bins <= (std::size_t{1} << 21) &&
+    return bins <= 256 &&
+           static_cast<std::size_t>(rounds) * bins * bins <= (std::size_t{1} << 21) &&
            static_cast<double>(count) < 1.386 * bins;
 }
 

@@ -151,6 +151,8 @@ TEST_CASE("metrics.json holds the LSH design figures the report shows", "[report
     CHECK(d["bands"].GetInt() == 9);
     CHECK(d["rows_per_band"].GetInt() == 13);
     CHECK(d["rounds"].GetInt() == 4);
+    CHECK(d["max_miss"].GetDouble() == 0.005);
+    CHECK(d["candidate_pairs"].GetUint64() == 5);
     const auto& p = d["match_probability"];
     REQUIRE(p.Size() == 2);
     CHECK(p[0]["jaccard"].GetDouble() == 0.8);
@@ -274,12 +276,18 @@ TEST_CASE("synthmod-stats writes the report's clusters and judge counts into met
     CHECK(doc["judge_refusal_rows"].GetInt64() == 1);
     CHECK(doc["judge_refusal_rate"].GetDouble() == 1.0 / 16);
     CHECK(doc["judge_error_rows"].GetInt64() == 1);
-    // Default [dedup]: char 5-grams, threshold 0.8, 128 permutations -> 9 bands x 13 rows.
-    const auto& p = doc["dedup"]["match_probability"];
-    CHECK(p[0]["probability"].GetDouble() == Approx(lsh_probability(0.8, 9, 13, 4)));
+    // Default [dedup]: char 5-grams, threshold 0.8, 128 permutations, max_miss 0.005 -> three
+    // rounds of 13 bands x 9 rows, P(0.8) = 1 - (1 - 0.8^9)^39 >= 0.995.
+    const auto& d = doc["dedup"];
+    CHECK(d["bands"].GetInt() == 13);
+    CHECK(d["rows_per_band"].GetInt() == 9);
+    CHECK(d["rounds"].GetInt() == 3);
+    const auto& p = d["match_probability"];
+    CHECK(p[0]["probability"].GetDouble() == Approx(lsh_probability(0.8, 13, 9, 3)));
+    CHECK(p[0]["probability"].GetDouble() >= 0.995);
     // The report shows the same figure, as a percentage with two decimals.
     char pct[32];
-    std::snprintf(pct, sizeof pct, "%.2f %%", 100 * lsh_probability(0.8, 9, 13, 4));
+    std::snprintf(pct, sizeof pct, "%.2f %%", 100 * lsh_probability(0.8, 13, 9, 3));
     CHECK(test::slurp(dir + "/out/report.md").find(std::string("probability ") + pct) !=
           std::string::npos);
 }

@@ -154,7 +154,8 @@ TEST_CASE("duplicates section: the method note reads the search's own options", 
     CHECK(has(md, "one-permutation MinHash with 64 bins; LSH " +
                       std::to_string(dups.banding.bands) + " bands x " +
                       std::to_string(dups.banding.rows) +
-                      " rows (datasketch's optimum for threshold 0.50), 2 independent rounds"));
+                      " rows in each of 2 independent rounds (the cheapest design that proposes a "
+                      "pair at the threshold with probability >= 99.50 %)"));
     // Probability that LSH proposes a pair at Jaccard s: 1 - (1 - (1 - (1 - s^r)^b))^rounds.
     auto proposed = [&](double s) {
         const double one = 1 - std::pow(1 - std::pow(s, dups.banding.rows), dups.banding.bands);
