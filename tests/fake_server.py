@@ -34,6 +34,13 @@ the arrival order, and a retry of a failed prompt gets a fresh draw.
 
 Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESULTS.md, Client).
 
+Usage and the prompt cache: input tokens are bytes / 4 of the user text, the system text and the
+tools' JSON, + 8. A request whose tools or system block carries cache_control marks the prefix up
+to it (tools, then system); when that prefix reaches the model's minimum cacheable length
+(min_cache_tokens in --pricing, default data/pricing.toml; --cache-min overrides; 1024 for models
+the table lacks) the first request with it reports it as cache_creation_input_tokens and later
+ones as cache_read_input_tokens; below the minimum it is plain input, silently, as the API does.
+
 Log (--log F): one JSON line per request, flushed before the response is written:
   {"t", "method", "path", "status", "fault", "user_sha256", "custom_ids", "key_present",
    "attempt"} -- never the key's value. Also "t_arrival" (Unix time the request was read in full;
@@ -109,7 +116,8 @@ def h64(*parts):
 
 class Settings:
     KEYS = ("faults", "fault_rate", "seed", "script", "latency_ms", "slow_ms", "retry_after",
-            "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired")
+            "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired",
+            "cache_min")
 
     def __init__(self, args):
         self.faults = split_list(args.faults)
@@ -124,6 +132,7 @@ class Settings:
         self.batch_polls = args.batch_polls
         self.batch_errored = args.batch_errored
         self.batch_expired = args.batch_expired
+        self.cache_min = args.cache_min
 
     def update(self, obj):
         for k, v in obj.items():
@@ -239,6 +248,29 @@ def system_text(system):
     return "", False
 
 
+def cached_prefix(tools, sys_text, sys_cached):
+    """The prompt-cache prefix a request marks (docs/ANTHROPIC_API.md section 5: tools, then
+    system; a breakpoint caches everything before it): its text, or "" without a breakpoint."""
+    tools_text = json.dumps(tools, sort_keys=True, separators=(",", ":")) if tools else ""
+    if sys_cached:
+        return tools_text + sys_text
+    if any(isinstance(t, dict) and t.get("cache_control") for t in tools or []):
+        return tools_text
+    return ""
+
+
+def load_cache_minimums(path):
+    """min_cache_tokens per model id from a price table (data/pricing.toml), {} if unreadable."""
+    try:
+        import tomllib
+        with open(path, "rb") as f:
+            models = tomllib.load(f).get("models", {})
+        return {k: int(v["min_cache_tokens"]) for k, v in models.items()
+                if isinstance(v, dict) and "min_cache_tokens" in v}
+    except (OSError, ValueError, ImportError):
+        return {}
+
+
 def rand_id(prefix, n=24):
     return prefix + uuid.uuid4().hex[:n]
 
@@ -252,7 +284,8 @@ class Server:
         self.settings = Settings(args)
         self.log = open(args.log, "a", buffering=1) if args.log else None
         self.seen = {}          # user sha -> times seen (fault draws)
-        self.cache = set()      # system prompts written to the "prompt cache"
+        self.cache = set()      # prefixes (tools + system) written to the "prompt cache"
+        self.cache_minimums = load_cache_minimums(args.pricing)
         self.batches = {}
         self.requests = 0
         self.by_path = {}
@@ -506,10 +539,20 @@ class Server:
 
     # -- Messages --------------------------------------------------------------------------
 
+    def cache_min(self, model):
+        """The model's minimum cacheable prefix: exact id, else the longest id + "-" prefix."""
+        if self.settings.cache_min is not None:
+            return self.settings.cache_min
+        if model in self.cache_minimums:
+            return self.cache_minimums[model]
+        best = max((k for k in self.cache_minimums if model.startswith(k + "-")), key=len,
+                   default=None)
+        return self.cache_minimums[best] if best else 1024
+
     def message_for(self, params, fault, model_default="claude-fake"):
         """A Message object answering `params` (a Messages request body), with `fault` applied."""
         user = user_text(params.get("messages"))
-        sys_text, cached = system_text(params.get("system"))
+        sys_text, sys_cached = system_text(params.get("system"))
         rng = random.Random(h64("answer", user, sys_text))
         tools = params.get("tools") or []
         fmt = ((params.get("output_config") or {}).get("format") or {})
@@ -550,16 +593,23 @@ class Server:
             if fault == "max_tokens":
                 text, stop = text[: len(text) // 2], "max_tokens"
             content.append({"type": "text", "text": text})
-        sys_tokens = len(sys_text) // 4
+        # Tokens: bytes / 4 of the user text, the system text and the tools' JSON, + 8 of framing.
+        # The marked prefix is cached when it reaches the model's minimum (read from the price
+        # table; --cache-min for models it lacks): the first request writes it, later ones read.
+        prefix = cached_prefix(tools, sys_text, sys_cached)
+        prefix_tokens = len(prefix) // 4
+        rest_tokens = (len(sys_text) + (len(json.dumps(tools, sort_keys=True,
+                       separators=(",", ":"))) if tools else 0)) // 4 - prefix_tokens
         cache_write = cache_read = 0
-        if cached and sys_tokens:
-            if sys_text in self.cache:
-                cache_read = sys_tokens
+        if prefix_tokens and prefix_tokens >= self.cache_min(params.get("model", "")):
+            key = (params.get("model", ""), prefix)
+            if key in self.cache:
+                cache_read = prefix_tokens
             else:
-                self.cache.add(sys_text)
-                cache_write = sys_tokens
-            sys_tokens = 0
-        usage = {"input_tokens": max(1, len(user) // 4 + sys_tokens + 8),
+                self.cache.add(key)
+                cache_write = prefix_tokens
+            prefix_tokens = 0
+        usage = {"input_tokens": max(1, len(user) // 4 + prefix_tokens + max(0, rest_tokens) + 8),
                  "output_tokens": max(1, answer_len // 4),
                  "cache_creation_input_tokens": cache_write,
                  "cache_read_input_tokens": cache_read,
@@ -799,6 +849,12 @@ def main():
     p.add_argument("--batch-polls", type=int, default=1, help="polls answered in_progress")
     p.add_argument("--batch-errored", type=float, default=0.0)
     p.add_argument("--batch-expired", type=float, default=0.0)
+    p.add_argument("--pricing", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "..", "data", "pricing.toml"),
+                   help="price table whose min_cache_tokens say when the prompt cache engages")
+    p.add_argument("--cache-min", type=int, default=None,
+                   help="minimum cacheable prefix (tokens) for every model, instead of the table's "
+                        "(models the table lacks: 1024)")
     args = p.parse_args()
     try:
         split_list(args.faults)

@@ -61,8 +61,8 @@ struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
     SlistPtr headers;
-    std::string body;       ///< read by on_read: must outlive the transfer
-    std::size_t sent = 0;   ///< bytes of `body` handed to libcurl so far
+    std::string body;      ///< read by on_read: must outlive the transfer
+    std::size_t sent = 0;  ///< bytes of `body` handed to libcurl so far
     std::string method, url;
     std::vector<std::string> secrets;  ///< values of the request's secret headers
     Response response;

@@ -323,6 +323,8 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
         else
             ++summary.failed;
     }
+    summary.total_cost = journal.spent();
+    summary.total_usage = journal.used();
     summary.seconds = mono_s() - start;
     progress.finish(summary);
     return JobResult{journal.take_records(), summary};
@@ -350,12 +352,23 @@ std::string summary_line(const Summary& s, const std::string& tool) {
     if (s.resumed) out << " (" << s.resumed << " from the journal)";
     out << "; " << s.requests << " requests, " << s.retries << " retries, " << s.repairs
         << " repairs; ";
-    char cost[32];
-    std::snprintf(cost, sizeof cost, "$%.4f", s.cost);
-    if (s.cost_known)
-        out << "cost " << cost;
-    else
-        out << "cost unknown (no price for the model)";
+    auto tokens = [](const llm::Usage& u) {
+        return "input " + std::to_string(u.input_tokens) + ", cache write " +
+               std::to_string(u.cache_creation_input_tokens) + ", cache read " +
+               std::to_string(u.cache_read_input_tokens) + ", output " +
+               std::to_string(u.output_tokens);
+    };
+    auto dollars = [&s](double usd) {
+        if (!s.cost_known) return std::string("cost unknown (no price for the model)");
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "$%.4f", usd);
+        return std::string(buf);
+    };
+    out << "this run: " << dollars(s.cost) << ", tokens " << tokens(s.usage);
+    // Earlier runs of this output paid for part of it: what the whole output has cost so far.
+    if (tokens(s.total_usage) != tokens(s.usage) || s.resumed)
+        out << "; whole output so far: " << dollars(s.total_cost) << ", tokens "
+            << tokens(s.total_usage);
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f", s.seconds);
     out << "; " << secs << " s";
