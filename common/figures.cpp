@@ -48,6 +48,7 @@ Row other(Id id, const char* name, Section s, Kind kind, const char* meaning) {
 }
 
 constexpr auto kB = Section::kBalance;
+constexpr auto kA = Section::kAsked;
 constexpr auto kD = Section::kDuplicates;
 constexpr auto kJ = Section::kJudge;
 constexpr auto kV = Section::kDiversity;
@@ -81,6 +82,23 @@ std::vector<Figure> build() {
               "spec labels with no row"),
         other(Id::kUnknownLabels, "unknown_labels", kB, Kind::kTable,
               "labels the spec does not define"),
+
+        count(Id::kAnsweredRows, "answered_rows", kA, kNo,
+              "rows with a target_label that the generator answered (not refused)"),
+        count(Id::kDriftRows, "drift_rows", kA, kDown,
+              "answered rows whose label differs from their target_label"),
+        share(Id::kDriftRate, "drift_rate", kA, kDown, "drift_rows / answered_rows")
+            .compared()
+            .gate("max_drift_rate"),
+        other(Id::kDriftMatrix, "drift_matrix", kA, Kind::kTable,
+              "rows per target_label (asked) x label (returned), refusals in their own column"),
+        count(Id::kAskedRows, "asked_rows", kA, kNo, "rows the spec asks for (its rows)"),
+        other(Id::kQuota, "quota", kA, Kind::kTable,
+              "per spec label: asked, answered, refused, failed, drifted in and out, kept, "
+              "shortfall, fill"),
+        share(Id::kQuotaFill, "quota_fill", kA, kUp,
+              "the worst spec label's kept rows / rows asked for it")
+            .gate("min_quota_fill"),
 
         count(Id::kExactDupRows, "exact_dup_rows", kD, kDown,
               "rows whose normalised text equals an earlier row's"),

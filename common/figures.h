@@ -27,6 +27,14 @@ enum class Id {
     kChiSquareReference,
     kSpecLabelsMissing,
     kUnknownLabels,
+    // asked for vs got
+    kAnsweredRows,
+    kDriftRows,
+    kDriftRate,
+    kDriftMatrix,
+    kAskedRows,
+    kQuota,
+    kQuotaFill,
     // duplicates
     kExactDupRows,
     kExactDupRate,
@@ -83,7 +91,7 @@ enum class Id {
 };
 
 /// The report section a figure belongs to (metrics.json keeps the sections in this order).
-enum class Section { kBalance, kDuplicates, kJudge, kDiversity, kFilter };
+enum class Section { kBalance, kAsked, kDuplicates, kJudge, kDiversity, kFilter };
 
 /// How metrics.json writes the entry.
 enum class Kind {

@@ -59,7 +59,12 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--gate-set", o.gate_set, "gate threshold key=value (overrides the spec)");
     app.add_option("--compare-by", o.compare_by, "column to compare groups by (e.g. variant)");
     app.add_option("--baseline", o.baseline,
-                   "metrics.json of an earlier release to compare against");
+                   "metrics.json of an earlier release to compare against; with --gate a "
+                   "regression past --baseline-tolerance fails the gate");
+    app.add_option("--baseline-tolerance", o.baseline_tolerance,
+                   "how much worse than the baseline a figure may be: absolute for a share "
+                   "(0.01 = one point), relative otherwise (0.01 = 1 %); default 0.01")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--junit", o.junit, "write the gate checks as JUnit XML");
     app.add_option("--threads", o.threads, "worker threads (default: all cores)");
     app.add_flag("--csv-safe", o.csv_safe,

@@ -178,13 +178,14 @@ Comparison by_column(const metrics::Dataset& data, const std::string& column,
 }
 
 Baseline against_baseline(const std::string& path, const std::string& json_text,
-                          const metrics::Metrics& current) {
+                          const metrics::Metrics& current, double tolerance) {
     rapidjson::Document doc;
     doc.Parse(json_text.c_str(), json_text.size());
     if (doc.HasParseError() || !doc.IsObject())
         throw InputError(path + ":1: not a metrics.json object");
     Baseline out;
     out.path = std::filesystem::path(path).filename().string();
+    out.tolerance = tolerance;
     for (const auto& [figure, value] : figures::compared(current)) {
         BaselineRow row;
         row.metric = figure->name;
@@ -195,8 +196,11 @@ Baseline against_baseline(const std::string& path, const std::string& json_text,
         if (it != doc.MemberEnd() && it->value.IsNumber()) row.baseline = it->value.GetDouble();
         const figures::Better better = figure->better;
         if (row.current && row.baseline && better != figures::Better::kNeither) {
-            double delta = *row.current - *row.baseline;
-            row.regression = better == figures::Better::kHigher ? delta < -1e-12 : delta > 1e-12;
+            const bool share = figure->lo == 0 && figure->hi == 1;
+            row.allowed = share ? tolerance : tolerance * std::abs(*row.baseline);
+            const double worse = better == figures::Better::kHigher ? *row.baseline - *row.current
+                                                                    : *row.current - *row.baseline;
+            row.regression = worse > row.allowed + 1e-12;
         }
         out.regressions += row.regression;
         out.rows.push_back(row);

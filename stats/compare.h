@@ -48,17 +48,22 @@ struct BaselineRow {
     int decimals = 4;  ///< how the table of figures prints it (0 for rows)
     std::optional<double> current;
     std::optional<double> baseline;
-    bool regression = false;
+    double allowed = 0;  ///< how much worse than the baseline still passes (the tolerance)
+    bool regression = false;  ///< worse than the baseline by more than `allowed`
 };
 
 struct Baseline {
     std::string path;
+    double tolerance = 0;  ///< --baseline-tolerance: absolute for shares, relative otherwise
     std::vector<BaselineRow> rows;
     std::size_t regressions = 0;
 };
 
 /// Reads an earlier metrics.json; throws InputError when it is not a JSON object.
+/// A figure is a regression when it is worse than the baseline's by more than `tolerance`:
+/// absolute for a share (a figure whose range is [0, 1]: 0.01 = one point), relative to the
+/// baseline's value for any other figure (0.01 = 1 %).
 Baseline against_baseline(const std::string& path, const std::string& json_text,
-                          const metrics::Metrics& current);
+                          const metrics::Metrics& current, double tolerance = 0);
 
 }  // namespace synthmod::compare

@@ -71,6 +71,30 @@ std::optional<double> balance_value(Id id, const metrics::Metrics& m) {
     }
 }
 
+std::optional<double> asked_value(Id id, const metrics::Metrics& m, std::string* why) {
+    auto missing = [&](const char* reason) -> std::optional<double> {
+        if (why != nullptr) *why = reason;
+        return std::nullopt;
+    };
+    switch (id) {
+        case Id::kAnsweredRows:
+            return count(m.answered_rows);
+        case Id::kDriftRows:
+            return count(m.drift_rows);
+        case Id::kDriftRate:
+            if (!m.has_target) return missing("no target_label column in the input");
+            if (!m.drift_rate()) return missing("no answered row with a target_label");
+            return m.drift_rate();
+        case Id::kAskedRows:
+            return count(m.asked_rows);
+        case Id::kQuotaFill:
+            if (m.quota.empty()) return missing("no quota: give --spec (its labels, weights and rows)");
+            return m.min_quota_fill();
+        default:
+            return std::nullopt;
+    }
+}
+
 std::optional<double> duplicates_value(Id id, const metrics::Metrics& m) {
     switch (id) {
         case Id::kExactDupRows:
@@ -175,6 +199,8 @@ std::optional<double> value(Id id, const metrics::Metrics& m, std::string* why) 
     switch (f.section) {
         case Section::kBalance:
             return balance_value(id, m);
+        case Section::kAsked:
+            return asked_value(id, m, why);
         case Section::kDuplicates:
             return duplicates_value(id, m);
         case Section::kJudge:

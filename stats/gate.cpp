@@ -89,6 +89,26 @@ Result evaluate(const std::map<std::string, double>& thresholds, const metrics::
     return result;
 }
 
+void add_baseline_checks(Result& result, const compare::Baseline& baseline) {
+    for (const auto& row : baseline.rows) {
+        if (!row.current || !row.baseline || row.allowed < 0) continue;
+        const figures::Figure* f = figures::find(row.metric);
+        if (f == nullptr || f->better == figures::Better::kNeither) continue;
+        Check c;
+        c.key = "baseline:" + row.metric;
+        c.metric = row.metric;
+        c.at_least = row.higher_is_better;
+        c.threshold = row.higher_is_better ? *row.baseline - row.allowed : *row.baseline + row.allowed;
+        c.value = row.current;
+        c.passed = !row.regression;
+        c.message = "baseline: " + row.metric + " = " + format_value(*row.current) +
+                    (c.passed ? " " : " fails ") + (c.at_least ? ">=" : "<=") + " " +
+                    format_value(c.threshold) + " (" + format_value(*row.baseline) + " in " +
+                    baseline.path + ", tolerance " + format_value(row.allowed) + ")";
+        result.checks.push_back(std::move(c));
+    }
+}
+
 std::string junit_xml(const Result& result) {
     std::size_t failures = 0;
     for (const auto& c : result.checks) failures += !c.passed;

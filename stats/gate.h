@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/spec.h"
+#include "stats/compare.h"
 #include "stats/metrics.h"
 
 namespace synthmod::gate {
@@ -44,6 +45,10 @@ struct Result {
 /// Checks every threshold in `thresholds` (keys from keys()). A figure that is unavailable
 /// (no judge columns for min_agreement, ...) fails with a message saying so.
 Result evaluate(const std::map<std::string, double>& thresholds, const metrics::Metrics& m);
+
+/// With --baseline: one check per compared figure that both runs have and that has a better
+/// direction (key `baseline`): it fails when the figure regressed past the tolerance.
+void add_baseline_checks(Result& result, const compare::Baseline& baseline);
 
 /// JUnit XML: one testsuite "synthmod-stats gate", one testcase per check.
 std::string junit_xml(const Result& result);

@@ -45,6 +45,24 @@ Rows::Rows(const Dataset& d, const std::vector<std::size_t>& s, int threads)
     }
     label_rows.assign(label_names.size(), 0);
     for (std::size_t k = 0; k < n; ++k) ++label_rows[label_id[k]];
+    refusal_label.assign(label_names.size(), 0);
+    for (std::size_t l = 0; l < label_names.size(); ++l) refusal_label[l] = is_refusal(label_names[l]);
+}
+
+bool Rows::refused(std::size_t k) const {
+    if (data.status >= 0) return is_refusal(data.field(at(k), data.status));
+    return refusal_label[label_id[k]] != 0;
+}
+
+bool is_refusal(std::string_view v) {
+    if (v.size() != 7) return false;
+    auto matches = [&](const char* word) {
+        for (std::size_t i = 0; i < 7; ++i)
+            if (static_cast<char>(std::tolower(static_cast<unsigned char>(v[i]))) != word[i])
+                return false;
+        return true;
+    };
+    return matches("refused") || matches("refusal");
 }
 
 }  // namespace sections
@@ -65,8 +83,22 @@ const char* reason_name(Reason r) {
             return "judge_disagrees";
         case Reason::kLowRealism:
             return "low_realism";
+        case Reason::kRefused:
+            return "refused";
     }
     return "";
+}
+
+std::optional<double> Metrics::drift_rate() const {
+    if (!has_target || answered_rows == 0) return std::nullopt;
+    return static_cast<double>(drift_rows) / static_cast<double>(answered_rows);
+}
+
+std::optional<double> Metrics::min_quota_fill() const {
+    std::optional<double> worst;
+    for (const auto& q : quota)
+        if (q.asked > 0 && (!worst || q.fill < *worst)) worst = q.fill;
+    return worst;
 }
 
 double Metrics::refusal_rate() const {
@@ -87,6 +119,7 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     sections::judge(rows, m);
     sections::diversity(rows, threads, m);
     sections::filter(rows, dups, reference, m);
+    sections::asked(rows, reference, m);
     return m;
 }
 

@@ -59,6 +59,20 @@ struct Conflict {
     std::size_t example_row = 0;
 };
 
+/// One spec label's quota: what was asked for and what came back (DESIGN section 12).
+struct Quota {
+    std::string label;
+    std::size_t asked = 0;        ///< the spec's rows x this label's weight (largest remainder)
+    std::size_t answered = 0;     ///< rows asked for this label and answered (not refused)
+    std::size_t refused = 0;      ///< rows asked for this label that the generator refused
+    std::size_t failed = 0;       ///< asked - answered - refused: not in the input at all
+    std::size_t drifted_out = 0;  ///< answered for this label with another label
+    std::size_t drifted_in = 0;   ///< answered with this label for another target
+    std::size_t kept = 0;         ///< rows with this label in filtered.csv
+    std::size_t shortfall = 0;    ///< asked - kept, at least 0
+    double fill = 0;              ///< kept / asked
+};
+
 /// Why a row is not in filtered.csv (DESIGN section 5), checked in this order: an empty text
 /// first (it is nothing to keep), then the duplicate and judge reasons.
 enum class Reason {
@@ -68,7 +82,8 @@ enum class Reason {
     kNearDup,
     kLabelConflict,
     kJudgeDisagrees,
-    kLowRealism
+    kLowRealism,
+    kRefused
 };
 const char* reason_name(Reason r);
 
@@ -120,6 +135,16 @@ struct Metrics {
     std::optional<double> persona_coverage;
     std::size_t distinct_personas = 0;
 
+    // asked for vs got (a target_label column; the quota with --spec)
+    bool has_target = false;
+    std::size_t answered_rows = 0;  ///< rows with a target label, not refused
+    std::size_t drift_rows = 0;     ///< answered rows whose label is not their target label
+    std::vector<std::string> drift_targets;   ///< matrix rows: spec labels, then others
+    std::vector<std::string> drift_returned;  ///< matrix columns: the same, then "refused"
+    std::vector<std::vector<std::size_t>> drift_matrix;  ///< target x returned label, counts
+    std::size_t asked_rows = 0;  ///< the spec's rows (0 without --spec)
+    std::vector<Quota> quota;    ///< one per spec label, spec order (with --spec)
+
     std::vector<Reason> reasons;  ///< per row
     std::vector<std::size_t> kept_rows;
     std::map<std::string, std::size_t> rejected_by_reason;
@@ -130,6 +155,10 @@ struct Metrics {
     double near_dup_rate() const { return rate(near_dup_removed); }
     double label_conflict_rate() const { return rate(label_conflict_rows); }
     double generator_refusal_rate() const { return rate(generator_refused); }
+    /// drift_rows / answered_rows; none without a target_label column or answered row.
+    std::optional<double> drift_rate() const;
+    /// The worst label's kept / asked; none without a quota.
+    std::optional<double> min_quota_fill() const;
     /// The larger of the generator's and the judge's refusal rates.
     double refusal_rate() const;
 };
@@ -138,6 +167,7 @@ struct Metrics {
 struct Reference {
     std::vector<std::string> labels;
     std::vector<double> weights;
+    std::size_t rows = 0;  ///< the spec's rows: what was asked for (0 = unknown)
     double min_realism = 3;
 };
 

@@ -1,14 +1,26 @@
 // Label balance (DESIGN section 9): counts and shares, imbalance ratio, normalised entropy,
 // chi-square against the spec's weights.
 #include <algorithm>
+#include <limits>
 
 #include "stats/metrics_sections.h"
 
 namespace synthmod::metrics::sections {
 
 void balance(const Rows& rows, const Reference& reference, Metrics& m) {
-    for (std::size_t l = 0; l < rows.label_names.size(); ++l)
-        m.label_counts[std::string(rows.label_names[l])] += rows.label_rows[l];
+    // A generator refusal is not a post: it has its own figure (generator_refusal_rows) and is
+    // left out of the label counts, so "refused" is never taken for a label.
+    if (rows.data.status >= 0) {
+        std::vector<std::size_t> answered(rows.label_names.size(), 0);
+        for (std::size_t k = 0; k < rows.n; ++k)
+            if (!rows.refused(k)) ++answered[rows.label_id[k]];
+        for (std::size_t l = 0; l < rows.label_names.size(); ++l)
+            if (answered[l] > 0) m.label_counts[std::string(rows.label_names[l])] += answered[l];
+    } else {
+        for (std::size_t l = 0; l < rows.label_names.size(); ++l)
+            if (!rows.refusal_label[l])
+                m.label_counts[std::string(rows.label_names[l])] += rows.label_rows[l];
+    }
     if (!m.label_counts.empty()) {
         std::size_t lo = SIZE_MAX, hi = 0;
         for (auto& [name, c] : m.label_counts) {
@@ -37,6 +49,9 @@ void balance(const Rows& rows, const Reference& reference, Metrics& m) {
             weights.push_back(1.0);
         }
     }
+    // A spec label with no row at all is the worst imbalance there is: infinite (null in
+    // metrics.json), so max_imbalance_ratio fails instead of comparing only the labels present.
+    if (!m.spec_labels_missing.empty()) m.imbalance_ratio = std::numeric_limits<double>::infinity();
     m.entropy = statistics::normalized_entropy(observed);
     m.chi = statistics::chi_square_gof(observed, weights);
 }

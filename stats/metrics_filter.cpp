@@ -38,7 +38,9 @@ void filter(const Rows& rows, const dedup::NearDupResult& dups, const Reference&
         std::size_t i = rows.at(k);
         auto c = dups.cluster[k];
         Reason r = Reason::kKeep;
-        if (data.normalized[i].empty())
+        if (rows.refused(k))
+            r = Reason::kRefused;  // a generator refusal is not a post, whatever its text
+        else if (data.normalized[i].empty())
             r = Reason::kEmpty;
         else if (c >= 0 && keeper[c] != k)
             r = dups.group_size[k] > 1 ? Reason::kExactDup : Reason::kNearDup;

@@ -10,18 +10,6 @@ namespace synthmod::metrics::sections {
 
 namespace {
 
-/// lower(v) == "refused" || lower(v) == "refusal", without building a string.
-bool is_refusal(std::string_view v) {
-    if (v.size() != 7) return false;
-    auto matches = [&](const char* word) {
-        for (std::size_t i = 0; i < 7; ++i)
-            if (static_cast<char>(std::tolower(static_cast<unsigned char>(v[i]))) != word[i])
-                return false;
-        return true;
-    };
-    return matches("refused") || matches("refusal");
-}
-
 /// Rows ok / refused / in error, agreement among the ok rows; returns the labels (ours and the
 /// judge's) seen on ok rows, sorted.
 std::vector<std::string> statuses_and_agreement(const Rows& rows, Metrics& m) {
@@ -116,11 +104,10 @@ void issue_tags(const Rows& rows, Metrics& m) {
 void generator_refusals(const Rows& rows, Metrics& m) {
     const Dataset& data = rows.data;
     if (data.status >= 0) {
-        for (std::size_t k = 0; k < rows.n; ++k)
-            m.generator_refused += is_refusal(data.field(rows.at(k), data.status));
+        for (std::size_t k = 0; k < rows.n; ++k) m.generator_refused += rows.refused(k);
     } else {
         for (std::size_t l = 0; l < rows.label_names.size(); ++l)
-            if (is_refusal(rows.label_names[l])) m.generator_refused += rows.label_rows[l];
+            if (rows.refusal_label[l]) m.generator_refused += rows.label_rows[l];
     }
     m.generator_refusal_source =
         data.status >= 0 ? data.header[data.status] + " = refused" : "label = refused";

@@ -25,7 +25,13 @@ struct Rows {
     std::vector<std::uint32_t> label_id;        ///< per position
     std::vector<std::string_view> label_names;  ///< by id, in order of first appearance
     std::vector<std::size_t> label_rows;        ///< by id
+    std::vector<char> refusal_label;            ///< by id: the label says "refused"
+    /// A generator refusal: the status column says so when the file has one, else the label.
+    bool refused(std::size_t k) const;
 };
+
+/// lower(v) == "refused" || lower(v) == "refusal".
+bool is_refusal(std::string_view v);
 
 /// Counts, imbalance, entropy and chi-square against the spec's weights (or uniform).
 void balance(const Rows& rows, const Reference& reference, Metrics& m);
@@ -38,5 +44,8 @@ void diversity(const Rows& rows, int threads, Metrics& m);
 /// Each row's reason (kKeep for filtered.csv); needs duplicates() and judge() done.
 void filter(const Rows& rows, const dedup::NearDupResult& dups, const Reference& reference,
             Metrics& m);
+/// Asked for vs got: drift (target_label x label), refusals, and with the spec's rows and
+/// weights the quota per label; needs filter() done (what is kept).
+void asked(const Rows& rows, const Reference& reference, Metrics& m);
 
 }  // namespace synthmod::metrics::sections

@@ -22,6 +22,11 @@ std::string opt(const std::optional<double>& v, int decimals = 4) {
 
 std::string count(std::uint64_t n) { return std::to_string(n); }
 
+/// A ratio that is infinite when a spec label has no row (metrics.json writes null).
+std::string ratio(double v, int decimals) {
+    return std::isinf(v) ? std::string("infinite (a spec label has no row)") : fixed(v, decimals);
+}
+
 std::string signed_fixed(double v, int decimals = 4) {
     std::string s = fixed(v, decimals);
     return v >= 0 ? "+" + s : s;
@@ -165,6 +170,29 @@ std::vector<std::pair<std::string, std::string>> charts(const Input& input) {
         }
         out.emplace_back("realism.svg", charts::bar_chart("Judge realism scores (1-5)", realism));
     }
+    if (m.has_target) {
+        std::vector<charts::Bar> drift;
+        for (std::size_t t = 0; t < m.drift_targets.size(); ++t) {
+            std::size_t answered = 0, drifted = 0, refused = 0;
+            for (std::size_t c = 0; c < m.drift_returned.size(); ++c) {
+                const std::size_t n = m.drift_matrix[t][c];
+                if (m.drift_returned[c] == "refused" && c + 1 == m.drift_returned.size()) {
+                    refused = n;
+                    continue;
+                }
+                answered += n;
+                if (m.drift_returned[c] != m.drift_targets[t]) drifted += n;
+            }
+            const double share = answered ? double(drifted) / answered : 0;
+            drift.push_back({m.drift_targets[t], share,
+                             count(drifted) + " of " + count(answered) + " (" + pct(share) +
+                                 "), refused " + count(refused)});
+        }
+        out.emplace_back("drift.svg",
+                         charts::bar_chart("Drift: share of answered rows with another label, "
+                                           "by target label",
+                                           drift));
+    }
     if (m.kappa)
         out.emplace_back("confusion.svg",
                          charts::heat_map("Confusion: our label x judge label", m.confusion_labels,
@@ -187,7 +215,15 @@ std::string summary(const metrics::Metrics& m) {
     std::string o = "## Summary\n\n| figure | value |\n|---|---:|\n";
     o += "| rows | " + count(m.rows) + " |\n";
     o += "| labels | " + count(m.label_counts.size()) + " (imbalance ratio " +
-         fixed(m.imbalance_ratio, 2) + ") |\n";
+         ratio(m.imbalance_ratio, 2) + ") |\n";
+    if (m.has_target)
+        o += "| drift (label differs from target_label) | " + count(m.drift_rows) + " of " +
+             count(m.answered_rows) + " answered (" + pct(m.drift_rate().value_or(0)) + ") |\n";
+    if (m.has_target || m.generator_refused > 0)
+        o += "| generator refusals | " + count(m.generator_refused) + " (" +
+             pct(m.generator_refusal_rate()) + ") |\n";
+    if (auto fill = m.min_quota_fill())
+        o += "| worst quota fill (kept / asked) | " + pct(*fill) + " |\n";
     o += "| exact duplicates (normalised) | " + count(m.exact_dup_rows) + " (" +
          pct(m.exact_dup_rate()) + ") |\n";
     o += "| near-duplicate rows removed | " + count(m.near_dup_removed) + " (" +
@@ -230,7 +266,9 @@ std::string balance(const metrics::Metrics& m) {
     o += "| label | rows | share |\n|---|---:|---:|\n";
     for (const auto& [label, c] : m.label_counts)
         o += "| " + escape_text(label, 80) + " | " + count(c) + " | " + pct(m.rate(c)) + " |\n";
-    o += "\n- imbalance ratio (largest / smallest label): " + fixed(m.imbalance_ratio, 4) + "\n";
+    for (const auto& l : m.spec_labels_missing)
+        o += "| " + escape_text(l, 80) + " | 0 | " + pct(0) + " |\n";
+    o += "\n- imbalance ratio (largest / smallest label): " + ratio(m.imbalance_ratio, 4) + "\n";
     o += "- normalised entropy: " + fixed(m.entropy, 4) + " (1 = perfectly even)\n";
     o += "- chi-square against " + m.chi_reference + ": " + fixed(m.chi.statistic, 4) + " with " +
          std::to_string(m.chi.df) + " degrees of freedom, p = " + fixed(m.chi.p, 6) + "\n";
@@ -512,12 +550,65 @@ std::string baseline(const compare::Baseline& b) {
 
 }  // namespace section
 
+namespace section {
+
+std::string asked(const metrics::Metrics& m) {
+    if (!m.has_target && m.quota.empty()) return "";
+    std::string o = "## Asked for vs got\n\n";
+    if (m.has_target) {
+        o += "Rows per target label (what the generator was asked for, down) and the label it "
+             "gave its own text (across); a refusal is a row too.\n\n![Drift by target "
+             "label](drift.svg)\n\n| target \\ returned |";
+        for (const auto& l : m.drift_returned) o += " " + escape_text(l, 40) + " |";
+        o += " drifted |\n|---|";
+        for (std::size_t c = 0; c <= m.drift_returned.size(); ++c) o += "---:|";
+        o += "\n";
+        for (std::size_t t = 0; t < m.drift_targets.size(); ++t) {
+            std::size_t answered = 0, drifted = 0;
+            o += "| " + escape_text(m.drift_targets[t], 40) + " |";
+            for (std::size_t c = 0; c < m.drift_returned.size(); ++c) {
+                const std::size_t n = m.drift_matrix[t][c];
+                o += " " + count(n) + " |";
+                if (m.drift_returned[c] == "refused" && c + 1 == m.drift_returned.size()) continue;
+                answered += n;
+                if (m.drift_returned[c] != m.drift_targets[t]) drifted += n;
+            }
+            o += " " + count(drifted) + " (" + pct(answered ? double(drifted) / answered : 0) +
+                 ") |\n";
+        }
+        o += "\n- drift: " + count(m.drift_rows) + " of " + count(m.answered_rows) +
+             " answered rows (" + pct(m.drift_rate().value_or(0)) + ")\n";
+        o += "- generator refusals: " + count(m.generator_refused) + " of " + count(m.rows) +
+             " rows (" + pct(m.generator_refusal_rate()) + ")\n\n";
+    }
+    if (!m.quota.empty()) {
+        o += "Quota: the spec asks for " + count(m.asked_rows) +
+             " rows, split by its label weights. *Failed* is what was asked for and is not in "
+             "the input (failed requests, or rows not generated yet); *kept* is in "
+             "filtered.csv.\n\n";
+        o += "| label | asked | answered | refused | failed | drifted out | drifted in | kept | "
+             "shortfall | fill |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        for (const auto& q : m.quota)
+            o += "| " + escape_text(q.label, 80) + " | " + count(q.asked) + " | " +
+                 count(q.answered) + " | " + count(q.refused) + " | " + count(q.failed) + " | " +
+                 count(q.drifted_out) + " | " + count(q.drifted_in) + " | " + count(q.kept) +
+                 " | " + count(q.shortfall) + " | " + pct(q.fill) + " |\n";
+        o += "\n- worst fill: " + opt(m.min_quota_fill(), 4) +
+             " (gate key `min_quota_fill`); `synthmod-generate --top-up metrics.json` asks for "
+             "the shortfall\n";
+    }
+    return o;
+}
+
+}  // namespace section
+
 std::string markdown(const Input& input) {
     const auto& m = *input.metrics;
     std::string o = section::title(input.info);
     o += section::summary(m);
     o += section::gate_checks(input.gate, input.info.gate_source);
     o += section::balance(m);
+    o += section::asked(m);
     o += section::duplicates(m, *input.dups, *input.data);
     o += section::label_conflicts(m, *input.data);
     o += section::judge(m);

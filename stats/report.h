@@ -54,6 +54,8 @@ std::string summary(const metrics::Metrics& m);
 /// The gate's table and failing checks, or a line saying it was not run (`result` null).
 std::string gate_checks(const gate::Result* result, const std::string& source);
 std::string balance(const metrics::Metrics& m);
+/// Drift (target_label x label), refusals and the quota per spec label; empty without either.
+std::string asked(const metrics::Metrics& m);
 /// The duplicate figures, the search's method and options, the largest clusters.
 std::string duplicates(const metrics::Metrics& m, const dedup::NearDupResult& dups,
                        const metrics::Dataset& data);

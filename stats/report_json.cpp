@@ -226,6 +226,52 @@ void top_openings(Writer& w, const metrics::Metrics& m) {
     w.EndArray();
 }
 
+/// {"targets": [...], "labels": [...], "counts": [[...], ...]}: rows are target labels.
+void drift_matrix(Writer& w, const metrics::Metrics& m) {
+    w.StartObject();
+    w.Key("targets");
+    string_list(w, m.drift_targets);
+    w.Key("labels");
+    string_list(w, m.drift_returned);
+    w.Key("counts");
+    w.StartArray();
+    for (const auto& row : m.drift_matrix) {
+        w.StartArray();
+        for (auto n : row) w.Uint64(n);
+        w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+}
+
+/// {"labels": [{label, asked, answered, refused, failed, drifted_in, drifted_out, kept,
+/// shortfall, fill}...], "min_fill"}: what synthmod-generate --top-up reads.
+void quota(Writer& w, const metrics::Metrics& m) {
+    w.StartObject();
+    w.Key("labels");
+    w.StartArray();
+    for (const auto& q : m.quota) {
+        w.StartObject();
+        w.Key("label");
+        w.String(q.label);
+        const std::pair<const char*, std::size_t> counts[] = {
+            {"asked", q.asked},       {"answered", q.answered},       {"refused", q.refused},
+            {"failed", q.failed},     {"drifted_in", q.drifted_in},   {"drifted_out", q.drifted_out},
+            {"kept", q.kept},         {"shortfall", q.shortfall}};
+        for (const auto& [key, n] : counts) {
+            w.Key(key);
+            w.Uint64(n);
+        }
+        w.Key("fill");
+        number(w, q.fill);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("min_fill");
+    number(w, m.min_quota_fill());
+    w.EndObject();
+}
+
 /// An entry that is not a number (Kind kText, kFlag, kTable).
 void other_entry(Writer& w, Id id, const Input& in) {
     const auto& m = *in.metrics;
@@ -241,6 +287,10 @@ void other_entry(Writer& w, Id id, const Input& in) {
             return string_list(w, m.spec_labels_missing);
         case Id::kUnknownLabels:
             return string_list(w, m.unknown_labels);
+        case Id::kDriftMatrix:
+            return drift_matrix(w, m);
+        case Id::kQuota:
+            return quota(w, m);
         case Id::kLabelConflicts:
             return label_conflicts(w, m);
         case Id::kLargestClusters:

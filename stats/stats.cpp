@@ -160,6 +160,7 @@ Settings settle(const Options& options) {
     if (s.spec) {
         for (const auto& l : s.spec->labels) s.reference.labels.push_back(l.name);
         s.reference.weights = s.spec->label_weights;
+        s.reference.rows = static_cast<std::size_t>(s.spec->rows);
     }
     s.reference.min_realism = s.min_realism;
     return s;
@@ -197,8 +198,11 @@ Results compute(const Options& options, const Settings& s, StageClock& clock) {
     if (!options.compare_by.empty())
         r.comparison = compare::by_column(data, options.compare_by, s.dedup, s.reference,
                                           s.spec ? static_cast<std::uint64_t>(s.spec->seed) : 42);
-    if (!options.baseline.empty())
-        r.baseline = compare::against_baseline(options.baseline, s.baseline_text, r.metrics);
+    if (!options.baseline.empty()) {
+        r.baseline = compare::against_baseline(options.baseline, s.baseline_text, r.metrics,
+                                               options.baseline_tolerance);
+        if (r.gate) gate::add_baseline_checks(*r.gate, *r.baseline);
+    }
     return r;
 }
 

@@ -28,6 +28,7 @@ struct Options {
     std::vector<std::string> gate_set;  ///< key=value overrides
     std::string compare_by;
     std::string baseline;
+    double baseline_tolerance = 0.01;  ///< --baseline-tolerance
     std::string junit;
     bool quiet = false;
     bool timings = false;  ///< per-stage wall times on stderr

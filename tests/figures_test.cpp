@@ -49,7 +49,7 @@ TEST_CASE("gate keys name their figure's direction and are found by key", "[figu
     }
     CHECK(figures::find_gate_key("min_realism")->gate_use == GateUse::kSetting);
     CHECK(figures::find_gate_key("rows") == nullptr);
-    CHECK(figures::gate_keys().size() == 12);
+    CHECK(figures::gate_keys().size() == 14);  // 12 + max_drift_rate, min_quota_fill
 }
 
 TEST_CASE("a threshold is checked against its figure's range", "[figures]") {
@@ -72,6 +72,10 @@ TEST_CASE("every number of the table has a value, the others none", "[figures]")
     m.realism_mean = 4;
     m.judge_refusal_rate = 0.25;
     m.persona_coverage = 0.5;
+    m.has_target = true;
+    m.answered_rows = 3;
+    m.drift_rows = 1;
+    m.quota.push_back({"a", 4, 3, 1, 0, 1, 0, 2, 2, 0.5});
     for (const auto& f : figures::all()) {
         INFO(f.name);
         std::string why;

@@ -179,7 +179,8 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
               "dir/s.toml:12: unknown key \"generator.variants.weight\"");
         CHECK(error_of(kLabels + "[gate]\nmin_agreement = 0.9\nmax_fun = 1\n") ==
               "dir/s.toml:11: unknown key \"gate.max_fun\" (known: min_rows, "
-              "min_rows_per_label, max_imbalance_ratio, max_exact_dup_rate, max_near_dup_rate, "
+              "min_rows_per_label, max_imbalance_ratio, max_drift_rate, min_quota_fill, "
+              "max_exact_dup_rate, max_near_dup_rate, "
               "max_label_conflict_rate, min_agreement, min_agreement_lower, min_kappa, "
               "min_realism_mean, max_refusal_rate, min_realism)");
         CHECK(error_of(kLabels + "[dedup]\n\nbands = 4\n") ==

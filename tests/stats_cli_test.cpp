@@ -279,6 +279,21 @@ TEST_CASE("stats with --baseline flags regressions against an earlier metrics.js
     CHECK_FALSE(b["kappa"]["regression"].GetBool());          // 0.77 > 0.5
     CHECK(m["baseline"]["regressions"].GetUint64() == 1);
     CHECK(slurp(dir + "/out/report.md").find("regression") != std::string::npos);
+
+    // Under --gate a regression past the tolerance is a failed check (exit 1), printed with the
+    // others; a tolerance wider than the drop (0.95 - 0.857 = 0.093) lets it pass.
+    auto gated = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/gated", "--baseline",
+                      dir + "/old.json", "--gate", "--gate-set", "min_rows=1", "--quiet"});
+    CHECK(gated.exit_code == 1);
+    CHECK(gated.err.find("synthmod-stats: gate: baseline: agreement = 0.8571 fails >= 0.9400 "
+                         "(0.9500 in old.json, tolerance 0.0100)") != std::string::npos);
+    CHECK(gated.err.find("baseline: kappa") == std::string::npos);  // better than 0.5: passes
+    auto g = json_file(dir + "/gated/metrics.json");
+    CHECK_FALSE(g["gate"]["passed"].GetBool());
+    auto wide = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/wide", "--baseline",
+                     dir + "/old.json", "--gate", "--gate-set", "min_rows=1",
+                     "--baseline-tolerance", "0.1", "--quiet"});
+    CHECK(wide.exit_code == 0);
     spit(dir + "/bad.json", "not json");
     auto bad = run({stats_bin(), "--in", kJudged, "--report-dir", dir + "/out2", "--baseline",
                     dir + "/bad.json"});

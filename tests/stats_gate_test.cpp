@@ -130,10 +130,10 @@ TEST_CASE("the spec supplies gate thresholds, label weights and [dedup], flags o
     CHECK(json_b.find("\"near_dup_pairs\": 3,") != std::string::npos);
 }
 
-TEST_CASE("the gate keys are DESIGN section 9's, in its order", "[gate]") {
+TEST_CASE("the gate keys are DESIGN section 9's, in its order, with section 12's drift and quota", "[gate]") {
     CHECK(gate::keys() == std::vector<std::string>{
                               "min_rows", "min_rows_per_label", "max_imbalance_ratio",
-                              "max_exact_dup_rate", "max_near_dup_rate", "max_label_conflict_rate",
+                              "max_drift_rate", "min_quota_fill", "max_exact_dup_rate", "max_near_dup_rate", "max_label_conflict_rate",
                               "min_agreement", "min_agreement_lower", "min_kappa",
                               "min_realism_mean", "max_refusal_rate"});
 }

@@ -79,6 +79,9 @@ TEST_CASE("metrics.json keys are DESIGN's names in the table's order", "[report_
         "rows", "label_counts", "label_shares", "min_label_count", "imbalance_ratio", "entropy",
         "chi_square", "chi_square_df", "chi_square_p", "chi_square_reference",
         "spec_labels_missing", "unknown_labels",
+        // asked for vs got (DESIGN section 12)
+        "answered_rows", "drift_rows", "drift_rate", "drift_matrix", "asked_rows", "quota",
+        "quota_fill",
         // duplicates
         "exact_dup_rows", "exact_dup_rate", "raw_exact_dup_rows", "raw_exact_dup_rate",
         "empty_rows", "short_rows", "near_dup_pairs", "near_dup_clusters", "rows_in_clusters",
