@@ -34,6 +34,11 @@ the arrival order, and a retry of a failed prompt gets a fresh draw.
 
 Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESULTS.md, Client).
 
+Rate limits (--rl-requests, --rl-input-tokens per --rl-window-s): the anthropic-ratelimit-
+{requests,input-tokens}-{limit,remaining,reset} headers report what is left of the current window
+(reset: its end, RFC 3339); a request that would pass a limit gets 429 rate_limit_error with
+retry-after (logged with fault "rate_limit"). Without them, fixed generous headers are sent.
+
 Usage and the prompt cache: input tokens are bytes / 4 of the user text, the system text and the
 tools' JSON, + 8. A request whose tools or system block carries cache_control marks the prefix up
 to it (tools, then system); when that prefix reaches the model's minimum cacheable length
@@ -117,7 +122,7 @@ def h64(*parts):
 class Settings:
     KEYS = ("faults", "fault_rate", "seed", "script", "latency_ms", "slow_ms", "retry_after",
             "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired",
-            "cache_min")
+            "cache_min", "rl_requests", "rl_input_tokens", "rl_window_s")
 
     def __init__(self, args):
         self.faults = split_list(args.faults)
@@ -133,6 +138,9 @@ class Settings:
         self.batch_errored = args.batch_errored
         self.batch_expired = args.batch_expired
         self.cache_min = args.cache_min
+        self.rl_requests = args.rl_requests
+        self.rl_input_tokens = args.rl_input_tokens
+        self.rl_window_s = args.rl_window_s
 
     def update(self, obj):
         for k, v in obj.items():
@@ -286,6 +294,8 @@ class Server:
         self.seen = {}          # user sha -> times seen (fault draws)
         self.cache = set()      # prefixes (tools + system) written to the "prompt cache"
         self.cache_minimums = load_cache_minimums(args.pricing)
+        self.rl_window = None   # start of the current rate-limit window (whole seconds)
+        self.rl_used = [0, 0]   # requests, input tokens (input + cache writes) in it
         self.batches = {}
         self.requests = 0
         self.by_path = {}
@@ -462,9 +472,45 @@ class Server:
             return "invalid x-api-key"
         return None
 
+    def rl_active(self):
+        return bool(self.settings.rl_requests or self.settings.rl_input_tokens)
+
+    def rl_roll(self):
+        """Starts a new window when the current one is over (windows of whole seconds, so the
+        RFC 3339 reset, whole seconds as the API sends it, is exact)."""
+        w = max(1, int(self.settings.rl_window_s))
+        start = int(time.time()) // w * w
+        if self.rl_window != start:
+            self.rl_window, self.rl_used = start, [0, 0]
+        return start + w
+
+    def rl_admit(self, input_tokens):
+        """Counts a request against the limits; returns seconds to wait if it passes one."""
+        reset = self.rl_roll()
+        st = self.settings
+        if (st.rl_requests and self.rl_used[0] + 1 > st.rl_requests) or \
+                (st.rl_input_tokens and self.rl_used[1] + input_tokens > st.rl_input_tokens):
+            return max(1, int(reset - time.time() + 0.999))
+        self.rl_used[0] += 1
+        self.rl_used[1] += input_tokens
+        return 0
+
     def common_headers(self, extra=None):
         reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
         h = {"request-id": rand_id("req_"), "anthropic-organization-id": "00000000-fake-org"}
+        if self.rl_active():  # the limits of --rl-*, counted per window, as they stand now
+            end = self.rl_roll()
+            reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end))
+            st = self.settings
+            for kind, limit, used in (("requests", st.rl_requests, self.rl_used[0]),
+                                      ("input-tokens", st.rl_input_tokens, self.rl_used[1])):
+                if limit:
+                    h["anthropic-ratelimit-%s-limit" % kind] = str(limit)
+                    h["anthropic-ratelimit-%s-remaining" % kind] = str(max(0, limit - used))
+                    h["anthropic-ratelimit-%s-reset" % kind] = reset
+            if extra:
+                h.update(extra)
+            return h
         for kind in RATE_HEADERS:
             h["anthropic-ratelimit-%s-limit" % kind] = "4000" if kind == "requests" else "400000"
             h["anthropic-ratelimit-%s-remaining" % kind] = "3999" if kind == "requests" else "399000"
@@ -643,6 +689,16 @@ class Server:
         if fault == "slow":
             await asyncio.sleep(self.settings.slow_ms / 1000.0)
         msg = self.message_for(params, fault)
+        if self.rl_active():  # ITPM counts input + cache writes (ANTHROPIC_API.md section 3)
+            u = msg["usage"]
+            wait = self.rl_admit(u["input_tokens"] + u["cache_creation_input_tokens"])
+            if wait:
+                entry["status"], entry["fault"] = 429, "rate_limit"
+                self.record(entry)
+                await self.send_error(writer, 429, "rate_limit_error",
+                                      "Number of request tokens has exceeded your rate limit",
+                                      {"retry-after": str(wait)})
+                return True
         data = json.dumps(msg, separators=(",", ":")).encode()
         keep = await self.transport_fault(fault, writer, entry, data)
         if keep is not None:
@@ -852,6 +908,12 @@ def main():
     p.add_argument("--pricing", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                      "..", "data", "pricing.toml"),
                    help="price table whose min_cache_tokens say when the prompt cache engages")
+    p.add_argument("--rl-requests", type=int, default=0,
+                   help="requests allowed per --rl-window-s window (0: no limit)")
+    p.add_argument("--rl-input-tokens", type=int, default=0,
+                   help="input tokens (input + cache writes) allowed per window (0: no limit)")
+    p.add_argument("--rl-window-s", type=int, default=60,
+                   help="rate-limit window in whole seconds; headers report what remains in it")
     p.add_argument("--cache-min", type=int, default=None,
                    help="minimum cacheable prefix (tokens) for every model, instead of the table's "
                         "(models the table lacks: 1024)")
