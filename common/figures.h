@@ -88,6 +88,9 @@ enum class Id {
     kRejectedRows,
     kRejectedByReason,
     kMinRealism,
+    kCostUsd,
+    kCostPerAcceptedRow,
+    kCostPerAcceptedRowByLabel,
 };
 
 /// The report section a figure belongs to (metrics.json keeps the sections in this order).

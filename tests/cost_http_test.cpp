@@ -246,3 +246,45 @@ TEST_CASE("dispatch holds on the provider's rate-limit headers before a 429",
     CHECK(limited == 0);    // held by the headers, never told off
     CHECK(seconds >= 4.0);  // 2 requests per 2-second window: 8 requests span 4 windows
 }
+
+TEST_CASE("stats: cost per accepted row, overall and per label, from the cost columns",
+          "[cost]") {
+    std::string dir = t::temp_dir("cost-stats");
+    t::spit(dir + "/judged.csv",
+            "content,label,gen_cost_usd,judge_cost_usd\n"
+            "the first post about the weather today,Safe,0.001,0.002\n"
+            "a second and rather different text,Safe,0.001,0.002\n"
+            "click here for a free prize right now,Spam,0.002,0.003\n"
+            "the first post about the weather today,Safe,0.001,0.002\n");  // a duplicate
+    auto r = t::run({t::tool("synthmod-stats"), "--in", dir + "/judged.csv", "--report-dir",
+                     dir + "/report", "--filtered", dir + "/filtered.csv", "--rejected",
+                     dir + "/rejected.csv"});
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    rapidjson::Document m;
+    std::string json = t::slurp(dir + "/report/metrics.json");
+    m.Parse(json.c_str());
+    REQUIRE_FALSE(m.HasParseError());
+    CHECK(m["filtered_rows"].GetInt() == 3);
+    CHECK(m["cost_usd"].GetDouble() == Approx(0.014));
+    CHECK(m["cost_per_accepted_row"].GetDouble() == Approx(0.014 / 3));
+    // Safe: 3 rows cost 0.009, 2 kept; Spam: 0.005, 1 kept.
+    CHECK(m["cost_per_accepted_row_by_label"]["Safe"].GetDouble() == Approx(0.0045));
+    CHECK(m["cost_per_accepted_row_by_label"]["Spam"].GetDouble() == Approx(0.005));
+    std::string report = t::slurp(dir + "/report/report.md");
+    CHECK(report.find("| cost of all rows (generate + judge) | $0.0140, $0.004667 per accepted "
+                      "row (Safe $0.004500; Spam $0.005000) |") != std::string::npos);
+
+    // A row whose cost is unknown (empty cell): no cost figures rather than wrong ones.
+    t::spit(dir + "/unknown.csv",
+            "content,label,gen_cost_usd\nsome text here,Safe,\nother text there,Safe,0.1\n");
+    auto u = t::run({t::tool("synthmod-stats"), "--in", dir + "/unknown.csv", "--report-dir",
+                     dir + "/report2", "--filtered", dir + "/f2.csv", "--rejected",
+                     dir + "/r2.csv"});
+    REQUIRE(u.exit_code == 0);
+    rapidjson::Document m2;
+    std::string json2 = t::slurp(dir + "/report2/metrics.json");
+    m2.Parse(json2.c_str());
+    CHECK(m2["cost_usd"].IsNull());
+    CHECK(m2["cost_per_accepted_row"].IsNull());
+}

@@ -15,7 +15,7 @@ using figures::Kind;
 
 TEST_CASE("the table lists every id once, in id order, sections in order", "[figures]") {
     const auto& all = figures::all();
-    REQUIRE(all.size() == static_cast<std::size_t>(figures::Id::kMinRealism) + 1);
+    REQUIRE(all.size() == static_cast<std::size_t>(figures::Id::kCostPerAcceptedRowByLabel) + 1);
     std::set<std::string> names;
     for (std::size_t i = 0; i < all.size(); ++i) {
         INFO(all[i].name);
@@ -76,6 +76,8 @@ TEST_CASE("every number of the table has a value, the others none", "[figures]")
     m.answered_rows = 3;
     m.drift_rows = 1;
     m.quota.push_back({"a", 4, 3, 1, 0, 1, 0, 2, 2, 0.5});
+    m.cost_usd = 0.04;
+    m.cost_per_accepted_row = 0.01;
     for (const auto& f : figures::all()) {
         INFO(f.name);
         std::string why;
