@@ -247,8 +247,7 @@ TEST_CASE("dispatch holds on the provider's rate-limit headers before a 429",
     CHECK(seconds >= 4.0);  // 2 requests per 2-second window: 8 requests span 4 windows
 }
 
-TEST_CASE("stats: cost per accepted row, overall and per label, from the cost columns",
-          "[cost]") {
+TEST_CASE("stats: cost per accepted row, overall and per label, from the cost columns", "[cost]") {
     std::string dir = t::temp_dir("cost-stats");
     t::spit(dir + "/judged.csv",
             "content,label,gen_cost_usd,judge_cost_usd\n"
@@ -278,13 +277,66 @@ TEST_CASE("stats: cost per accepted row, overall and per label, from the cost co
     // A row whose cost is unknown (empty cell): no cost figures rather than wrong ones.
     t::spit(dir + "/unknown.csv",
             "content,label,gen_cost_usd\nsome text here,Safe,\nother text there,Safe,0.1\n");
-    auto u = t::run({t::tool("synthmod-stats"), "--in", dir + "/unknown.csv", "--report-dir",
-                     dir + "/report2", "--filtered", dir + "/f2.csv", "--rejected",
-                     dir + "/r2.csv"});
+    auto u =
+        t::run({t::tool("synthmod-stats"), "--in", dir + "/unknown.csv", "--report-dir",
+                dir + "/report2", "--filtered", dir + "/f2.csv", "--rejected", dir + "/r2.csv"});
     REQUIRE(u.exit_code == 0);
     rapidjson::Document m2;
     std::string json2 = t::slurp(dir + "/report2/metrics.json");
     m2.Parse(json2.c_str());
     CHECK(m2["cost_usd"].IsNull());
     CHECK(m2["cost_per_accepted_row"].IsNull());
+}
+
+TEST_CASE(
+    "judge: judge_cost_usd is the server's usage at the table's price, inside the dry run's "
+    "range, direct and batched",
+    "[cost][cost_http]") {
+    t::FakeServer server({"--batch-polls", "0", "--seed", "6"});
+    std::string dir = example_dir("cost-judge");
+    std::string samples = dir + "/samples.csv";
+    REQUIRE(t::run({t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--provider",
+                    "offline", "--rows", "10", "--out", samples, "--quiet"})
+                .exit_code == 0);
+    for (bool batch : {false, true}) {
+        std::string out = dir + (batch ? "/judged-batch.csv" : "/judged.csv");
+        std::vector<std::string> cmd = {t::tool("synthmod-judge"),
+                                        "--spec",
+                                        dir + "/moderation.toml",
+                                        "--in",
+                                        samples,
+                                        "--out",
+                                        out,
+                                        "--base-url",
+                                        server.base_url()};
+        if (batch) cmd.push_back("--batch");
+        auto dry_cmd = cmd;
+        dry_cmd.push_back("--dry-run");
+        auto dry = t::run(dry_cmd, with_key());
+        INFO(dry.out << dry.err);
+        REQUIRE(dry.exit_code == 0);
+        auto [low, high] = dry_range(dry.out);
+        const std::size_t before = served_usage(server).size();
+        auto r = t::run(cmd, with_key());
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const double actual = column_sum(out, "judge_cost_usd");
+        CHECK(actual > 0);
+        CHECK(low <= actual);
+        CHECK(actual <= high);
+        if (!batch) {  // direct answers are in the server's log, one per row
+            auto usage = served_usage(server);
+            REQUIRE(usage.size() - before == 10);
+            synthmod::llm::Usage sum;
+            for (std::size_t i = before; i < usage.size(); ++i) {
+                sum.input_tokens += usage[i].input_tokens;
+                sum.output_tokens += usage[i].output_tokens;
+                sum.cache_creation_input_tokens += usage[i].cache_creation_input_tokens;
+                sum.cache_read_input_tokens += usage[i].cache_read_input_tokens;
+            }
+            auto price = synthmod::pricing::Table::builtin().find("claude-sonnet-4-5");
+            REQUIRE(price);
+            CHECK(actual == Approx(synthmod::pricing::cost(*price, sum, false)).epsilon(1e-6));
+        }
+    }
 }
