@@ -196,8 +196,6 @@ std::vector<Figure> build() {
         count(Id::kRejectedRows, "rejected_rows", kF, kNo, "rows written to rejected.csv"),
         other(Id::kRejectedByReason, "rejected_by_reason", kF, Kind::kTable,
               "rejected rows per first reason"),
-        number(Id::kMinRealism, "min_realism", kF, kNo, 1, 5,
-               "realism a judged row needs to be kept"),
         number(Id::kCostUsd, "cost_usd", kF, kNo, 0, kInf,
                "USD of all rows: gen_cost_usd + judge_cost_usd (null without them)"),
         number(Id::kCostPerAcceptedRow, "cost_per_accepted_row", kF, kDown, 0, kInf,
@@ -205,6 +203,8 @@ std::vector<Figure> build() {
             .compared(),
         other(Id::kCostPerAcceptedRowByLabel, "cost_per_accepted_row_by_label", kF, Kind::kTable,
               "per label: the cost of its rows / its rows kept"),
+        number(Id::kMinRealism, "min_realism", kF, kNo, 1, 5,
+               "realism a judged row needs to be kept"),
     };
     std::vector<Figure> out;
     for (const auto& r : rows) out.push_back(r.f);

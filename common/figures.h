@@ -87,10 +87,10 @@ enum class Id {
     kFilteredRate,
     kRejectedRows,
     kRejectedByReason,
-    kMinRealism,
     kCostUsd,
     kCostPerAcceptedRow,
     kCostPerAcceptedRowByLabel,
+    kMinRealism,
 };
 
 /// The report section a figure belongs to (metrics.json keeps the sections in this order).
