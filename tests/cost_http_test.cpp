@@ -151,13 +151,28 @@ TEST_CASE("prompt cache engages on a model whose minimum the prefix reaches; cos
     CHECK(low <= dollars);
     CHECK(dollars <= high);
 
-    // A resumed run (more rows) shows its own spend and the whole output's.
-    auto more =
-        t::run(generate(dir, out, rows + 4, server, {"--model", "claude-sonnet-4-5"}), with_key());
-    INFO(more.err);
-    if (more.exit_code == 0 && more.err.find("from the journal") != std::string::npos) {
-        CHECK(more.err.find("whole output so far: $") != std::string::npos);
-    }
+    // A run stopped by its budget, then resumed: the resumed run's summary shows its own spend
+    // and the whole output's, which is what the finished file's cost column adds up to.
+    std::string out2 = dir + "/stopped.csv";
+    auto stopped = t::run(
+        generate(dir, out2, rows, server, {"--model", "claude-sonnet-4-5", "--max-cost", "0.03"}),
+        with_key());
+    INFO(stopped.err);
+    REQUIRE(stopped.exit_code == 4);
+    auto resumed =
+        t::run(generate(dir, out2, rows, server, {"--model", "claude-sonnet-4-5"}), with_key());
+    INFO(resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    CHECK(resumed.err.find("from the journal") != std::string::npos);
+    double this_run = 0, whole = 0;
+    auto at = resumed.err.find("this run: $");
+    REQUIRE(at != std::string::npos);
+    REQUIRE(std::sscanf(resumed.err.c_str() + at, "this run: $%lf", &this_run) == 1);
+    at = resumed.err.find("whole output so far: $");
+    REQUIRE(at != std::string::npos);
+    REQUIRE(std::sscanf(resumed.err.c_str() + at, "whole output so far: $%lf", &whole) == 1);
+    CHECK(this_run < whole);
+    CHECK(whole == Approx(column_sum(out2, "gen_cost_usd")).margin(0.00006));
 }
 
 TEST_CASE("dry-run ranges bracket the real cost, with and without --batch, and offline",
