@@ -355,3 +355,46 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE("dispatch holds on OpenAI-style x-ratelimit headers before a 429",
+          "[cost][cost_http][rate_limit]") {
+    t::FakeServer server({"--seed", "7"});
+    std::string dir = example_dir("cost-ratelimit-openai");
+    t::RunOptions env;
+    env.env = {{"OPENAI_API_KEY", kKey}, {"OPENAI_BASE_URL", "\x01unset"}};
+    auto cmd = [&](const std::string& out, int rows) {
+        auto a = generate(dir, out, rows, server,
+                          {"--model", "llama-3.1-8b", "--concurrency", "2", "--quiet"});
+        a[4] = "openai";
+        return a;
+    };
+    REQUIRE(t::run(cmd(dir + "/one.csv", 1), env).exit_code == 0);
+    // The one answer's prompt + completion tokens: allow 2.5 of them per 2-second window.
+    long total = 0;
+    for (const auto& line : server.log_lines()) {
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        if (!d.HasParseError() && d.HasMember("usage"))
+            total = d["usage"]["total_tokens"].GetInt64();
+    }
+    REQUIRE(total > 0);
+    server.control("{\"rl_input_tokens\": " + std::to_string(total * 5 / 2) +
+                   ", \"rl_window_s\": 2}");
+    const std::size_t before = server.log_lines().size();
+    auto start = std::chrono::steady_clock::now();
+    auto r = t::run(cmd(dir + "/paced.csv", 8), env);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto log = server.log();
+    std::size_t ok = 0, limited = 0;
+    for (std::size_t i = before; i < log.size(); ++i) {
+        if (log[i].path != "/v1/chat/completions") continue;
+        ok += log[i].status == 200;
+        limited += log[i].status == 429;
+    }
+    CHECK(ok == 8);
+    CHECK(limited == 0);
+    CHECK(seconds >= 4.0);
+}

@@ -37,7 +37,9 @@ Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESUL
 Rate limits (--rl-requests, --rl-input-tokens per --rl-window-s): the anthropic-ratelimit-
 {requests,input-tokens}-{limit,remaining,reset} headers report what is left of the current window
 (reset: its end, RFC 3339); a request that would pass a limit gets 429 rate_limit_error with
-retry-after (logged with fault "rate_limit"). Without them, fixed generous headers are sent.
+retry-after (logged with fault "rate_limit"). Chat completions send OpenAI's x-ratelimit-{limit,
+remaining,reset}-{requests,tokens} instead (reset a duration, "2s"; tokens = prompt + completion,
+limited by --rl-input-tokens). Without them, fixed generous headers are sent.
 
 Usage and the prompt cache: input tokens are bytes / 4 of the user text, the system text and the
 tools' JSON, + 8. A request whose tools or system block carries cache_control marks the prefix up
@@ -495,6 +497,21 @@ class Server:
         self.rl_used[1] += input_tokens
         return 0
 
+    def openai_rate_headers(self):
+        """x-ratelimit-{limit,remaining,reset}-{requests,tokens}: what is left of the window, the
+        reset as a duration ("2s"), as OpenAI sends them (the input-token limit stands for
+        OpenAI's token limit)."""
+        end = self.rl_roll()
+        wait = "%ds" % max(0, int(end - time.time() + 0.999))
+        st, h = self.settings, {}
+        for kind, limit, used in (("requests", st.rl_requests, self.rl_used[0]),
+                                  ("tokens", st.rl_input_tokens, self.rl_used[1])):
+            if limit:
+                h["x-ratelimit-limit-" + kind] = str(limit)
+                h["x-ratelimit-remaining-" + kind] = str(max(0, limit - used))
+                h["x-ratelimit-reset-" + kind] = wait
+        return h
+
     def common_headers(self, extra=None):
         reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
         h = {"request-id": rand_id("req_"), "anthropic-organization-id": "00000000-fake-org"}
@@ -770,6 +787,18 @@ class Server:
                           "total_tokens": 0}}
         resp["usage"]["total_tokens"] = resp["usage"]["prompt_tokens"] + \
             resp["usage"]["completion_tokens"]
+        extra = {}
+        if self.rl_active():  # OpenAI's shape: x-ratelimit-*, tokens = prompt + completion
+            wait = self.rl_admit(resp["usage"]["total_tokens"])
+            extra = self.openai_rate_headers()
+            if wait:
+                entry["status"], entry["fault"] = 429, "rate_limit"
+                self.record(entry)
+                extra["retry-after"] = str(wait)
+                await self.send(writer, 429, {"error": {"message": "Rate limit reached",
+                                                        "type": "requests",
+                                                        "code": "rate_limit_exceeded"}}, extra)
+                return True
         data = json.dumps(resp, separators=(",", ":")).encode()
         keep = await self.transport_fault(fault, writer, entry, data)
         if keep is not None:
@@ -778,7 +807,8 @@ class Server:
         entry["request_id"] = rand_id("req_")
         entry["usage"] = resp["usage"]
         self.record(entry)
-        await self.send(writer, 200, data, {"x-request-id": entry["request_id"]})
+        extra["x-request-id"] = entry["request_id"]
+        await self.send(writer, 200, data, extra)
         return True
 
     # -- Message Batches -----------------------------------------------------------------------
