@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iostream>
 #include <streambuf>
+#include <algorithm>
+#include <toml++/toml.h>
 #include <unordered_map>
 
 #include "common/errors.h"
@@ -380,13 +382,18 @@ bool Reader::next(std::vector<std::string>& fields) {
     }
     for (std::size_t i = 0; i < fields.size(); ++i) {
         std::size_t bad = 0;
-        if (!text::is_valid_utf8(fields[i], &bad)) {
-            char byte[8];
-            std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
-            throw InputError(name_, line_,
-                             "invalid UTF-8 (byte " + std::string(byte) + ") in column \"" +
-                                 header_[i] + "\"");
-        }
+        if (text::is_valid_utf8(fields[i], &bad)) continue;
+        // The exact line: a quoted CSV field may span lines before the bad byte.
+        std::size_t at = line_;
+        for (std::size_t k = 0; k < i; ++k)
+            at += static_cast<std::size_t>(std::count(fields[k].begin(), fields[k].end(), '\n'));
+        at += static_cast<std::size_t>(
+            std::count(fields[i].begin(), fields[i].begin() + static_cast<long>(bad), '\n'));
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
+        throw InputError(name_, at,
+                         "invalid UTF-8 (byte " + std::string(byte) + ") in column \"" +
+                             header_[i] + "\"");
     }
     return true;
 }
@@ -400,6 +407,65 @@ std::string missing_column_message(const Column& column, const std::vector<std::
     std::string message = "missing column \"" + column.name + "\" (columns found: " + found;
     if (!column.flag.empty()) message += "; " + column.flag + " picks one";
     return message + ")";
+}
+
+std::map<std::string, std::string> read_label_map(const std::string& path) {
+    toml::table table;
+    try {
+        table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        const auto& at = e.source().begin;
+        if (at.line == 0) throw IoError(path + ": cannot read: " + std::string(e.description()));
+        throw InputError(path, at.line, std::string(e.description()));
+    }
+    std::map<std::string, std::string> out;
+    for (auto&& [key, value] : table) {
+        if (!value.is_string())
+            throw InputError(path, value.source().begin.line,
+                             "label map: " + std::string(key.str()) +
+                                 ": expected a label name in quotes (value = \"label\")");
+        out[std::string(key.str())] = *value.value<std::string>();
+    }
+    if (out.empty()) throw InputError(path, 1, "label map: no value = \"label\" line");
+    return out;
+}
+
+LabelMapper::LabelMapper(const Mapping& mapping)
+    : map_(mapping.label_map), source_(mapping.label_map_source),
+      allow_unknown_(mapping.allow_unknown) {
+    for (const auto& [from, to] : map_) targets_.push_back(to);
+}
+
+void LabelMapper::map(std::string& value, const std::string& file, std::size_t line) {
+    if (map_.empty()) return;
+    auto it = map_.find(value);
+    if (it != map_.end()) {
+        value = it->second;
+        return;
+    }
+    if (std::find(targets_.begin(), targets_.end(), value) != targets_.end()) return;
+    auto [u, fresh] = unmapped_.try_emplace(value);
+    if (fresh) {
+        u->second.file = file;
+        u->second.line = line;
+        u->second.order = unmapped_.size();
+    }
+    ++u->second.rows;
+}
+
+void LabelMapper::check() const {
+    if (unmapped_.empty() || allow_unknown_) return;
+    const std::pair<const std::string, Unmapped>* first = nullptr;
+    for (const auto& entry : unmapped_)
+        if (first == nullptr || entry.second.order < first->second.order) first = &entry;
+    std::string others;
+    if (unmapped_.size() > 1)
+        others = "; " + std::to_string(unmapped_.size() - 1) + " more unmapped value(s)";
+    throw InputError(first->second.file, first->second.line,
+                     "label value \"" + first->first + "\" is not in the label map" +
+                         (source_.empty() ? std::string() : " of " + source_) + " (" +
+                         std::to_string(first->second.rows) + " row(s), the first here" + others +
+                         "); map it, or pass --allow-unknown-labels to keep it as it is");
 }
 
 csv::Table read_table(const Source& source, const std::vector<Column>& required) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,5 +80,47 @@ csv::Table read_table(const Source& source, const std::vector<Column>& required 
 
 /// The message for a missing column: what was looked for, the columns found, the flag to use.
 std::string missing_column_message(const Column& column, const std::vector<std::string>& header);
+
+/// How a tool reads a labelled dataset as it comes (the spec's [input] and the flags
+/// --text-column, --label-column, --label-map, --columns, --in-format).
+struct Mapping {
+    Format format = Format::kAuto;
+    std::vector<std::string> columns;  ///< header-less files: their columns
+    std::string text_column = "content";
+    std::string label_column = "label";
+    std::map<std::string, std::string> label_map;  ///< file value -> spec label; empty = none
+    std::string label_map_source;                  ///< where the map came from, for messages
+    bool allow_unknown = false;  ///< an unmapped value is kept as it is instead of refused
+};
+
+/// Reads a label map file: TOML, one `value = "label"` per line (`0 = "hate_speech"`).
+/// Errors are InputError("file:line: what").
+std::map<std::string, std::string> read_label_map(const std::string& path);
+
+/// Maps label values through `mapping.label_map`, collecting the values it lacks (a value equal
+/// to one of the map's labels is already mapped). check() throws, after the whole input is read,
+/// `file:line: label value "2" is not in the label map (12 rows, first here)` for the first
+/// unmapped value, unless allow_unknown.
+class LabelMapper {
+   public:
+    explicit LabelMapper(const Mapping& mapping);
+    bool active() const { return !map_.empty(); }
+    /// Maps `value` in place; `where` is "file:line" of its row, kept for the first unmapped.
+    void map(std::string& value, const std::string& file, std::size_t line);
+    void check() const;
+
+   private:
+    std::map<std::string, std::string> map_;
+    std::vector<std::string> targets_;
+    std::string source_;
+    bool allow_unknown_;
+    struct Unmapped {
+        std::size_t rows = 0;
+        std::string file;
+        std::size_t line = 0;
+        std::size_t order = 0;
+    };
+    std::map<std::string, Unmapped> unmapped_;
+};
 
 }  // namespace synthmod::records

@@ -59,7 +59,8 @@ class Loader {
         spec.file = file_;
         spec.source_text = text_;
         check_keys(root, "",
-                   {"dataset", "labels", "personas", "generator", "judge", "dedup", "gate"});
+                   {"dataset", "labels", "personas", "generator", "judge", "dedup", "gate",
+                    "input"});
 
         const toml::table* dataset = table_at(root, "", "dataset");
         const toml::table empty;
@@ -80,6 +81,7 @@ class Loader {
         load_judge(root, spec);
         load_dedup(root, spec);
         load_gate(root, spec);
+        load_input(root, spec);
         return spec;
     }
 
@@ -432,6 +434,48 @@ class Loader {
                     "system", "blind"});
         load_model(*t, "judge", spec.judge);
         if (auto v = get_bool(*t, "judge", "blind")) spec.judge.blind = *v;
+    }
+
+    void load_input(const toml::table& root, Spec& spec) const {
+        const toml::table* t = table_at(root, "", "input");
+        if (t == nullptr) return;
+        check_keys(*t, "input", {"text_column", "label_column", "format", "columns", "label_map"});
+        for (const char* key : {"text_column", "label_column"}) {
+            if (auto v = get_string(*t, "input", key)) {
+                if (v->empty()) fail(*t->get(key), std::string("input.") + key + ": must not be empty");
+                (std::string(key) == "text_column" ? spec.input.text_column
+                                                   : spec.input.label_column) = *v;
+            }
+        }
+        if (auto v = get_string(*t, "input", "format")) {
+            if (*v != "auto" && *v != "csv" && *v != "tsv" && *v != "jsonl")
+                fail(*t->get("format"), "input.format: expected auto, csv, tsv or jsonl");
+            spec.input.format = *v;
+        }
+        if (const toml::node* n = t->get("columns")) {
+            const toml::array* a = n->as_array();
+            if (a == nullptr || a->empty())
+                fail(*n, "input.columns: expected a non-empty array of column names");
+            for (const toml::node& c : *a) {
+                if (!c.is_string() || c.value<std::string>()->empty())
+                    fail(c, "input.columns: expected a non-empty array of column names");
+                spec.input.columns.push_back(*c.value<std::string>());
+            }
+        }
+        if (const toml::node* n = t->get("label_map")) {
+            const toml::table* m = n->as_table();
+            if (m == nullptr) fail(*n, "input.label_map: expected a table of value = \"label\"");
+            for (auto&& [key, value] : *m) {
+                if (!value.is_string())
+                    fail(value, "input.label_map." + std::string(key.str()) +
+                                    ": expected a label name (a string)");
+                const std::string name = *value.value<std::string>();
+                if (spec.label_index(name) < 0)
+                    fail(value, "input.label_map." + std::string(key.str()) + ": \"" + name +
+                                    "\" is not a label of this spec");
+                spec.input.label_map[std::string(key.str())] = name;
+            }
+        }
     }
 
     void load_dedup(const toml::table& root, Spec& spec) const {

@@ -118,6 +118,17 @@ struct Gate {
     [[nodiscard]] std::string set(const std::string& key, double value);
 };
 
+/// How the judge and stats read an existing dataset (issue 17): which column is the text and
+/// which the label, and a map from the file's label values to the spec's label names. The flags
+/// --text-column, --label-column, --label-map, --columns and --in-format override these.
+struct Input {
+    std::string text_column = "content";
+    std::string label_column = "label";
+    std::string format = "auto";       ///< auto | csv | tsv | jsonl
+    std::vector<std::string> columns;  ///< a header-less file's columns, in order
+    std::map<std::string, std::string> label_map;  ///< file value -> spec label name
+};
+
 struct Personas {
     std::string path;  ///< resolved against the spec's folder; empty = none given
     std::string field = "persona";
@@ -136,6 +147,7 @@ struct Spec {
     Judge judge;
     Dedup dedup;
     Gate gate;
+    Input input;
     std::string source_text;  ///< the file's bytes, hashed into the journal header
 
     /// Index of label `name`, or -1.

@@ -32,6 +32,7 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--votes", o.votes, "requests per row; majority label")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
+    input::add_flags(app, o.input, false);
     app.add_flag("--allow-unknown-labels", o.allow_unknown_labels,
                  "judge rows whose label is not in the spec");
     runner::add_common_flags(app, o.run, help, "--model,--judge-model");

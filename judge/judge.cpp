@@ -80,9 +80,20 @@ struct Input {
 
 Input read_input(const Options& o, const spec::Spec& spec) {
     Input in;
-    in.table = csv::read_table(o.in_path, {"content", "label"});
-    in.content = static_cast<std::size_t>(in.table.column("content"));
-    in.label = static_cast<std::size_t>(in.table.column("label"));
+    // Any labelled dataset as it comes (issue 17): CSV, TSV, JSON Lines, gzip; the text and label
+    // columns by name; the label values through the map. The output keeps the input's columns.
+    input::Flags flags = o.input;
+    flags.allow_unknown = o.allow_unknown_labels;
+    const records::Mapping mapping = input::mapping(flags, &spec);
+    in.table = records::read_table({o.in_path, mapping.format, mapping.columns},
+                                   {{mapping.text_column, "--text-column"},
+                                    {mapping.label_column, "--label-column"}});
+    in.content = static_cast<std::size_t>(in.table.column(mapping.text_column));
+    in.label = static_cast<std::size_t>(in.table.column(mapping.label_column));
+    records::LabelMapper labels(mapping);
+    for (std::size_t i = 0; labels.active() && i < in.table.rows.size(); ++i)
+        labels.map(in.table.rows[i][in.label], in.table.name, in.table.lines[i]);
+    labels.check();
     if (!o.allow_unknown_labels) {
         for (std::size_t i = 0; i < in.table.rows.size(); ++i) {
             const std::string& label = in.table.rows[i][in.label];

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/csv.h"
+#include "common/input_cli.h"
 #include "common/llm/provider.h"
 #include "common/llm/runner.h"
 #include "common/llm/runner_cli.h"
@@ -23,6 +24,7 @@ struct Options {
     bool no_blind = false;  ///< show our label (also spec `blind = false`)
     int votes = 1;          ///< requests per row; > 1 adds judge_votes and judge_confidence
     bool allow_unknown_labels = false;
+    input::Flags input;       ///< --text-column, --label-column, --label-map, --columns, --in-format
     runner::CommonFlags run;  ///< the runner flags the generator shares (provider, budget ...)
 };
 

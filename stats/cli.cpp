@@ -70,6 +70,10 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_flag("--csv-safe", o.csv_safe,
                  "spreadsheet safety: a cell of filtered.csv or rejected.csv starting with = + - @ "
                  "TAB or CR gets a leading ' (OWASP CSV injection); off by default, byte for byte");
+    input::add_flags(app, o.input, true);
+    app.add_flag("--allow-unknown-labels", o.input.allow_unknown,
+                 "keep a label value the --label-map lacks as it is (default: an error naming "
+                 "the value, its rows and the first)");
     app.add_flag("--quiet", o.quiet, "no summary line on stderr");
     app.add_flag("--timings", o.timings, "per-stage wall times on stderr");
 }

@@ -56,9 +56,11 @@ std::size_t index_of(const std::vector<std::string>& header, const char* name) {
 
 }  // namespace
 
-Dataset::Dataset(std::vector<std::string> h) : rows_(h.size(), index_of(h, "content")) {
-    content.value_ = find_column(h, {"content"});
-    label.value_ = find_column(h, {"label"});
+Dataset::Dataset(std::vector<std::string> h, const std::string& text_column,
+                 const std::string& label_column)
+    : rows_(h.size(), index_of(h, text_column.c_str())) {
+    content.value_ = find_column(h, {text_column.c_str()});
+    label.value_ = find_column(h, {label_column.c_str()});
     judge_label.value_ = find_column(h, {"judge_label"});
     label_correct.value_ = find_column(h, {"label_correct"});
     realism.value_ = find_column(h, {"realism"});
@@ -287,25 +289,6 @@ void Dataset::normalise(int threads) {
 
 namespace {
 
-/// read_table's UTF-8 check, per record as it streams in: `file:line: invalid UTF-8 ...`.
-void check_utf8(const std::string& name, std::size_t line, const std::vector<std::string>& fields,
-                const std::vector<std::string>* header) {
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        std::size_t bad = 0;
-        if (text::is_valid_utf8(fields[i], &bad)) continue;
-        std::size_t at = line;
-        for (std::size_t k = 0; k < i; ++k)
-            at += static_cast<std::size_t>(std::count(fields[k].begin(), fields[k].end(), '\n'));
-        at += static_cast<std::size_t>(
-            std::count(fields[i].begin(), fields[i].begin() + static_cast<long>(bad), '\n'));
-        char byte[8];
-        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(fields[i][bad]));
-        std::string where =
-            header ? "in column \"" + printable((*header)[i]) + "\"" : std::string("in the header");
-        throw InputError(name, at, "invalid UTF-8 (byte " + std::string(byte) + ") " + where);
-    }
-}
-
 /// Where each of the first input's columns is in a shard's header (a shard may order them
 /// differently but must have the same set).
 std::vector<int> column_map(const std::vector<std::string>& first, const std::string& first_name,
@@ -327,60 +310,57 @@ std::vector<int> column_map(const std::vector<std::string>& first, const std::st
     return map;
 }
 
-/// Reads one shard's header: checked for UTF-8 and the required columns.
-std::vector<std::string> read_header(csv::Reader& reader) {
-    const std::string& name = reader.name();
-    std::vector<std::string> header;
-    if (!reader.next(header)) throw InputError(name, 1, "empty file (no header row)");
-    check_utf8(name, reader.line(), header, nullptr);
-    for (const char* required : {"content", "label"})
-        if (std::find(header.begin(), header.end(), required) == header.end())
-            throw InputError(name, reader.line(),
-                             std::string("missing column \"") + required + "\"");
+/// Reads one shard's header: the required columns (the text and the label) must be there.
+std::vector<std::string> read_header(const records::Reader& reader,
+                                     const records::Mapping& mapping) {
+    const std::vector<std::string>& header = reader.header();
+    const records::Column required[] = {{mapping.text_column, "--text-column"},
+                                        {mapping.label_column, "--label-column"}};
+    for (const auto& column : required)
+        if (std::find(header.begin(), header.end(), column.name) == header.end())
+            throw InputError(reader.name(), mapping.columns.empty() ? reader.line() : 0,
+                             records::missing_column_message(column, header));
     return header;
 }
 
-/// Streams a shard's records into `data` (columns reordered by `map` when needed).
-void read_rows(csv::Reader& reader, const std::vector<std::string>& header,
-               const std::vector<int>& map, Dataset& data) {
+/// Streams a shard's records into `data` (columns reordered by `map` when needed, labels mapped).
+void read_rows(records::Reader& reader, const std::vector<int>& map, int label,
+               records::LabelMapper& labels, Dataset& data) {
     const std::uint32_t file_index = data.add_file(reader.name());
     bool same_order = true;
     for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
     std::vector<std::string> fields, ordered;
-    while (reader.next(fields)) {
-        check_utf8(reader.name(), reader.line(), fields, &header);
-        if (fields.size() != header.size())
-            throw InputError(reader.name(), reader.line(),
-                             "expected " + std::to_string(header.size()) + " fields, found " +
-                                 std::to_string(fields.size()));
-        if (same_order) {
-            data.add_row(fields, file_index, reader.line());
-        } else {
+    while (reader.next(fields)) {  // width and UTF-8 checked by the reader
+        std::vector<std::string>& row = same_order ? fields : ordered;
+        if (!same_order) {
             ordered.clear();
             for (int c : map) ordered.push_back(fields[c]);
-            data.add_row(ordered, file_index, reader.line());
         }
+        if (labels.active()) labels.map(row[label], reader.name(), reader.line());
+        data.add_row(row, file_index, reader.line());
         fields.clear();
     }
 }
 
 }  // namespace
 
-Dataset load(const std::vector<std::string>& paths) {
+Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapping) {
     if (paths.empty()) throw UsageError("--in is required");
     if (std::count(paths.begin(), paths.end(), std::string("-")) > 1)
         throw UsageError("--in -: stdin can be read only once");
     // Streamed record by record into the compact row store (a whole csv::Table would hold every
     // field as its own string next to the store).
     std::optional<Dataset> data;
+    records::LabelMapper labels(mapping);
     for (const auto& path : paths) {
-        auto reader = csv::Reader::open(path);
-        std::vector<std::string> header = read_header(*reader);
-        if (!data) data.emplace(header);
+        auto reader = records::Reader::open({path, mapping.format, mapping.columns});
+        std::vector<std::string> header = read_header(*reader, mapping);
+        if (!data) data.emplace(header, mapping.text_column, mapping.label_column);
         const auto map =
             column_map(data->header, paths.front(), header, reader->name(), reader->line());
-        read_rows(*reader, header, map, *data);
+        read_rows(*reader, map, data->label, labels, *data);
     }
+    labels.check();
     return std::move(*data);
 }
 

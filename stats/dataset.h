@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/records.h"
+
 namespace synthmod::dataset {
 
 /// What the judge said about a row.
@@ -107,8 +109,10 @@ class ReadOnly {
 /// (the normalised views point into the dataset's own buffers).
 class Dataset {
    public:
-    /// An empty dataset with these columns (a `content` column is needed for text()).
-    explicit Dataset(std::vector<std::string> header);
+    /// An empty dataset with these columns; `text_column` and `label_column` are the ones that
+    /// play `content` and `label` (--text-column, --label-column).
+    explicit Dataset(std::vector<std::string> header, const std::string& text_column = "content",
+                     const std::string& label_column = "label");
     Dataset(Dataset&&) = default;
     Dataset& operator=(Dataset&&) = default;
     Dataset(const Dataset&) = delete;
@@ -179,6 +183,8 @@ class Dataset {
 /// Reads and concatenates the input shards (each needs `content` and `label`; every shard must
 /// have the first one's columns, in any order). Throws UsageError/InputError/IoError with
 /// `file:line: what`.
-Dataset load(const std::vector<std::string>& paths);
+/// `mapping`: the format, header-less columns, which columns are the text and the label, and a
+/// label map applied as the rows are read (records.h).
+Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapping = {});
 
 }  // namespace synthmod::dataset

@@ -100,6 +100,7 @@ struct Settings {
     std::string gate_source;
     double min_realism = spec::Gate{}.min_realism;  ///< [gate] min_realism or --gate-set
     std::string baseline_text;  ///< the --baseline file, read (and checked) up front
+    records::Mapping mapping;   ///< how the inputs are read (spec [input], then the flags)
 };
 
 /// The duplicate search's options: the spec's [dedup], overridden by the flags, checked.
@@ -163,6 +164,7 @@ Settings settle(const Options& options) {
         s.reference.rows = static_cast<std::size_t>(s.spec->rows);
     }
     s.reference.min_realism = s.min_realism;
+    s.mapping = input::mapping(options.input, s.spec ? &*s.spec : nullptr);
     return s;
 }
 
@@ -177,7 +179,7 @@ struct Results {
 };
 
 Results compute(const Options& options, const Settings& s, StageClock& clock) {
-    Results r{dataset::load(options.inputs), {}, {}, {}, {}, {}};
+    Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}};
     dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
     stop_if_requested();

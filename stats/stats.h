@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/input_cli.h"
 #include "stats/metrics.h"
 
 namespace synthmod::stats {
@@ -34,6 +35,7 @@ struct Options {
     bool timings = false;  ///< per-stage wall times on stderr
     int threads = 0;       ///< 0: the machine's cores
     bool csv_safe = false;  ///< --csv-safe: neutralise formula prefixes in the CSVs written
+    input::Flags input;     ///< --text-column, --label-column, --label-map, --columns, --in-format
 };
 
 /// Runs synthmod-stats; returns the exit code (0 ok, 1 gate failed). Usage and input errors

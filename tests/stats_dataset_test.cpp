@@ -65,7 +65,7 @@ TEST_CASE("shards that do not share their columns are refused with file:line", "
     };
     CHECK(message({dir + "/a.csv", dir + "/b.csv"}) ==
           dir + "/b.csv:1: has 3 columns, the first input 2 (shards must share their columns)");
-    CHECK(message({dir + "/c.csv"}) == dir + "/c.csv:1: missing column \"label\"");
+    CHECK(message({dir + "/c.csv"}) == dir + "/c.csv:1: missing column \"label\" (columns found: content, labels; --label-column picks one)");
     CHECK(message({dir + "/d.csv"}) ==
           dir + "/d.csv:2: expected 2 fields (as in the header), found 3");
     CHECK_THROWS_AS(dataset::load({}), UsageError);
