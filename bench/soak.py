@@ -334,7 +334,9 @@ def price(p, u):
 SUMMARY_RE = re.compile(
     r"synthmod-generate: (\d+) ok, (\d+) refused, (\d+) failed(?:, (\d+) not run)? of (\d+)"
     r"(?: \((\d+) from the journal\))?; (\d+) requests, (\d+) retries, (\d+) repairs; "
-    r"cost \$([0-9.]+); ([0-9.]+) s")
+    r"this run: \$([0-9.]+), tokens input \d+, cache write \d+, cache read \d+, output \d+"
+    r"(?:; whole output so far: \$[0-9.]+, tokens input \d+, cache write \d+, cache read \d+, "
+    r"output \d+)?; ([0-9.]+) s")
 
 
 def check(work):

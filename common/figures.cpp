@@ -197,6 +197,13 @@ std::vector<Figure> build() {
         count(Id::kRejectedRows, "rejected_rows", kF, kNo, "rows written to rejected.csv"),
         other(Id::kRejectedByReason, "rejected_by_reason", kF, Kind::kTable,
               "rejected rows per first reason"),
+        number(Id::kCostUsd, "cost_usd", kF, kNo, 0, kInf,
+               "USD of all rows: gen_cost_usd + judge_cost_usd (null without them)"),
+        number(Id::kCostPerAcceptedRow, "cost_per_accepted_row", kF, kDown, 0, kInf,
+               "cost_usd / filtered_rows")
+            .compared(),
+        other(Id::kCostPerAcceptedRowByLabel, "cost_per_accepted_row_by_label", kF, Kind::kTable,
+              "per label: the cost of its rows / its rows kept"),
         number(Id::kMinRealism, "min_realism", kF, kNo, 1, 5,
                "realism a judged row needs to be kept"),
 

@@ -87,6 +87,9 @@ enum class Id {
     kFilteredRate,
     kRejectedRows,
     kRejectedByReason,
+    kCostUsd,
+    kCostPerAcceptedRow,
+    kCostPerAcceptedRowByLabel,
     kMinRealism,
     // ground truth (issue 13): judge vote ties, a real test set, people's labels
     kJudgeTieRows,

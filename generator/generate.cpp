@@ -28,8 +28,8 @@ namespace synthmod::generator {
 
 namespace {
 
-const std::vector<std::string> kColumns = {"content", "label",   "id",      "target_label",
-                                           "variant", "context", "persona", "model"};
+const std::vector<std::string> kColumns = {"content", "label",   "id",    "target_label", "variant",
+                                           "context", "persona", "model", "gen_cost_usd"};
 
 /// Contexts used when the spec lists none.
 const std::vector<std::string> kDefaultContexts = {"a social media post"};
@@ -91,18 +91,9 @@ PlanKey plan_key(const std::vector<runner::Item>& items, const llm::Provider& pr
     return key;
 }
 
-std::string group_digits(long long n) {
-    std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-        s.insert(static_cast<std::size_t>(i), ",");
-    return s;
-}
-
-std::string usd(double x) {
-    std::ostringstream out;
-    out << "$" << std::fixed << std::setprecision(x < 10 ? 4 : 2) << x;
-    return out.str();
-}
+/// Output tokens of the shortest answer expected, the dry run's prior when no journal of this
+/// spec exists: a post of a few words with its label fields.
+constexpr std::int64_t kPriorAnswerTokens = 16;
 
 /// --dry-run: the plan, the token estimate and the cost range; nothing is sent or written.
 void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& spec,
@@ -142,26 +133,17 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
 
     estimate::Tokens tokens;
     for (const auto& item : items) tokens.add(item.prompt);
-    const long long out_high = tokens.output_max;
-    const long long out_low = std::llround(0.6 * static_cast<double>(out_high));
-    out << "estimated tokens: input " << group_digits(tokens.input) << ", output "
-        << group_digits(out_low) << " - " << group_digits(out_high)
-        << " (60 % - 100 % of max_tokens " << spec.generator.max_tokens << ")\n";
-    if (spec.generator.provider == "offline") {
-        out << "estimated cost: $0 (offline provider)\n";
-        return;
-    }
-    auto price = estimate::find_price(spec.generator.model, options.run.pricing);
-    if (!price) {
-        out << "estimated cost: unknown (no price for model '" << spec.generator.model
-            << "'; add it with --pricing F)\n";
-        return;
-    }
-    const llm::Usage low = estimate::lower_usage(tokens, out_low, false);
-    const llm::Usage high = estimate::upper_usage(tokens);
-    out << "estimated cost: " << usd(pricing::cost(*price, low, options.run.batch)) << " - "
-        << usd(pricing::cost(*price, high, options.run.batch))
-        << " (without prompt-cache savings on the system prompt)\n";
+    const std::string journal = runner::journal_path("synthmod-generate", options.out);
+    const estimate::OutputRange output =
+        estimate::output_range(tokens,
+                               estimate::journal_output_tokens(journal, "synthmod-generate",
+                                                               journal::hash_hex(spec.source_text)),
+                               kPriorAnswerTokens, "a short post and its fields");
+    const bool offline = spec.generator.provider == "offline";
+    estimate::print_cost(
+        out, "", spec.generator.model, tokens, output,
+        offline ? std::nullopt : estimate::find_price(spec.generator.model, options.run.pricing),
+        offline, options.run.batch);
 }
 
 /// The label of a row the model refused to write (DESIGN section 12): the row is kept, with
@@ -197,7 +179,8 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         }
         std::vector<std::string> row = {
             std::move(content), std::move(label), item.id,      item.target_label,
-            item.variant,       item.context,     item.persona, model};
+            item.variant,       item.context,     item.persona, model,
+            pricing::cost_cell(it->second.cost, it->second.cost_known)};
         if (jsonl)
             out << jsonl::object_line(kColumns, row) << "\n";
         else

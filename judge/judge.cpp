@@ -23,8 +23,9 @@ namespace synthmod::judge {
 
 namespace {
 
-/// Output tokens of a short grade, the low end of the dry run's estimate.
-constexpr std::int64_t kTypicalAnswerTokens = 80;
+/// Output tokens of the shortest grade expected (a label, a score, a few words): the dry run's
+/// prior for the low end when no journal of this spec exists.
+constexpr std::int64_t kPriorAnswerTokens = 16;
 
 /// The judge settings after flags override the spec.
 struct Settings {
@@ -136,12 +137,6 @@ Input read_input(const Options& o, const spec::Spec& spec) {
     return in;
 }
 
-std::string format_usd(double usd) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "$%.4f", usd);
-    return buf;
-}
-
 std::string format_share(double x) {
     std::ostringstream out;
     out << std::setprecision(4) << x;
@@ -176,26 +171,16 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     }
     estimate::Tokens tokens;
     for (const auto& item : items) tokens.add(item.prompt);
-    const std::int64_t n = tokens.requests;
-    out << "  estimated input tokens: " << tokens.input << " (" << tokens.shared
-        << " shared per request: system prompt and schema, cacheable)\n";
-    out << "  estimated output tokens: " << kTypicalAnswerTokens * n << " to " << tokens.output_max
-        << " (max_tokens " << s.max_tokens << ")\n";
-    if (s.provider == "offline") {
-        out << "  estimated cost: $0 (the offline keyword judge sends nothing)\n";
-        return;
-    }
-    auto price = estimate::find_price(s.model, o.run.pricing);
-    if (!price) {
-        out << "  estimated cost: unknown (no price for model " << s.model
-            << "; give one with --pricing)\n";
-        return;
-    }
-    const llm::Usage low = estimate::lower_usage(tokens, kTypicalAnswerTokens * n, true);
-    const llm::Usage high = estimate::upper_usage(tokens);
-    out << "  estimated cost: " << format_usd(pricing::cost(*price, low, o.run.batch)) << " to "
-        << format_usd(pricing::cost(*price, high, o.run.batch))
-        << (o.run.batch ? " (batch price)" : "") << "\n";
+    const std::string journal = runner::journal_path("synthmod-judge", o.out_path);
+    const estimate::OutputRange output =
+        estimate::output_range(tokens,
+                               estimate::journal_output_tokens(journal, "synthmod-judge",
+                                                               journal::hash_hex(spec.source_text)),
+                               kPriorAnswerTokens, "a label, a score and a few words of reason");
+    const bool offline = s.provider == "offline";
+    estimate::print_cost(out, "  ", s.model, tokens, output,
+                         offline ? std::nullopt : estimate::find_price(s.model, o.run.pricing),
+                         offline, o.run.batch);
 }
 
 Vote vote_of(const std::map<std::string, journal::Record>& records, const std::string& id,
@@ -235,6 +220,21 @@ std::string not_run_reason(runner::Stop stop) {
     return "not judged";
 }
 
+/// judge_cost_usd of one row: what its votes' requests cost ("" if a price is unknown).
+std::string row_cost(const std::map<std::string, journal::Record>& records,
+                     const std::string& content, std::size_t row, int votes,
+                     const std::string& judge_model, bool blind) {
+    double usd = 0;
+    bool known = true;
+    for (int k = 0; k < votes; ++k) {
+        auto it = records.find(item_id(content, row, k, judge_model, blind));
+        if (it == records.end()) continue;
+        usd += it->second.cost;
+        known = known && it->second.cost_known;
+    }
+    return pricing::cost_cell(usd, known);
+}
+
 void write_output(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
                   const Rubric& rubric, const std::string& judge_model,
                   const std::map<std::string, journal::Record>& records, runner::Stop stop) {
@@ -271,6 +271,7 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
         fields.push_back(v.rationale);
         fields.push_back(judge_model);
         fields.push_back(v.status);
+        fields.push_back(row_cost(records, row[in.content], i, o.votes, judge_model, s.blind));
         if (with_votes) {
             std::string joined;
             for (std::size_t k = 0; k < v.votes.size(); ++k) joined += (k ? ";" : "") + v.votes[k];
@@ -288,9 +289,9 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
 }  // namespace
 
 const std::vector<std::string>& judge_columns(bool with_votes) {
-    static const std::vector<std::string> kBase = {"judge_label", "label_correct", "realism",
-                                                   "issues",      "rationale",     "judge_model",
-                                                   "judge_status"};
+    static const std::vector<std::string> kBase = {"judge_label",  "label_correct", "realism",
+                                                   "issues",       "rationale",     "judge_model",
+                                                   "judge_status", "judge_cost_usd"};
     static const std::vector<std::string> kWithVotes = [] {
         auto v = kBase;
         v.push_back("judge_votes");

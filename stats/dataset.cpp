@@ -69,6 +69,8 @@ Dataset::Dataset(std::vector<std::string> h, const std::string& text_column,
     persona.value_ = find_column(h, {"persona"});
     target_label.value_ = find_column(h, {"target_label"});
     status.value_ = find_column(h, {"status", "gen_status", "generator_status"});
+    gen_cost.value_ = find_column(h, {"gen_cost_usd"});
+    judge_cost.value_ = find_column(h, {"judge_cost_usd"});
     header.value_ = std::move(h);
 }
 

@@ -154,7 +154,9 @@ class Dataset {
     ReadOnly<int> judge_status;
     ReadOnly<int> persona;
     ReadOnly<int> target_label;
-    ReadOnly<int> status;  ///< a generator status column (`status`/`gen_status`), if any
+    ReadOnly<int> status;      ///< a generator status column (`status`/`gen_status`), if any
+    ReadOnly<int> gen_cost;    ///< gen_cost_usd: what generating the row cost
+    ReadOnly<int> judge_cost;  ///< judge_cost_usd: what judging it cost
 
     // Per row, set by prepare():
     /// DESIGN section 9 normalisation of the content (views into a few large buffers).

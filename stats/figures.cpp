@@ -180,6 +180,10 @@ std::optional<double> filter_value(Id id, const metrics::Metrics& m) {
             return count(m.rows - m.kept_rows.size());
         case Id::kMinRealism:
             return m.min_realism;
+        case Id::kCostUsd:
+            return m.cost_usd;
+        case Id::kCostPerAcceptedRow:
+            return m.cost_per_accepted_row;
         default:
             return std::nullopt;
     }

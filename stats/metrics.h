@@ -159,6 +159,13 @@ struct Metrics {
     std::vector<std::size_t> kept_rows;
     std::map<std::string, std::size_t> rejected_by_reason;
     double min_realism = 3;
+    /// USD of every row (gen_cost_usd + judge_cost_usd, whichever the input has); none without
+    /// a cost column or when a row's cost is unknown (empty cell).
+    std::optional<double> cost_usd;
+    /// cost_usd / rows kept in filtered.csv (none when no row is kept).
+    std::optional<double> cost_per_accepted_row;
+    /// Per label: the cost of its rows (rejected ones included) / its rows kept.
+    std::map<std::string, double> cost_per_accepted_row_by_label;
 
     double rate(double count) const { return rows ? count / static_cast<double>(rows) : 0.0; }
     double exact_dup_rate() const { return rate(exact_dup_rows); }

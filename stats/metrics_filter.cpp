@@ -1,4 +1,9 @@
 // The filter (DESIGN section 9): each row's reason for leaving filtered.csv, or kKeep.
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "common/text.h"
 #include "stats/metrics_sections.h"
 
 namespace synthmod::metrics::sections {
@@ -23,6 +28,39 @@ std::vector<std::size_t> keepers(const Rows& rows, const dedup::NearDupResult& d
         if (c >= 0 && (keeper[c] == SIZE_MAX || better(k, keeper[c]))) keeper[c] = k;
     }
     return keeper;
+}
+
+/// The cost figures: what the rows cost (gen_cost_usd + judge_cost_usd), per row kept.
+void cost(const Rows& rows, Metrics& m) {
+    const Dataset& data = rows.data;
+    if (data.gen_cost < 0 && data.judge_cost < 0) return;
+    std::map<std::string, double> by_label;
+    std::map<std::string, std::size_t> kept_by_label;
+    double total = 0;
+    for (std::size_t k = 0; k < rows.n; ++k) {
+        std::size_t i = rows.at(k);
+        double row = 0;
+        for (int column : {*data.gen_cost, *data.judge_cost}) {
+            if (column < 0) continue;
+            std::string cell(text::trim(data.field(i, column)));
+            char* end = nullptr;
+            double usd = cell.empty() ? -1 : std::strtod(cell.c_str(), &end);
+            if (cell.empty() || end != cell.c_str() + cell.size() || !(usd >= 0))
+                return;  // a cost unknown (or unreadable): no cost figures
+            row += usd;
+        }
+        total += row;
+        std::string label(data.label_of(i));
+        by_label[label] += row;
+        if (m.reasons[k] == Reason::kKeep) ++kept_by_label[label];
+    }
+    m.cost_usd = total;
+    if (!m.kept_rows.empty())
+        m.cost_per_accepted_row = total / static_cast<double>(m.kept_rows.size());
+    for (const auto& [label, usd] : by_label)
+        if (kept_by_label[label] > 0)
+            m.cost_per_accepted_row_by_label[label] =
+                usd / static_cast<double>(kept_by_label[label]);
 }
 
 }  // namespace
@@ -56,6 +94,7 @@ void filter(const Rows& rows, const dedup::NearDupResult& dups, const Reference&
         else
             ++m.rejected_by_reason[reason_name(r)];
     }
+    cost(rows, m);
 }
 
 }  // namespace synthmod::metrics::sections

@@ -223,7 +223,24 @@ std::string summary(const metrics::Metrics& m) {
     }
     o += "| distinct-2 | " + fixed(m.distinct_2, 3) + " |\n";
     o += "| kept in filtered.csv | " + count(m.kept_rows.size()) + " (" +
-         pct(m.rate(m.kept_rows.size())) + ") |\n\n";
+         pct(m.rate(m.kept_rows.size())) + ") |\n";
+    if (m.cost_usd) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "$%.4f", *m.cost_usd);
+        std::string line = "| cost of all rows (generate + judge) | " + std::string(buf);
+        if (m.cost_per_accepted_row) {
+            std::snprintf(buf, sizeof buf, "$%.6f", *m.cost_per_accepted_row);
+            line += ", " + std::string(buf) + " per accepted row";
+        }
+        std::string by_label;
+        for (const auto& [label, usd] : m.cost_per_accepted_row_by_label) {
+            std::snprintf(buf, sizeof buf, "$%.6f", usd);
+            by_label += (by_label.empty() ? "" : "; ") + escape_text(label, 100) + " " + buf;
+        }
+        if (!by_label.empty()) line += " (" + by_label + ")";
+        o += line + " |\n";
+    }
+    o += "\n";
     return o;
 }
 

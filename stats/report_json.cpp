@@ -319,6 +319,14 @@ void other_entry(Writer& w, Id id, const Input& in) {
             return top_openings(w, m);
         case Id::kRejectedByReason:
             return count_object(w, m.rejected_by_reason);
+        case Id::kCostPerAcceptedRowByLabel:
+            w.StartObject();
+            for (const auto& [label, usd] : m.cost_per_accepted_row_by_label) {
+                w.Key(label);
+                number(w, usd);
+            }
+            w.EndObject();
+            return;
         default:
             // A table row without a writer: every metrics_json call fails on it, tests included.
             throw std::logic_error(std::string("metrics.json: no writer for ") +

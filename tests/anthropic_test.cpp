@@ -75,6 +75,25 @@ TEST_CASE("anthropic request: URL, headers and exact body (forced tool use)", "[
     CHECK(req.body.find("temperature") == std::string::npos);
 }
 
+TEST_CASE("anthropic request: one cache breakpoint, at the end of tools + system", "[anthropic]") {
+    auto count = [](const std::string& body) {
+        std::size_t n = 0;
+        for (auto at = body.find("cache_control"); at != std::string::npos;
+             at = body.find("cache_control", at + 1))
+            ++n;
+        return n;
+    };
+    Prompt p = sample_prompt();
+    CHECK(count(provider.build_request(p).body) == 1);  // on the system block (exact body above)
+    p.system.clear();                                   // no system: the tool ends the prefix
+    auto req = provider.build_request(p);
+    CHECK(count(req.body) == 1);
+    rapidjson::Document d;
+    d.Parse(req.body.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(std::string(d["tools"][0]["cache_control"]["type"].GetString()) == "ephemeral");
+}
+
 TEST_CASE("anthropic request: temperature when set, native structured output", "[anthropic]") {
     Prompt p = sample_prompt();
     p.temperature = 0.5;
@@ -315,7 +334,9 @@ TEST_CASE("anthropic over HTTP: the fake server's answers satisfy the schema", "
     CHECK(answer["realism"].GetInt() <= 5);
     CHECK(answer["content"].GetStringLength() > 0);
     CHECK(r.usage.input_tokens > 0);
-    CHECK(r.usage.cache_creation_input_tokens > 0);  // first sight of this system prompt
+    // A prefix below claude-haiku-4-5's minimum (4,096 tokens) is sent uncached, silently.
+    CHECK(r.usage.cache_creation_input_tokens == 0);
+    CHECK(r.usage.cache_read_input_tokens == 0);
     CHECK(r.request_id.rfind("req_", 0) == 0);
 
     // Different prompts give different texts; the same prompt the same text.
@@ -325,7 +346,22 @@ TEST_CASE("anthropic over HTTP: the fake server's answers satisfy the schema", "
     auto r3 = live.parse_response(transport->perform(live.build_request(p)));
     CHECK(r2.answer_json != r.answer_json);
     CHECK(r3.answer_json == r.answer_json);
-    CHECK(r3.usage.cache_read_input_tokens > 0);
+    CHECK(r3.usage.cache_read_input_tokens == 0);
+
+    // A prefix (tools + system) that reaches the minimum: the first request writes it, the next
+    // reads it; input_tokens keeps only what follows the breakpoint.
+    Prompt big = p;
+    big.system = std::string(4096 * 4, 's');
+    auto w = live.parse_response(transport->perform(live.build_request(big)));
+    auto rd = live.parse_response(transport->perform(live.build_request(big)));
+    const std::int64_t prefix = w.usage.cache_creation_input_tokens;
+    CHECK(prefix >= 4096);
+    CHECK(prefix < 4096 + 200);  // the system text and the tool definition
+    CHECK(w.usage.cache_read_input_tokens == 0);
+    CHECK(rd.usage.cache_creation_input_tokens == 0);
+    CHECK(rd.usage.cache_read_input_tokens == prefix);
+    CHECK(rd.usage.input_tokens == w.usage.input_tokens);
+    CHECK(rd.usage.input_tokens < 100);
 
     server.control(R"({"script": "refusal,max_tokens,badjson,529"})");
     CHECK(live.parse_response(transport->perform(live.build_request(p))).status ==

@@ -34,6 +34,20 @@ the arrival order, and a retry of a failed prompt gets a fresh draw.
 
 Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESULTS.md, Client).
 
+Rate limits (--rl-requests, --rl-input-tokens per --rl-window-s): the anthropic-ratelimit-
+{requests,input-tokens}-{limit,remaining,reset} headers report what is left of the current window
+(reset: its end, RFC 3339); a request that would pass a limit gets 429 rate_limit_error with
+retry-after (logged with fault "rate_limit"). Chat completions send OpenAI's x-ratelimit-{limit,
+remaining,reset}-{requests,tokens} instead (reset a duration, "2s"; tokens = prompt + completion,
+limited by --rl-input-tokens). Without them, fixed generous headers are sent.
+
+Usage and the prompt cache: input tokens are bytes / 4 of the user text, the system text and the
+tools' JSON, + 8. A request whose tools or system block carries cache_control marks the prefix up
+to it (tools, then system); when that prefix reaches the model's minimum cacheable length
+(min_cache_tokens in --pricing, default data/pricing.toml; --cache-min overrides; 1024 for models
+the table lacks) the first request with it reports it as cache_creation_input_tokens and later
+ones as cache_read_input_tokens; below the minimum it is plain input, silently, as the API does.
+
 Log (--log F): one JSON line per request, flushed before the response is written:
   {"t", "method", "path", "status", "fault", "user_sha256", "custom_ids", "key_present",
    "attempt"} -- never the key's value. Also "t_arrival" (Unix time the request was read in full;
@@ -109,7 +123,8 @@ def h64(*parts):
 
 class Settings:
     KEYS = ("faults", "fault_rate", "seed", "script", "latency_ms", "slow_ms", "retry_after",
-            "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired")
+            "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired",
+            "cache_min", "rl_requests", "rl_input_tokens", "rl_window_s")
 
     def __init__(self, args):
         self.faults = split_list(args.faults)
@@ -124,6 +139,10 @@ class Settings:
         self.batch_polls = args.batch_polls
         self.batch_errored = args.batch_errored
         self.batch_expired = args.batch_expired
+        self.cache_min = args.cache_min
+        self.rl_requests = args.rl_requests
+        self.rl_input_tokens = args.rl_input_tokens
+        self.rl_window_s = args.rl_window_s
 
     def update(self, obj):
         for k, v in obj.items():
@@ -239,6 +258,29 @@ def system_text(system):
     return "", False
 
 
+def cached_prefix(tools, sys_text, sys_cached):
+    """The prompt-cache prefix a request marks (docs/ANTHROPIC_API.md section 5: tools, then
+    system; a breakpoint caches everything before it): its text, or "" without a breakpoint."""
+    tools_text = json.dumps(tools, sort_keys=True, separators=(",", ":")) if tools else ""
+    if sys_cached:
+        return tools_text + sys_text
+    if any(isinstance(t, dict) and t.get("cache_control") for t in tools or []):
+        return tools_text
+    return ""
+
+
+def load_cache_minimums(path):
+    """min_cache_tokens per model id from a price table (data/pricing.toml), {} if unreadable."""
+    try:
+        import tomllib
+        with open(path, "rb") as f:
+            models = tomllib.load(f).get("models", {})
+        return {k: int(v["min_cache_tokens"]) for k, v in models.items()
+                if isinstance(v, dict) and "min_cache_tokens" in v}
+    except (OSError, ValueError, ImportError):
+        return {}
+
+
 def rand_id(prefix, n=24):
     return prefix + uuid.uuid4().hex[:n]
 
@@ -252,7 +294,10 @@ class Server:
         self.settings = Settings(args)
         self.log = open(args.log, "a", buffering=1) if args.log else None
         self.seen = {}          # user sha -> times seen (fault draws)
-        self.cache = set()      # system prompts written to the "prompt cache"
+        self.cache = set()      # prefixes (tools + system) written to the "prompt cache"
+        self.cache_minimums = load_cache_minimums(args.pricing)
+        self.rl_window = None   # start of the current rate-limit window (whole seconds)
+        self.rl_used = [0, 0]   # requests, input tokens (input + cache writes) in it
         self.batches = {}
         self.requests = 0
         self.by_path = {}
@@ -429,9 +474,60 @@ class Server:
             return "invalid x-api-key"
         return None
 
+    def rl_active(self):
+        return bool(self.settings.rl_requests or self.settings.rl_input_tokens)
+
+    def rl_roll(self):
+        """Starts a new window when the current one is over (windows of whole seconds, so the
+        RFC 3339 reset, whole seconds as the API sends it, is exact)."""
+        w = max(1, int(self.settings.rl_window_s))
+        start = int(time.time()) // w * w
+        if self.rl_window != start:
+            self.rl_window, self.rl_used = start, [0, 0]
+        return start + w
+
+    def rl_admit(self, input_tokens):
+        """Counts a request against the limits; returns seconds to wait if it passes one."""
+        reset = self.rl_roll()
+        st = self.settings
+        if (st.rl_requests and self.rl_used[0] + 1 > st.rl_requests) or \
+                (st.rl_input_tokens and self.rl_used[1] + input_tokens > st.rl_input_tokens):
+            return max(1, int(reset - time.time() + 0.999))
+        self.rl_used[0] += 1
+        self.rl_used[1] += input_tokens
+        return 0
+
+    def openai_rate_headers(self):
+        """x-ratelimit-{limit,remaining,reset}-{requests,tokens}: what is left of the window, the
+        reset as a duration ("2s"), as OpenAI sends them (the input-token limit stands for
+        OpenAI's token limit)."""
+        end = self.rl_roll()
+        wait = "%ds" % max(0, int(end - time.time() + 0.999))
+        st, h = self.settings, {}
+        for kind, limit, used in (("requests", st.rl_requests, self.rl_used[0]),
+                                  ("tokens", st.rl_input_tokens, self.rl_used[1])):
+            if limit:
+                h["x-ratelimit-limit-" + kind] = str(limit)
+                h["x-ratelimit-remaining-" + kind] = str(max(0, limit - used))
+                h["x-ratelimit-reset-" + kind] = wait
+        return h
+
     def common_headers(self, extra=None):
         reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
         h = {"request-id": rand_id("req_"), "anthropic-organization-id": "00000000-fake-org"}
+        if self.rl_active():  # the limits of --rl-*, counted per window, as they stand now
+            end = self.rl_roll()
+            reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end))
+            st = self.settings
+            for kind, limit, used in (("requests", st.rl_requests, self.rl_used[0]),
+                                      ("input-tokens", st.rl_input_tokens, self.rl_used[1])):
+                if limit:
+                    h["anthropic-ratelimit-%s-limit" % kind] = str(limit)
+                    h["anthropic-ratelimit-%s-remaining" % kind] = str(max(0, limit - used))
+                    h["anthropic-ratelimit-%s-reset" % kind] = reset
+            if extra:
+                h.update(extra)
+            return h
         for kind in RATE_HEADERS:
             h["anthropic-ratelimit-%s-limit" % kind] = "4000" if kind == "requests" else "400000"
             h["anthropic-ratelimit-%s-remaining" % kind] = "3999" if kind == "requests" else "399000"
@@ -506,10 +602,20 @@ class Server:
 
     # -- Messages --------------------------------------------------------------------------
 
+    def cache_min(self, model):
+        """The model's minimum cacheable prefix: exact id, else the longest id + "-" prefix."""
+        if self.settings.cache_min is not None:
+            return self.settings.cache_min
+        if model in self.cache_minimums:
+            return self.cache_minimums[model]
+        best = max((k for k in self.cache_minimums if model.startswith(k + "-")), key=len,
+                   default=None)
+        return self.cache_minimums[best] if best else 1024
+
     def message_for(self, params, fault, model_default="claude-fake"):
         """A Message object answering `params` (a Messages request body), with `fault` applied."""
         user = user_text(params.get("messages"))
-        sys_text, cached = system_text(params.get("system"))
+        sys_text, sys_cached = system_text(params.get("system"))
         rng = random.Random(h64("answer", user, sys_text))
         tools = params.get("tools") or []
         fmt = ((params.get("output_config") or {}).get("format") or {})
@@ -550,16 +656,23 @@ class Server:
             if fault == "max_tokens":
                 text, stop = text[: len(text) // 2], "max_tokens"
             content.append({"type": "text", "text": text})
-        sys_tokens = len(sys_text) // 4
+        # Tokens: bytes / 4 of the user text, the system text and the tools' JSON, + 8 of framing.
+        # The marked prefix is cached when it reaches the model's minimum (read from the price
+        # table; --cache-min for models it lacks): the first request writes it, later ones read.
+        prefix = cached_prefix(tools, sys_text, sys_cached)
+        prefix_tokens = len(prefix) // 4
+        rest_tokens = (len(sys_text) + (len(json.dumps(tools, sort_keys=True,
+                       separators=(",", ":"))) if tools else 0)) // 4 - prefix_tokens
         cache_write = cache_read = 0
-        if cached and sys_tokens:
-            if sys_text in self.cache:
-                cache_read = sys_tokens
+        if prefix_tokens and prefix_tokens >= self.cache_min(params.get("model", "")):
+            key = (params.get("model", ""), prefix)
+            if key in self.cache:
+                cache_read = prefix_tokens
             else:
-                self.cache.add(sys_text)
-                cache_write = sys_tokens
-            sys_tokens = 0
-        usage = {"input_tokens": max(1, len(user) // 4 + sys_tokens + 8),
+                self.cache.add(key)
+                cache_write = prefix_tokens
+            prefix_tokens = 0
+        usage = {"input_tokens": max(1, len(user) // 4 + prefix_tokens + max(0, rest_tokens) + 8),
                  "output_tokens": max(1, answer_len // 4),
                  "cache_creation_input_tokens": cache_write,
                  "cache_read_input_tokens": cache_read,
@@ -593,6 +706,16 @@ class Server:
         if fault == "slow":
             await asyncio.sleep(self.settings.slow_ms / 1000.0)
         msg = self.message_for(params, fault)
+        if self.rl_active():  # ITPM counts input + cache writes (ANTHROPIC_API.md section 3)
+            u = msg["usage"]
+            wait = self.rl_admit(u["input_tokens"] + u["cache_creation_input_tokens"])
+            if wait:
+                entry["status"], entry["fault"] = 429, "rate_limit"
+                self.record(entry)
+                await self.send_error(writer, 429, "rate_limit_error",
+                                      "Number of request tokens has exceeded your rate limit",
+                                      {"retry-after": str(wait)})
+                return True
         data = json.dumps(msg, separators=(",", ":")).encode()
         keep = await self.transport_fault(fault, writer, entry, data)
         if keep is not None:
@@ -664,6 +787,18 @@ class Server:
                           "total_tokens": 0}}
         resp["usage"]["total_tokens"] = resp["usage"]["prompt_tokens"] + \
             resp["usage"]["completion_tokens"]
+        extra = {}
+        if self.rl_active():  # OpenAI's shape: x-ratelimit-*, tokens = prompt + completion
+            wait = self.rl_admit(resp["usage"]["total_tokens"])
+            extra = self.openai_rate_headers()
+            if wait:
+                entry["status"], entry["fault"] = 429, "rate_limit"
+                self.record(entry)
+                extra["retry-after"] = str(wait)
+                await self.send(writer, 429, {"error": {"message": "Rate limit reached",
+                                                        "type": "requests",
+                                                        "code": "rate_limit_exceeded"}}, extra)
+                return True
         data = json.dumps(resp, separators=(",", ":")).encode()
         keep = await self.transport_fault(fault, writer, entry, data)
         if keep is not None:
@@ -672,7 +807,8 @@ class Server:
         entry["request_id"] = rand_id("req_")
         entry["usage"] = resp["usage"]
         self.record(entry)
-        await self.send(writer, 200, data, {"x-request-id": entry["request_id"]})
+        extra["x-request-id"] = entry["request_id"]
+        await self.send(writer, 200, data, extra)
         return True
 
     # -- Message Batches -----------------------------------------------------------------------
@@ -799,6 +935,18 @@ def main():
     p.add_argument("--batch-polls", type=int, default=1, help="polls answered in_progress")
     p.add_argument("--batch-errored", type=float, default=0.0)
     p.add_argument("--batch-expired", type=float, default=0.0)
+    p.add_argument("--pricing", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "..", "data", "pricing.toml"),
+                   help="price table whose min_cache_tokens say when the prompt cache engages")
+    p.add_argument("--rl-requests", type=int, default=0,
+                   help="requests allowed per --rl-window-s window (0: no limit)")
+    p.add_argument("--rl-input-tokens", type=int, default=0,
+                   help="input tokens (input + cache writes) allowed per window (0: no limit)")
+    p.add_argument("--rl-window-s", type=int, default=60,
+                   help="rate-limit window in whole seconds; headers report what remains in it")
+    p.add_argument("--cache-min", type=int, default=None,
+                   help="minimum cacheable prefix (tokens) for every model, instead of the table's "
+                        "(models the table lacks: 1024)")
     args = p.parse_args()
     try:
         split_list(args.faults)

@@ -76,6 +76,8 @@ TEST_CASE("every number of the table has a value, the others none", "[figures]")
     m.answered_rows = 3;
     m.drift_rows = 1;
     m.quota.push_back({"a", 4, 3, 1, 0, 1, 0, 2, 2, 0.5});
+    m.cost_usd = 0.04;
+    m.cost_per_accepted_row = 0.01;
     // The ground-truth figures are set after the metrics, by name (stats/ground_truth.h).
     for (const auto& f : figures::all())
         if (f.section == figures::Section::kGroundTruth) m.extra[f.name] = {1.0, ""};

@@ -441,7 +441,8 @@ TEST_CASE("synthmod-generate writes samples.csv offline", "[generator]") {
     REQUIRE(r.exit_code == 0);
     auto table = read_samples(dir + "/samples.csv");
     CHECK(table.header == std::vector<std::string>{"content", "label", "id", "target_label",
-                                                   "variant", "context", "persona", "model"});
+                                                   "variant", "context", "persona", "model",
+                                                   "gen_cost_usd"});
     REQUIRE(table.rows.size() == 120);
     std::map<std::string, int> per_label, per_variant;
     std::set<std::string> ids;

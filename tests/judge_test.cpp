@@ -408,10 +408,18 @@ TEST_CASE("judge --dry-run counts input tokens by the runner's rule, per whole r
                      dir + "/judged.csv", "--dry-run"});
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
-    CHECK(r.out.find("estimated input tokens: " + std::to_string(expected) + " (" +
-                     std::to_string(shared) + " shared per request") != std::string::npos);
-    CHECK(r.out.find("estimated output tokens: " + std::to_string(80 * contents.size()) + " to " +
-                     std::to_string(400 * contents.size()) + " ") != std::string::npos);
+    auto grouped = [](std::int64_t n) {
+        std::string s = std::to_string(n);
+        for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+            s.insert(static_cast<std::size_t>(i), ",");
+        return s;
+    };
+    // Output: the prior (16 tokens per request) up to max_tokens, no journal yet.
+    CHECK(r.out.find("estimated tokens: input " + grouped(expected) + " (" + grouped(shared) +
+                     " per request shared: tools and system prompt), output " +
+                     grouped(16 * static_cast<std::int64_t>(contents.size())) + " - " +
+                     grouped(400 * static_cast<std::int64_t>(contents.size())) + "\n") !=
+          std::string::npos);
 }
 
 TEST_CASE("synthmod-judge --no-blind and usage errors", "[judge]") {

@@ -90,7 +90,8 @@ TEST_CASE("user price tables (--pricing F)", "[pricing]") {
         CHECK(
             error_of("[models.\"a\"]\ninput = 1\noutput = 2\nbatch = 0.5\n") ==
             dir +
-                "/bad.toml:4: unknown key models.a.batch (input, output, cache_write, cache_read)");
+                "/bad.toml:4: unknown key models.a.batch (input, output, cache_write, cache_read, "
+                "min_cache_tokens)");
         CHECK(error_of("[models.\"a\"]\ninput = 1\n").find(dir + "/bad.toml:1: ") == 0);
         CHECK(error_of("[models.\"a\"]\ninput = -1\noutput = 2\n") ==
               dir + "/bad.toml:2: models.a.input must not be negative");

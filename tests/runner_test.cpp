@@ -460,6 +460,38 @@ TEST_CASE("rate-limit headers pause dispatch until the reset", "[runner]") {
     CHECK(rl.paused_until() == Approx(110.0));  // capped at 60 s
 }
 
+TEST_CASE("rate-limit headers hold a request the remainder cannot take", "[runner][rate_limit]") {
+    runner::RateLimitHeaders rl;
+    std::time_t t = 1'700'000'000;
+    rl.observe(with_headers(200, {{"anthropic-ratelimit-input-tokens-remaining", "5000"},
+                                  {"anthropic-ratelimit-input-tokens-reset", rfc3339(t + 10)},
+                                  {"anthropic-ratelimit-requests-remaining", "3"},
+                                  {"anthropic-ratelimit-requests-reset", rfc3339(t + 20)}}),
+               t, 100.0);
+    const runner::LimitUse next{1, 2000, 400};
+    CHECK(rl.hold_until(next, {}, 100.0) == 0);
+    CHECK(rl.hold_until(next, {1, 2000, 400}, 100.0) == 0);              // 3000 left: fits
+    CHECK(rl.hold_until(next, {1, 3500, 400}, 100.0) == Approx(110.0));  // 1500 left: hold
+    CHECK(rl.hold_until(next, {3, 0, 0}, 100.0) == Approx(120.0));       // no request left
+    CHECK(rl.hold_until(next, {3, 3500, 0}, 121.0) == 0);                // both reset since
+    CHECK(rl.paused_until() == 0);  // nothing reported exhausted
+
+    // OpenAI-style headers: remaining-tokens counts input and output together; resets are
+    // durations.
+    runner::RateLimitHeaders oa;
+    oa.observe(with_headers(200, {{"x-ratelimit-remaining-tokens", "1000"},
+                                  {"x-ratelimit-reset-tokens", "6m0s"},
+                                  {"x-ratelimit-remaining-requests", "0"},
+                                  {"x-ratelimit-reset-requests", "20ms"}}),
+               t, 100.0);
+    CHECK(oa.paused_until() == Approx(100.02));
+    CHECK(oa.hold_until({1, 500, 400}, {}, 101.0) == 0);
+    CHECK(oa.hold_until({1, 700, 400}, {}, 101.0) == Approx(160.0));  // capped at 60 s
+    CHECK(runner::parse_duration("1h2m3.5s") == Approx(3723.5));
+    CHECK(runner::parse_duration("20ms") == Approx(0.02));
+    CHECK_FALSE(runner::parse_duration("soon"));
+}
+
 // ---------------------------------------------------------------- run_job
 
 TEST_CASE("run_job answers local items, validates, and resumes from the journal", "[runner]") {

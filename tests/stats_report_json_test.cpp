@@ -97,7 +97,8 @@ TEST_CASE("metrics.json keys are DESIGN's names in the table's order", "[report_
         "distinct_1", "distinct_2", "words_mean", "length_words", "top_openings",
         "top_opening_share", "persona_coverage", "distinct_personas",
         // filter
-        "filtered_rows", "filtered_rate", "rejected_rows", "rejected_by_reason", "min_realism",
+        "filtered_rows", "filtered_rate", "rejected_rows", "rejected_by_reason", "cost_usd",
+        "cost_per_accepted_row", "cost_per_accepted_row_by_label", "min_realism",
         // ground truth (issue 13)
         "judge_tie_rows", "judge_votes_fleiss_kappa", "contamination_rows", "contamination_rate",
         "contamination_exact_rows", "contamination_pairs", "human_rows", "human_reviewers",

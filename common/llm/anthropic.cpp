@@ -44,6 +44,16 @@ void check_schema(const Prompt& prompt) {
 
 std::string tool_name(const Prompt& p) { return p.tool_name.empty() ? "answer" : p.tool_name; }
 
+/// The one cache breakpoint, at the end of what every request of a run shares: the cached
+/// prefix runs tools -> system, so on the system block when there is one, else on the tool.
+void write_breakpoint(Writer& w) {
+    w.Key("cache_control");
+    w.StartObject();
+    w.Key("type");
+    w.String("ephemeral");
+    w.EndObject();
+}
+
 /// The Messages request body (also a batch request's `params`).
 void write_params(Writer& w, const std::string& model, const Prompt& p, bool native) {
     check_schema(p);
@@ -60,11 +70,7 @@ void write_params(Writer& w, const std::string& model, const Prompt& p, bool nat
         w.String("text");
         w.Key("text");
         w.String(p.system);
-        w.Key("cache_control");
-        w.StartObject();
-        w.Key("type");
-        w.String("ephemeral");
-        w.EndObject();
+        write_breakpoint(w);
         w.EndObject();
         w.EndArray();
     }
@@ -103,6 +109,7 @@ void write_params(Writer& w, const std::string& model, const Prompt& p, bool nat
         w.String("Record the answer. Always answer by calling this tool.");
         w.Key("input_schema");
         w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
+        if (p.system.empty()) write_breakpoint(w);  // else the system block ends the prefix
         w.EndObject();
         w.EndArray();
         w.Key("tool_choice");

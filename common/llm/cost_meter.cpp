@@ -33,7 +33,11 @@ double CostMeter::estimate(const llm::Prompt& prompt, bool batch) const {
     if (!remote_ || !price_) return 0;
     estimate::Tokens tokens;
     tokens.add(prompt);
-    return pricing::cost(*price_, estimate::upper_usage(tokens), batch);
+    // A cacheable prefix may be written by this request: 1.25 x the input price on that part.
+    bool may_cache = estimate::cache_of(tokens, *price_) != estimate::Cache::kTooShort;
+    return pricing::cost(
+        *price_, may_cache ? estimate::written_usage(tokens) : estimate::upper_usage(tokens),
+        batch);
 }
 
 }  // namespace synthmod::runner

@@ -18,8 +18,8 @@ class CostMeter {
     CostMeter(const llm::Provider& provider, const Options& options);
     /// USD of one response's usage.
     double cost(const llm::Usage& usage, bool batch);
-    /// Upper estimate of one request (common/llm/estimate.h): its input tokens uncached and
-    /// max_tokens of answer.
+    /// Upper estimate of one request (common/llm/estimate.h): max_tokens of answer, its input
+    /// tokens uncached, or its shared prefix written to the cache when that can engage.
     double estimate(const llm::Prompt& prompt, bool batch) const;
     /// Estimated tokens of one request (input + max output), for --tpm.
     static double estimate_tokens(const llm::Prompt& prompt);

@@ -46,6 +46,10 @@ void Job::charge(Task& task, const llm::Usage& usage, bool batch) {
     task.usage.output_tokens += usage.output_tokens;
     task.usage.cache_creation_input_tokens += usage.cache_creation_input_tokens;
     task.usage.cache_read_input_tokens += usage.cache_read_input_tokens;
+    summary.usage.input_tokens += usage.input_tokens;
+    summary.usage.output_tokens += usage.output_tokens;
+    summary.usage.cache_creation_input_tokens += usage.cache_creation_input_tokens;
+    summary.usage.cache_read_input_tokens += usage.cache_read_input_tokens;
     bool any = usage.input_tokens || usage.output_tokens || usage.cache_creation_input_tokens ||
                usage.cache_read_input_tokens;
     if (!any) return;

@@ -195,7 +195,49 @@ bool parse_line(const char* line, std::size_t size, rapidjson::Document* doc) {
     return type != doc->MemberEnd() && type->value.IsString();
 }
 
+void add_usage(llm::Usage& sum, const llm::Usage& u) {
+    sum.input_tokens += u.input_tokens;
+    sum.output_tokens += u.output_tokens;
+    sum.cache_creation_input_tokens += u.cache_creation_input_tokens;
+    sum.cache_read_input_tokens += u.cache_read_input_tokens;
+}
+
 }  // namespace
+
+std::vector<Record> read_records(const std::string& path, const std::string& tool,
+                                 const std::string& spec_hash) {
+    std::vector<Record> out;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return out;
+    std::string line;
+    rapidjson::Document doc;
+    bool first = true, matches = false, going = true;
+    char buf[1 << 16];
+    while (going) {
+        std::size_t n = std::fread(buf, 1, sizeof buf, f);
+        if (n == 0) break;
+        for (std::size_t i = 0; i < n && going; ++i) {
+            if (buf[i] != '\n') {
+                line.push_back(buf[i]);
+                continue;
+            }
+            if (!parse_line(line.data(), line.size(), &doc)) {
+                going = false;  // torn or corrupt: what came before stands
+            } else if (first) {
+                first = false;
+                matches = get_string(doc, "type") == "header" && get_string(doc, "tool") == tool &&
+                          get_string(doc, "spec_hash") == spec_hash;
+                going = matches;
+            } else if (get_string(doc, "type") == "item") {
+                out.push_back(parse_record(doc));
+            }
+            line.clear();
+        }
+    }
+    std::fclose(f);
+    if (!matches) out.clear();
+    return out;
+}
 
 std::string hash_hex(const std::string& bytes) {
     XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
@@ -299,6 +341,7 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
             if (type == "item") {
                 Record r = parse_record(doc);
                 spent_ += r.cost;
+                add_usage(used_, r.usage);
                 records_[r.id] = std::move(r);
             } else if (type == "batch") {
                 BatchRef b;
@@ -353,6 +396,7 @@ std::vector<BatchRef> Journal::open_batches() const {
 void Journal::append(const Record& record) {
     write_line(record_line(record));
     spent_ += record.cost;
+    add_usage(used_, record.usage);
     records_[record.id] = record;
 }
 

@@ -76,6 +76,8 @@ class Journal {
     /// USD of every item record ever written (earlier runs' included, also of records a later
     /// one replaced): what the job has cost so far, for a budget that spans resumed runs.
     double spent() const { return spent_; }
+    /// Tokens of the same records: what the job has used so far.
+    const llm::Usage& used() const { return used_; }
 
     void append(const Record& record);
     void append_batch(const BatchRef& batch);
@@ -94,9 +96,16 @@ class Journal {
     bool dropped_torn_ = false;
     std::size_t extended_from_ = 0;
     double spent_ = 0;
+    llm::Usage used_;
     bool dirty_ = false;
     std::int64_t last_sync_ms_ = 0;
 };
+
+/// Every item record (replaced ones too) of the journal at `path`, read without locking or
+/// changing it, when its header names `tool` and `spec_hash` (any plan); else none. A missing
+/// or unreadable file gives none; reading stops at the first line that does not parse.
+std::vector<Record> read_records(const std::string& path, const std::string& tool,
+                                 const std::string& spec_hash);
 
 /// Hex digest (xxh3-128) of `bytes`, for headers and ids.
 std::string hash_hex(const std::string& bytes);

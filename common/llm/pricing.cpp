@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -54,10 +55,12 @@ std::vector<std::pair<std::string, Price>> parse(std::string_view text, const st
                 p.cache_write = *value, has_write = true;
             else if (field == "cache_read")
                 p.cache_read = *value, has_read = true;
+            else if (field == "min_cache_tokens")
+                p.min_cache_tokens = static_cast<std::int64_t>(*value);
             else
                 throw InputError(source, line_of(v),
                                  "unknown key models." + name + "." + field +
-                                     " (input, output, cache_write, cache_read)");
+                                     " (input, output, cache_write, cache_read, min_cache_tokens)");
         }
         if (!has_input || !has_output)
             throw InputError(source, line_of(node),
@@ -99,6 +102,13 @@ std::optional<Price> Table::find(const std::string& model) const {
     }
     if (best) return best->second;
     return std::nullopt;
+}
+
+std::string cost_cell(double usd, bool known) {
+    if (!known) return "";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.9g", usd);
+    return buf;
 }
 
 double cost(const Price& price, const llm::Usage& usage, bool batch) {

@@ -1,6 +1,7 @@
 // pricing: the price table (USD per million tokens) and the cost of a response.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct Price {
     double output = 0;
     double cache_write = 0;  ///< 5-minute cache write
     double cache_read = 0;
+    /// Shortest prefix (tokens) the prompt cache takes; a shorter one is sent uncached.
+    /// 0: not known (a dry run then prices both cases).
+    std::int64_t min_cache_tokens = 0;
 };
 
 class Table {
@@ -31,6 +35,10 @@ class Table {
    private:
     std::vector<std::pair<std::string, Price>> entries_;
 };
+
+/// A per-row cost cell (gen_cost_usd, judge_cost_usd): USD with up to 9 significant digits,
+/// "0" for nothing paid, "" when unknown (no price for the model).
+std::string cost_cell(double usd, bool known);
 
 /// Cost in USD of `usage` at `price`; batch requests cost 50 %.
 double cost(const Price& price, const llm::Usage& usage, bool batch);

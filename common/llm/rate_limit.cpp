@@ -1,5 +1,7 @@
 #include "common/llm/rate_limit.h"
 
+#include <cctype>
+#include <cstdlib>
 #include <string>
 
 #include "common/llm/clock.h"
@@ -50,22 +52,100 @@ void TokenBucket::take(double amount, double now) {
     tokens_ -= std::min(amount, capacity_);
 }
 
+std::optional<double> parse_duration(const std::string& text) {
+    double total = 0;
+    std::size_t i = 0;
+    bool any = false;
+    while (i < text.size()) {
+        std::size_t j = i;
+        while (j < text.size() &&
+               (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.'))
+            ++j;
+        if (j == i) return std::nullopt;
+        double value = std::strtod(text.substr(i, j - i).c_str(), nullptr);
+        std::size_t k = j;
+        while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
+        std::string unit = text.substr(j, k - j);
+        if (unit == "h")
+            total += value * 3600;
+        else if (unit == "m")
+            total += value * 60;
+        else if (unit == "s" || unit.empty())
+            total += value;
+        else if (unit == "ms")
+            total += value / 1000;
+        else
+            return std::nullopt;
+        any = true;
+        i = k;
+    }
+    if (!any) return std::nullopt;
+    return total;
+}
+
+void RateLimitHeaders::note(Limit& limit, double remaining, double reset_mono) {
+    // Answers arrive out of order; the reading with the later reset, else the smaller
+    // remainder, is the newer one.
+    if (reset_mono > limit.reset_mono + 0.5 || limit.reset_mono == 0 ||
+        (reset_mono >= limit.reset_mono - 0.5 && remaining < limit.remaining)) {
+        limit.remaining = remaining;
+        limit.reset_mono = reset_mono;
+    }
+    if (remaining <= 0) paused_until_ = std::max(paused_until_, reset_mono);
+}
+
 void RateLimitHeaders::observe(const http::Response& response, double now_unix, double now_mono) {
-    // When a limit reports nothing remaining, hold dispatch until its reset (at most 60 s, so a
-    // skewed clock cannot stall the run).
-    for (const char* kind : {"requests", "tokens", "input-tokens", "output-tokens"}) {
-        std::string prefix = std::string("anthropic-ratelimit-") + kind;
-        auto remaining = response.header(prefix + "-remaining");
+    struct Source {
+        const char* remaining;
+        const char* reset;
+        bool duration;  ///< OpenAI: the reset is a duration, not a time
+        Limit* limit;
+    };
+    const Source sources[] = {
+        {"anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset", false,
+         &requests_},
+        {"anthropic-ratelimit-input-tokens-remaining", "anthropic-ratelimit-input-tokens-reset",
+         false, &input_},
+        {"anthropic-ratelimit-output-tokens-remaining", "anthropic-ratelimit-output-tokens-reset",
+         false, &output_},
+        {"anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset", false,
+         &tokens_},
+        {"x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", true, &requests_},
+        {"x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", true, &tokens_},
+    };
+    for (const Source& src : sources) {
+        auto remaining = response.header(src.remaining);
         if (!remaining) continue;
         auto value = parse_number(*remaining);
-        if (!value || *value > 0) continue;
-        auto reset = response.header(prefix + "-reset");
+        if (!value) continue;
+        auto reset = response.header(src.reset);
         if (!reset) continue;
-        auto at = parse_rfc3339(*reset);
-        if (!at) continue;
-        double wait = std::min(60.0, *at - now_unix);
-        if (wait > 0) paused_until_ = std::max(paused_until_, now_mono + wait);
+        std::optional<double> wait;
+        if (src.duration) {
+            wait = parse_duration(*reset);
+        } else if (auto at = parse_rfc3339(*reset)) {
+            wait = *at - now_unix;
+        }
+        if (!wait) continue;
+        double w = std::min(60.0, *wait);
+        if (w <= 0) continue;  // already reset
+        note(*src.limit, *value, now_mono + w);
     }
+}
+
+double RateLimitHeaders::hold_until(const LimitUse& next, const LimitUse& in_flight,
+                                    double now_mono) const {
+    double until = paused_until_ > now_mono ? paused_until_ : 0;
+    auto check = [&](const Limit& limit, double need, double pending) {
+        if (limit.reset_mono <= now_mono || need <= 0) return;  // unknown or refilled
+        if (limit.remaining - pending < need) until = std::max(until, limit.reset_mono);
+    };
+    check(requests_, next.requests, in_flight.requests);
+    check(input_, next.input_tokens, in_flight.input_tokens);
+    check(output_, next.output_tokens, in_flight.output_tokens);
+    check(tokens_, next.input_tokens + next.output_tokens,
+          in_flight.input_tokens + in_flight.output_tokens);
+    return until;
 }
 
 }  // namespace synthmod::runner

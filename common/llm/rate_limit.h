@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "common/llm/http.h"
 
@@ -39,15 +41,39 @@ class TokenBucket {
     double rate_s_ = 0, capacity_ = 0, tokens_ = 0, last_ = 0;
 };
 
-/// Pauses dispatch when anthropic-ratelimit-*-remaining reaches zero, until its -reset.
+/// What a request takes from the provider's limits (requests, input tokens, output tokens:
+/// OTPM counts max_tokens up front, ANTHROPIC_API.md section 3).
+struct LimitUse {
+    double requests = 0, input_tokens = 0, output_tokens = 0;
+};
+
+/// The provider's own limits as its headers report them — anthropic-ratelimit-{requests,
+/// tokens,input-tokens,output-tokens}-{remaining,reset} (RFC 3339) and OpenAI's
+/// x-ratelimit-{remaining,reset}-{requests,tokens} (durations "1s", "6m0s", "20ms") — so
+/// dispatch holds before a 429 instead of after one.
 class RateLimitHeaders {
    public:
     void observe(const http::Response& response, double now_unix, double now_mono);
-    /// Monotonic time before which nothing should be sent (0: no pause).
+    /// Monotonic time before which nothing should be sent because a limit reported nothing
+    /// remaining (0: no pause).
     double paused_until() const { return paused_until_; }
+    /// Monotonic time until which `next` must wait (0: send now): when some limit's last
+    /// reported remainder, less what `in_flight` requests (sent, not answered) may still take,
+    /// cannot hold `next`, until that limit's reset (at most 60 s ahead, so a skewed clock
+    /// cannot stall a run). A limit whose reset has passed is full again.
+    double hold_until(const LimitUse& next, const LimitUse& in_flight, double now_mono) const;
 
    private:
+    struct Limit {
+        double remaining = 0;
+        double reset_mono = 0;  ///< 0: nothing known
+    };
+    void note(Limit& limit, double remaining, double reset_mono);
     double paused_until_ = 0;
+    Limit requests_, input_, output_, tokens_;
 };
+
+/// An OpenAI-style reset duration ("1s", "6m0s", "20ms", "1h2m3.5s") in seconds.
+std::optional<double> parse_duration(const std::string& text);
 
 }  // namespace synthmod::runner

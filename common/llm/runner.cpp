@@ -19,6 +19,7 @@
 #include "common/llm/batch.h"
 #include "common/llm/clock.h"
 #include "common/llm/cost_meter.h"
+#include "common/llm/estimate.h"
 #include "common/llm/http_status.h"
 #include "common/llm/job.h"
 #include "common/llm/progress.h"
@@ -52,7 +53,22 @@ bool retry_answer(const http::Response& response, const llm::Result& result) {
 struct InFlight {
     std::size_t task = 0;
     double estimate = 0;  ///< USD, for the budget
+    LimitUse use;         ///< what it may take from the provider's limits
 };
+
+LimitUse& operator+=(LimitUse& a, const LimitUse& b) {
+    a.requests += b.requests;
+    a.input_tokens += b.input_tokens;
+    a.output_tokens += b.output_tokens;
+    return a;
+}
+
+LimitUse& operator-=(LimitUse& a, const LimitUse& b) {
+    a.requests = std::max(0.0, a.requests - b.requests);
+    a.input_tokens = std::max(0.0, a.input_tokens - b.input_tokens);
+    a.output_tokens = std::max(0.0, a.output_tokens - b.output_tokens);
+    return a;
+}
 
 /// The single-threaded event loop: dispatch up to the cap, poll, settle, retry on a timer.
 class HttpLoop {
@@ -129,6 +145,11 @@ class HttpLoop {
             if (early_stop_hold()) return wake;
             Task& task = tasks_[ready_.front()];
             const llm::Prompt& prompt = task.item->prompt;
+            // The provider's own limits, as its last answers reported them.
+            const LimitUse use{1, static_cast<double>(estimate::input_tokens(prompt)),
+                               static_cast<double>(prompt.max_tokens)};
+            if (double hold = rate_headers_.hold_until(use, in_flight_use_, now); hold > now)
+                return hold;
             double estimate = job_.meter.estimate(prompt, false);
             if (job_.options.max_cost) {
                 double committed = job_.spent() + in_flight_estimate_ + estimate;
@@ -144,20 +165,21 @@ class HttpLoop {
             tpm_.take(tokens, now);
             std::size_t index = ready_.front();
             ready_.pop_front();
-            start(index, estimate);
+            start(index, estimate, use);
         }
         return wake;
     }
 
-    void start(std::size_t index, double estimate) {
+    void start(std::size_t index, double estimate, const LimitUse& use) {
         Task& task = tasks_[index];
         http::Request request = job_.provider.build_request(task.item->prompt);
         std::uint64_t tag = ++next_tag_;
         ++task.attempts;
         ++job_.summary.requests;
         ++started_;
-        in_flight_[tag] = InFlight{index, estimate};
+        in_flight_[tag] = InFlight{index, estimate, use};
         in_flight_estimate_ += estimate;
+        in_flight_use_ += use;
         if (job_.options.verbose) {
             job_.progress.log(redacted_line(request, "-> " + request.method + " " + request.url +
                                                          " item " + task.item->id + " attempt " +
@@ -172,6 +194,7 @@ class HttpLoop {
         InFlight flight = it->second;
         in_flight_.erase(it);
         in_flight_estimate_ = std::max(0.0, in_flight_estimate_ - flight.estimate);
+        in_flight_use_ -= flight.use;
         Task& task = tasks_[flight.task];
         double now = mono_s();
         rate_headers_.observe(response, unix_s(), now);
@@ -286,6 +309,7 @@ class HttpLoop {
     std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
     std::unordered_map<std::uint64_t, InFlight> in_flight_;
     double in_flight_estimate_ = 0;
+    LimitUse in_flight_use_;  ///< what in-flight requests may take from the provider's limits
     std::uint64_t next_tag_ = 0;
     int started_ = 0, attempts_done_ = 0, hopeless_ = 0;  ///< the first attempts (early stop)
     bool interrupted_ = false, fatal_ = false, budget_stop_ = false, budget_blocked_ = false;
@@ -364,6 +388,8 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
             ++summary.failed_by_reason[r.reason.empty() ? r.error : r.reason];
         }
     }
+    summary.total_cost = journal.spent();
+    summary.total_usage = journal.used();
     summary.seconds = mono_s() - start;
     progress.finish(summary);
     return JobResult{journal.take_records(), summary};
@@ -410,12 +436,23 @@ std::string summary_line(const Summary& s, const std::string& tool) {
     if (s.resumed) out << " (" << s.resumed << " from the journal)";
     out << "; " << s.requests << " requests, " << s.retries << " retries, " << s.repairs
         << " repairs; ";
-    char cost[32];
-    std::snprintf(cost, sizeof cost, "$%.4f", s.cost);
-    if (s.cost_known)
-        out << "cost " << cost;
-    else
-        out << "cost unknown (no price for the model)";
+    auto tokens = [](const llm::Usage& u) {
+        return "input " + std::to_string(u.input_tokens) + ", cache write " +
+               std::to_string(u.cache_creation_input_tokens) + ", cache read " +
+               std::to_string(u.cache_read_input_tokens) + ", output " +
+               std::to_string(u.output_tokens);
+    };
+    auto dollars = [&s](double usd) {
+        if (!s.cost_known) return std::string("cost unknown (no price for the model)");
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "$%.4f", usd);
+        return std::string(buf);
+    };
+    out << "this run: " << dollars(s.cost) << ", tokens " << tokens(s.usage);
+    // Earlier runs of this output paid for part of it: what the whole output has cost so far.
+    if (tokens(s.total_usage) != tokens(s.usage) || s.resumed)
+        out << "; whole output so far: " << dollars(s.total_cost) << ", tokens "
+            << tokens(s.total_usage);
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f", s.seconds);
     out << "; " << secs << " s";

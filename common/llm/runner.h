@@ -75,6 +75,9 @@ struct Summary {
     std::size_t ok = 0, refused = 0, failed = 0, not_run = 0;
     std::int64_t requests = 0, retries = 0, repairs = 0;
     double cost = 0;         ///< USD of this run's responses
+    llm::Usage usage;        ///< tokens of this run's responses (repairs and retries included)
+    double total_cost = 0;   ///< USD of the whole output so far: every journalled record
+    llm::Usage total_usage;  ///< tokens of those records (earlier runs' included)
     bool cost_known = true;  ///< false when the model has no price
     double seconds = 0;
     Stop stop = Stop::kCompleted;
