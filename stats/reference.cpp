@@ -52,9 +52,13 @@ Result find_contamination(const std::vector<std::string_view>& rows,
     const Distinct refs = distinct(references);
     const Distinct data = distinct(rows);
     if (refs.texts.empty() || data.texts.empty()) return result;
-    const minhash::Banding banding = minhash::optimal_banding(o.threshold, o.num_perm);
-    const std::size_t tables = static_cast<std::size_t>(o.rounds) * banding.bands;
-    const std::size_t sig_size = static_cast<std::size_t>(o.rounds) * o.num_perm;
+    // The same LSH design as the dataset's own near-duplicate search (chosen for max_miss).
+    const minhash::LshDesign design =
+        minhash::recall_design(o.threshold, o.num_perm, o.max_miss, std::max(0, o.rounds));
+    const minhash::Banding banding = design.banding;
+    const int rounds = design.rounds;
+    const std::size_t tables = static_cast<std::size_t>(rounds) * banding.bands;
+    const std::size_t sig_size = static_cast<std::size_t>(rounds) * o.num_perm;
     const int threads = std::max(1, o.threads);
 
     // Reference side: one bucket table per (round, band) of (band key << 32 | text) values,
@@ -69,8 +73,8 @@ Result find_contamination(const std::vector<std::string_view>& rows,
         std::vector<std::uint64_t> sh;
         for (std::size_t t = begin; t < end; ++t) {
             minhash::shingle_hashes_unsorted(refs.texts[t], o.shingle, o.ngram, sh);
-            minhash::signatures(sh.data(), sh.size(), o.num_perm, o.seed, o.rounds, sig.data());
-            for (int r = 0; r < o.rounds; ++r)
+            minhash::signatures(sh.data(), sh.size(), o.num_perm, o.seed, rounds, sig.data());
+            for (int r = 0; r < rounds; ++r)
                 for (int b = 0; b < banding.bands; ++b) {
                     const std::uint64_t key = minhash::band_key(
                         sig.data() + static_cast<std::size_t>(r) * o.num_perm, banding, b);
@@ -112,9 +116,9 @@ Result find_contamination(const std::vector<std::string_view>& rows,
         for (std::size_t t = begin; t < end; ++t) {
             // Signatures from the shingles in text order (a minimum needs no sort).
             minhash::shingle_hashes_unsorted(data.texts[t], o.shingle, o.ngram, unsorted);
-            minhash::signatures(unsorted.data(), unsorted.size(), o.num_perm, o.seed, o.rounds,
+            minhash::signatures(unsorted.data(), unsorted.size(), o.num_perm, o.seed, rounds,
                                 sig.data());
-            for (int r = 0; r < o.rounds; ++r)
+            for (int r = 0; r < rounds; ++r)
                 for (int b = 0; b < banding.bands; ++b)
                     keys[(t - begin) * tables + static_cast<std::size_t>(r) * banding.bands + b] =
                         minhash::band_key(sig.data() + static_cast<std::size_t>(r) * o.num_perm,

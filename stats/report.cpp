@@ -298,9 +298,8 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
            " bands x " + std::to_string(banding.rows) + " rows" +
            (d.rounds == 1 ? std::string(", one round")
                           : " in each of " + std::to_string(d.rounds) + " independent rounds") +
-           " (the cheapest design that proposes a pair at the threshold with probability >= " +
-           pct(1.0 - options.max_miss) +
-           "); every candidate verified by exact Jaccard >= " + fixed(options.threshold, 2) +
+           " (the cheapest design that misses at most " + pct(options.max_miss) +
+           " of the pairs at the threshold); every candidate verified by exact Jaccard >= " + fixed(options.threshold, 2) +
            ", so no listed pair is below it. A pair at exactly the "
            "threshold is proposed with probability " +
            pct(match[0].probability) + ", one at " + fixed(match[1].jaccard, 2) + " with " +
@@ -565,8 +564,7 @@ std::string asked(const metrics::Metrics& m) {
                 answered += n;
                 if (m.drift_returned[c] != m.drift_targets[t]) drifted += n;
             }
-            o += " " + count(drifted) + " (" + pct(answered ? double(drifted) / answered : 0) +
-                 ") |\n";
+            o += " " + count(drifted) + " of " + count(answered) + " |\n";
         }
         o += "\n- drift: " + count(m.drift_rows) + " of " + count(m.answered_rows) +
              " answered rows (" + pct(m.drift_rate().value_or(0)) + ")\n";

@@ -442,6 +442,8 @@ void baseline_section(Writer& w, const compare::Baseline& b) {
         number(w, r.current);
         w.Key("change");  // report.md's "change" column
         number(w, r.change);
+        w.Key("allowed");  // the tolerance as it applies to this figure (--baseline-tolerance)
+        number(w, r.allowed);
         w.Key("regression");
         w.Bool(r.regression);
         w.EndObject();
