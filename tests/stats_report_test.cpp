@@ -154,8 +154,8 @@ TEST_CASE("duplicates section: the method note reads the search's own options", 
     CHECK(has(md, "one-permutation MinHash with 64 bins; LSH " +
                       std::to_string(dups.banding.bands) + " bands x " +
                       std::to_string(dups.banding.rows) +
-                      " rows in each of 2 independent rounds (the cheapest design that proposes a "
-                      "pair at the threshold with probability >= 99.50 %)"));
+                      " rows in each of 2 independent rounds (the cheapest design that misses at most "
+                      "0.50 % of the pairs at the threshold)"));
     // Probability that LSH proposes a pair at Jaccard s: 1 - (1 - (1 - (1 - s^r)^b))^rounds.
     auto proposed = [&](double s) {
         const double one = 1 - std::pow(1 - std::pow(s, dups.banding.rows), dups.banding.bands);
