@@ -126,6 +126,20 @@ struct Input {
         }
         if (in->bad()) throw IoError(name + ": read error");
     }
+
+    /// The next physical line, its number in `physical`, without a trailing CR and (on line 1)
+    /// a UTF-8 BOM; false at the end. The line readers (TSV, JSON Lines) share it.
+    bool next_line(std::string& raw, std::size_t& physical) {
+        if (!std::getline(*in, raw)) {
+            check();
+            return false;
+        }
+        if (in->eof()) check();  // a last line cut short by a damaged stream
+        ++physical;
+        if (physical == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
+        if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+        return true;
+    }
 };
 
 bool starts_with_gzip_magic(const std::string& path) {
@@ -204,17 +218,9 @@ class TsvRecords : public Reader {
    protected:
     bool read(std::vector<std::string>& fields) override {
         std::string raw;
-        for (;;) {
-            if (!std::getline(*input_.in, raw)) {
-                input_.check();
-                return false;
-            }
-            if (input_.in->eof()) input_.check();  // a last line cut short by a damaged stream
-            ++physical_;
-            if (physical_ == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
-            if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-            if (!raw.empty()) break;
-        }
+        do {
+            if (!input_.next_line(raw, physical_)) return false;
+        } while (raw.empty());  // blank lines carry no record
         line_ = physical_;
         fields.clear();
         std::size_t from = 0;
@@ -281,19 +287,12 @@ class JsonlRecords : public Reader {
         for (std::size_t i = 0; i < header_.size(); ++i) index_.emplace(header_[i], i);
     }
 
-    /// Next non-blank line (BOM and CR dropped); false at the end.
+    /// Next line holding more than spaces and tabs; false at the end.
     bool next_line(std::string& raw) {
-        for (;;) {
-            if (!std::getline(*input_.in, raw)) {
-                input_.check();
-                return false;
-            }
-            if (input_.in->eof()) input_.check();  // a last line cut short by a damaged stream
-            ++physical_;
-            if (physical_ == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
-            if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-            if (raw.find_first_not_of(" \t") != std::string::npos) return true;
-        }
+        do {
+            if (!input_.next_line(raw, physical_)) return false;
+        } while (raw.find_first_not_of(" \t") == std::string::npos);
+        return true;
     }
 
     rapidjson::Document parse_object(const std::string& raw, std::size_t line) {
