@@ -36,16 +36,19 @@ std::string count_text(double v) {
     return buf;
 }
 
-/// Width in em of one code point: the widest glyph of its class in common sans-serif fonts.
+/// Width in em of one code point: at least the widest glyph of its class in DejaVu Sans (what
+/// rsvg-convert draws with on Debian) and Arial/Helvetica (what browsers use).
 double char_em(utf8proc_int32_t cp) {
     if (cp < 0x80) {
         const char c = static_cast<char>(cp);
-        if (c != '\0' && std::strchr(" !'(),-./:;I[]fijlrt|`", c)) return 0.42;
-        if (c != '\0' && std::strchr("mwMW@%#&+<=>~", c)) return 1.0;
-        if (c >= 'A' && c <= 'Z') return 0.8;
-        return 0.64;
+        if (c != '\0' && std::strchr(" !'(),-./:;I[]fijlrt|", c)) return 0.42;  // at most 0.41
+        if (c != '\0' && std::strchr("mwMW@%#&+<=>~^", c)) return 1.05;         // 0.78 .. 1.02
+        if (c >= 'A' && c <= 'Z') return 0.8;                                   // at most 0.79
+        return 0.64;  // lower case, digits, the rest: at most 0.64
     }
-    return 0.8 * std::max(1, utf8proc_charwidth(cp));
+    // East Asian wide and fullwidth: two columns of 0.8 em (their glyphs are 1 em wide); any
+    // other code point as wide as the widest Latin, Cyrillic or symbol glyphs (Ю, œ, …: ~1 em).
+    return utf8proc_charwidth(cp) >= 2 ? 1.6 : 1.05;
 }
 
 /// One code point of a text: where it starts, how many bytes, how wide, whether a space.

@@ -16,9 +16,9 @@ std::string xml_escape(const std::string& s);
 
 /// An upper bound of the width in pixels `text` takes in a sans-serif font of `font_size` pixels
 /// (DejaVu Sans, Arial, Helvetica): each code point counts with the widest glyph of its class
-/// (narrow ASCII 0.42 em, capitals 0.8 em, m w M W @ % and the like 1.0 em, other ASCII 0.64 em),
-/// any other code point 0.8 em per terminal column, so East Asian wide characters count double.
-/// `bold` adds 15 %.
+/// (narrow ASCII such as i l t 0.42 em, capitals 0.8 em, m w M W @ % and the like 1.05 em, other
+/// ASCII 0.64 em), an East Asian wide or fullwidth character (utf8proc_charwidth 2) two columns
+/// of 0.8 em, any other code point 1.05 em. `bold` adds 15 %.
 double text_width(std::string_view text, double font_size, bool bold = false);
 
 /// `text` in at most `max_lines` lines of at most `max_width` pixels (text_width), broken at

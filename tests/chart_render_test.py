@@ -83,13 +83,16 @@ def clipped(svg_path, work):
     return ", ".join("%d ink pixels beyond the %s edge" % (n, s) for s, n in sorted(sides.items()))
 
 
-# A spec and a judged file that push every chart: a 60-character label, CJK labels, a spec label
-# with no row, a returned label the spec does not define, refusals, judge columns and models.
+# A spec and a judged file that push every chart: a 60-character label, CJK labels, spec labels
+# with no row (one of the widest glyphs), a returned label the spec does not define, refusals,
+# judge columns and models.
 LONG = "Harassment, threats and targeted abuse of protected groups ok"
 assert len(LONG) >= 60
 CJK = ["垃圾信息与诈骗", "自残与自杀内容（包括暗示）"]
 EMPTY = "Never generated label"
-LABELS = [LONG] + CJK + ["Safe", EMPTY]
+# The widest glyphs there are, for the width estimate: also a spec label with no row.
+WIDE = "WMWM@%%@ ЖЮЩШ œæ mmww WWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"
+LABELS = [LONG] + CJK + ["Safe", EMPTY, WIDE]
 
 
 def hostile_run(stats_bin, work):
