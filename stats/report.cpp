@@ -243,7 +243,7 @@ std::string models(const metrics::Dataset& data, const std::vector<std::string>&
             const auto& [model, n] = by_rows[k];
             o +=
                 (k ? ", " : "") + (model.empty() ? std::string("(empty)") : escape_text(model, 80));
-            if (by_rows.size() > 1) o += " (" + count(n) + " rows)";
+            if (by_rows.size() > 1) o += " (" + count(n) + (n == 1 ? " row)" : " rows)");
         }
         if (by_rows.size() > 5) o += " and " + count(by_rows.size() - 5) + " more";
         return o + " (`" + name + "` column)";
@@ -275,10 +275,12 @@ std::string title(const Input& input) {
             " · generator model: " + models(*input.data, {"model", "gen_model", "generator_model"});
         o += " · judge model: " + models(*input.data, {"judge_model"});
     }
-    if (input.metrics && input.metrics->cost_usd) {
+    if (input.data && input.metrics && input.metrics->cost_usd) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "$%.4f", *input.metrics->cost_usd);
         o += " · cost: " + std::string(buf) + " (" + cost_columns(*input.data) + ", all rows)";
+    } else if (input.data && (input.data->gen_cost >= 0 || input.data->judge_cost >= 0)) {
+        o += " · cost: unknown (a row's " + cost_columns(*input.data) + " is empty or unreadable)";
     }
     return o + "\n\n";
 }
