@@ -233,8 +233,8 @@ std::string models(const metrics::Dataset& data, const std::vector<std::string>&
         const auto it = std::find(header.begin(), header.end(), name);
         if (it == header.end()) continue;
         const int column = static_cast<int>(it - header.begin());
-        std::map<std::string, std::size_t> rows;
-        for (std::size_t i = 0; i < data.size(); ++i) ++rows[std::string(data.field(i, column))];
+        std::map<std::string_view, std::size_t> rows;
+        for (std::size_t i = 0; i < data.size(); ++i) ++rows[data.field(i, column)];
         std::vector<std::pair<std::string, std::size_t>> by_rows(rows.begin(), rows.end());
         std::stable_sort(by_rows.begin(), by_rows.end(),
                          [](const auto& a, const auto& b) { return a.second > b.second; });
