@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 #include "common/errors.h"
 #include "stats/charts.h"
@@ -125,19 +126,82 @@ std::string escape_text(std::string_view in, std::size_t max_code_points) {
     return out;
 }
 
+namespace {
+
+/// Appends each of `names` not yet in `out`.
+void add_new(std::vector<std::string>& out, const std::vector<std::string>& names) {
+    for (const auto& n : names)
+        if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+}
+
+/// The confusion heat map over every spec label, rows and columns, also a label no row has (spec
+/// order, from the quota), then the other labels ours or the judge's; counts as metrics.json's.
+std::string confusion_chart(const metrics::Metrics& m) {
+    std::vector<std::string> labels;
+    for (const auto& q : m.quota) labels.push_back(q.label);
+    add_new(labels, m.confusion_labels);
+    for (const auto& [name, c] : m.label_counts)
+        if (!(m.generator_refused > 0 && name == "refused")) add_new(labels, {name});
+    add_new(labels, m.spec_labels_missing);
+    const auto n = static_cast<Eigen::Index>(labels.size());
+    Eigen::MatrixXd matrix = Eigen::MatrixXd::Zero(n, n);
+    auto at = [&](const std::string& l) {
+        return static_cast<Eigen::Index>(std::find(labels.begin(), labels.end(), l) -
+                                         labels.begin());
+    };
+    const auto k = static_cast<Eigen::Index>(m.confusion_labels.size());
+    for (Eigen::Index r = 0; r < k; ++r)
+        for (Eigen::Index c = 0; c < k; ++c)
+            matrix(at(m.confusion_labels[r]), at(m.confusion_labels[c])) = m.confusion(r, c);
+    return charts::heat_map("Confusion: our label x judge label (judge_status ok)", labels, labels,
+                            matrix, "our label", "judge label");
+}
+
+/// Target x returned label (refused last), as metrics.json's drift_matrix.
+std::string drift_chart(const metrics::Metrics& m) {
+    Eigen::MatrixXd matrix(static_cast<Eigen::Index>(m.drift_targets.size()),
+                           static_cast<Eigen::Index>(m.drift_returned.size()));
+    for (std::size_t t = 0; t < m.drift_targets.size(); ++t)
+        for (std::size_t c = 0; c < m.drift_returned.size(); ++c)
+            matrix(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(c)) =
+                static_cast<double>(m.drift_matrix[t][c]);
+    return charts::heat_map("Drift: target label x label returned", m.drift_targets,
+                            m.drift_returned, matrix, "target label (asked for)",
+                            "label the generator gave");
+}
+
+/// Generator refusals per target label: the drift matrix's "refused" column over its row.
+std::string refusals_chart(const metrics::Metrics& m) {
+    const bool column = !m.drift_returned.empty() && m.drift_returned.back() == "refused";
+    std::vector<charts::Bar> bars;
+    for (std::size_t t = 0; t < m.drift_targets.size(); ++t) {
+        std::size_t rows = 0;
+        for (auto n : m.drift_matrix[t]) rows += n;
+        const std::size_t refused = column ? m.drift_matrix[t].back() : 0;
+        bars.push_back({m.drift_targets[t], static_cast<double>(refused),
+                        count(refused) + " of " + count(rows) + " (" +
+                            pct(rows ? double(refused) / double(rows) : 0) + ")"});
+    }
+    return charts::bar_chart("Generator refusals by target label", bars,
+                             "refused rows (of the rows asked for that label)");
+}
+
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> charts(const Input& input) {
     const auto& m = *input.metrics;
     std::vector<std::pair<std::string, std::string>> out;
     std::vector<charts::Bar> bars;
     for (const auto& [name, c] : m.label_counts)
         bars.push_back({name, static_cast<double>(c), count(c) + " (" + pct(m.rate(c)) + ")"});
-    out.emplace_back("label_balance.svg", charts::bar_chart("Rows per label", bars));
+    for (const auto& name : m.spec_labels_missing) bars.push_back({name, 0, "0 (no row)"});
+    out.emplace_back("label_balance.svg", charts::bar_chart("Rows per label", bars, "rows"));
 
     std::vector<charts::Spread> spreads;
     for (const auto& [name, l] : m.length_by_label)
         spreads.push_back({name, l.mean, l.median, l.p95});
     out.emplace_back("length_by_label.svg",
-                     charts::spread_chart("Length in words by label", spreads));
+                     charts::spread_chart("Length in words by label", spreads, "words"));
 
     if (m.realism_mean) {
         std::vector<charts::Bar> realism;
@@ -148,47 +212,77 @@ std::vector<std::pair<std::string, std::string>> charts(const Input& input) {
             realism.push_back({"realism " + std::to_string(r + 1), static_cast<double>(c),
                                count(c) + " (" + pct(total ? double(c) / total : 0) + ")"});
         }
-        out.emplace_back("realism.svg", charts::bar_chart("Judge realism scores (1-5)", realism));
+        out.emplace_back("realism.svg",
+                         charts::bar_chart("Judge realism scores (1-5)", realism, "rows"));
     }
     if (m.has_target) {
-        std::vector<charts::Bar> drift;
-        for (std::size_t t = 0; t < m.drift_targets.size(); ++t) {
-            std::size_t answered = 0, drifted = 0, refused = 0;
-            for (std::size_t c = 0; c < m.drift_returned.size(); ++c) {
-                const std::size_t n = m.drift_matrix[t][c];
-                if (m.drift_returned[c] == "refused" && c + 1 == m.drift_returned.size()) {
-                    refused = n;
-                    continue;
-                }
-                answered += n;
-                if (m.drift_returned[c] != m.drift_targets[t]) drifted += n;
-            }
-            const double share = answered ? double(drifted) / answered : 0;
-            drift.push_back({m.drift_targets[t], share,
-                             count(drifted) + " of " + count(answered) + " (" + pct(share) +
-                                 "), refused " + count(refused)});
-        }
-        out.emplace_back("drift.svg",
-                         charts::bar_chart("Drift: share of answered rows with another label, "
-                                           "by target label",
-                                           drift));
+        out.emplace_back("drift.svg", drift_chart(m));
+        out.emplace_back("refusals.svg", refusals_chart(m));
     }
-    if (m.kappa)
-        out.emplace_back("confusion.svg",
-                         charts::heat_map("Confusion: our label x judge label", m.confusion_labels,
-                                          m.confusion, "our label", "judge label"));
+    if (m.kappa) out.emplace_back("confusion.svg", confusion_chart(m));
     return out;
 }
 
+namespace {
+
+/// The distinct values of the first of `columns` the input has, most rows first, with their row
+/// counts when there is more than one; what the report says when none is there.
+std::string models(const metrics::Dataset& data, const std::vector<std::string>& columns) {
+    const std::vector<std::string>& header = data.header;
+    for (const auto& name : columns) {
+        const auto it = std::find(header.begin(), header.end(), name);
+        if (it == header.end()) continue;
+        const int column = static_cast<int>(it - header.begin());
+        std::map<std::string_view, std::size_t> rows;
+        for (std::size_t i = 0; i < data.size(); ++i) ++rows[data.field(i, column)];
+        std::vector<std::pair<std::string, std::size_t>> by_rows(rows.begin(), rows.end());
+        std::stable_sort(by_rows.begin(), by_rows.end(),
+                         [](const auto& a, const auto& b) { return a.second > b.second; });
+        std::string o;
+        for (std::size_t k = 0; k < by_rows.size() && k < 5; ++k) {
+            const auto& [model, n] = by_rows[k];
+            o +=
+                (k ? ", " : "") + (model.empty() ? std::string("(empty)") : escape_text(model, 80));
+            if (by_rows.size() > 1) o += " (" + count(n) + (n == 1 ? " row)" : " rows)");
+        }
+        if (by_rows.size() > 5) o += " and " + count(by_rows.size() - 5) + " more";
+        return o + " (`" + name + "` column)";
+    }
+    return "not in the input (no `" + columns.front() + "` column)";
+}
+
+/// The cost columns the input has, as the summary's cost adds them.
+std::string cost_columns(const metrics::Dataset& data) {
+    if (data.gen_cost >= 0 && data.judge_cost >= 0) return "gen_cost_usd + judge_cost_usd";
+    return data.gen_cost >= 0 ? "gen_cost_usd" : "judge_cost_usd";
+}
+
+}  // namespace
+
 namespace section {
 
-std::string title(const RunInfo& info) {
+std::string title(const Input& input) {
+    const RunInfo& info = input.info;
     std::string o;
     std::string name = info.inputs.empty() ? "dataset" : info.inputs.front();
     o += "# Dataset report: " + escape_text(name, 200) + "\n\n";
     if (info.inputs.size() > 1)
         o += "Inputs (read as one dataset): " + std::to_string(info.inputs.size()) + " files.\n\n";
-    return o;
+    const std::string spec = info.spec.substr(info.spec.find_last_of('/') + 1);
+    o += "Spec: " + (spec.empty() ? std::string("none (no --spec)") : escape_text(spec, 200));
+    if (input.data) {
+        o +=
+            " · generator model: " + models(*input.data, {"model", "gen_model", "generator_model"});
+        o += " · judge model: " + models(*input.data, {"judge_model"});
+    }
+    if (input.data && input.metrics && input.metrics->cost_usd) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "$%.4f", *input.metrics->cost_usd);
+        o += " · cost: " + std::string(buf) + " (" + cost_columns(*input.data) + ", all rows)";
+    } else if (input.data && (input.data->gen_cost >= 0 || input.data->judge_cost >= 0)) {
+        o += " · cost: unknown (a row's " + cost_columns(*input.data) + " is empty or unreadable)";
+    }
+    return o + "\n\n";
 }
 
 std::string summary(const metrics::Metrics& m) {
@@ -570,6 +664,7 @@ std::string asked(const metrics::Metrics& m) {
              " answered rows (" + pct(m.drift_rate().value_or(0)) + ")\n";
         o += "- generator refusals: " + count(m.generator_refused) + " of " + count(m.rows) +
              " rows (" + pct(m.generator_refusal_rate()) + ")\n\n";
+        o += "![Generator refusals by target label](refusals.svg)\n\n";
     }
     if (!m.quota.empty()) {
         o += "Quota: the spec asks for " + count(m.asked_rows) +
@@ -594,7 +689,7 @@ std::string asked(const metrics::Metrics& m) {
 
 std::string markdown(const Input& input) {
     const auto& m = *input.metrics;
-    std::string o = section::title(input.info);
+    std::string o = section::title(input);
     o += section::summary(m);
     o += section::gate_checks(input.gate, input.info.gate_source);
     o += section::balance(m);

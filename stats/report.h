@@ -51,7 +51,9 @@ std::string markdown(const Input& input);
 
 /// The sections of report.md, each from the figures it shows.
 namespace section {
-std::string title(const RunInfo& info);
+/// The report's title and header: the input, the spec file, the generator's and the judge's
+/// models (from the input's model columns) and the cost, when the input has cost columns.
+std::string title(const Input& input);
 /// The one-screen summary table.
 std::string summary(const metrics::Metrics& m);
 /// The gate's table and failing checks, or a line saying it was not run (`result` null).

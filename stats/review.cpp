@@ -9,6 +9,7 @@
 #include <map>
 
 #include "common/errors.h"
+#include "stats/charts.h"
 #include "stats/review_page.h"
 
 namespace synthmod::review {
@@ -315,31 +316,10 @@ std::string base64(const std::uint8_t* p, std::size_t n) {
     return out;
 }
 
-std::string html_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
+/// Text in the page's HTML and the Label Studio XML config: the charts' escaper (one switch for
+/// both), which also turns the control characters XML 1.0 forbids into spaces and U+FFFE/U+FFFF
+/// into U+FFFD, so a hostile label cannot make the config invalid XML.
+std::string html_escape(std::string_view s) { return charts::xml_escape(std::string(s)); }
 
 }  // namespace
 

@@ -33,9 +33,9 @@ TEST_CASE("stats::run in-process writes the report folder, filtered, rejected an
     const std::string dir = test::temp_dir("stats-run");
     REQUIRE(stats::run(options_for(dir)) == 0);
     CHECK(test::list_dir(dir + "/report") ==
-          std::vector<std::string>{"confusion.svg", "drift.svg", "filtered.csv", "label_balance.svg",
-                                   "length_by_label.svg", "metrics.json", "realism.svg",
-                                   "rejected.csv", "report.md"});
+          std::vector<std::string>{"confusion.svg", "drift.svg", "filtered.csv",
+                                   "label_balance.svg", "length_by_label.svg", "metrics.json",
+                                   "realism.svg", "refusals.svg", "rejected.csv", "report.md"});
     const csv::Table input = csv::read_table(kJudged);
     const int content = input.column("content"), label = input.column("label");
 
