@@ -37,9 +37,11 @@ Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESUL
 Rate limits (--rl-requests, --rl-input-tokens per --rl-window-s): the anthropic-ratelimit-
 {requests,input-tokens}-{limit,remaining,reset} headers report what is left of the current window
 (reset: its end, RFC 3339); a request that would pass a limit gets 429 rate_limit_error with
-retry-after (logged with fault "rate_limit"). Chat completions send OpenAI's x-ratelimit-{limit,
-remaining,reset}-{requests,tokens} instead (reset a duration, "2s"; tokens = prompt + completion,
-limited by --rl-input-tokens). Without them, fixed generous headers are sent.
+retry-after (logged with fault "rate_limit"). Message Batches calls (create, poll, results)
+count one request each against --rl-requests and report the same headers. Chat completions
+send OpenAI's x-ratelimit-{limit,remaining,reset}-{requests,tokens} instead (reset a duration,
+"2s"; tokens = prompt + completion, limited by --rl-input-tokens). Without them, fixed generous
+headers are sent.
 
 Usage and the prompt cache: input tokens are bytes / 4 of the user text, the system text and the
 tools' JSON, + 8. A request whose tools or system block carries cache_control marks the prefix up
@@ -448,6 +450,15 @@ class Server:
 
         if path == "/v1/messages" and method == "POST":
             return await self.messages(headers, body, writer, entry)
+        if path.startswith("/v1/messages/batches") and self.rl_active():
+            wait = self.rl_admit(0)  # a Batches API call: one request, no tokens metered
+            if wait:
+                entry["status"], entry["fault"] = 429, "rate_limit"
+                self.record(entry)
+                await self.send_error(writer, 429, "rate_limit_error",
+                                      "Number of requests has exceeded your rate limit",
+                                      {"retry-after": str(wait)})
+                return True
         if path == "/v1/messages/batches" and method == "POST":
             return await self.batch_create(headers, body, writer, entry)
         parts = path.split("/")  # ['', 'v1', 'messages', 'batches', id, ('results')]

@@ -22,6 +22,7 @@ struct FakeLogEntry {
     bool key_present = false;             ///< x-api-key header sent (its value is never logged)
     bool bearer_present = false;          ///< Authorization: Bearer sent
     int attempt = 0;                      ///< how many times this user message had been seen before
+    double t_arrival = 0;                 ///< Unix time the request was read in full
 };
 
 /// A running fake server; killed when destroyed.
