@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -397,4 +398,66 @@ TEST_CASE("dispatch holds on OpenAI-style x-ratelimit headers before a 429",
     CHECK(ok == 8);
     CHECK(limited == 0);
     CHECK(seconds >= 4.0);
+}
+
+TEST_CASE("after 50 answers the progress line projects the total: mean cost so far x rows planned",
+          "[cost][cost_http][progress]") {
+    // Latency and two requests in flight keep the run going for a few seconds, so the live line
+    // (drawn only on a terminal, at most 4 times a second) is drawn before and after answer 50.
+    t::FakeServer server({"--seed", "8", "--latency-ms", "30"});
+    std::string dir = example_dir("cost-projection");
+    const std::size_t rows = 160;
+    const std::string out = dir + "/samples.csv";
+    t::RunOptions terminal = with_key();
+    terminal.stderr_terminal = true;
+    auto r = t::run(generate(dir, out, static_cast<int>(rows), server, {"--concurrency", "2"}),
+                    terminal);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // No repair or retry: every dollar spent is in a journal record the moment it is counted.
+    REQUIRE(r.err.find("160 requests, 0 retries, 0 repairs") != std::string::npos);
+
+    // Independent: the journal's item records in the order they were written, and the cost of
+    // the first d of them, summed in that order.
+    std::vector<double> cumulative = {0.0};
+    std::istringstream journal(t::slurp(out + ".journal"));
+    for (std::string line; std::getline(journal, line);) {
+        rapidjson::Document d;
+        d.Parse<rapidjson::kParseFullPrecisionFlag>(line.c_str());
+        REQUIRE_FALSE(d.HasParseError());
+        if (std::string(d["type"].GetString()) != "item") continue;
+        cumulative.push_back(cumulative.back() + d["cost"].GetDouble());
+    }
+    REQUIRE(cumulative.size() == rows + 1);
+
+    // Each drawing of the live line: "synthmod-generate: D/160 ... $S[ so far, ~$P projected]".
+    const std::string redraw = "\r\033[K";
+    std::size_t before = 0, after = 0;
+    for (std::size_t at = r.err.find(redraw); at != std::string::npos;) {
+        std::size_t next = r.err.find(redraw, at + redraw.size());
+        std::string line =
+            r.err.substr(at + redraw.size(),
+                         next == std::string::npos ? std::string::npos : next - at - redraw.size());
+        at = next;
+        std::size_t done = 0, total = 0;
+        if (std::sscanf(line.c_str(), "synthmod-generate: %zu/%zu", &done, &total) != 2) continue;
+        CAPTURE(line);
+        REQUIRE(total == rows);
+        REQUIRE(done <= rows);
+        char spent[32], projected[32];
+        std::snprintf(spent, sizeof spent, " $%.4f", cumulative[done]);
+        CHECK(line.find(spent) != std::string::npos);
+        const bool shown = line.find(" projected") != std::string::npos;
+        if (done < 50) {
+            CHECK_FALSE(shown);
+            ++before;
+            continue;
+        }
+        std::snprintf(projected, sizeof projected, " so far, ~$%.2f projected",
+                      cumulative[done] / static_cast<double>(done) * static_cast<double>(rows));
+        CHECK(line.find(std::string(spent) + projected) != std::string::npos);
+        after += done < rows;
+    }
+    CHECK(before >= 1);
+    CHECK(after >= 1);  // a projection drawn while rows were still to come
 }
