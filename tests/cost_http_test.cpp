@@ -51,6 +51,19 @@ double column_sum(const std::string& path, const std::string& column) {
     return sum;
 }
 
+/// How many requests to `path` the server answered 200 and 429, from log line `from` on.
+std::pair<std::size_t, std::size_t> answered(const t::FakeServer& server, std::size_t from,
+                                             const std::string& path) {
+    auto log = server.log();
+    std::size_t ok = 0, limited = 0;
+    for (std::size_t i = from; i < log.size(); ++i) {
+        if (log[i].path != path) continue;
+        ok += log[i].status == 200;
+        limited += log[i].status == 429;
+    }
+    return {ok, limited};
+}
+
 /// The two figures of the dry run's "estimated cost: $A - $B" line.
 std::pair<double, double> dry_range(const std::string& out) {
     auto at = out.find("estimated cost: $");
@@ -229,13 +242,7 @@ TEST_CASE("dispatch holds on the provider's rate-limit headers before a 429",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto log = server.log();
-    std::size_t ok = 0, limited = 0;
-    for (std::size_t i = before; i < log.size(); ++i) {
-        if (log[i].path != "/v1/messages") continue;
-        ok += log[i].status == 200;
-        limited += log[i].status == 429;
-    }
+    auto [ok, limited] = answered(server, before, "/v1/messages");
     CHECK(ok == 8);
     CHECK(limited == 0);    // held by the headers, never told off
     CHECK(seconds >= 4.0);  // 2 requests per 2-second window: 8 requests span 4 windows
@@ -366,13 +373,7 @@ TEST_CASE("dispatch holds on OpenAI-style x-ratelimit headers before a 429",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto log = server.log();
-    std::size_t ok = 0, limited = 0;
-    for (std::size_t i = before; i < log.size(); ++i) {
-        if (log[i].path != "/v1/chat/completions") continue;
-        ok += log[i].status == 200;
-        limited += log[i].status == 429;
-    }
+    auto [ok, limited] = answered(server, before, "/v1/chat/completions");
     CHECK(ok == 8);
     CHECK(limited == 0);
     CHECK(seconds >= 4.0);

@@ -35,7 +35,8 @@ struct FakeLogEntry {
 ///
 /// Flags (see the docstring of tests/fake_server.py): --faults LIST --fault-rate R --seed S
 /// --script LIST --latency-ms N --slow-ms N --retry-after S --require-key K --batch-polls N
-/// --batch-errored R --batch-expired R. --port-file and --log are set by the fixture.
+/// --batch-errored R --batch-expired R --rl-requests N --rl-input-tokens N --rl-window-s S
+/// --hostile-errors. --port-file and --log are set by the fixture.
 class FakeServer {
    public:
     explicit FakeServer(const std::vector<std::string>& args = {});
