@@ -19,6 +19,7 @@
 #include "common/llm/cost_meter.h"
 #include "common/llm/estimate.h"
 #include "common/llm/http_status.h"
+#include "common/llm/progress.h"
 #include "common/llm/rate_limit.h"
 #include "common/llm/retry_policy.h"
 #include "common/signals.h"
@@ -829,4 +830,13 @@ TEST_CASE("run_job stops on a real SIGINT and the next run finishes the job", "[
     CHECK(again.summary.ok == 20);
     CHECK(again.summary.resumed == journalled);
     CHECK(transport.started.size() == 20 - journalled);
+}
+
+TEST_CASE("projected_cost: spent / answered x planned, from the 50th answer on",
+          "[runner][progress]") {
+    CHECK_FALSE(runner::projected_cost(0.49, 49, 1000).has_value());
+    REQUIRE(runner::projected_cost(0.5, 50, 1000).has_value());
+    CHECK(*runner::projected_cost(0.5, 50, 1000) == Approx(10.0));  // $0.01 a row x 1000
+    CHECK(*runner::projected_cost(0.75, 60, 200) == Approx(2.5));   // $0.0125 a row x 200
+    CHECK(*runner::projected_cost(0.0, 80, 80) == 0.0);             // offline: nothing to pay
 }
