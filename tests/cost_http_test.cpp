@@ -7,12 +7,14 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/csv.h"
 #include "common/llm/pricing.h"
 #include "tests/support/fake_server.h"
+#include "tests/support/generate_fixture.h"
 #include "tests/support/process.h"
 
 namespace t = synthmod::test;
@@ -20,38 +22,6 @@ namespace t = synthmod::test;
 namespace {
 
 const char* kKey = "sk-ant-test-cost";
-
-std::string example_dir(const std::string& tag) {
-    std::string dir = t::temp_dir(tag);
-    std::string src = std::string(SYNTHMOD_SOURCE_DIR) + "/examples/";
-    t::spit(dir + "/moderation.toml", t::slurp(src + "moderation.toml"));
-    t::spit(dir + "/personas.jsonl", t::slurp(src + "personas.jsonl"));
-    return dir;
-}
-
-std::vector<std::string> generate(const std::string& dir, const std::string& out, int rows,
-                                  const t::FakeServer& server,
-                                  std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {t::tool("synthmod-generate"),
-                                  "--spec",
-                                  dir + "/moderation.toml",
-                                  "--provider",
-                                  "anthropic",
-                                  "--base-url",
-                                  server.base_url(),
-                                  "--rows",
-                                  std::to_string(rows),
-                                  "--out",
-                                  out};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-}
-
-t::RunOptions with_key() {
-    t::RunOptions o;
-    o.env = {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", "\x01unset"}};
-    return o;
-}
 
 /// The usage of every 200 answer to /v1/messages in the server's log (batch results are not
 /// logged per message: batch runs are priced from the output instead).
@@ -81,6 +51,19 @@ double column_sum(const std::string& path, const std::string& column) {
     return sum;
 }
 
+/// How many requests to `path` the server answered 200 and 429, from log line `from` on.
+std::pair<std::size_t, std::size_t> answered(const t::FakeServer& server, std::size_t from,
+                                             const std::string& path) {
+    auto log = server.log();
+    std::size_t ok = 0, limited = 0;
+    for (std::size_t i = from; i < log.size(); ++i) {
+        if (log[i].path != path) continue;
+        ok += log[i].status == 200;
+        limited += log[i].status == 429;
+    }
+    return {ok, limited};
+}
+
 /// The two figures of the dry run's "estimated cost: $A - $B" line.
 std::pair<double, double> dry_range(const std::string& out) {
     auto at = out.find("estimated cost: $");
@@ -97,18 +80,21 @@ TEST_CASE("prompt cache engages on a model whose minimum the prefix reaches; cos
     // moderation.toml's shared prefix (tools + system) is ~1,600 tokens: above Sonnet 4.5's
     // minimum (1,024), below Haiku 4.5's (4,096).
     t::FakeServer server({"--seed", "3"});
-    std::string dir = example_dir("cost-cache");
+    std::string dir = t::example_dir("cost-cache");
     const int rows = 12;
     std::string out = dir + "/samples.csv";
-    auto dry = t::run(generate(dir, out, rows, server,
-                               {"--model", "claude-sonnet-4-5", "--dry-run", "--concurrency", "1"}),
-                      with_key());
+    auto dry = t::run(
+        t::generate_args(dir, out, rows, server.base_url(),
+                         {"--model", "claude-sonnet-4-5", "--dry-run", "--concurrency", "1"}),
+        t::with_anthropic_key(kKey));
     INFO(dry.out << dry.err);
     REQUIRE(dry.exit_code == 0);
     CHECK(dry.out.find("prompt cache: engages") != std::string::npos);
     auto [low, high] = dry_range(dry.out);
 
-    auto r = t::run(generate(dir, out, rows, server, {"--model", "claude-sonnet-4-5"}), with_key());
+    auto r = t::run(
+        t::generate_args(dir, out, rows, server.base_url(), {"--model", "claude-sonnet-4-5"}),
+        t::with_anthropic_key(kKey));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto usage = served_usage(server);
@@ -154,13 +140,14 @@ TEST_CASE("prompt cache engages on a model whose minimum the prefix reaches; cos
     // A run stopped by its budget, then resumed: the resumed run's summary shows its own spend
     // and the whole output's, which is what the finished file's cost column adds up to.
     std::string out2 = dir + "/stopped.csv";
-    auto stopped = t::run(
-        generate(dir, out2, rows, server, {"--model", "claude-sonnet-4-5", "--max-cost", "0.03"}),
-        with_key());
+    auto stopped = t::run(t::generate_args(dir, out2, rows, server.base_url(),
+                                           {"--model", "claude-sonnet-4-5", "--max-cost", "0.03"}),
+                          t::with_anthropic_key(kKey));
     INFO(stopped.err);
     REQUIRE(stopped.exit_code == 4);
-    auto resumed =
-        t::run(generate(dir, out2, rows, server, {"--model", "claude-sonnet-4-5"}), with_key());
+    auto resumed = t::run(
+        t::generate_args(dir, out2, rows, server.base_url(), {"--model", "claude-sonnet-4-5"}),
+        t::with_anthropic_key(kKey));
     INFO(resumed.err);
     REQUIRE(resumed.exit_code == 0);
     CHECK(resumed.err.find("from the journal") != std::string::npos);
@@ -182,17 +169,19 @@ TEST_CASE("dry-run ranges bracket the real cost, with and without --batch, and o
     for (bool batch : {false, true}) {
         for (const char* model : {"claude-haiku-4-5", "claude-sonnet-4-5"}) {
             std::string dir =
-                example_dir(std::string("cost-bracket-") + (batch ? "b-" : "d-") + model);
+                t::example_dir(std::string("cost-bracket-") + (batch ? "b-" : "d-") + model);
             std::string out = dir + "/samples.csv";
             std::vector<std::string> extra = {"--model", model, "--quiet"};
             if (batch) extra.push_back("--batch");
             auto dry_args = extra;
             dry_args.push_back("--dry-run");
-            auto dry = t::run(generate(dir, out, rows, server, dry_args), with_key());
+            auto dry = t::run(t::generate_args(dir, out, rows, server.base_url(), dry_args),
+                              t::with_anthropic_key(kKey));
             INFO(model << (batch ? " batch" : " direct") << "\n" << dry.out << dry.err);
             REQUIRE(dry.exit_code == 0);
             auto [low, high] = dry_range(dry.out);
-            auto r = t::run(generate(dir, out, rows, server, extra), with_key());
+            auto r = t::run(t::generate_args(dir, out, rows, server.base_url(), extra),
+                            t::with_anthropic_key(kKey));
             INFO(r.err);
             REQUIRE(r.exit_code == 0);
             double actual = column_sum(out, "gen_cost_usd");
@@ -200,7 +189,8 @@ TEST_CASE("dry-run ranges bracket the real cost, with and without --batch, and o
             CHECK(low <= actual);
             CHECK(actual <= high);
             // A second dry run reads the journal: a narrower range that still holds the cost.
-            auto again = t::run(generate(dir, out, rows, server, dry_args), with_key());
+            auto again = t::run(t::generate_args(dir, out, rows, server.base_url(), dry_args),
+                                t::with_anthropic_key(kKey));
             REQUIRE(again.exit_code == 0);
             CHECK(again.out.find("output from journal:") != std::string::npos);
             auto [low2, high2] = dry_range(again.out);
@@ -210,7 +200,7 @@ TEST_CASE("dry-run ranges bracket the real cost, with and without --batch, and o
         }
     }
     // Offline: nothing is paid; the range is $0 and so is every row.
-    std::string dir = example_dir("cost-bracket-offline");
+    std::string dir = t::example_dir("cost-bracket-offline");
     std::string out = dir + "/samples.csv";
     std::vector<std::string> offline = {t::tool("synthmod-generate"),
                                         "--spec",
@@ -234,29 +224,25 @@ TEST_CASE("dry-run ranges bracket the real cost, with and without --batch, and o
 TEST_CASE("dispatch holds on the provider's rate-limit headers before a 429",
           "[cost][cost_http][rate_limit]") {
     t::FakeServer server({"--seed", "5"});
-    std::string dir = example_dir("cost-ratelimit");
+    std::string dir = t::example_dir("cost-ratelimit");
     // Learn one request's input tokens, then allow 2.5 of them per 2-second window.
-    REQUIRE(t::run(generate(dir, dir + "/one.csv", 1, server, {"--quiet"}), with_key()).exit_code ==
-            0);
+    REQUIRE(t::run(t::generate_args(dir, dir + "/one.csv", 1, server.base_url(), {"--quiet"}),
+                   t::with_anthropic_key(kKey))
+                .exit_code == 0);
     auto first = served_usage(server);
     REQUIRE(first.size() == 1);
     const long per_window = first[0].input_tokens * 5 / 2;
     server.control("{\"rl_input_tokens\": " + std::to_string(per_window) + ", \"rl_window_s\": 2}");
     const std::size_t before = server.log_lines().size();
     auto start = std::chrono::steady_clock::now();
-    auto r = t::run(generate(dir, dir + "/paced.csv", 8, server, {"--concurrency", "2", "--quiet"}),
-                    with_key());
+    auto r = t::run(t::generate_args(dir, dir + "/paced.csv", 8, server.base_url(),
+                                     {"--concurrency", "2", "--quiet"}),
+                    t::with_anthropic_key(kKey));
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto log = server.log();
-    std::size_t ok = 0, limited = 0;
-    for (std::size_t i = before; i < log.size(); ++i) {
-        if (log[i].path != "/v1/messages") continue;
-        ok += log[i].status == 200;
-        limited += log[i].status == 429;
-    }
+    auto [ok, limited] = answered(server, before, "/v1/messages");
     CHECK(ok == 8);
     CHECK(limited == 0);    // held by the headers, never told off
     CHECK(seconds >= 4.0);  // 2 requests per 2-second window: 8 requests span 4 windows
@@ -308,7 +294,7 @@ TEST_CASE(
     "range, direct and batched",
     "[cost][cost_http]") {
     t::FakeServer server({"--batch-polls", "0", "--seed", "6"});
-    std::string dir = example_dir("cost-judge");
+    std::string dir = t::example_dir("cost-judge");
     std::string samples = dir + "/samples.csv";
     REQUIRE(t::run({t::tool("synthmod-generate"), "--spec", dir + "/moderation.toml", "--provider",
                     "offline", "--rows", "10", "--out", samples, "--quiet"})
@@ -327,12 +313,12 @@ TEST_CASE(
         if (batch) cmd.push_back("--batch");
         auto dry_cmd = cmd;
         dry_cmd.push_back("--dry-run");
-        auto dry = t::run(dry_cmd, with_key());
+        auto dry = t::run(dry_cmd, t::with_anthropic_key(kKey));
         INFO(dry.out << dry.err);
         REQUIRE(dry.exit_code == 0);
         auto [low, high] = dry_range(dry.out);
         const std::size_t before = served_usage(server).size();
-        auto r = t::run(cmd, with_key());
+        auto r = t::run(cmd, t::with_anthropic_key(kKey));
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         const double actual = column_sum(out, "judge_cost_usd");
@@ -359,12 +345,12 @@ TEST_CASE(
 TEST_CASE("dispatch holds on OpenAI-style x-ratelimit headers before a 429",
           "[cost][cost_http][rate_limit]") {
     t::FakeServer server({"--seed", "7"});
-    std::string dir = example_dir("cost-ratelimit-openai");
+    std::string dir = t::example_dir("cost-ratelimit-openai");
     t::RunOptions env;
     env.env = {{"OPENAI_API_KEY", kKey}, {"OPENAI_BASE_URL", "\x01unset"}};
     auto cmd = [&](const std::string& out, int rows) {
-        auto a = generate(dir, out, rows, server,
-                          {"--model", "llama-3.1-8b", "--concurrency", "2", "--quiet"});
+        auto a = t::generate_args(dir, out, rows, server.base_url(),
+                                  {"--model", "llama-3.1-8b", "--concurrency", "2", "--quiet"});
         a[4] = "openai";
         return a;
     };
@@ -387,14 +373,71 @@ TEST_CASE("dispatch holds on OpenAI-style x-ratelimit headers before a 429",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto log = server.log();
-    std::size_t ok = 0, limited = 0;
-    for (std::size_t i = before; i < log.size(); ++i) {
-        if (log[i].path != "/v1/chat/completions") continue;
-        ok += log[i].status == 200;
-        limited += log[i].status == 429;
-    }
+    auto [ok, limited] = answered(server, before, "/v1/chat/completions");
     CHECK(ok == 8);
     CHECK(limited == 0);
     CHECK(seconds >= 4.0);
+}
+
+TEST_CASE("after 50 answers the progress line projects the total: mean cost so far x rows planned",
+          "[cost][cost_http][progress]") {
+    // Latency and two requests in flight keep the run going for a few seconds, so the live line
+    // (drawn only on a terminal, at most 4 times a second) is drawn before and after answer 50.
+    t::FakeServer server({"--seed", "8", "--latency-ms", "30"});
+    std::string dir = t::example_dir("cost-projection");
+    const std::size_t rows = 160;
+    const std::string out = dir + "/samples.csv";
+    t::RunOptions terminal = t::with_anthropic_key(kKey);
+    terminal.stderr_terminal = true;
+    auto r = t::run(t::generate_args(dir, out, static_cast<int>(rows), server.base_url(),
+                                     {"--concurrency", "2"}),
+                    terminal);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // No repair or retry: every dollar spent is in a journal record the moment it is counted.
+    REQUIRE(r.err.find("160 requests, 0 retries, 0 repairs") != std::string::npos);
+
+    // Independent: the journal's item records in the order they were written, and the cost of
+    // the first d of them, summed in that order.
+    std::vector<double> cumulative = {0.0};
+    std::istringstream journal(t::slurp(out + ".journal"));
+    for (std::string line; std::getline(journal, line);) {
+        rapidjson::Document d;
+        d.Parse<rapidjson::kParseFullPrecisionFlag>(line.c_str());
+        REQUIRE_FALSE(d.HasParseError());
+        if (std::string(d["type"].GetString()) != "item") continue;
+        cumulative.push_back(cumulative.back() + d["cost"].GetDouble());
+    }
+    REQUIRE(cumulative.size() == rows + 1);
+
+    // Each drawing of the live line: "synthmod-generate: D/160 ... $S[ so far, ~$P projected]".
+    const std::string redraw = "\r\033[K";
+    std::size_t before = 0, after = 0;
+    for (std::size_t at = r.err.find(redraw); at != std::string::npos;) {
+        std::size_t next = r.err.find(redraw, at + redraw.size());
+        std::string line =
+            r.err.substr(at + redraw.size(),
+                         next == std::string::npos ? std::string::npos : next - at - redraw.size());
+        at = next;
+        std::size_t done = 0, total = 0;
+        if (std::sscanf(line.c_str(), "synthmod-generate: %zu/%zu", &done, &total) != 2) continue;
+        CAPTURE(line);
+        REQUIRE(total == rows);
+        REQUIRE(done <= rows);
+        char spent[32], projected[32];
+        std::snprintf(spent, sizeof spent, " $%.4f", cumulative[done]);
+        CHECK(line.find(spent) != std::string::npos);
+        const bool shown = line.find(" projected") != std::string::npos;
+        if (done < 50) {
+            CHECK_FALSE(shown);
+            ++before;
+            continue;
+        }
+        std::snprintf(projected, sizeof projected, " so far, ~$%.2f projected",
+                      cumulative[done] / static_cast<double>(done) * static_cast<double>(rows));
+        CHECK(line.find(std::string(spent) + projected) != std::string::npos);
+        after += done < rows;
+    }
+    CHECK(before >= 1);
+    CHECK(after >= 1);  // a projection drawn while rows were still to come
 }

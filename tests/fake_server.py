@@ -27,6 +27,10 @@ Faults (each is a name usable in --faults, --script and /_control):
   early_hints a "103 Early Hints" interim response (with a link header) before the 200
   noretry429  429 with x-should-retry: false;  retry400  400 with x-should-retry: true
 
+Hostile errors (--hostile-errors): every error body's message carries terminal escapes (OSC, CSI),
+CR LF, a bidi override and a NUL, its request_id an escape, and the request-id header another:
+what a client must never let through to a terminal or a log.
+
 Fault choice for /v1/messages and /v1/chat/completions: the next --script entry if any is left;
 otherwise, with --faults, a deterministic draw from (seed, SHA-256 of the user message, the
 number of times this message was seen): the same prompt sequence gets the same faults whatever
@@ -37,9 +41,11 @@ Capacity: 7,000-9,000 requests/s on loopback from one Python thread (bench/RESUL
 Rate limits (--rl-requests, --rl-input-tokens per --rl-window-s): the anthropic-ratelimit-
 {requests,input-tokens}-{limit,remaining,reset} headers report what is left of the current window
 (reset: its end, RFC 3339); a request that would pass a limit gets 429 rate_limit_error with
-retry-after (logged with fault "rate_limit"). Chat completions send OpenAI's x-ratelimit-{limit,
-remaining,reset}-{requests,tokens} instead (reset a duration, "2s"; tokens = prompt + completion,
-limited by --rl-input-tokens). Without them, fixed generous headers are sent.
+retry-after (logged with fault "rate_limit"). Message Batches calls (create, poll, results)
+count one request each against --rl-requests and report the same headers. Chat completions
+send OpenAI's x-ratelimit-{limit,remaining,reset}-{requests,tokens} instead (reset a duration,
+"2s"; tokens = prompt + completion, limited by --rl-input-tokens). Without them, fixed generous
+headers are sent.
 
 Usage and the prompt cache: input tokens are bytes / 4 of the user text, the system text and the
 tools' JSON, + 8. A request whose tools or system block carries cache_control marks the prefix up
@@ -94,6 +100,7 @@ LOREM_TAILS = [
     "and everyone just went along with it.", "and now I have questions.", "as usual.",
 ]
 
+HOSTILE_MESSAGE = "\x1b]0;pwned\x07\x1b[31mbad <b>request</b>\r\nsecond line \u202e\x00 end"
 RATE_HEADERS = ("requests", "tokens", "input-tokens", "output-tokens")
 ERROR_TYPES = {
     400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
@@ -124,7 +131,7 @@ def h64(*parts):
 class Settings:
     KEYS = ("faults", "fault_rate", "seed", "script", "latency_ms", "slow_ms", "retry_after",
             "require_key", "openai_keyless", "batch_polls", "batch_errored", "batch_expired",
-            "cache_min", "rl_requests", "rl_input_tokens", "rl_window_s")
+            "cache_min", "rl_requests", "rl_input_tokens", "rl_window_s", "hostile_errors")
 
     def __init__(self, args):
         self.faults = split_list(args.faults)
@@ -143,6 +150,7 @@ class Settings:
         self.rl_requests = args.rl_requests
         self.rl_input_tokens = args.rl_input_tokens
         self.rl_window_s = args.rl_window_s
+        self.hostile_errors = args.hostile_errors
 
     def update(self, obj):
         for k, v in obj.items():
@@ -448,6 +456,15 @@ class Server:
 
         if path == "/v1/messages" and method == "POST":
             return await self.messages(headers, body, writer, entry)
+        if path.startswith("/v1/messages/batches") and self.rl_active():
+            wait = self.rl_admit(0)  # a Batches API call: one request, no tokens metered
+            if wait:
+                entry["status"], entry["fault"] = 429, "rate_limit"
+                self.record(entry)
+                await self.send_error(writer, 429, "rate_limit_error",
+                                      "Number of requests has exceeded your rate limit",
+                                      {"retry-after": str(wait)})
+                return True
         if path == "/v1/messages/batches" and method == "POST":
             return await self.batch_create(headers, body, writer, entry)
         parts = path.split("/")  # ['', 'v1', 'messages', 'batches', id, ('results')]
@@ -538,8 +555,12 @@ class Server:
 
     async def send_error(self, writer, status, etype, message, extra=None):
         hdrs = self.common_headers(extra)
+        request_id = hdrs["request-id"]
+        if self.settings.hostile_errors:
+            message, request_id = HOSTILE_MESSAGE, "req_\x1b[2J"
+            hdrs["request-id"] = "req_\x1b[31mred"
         body = {"type": "error", "error": {"type": etype, "message": message},
-                "request_id": hdrs["request-id"]}
+                "request_id": request_id}
         await self.send(writer, status, body, hdrs)
 
     def choose_fault(self, sha):
@@ -944,6 +965,8 @@ def main():
                    help="input tokens (input + cache writes) allowed per window (0: no limit)")
     p.add_argument("--rl-window-s", type=int, default=60,
                    help="rate-limit window in whole seconds; headers report what remains in it")
+    p.add_argument("--hostile-errors", action="store_true",
+                   help="error messages and request ids carry terminal escapes and controls")
     p.add_argument("--cache-min", type=int, default=None,
                    help="minimum cacheable prefix (tokens) for every model, instead of the table's "
                         "(models the table lacks: 1024)")

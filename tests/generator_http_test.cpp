@@ -11,6 +11,7 @@
 
 #include "common/csv.h"
 #include "tests/support/fake_server.h"
+#include "tests/support/generate_fixture.h"
 #include "tests/support/process.h"
 
 namespace t = synthmod::test;
@@ -19,36 +20,11 @@ namespace {
 
 const char* kKey = "sk-ant-test-KEY-must-never-leak-123";
 
-std::string example_dir(const std::string& tag) {
-    std::string dir = t::temp_dir(tag);
-    std::string src = std::string(SYNTHMOD_SOURCE_DIR) + "/examples/";
-    t::spit(dir + "/moderation.toml", t::slurp(src + "moderation.toml"));
-    t::spit(dir + "/personas.jsonl", t::slurp(src + "personas.jsonl"));
-    return dir;
-}
-
+/// The example's generate command against `server`, with --quiet.
 std::vector<std::string> args(const std::string& dir, const std::string& out, int rows,
                               const t::FakeServer& server, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {t::tool("synthmod-generate"),
-                                  "--spec",
-                                  dir + "/moderation.toml",
-                                  "--provider",
-                                  "anthropic",
-                                  "--base-url",
-                                  server.base_url(),
-                                  "--rows",
-                                  std::to_string(rows),
-                                  "--out",
-                                  out,
-                                  "--quiet"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-}
-
-t::RunOptions with_key() {
-    t::RunOptions o;
-    o.env = {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", "\x01unset"}};
-    return o;
+    extra.insert(extra.begin(), "--quiet");
+    return t::generate_args(dir, out, rows, server.base_url(), extra);
 }
 
 std::size_t messages(const t::FakeServer& server, std::size_t from = 0) {
@@ -80,8 +56,9 @@ std::size_t rows_of(const std::string& path) {
 TEST_CASE("generate over the Anthropic wire format, the key never leaks",
           "[generator][generator_http]") {
     t::FakeServer server({"--require-key", kKey});
-    std::string dir = example_dir("genhttp-plain");
-    auto r = t::run(args(dir, dir + "/samples.csv", 30, server, {"--verbose"}), with_key());
+    std::string dir = t::example_dir("genhttp-plain");
+    auto r = t::run(args(dir, dir + "/samples.csv", 30, server, {"--verbose"}),
+                    t::with_anthropic_key(kKey));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto table = synthmod::csv::read_table(dir + "/samples.csv", {"content", "label", "model"});
@@ -120,11 +97,12 @@ TEST_CASE(
     "generate: kill -9 or SIGTERM mid-run, resume sends nothing twice, equals an uninterrupted run",
     "[generator][generator_http]") {
     t::FakeServer server({"--latency-ms", "25"});
-    std::string dir = example_dir("genhttp-kill");
+    std::string dir = t::example_dir("genhttp-kill");
     const int rows = 80;
     std::vector<std::string> extra = {"--concurrency", "4"};
 
-    REQUIRE(t::run(args(dir, dir + "/full.csv", rows, server, extra), with_key()).exit_code == 0);
+    REQUIRE(t::run(args(dir, dir + "/full.csv", rows, server, extra), t::with_anthropic_key(kKey))
+                .exit_code == 0);
     std::string full = t::slurp(dir + "/full.csv");
     REQUIRE(rows_of(dir + "/full.csv") == static_cast<std::size_t>(rows));
     std::size_t before = server.log().size();
@@ -132,7 +110,7 @@ TEST_CASE(
     std::string out = dir + "/killed.csv";
     std::size_t journalled = 0;
     {
-        t::Background bg(args(dir, out, rows, server, extra), with_key());
+        t::Background bg(args(dir, out, rows, server, extra), t::with_anthropic_key(kKey));
         for (int i = 0; i < 2000 && journal_records(out + ".journal") < 12; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         bg.kill(SIGKILL);
@@ -146,7 +124,7 @@ TEST_CASE(
     std::size_t after_kill = server.log().size();
     CHECK(messages(server, before) >= journalled);
 
-    auto r = t::run(args(dir, out, rows, server, extra), with_key());
+    auto r = t::run(args(dir, out, rows, server, extra), t::with_anthropic_key(kKey));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     // the resumed run asked exactly for the items the journal did not hold
@@ -156,7 +134,7 @@ TEST_CASE(
     // SIGTERM: stop dispatching, let in-flight requests finish, write what is done, exit 130.
     std::string termed = dir + "/termed.csv";
     {
-        t::Background bg(args(dir, termed, rows, server, extra), with_key());
+        t::Background bg(args(dir, termed, rows, server, extra), t::with_anthropic_key(kKey));
         for (int i = 0; i < 2000 && journal_records(termed + ".journal") < 12; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         bg.kill(SIGTERM);
@@ -166,7 +144,7 @@ TEST_CASE(
     CHECK(partial >= 12);
     CHECK(partial < static_cast<std::size_t>(rows));
     CHECK(partial == journal_records(termed + ".journal"));  // every finished row is written
-    auto r2 = t::run(args(dir, termed, rows, server, extra), with_key());
+    auto r2 = t::run(args(dir, termed, rows, server, extra), t::with_anthropic_key(kKey));
     REQUIRE(r2.exit_code == 0);
     CHECK(t::slurp(termed) == full);
 }
@@ -174,13 +152,15 @@ TEST_CASE(
 TEST_CASE("generate --batch: errored rows are resubmitted, output equals the direct run",
           "[generator][generator_http]") {
     t::FakeServer server({"--batch-polls", "0", "--batch-errored", "0.25", "--seed", "5"});
-    std::string dir = example_dir("genhttp-batch");
+    std::string dir = t::example_dir("genhttp-batch");
     const int rows = 30;
-    REQUIRE(t::run(args(dir, dir + "/direct.csv", rows, server), with_key()).exit_code == 0);
+    REQUIRE(t::run(args(dir, dir + "/direct.csv", rows, server), t::with_anthropic_key(kKey))
+                .exit_code == 0);
 
     int code = -1;
     for (int attempt = 0; attempt < 4 && code != 0; ++attempt) {
-        auto r = t::run(args(dir, dir + "/batch.csv", rows, server, {"--batch"}), with_key());
+        auto r = t::run(args(dir, dir + "/batch.csv", rows, server, {"--batch"}),
+                        t::with_anthropic_key(kKey));
         INFO(r.err);
         code = r.exit_code;
         CHECK((code == 0 || code == 3));  // 3: a row errored in every round; a rerun retries it
@@ -217,11 +197,11 @@ TEST_CASE("generate --batch: errored rows are resubmitted, output equals the dir
 TEST_CASE("generate --max-cost stops with exit 4, a higher budget finishes the job",
           "[generator][generator_http]") {
     t::FakeServer server;
-    std::string dir = example_dir("genhttp-budget");
+    std::string dir = t::example_dir("genhttp-budget");
     const int rows = 40;
     std::string out = dir + "/samples.csv";
     auto r = t::run(args(dir, out, rows, server, {"--max-cost", "0.02", "--concurrency", "2"}),
-                    with_key());
+                    t::with_anthropic_key(kKey));
     INFO(r.err);
     REQUIRE(r.exit_code == 4);
     std::size_t partial = rows_of(out);
@@ -230,7 +210,8 @@ TEST_CASE("generate --max-cost stops with exit 4, a higher budget finishes the j
     std::size_t sent = messages(server);
     CHECK(sent < static_cast<std::size_t>(rows));
 
-    auto r2 = t::run(args(dir, out, rows, server, {"--max-cost", "5"}), with_key());
+    auto r2 =
+        t::run(args(dir, out, rows, server, {"--max-cost", "5"}), t::with_anthropic_key(kKey));
     INFO(r2.err);
     REQUIRE(r2.exit_code == 0);
     CHECK(rows_of(out) == static_cast<std::size_t>(rows));
@@ -240,9 +221,10 @@ TEST_CASE("generate --max-cost stops with exit 4, a higher budget finishes the j
 TEST_CASE("generate with --native-json and with an OpenAI-compatible server",
           "[generator][generator_http]") {
     t::FakeServer server;
-    std::string dir = example_dir("genhttp-native");
+    std::string dir = t::example_dir("genhttp-native");
     SECTION("anthropic structured outputs (output_config) instead of tool use") {
-        auto r = t::run(args(dir, dir + "/native.csv", 12, server, {"--native-json"}), with_key());
+        auto r = t::run(args(dir, dir + "/native.csv", 12, server, {"--native-json"}),
+                        t::with_anthropic_key(kKey));
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         CHECK(rows_of(dir + "/native.csv") == 12);

@@ -15,42 +15,12 @@
 #include "common/csv.h"
 #include "common/jsonl.h"
 #include "tests/support/fake_server.h"
+#include "tests/support/generate_fixture.h"
 #include "tests/support/process.h"
 
 namespace t = synthmod::test;
 
 namespace {
-
-std::string example_dir(const std::string& tag) {
-    std::string dir = t::temp_dir(tag);
-    std::string src = std::string(SYNTHMOD_SOURCE_DIR) + "/examples/";
-    t::spit(dir + "/moderation.toml", t::slurp(src + "moderation.toml"));
-    t::spit(dir + "/personas.jsonl", t::slurp(src + "personas.jsonl"));
-    return dir;
-}
-
-std::vector<std::string> gen(const std::string& dir, const std::string& out, int rows,
-                             const std::string& base_url, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {t::tool("synthmod-generate"),
-                                  "--spec",
-                                  dir + "/moderation.toml",
-                                  "--provider",
-                                  "anthropic",
-                                  "--base-url",
-                                  base_url,
-                                  "--rows",
-                                  std::to_string(rows),
-                                  "--out",
-                                  out};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-}
-
-t::RunOptions with_key() {
-    t::RunOptions o;
-    o.env = {{"ANTHROPIC_API_KEY", "test-key"}, {"ANTHROPIC_BASE_URL", "\x01unset"}};
-    return o;
-}
 
 std::size_t messages(const t::FakeServer& server) { return server.count("/v1/messages"); }
 
@@ -87,9 +57,10 @@ TEST_CASE("generate: a refusal is a row labelled refused, never dropped",
     }
     REQUIRE(refused_rows.size() == 29);  // row 52 is in both sets
     t::FakeServer server({"--script", script});
-    std::string dir = example_dir("genrows-refused");
-    auto r = t::run(gen(dir, dir + "/s.csv", 200, server.base_url(), {"--concurrency", "1"}),
-                    with_key());
+    std::string dir = t::example_dir("genrows-refused");
+    auto r = t::run(
+        t::generate_args(dir, dir + "/s.csv", 200, server.base_url(), {"--concurrency", "1"}),
+        t::with_anthropic_key("test-key"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.find("171 ok, 29 refused, 0 failed of 200") != std::string::npos);
@@ -133,14 +104,16 @@ TEST_CASE("generate: a refusal is a row labelled refused, never dropped",
               std::string::npos);
     }
     SECTION("a rerun keeps the refusals and sends nothing") {
-        auto again = t::run(gen(dir, dir + "/s.csv", 200, server.base_url()), with_key());
+        auto again = t::run(t::generate_args(dir, dir + "/s.csv", 200, server.base_url()),
+                            t::with_anthropic_key("test-key"));
         CHECK(again.exit_code == 0);
         CHECK(messages(server) == 200);
         CHECK(samples(dir + "/s.csv").rows.size() == 200);
     }
     SECTION("--retry-refused asks exactly the refused rows again") {
-        auto again = t::run(gen(dir, dir + "/s.csv", 200, server.base_url(), {"--retry-refused"}),
-                            with_key());
+        auto again = t::run(
+            t::generate_args(dir, dir + "/s.csv", 200, server.base_url(), {"--retry-refused"}),
+            t::with_anthropic_key("test-key"));
         INFO(again.err);
         CHECK(again.exit_code == 0);
         CHECK(messages(server) == 229);
@@ -159,11 +132,11 @@ TEST_CASE("generate: rows that spent their retries are listed with their reason 
     for (std::size_t i = 0; i < 40; ++i)
         script += (i ? "," : "") + std::string(i == 5 || i == 17 || i == 33 ? "500" : "ok");
     t::FakeServer server({"--script", script});
-    std::string dir = example_dir("genrows-failed");
+    std::string dir = t::example_dir("genrows-failed");
     const std::string out = dir + "/s.csv";
-    auto r =
-        t::run(gen(dir, out, 40, server.base_url(), {"--concurrency", "1", "--max-retries", "0"}),
-               with_key());
+    auto r = t::run(t::generate_args(dir, out, 40, server.base_url(),
+                                     {"--concurrency", "1", "--max-retries", "0"}),
+                    t::with_anthropic_key("test-key"));
     INFO(r.err);
     CHECK(r.exit_code == 3);
     CHECK(messages(server) == 40);
@@ -188,7 +161,8 @@ TEST_CASE("generate: rows that spent their retries are listed with their reason 
 
     SECTION("the same command asks exactly the failed rows again") {
         auto again =
-            t::run(gen(dir, out, 40, server.base_url(), {"--concurrency", "1"}), with_key());
+            t::run(t::generate_args(dir, out, 40, server.base_url(), {"--concurrency", "1"}),
+                   t::with_anthropic_key("test-key"));
         INFO(again.err);
         CHECK(again.exit_code == 0);
         CHECK(messages(server) == 43);
@@ -206,9 +180,10 @@ TEST_CASE("generate: a server that is down stops the run early with exit 3 and s
         t::FakeServer server;  // a port that was just listening and is now closed
         port = server.port();
     }
-    std::string dir = example_dir("genrows-down");
+    std::string dir = t::example_dir("genrows-down");
     const std::string url = "http://127.0.0.1:" + std::to_string(port);
-    auto r = t::run(gen(dir, dir + "/s.csv", 1000, url, {"--concurrency", "4"}), with_key());
+    auto r = t::run(t::generate_args(dir, dir + "/s.csv", 1000, url, {"--concurrency", "4"}),
+                    t::with_anthropic_key("test-key"));
     INFO(r.err);
     CHECK(r.exit_code == 3);
     const std::string why =
@@ -240,7 +215,8 @@ TEST_CASE("generate: a server that is down stops the run early with exit 3 and s
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         REQUIRE(listening());
         const std::string https = "https://127.0.0.1:" + std::to_string(plain_port);
-        auto tls = t::run(gen(dir, dir + "/t.csv", 100, https), with_key());
+        auto tls = t::run(t::generate_args(dir, dir + "/t.csv", 100, https),
+                          t::with_anthropic_key("test-key"));
         INFO(tls.err);
         CHECK(tls.exit_code == 3);
         CHECK(tls.err.find("TLS failure with 127.0.0.1:" + std::to_string(plain_port)) !=
@@ -265,7 +241,7 @@ TEST_CASE("generate: a server that is down stops the run early with exit 3 and s
         std::string many = "content,label\n";
         for (int i = 0; i < 100; ++i) many += "post number " + std::to_string(i) + ",Safe\n";
         t::spit(in, many);
-        auto j = t::run(judge, with_key());
+        auto j = t::run(judge, t::with_anthropic_key("test-key"));
         INFO(j.err);
         CHECK(j.exit_code == 3);
         CHECK(j.err.find(why) != std::string::npos);
@@ -276,16 +252,18 @@ TEST_CASE("generate: a server that is down stops the run early with exit 3 and s
 TEST_CASE("generate: a larger --rows extends a finished run, asking only the new rows",
           "[generator][generator_rows]") {
     t::FakeServer server;
-    std::string dir = example_dir("genrows-grow");
+    std::string dir = t::example_dir("genrows-grow");
     const std::string out = dir + "/s.csv";
-    auto first = t::run(gen(dir, out, 1000, server.base_url(), {"--quiet"}), with_key());
+    auto first = t::run(t::generate_args(dir, out, 1000, server.base_url(), {"--quiet"}),
+                        t::with_anthropic_key("test-key"));
     INFO(first.err);
     REQUIRE(first.exit_code == 0);
     REQUIRE(messages(server) == 1000);
     auto before = column(samples(out), "id");
     REQUIRE(before.size() == 1000);
 
-    auto grown = t::run(gen(dir, out, 1200, server.base_url()), with_key());
+    auto grown = t::run(t::generate_args(dir, out, 1200, server.base_url()),
+                        t::with_anthropic_key("test-key"));
     INFO(grown.err);
     REQUIRE(grown.exit_code == 0);
     CHECK(grown.err.find("1200 ok, 0 refused, 0 failed of 1200 (1000 from the journal)") !=
@@ -307,14 +285,16 @@ TEST_CASE("generate: a larger --rows extends a finished run, asking only the new
     CHECK(groups.size() == 600);
 
     SECTION("the same command again sends nothing; a different seed is still refused") {
-        auto again = t::run(gen(dir, out, 1200, server.base_url(), {"--quiet"}), with_key());
+        auto again = t::run(t::generate_args(dir, out, 1200, server.base_url(), {"--quiet"}),
+                            t::with_anthropic_key("test-key"));
         CHECK(again.exit_code == 0);
         CHECK(messages(server) == 1200);
         std::string spec = t::slurp(dir + "/moderation.toml");
         auto at = spec.find("seed = 42");
         REQUIRE(at != std::string::npos);
         t::spit(dir + "/moderation.toml", spec.replace(at, 9, "seed = 43"));
-        auto other = t::run(gen(dir, out, 1400, server.base_url(), {"--quiet"}), with_key());
+        auto other = t::run(t::generate_args(dir, out, 1400, server.base_url(), {"--quiet"}),
+                            t::with_anthropic_key("test-key"));
         CHECK(other.exit_code == 2);
         CHECK(other.err.find("different spec or plan") != std::string::npos);
         CHECK(messages(server) == 1200);
@@ -324,8 +304,9 @@ TEST_CASE("generate: a larger --rows extends a finished run, asking only the new
 TEST_CASE("generate --top-up asks each label's shortfall scaled by its yield, with new ids",
           "[generator][generator_rows]") {
     t::FakeServer server;
-    std::string dir = example_dir("genrows-topup");
-    auto base = t::run(gen(dir, dir + "/s.csv", 200, server.base_url(), {"--quiet"}), with_key());
+    std::string dir = t::example_dir("genrows-topup");
+    auto base = t::run(t::generate_args(dir, dir + "/s.csv", 200, server.base_url(), {"--quiet"}),
+                       t::with_anthropic_key("test-key"));
     INFO(base.err);
     REQUIRE(base.exit_code == 0);
     // The quota section synthmod-stats writes with --spec (only label, answered, kept and
@@ -344,7 +325,8 @@ TEST_CASE("generate --top-up asks each label's shortfall scaled by its yield, wi
     // Spam: 10 / 0.8 = 12.5 -> 13 rows -> 7 groups x 2 variants = 14; Self-harm: 30 / 0.5 = 60;
     // Safe: no answered row, 5 as is -> 3 groups = 6; Privacy: none. 80 requests.
     const std::string top = dir + "/top.csv";
-    auto r = t::run(gen(dir, top, 200, server.base_url(), {"--top-up", metrics}), with_key());
+    auto r = t::run(t::generate_args(dir, top, 200, server.base_url(), {"--top-up", metrics}),
+                    t::with_anthropic_key("test-key"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(messages(server) == 280);
@@ -376,15 +358,16 @@ TEST_CASE("generate --top-up asks each label's shortfall scaled by its yield, wi
 
     SECTION("the same top-up resumes; another round gets other ids") {
         auto again =
-            t::run(gen(dir, top, 200, server.base_url(), {"--top-up", metrics}), with_key());
+            t::run(t::generate_args(dir, top, 200, server.base_url(), {"--top-up", metrics}),
+                   t::with_anthropic_key("test-key"));
         CHECK(again.exit_code == 0);
         CHECK(messages(server) == 280);
         std::string text = t::slurp(metrics);
         text.replace(text.find("\"kept\": 40"), 10, "\"kept\": 45");
         t::spit(metrics, text);
-        auto round2 = t::run(
-            gen(dir, dir + "/top2.csv", 200, server.base_url(), {"--top-up", metrics, "--quiet"}),
-            with_key());
+        auto round2 = t::run(t::generate_args(dir, dir + "/top2.csv", 200, server.base_url(),
+                                              {"--top-up", metrics, "--quiet"}),
+                             t::with_anthropic_key("test-key"));
         INFO(round2.err);
         CHECK(round2.exit_code == 0);
         for (const auto& id : column(samples(dir + "/top2.csv"), "id"))
@@ -395,9 +378,10 @@ TEST_CASE("generate --top-up asks each label's shortfall scaled by its yield, wi
 TEST_CASE("generate: the output format follows --out's extension unless --format says otherwise",
           "[generator][generator_rows]") {
     t::FakeServer server({"--script", "ok,refusal,ok,ok"});
-    std::string dir = example_dir("genrows-jsonl");
-    auto r = t::run(gen(dir, dir + "/s.jsonl", 4, server.base_url(), {"--concurrency", "1"}),
-                    with_key());
+    std::string dir = t::example_dir("genrows-jsonl");
+    auto r = t::run(
+        t::generate_args(dir, dir + "/s.jsonl", 4, server.base_url(), {"--concurrency", "1"}),
+        t::with_anthropic_key("test-key"));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     std::string text = t::slurp(dir + "/s.jsonl");
@@ -407,7 +391,8 @@ TEST_CASE("generate: the output format follows --out's extension unless --format
     CHECK(r.err.find("note:") == std::string::npos);
 
     auto csv =
-        t::run(gen(dir, dir + "/c.jsonl", 4, server.base_url(), {"--format", "csv"}), with_key());
+        t::run(t::generate_args(dir, dir + "/c.jsonl", 4, server.base_url(), {"--format", "csv"}),
+               t::with_anthropic_key("test-key"));
     INFO(csv.err);
     REQUIRE(csv.exit_code == 0);
     CHECK(samples(dir + "/c.jsonl").rows.size() == 4);
@@ -417,7 +402,7 @@ TEST_CASE("generate: the output format follows --out's extension unless --format
 
 TEST_CASE("generate --top-up reads the quota section synthmod-stats writes",
           "[generator][generator_rows]") {
-    std::string dir = example_dir("genrows-topup-stats");
+    std::string dir = t::example_dir("genrows-topup-stats");
     const std::string spec = dir + "/moderation.toml";
     auto step = [](std::vector<std::string> argv) {
         auto r = t::run(argv);

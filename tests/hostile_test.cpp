@@ -14,20 +14,20 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "common/csv.h"
+#include "support/fake_server.h"
 #include "support/process.h"
 
 using namespace synthmod;
 using synthmod::test::exists;
 using synthmod::test::list_dir;
-using synthmod::test::xml_problem;
 using synthmod::test::run;
 using synthmod::test::slurp;
 using synthmod::test::spit;
 using synthmod::test::temp_dir;
 using synthmod::test::tool;
+using synthmod::test::xml_problem;
 
 namespace {
 
@@ -419,37 +419,11 @@ TEST_CASE("terminal output carries no control bytes, also when an error quotes b
 
 TEST_CASE("an API that answers with hostile text cannot drive the terminal in --verbose",
           "[hostile]") {
-    // A loopback server whose error bodies and request-id headers carry escapes and newlines.
+    // The fake API with --hostile-errors: error bodies and request-id headers carry escapes,
+    // CR LF, a bidi override and a NUL. Every request answers 400 (not retried), then 401.
     const std::string dir = temp_dir("hostile-api");
-    spit(dir + "/server.py", R"PY(
-import json, sys, http.server
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("content-length", 0)))
-        status = 401 if b"fatal" in body else 400
-        kind = "authentication_error" if status == 401 else "invalid_request_error"
-        msg = "\x1b]0;pwned\x07\x1b[31mbad <b>request</b>\r\nsecond line \u202e\x00 end"
-        out = json.dumps({"type": "error", "error": {"type": kind, "message": msg},
-                          "request_id": "req_\x1b[2J"}).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("request-id", "req_\x1b[31mred")
-        self.send_header("x-should-retry", "false")
-        self.send_header("content-length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
-import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.serve_forever()
-)PY");
-    test::Background server({"/usr/bin/python3", dir + "/server.py", dir + "/port"});
-    for (int i = 0; i < 200 && !exists(dir + "/port"); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    REQUIRE(exists(dir + "/port"));
-    const std::string base = "http://127.0.0.1:" + slurp(dir + "/port");
+    test::FakeServer server({"--hostile-errors", "--faults", "400", "--fault-rate", "1"});
+    const std::string base = server.base_url();
     test::RunOptions env;
     env.env["ANTHROPIC_API_KEY"] = "sk-ant-test-key-hostile";
     spit(dir + "/bad.csv",
@@ -457,6 +431,7 @@ s.serve_forever()
     spit(dir + "/fatal.csv", csv_text({"content", "label"}, {{"fatal post", "Safe"}}));
     std::string fatal_err;
     for (const auto* in : {"/bad.csv", "/fatal.csv"}) {
+        if (std::string(in) == "/fatal.csv") server.control(R"({"faults": "401"})");
         auto r = run({judge_bin(), "--spec", kSpec, "--in", dir + in, "--out", dir + "/j.csv",
                       "--provider", "anthropic", "--base-url", base, "--verbose", "--force"},
                      env);

@@ -2,9 +2,7 @@
 #include "common/llm/http.h"
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <rapidjson/document.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,11 +10,13 @@
 #include <set>
 
 #include "tests/support/fake_server.h"
+#include "tests/support/stderr_capture.h"
 
 using synthmod::http::Options;
 using synthmod::http::Request;
 using synthmod::http::Response;
 using synthmod::test::FakeServer;
+using synthmod::test::StderrCapture;
 
 namespace {
 
@@ -45,27 +45,6 @@ int stat_of(const FakeServer& server, const char* key) {
     return d[key].GetInt();
 }
 
-/// Captures what is written to stderr (fd 2) while it lives.
-class StderrCapture {
-   public:
-    StderrCapture() : path_(synthmod::test::temp_dir("stderr") + "/err") {
-        std::fflush(stderr);
-        saved_ = ::dup(2);
-        int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fd, 2);
-        ::close(fd);
-    }
-    std::string finish() {
-        std::fflush(stderr);
-        ::dup2(saved_, 2);
-        ::close(saved_);
-        return synthmod::test::slurp(path_);
-    }
-
-   private:
-    std::string path_;
-    int saved_ = -1;
-};
 
 }  // namespace
 
@@ -266,7 +245,7 @@ TEST_CASE("curl transport: verbose log shows method, URL and status, never a sec
     r.url += "?echo=sk-secret-123";  // a secret that leaked into a URL is masked too
     StderrCapture capture;
     Response response = transport->perform(r);
-    std::string err = capture.finish();
+    std::string err = capture.text();
     CHECK(response.status == 200);
     CHECK(err.find("POST http://127.0.0.1:") != std::string::npos);
     CHECK(err.find("-> 200") != std::string::npos);

@@ -380,3 +380,57 @@ TEST_CASE("runner batches: a failed poll is retried with backoff", "[runner][run
     journal::Journal j(options.journal_path, header(), false);
     CHECK(j.open_batches().size() == 1);
 }
+
+TEST_CASE("runner batches: create, polls and results held by the request limit's headers, no 429",
+          "[runner][runner_http][rate_limit]") {
+    REQUIRE(curl_ready);
+    // 3 requests per 1-second window; the batch takes 1 create + 9 polls + 1 results download,
+    // 11 calls that the 50 ms poll interval would otherwise send within about half a second.
+    FakeServer server({"--batch-polls", "8", "--rl-requests", "3", "--rl-window-s", "1"});
+    std::string dir = synthmod::test::temp_dir("runner_http");
+    llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
+    auto transport = http::make_curl_transport(http::Options{});
+    runner::Options options = options_in(dir);
+    options.batch = true;
+    auto result =
+        runner::run_job(header(), items_for(10, "l"), provider, transport.get(), options, {});
+    CHECK(result.summary.stop == runner::Stop::kCompleted);
+    CHECK(result.summary.ok == 10);
+    CHECK(result.summary.retries == 0);
+    std::size_t calls = 0, limited = 0;
+    for (const auto& e : server.log()) {
+        if (e.path.rfind("/v1/messages/batches", 0) != 0) continue;
+        ++calls;
+        limited += e.status == 429;
+    }
+    CHECK(limited == 0);  // held by the headers, never told off
+    CHECK(calls == 11);
+}
+
+TEST_CASE("runner batches: --rpm paces create, polls and results",
+          "[runner][runner_http][rate_limit]") {
+    REQUIRE(curl_ready);
+    // --rpm 60: a bucket of 10 requests (10 s worth) refilled at 1 a second. The batch's 13
+    // calls (1 create + 11 polls + 1 download) would all go within about 0.6 s unpaced; paced,
+    // call k (0-based) cannot leave before (k + 1 - 10) s after the bucket was filled.
+    FakeServer server({"--batch-polls", "10"});
+    std::string dir = synthmod::test::temp_dir("runner_http");
+    llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
+    auto transport = http::make_curl_transport(http::Options{});
+    runner::Options options = options_in(dir);
+    options.batch = true;
+    options.rpm = 60;
+    auto result =
+        runner::run_job(header(), items_for(4, "t"), provider, transport.get(), options, {});
+    CHECK(result.summary.stop == runner::Stop::kCompleted);
+    CHECK(result.summary.ok == 4);
+    std::vector<double> arrivals;
+    for (const auto& e : server.log())
+        if (e.path.rfind("/v1/messages/batches", 0) == 0) arrivals.push_back(e.t_arrival);
+    REQUIRE(arrivals.size() == 13);
+    for (std::size_t k = 10; k < arrivals.size(); ++k) {
+        CAPTURE(k);
+        // 0.1 s: the bucket is filled a moment before the first call reaches the server.
+        CHECK(arrivals[k] - arrivals[0] >= static_cast<double>(k + 1 - 10) - 0.1);
+    }
+}

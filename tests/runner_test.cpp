@@ -2,7 +2,6 @@
 // ends exactly once, retries/repairs counted, fatal/budget/interrupt stops, adaptive concurrency.
 #include "common/llm/runner.h"
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,12 +19,15 @@
 #include "common/llm/cost_meter.h"
 #include "common/llm/estimate.h"
 #include "common/llm/http_status.h"
+#include "common/llm/progress.h"
 #include "common/llm/rate_limit.h"
 #include "common/llm/retry_policy.h"
 #include "common/signals.h"
 #include "tests/support/process.h"
+#include "tests/support/stderr_capture.h"
 
 using namespace synthmod;
+using synthmod::test::StderrCapture;
 
 namespace {
 
@@ -229,34 +231,6 @@ std::map<std::string, int> sends(const ScriptedTransport& t) {
     for (const auto& id : t.started) ++n[id];
     return n;
 }
-
-/// Redirects stderr to a file for the scope; text() reads what was written.
-class StderrCapture {
-   public:
-    explicit StderrCapture(const std::string& path) : path_(path) {
-        std::fflush(stderr);
-        saved_ = ::dup(2);
-        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fd, 2);
-        ::close(fd);
-    }
-    ~StderrCapture() { restore(); }
-    std::string text() {
-        restore();
-        return synthmod::test::slurp(path_);
-    }
-
-   private:
-    void restore() {
-        if (saved_ < 0) return;
-        std::fflush(stderr);
-        ::dup2(saved_, 2);
-        ::close(saved_);
-        saved_ = -1;
-    }
-    std::string path_;
-    int saved_ = -1;
-};
 
 }  // namespace
 
@@ -766,7 +740,7 @@ TEST_CASE("run_job prints one summary line when stderr is not a terminal, redact
     options.quiet = false;
 
     SECTION("summary only") {
-        StderrCapture capture(dir + "/stderr");
+        StderrCapture capture;
         runner::run_job(test_header(), make_items(3), provider, &transport, options, {});
         std::string err = capture.text();
         CHECK(std::count(err.begin(), err.end(), '\n') == 1);
@@ -776,7 +750,7 @@ TEST_CASE("run_job prints one summary line when stderr is not a terminal, redact
     SECTION("verbose") {
         options.verbose = true;
         transport.script["item-001"] = {{500}};
-        StderrCapture capture(dir + "/stderr");
+        StderrCapture capture;
         runner::run_job(test_header(), make_items(3), provider, &transport, options, {});
         std::string err = capture.text();
         CHECK(err.find("-> POST") != std::string::npos);
@@ -787,7 +761,7 @@ TEST_CASE("run_job prints one summary line when stderr is not a terminal, redact
     }
     SECTION("quiet") {
         options.quiet = true;
-        StderrCapture capture(dir + "/stderr");
+        StderrCapture capture;
         runner::run_job(test_header(), make_items(3), provider, &transport, options, {});
         CHECK(capture.text().empty());
     }
@@ -800,7 +774,7 @@ TEST_CASE("run_job: a model without a price is reported unknown, never free", "[
     provider.model_ = "no-such-model-xyz";
     ScriptedTransport transport;
     runner::Options options = quick_options(dir);
-    StderrCapture capture(dir + "/stderr");
+    StderrCapture capture;
     auto result = runner::run_job(test_header(), make_items(3), provider, &transport, options, {});
     std::string err = capture.text();
     CHECK_FALSE(result.summary.cost_known);
@@ -856,4 +830,13 @@ TEST_CASE("run_job stops on a real SIGINT and the next run finishes the job", "[
     CHECK(again.summary.ok == 20);
     CHECK(again.summary.resumed == journalled);
     CHECK(transport.started.size() == 20 - journalled);
+}
+
+TEST_CASE("projected_cost: spent / answered x planned, from the 50th answer on",
+          "[runner][progress]") {
+    CHECK_FALSE(runner::projected_cost(0.49, 49, 1000).has_value());
+    REQUIRE(runner::projected_cost(0.5, 50, 1000).has_value());
+    CHECK(*runner::projected_cost(0.5, 50, 1000) == Approx(10.0));  // $0.01 a row x 1000
+    CHECK(*runner::projected_cost(0.75, 60, 200) == Approx(2.5));   // $0.0125 a row x 200
+    CHECK(*runner::projected_cost(0.0, 80, 80) == 0.0);             // offline: nothing to pay
 }

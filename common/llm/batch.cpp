@@ -2,7 +2,9 @@
 // chunks (<= 100,000 requests, <= 256 MB); each batch id is journalled the moment it exists; the
 // batches are polled until they end, their results journalled at batch price, and rows that did
 // not succeed are resubmitted for a bounded number of rounds. A resumed run re-attaches to the
-// batches its journal still holds open instead of paying for them again.
+// batches its journal still holds open instead of paying for them again. Every request it sends
+// (create, poll, results) is paced like the HTTP path's: by --rpm and by the provider's
+// anthropic-ratelimit-requests-* / x-ratelimit-*-requests headers, read from each answer.
 #include "common/llm/batch.h"
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include "common/errors.h"
 #include "common/llm/clock.h"
 #include "common/llm/http_status.h"
+#include "common/llm/rate_limit.h"
 #include "common/llm/retry_policy.h"
 
 namespace synthmod::runner {
@@ -33,7 +36,11 @@ struct ActiveBatch {
 class BatchLoop {
    public:
     BatchLoop(Job& job, std::vector<Task>& tasks, http::Transport& transport)
-        : job_(job), tasks_(tasks), transport_(transport), rng_(std::random_device{}()) {
+        : job_(job),
+          tasks_(tasks),
+          transport_(transport),
+          rpm_(job.options.rpm),
+          rng_(std::random_device{}()) {
         for (std::size_t i = 0; i < tasks_.size(); ++i) index_[tasks_[i].item->id] = i;
     }
 
@@ -205,8 +212,10 @@ class BatchLoop {
     http::Response perform(const http::Request& request, const std::string& what) {
         for (int retries = 0;; ++retries) {
             if (job_.stop_requested()) throw Interrupted{};
+            pace();
             if (job_.options.verbose) job_.progress.log("-> " + request.method + " " + request.url);
             http::Response response = transport_.perform(request);
+            rate_headers_.observe(response, unix_s(), mono_s());
             if (job_.options.verbose)
                 job_.progress.log("<- " + std::to_string(response.status) + " " + request.url);
             if (!llm::should_retry(response)) return response;
@@ -225,6 +234,21 @@ class BatchLoop {
         }
     }
 
+    /// Waits until one more request may go: --rpm's bucket and the provider's request limit as
+    /// its last answer reported it. The Batches API is limited in requests per minute and in
+    /// requests queued (ANTHROPIC_API.md, batch limits), not in tokens per minute, so each call
+    /// takes one request and --tpm does not apply to it.
+    void pace() {
+        for (;;) {
+            double now = mono_s();
+            double hold = rate_headers_.hold_until(LimitUse{1, 0, 0}, LimitUse{}, now);
+            double w = std::max(hold > now ? hold - now : 0.0, rpm_.wait_s(1, now));
+            if (w <= 0) break;
+            wait(w);
+        }
+        rpm_.take(1, mono_s());
+    }
+
     /// Sleeps `seconds`, looking at the stop flag 10 times a second.
     void wait(double seconds) {
         double until = mono_s() + seconds;
@@ -240,6 +264,8 @@ class BatchLoop {
     Job& job_;
     std::vector<Task>& tasks_;
     http::Transport& transport_;
+    TokenBucket rpm_;
+    RateLimitHeaders rate_headers_;
     std::mt19937_64 rng_;
     std::map<std::string, std::size_t> index_;
     std::vector<ActiveBatch> active_;

@@ -11,6 +11,11 @@
 
 namespace synthmod::runner {
 
+std::optional<double> projected_cost(double spent, std::size_t answered, std::size_t planned) {
+    if (answered < kProjectAfter) return std::nullopt;
+    return spent / static_cast<double>(answered) * static_cast<double>(planned);
+}
+
 Progress::Progress(const Options& options, std::size_t total, std::size_t resumed)
     : tool_(options.tool),
       live_(!options.quiet && ::isatty(2) == 1),
@@ -50,6 +55,10 @@ void Progress::tick(const Summary& s, int inflight_cap, double spent, bool force
     if (s.cost_known) {
         std::snprintf(buf, sizeof buf, " $%.4f", spent);
         line << buf;
+        if (auto projected = projected_cost(spent, done, total_)) {
+            std::snprintf(buf, sizeof buf, " so far, ~$%.2f projected", *projected);
+            line << buf;
+        }
     } else {
         line << " $?";
     }

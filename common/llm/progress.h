@@ -4,11 +4,21 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "common/llm/runner.h"
 
 namespace synthmod::runner {
+
+/// Answers the live line waits for before it projects the run's total cost.
+constexpr std::size_t kProjectAfter = 50;
+
+/// The run's projected total cost: the mean cost of an answered item so far (`spent`, every
+/// journalled record and what is charged but not yet journalled, over `answered` items: those
+/// journalled by earlier runs and this one's finished ones) times the items planned. Empty
+/// before kProjectAfter answers, when a smaller sample would mislead.
+std::optional<double> projected_cost(double spent, std::size_t answered, std::size_t planned);
 
 /// The live progress line (stderr is a terminal) and the final summary line.
 class Progress {

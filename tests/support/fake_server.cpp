@@ -82,6 +82,8 @@ std::vector<FakeLogEntry> FakeServer::log() const {
             e.status = it->value.GetInt();
         if (auto it = d.FindMember("attempt"); it != d.MemberEnd() && it->value.IsInt())
             e.attempt = it->value.GetInt();
+        if (auto it = d.FindMember("t_arrival"); it != d.MemberEnd() && it->value.IsNumber())
+            e.t_arrival = it->value.GetDouble();
         e.key_present = flag("key_present");
         e.bearer_present = flag("bearer_present");
         if (auto it = d.FindMember("custom_ids"); it != d.MemberEnd() && it->value.IsArray())

@@ -22,6 +22,7 @@ struct FakeLogEntry {
     bool key_present = false;             ///< x-api-key header sent (its value is never logged)
     bool bearer_present = false;          ///< Authorization: Bearer sent
     int attempt = 0;                      ///< how many times this user message had been seen before
+    double t_arrival = 0;                 ///< Unix time the request was read in full
 };
 
 /// A running fake server; killed when destroyed.
@@ -34,7 +35,8 @@ struct FakeLogEntry {
 ///
 /// Flags (see the docstring of tests/fake_server.py): --faults LIST --fault-rate R --seed S
 /// --script LIST --latency-ms N --slow-ms N --retry-after S --require-key K --batch-polls N
-/// --batch-errored R --batch-expired R. --port-file and --log are set by the fixture.
+/// --batch-errored R --batch-expired R --rl-requests N --rl-input-tokens N --rl-window-s S
+/// --hostile-errors. --port-file and --log are set by the fixture.
 class FakeServer {
    public:
     explicit FakeServer(const std::vector<std::string>& args = {});

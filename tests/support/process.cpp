@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -64,7 +65,13 @@ int decode_status(int status) {
 
 ProcessResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     int in_pipe[2], out_pipe[2], err_pipe[2];
-    if (::pipe(in_pipe) || ::pipe(out_pipe) || ::pipe(err_pipe)) throw std::runtime_error("pipe");
+    if (::pipe(in_pipe) || ::pipe(out_pipe)) throw std::runtime_error("pipe");
+    if (options.stderr_terminal) {  // [0] the terminal's master side, [1] the child's side
+        if (::openpty(&err_pipe[0], &err_pipe[1], nullptr, nullptr, nullptr) != 0)
+            throw std::runtime_error("openpty");
+    } else if (::pipe(err_pipe)) {
+        throw std::runtime_error("pipe");
+    }
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork");
     if (pid == 0) {
@@ -122,11 +129,14 @@ ProcessResult run(const std::vector<std::string>& argv, const RunOptions& option
             }
             ssize_t r = ::read(p.fd, buf, sizeof buf);
             if (r <= 0) {
-                if (p.fd == out_pipe[0]) out_open = false;
-                else err_open = false;
+                if (p.fd == out_pipe[0])
+                    out_open = false;
+                else
+                    err_open = false;
                 continue;
             }
-            (p.fd == out_pipe[0] ? result.out : result.err).append(buf, static_cast<std::size_t>(r));
+            (p.fd == out_pipe[0] ? result.out : result.err)
+                .append(buf, static_cast<std::size_t>(r));
         }
     }
     if (in_fd >= 0) ::close(in_fd);
@@ -146,8 +156,12 @@ Background::Background(const std::vector<std::string>& argv, const RunOptions& o
         ::setpgid(0, 0);
         int devnull = ::open("/dev/null", O_RDWR);
         ::dup2(devnull, 0);
-        int out = stdout_path.empty() ? devnull : ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = stderr_path.empty() ? devnull : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int out = stdout_path.empty()
+                      ? devnull
+                      : ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = stderr_path.empty()
+                      ? devnull
+                      : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(out, 1);
         ::dup2(err, 2);
         if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);

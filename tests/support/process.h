@@ -16,7 +16,8 @@ struct ProcessResult {
 };
 
 struct RunOptions {
-    std::map<std::string, std::string> env;  ///< added to (or, with value "\x01unset", removed from) the environment
+    std::map<std::string, std::string>
+        env;  ///< added to (or, with value "\x01unset", removed from) the environment
     std::string stdin_data;
     std::string cwd;
     int timeout_s = 120;  ///< killed with SIGKILL after this
@@ -26,6 +27,9 @@ struct RunOptions {
     /// Runs the child as this user and group (e.g. 65534, nobody) when >= 0; needs root. Root
     /// ignores file permissions, so a test of a read-only folder drops privileges first.
     int uid = -1;
+    /// stderr is a pseudo-terminal (the tools draw their live progress line only on a
+    /// terminal); what the child writes to it is returned as `err`, with the terminal's CR LF.
+    bool stderr_terminal = false;
 };
 
 /// Runs argv[0] (a path) with arguments; waits; returns status and captured output.
