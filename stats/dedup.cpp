@@ -388,8 +388,8 @@ void verify(const std::vector<std::uint64_t>& candidates,
 
 /// The LSH search: candidates from the band keys, verified exactly into result.text_pairs.
 void lsh(const std::vector<std::string_view>& normalized,
-         const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options,
-         int threads, NearDupResult& result) {
+         const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options, int threads,
+         NearDupResult& result) {
     std::vector<std::uint64_t> candidates =
         candidate_pairs(band_keys(normalized, unique_rows, options, threads, result), threads);
     result.candidates = candidates.size();

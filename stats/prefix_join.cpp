@@ -40,8 +40,8 @@ class FrequencyTable {
 /// The probe prefixes of every set, tokens in the global order (rare first), kept per chunk of
 /// sets so that the chunks fill in parallel without a copy.
 struct Prefixes {
-    std::vector<std::uint32_t> size;                  ///< per set: distinct tokens
-    std::vector<std::uint32_t> start;                 ///< per set: offset in its chunk
+    std::vector<std::uint32_t> size;                 ///< per set: distinct tokens
+    std::vector<std::uint32_t> start;                ///< per set: offset in its chunk
     std::vector<std::vector<std::uint64_t>> chunks;  ///< per chunk: the prefixes, one after another
     const std::uint64_t* of(std::size_t k) const { return chunks[k / kChunk].data() + start[k]; }
 };
@@ -264,9 +264,8 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         result.candidates += w.candidates;
         result.pairs.insert(result.pairs.end(), w.pairs.begin(), w.pairs.end());
     }
-    std::sort(result.pairs.begin(), result.pairs.end(), [](const Pair& x, const Pair& y) {
-        return x.a != y.a ? x.a < y.a : x.b < y.b;
-    });
+    std::sort(result.pairs.begin(), result.pairs.end(),
+              [](const Pair& x, const Pair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
     return result;
 }
 

@@ -18,8 +18,8 @@ struct Pair {
 };
 
 struct Result {
-    std::vector<Pair> pairs;     ///< every pair with Jaccard >= threshold, sorted by (a, b)
-    std::size_t candidates = 0;  ///< pairs left by the prefix, length and positional filters
+    std::vector<Pair> pairs;        ///< every pair with Jaccard >= threshold, sorted by (a, b)
+    std::size_t candidates = 0;     ///< pairs left by the prefix, length and positional filters
     std::size_t index_entries = 0;  ///< (token, set) entries of the inverted index
 };
 
