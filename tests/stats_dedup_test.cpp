@@ -146,7 +146,7 @@ TEST_CASE("the exact join finds exactly the brute force's pairs", "[dedup]") {
         if (i > 10 && rng() % 3 == 0) {
             std::string s = t[rng() % t.size()];
             int edits = static_cast<int>(rng() % 5);
-            for (int e = 0; e < edits; ++e) s[rng() % s.size()] = 'x';
+            for (int e = 0; e < edits && !s.empty(); ++e) s[rng() % s.size()] = 'x';
             t.push_back(s);
         } else {
             t.push_back(i % 50 == 0 ? std::string() : random_post(rng));
