@@ -3,7 +3,11 @@
 near duplicates (1-3 word edits of an earlier post) and about 5 % exact duplicates (an earlier
 post copied, sometimes with its case or punctuation changed, which normalisation undoes).
 
-usage: make_corpus.py N OUT.csv [--seed S] [--truth TRUTH.csv] [--word-truth TRUTH.csv]
+usage: make_corpus.py N OUT.csv [--seed S] [--words MIN MAX] [--truth TRUTH.csv]
+                        [--word-truth TRUTH.csv]
+
+--words MIN MAX: post lengths in words (default 15 60; `--words 20 40` gives the short posts of
+~30 words of the bench's 100k short-post job). An edit never takes a post under MIN words.
 
 --truth (character 5-grams) and --word-truth (word 5-grams) write every planted (source, copy)
 pair whose exact Jaccard of the shingle sets of the normalised texts (near_dup_truth.py's
@@ -23,6 +27,9 @@ def main():
     args = sys.argv[1:]
     n, out = int(args[0]), args[1]
     seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 7
+    lo, hi = 15, 60
+    if "--words" in args:
+        lo, hi = int(args[args.index("--words") + 1]), int(args[args.index("--words") + 2])
     truths = [(args[args.index(flag) + 1], kind)
               for flag, kind in (("--truth", "char"), ("--word-truth", "word")) if flag in args]
     rng = random.Random(seed)
@@ -40,7 +47,7 @@ def main():
         return rng.choices(vocab, cum_weights=cum)[0]
 
     def post():
-        words = [word() for _ in range(rng.randint(15, 60))]
+        words = [word() for _ in range(rng.randint(lo, hi))]
         text = " ".join(words)
         return text[0].upper() + text[1:] + rng.choice([".", "!", "?", "..."])
 
@@ -53,7 +60,7 @@ def main():
                 words[i] = word()
             elif op < 0.75:
                 words.insert(i, word())
-            elif len(words) > 15:
+            elif len(words) > lo:
                 del words[i]
         return " ".join(words)
 

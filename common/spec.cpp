@@ -481,7 +481,7 @@ class Loader {
     void load_dedup(const toml::table& root, Spec& spec) const {
         const toml::table* t = table_at(root, "", "dedup");
         if (t == nullptr) return;
-        check_keys(*t, "dedup", {"shingle", "ngram", "threshold", "num_perm", "max_miss"});
+        check_keys(*t, "dedup", {"shingle", "ngram", "threshold", "num_perm", "max_miss", "method"});
         if (auto v = get_string(*t, "dedup", "shingle")) {
             if (std::string what = shingle_error(*v); !what.empty())
                 fail(*t->get("shingle"), "dedup.shingle: " + what);
@@ -494,6 +494,11 @@ class Loader {
             spec.dedup.num_perm = *v;
         if (auto v = get_number_in(*t, "dedup", "max_miss", bounds::kMaxMiss))
             spec.dedup.max_miss = *v;
+        if (auto v = get_string(*t, "dedup", "method")) {
+            if (std::string what = dedup_method_error(*v); !what.empty())
+                fail(*t->get("method"), "dedup.method: " + what);
+            spec.dedup.method = *v;
+        }
     }
 
     /// [gate]: every key and range from the table of figures (common/figures.h), checked by
@@ -554,6 +559,12 @@ std::string RealRange::error(double v) const {
 std::string shingle_error(std::string_view shingle) {
     if (shingle == "char" || shingle == "word") return "";
     return "expected \"char\" or \"word\", not \"" + std::string(shingle) + "\"";
+}
+
+std::string dedup_method_error(std::string_view method) {
+    for (std::string_view m : bounds::kDedupMethods)
+        if (method == m) return "";
+    return "expected \"auto\", \"lsh\" or \"exact\", not \"" + std::string(method) + "\"";
 }
 
 std::string Gate::set(const std::string& key, double value) {

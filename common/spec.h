@@ -74,11 +74,17 @@ inline constexpr RealRange kThreshold{0, 1, true};  ///< [dedup] threshold (Jacc
 inline constexpr IntRange kNumPerm{8, 1024};        ///< [dedup] num_perm
 /// [dedup] max_miss: the LSH may miss at most this share of the pairs at the threshold.
 inline constexpr RealRange kMaxMiss{0, 0.5, true};
+/// [dedup] method: how near-duplicate candidates are found (stats/dedup.h's Method).
+inline constexpr std::string_view kDedupMethods[] = {"auto", "lsh", "exact"};
 }  // namespace bounds
 
 /// Why `shingle` is not a [dedup] shingle kind ("expected \"char\" or \"word\", not ..."), or
 /// empty when it is one.
 std::string shingle_error(std::string_view shingle);
+
+/// Why `method` is not one of bounds::kDedupMethods ("expected \"auto\", \"lsh\" or
+/// \"exact\", not ..."), or empty when it is one.
+std::string dedup_method_error(std::string_view method);
 
 /// Model settings of one stage (generator or judge).
 struct ModelConfig {
@@ -109,6 +115,9 @@ struct Dedup {
     double threshold = 0.8;        ///< bounds::kThreshold
     int num_perm = 128;            ///< bounds::kNumPerm
     double max_miss = 0.005;       ///< bounds::kMaxMiss; P(candidate | J = threshold) >= 0.995
+    /// bounds::kDedupMethods: "auto" runs the exact join on short texts (few shingles per text,
+    /// where it is exact and fast) and LSH on long ones; "lsh" and "exact" force one.
+    std::string method = "auto";
 };
 
 /// Gate thresholds (DESIGN section 9); only the keys present are checked. The keys and their

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/spec.h"
+#include "stats/dedup.h"
 
 namespace synthmod::stats {
 
@@ -57,6 +58,13 @@ void add_flags(CLI::App& app, Options& o) {
                        real(dedup.max_miss) + "); picks the bands, rows and rounds");
     app.add_option("--lsh-rounds", o.lsh_rounds,
                    "fix the independent LSH rounds (default 3, more when --max-miss needs them)");
+    app.add_option("--dedup-method", o.dedup_method,
+                   "near-duplicate search: auto (the exact join for up to " +
+                       std::to_string(dedup::kAutoExactAnyTexts) + " distinct texts, or up to " +
+                       std::to_string(dedup::kAutoExactShortTexts) + " averaging at most " +
+                       real(dedup::kAutoExactMaxShingles) +
+                       " shingles; else LSH), lsh, or exact (overrides [dedup] method; default " +
+                       dedup.method + ")");
     app.add_option("--pairs", o.pairs,
                    "write every verified near-duplicate pair as CSV row_i,row_j,jaccard");
     app.add_flag("--gate", o.gate, "check the quality gate; exit 1 when it fails");

@@ -8,7 +8,29 @@
 #include <stdexcept>
 #include <thread>
 
+#include "stats/prefix_join.h"
+
 namespace synthmod::dedup {
+
+const char* method_name(Method method) {
+    switch (method) {
+        case Method::kLsh:
+            return "lsh";
+        case Method::kExact:
+            return "exact";
+        case Method::kAuto:
+            break;
+    }
+    return "auto";
+}
+
+Method auto_method(Method method, std::size_t texts, double mean_shingles) {
+    if (method != Method::kAuto) return method;
+    if (texts <= kAutoExactAnyTexts) return Method::kExact;
+    if (texts <= kAutoExactShortTexts && mean_shingles <= kAutoExactMaxShingles)
+        return Method::kExact;
+    return Method::kLsh;
+}
 
 namespace {
 
@@ -189,30 +211,49 @@ void exact_groups(const std::vector<std::string_view>& normalized, int threads,
         result.group_size[i] = result.group_size[result.first_equal[i]];
 }
 
-/// Whether a non-empty text is shorter than one shingle (< ngram code points or words).
-bool is_short(std::string_view t, const NearDupOptions& options) {
-    const auto need = static_cast<std::size_t>(options.ngram);
-    std::size_t units = 0;  // counted only up to ngram
-    if (options.shingle == minhash::ShingleKind::kChar) {
-        for (std::size_t b = 0; b < t.size() && units < need; ++b)
-            units += (static_cast<unsigned char>(t[b]) & 0xC0) != 0x80;
+/// Code points (char shingles) or words (word shingles) of a normalised text.
+std::size_t units(std::string_view t, minhash::ShingleKind kind) {
+    std::size_t n = 0;
+    if (kind == minhash::ShingleKind::kChar) {
+        for (char c : t) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     } else {
-        units = 1;
-        for (std::size_t b = 0; b < t.size() && units < need; ++b) units += t[b] == ' ';
+        n = t.empty() ? 0 : 1;
+        for (char c : t) n += c == ' ';
     }
-    return units < need;
+    return n;
+}
+
+/// Over the distinct non-empty texts: result.mean_shingles (a text of u units has
+/// max(1, u - ngram + 1) shingles, repeats included) and result.short_rows, the rows of texts
+/// shorter than one shingle (each its own single shingle), weighted by their rows.
+void shingle_counts(const std::vector<std::string_view>& normalized,
+                    const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options,
+                    int threads, NearDupResult& result) {
+    std::atomic<std::size_t> shingles{0}, short_rows{0};
+    const auto n = static_cast<std::size_t>(options.ngram);
+    parallel_for(unique_rows.size(), threads, [&](std::size_t begin, std::size_t end) {
+        std::size_t here = 0, short_here = 0;
+        for (std::size_t k = begin; k < end; ++k) {
+            const std::size_t u = units(normalized[unique_rows[k]], options.shingle);
+            here += u >= n ? u - n + 1 : 1;
+            if (u < n) short_here += result.group_size[unique_rows[k]];
+        }
+        shingles += here;
+        short_rows += short_here;
+    });
+    result.short_rows = short_rows;
+    result.mean_shingles =
+        unique_rows.empty() ? 0 : static_cast<double>(shingles) / unique_rows.size();
 }
 
 /// Signatures -> 32-bit band keys, one array per (round, band), indexed by distinct text;
-/// signatures are not kept. A non-empty text shorter than one shingle is its own single shingle:
-/// counted into result.short_rows while its shingles are at hand, weighted by its rows.
+/// signatures are not kept.
 std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_view>& normalized,
                                                   const std::vector<std::uint32_t>& unique_rows,
                                                   const NearDupOptions& options, int threads,
                                                   NearDupResult& result) {
     const std::size_t u = unique_rows.size();
     const minhash::Banding banding = result.banding;
-    std::atomic<std::size_t> short_rows{0};
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
     std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
     // Chunks handed out as workers free up: on a shared machine one core may run slower.
@@ -222,13 +263,9 @@ std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_
         thread_local std::vector<std::uint32_t> sig;
         sig.resize(static_cast<std::size_t>(options.num_perm) * result.rounds);
         const std::size_t begin = task * kSigChunk, end = std::min(u, begin + kSigChunk);
-        std::size_t short_here = 0;
         for (std::size_t k = begin; k < end; ++k) {
             minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
                                              options.ngram, shingles);
-            // Two shingles or more: at least ngram + 1 units. One: ngram units or fewer.
-            if (shingles.size() == 1 && is_short(normalized[unique_rows[k]], options))
-                short_here += result.group_size[unique_rows[k]];
             minhash::signatures(shingles.data(), shingles.size(), options.num_perm, options.seed,
                                 result.rounds, sig.data());
             for (int round = 0; round < result.rounds; ++round) {
@@ -239,9 +276,7 @@ std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_
                         static_cast<std::uint32_t>(minhash::band_key(round_sig, banding, band));
             }
         }
-        short_rows += short_here;
     });
-    result.short_rows = short_rows;
     return keys;
 }
 
@@ -351,6 +386,35 @@ void verify(const std::vector<std::uint64_t>& candidates,
         [](const TextPair& p, const TextPair& q) { return p.a != q.a ? p.a < q.a : p.b < q.b; });
 }
 
+/// The LSH search: candidates from the band keys, verified exactly into result.text_pairs.
+void lsh(const std::vector<std::string_view>& normalized,
+         const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options, int threads,
+         NearDupResult& result) {
+    std::vector<std::uint64_t> candidates =
+        candidate_pairs(band_keys(normalized, unique_rows, options, threads, result), threads);
+    result.candidates = candidates.size();
+    verify(candidates, normalized, unique_rows, options, threads, result);
+}
+
+/// The exact join (stats/prefix_join) over the distinct texts into result.text_pairs: every
+/// pair with Jaccard >= threshold, sorted (by first row, as the join's pairs are by text).
+void exact_join(const std::vector<std::string_view>& normalized,
+                const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options,
+                int threads, NearDupResult& result) {
+    const auto joined = prefix_join::self_join(
+        unique_rows.size(),
+        [&](std::size_t k, std::vector<std::uint64_t>& out) {
+            minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
+                                             options.ngram, out);
+        },
+        options.threshold, threads);
+    result.candidates = joined.candidates;
+    result.text_pairs.reserve(joined.pairs.size());
+    for (const auto& p : joined.pairs)
+        result.text_pairs.push_back(
+            {unique_rows[p.a], unique_rows[p.b], p.intersection, p.union_size});
+}
+
 /// Pairs and clusters over rows: identical non-empty texts pair with each other.
 void clusters(const std::vector<std::string_view>& normalized, NearDupResult& result) {
     const std::size_t n = normalized.size();
@@ -403,11 +467,12 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
             unique_rows.push_back(static_cast<std::uint32_t>(i));
     result.unique_texts = unique_rows.size();
 
-    std::vector<std::uint64_t> candidates =
-        candidate_pairs(band_keys(normalized, unique_rows, options, threads, result), threads);
-    result.candidates = candidates.size();
-    verify(candidates, normalized, unique_rows, options, threads, result);
-    std::vector<std::uint64_t>().swap(candidates);
+    shingle_counts(normalized, unique_rows, options, threads, result);
+    result.method = auto_method(options.method, unique_rows.size(), result.mean_shingles);
+    if (result.method == Method::kExact)
+        exact_join(normalized, unique_rows, options, threads, result);
+    else
+        lsh(normalized, unique_rows, options, threads, result);
     clusters(normalized, result);
     return result;
 }

@@ -1,5 +1,5 @@
 // dedup: exact duplicates (xxh3-128 of a text) and near duplicates (MinHash LSH + exact Jaccard
-// verification + union-find clusters) of DESIGN section 9.
+// verification, or the exact prefix-filtering join; union-find clusters) of DESIGN section 9.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +36,25 @@ std::vector<std::uint32_t> first_equal(std::vector<Hash128> hashes, int threads)
 /// Rows whose text equals an earlier row's: the "dropped keeping the first" count.
 std::size_t duplicate_rows(const std::vector<std::uint32_t>& first_equal);
 
+/// How near-duplicate candidates are found: MinHash LSH (misses at most max_miss of the pairs
+/// at the threshold), the exact similarity join of stats/prefix_join (misses none), or `kAuto`:
+/// the exact join where it is fast (auto_method), else LSH.
+enum class Method { kAuto, kLsh, kExact };
+
+/// "auto", "lsh" or "exact".
+const char* method_name(Method method);
+
+/// `kAuto` runs the exact join on at most this many distinct texts whatever their length
+/// (the join's worst case is quadratic, which stays small here).
+inline constexpr std::size_t kAutoExactAnyTexts = 5000;
+/// ... and on at most kAutoExactShortTexts distinct texts that average at most
+/// kAutoExactMaxShingles shingles (repeats included). Measured (bench/RESULTS.md, "Exact
+/// join"): on 100k posts of ~30 words (word 5-grams) the join cost 1.2-1.5x the LSH's time and
+/// found every pair; at 1M posts 3.5x (its token-frequency table and index no longer fit in
+/// cache); on char 5-grams (~190 per post, common to many posts) it ran for minutes at 100k.
+inline constexpr std::size_t kAutoExactShortTexts = 100000;
+inline constexpr double kAutoExactMaxShingles = 64;
+
 struct NearDupOptions {
     minhash::ShingleKind shingle = minhash::ShingleKind::kChar;
     int ngram = 5;
@@ -49,6 +68,8 @@ struct NearDupOptions {
     /// Independent LSH rounds (each a fresh num_perm signature, banded the same way); 0:
     /// minhash::kDefaultRounds, more only when max_miss needs them (recall_design).
     int rounds = 0;
+    /// LSH, the exact join, or the choice of auto_method.
+    Method method = Method::kAuto;
     std::uint64_t seed = 42;
     int threads = 2;
 };
@@ -72,8 +93,13 @@ struct RowPair {
 struct NearDupResult {
     /// The options the search ran with (the report's method notes read them here).
     NearDupOptions options;
+    /// The method that ran (kLsh or kExact, never kAuto); banding and rounds are the LSH
+    /// design's (the exact join uses none).
+    Method method = Method::kLsh;
     minhash::Banding banding;
     int rounds = 0;
+    /// Mean shingles per distinct non-empty text (what auto_method decides on).
+    double mean_shingles = 0;
     std::vector<std::uint32_t> first_equal;  ///< per row, as first_equal() of the normalised text
     std::vector<std::uint32_t> group_size;   ///< per row: rows sharing its normalised text
     std::vector<TextPair> text_pairs;        ///< verified pairs of distinct texts, sorted
@@ -85,8 +111,16 @@ struct NearDupResult {
     /// Non-empty rows shorter than one shingle (< ngram code points or words): each is its own
     /// single shingle, so it pairs only with an identical text. Counted, not dropped.
     std::size_t short_rows = 0;
-    std::size_t candidates = 0;  ///< distinct candidate pairs the LSH proposed
+    /// Distinct candidate pairs verified exactly: those the LSH proposed, or those the exact
+    /// join's filters left.
+    std::size_t candidates = 0;
 };
+
+/// The method `kAuto` picks for `texts` distinct non-empty texts averaging `mean_shingles`
+/// shingles: the exact join when texts <= kAutoExactAnyTexts, or texts <=
+/// kAutoExactShortTexts and mean_shingles <= kAutoExactMaxShingles; else LSH. Another method
+/// is returned as it is.
+Method auto_method(Method method, std::size_t texts, double mean_shingles);
 
 /// Near duplicates of DESIGN section 9 over normalised texts: identical non-empty texts pair
 /// with each other; distinct texts pair when LSH proposes them and their exact shingle-set

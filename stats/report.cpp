@@ -382,12 +382,30 @@ namespace {
 std::string duplicate_method(const dedup::NearDupResult& d) {
     const dedup::NearDupOptions& options = d.options;
     const char* shingle = options.shingle == minhash::ShingleKind::kWord ? "word" : "char";
+    const std::string chosen = options.method == dedup::Method::kAuto
+                                   ? " (chosen by method auto: few or short texts)"
+                                   : " (method " + std::string(dedup::method_name(d.method)) + ")";
+    if (d.method == dedup::Method::kExact)
+        return "Method: " + std::string(shingle) + " " + std::to_string(options.ngram) +
+               "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
+               "whitespace collapsed), xxHash3; exact similarity join by prefix filtering" +
+               chosen +
+               ": shingles ordered rare first, each text's prefix probed against the smaller "
+               "texts' with the length and positional filters, every candidate verified by exact "
+               "Jaccard >= " +
+               fixed(options.threshold, 2) +
+               ", so every pair at or above the threshold is listed and none below it. " +
+               count(d.unique_texts) + " distinct texts, " + count(d.candidates) +
+               " candidate pairs checked.\n\n";
     const auto banding = d.banding;
     // The same two points metrics.json lists under dedup.match_probability.
     const auto match = figures::match_probabilities(options.threshold, banding, d.rounds);
     return "Method: " + std::string(shingle) + " " + std::to_string(options.ngram) +
            "-gram shingles of the normalised text (NFKC, case folded, punctuation deleted, "
-           "whitespace collapsed), xxHash3; one-permutation MinHash with " +
+           "whitespace collapsed), xxHash3; MinHash LSH" +
+           (options.method == dedup::Method::kAuto ? std::string(" (chosen by method auto)")
+                                                   : chosen) +
+           ": one-permutation MinHash with " +
            std::to_string(options.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
            " bands x " + std::to_string(banding.rows) + " rows" +
            (d.rounds == 1 ? std::string(", one round")

@@ -113,11 +113,16 @@ void largest_clusters(Writer& w, const Input& in) {
     w.EndArray();
 }
 
-/// The near-duplicate search as run: options, LSH banding and its match probabilities.
+/// The near-duplicate search as run: the method, options, and for LSH its banding and match
+/// probabilities (null bands, rows and rounds and probability 1 for the exact join).
 void dedup_object(Writer& w, const Input& in) {
     const auto& d = *in.dups;
     const auto& o = in.info.dedup;
+    const bool lsh = d.method == dedup::Method::kLsh;
+    auto int_or_null = [&](int v) { lsh ? static_cast<void>(w.Int(v)) : static_cast<void>(w.Null()); };
     w.StartObject();
+    w.Key("method");
+    w.String(dedup::method_name(d.method));
     w.Key("shingle");
     w.String(o.shingle);
     w.Key("ngram");
@@ -127,11 +132,11 @@ void dedup_object(Writer& w, const Input& in) {
     w.Key("num_perm");
     w.Int(o.num_perm);
     w.Key("bands");
-    w.Int(d.banding.bands);
+    int_or_null(d.banding.bands);
     w.Key("rows_per_band");
-    w.Int(d.banding.rows);
+    int_or_null(d.banding.rows);
     w.Key("rounds");
-    w.Int(d.rounds);
+    int_or_null(d.rounds);
     w.Key("max_miss");
     number(w, d.options.max_miss);
     w.Key("match_probability");
@@ -141,7 +146,7 @@ void dedup_object(Writer& w, const Input& in) {
         w.Key("jaccard");
         number(w, p.jaccard);
         w.Key("probability");
-        number(w, p.probability);
+        number(w, lsh ? p.probability : 1.0);
         w.EndObject();
     }
     w.EndArray();

@@ -154,6 +154,12 @@ dedup::NearDupOptions dedup_options(const Options& options, const std::optional<
         throw UsageError("--lsh-rounds: must be between 1 and " +
                          std::to_string(minhash::kMaxRounds));
     dd.rounds = options.lsh_rounds.value_or(0);
+    const std::string method = options.dedup_method.value_or(dedup_options.method);
+    if (std::string what = spec::dedup_method_error(method); !what.empty())
+        throw UsageError("--dedup-method: " + what);
+    dd.method = method == "exact" ? dedup::Method::kExact
+                : method == "lsh" ? dedup::Method::kLsh
+                                  : dedup::Method::kAuto;
     dd.threads = threads;
     dd.seed = 42;
     return dd;

@@ -25,6 +25,7 @@ struct Options {
     std::optional<int> num_perm;
     std::optional<double> max_miss;  ///< --max-miss (see dedup::NearDupOptions::max_miss)
     std::optional<int> lsh_rounds;   ///< --lsh-rounds: fixed rounds; unset: chosen by max_miss
+    std::optional<std::string> dedup_method;  ///< --dedup-method auto|lsh|exact
     std::string pairs;               ///< --pairs F
     bool gate = false;
     std::vector<std::string> gate_set;  ///< key=value overrides

@@ -77,6 +77,7 @@ shingle = "word"
 ngram = 3
 threshold = 0.75
 num_perm = 64
+method = "exact"
 
 [gate]
 min_agreement = 0.9
@@ -123,6 +124,7 @@ min_realism = 4
     CHECK(s.dedup.ngram == 3);
     CHECK(s.dedup.threshold == Approx(0.75));
     CHECK(s.dedup.num_perm == 64);
+    CHECK(s.dedup.method == "exact");
     CHECK(s.gate.thresholds.size() == 3);
     CHECK(s.gate.thresholds.at("min_agreement") == Approx(0.9));
     CHECK(s.gate.thresholds.at("max_near_dup_rate") == Approx(0.05));
@@ -147,6 +149,7 @@ TEST_CASE("spec defaults", "[spec]") {
     CHECK(s.dedup.ngram == 5);
     CHECK(s.dedup.threshold == Approx(0.8));
     CHECK(s.dedup.num_perm == 128);
+    CHECK(s.dedup.method == "auto");
     CHECK(s.gate.thresholds.empty());
     CHECK(s.gate.min_realism == Approx(3));
     REQUIRE(s.generator.variants.size() == 1);
@@ -294,6 +297,9 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
     SECTION("dedup") {
         CHECK(error_of(kLabels + "[dedup]\nshingle = \"token\"\n") ==
               "dir/s.toml:10: dedup.shingle: expected \"char\" or \"word\", not \"token\"");
+        CHECK(error_of(kLabels + "[dedup]\nmethod = \"minhash\"\n") ==
+              "dir/s.toml:10: dedup.method: expected \"auto\", \"lsh\" or \"exact\", not "
+              "\"minhash\"");
         CHECK(error_of(kLabels + "[dedup]\nngram = 0\n") ==
               "dir/s.toml:10: dedup.ngram: must be between 1 and 64");
         // The bounds synthmod-stats can run with, refused when the spec is read (it used to load

@@ -106,7 +106,10 @@ TEST_CASE("near duplicates match brute force on a planted corpus", "[dedup]") {
         }
     }
     auto truth = brute_pairs(t, 0.8);
-    auto r = dedup::find_near_duplicates(views(t), {});
+    dedup::NearDupOptions lsh;
+    lsh.method = dedup::Method::kLsh;
+    auto r = dedup::find_near_duplicates(views(t), lsh);
+    REQUIRE(r.method == dedup::Method::kLsh);
     std::set<std::pair<std::uint32_t, std::uint32_t>> got;
     for (auto& p : dedup::row_pairs(r)) {
         got.insert({p.i, p.j});
@@ -136,52 +139,102 @@ TEST_CASE("near duplicates match brute force on a planted corpus", "[dedup]") {
     CHECK(found / truth.size() >= 0.95);
 }
 
-TEST_CASE("exact and near duplicates of the real moderation set equal the truth file", "[dedup]") {
-    const std::string dir = SYNTHMOD_DATA_DIR "/";
-    auto table = csv::read_table(dir + "moderation_openai.csv", {"content", "label"});
-    int content = table.column("content");
-    int label = table.column("label");
-    std::vector<std::string> norm, trimmed;
-    for (auto& row : table.rows) {
-        norm.push_back(text::normalize(row[content]));
-        trimmed.push_back(text::trim(row[content]));
-    }
-    std::ifstream in(dir + "moderation_openai.truth.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    rapidjson::Document truth;
-    truth.Parse(ss.str().c_str());
-    REQUIRE(truth.IsObject());
-
-    auto r = dedup::find_near_duplicates(views(norm), {});
-    CHECK(dedup::duplicate_rows(r.first_equal) == truth["exact_dup_rows"].GetUint64());
-    CHECK(dedup::duplicate_rows(dedup::first_equal(views(trimmed), 2)) ==
-          truth["raw_exact_dup_rows"].GetUint64());
-    CHECK(r.pairs == truth["near_dup_pairs"].GetUint64());
-    CHECK(r.clusters == truth["near_dup_clusters"].GetUint64());
-    CHECK(r.rows_in_clusters == truth["rows_in_clusters"].GetUint64());
-    std::size_t conflict_rows = 0;
-    std::vector<std::set<std::string>> labels(r.clusters);
-    std::vector<std::size_t> sizes(r.clusters);
-    for (std::size_t i = 0; i < norm.size(); ++i)
-        if (r.cluster[i] >= 0) {
-            labels[r.cluster[i]].insert(table.rows[i][label]);
-            ++sizes[r.cluster[i]];
+TEST_CASE("the exact join finds exactly the brute force's pairs", "[dedup]") {
+    std::mt19937_64 rng(7);
+    std::vector<std::string> t;
+    for (int i = 0; i < 800; ++i) {
+        if (i > 10 && rng() % 3 == 0) {
+            std::string s = t[rng() % t.size()];
+            int edits = static_cast<int>(rng() % 5);
+            for (int e = 0; e < edits && !s.empty(); ++e) s[rng() % s.size()] = 'x';
+            t.push_back(s);
+        } else {
+            t.push_back(i % 50 == 0 ? std::string() : random_post(rng));
         }
-    for (std::size_t c = 0; c < r.clusters; ++c)
-        if (labels[c].size() > 1) conflict_rows += sizes[c];
-    CHECK(conflict_rows == truth["label_conflict_rows"].GetUint64());
-
-    // Pairs: none outside the exact enumeration, and all 46 found (each is proposed with
-    // probability >= 0.995 at the default max_miss; this seed finds every one).
-    std::set<std::pair<std::uint32_t, std::uint32_t>> expected;
-    auto pairs_table = csv::read_table(dir + "moderation_openai.near_dup_pairs.csv");
-    for (auto& row : pairs_table.rows) expected.insert({std::stoul(row[0]), std::stoul(row[1])});
-    std::size_t found = 0;
-    for (auto& p : dedup::row_pairs(r)) {
-        INFO(p.i << "," << p.j);
-        CHECK(expected.count({p.i, p.j}) == 1);
-        found += expected.count({p.i, p.j});
     }
-    CHECK(found == expected.size());
+    const auto truth = brute_pairs(t, 0.8);
+    REQUIRE(truth.size() > 100);
+    for (auto method : {dedup::Method::kExact, dedup::Method::kAuto}) {
+        dedup::NearDupOptions options;
+        options.method = method;
+        const auto r = dedup::find_near_duplicates(views(t), options);
+        CHECK(r.method == dedup::Method::kExact);  // auto: 800 texts
+        std::set<std::pair<std::uint32_t, std::uint32_t>> got;
+        for (auto& p : dedup::row_pairs(r)) got.insert({p.i, p.j});
+        CHECK(got == truth);
+        CHECK(r.pairs == truth.size());
+    }
+}
+
+TEST_CASE("auto picks the exact join for few texts, or for short ones up to 100k", "[dedup]") {
+    using dedup::Method;
+    CHECK(dedup::auto_method(Method::kAuto, 5000, 500) == Method::kExact);
+    CHECK(dedup::auto_method(Method::kAuto, 5001, 500) == Method::kLsh);
+    CHECK(dedup::auto_method(Method::kAuto, 100000, 64) == Method::kExact);
+    CHECK(dedup::auto_method(Method::kAuto, 100000, 64.5) == Method::kLsh);
+    CHECK(dedup::auto_method(Method::kAuto, 100001, 30) == Method::kLsh);
+    CHECK(dedup::auto_method(Method::kLsh, 10, 1) == Method::kLsh);
+    CHECK(dedup::auto_method(Method::kExact, 1000000, 500) == Method::kExact);
+    // mean_shingles counts shingles with repeats: "abcdefg" has 3 char 5-grams, "ab" one.
+    const std::vector<std::string> t = {"abcdefg", "ab", "", "ab"};
+    const auto r = dedup::find_near_duplicates(views(t), {});
+    CHECK(r.mean_shingles == Approx(2.0));
+    CHECK(r.short_rows == 2);
+}
+
+TEST_CASE("exact and near duplicates of the real moderation set equal the truth file", "[dedup]") {
+    for (auto method : {dedup::Method::kLsh, dedup::Method::kExact}) {
+        dedup::NearDupOptions options;
+        options.method = method;
+        INFO(dedup::method_name(method));
+        const std::string dir = SYNTHMOD_DATA_DIR "/";
+        auto table = csv::read_table(dir + "moderation_openai.csv", {"content", "label"});
+        int content = table.column("content");
+        int label = table.column("label");
+        std::vector<std::string> norm, trimmed;
+        for (auto& row : table.rows) {
+            norm.push_back(text::normalize(row[content]));
+            trimmed.push_back(text::trim(row[content]));
+        }
+        std::ifstream in(dir + "moderation_openai.truth.json");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        rapidjson::Document truth;
+        truth.Parse(ss.str().c_str());
+        REQUIRE(truth.IsObject());
+
+        auto r = dedup::find_near_duplicates(views(norm), options);
+        CHECK(r.method == method);
+        CHECK(dedup::duplicate_rows(r.first_equal) == truth["exact_dup_rows"].GetUint64());
+        CHECK(dedup::duplicate_rows(dedup::first_equal(views(trimmed), 2)) ==
+              truth["raw_exact_dup_rows"].GetUint64());
+        CHECK(r.pairs == truth["near_dup_pairs"].GetUint64());
+        CHECK(r.clusters == truth["near_dup_clusters"].GetUint64());
+        CHECK(r.rows_in_clusters == truth["rows_in_clusters"].GetUint64());
+        std::size_t conflict_rows = 0;
+        std::vector<std::set<std::string>> labels(r.clusters);
+        std::vector<std::size_t> sizes(r.clusters);
+        for (std::size_t i = 0; i < norm.size(); ++i)
+            if (r.cluster[i] >= 0) {
+                labels[r.cluster[i]].insert(table.rows[i][label]);
+                ++sizes[r.cluster[i]];
+            }
+        for (std::size_t c = 0; c < r.clusters; ++c)
+            if (labels[c].size() > 1) conflict_rows += sizes[c];
+        CHECK(conflict_rows == truth["label_conflict_rows"].GetUint64());
+
+        // Pairs: none outside the exact enumeration, and all 46 found (each is proposed with
+        // probability >= 0.995 at the default max_miss; this seed finds every one).
+        std::set<std::pair<std::uint32_t, std::uint32_t>> expected;
+        auto pairs_table = csv::read_table(dir + "moderation_openai.near_dup_pairs.csv");
+        for (auto& row : pairs_table.rows)
+            expected.insert({std::stoul(row[0]), std::stoul(row[1])});
+        std::size_t found = 0;
+        for (auto& p : dedup::row_pairs(r)) {
+            INFO(p.i << "," << p.j);
+            CHECK(expected.count({p.i, p.j}) == 1);
+            found += expected.count({p.i, p.j});
+        }
+        CHECK(found == expected.size());
+    }
 }

@@ -252,7 +252,7 @@ TEST_CASE("synthmod-stats writes the report's clusters and judge counts into met
     const std::string dir = test::temp_dir("report-json-run");
     auto r = test::run({test::tool("synthmod-stats"), "--in",
                         SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv", "--report-dir",
-                        dir + "/out", "--quiet"});
+                        dir + "/out", "--quiet", "--dedup-method", "lsh"});
     REQUIRE(r.exit_code == 0);
     rapidjson::Document doc;
     const std::string text = test::slurp(dir + "/out/metrics.json");
@@ -280,6 +280,7 @@ TEST_CASE("synthmod-stats writes the report's clusters and judge counts into met
     // Default [dedup]: char 5-grams, threshold 0.8, 128 permutations, max_miss 0.005 -> three
     // rounds of 13 bands x 9 rows, P(0.8) = 1 - (1 - 0.8^9)^39 >= 0.995.
     const auto& d = doc["dedup"];
+    CHECK(std::string(d["method"].GetString()) == "lsh");
     CHECK(d["bands"].GetInt() == 13);
     CHECK(d["rows_per_band"].GetInt() == 9);
     CHECK(d["rounds"].GetInt() == 3);
@@ -290,5 +291,35 @@ TEST_CASE("synthmod-stats writes the report's clusters and judge counts into met
     char pct[32];
     std::snprintf(pct, sizeof pct, "%.2f %%", 100 * lsh_probability(0.8, 13, 9, 3));
     CHECK(test::slurp(dir + "/out/report.md").find(std::string("probability ") + pct) !=
+          std::string::npos);
+}
+
+TEST_CASE("metrics.json and the report say when the exact join ran", "[report_json]") {
+    // 16 rows: method auto picks the exact join (at most dedup::kAutoExactAnyTexts texts).
+    const std::string dir = test::temp_dir("report-json-exact");
+    auto r = test::run({test::tool("synthmod-stats"), "--in",
+                        SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv", "--report-dir",
+                        dir + "/out", "--quiet"});
+    REQUIRE(r.exit_code == 0);
+    rapidjson::Document doc;
+    const std::string text = test::slurp(dir + "/out/metrics.json");
+    doc.Parse(text.c_str(), text.size());
+    REQUIRE_FALSE(doc.HasParseError());
+    const auto& d = doc["dedup"];
+    CHECK(std::string(d["method"].GetString()) == "exact");
+    CHECK(d["bands"].IsNull());
+    CHECK(d["rows_per_band"].IsNull());
+    CHECK(d["rounds"].IsNull());
+    CHECK(d["match_probability"][0]["probability"].GetDouble() == 1.0);
+    // The same pairs as LSH on this file (3 clusters, every pair far above the threshold).
+    CHECK(doc["largest_clusters"].Size() == 3);
+    const std::string md = test::slurp(dir + "/out/report.md");
+    CHECK(md.find("exact similarity join by prefix filtering (chosen by method auto") !=
+          std::string::npos);
+    auto bad = test::run({test::tool("synthmod-stats"), "--in",
+                          SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv", "--report-dir",
+                          dir + "/bad", "--dedup-method", "minhash"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--dedup-method: expected \"auto\", \"lsh\" or \"exact\", not \"minhash\"") !=
           std::string::npos);
 }

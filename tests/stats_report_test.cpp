@@ -147,6 +147,7 @@ TEST_CASE("duplicates section: the method note reads the search's own options", 
     options.threshold = 0.5;
     options.num_perm = 64;
     options.rounds = 2;
+    options.method = dedup::Method::kLsh;  // auto would run the exact join on these 16 rows
     const auto dups = dedup::find_near_duplicates(data.normalized, options);
     const auto m = metrics::compute(data, dups, {});
     const std::string md = report::section::duplicates(m, dups, data);

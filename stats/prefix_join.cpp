@@ -1,0 +1,272 @@
+#include "stats/prefix_join.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <stdexcept>
+
+#include "stats/dedup.h"
+#include "stats/minhash.h"
+
+namespace synthmod::prefix_join {
+
+namespace {
+
+/// A(y) of a set that the positional filter has ruled out for the current probe.
+constexpr std::uint32_t kPruned = UINT32_MAX;
+/// Sets handled per task by the counting, prefix and probe passes.
+constexpr std::size_t kChunk = 4096;
+
+/// Estimated frequency of every token: counters indexed by the token's top bits. Tokens that
+/// share counters are counted together, so an estimate is never below the true count.
+class FrequencyTable {
+   public:
+    explicit FrequencyTable(std::size_t sets) {
+        while (bits_ < 24 && (std::size_t{1} << bits_) < sets * 16) ++bits_;
+        counts_ = std::vector<std::atomic<std::uint32_t>>(std::size_t{1} << bits_);
+    }
+    void add(std::uint64_t token) {
+        counts_[token >> (64 - bits_)].fetch_add(1, std::memory_order_relaxed);
+    }
+    std::uint32_t of(std::uint64_t token) const {
+        return counts_[token >> (64 - bits_)].load(std::memory_order_relaxed);
+    }
+
+   private:
+    int bits_ = 10;
+    std::vector<std::atomic<std::uint32_t>> counts_;
+};
+
+/// The probe prefixes of every set, tokens in the global order (rare first), kept per chunk of
+/// sets so that the chunks fill in parallel without a copy.
+struct Prefixes {
+    std::vector<std::uint32_t> size;                 ///< per set: distinct tokens
+    std::vector<std::uint32_t> start;                ///< per set: offset in its chunk
+    std::vector<std::vector<std::uint64_t>> chunks;  ///< per chunk: the prefixes, one after another
+    const std::uint64_t* of(std::size_t k) const { return chunks[k / kChunk].data() + start[k]; }
+};
+
+Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, const FrequencyTable& freq,
+                        double threshold, int threads) {
+    Prefixes p;
+    p.size.assign(count, 0);
+    p.start.assign(count, 0);
+    p.chunks.resize((count + kChunk - 1) / kChunk);
+    dedup::parallel_tasks(p.chunks.size(), threads, [&](std::size_t chunk, int) {
+        std::vector<std::uint64_t> tokens;
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked;
+        auto& out = p.chunks[chunk];
+        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+        for (std::size_t k = chunk * kChunk; k < end; ++k) {
+            tokens_of(k, tokens);
+            std::sort(tokens.begin(), tokens.end());
+            tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+            if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
+            p.size[k] = static_cast<std::uint32_t>(tokens.size());
+            p.start[k] = static_cast<std::uint32_t>(out.size());
+            if (tokens.empty()) continue;
+            ranked.clear();
+            for (std::uint64_t t : tokens) ranked.emplace_back(freq.of(t), t);
+            const std::size_t keep = probe_prefix(tokens.size(), threshold);
+            const auto cut = ranked.begin() + static_cast<std::ptrdiff_t>(keep);
+            if (cut != ranked.end()) std::nth_element(ranked.begin(), cut, ranked.end());
+            std::sort(ranked.begin(), cut);
+            for (std::size_t i = 0; i < keep; ++i) out.push_back(ranked[i].second);
+        }
+        out.shrink_to_fit();
+    });
+    return p;
+}
+
+/// One entry of the inverted index: set `rank` (its place in the size order) holds `token` at
+/// position `pos` of its ordered tokens.
+struct Entry {
+    std::uint64_t token;
+    std::uint32_t rank;
+    std::uint32_t pos;
+};
+
+/// The index prefixes of all sets, grouped by token, ranks ascending within a token: entries
+/// bucketed by the token's top bits (a stable counting sort in rank order), each bucket then
+/// stably sorted by token. A token's entries are found by scanning its bucket (~2 entries).
+class Index {
+   public:
+    Index(const Prefixes& p, const std::vector<std::uint32_t>& order, double threshold) {
+        std::size_t total = 0;
+        for (std::uint32_t k : order) total += p.size[k] ? index_prefix(p.size[k], threshold) : 0;
+        if (total >= UINT32_MAX) throw std::length_error("too many index entries to join");
+        while (bits_ < 40 && (std::size_t{2} << bits_) < total) ++bits_;
+        start_.assign((std::size_t{1} << bits_) + 1, 0);
+        auto each = [&](auto&& fn) {
+            for (std::uint32_t r = 0; r < order.size(); ++r) {
+                const std::uint32_t k = order[r];
+                if (!p.size[k]) continue;
+                const std::uint64_t* tokens = p.of(k);
+                const std::size_t n = index_prefix(p.size[k], threshold);
+                for (std::size_t j = 0; j < n; ++j) fn(tokens[j], r, static_cast<std::uint32_t>(j));
+            }
+        };
+        each([&](std::uint64_t t, std::uint32_t, std::uint32_t) { ++start_[bucket(t) + 1]; });
+        for (std::size_t b = 0; b + 1 < start_.size(); ++b) start_[b + 1] += start_[b];
+        entries_.resize(total);
+        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+        each([&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
+            entries_[fill[bucket(t)]++] = {t, r, j};
+        });
+        // Buckets hold ~2 entries: an insertion sort, stable, so ranks stay ascending.
+        for (std::size_t b = 0; b + 1 < start_.size(); ++b)
+            for (std::size_t i = start_[b] + 1; i < start_[b + 1]; ++i)
+                for (std::size_t j = i; j > start_[b] && entries_[j - 1].token > entries_[j].token;
+                     --j)
+                    std::swap(entries_[j - 1], entries_[j]);
+    }
+    /// The entries of `token`, ranks ascending.
+    std::pair<const Entry*, const Entry*> of(std::uint64_t token) const {
+        const std::size_t b = bucket(token);
+        const Entry* e = entries_.data() + start_[b];
+        const Entry* end = entries_.data() + start_[b + 1];
+        while (e != end && e->token != token) ++e;
+        const Entry* last = e;
+        while (last != end && last->token == token) ++last;
+        return {e, last};
+    }
+    std::size_t size() const { return entries_.size(); }
+
+   private:
+    std::size_t bucket(std::uint64_t token) const {
+        return static_cast<std::size_t>(token >> (63 - bits_) >> 1);
+    }
+    int bits_ = 1;
+    std::vector<std::uint32_t> start_;
+    std::vector<Entry> entries_;
+};
+
+/// What one probing worker reuses from set to set.
+struct Worker {
+    std::vector<std::uint32_t> overlap;  ///< per rank: A(y), shared prefix tokens so far
+    std::vector<std::uint32_t> touched;  ///< ranks with a non-zero A(y)
+    std::vector<std::uint64_t> tokens;
+    minhash::ShingleTable table;
+    std::vector<Pair> pairs;
+    std::size_t candidates = 0;
+};
+
+/// Probes the index with set order[r] against the smaller sets (ranks < r), then verifies the
+/// candidates left by the filters exactly.
+void probe(std::uint32_t r, const std::vector<std::uint32_t>& order,
+           const std::vector<std::uint32_t>& size_by_rank, const Prefixes& p, const Index& index,
+           const TokensOf& tokens_of, double threshold, Worker& w) {
+    const std::uint32_t x = order[r];
+    const std::size_t sx = size_by_rank[r];
+    if (sx == 0) return;
+    const std::uint64_t* prefix = p.of(x);
+    const std::size_t probe_len = probe_prefix(sx, threshold);
+    // Length filter: a set under ceil(t |x|) tokens cannot reach t with x.
+    const std::uint32_t min_size = static_cast<std::uint32_t>(ceil_down(threshold * sx));
+    const auto lo = static_cast<std::uint32_t>(
+        std::lower_bound(size_by_rank.begin(), size_by_rank.begin() + r, min_size) -
+        size_by_rank.begin());
+    const double overlap_share = threshold / (1.0 + threshold);
+    for (std::size_t i = 0; i < probe_len; ++i) {
+        auto [e, end] = index.of(prefix[i]);
+        for (; e != end && e->rank < r; ++e) {
+            if (e->rank < lo) continue;
+            std::uint32_t& a = w.overlap[e->rank];
+            if (a == kPruned) continue;
+            const std::size_t sy = size_by_rank[e->rank];
+            const std::size_t need = ceil_down(overlap_share * static_cast<double>(sx + sy));
+            const std::size_t most = 1 + std::min(sx - i - 1, sy - e->pos - 1);
+            if (a == 0) w.touched.push_back(e->rank);
+            // Positional filter: A(y) counts every shared token before this one exactly, and
+            // at most `most` are shared from here on.
+            a = a + most >= need ? a + 1 : kPruned;
+        }
+    }
+    if (w.touched.empty()) return;
+    tokens_of(x, w.tokens);
+    w.table.assign(w.tokens);
+    for (std::uint32_t y : w.touched) {
+        if (w.overlap[y] != kPruned) {
+            ++w.candidates;
+            tokens_of(order[y], w.tokens);
+            const auto [common, size_y] = w.table.compare(w.tokens);
+            const std::size_t uni = w.table.size() + size_y - common;
+            if (static_cast<double>(common) / static_cast<double>(uni) >= threshold)
+                w.pairs.push_back({std::min(x, order[y]), std::max(x, order[y]),
+                                   static_cast<std::uint32_t>(common),
+                                   static_cast<std::uint32_t>(uni)});
+        }
+        w.overlap[y] = 0;
+    }
+    w.touched.clear();
+}
+
+}  // namespace
+
+std::size_t ceil_down(double v) {
+    const double c = std::ceil(v - 1e-9);
+    return c <= 0 ? 0 : static_cast<std::size_t>(c);
+}
+
+std::size_t probe_prefix(std::size_t size, double threshold) {
+    const std::size_t need = std::max<std::size_t>(1, ceil_down(threshold * size));
+    return size - std::min(size, need) + 1;
+}
+
+std::size_t index_prefix(std::size_t size, double threshold) {
+    const double share = 2 * threshold / (1 + threshold);
+    const std::size_t need = std::max<std::size_t>(1, ceil_down(share * size));
+    return size - std::min(size, need) + 1;
+}
+
+Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads) {
+    if (count >= UINT32_MAX) throw std::length_error("too many sets to join");
+    threads = std::max(1, threads);
+    const std::size_t chunks = (count + kChunk - 1) / kChunk;
+    Result result;
+    Prefixes p;
+    {
+        FrequencyTable freq(count);
+        dedup::parallel_tasks(chunks, threads, [&](std::size_t chunk, int) {
+            std::vector<std::uint64_t> tokens;
+            const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+            for (std::size_t k = chunk * kChunk; k < end; ++k) {
+                tokens_of(k, tokens);
+                for (std::uint64_t t : tokens) freq.add(t);
+            }
+        });
+        p = probe_prefixes(count, tokens_of, freq, threshold, threads);
+    }
+    // Sets by increasing size (then index): each probes only the sets before it.
+    std::vector<std::uint64_t> keyed(count);
+    for (std::size_t k = 0; k < count; ++k)
+        keyed[k] = static_cast<std::uint64_t>(p.size[k]) << 32 | k;
+    minhash::radix_sort(keyed);
+    std::vector<std::uint32_t> order(count), size_by_rank(count);
+    for (std::size_t r = 0; r < count; ++r) {
+        order[r] = static_cast<std::uint32_t>(keyed[r]);
+        size_by_rank[r] = static_cast<std::uint32_t>(keyed[r] >> 32);
+    }
+    std::vector<std::uint64_t>().swap(keyed);
+    const Index index(p, order, threshold);
+    result.index_entries = index.size();
+
+    std::vector<Worker> workers(static_cast<std::size_t>(threads));
+    dedup::parallel_tasks(chunks, threads, [&](std::size_t chunk, int worker) {
+        Worker& w = workers[static_cast<std::size_t>(worker)];
+        if (w.overlap.size() != count) w.overlap.assign(count, 0);
+        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+        for (std::size_t r = chunk * kChunk; r < end; ++r)
+            probe(static_cast<std::uint32_t>(r), order, size_by_rank, p, index, tokens_of,
+                  threshold, w);
+    });
+    for (auto& w : workers) {
+        result.candidates += w.candidates;
+        result.pairs.insert(result.pairs.end(), w.pairs.begin(), w.pairs.end());
+    }
+    std::sort(result.pairs.begin(), result.pairs.end(),
+              [](const Pair& x, const Pair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+    return result;
+}
+
+}  // namespace synthmod::prefix_join
