@@ -30,8 +30,8 @@ Faults (each is a name usable in --faults, --script and /_control):
               rows_per_request) one item is left out; a one-item answer is {} as badanswer
   baditem     200; one of the K items keeps only its index (misses the required fields)
 
-Multi-item requests: an answer schema whose `items` array holds objects with an integer `index`
-(0..maximum) is answered with exactly maximum + 1 items, the i-th with index i.
+Multi-item requests: an answer schema whose `items` array (maxItems K) holds objects with an
+`index` is answered with exactly K items, the i-th with index i.
 
 Fault choice for /v1/messages and /v1/chat/completions: the next --script entry if any is left;
 otherwise, with --faults, a deterministic draw from (seed, SHA-256 of the user message, the
@@ -221,9 +221,9 @@ def value_for(schema, rng, depth=0):
         items = schema.get("items")
         index = ((items or {}).get("properties") or {}).get("index") if isinstance(items, dict) \
             else None
-        if isinstance(index, dict) and "maximum" in index:  # K items of a multi-item request
+        if isinstance(index, dict) and "maxItems" in schema:  # K items of a multi-item request
             out = []
-            for i in range(int(index["maximum"]) + 1):
+            for i in range(int(schema["maxItems"])):
                 v = value_for(items, rng, depth + 1)
                 v["index"] = i
                 out.append(v)

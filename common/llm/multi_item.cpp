@@ -29,9 +29,11 @@ rapidjson::Value indexed_schema(const std::string& schema_json, std::size_t n,
     if (!out.HasMember("properties")) out.AddMember("properties", rapidjson::kObjectType, a);
     rapidjson::Value index(rapidjson::kObjectType);
     index.AddMember("type", "integer", a);
-    index.AddMember("minimum", 0, a);
-    index.AddMember("maximum", static_cast<std::int64_t>(n) - 1, a);
-    index.AddMember("description", "The number of the request this answers.", a);
+    // No minimum/maximum: Anthropic's native structured outputs refuse them
+    // (docs/ANTHROPIC_API.md); the range is in words and split_answer checks it.
+    const std::string says =
+        "The number of the request this answers, 0 to " + std::to_string(n - 1) + ".";
+    index.AddMember("description", rapidjson::Value(says.c_str(), a), a);
     out["properties"].RemoveMember("index");
     out["properties"].AddMember("index", index, a);
     if (!out.HasMember("required") || !out["required"].IsArray())

@@ -14,7 +14,7 @@ namespace synthmod::llm {
 
 /// One prompt asking for every part at once: the shared system prompt once, each part's user
 /// message under its index (0-based, in the order given), and as schema an object whose
-/// `items` array holds one answer per part (the part's own schema plus a required `index`),
+/// `items` array holds one answer per part (the part's own schema plus a required integer `index`),
 /// with minItems = maxItems = the number of parts when `exact_count` (the provider allows it).
 /// max_tokens is the parts' sum. The parts must share system prompt, schema and task.
 Prompt combine_prompts(const std::vector<const Prompt*>& parts, const std::vector<std::string>& ids,
