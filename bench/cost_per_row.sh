@@ -17,8 +17,8 @@ cp "$root/examples/moderation.toml" "$root/examples/personas.jsonl" "$work/"
 # "input A, cache write B, cache read C, output D" and "$X" of a summary line's "this run".
 tokens() { sed -n 's/.*this run: \$\([0-9.]*\), tokens input \([0-9]*\), cache write \([0-9]*\), cache read \([0-9]*\), output \([0-9]*\).*/\2 \3 \4 \5 \1/p' "$1" | tail -1; }
 
-printf '| K | batch | gen requests | gen input | gen cache write | gen cache read | gen output | gen $ | judge requests | judge input | judge cache read | judge output | judge $ | accepted | $ / accepted row |\n'
-printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| K | batch | gen requests | gen input | gen cache write | gen cache read | gen output | gen $ | judge requests | judge input | judge cache write | judge cache read | judge output | judge $ | accepted | $ / accepted row |\n'
+printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for k in 1 4 8 16; do
     for batch in off on; do
         d="$work/k$k-$batch"
@@ -46,8 +46,8 @@ for k in 1 4 8 16; do
 import json, sys
 m = json.load(open(sys.argv[1]))
 print(m["filtered_rows"], "%.5f" % m["cost_per_accepted_row"])' "$d/report/metrics.json")"
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-            "$k" "$batch" "$greq" "$gi" "$gw" "$gr" "$go" "$gd" "$jreq" "$ji" "$jr" "$jo" "$jd" \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+            "$k" "$batch" "$greq" "$gi" "$gw" "$gr" "$go" "$gd" "$jreq" "$ji" "$jw" "$jr" "$jo" "$jd" \
             "$accepted" "$per"
     done
 done

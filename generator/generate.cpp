@@ -133,6 +133,12 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
 
     estimate::Tokens tokens;  // per request as sent: K items share one prefix (issue 15)
     runner::for_each_request(items, [&tokens](const llm::Prompt& p) { tokens.add(p); });
+    if (tokens.requests != tokens.items) {
+        out << "rows per request:";
+        for (const auto& v : variants)
+            out << " " << v.name << " " << v.rows_per_request.value_or(spec.generator.rows_per_request);
+        out << " (" << tokens.requests << " requests for the " << tokens.items << " rows)\n";
+    }
     const std::string journal = runner::journal_path("synthmod-generate", options.out);
     const estimate::OutputRange output =
         estimate::output_range(tokens,

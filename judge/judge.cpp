@@ -173,6 +173,9 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     }
     estimate::Tokens tokens;  // per request as sent: K rows share one prefix (issue 15)
     runner::for_each_request(items, [&tokens](const llm::Prompt& p) { tokens.add(p); });
+    if (s.rows_per_request > 1)
+        out << "  rows per request: " << s.rows_per_request << " (" << tokens.requests
+            << " requests of the plan's " << items.size() << " answers)\n";
     const std::string journal = runner::journal_path("synthmod-judge", o.out_path);
     const estimate::OutputRange output =
         estimate::output_range(tokens,
