@@ -280,6 +280,15 @@ TEST_CASE("offline: K rows per request give the same rows in fewer requests, gen
     REQUIRE(j8.exit_code == 0);
     CHECK(t::slurp(dir + "/j8.csv") == t::slurp(dir + "/j1.csv"));
     CHECK(j8.err.find(" 5 requests,") != std::string::npos);  // ceil(40 / 8)
+    // With votes, a row's votes never share a request (each vote round is its own group):
+    // 3 rounds of ceil(40 / 8) requests, and the verdicts those of K = 1.
+    auto v1 = judge(dir + "/v1.csv", {"--votes", "3"});
+    REQUIRE(v1.exit_code == 0);
+    auto v8 = judge(dir + "/v8.csv", {"--votes", "3", "--rows-per-request", "8"});
+    INFO(v8.err);
+    REQUIRE(v8.exit_code == 0);
+    CHECK(t::slurp(dir + "/v8.csv") == t::slurp(dir + "/v1.csv"));
+    CHECK(v8.err.find(" 15 requests,") != std::string::npos);
     // --rows-per-request is bounded like the spec value.
     auto bad = judge(dir + "/j0.csv", {"--rows-per-request", "0"});
     CHECK(bad.exit_code == 2);
