@@ -171,6 +171,7 @@ Next Job::settle_request(const std::vector<Task*>& tasks, const llm::Result& res
                 if (!result.request_id.empty()) tasks[i]->request_id = result.request_id;
                 tasks[i]->last_error = std::string("request of ") + std::to_string(n) + " items " +
                                        llm::to_string(result.status);
+                tasks[i]->alone = true;
                 reask->push_back(tasks[i]);
             }
             return Next::kDone;
@@ -221,7 +222,7 @@ std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tas
     std::map<std::string, std::size_t> open;  // group -> its request still filling
     for (std::size_t i : which) {
         const Item& item = *tasks[i].item;
-        if (item.rows_per_request <= 1) {
+        if (item.rows_per_request <= 1 || tasks[i].alone) {
             requests.push_back({i});
             continue;
         }
@@ -234,6 +235,19 @@ std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tas
         if (static_cast<int>(requests[it->second].size()) >= item.rows_per_request) open.erase(it);
     }
     return requests;
+}
+
+std::vector<std::vector<Task*>> follow_ups(const std::vector<Task*>& reask) {
+    std::vector<std::vector<Task*>> out;
+    std::vector<Task*> together;
+    for (Task* t : reask) {
+        if (t->alone)
+            out.push_back({t});
+        else
+            together.push_back(t);
+    }
+    if (!together.empty()) out.push_back(std::move(together));
+    return out;
 }
 
 std::vector<Task*> request_tasks(const Job& job, std::vector<Task>& tasks,
@@ -284,7 +298,7 @@ void run_local(Job& job, std::vector<Task>& tasks) {
             llm::Result result = job.provider.answer_locally(prompt, request.front()->item->id);
             std::vector<Task*> reask;
             Next next = job.settle_request(request, result, false, &reask);
-            if (!reask.empty()) pending.push_front(std::move(reask));
+            for (auto& follow_up : follow_ups(reask)) pending.push_front(std::move(follow_up));
             if (next != Next::kRetry) break;
             Task& task = *request.front();
             if (result.status == llm::Status::kFatal) {

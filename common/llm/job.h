@@ -28,6 +28,9 @@ struct Task {
     std::string last_kind;  ///< attempt_error_kind of last_error: the reason if it fails
     std::string request_id;
     bool done = false;
+    /// Asked in a request of its own from now on: its multi-item request was refused or
+    /// truncated, and which item caused it is unknown.
+    bool alone = false;
 };
 
 /// What to do with an item after one answer.
@@ -80,6 +83,10 @@ std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tas
 /// The same for the tasks `which` (indices into `tasks`, in that order).
 std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tasks,
                                                     const std::vector<std::size_t>& which);
+
+/// The requests that ask `reask` again (Job::settle_request): one of its own for each task
+/// marked `alone`, one for the others together (only the items an answer lacked).
+std::vector<std::vector<Task*>> follow_ups(const std::vector<Task*>& reask);
 
 /// The tasks of one request in the order the request lists them (Options::shuffle_seed).
 std::vector<Task*> request_tasks(const Job& job, std::vector<Task>& tasks,

@@ -227,7 +227,7 @@ class HttpLoop {
                 limiter_.on_success(now);
                 count_attempt(response, task);
                 // Parts missing or invalid: asked again, without the items already settled.
-                if (!reask.empty()) ready_.push_front(std::move(reask));
+                for (auto& follow_up : follow_ups(reask)) ready_.push_front(std::move(follow_up));
                 return;
             }
             if (result.overloaded || llm::is_overload(response.status)) limiter_.on_overload(now);
