@@ -317,6 +317,8 @@ class Loader {
             config.temperature = *v;
         if (auto v = get_int_in(t, prefix, "concurrency", bounds::kConcurrency))
             config.concurrency = *v;
+        if (auto v = get_int_in(t, prefix, "rows_per_request", bounds::kRowsPerRequest))
+            config.rows_per_request = *v;
         if (auto v = get_string(t, prefix, "system")) config.system = *v;
     }
 
@@ -368,7 +370,7 @@ class Loader {
         if (t != nullptr) {
             check_keys(*t, "generator",
                        {"provider", "model", "base_url", "max_tokens", "temperature", "concurrency",
-                        "system", "contexts", "variants"});
+                        "system", "contexts", "variants", "rows_per_request"});
             load_model(*t, "generator", spec.generator);
             if (const toml::node* node = t->get("contexts")) {
                 const toml::array* arr = node->as_array();
@@ -390,7 +392,7 @@ class Loader {
                 for (const auto& item : *variants) {
                     ++index;
                     const toml::table& v = *item.as_table();
-                    check_keys(v, "generator.variants", {"name", "prompt"});
+                    check_keys(v, "generator.variants", {"name", "prompt", "rows_per_request"});
                     Variant variant;
                     auto name = get_string(v, "generator.variants", "name");
                     if (!name)
@@ -409,6 +411,8 @@ class Loader {
                                                    variant.name + "\"");
                     check_template(*v.get("prompt"), "generator.variants.prompt", *prompt);
                     variant.prompt = *prompt;
+                    variant.rows_per_request = get_int_in(
+                        v, "generator.variants", "rows_per_request", bounds::kRowsPerRequest);
                     const std::size_t line = v.get("name")->source().begin.line;
                     auto [it, inserted] = first_line.emplace(variant.name, line);
                     if (!inserted) {
@@ -431,7 +435,7 @@ class Loader {
         if (t == nullptr) return;
         check_keys(*t, "judge",
                    {"provider", "model", "base_url", "max_tokens", "temperature", "concurrency",
-                    "system", "blind"});
+                    "system", "blind", "rows_per_request"});
         load_model(*t, "judge", spec.judge);
         if (auto v = get_bool(*t, "judge", "blind")) spec.judge.blind = *v;
     }

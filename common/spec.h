@@ -42,6 +42,8 @@ struct Variant {
     std::string name;
     std::string prompt;  ///< template with {{persona}} {{label}} {{label_definition}} {{labels}}
                          ///< {{context}}
+    /// The variant's own rows_per_request; unset: the [generator] value.
+    std::optional<int> rows_per_request = std::nullopt;
 };
 
 /// Inclusive bounds of an integer spec value.
@@ -69,6 +71,8 @@ inline constexpr IntRange kRows{1, INT_MAX};        ///< [dataset] rows
 inline constexpr IntRange kMaxTokens{1, 1000000};   ///< [generator]/[judge] max_tokens
 inline constexpr RealRange kTemperature{0, 2};      ///< [generator]/[judge] temperature
 inline constexpr IntRange kConcurrency{1, 10000};   ///< [generator]/[judge] concurrency
+/// [generator]/[judge]/[[generator.variants]] rows_per_request (items asked in one request).
+inline constexpr IntRange kRowsPerRequest{1, 64};
 inline constexpr IntRange kNgram{1, 64};            ///< [dedup] ngram
 inline constexpr RealRange kThreshold{0, 1, true};  ///< [dedup] threshold (Jaccard)
 inline constexpr IntRange kNumPerm{8, 1024};        ///< [dedup] num_perm
@@ -95,6 +99,8 @@ struct ModelConfig {
     std::optional<double> temperature;
     int concurrency = 16;
     std::string system;  ///< empty: built-in default
+    /// Items asked in one request (issue 15); bounds::kRowsPerRequest.
+    int rows_per_request = 1;
 };
 
 struct Generator : ModelConfig {

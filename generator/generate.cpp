@@ -131,8 +131,14 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
         << (spec.generator.provider == "offline" ? "offline" : spec.generator.model)
         << (options.run.batch ? ", message batches (50 % price)" : "") << "\n";
 
-    estimate::Tokens tokens;
-    for (const auto& item : items) tokens.add(item.prompt);
+    estimate::Tokens tokens;  // per request as sent: K items share one prefix (issue 15)
+    runner::for_each_request(items, [&tokens](const llm::Prompt& p) { tokens.add(p); });
+    if (tokens.requests != tokens.items) {
+        out << "rows per request:";
+        for (const auto& v : variants)
+            out << " " << v.name << " " << v.rows_per_request.value_or(spec.generator.rows_per_request);
+        out << " (" << tokens.requests << " requests for the " << tokens.items << " rows)\n";
+    }
     const std::string journal = runner::journal_path("synthmod-generate", options.out);
     const estimate::OutputRange output =
         estimate::output_range(tokens,
@@ -238,6 +244,10 @@ spec::Spec effective_spec(const Options& options) {
     if (!options.run.model.empty()) spec.generator.model = options.run.model;
     if (!options.run.base_url.empty()) spec.generator.base_url = options.run.base_url;
     if (options.run.concurrency) spec.generator.concurrency = *options.run.concurrency;
+    if (options.run.rows_per_request) {
+        spec.generator.rows_per_request = *options.run.rows_per_request;
+        for (auto& v : spec.generator.variants) v.rows_per_request.reset();
+    }
     if (spec.generator.contexts.empty()) spec.generator.contexts = kDefaultContexts;
     return spec;
 }
@@ -313,9 +323,13 @@ int run(const Options& options) {
     items.reserve(plan.items.size());
     const bool offline = spec.generator.provider == "offline";
     for (const auto& item : plan.items) {
-        items.push_back(
-            {item.id, build_prompt(spec, *by_name.at(item.variant), item, system, schema)});
-        if (!offline) items.back().prompt.vars.clear();  // only the offline provider reads them
+        const spec::Variant& variant = *by_name.at(item.variant);
+        items.push_back({item.id, build_prompt(spec, variant, item, system, schema)});
+        runner::Item& back = items.back();
+        if (!offline) back.prompt.vars.clear();  // only the offline provider reads them
+        // Items of one variant share system prompt and schema: up to K of them per request.
+        back.rows_per_request = variant.rows_per_request.value_or(spec.generator.rows_per_request);
+        back.group = variant.name;
     }
 
     if (options.run.dry_run) {

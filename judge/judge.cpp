@@ -34,6 +34,7 @@ struct Settings {
     std::string base_url;
     bool blind = true;
     int concurrency = 16;
+    int rows_per_request = 1;  ///< rows graded in one request (issue 15)
     int max_tokens = 400;
     std::optional<double> temperature;
     std::string format;
@@ -60,6 +61,7 @@ Settings resolve(const Options& o, const spec::Spec& spec) {
     s.base_url = !f.base_url.empty() ? f.base_url : (same_provider ? spec.judge.base_url : "");
     s.blind = o.no_blind ? false : spec.judge.blind;
     s.concurrency = f.concurrency.value_or(spec.judge.concurrency);
+    s.rows_per_request = f.rows_per_request.value_or(spec.judge.rows_per_request);
     s.max_tokens = spec.judge.max_tokens;
     s.temperature = spec.judge.temperature;
     s.format = runner::output_format(f, o.out_path);
@@ -169,8 +171,11 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
         std::size_t n = rows_per_label.count(l) ? rows_per_label[l] : 0;
         out << "    " << printable(l) << ": " << n << " rows, " << n * o.votes << " requests\n";
     }
-    estimate::Tokens tokens;
-    for (const auto& item : items) tokens.add(item.prompt);
+    estimate::Tokens tokens;  // per request as sent: K rows share one prefix (issue 15)
+    runner::for_each_request(items, [&tokens](const llm::Prompt& p) { tokens.add(p); });
+    if (s.rows_per_request > 1)
+        out << "  rows per request: " << s.rows_per_request << " (" << tokens.requests
+            << " requests of the plan's " << items.size() << " answers)\n";
     const std::string journal = runner::journal_path("synthmod-judge", o.out_path);
     const estimate::OutputRange output =
         estimate::output_range(tokens,
@@ -344,6 +349,9 @@ int run(const Options& o) {
             runner::Item item;
             item.id = item_id(row[in.content], i, k, judge_model, s.blind);
             item.prompt = prompt;
+            // Rows of one vote round share a request; two votes on a row never do.
+            item.rows_per_request = s.rows_per_request;
+            item.group = "vote " + std::to_string(k);
             plan_key += "\x1e" + item.id;
             if (!s.blind) plan_key += "\x1f" + row[in.label];
             items.push_back(std::move(item));
@@ -357,6 +365,9 @@ int run(const Options& o) {
     if (o.out_path != "-") check_writable(o.out_path);
 
     runner::Options ro = runner::make_options(o.run, "synthmod-judge", s.concurrency, o.out_path);
+    // A K-row request lists its rows in an order drawn from the spec's seed and the rows' ids,
+    // so a position in the request does not stick to a row (never 0: 0 keeps plan order).
+    ro.shuffle_seed = static_cast<std::uint64_t>(spec.seed) * 2 + 1;
     std::unique_ptr<http::Transport> transport;
     if (provider->remote()) transport = http::make_curl_transport(ro.http);
 

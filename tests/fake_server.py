@@ -26,6 +26,12 @@ Faults (each is a name usable in --faults, --script and /_control):
   slow        answer after --slow-ms (default 5000 ms)
   early_hints a "103 Early Hints" interim response (with a link header) before the 200
   noretry429  429 with x-should-retry: false;  retry400  400 with x-should-retry: true
+  dropitem    200; in an answer of K items (a schema {"items": [{"index", ...}]}, synthmod's
+              rows_per_request) one item is left out; a one-item answer is {} as badanswer
+  baditem     200; one of the K items keeps only its index (misses the required fields)
+
+Multi-item requests: an answer schema whose `items` array (maxItems K) holds objects with an
+`index` is answered with exactly K items, the i-th with index i.
 
 Hostile errors (--hostile-errors): every error body's message carries terminal escapes (OSC, CSI),
 CR LF, a bidi override and a NUL, its request_id an escape, and the request-id header another:
@@ -117,6 +123,7 @@ REASONS = {
 }
 STATUS_FAULTS = {"400", "401", "403", "404", "408", "409", "429", "500", "503", "504", "529"}
 OTHER_FAULTS = {"ok", "drop", "truncate", "badjson", "badanswer", "refusal", "max_tokens", "slow",
+                "dropitem", "baditem",
                 "noretry429", "retry400", "early_hints"}
 
 
@@ -219,6 +226,16 @@ def value_for(schema, rng, depth=0):
             out[name] = value_for(sub, rng, depth + 1)
         return out
     if t == "array":
+        items = schema.get("items")
+        index = ((items or {}).get("properties") or {}).get("index") if isinstance(items, dict) \
+            else None
+        if isinstance(index, dict) and "maxItems" in schema:  # K items of a multi-item request
+            out = []
+            for i in range(int(schema["maxItems"])):
+                v = value_for(items, rng, depth + 1)
+                v["index"] = i
+                out.append(v)
+            return out
         lo = schema.get("minItems", 0)
         hi = max(lo, min(schema.get("maxItems", 2), 2))
         n = rng.randint(lo, hi)
@@ -241,6 +258,22 @@ def value_for(schema, rng, depth=0):
     if t == "null":
         return None
     return text_for(rng, schema.get("minLength", 0), schema.get("maxLength"))
+
+
+def item_fault(value, fault, rng):
+    """dropitem / baditem applied to an answer: one of a multi-item answer's items dropped or
+    cut to its index; a one-item answer becomes {} (as badanswer)."""
+    if fault not in ("dropitem", "baditem"):
+        return value
+    items = value.get("items") if isinstance(value, dict) else None
+    if not isinstance(items, list) or not items:
+        return {}
+    j = rng.randrange(len(items))
+    if fault == "dropitem":
+        del items[j]
+    else:
+        items[j] = {"index": items[j].get("index", j)}
+    return value
 
 
 def user_text(messages):
@@ -648,8 +681,9 @@ class Server:
             content.append({"type": "text", "text": "I can't help with that."})
             answer_len = 6
         elif fmt.get("type") == "json_schema":
-            text = json.dumps(value_for(fmt.get("schema", {}), rng))
-            answer_len = len(text)
+            value = value_for(fmt.get("schema", {}), rng)
+            answer_len = len(json.dumps(value))
+            text = json.dumps(item_fault(value, fault, rng))
             if fault == "max_tokens":
                 text, stop = text[: len(text) // 2], "max_tokens"
             if fault == "badanswer":
@@ -662,6 +696,7 @@ class Server:
                 tool = next((t for t in tools if t.get("name") == choice.get("name")), tool)
             value = value_for(tool.get("input_schema", {}), rng)
             answer_len = len(json.dumps(value))
+            value = item_fault(value, fault, rng)
             if fault == "badanswer":
                 value = {}
             if fault == "max_tokens":
@@ -790,7 +825,8 @@ class Server:
         rng = random.Random(h64("answer", user, sys_text))
         rf = params.get("response_format") or {}
         schema = (rf.get("json_schema") or {}).get("schema")
-        text = json.dumps(value_for(schema, rng)) if schema else text_for(rng)
+        text = json.dumps(item_fault(value_for(schema, rng), fault, rng)) if schema \
+            else text_for(rng)
         finish, refusal = "stop", None
         if fault == "max_tokens":
             text, finish = text[: len(text) // 2], "length"

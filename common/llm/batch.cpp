@@ -8,6 +8,7 @@
 #include "common/llm/batch.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
@@ -26,10 +27,19 @@ namespace {
 /// Raised inside the batch path when a stop is requested while waiting; caught by run_batches.
 struct Interrupted {};
 
+/// A batch request's custom_id: the item's id, or for a multi-item request (issue 15) its first
+/// item's id and the count, "<id>-<n>": its items are the n listed from that id on in the
+/// batch's journalled item ids, so a resumed run finds them again.
+std::string custom_id(const std::vector<Task*>& request) {
+    const std::string& first = request.front()->item->id;
+    return request.size() == 1 ? first : first + "-" + std::to_string(request.size());
+}
+
 struct ActiveBatch {
     std::string id;
-    std::vector<std::size_t> tasks;  ///< indices into the task vector
-    double estimate = 0;             ///< USD, for the budget
+    std::vector<std::size_t> tasks;     ///< indices into the task vector, in request order
+    std::vector<std::string> item_ids;  ///< every item the batch asks, in request order
+    double estimate = 0;                ///< USD, for the budget
     llm::BatchInfo info;
 };
 
@@ -51,6 +61,7 @@ class BatchLoop {
         for (const auto& ref : job_.journal.open_batches()) {
             ActiveBatch b;
             b.id = ref.batch_id;
+            b.item_ids = ref.item_ids;
             for (const auto& id : ref.item_ids) {
                 auto it = index_.find(id);
                 if (it != index_.end() && attached.insert(it->second).second)
@@ -92,9 +103,10 @@ class BatchLoop {
     }
 
    private:
-    /// Creates batches for `pending` in chunks, as far as the budget allows.
+    /// Creates batches for `pending` in chunks, as far as the budget allows. Items of one group
+    /// go rows_per_request to a request, as on the HTTP path.
     void submit(const std::vector<std::size_t>& pending) {
-        std::vector<std::size_t> chunk;
+        std::vector<std::vector<Task*>> chunk;
         std::size_t chunk_bytes = 0;
         double chunk_estimate = 0;
         auto flush = [&] {
@@ -104,51 +116,79 @@ class BatchLoop {
             chunk_bytes = 0;
             chunk_estimate = 0;
         };
-        for (std::size_t t : pending) {
-            const Item& item = *tasks_[t].item;
-            double estimate = job_.meter.estimate(item.prompt, true);
+        for (const auto& indices : form_requests(tasks_, pending)) {
+            std::vector<Task*> request = request_tasks(job_, tasks_, indices);
+            llm::Prompt storage;
+            const llm::Prompt& prompt = job_.request_prompt(request, storage);
+            double estimate = job_.meter.estimate(prompt, true);
             if (job_.options.max_cost &&
                 job_.spent() + committed_ + chunk_estimate + estimate > *job_.options.max_cost) {
                 budget_stop_ = true;  // the rest waits for a rerun with a higher budget
                 break;
             }
             std::size_t bytes =
-                job_.provider.build_batch_create({{item.id, &item.prompt}}).body.size();
+                job_.provider.build_batch_create({{custom_id(request), &prompt}}).body.size();
             if (!chunk.empty() && (chunk.size() >= job_.options.batch_max_requests ||
                                    chunk_bytes + bytes > job_.options.batch_max_bytes))
                 flush();
-            chunk.push_back(t);
+            chunk.push_back(std::move(request));
             chunk_bytes += bytes;
             chunk_estimate += estimate;
         }
         flush();
     }
 
-    void create(const std::vector<std::size_t>& chunk, double estimate) {
+    void create(const std::vector<std::vector<Task*>>& chunk, double estimate) {
+        std::vector<llm::Prompt> prompts(chunk.size());  // combined ones; stable addresses
+        std::vector<std::string> ids;
         std::vector<std::pair<std::string, const llm::Prompt*>> requests;
-        for (std::size_t t : chunk)
-            requests.emplace_back(tasks_[t].item->id, &tasks_[t].item->prompt);
+        for (std::size_t r = 0; r < chunk.size(); ++r) {
+            ids.push_back(custom_id(chunk[r]));
+            requests.emplace_back(ids.back(), &job_.request_prompt(chunk[r], prompts[r]));
+        }
         http::Request request = job_.provider.build_batch_create(requests);
         http::Response response = perform(request, "create a message batch");
         llm::BatchInfo info = job_.provider.parse_batch(response);  // throws ProviderError
 
         ActiveBatch b;
         b.id = info.id;
-        b.tasks = chunk;
+        for (const auto& r : chunk)
+            for (Task* t : r) b.tasks.push_back(static_cast<std::size_t>(t - tasks_.data()));
         b.estimate = estimate;
         b.info = info;
         journal::BatchRef ref;
         ref.batch_id = info.id;
-        for (std::size_t t : chunk) ref.item_ids.push_back(tasks_[t].item->id);
+        for (std::size_t t : b.tasks) ref.item_ids.push_back(tasks_[t].item->id);
+        b.item_ids = ref.item_ids;
         job_.journal.append_batch(ref);  // synced at once: the batch is money committed
-        for (std::size_t t : chunk) {
-            ++tasks_[t].attempts;
-            ++job_.summary.requests;
-        }
+        for (std::size_t t : b.tasks) ++tasks_[t].attempts;
+        job_.summary.requests += static_cast<std::int64_t>(chunk.size());
         committed_ += estimate;
         active_.push_back(std::move(b));
         job_.progress.log("created batch " + info.id + " with " + std::to_string(chunk.size()) +
                           " requests");
+    }
+
+    /// The tasks a result line's custom_id names within batch `b` (in request order), or none
+    /// (not ours, or one of its items is finished already: the others are then asked again).
+    std::vector<Task*> request_of(const ActiveBatch& b, const std::string& cid,
+                                  const std::map<std::string, std::size_t>& position) {
+        std::string first = cid;
+        std::size_t n = 1;
+        auto dash = cid.rfind('-');
+        if (!position.count(cid) && dash != std::string::npos) {
+            first = cid.substr(0, dash);
+            n = std::strtoul(cid.c_str() + dash + 1, nullptr, 10);
+        }
+        auto it = position.find(first);
+        if (it == position.end() || n == 0 || it->second + n > b.item_ids.size()) return {};
+        std::vector<Task*> out;
+        for (std::size_t k = 0; k < n; ++k) {
+            auto task = index_.find(b.item_ids[it->second + k]);
+            if (task == index_.end() || tasks_[task->second].done) return {};
+            out.push_back(&tasks_[task->second]);
+        }
+        return out;
     }
 
     /// Polls one batch; true once it has ended.
@@ -172,6 +212,8 @@ class BatchLoop {
             throw ProviderError("cannot download the results of batch " + b.id + ": HTTP " +
                                 std::to_string(response.status));
         std::set<std::size_t> seen;
+        std::map<std::string, std::size_t> position;  // item id -> its place in b.item_ids
+        for (std::size_t k = 0; k < b.item_ids.size(); ++k) position.emplace(b.item_ids[k], k);
         std::istringstream lines(response.body);
         std::string line;
         while (std::getline(lines, line)) {
@@ -182,20 +224,25 @@ class BatchLoop {
             } catch (const ProviderError&) {
                 continue;  // its row is missing from `seen` and is asked again
             }
-            auto it = index_.find(r.custom_id);
-            if (it == index_.end()) continue;  // not one of ours
-            std::size_t t = it->second;
-            if (!std::count(b.tasks.begin(), b.tasks.end(), t) || !seen.insert(t).second) continue;
-            Task& task = tasks_[t];
-            if (task.done) continue;
+            std::vector<Task*> request = request_of(b, r.custom_id, position);
+            if (request.empty()) continue;  // not one of ours
+            bool fresh = true;
+            for (Task* t : request)
+                fresh = seen.insert(static_cast<std::size_t>(t - tasks_.data())).second && fresh;
+            if (!fresh) continue;
+            auto index_of = [this](Task* t) { return static_cast<std::size_t>(t - tasks_.data()); };
             if (r.type != "succeeded") {
-                task.last_error =
-                    r.result.error.empty() ? "batch request " + r.type : r.result.error;
-                resubmit->push_back(t);
+                for (Task* t : request) {
+                    t->last_error =
+                        r.result.error.empty() ? "batch request " + r.type : r.result.error;
+                    resubmit->push_back(index_of(t));
+                }
                 continue;
             }
-            Next next = job_.settle(task, r.result, true);
-            if (next == Next::kRepair || next == Next::kRetry) resubmit->push_back(t);
+            std::vector<Task*> reask;
+            if (job_.settle_request(request, r.result, true, &reask) == Next::kRetry)
+                reask = request;
+            for (Task* t : reask) resubmit->push_back(index_of(t));
         }
         for (std::size_t t : b.tasks) {
             if (!seen.count(t) && !tasks_[t].done) {

@@ -21,6 +21,7 @@ std::int64_t shared_tokens(const llm::Prompt& prompt) {
 void Tokens::add(const llm::Prompt& prompt) {
     if (requests == 0) shared = shared_tokens(prompt);
     ++requests;
+    items += prompt.parts.empty() ? 1 : static_cast<std::int64_t>(prompt.parts.size());
     input += input_tokens(prompt);
     output_max += prompt.max_tokens;
 }
@@ -65,13 +66,13 @@ Cache cache_of(const Tokens& tokens, const pricing::Price& price) {
 OutputRange output_range(const Tokens& tokens, const std::vector<std::int64_t>& observed,
                          std::int64_t prior_low, const std::string& prior_why) {
     OutputRange r;
-    const std::int64_t n = tokens.requests;
+    const std::int64_t n = tokens.items;  // answers: a K-item request gives K
     const std::int64_t per_max = n > 0 ? tokens.output_max / n : 0;
     if (observed.empty()) {
         r.low = std::min(prior_low * n, tokens.output_max);
         r.high = tokens.output_max;
         r.source = "prior: " + std::to_string(prior_low) + " tokens (" + prior_why +
-                   ") up to max_tokens per request";
+                   ") up to max_tokens per answer";
         return r;
     }
     auto [lo, hi] = std::minmax_element(observed.begin(), observed.end());
@@ -80,7 +81,7 @@ OutputRange output_range(const Tokens& tokens, const std::vector<std::int64_t>& 
     r.high = std::min(high_each * n, tokens.output_max);
     r.source = "journal: " + std::to_string(observed.size()) + " earlier answers of " +
                std::to_string(*lo) + "-" + std::to_string(*hi) +
-               " tokens; each request between the least and 1.5 x the most";
+               " tokens; each answer between the least and 1.5 x the most";
     return r;
 }
 

@@ -30,6 +30,7 @@ std::int64_t shared_tokens(const llm::Prompt& prompt);
 /// The estimate of a set of requests (one request, or a whole plan).
 struct Tokens {
     std::int64_t requests = 0;
+    std::int64_t items = 0;       ///< answers asked for: K per request of K items (issue 15)
     std::int64_t input = 0;       ///< input_tokens summed
     std::int64_t shared = 0;      ///< shared_tokens of one request (the first added)
     std::int64_t output_max = 0;  ///< max_tokens summed: the most the answers can be
@@ -64,8 +65,8 @@ struct OutputRange {
 };
 
 /// From `observed` (output tokens of earlier answers to the same spec, from the journal) when
-/// there are any: each request answers between the least and 1.5 x the most seen (never above
-/// max_tokens); else the prior: `prior_low` tokens per request up to max_tokens. `prior_why`
+/// there are any: each answer (item) is between the least and 1.5 x the most seen (never above
+/// max_tokens); else the prior: `prior_low` tokens per answer up to max_tokens. `prior_why`
 /// says what the prior stands for ("a short post").
 OutputRange output_range(const Tokens& tokens, const std::vector<std::int64_t>& observed,
                          std::int64_t prior_low, const std::string& prior_why);

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <map>
 
 #include "common/errors.h"
+#include "common/llm/multi_item.h"
 
 namespace synthmod::runner {
 
@@ -133,31 +136,184 @@ Next Job::settle(Task& task, const llm::Result& result, bool batch) {
     return Next::kDone;
 }
 
+Next Job::settle_request(const std::vector<Task*>& tasks, const llm::Result& result, bool batch,
+                         std::vector<Task*>* reask) {
+    const std::size_t n = tasks.size();
+    if (n == 1) {  // one item (also a multi-item one asked again alone): the plain prompt
+        Next next = settle(*tasks[0], result, batch);
+        if (next == Next::kRepair) reask->push_back(tasks[0]);
+        return next == Next::kRetry ? Next::kRetry : Next::kDone;
+    }
+    auto share = [&](std::size_t i) {
+        llm::Result r;
+        r.usage = llm::usage_share(result.usage, n, i);
+        r.request_id = result.request_id;
+        r.http_status = result.http_status;
+        r.stop_reason = result.stop_reason;
+        return r;
+    };
+    switch (result.status) {
+        case llm::Status::kRetryable:
+        case llm::Status::kFailed:
+        case llm::Status::kFatal:
+            for (std::size_t i = 0; i < n; ++i) {
+                llm::Result r = share(i);
+                r.status = result.status;
+                r.error = result.error;
+                settle(*tasks[i], r, batch);  // charges the share, keeps the error: kRetry
+            }
+            return Next::kRetry;
+        case llm::Status::kRefused:
+        case llm::Status::kTruncated:
+            // Which item caused it is unknown: each is asked again alone and settles then.
+            for (std::size_t i = 0; i < n; ++i) {
+                charge(*tasks[i], share(i).usage, batch);
+                if (!result.request_id.empty()) tasks[i]->request_id = result.request_id;
+                tasks[i]->last_error = std::string("request of ") + std::to_string(n) + " items " +
+                                       llm::to_string(result.status);
+                tasks[i]->alone = true;
+                reask->push_back(tasks[i]);
+            }
+            return Next::kDone;
+        case llm::Status::kOk:
+        case llm::Status::kMalformed:
+            break;
+    }
+    std::string why = result.status == llm::Status::kMalformed ? result.error : "";
+    std::vector<std::string> parts = result.status == llm::Status::kOk
+                                         ? llm::split_answer(result.answer_json, n, &why)
+                                         : std::vector<std::string>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        llm::Result r = share(i);
+        if (parts[i].empty()) {
+            r.status = llm::Status::kMalformed;
+            r.error = why.empty() ? "malformed answer" : why;
+        } else {
+            r.status = llm::Status::kOk;
+            r.answer_json = std::move(parts[i]);
+        }
+        if (settle(*tasks[i], r, batch) == Next::kRepair) reask->push_back(tasks[i]);
+    }
+    return Next::kDone;
+}
+
+const llm::Prompt& Job::request_prompt(const std::vector<Task*>& tasks,
+                                       llm::Prompt& storage) const {
+    if (tasks.size() == 1) return tasks[0]->item->prompt;
+    std::vector<const llm::Prompt*> prompts;
+    std::vector<std::string> ids;
+    for (const Task* t : tasks) {
+        prompts.push_back(&t->item->prompt);
+        ids.push_back(t->item->id);
+    }
+    storage = llm::combine_prompts(prompts, ids);
+    return storage;
+}
+
+std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tasks) {
+    std::vector<std::size_t> all(tasks.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return form_requests(tasks, all);
+}
+
+std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tasks,
+                                                    const std::vector<std::size_t>& which) {
+    std::vector<std::vector<std::size_t>> requests;
+    std::map<std::string, std::size_t> open;  // group -> its request still filling
+    for (std::size_t i : which) {
+        const Item& item = *tasks[i].item;
+        if (item.rows_per_request <= 1 || tasks[i].alone) {
+            requests.push_back({i});
+            continue;
+        }
+        auto it = open.find(item.group);
+        if (it == open.end()) {
+            it = open.emplace(item.group, requests.size()).first;
+            requests.emplace_back();
+        }
+        requests[it->second].push_back(i);
+        if (static_cast<int>(requests[it->second].size()) >= item.rows_per_request) open.erase(it);
+    }
+    return requests;
+}
+
+std::vector<std::vector<Task*>> follow_ups(const std::vector<Task*>& reask) {
+    std::vector<std::vector<Task*>> out;
+    std::vector<Task*> together;
+    for (Task* t : reask) {
+        if (t->alone)
+            out.push_back({t});
+        else
+            together.push_back(t);
+    }
+    if (!together.empty()) out.push_back(std::move(together));
+    return out;
+}
+
+std::vector<Task*> request_tasks(const Job& job, std::vector<Task>& tasks,
+                                 const std::vector<std::size_t>& request) {
+    std::vector<std::string> ids;
+    for (std::size_t t : request) ids.push_back(tasks[t].item->id);
+    std::vector<Task*> out;
+    for (std::size_t k : llm::request_order(ids, job.options.shuffle_seed))
+        out.push_back(&tasks[request[k]]);
+    return out;
+}
+
+void for_each_request(const std::vector<Item>& items,
+                      const std::function<void(const llm::Prompt&)>& f) {
+    std::vector<Task> tasks(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) tasks[i].item = &items[i];
+    for (const auto& request : form_requests(tasks)) {
+        if (request.size() == 1) {
+            f(tasks[request[0]].item->prompt);
+            continue;
+        }
+        std::vector<const llm::Prompt*> prompts;
+        std::vector<std::string> ids;
+        for (std::size_t t : request) {
+            prompts.push_back(&tasks[t].item->prompt);
+            ids.push_back(tasks[t].item->id);
+        }
+        f(llm::combine_prompts(prompts, ids));
+    }
+}
+
 void run_local(Job& job, std::vector<Task>& tasks) {
-    for (Task& task : tasks) {
+    std::deque<std::vector<Task*>> pending;
+    for (const auto& request : form_requests(tasks))
+        pending.push_back(request_tasks(job, tasks, request));
+    while (!pending.empty()) {
         if (job.stop_requested()) {
             job.summary.stop = Stop::kInterrupted;
             break;
         }
-        while (!task.done) {
-            ++task.attempts;
+        std::vector<Task*> request = std::move(pending.front());
+        pending.pop_front();
+        for (;;) {
+            for (Task* t : request) ++t->attempts;
             ++job.summary.requests;
-            llm::Result result = job.provider.answer_locally(task.item->prompt, task.item->id);
-            Next next = job.settle(task, result, false);
-            if (next == Next::kRetry) {
-                if (result.status == llm::Status::kFatal) {
-                    job.summary.stop = Stop::kFatal;
-                    job.summary.fatal_message = task.last_error;
-                    return;
-                }
-                if (result.status == llm::Status::kRetryable &&
-                    task.retries < job.options.max_retries) {
-                    ++task.retries;
-                    ++job.summary.retries;
-                    continue;
-                }
-                job.finish(task, "failed", "", task.last_error);
+            llm::Prompt storage;
+            const llm::Prompt& prompt = job.request_prompt(request, storage);
+            llm::Result result = job.provider.answer_locally(prompt, request.front()->item->id);
+            std::vector<Task*> reask;
+            Next next = job.settle_request(request, result, false, &reask);
+            for (auto& follow_up : follow_ups(reask)) pending.push_front(std::move(follow_up));
+            if (next != Next::kRetry) break;
+            Task& task = *request.front();
+            if (result.status == llm::Status::kFatal) {
+                job.summary.stop = Stop::kFatal;
+                job.summary.fatal_message = task.last_error;
+                return;
             }
+            if (result.status == llm::Status::kRetryable &&
+                task.retries < job.options.max_retries) {
+                for (Task* t : request) ++t->retries;
+                ++job.summary.retries;
+                continue;
+            }
+            for (Task* t : request) job.finish(*t, "failed", "", t->last_error);
+            break;
         }
         job.progress.tick(job.summary, 1, job.spent());
     }

@@ -28,6 +28,9 @@ struct Task {
     std::string last_kind;  ///< attempt_error_kind of last_error: the reason if it fails
     std::string request_id;
     bool done = false;
+    /// Asked in a request of its own from now on: its multi-item request was refused or
+    /// truncated, and which item caused it is unknown.
+    bool alone = false;
 };
 
 /// What to do with an item after one answer.
@@ -61,7 +64,33 @@ struct Job {
     /// the task when it is final. Retryable results are returned as kRetry (the caller decides
     /// with the response's headers).
     Next settle(Task& task, const llm::Result& result, bool batch);
+    /// Settles the answer to one request for `tasks` (listed in the order the request asked
+    /// them; one task: as settle). Each task is charged its equal share of the usage and settled
+    /// on its own part of the answer; a task whose part is missing or invalid, or whose
+    /// multi-item request was refused or truncated, goes to `reask` (asked again without the
+    /// others). kRetry: the request as a whole is to be retried (status, 5xx, 429 ...);
+    /// otherwise kDone.
+    Next settle_request(const std::vector<Task*>& tasks, const llm::Result& result, bool batch,
+                        std::vector<Task*>* reask);
+    /// The prompt of one request for `tasks` (in that order): the item's own for one task,
+    /// else the combined prompt (multi_item), built into `storage`.
+    const llm::Prompt& request_prompt(const std::vector<Task*>& tasks, llm::Prompt& storage) const;
 };
+
+/// The run's requests: task indices grouped by Item::group, at most Item::rows_per_request
+/// per request, in the order of each request's first task.
+std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tasks);
+/// The same for the tasks `which` (indices into `tasks`, in that order).
+std::vector<std::vector<std::size_t>> form_requests(const std::vector<Task>& tasks,
+                                                    const std::vector<std::size_t>& which);
+
+/// The requests that ask `reask` again (Job::settle_request): one of its own for each task
+/// marked `alone`, one for the others together (only the items an answer lacked).
+std::vector<std::vector<Task*>> follow_ups(const std::vector<Task*>& reask);
+
+/// The tasks of one request in the order the request lists them (Options::shuffle_seed).
+std::vector<Task*> request_tasks(const Job& job, std::vector<Task>& tasks,
+                                 const std::vector<std::size_t>& request);
 
 /// A short, stable name for why one attempt failed — no request id, no timing — by which
 /// errors are grouped on stderr, in the summary and in the generator's <out>.failed.csv:

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/llm/multi_item.h"
 #include "common/llm/offline_banks.h"
 #include "common/llm/offline_judge.h"
 
@@ -521,6 +522,10 @@ class OfflineProvider : public Provider {
     bool remote() const override { return false; }
 
     Result answer_locally(const Prompt& prompt, const std::string& item_id) const override {
+        if (!prompt.parts.empty())
+            return answer_parts(prompt, [this](const Prompt& one, const std::string& id) {
+                return answer_locally(one, id);
+            });
         if (prompt.task == "judge") return offline_judge(prompt, item_id);
         Rng rng(item_id);
         std::string target = var(prompt, "label");

@@ -37,6 +37,14 @@ class SharedText {
     std::shared_ptr<const std::string> text_;
 };
 
+/// One item of a multi-item prompt (common/llm/multi_item.h): what the offline provider needs
+/// to answer it as if it had been asked alone.
+struct PromptPart {
+    std::string id;  ///< the plan item's id
+    std::string user;
+    std::map<std::string, std::string> vars;
+};
+
 /// What one work item asks of a model.
 struct Prompt {
     std::string task;   ///< "generate" | "judge" (lets the offline provider pick its path)
@@ -49,6 +57,9 @@ struct Prompt {
     /// The facts the prompt was rendered from (persona, label, context, content, labels ...):
     /// the offline provider composes from these instead of reading prose.
     std::map<std::string, std::string> vars;
+    /// Set when the prompt asks for several items at once (rows_per_request > 1): the items in
+    /// the order the prompt lists them; the answer is {"items": [{"index": i, ...}, ...]}.
+    std::vector<PromptPart> parts;
 };
 
 /// Token usage as the API reports it.

@@ -51,7 +51,7 @@ bool retry_answer(const http::Response& response, const llm::Result& result) {
 }
 
 struct InFlight {
-    std::size_t task = 0;
+    std::vector<Task*> tasks;  ///< the request's tasks, in the order it lists them
     double estimate = 0;  ///< USD, for the budget
     LimitUse use;         ///< what it may take from the provider's limits
 };
@@ -81,7 +81,8 @@ class HttpLoop {
           rpm_(job.options.rpm),
           tpm_(job.options.tpm),
           rng_(std::random_device{}()) {
-        for (std::size_t i = 0; i < tasks_.size(); ++i) ready_.push_back(i);
+        for (auto& request : form_requests(tasks_))
+            ready_.push_back(request_tasks(job_, tasks_, request));
     }
 
     void run() {
@@ -97,7 +98,8 @@ class HttpLoop {
             }
             stopping = interrupted_ || fatal_ || budget_stop_;
             while (!timers_.empty() && timers_.top().first <= now) {
-                ready_.push_front(timers_.top().second);
+                ready_.push_front(std::move(retrying_.at(timers_.top().second)));
+                retrying_.erase(timers_.top().second);
                 timers_.pop();
             }
             double wake = now + 0.25;  // signals and progress are looked at 4 times a second
@@ -143,8 +145,8 @@ class HttpLoop {
         while (!ready_.empty() && static_cast<int>(in_flight_.size()) < limiter_.cap()) {
             if (rate_headers_.paused_until() > now) return rate_headers_.paused_until();
             if (early_stop_hold()) return wake;
-            Task& task = tasks_[ready_.front()];
-            const llm::Prompt& prompt = task.item->prompt;
+            llm::Prompt storage;
+            const llm::Prompt& prompt = job_.request_prompt(ready_.front(), storage);
             // The provider's own limits, as its last answers reported them.
             const LimitUse use{1, static_cast<double>(estimate::input_tokens(prompt)),
                                static_cast<double>(prompt.max_tokens)};
@@ -163,26 +165,28 @@ class HttpLoop {
             if (w > 0) return now + w;
             rpm_.take(1, now);
             tpm_.take(tokens, now);
-            std::size_t index = ready_.front();
+            std::vector<Task*> request = std::move(ready_.front());
             ready_.pop_front();
-            start(index, estimate, use);
+            start(std::move(request), prompt, estimate, use);
         }
         return wake;
     }
 
-    void start(std::size_t index, double estimate, const LimitUse& use) {
-        Task& task = tasks_[index];
-        http::Request request = job_.provider.build_request(task.item->prompt);
+    void start(std::vector<Task*> tasks, const llm::Prompt& prompt, double estimate,
+               const LimitUse& use) {
+        http::Request request = job_.provider.build_request(prompt);
         std::uint64_t tag = ++next_tag_;
-        ++task.attempts;
+        for (Task* t : tasks) ++t->attempts;
+        const Task& task = *tasks.front();
+        const std::string items = item_names(tasks);
         ++job_.summary.requests;
         ++started_;
-        in_flight_[tag] = InFlight{index, estimate, use};
+        in_flight_[tag] = InFlight{std::move(tasks), estimate, use};
         in_flight_estimate_ += estimate;
         in_flight_use_ += use;
         if (job_.options.verbose) {
             job_.progress.log(redacted_line(request, "-> " + request.method + " " + request.url +
-                                                         " item " + task.item->id + " attempt " +
+                                                         " " + items + " attempt " +
                                                          std::to_string(task.attempts)));
         }
         transport_.start(tag, request);
@@ -191,16 +195,17 @@ class HttpLoop {
     void handle(std::uint64_t tag, const http::Response& response) {
         auto it = in_flight_.find(tag);
         if (it == in_flight_.end()) return;  // not ours (cancelled)
-        InFlight flight = it->second;
+        InFlight flight = std::move(it->second);
         in_flight_.erase(it);
         in_flight_estimate_ = std::max(0.0, in_flight_estimate_ - flight.estimate);
         in_flight_use_ -= flight.use;
-        Task& task = tasks_[flight.task];
+        std::vector<Task*>& tasks = flight.tasks;
+        Task& task = *tasks.front();
         double now = mono_s();
         rate_headers_.observe(response, unix_s(), now);
         if (job_.options.verbose) {
             std::ostringstream line;
-            line << "<- " << response.status << " item " << task.item->id << " "
+            line << "<- " << response.status << " " << item_names(tasks) << " "
                  << static_cast<int>(response.seconds * 1000) << " ms";
             if (auto id = response.header("request-id")) line << " request-id " << *id;
             if (!response.transport_error.empty()) line << " " << response.transport_error;
@@ -210,21 +215,19 @@ class HttpLoop {
         bool transport_failed = !response.transport_error.empty() || response.status == 0;
         llm::Result result;
         if (transport_failed) {
-            task.last_error =
-                "transport error: " + (response.transport_error.empty() ? std::string("no response")
-                                                                        : response.transport_error);
+            for (Task* t : tasks)
+                t->last_error = "transport error: " + (response.transport_error.empty()
+                                                           ? std::string("no response")
+                                                           : response.transport_error);
         } else {
             result = job_.provider.parse_response(response);
-            Next next = job_.settle(task, result, false);
+            std::vector<Task*> reask;
+            Next next = job_.settle_request(tasks, result, false, &reask);
             if (next == Next::kDone) {
                 limiter_.on_success(now);
                 count_attempt(response, task);
-                return;
-            }
-            if (next == Next::kRepair) {
-                count_attempt(response, task);
-                limiter_.on_success(now);
-                ready_.push_front(flight.task);
+                // Parts missing or invalid: asked again, without the items already settled.
+                for (auto& follow_up : follow_ups(reask)) ready_.push_front(std::move(follow_up));
                 return;
             }
             if (result.overloaded || llm::is_overload(response.status)) limiter_.on_overload(now);
@@ -235,9 +238,11 @@ class HttpLoop {
         bool retry =
             transport_failed ? llm::should_retry(response) : retry_answer(response, result);
         const bool fatal = !transport_failed && !retry && result.status == llm::Status::kFatal;
-        if (!fatal)
-            job_.note_error(task, attempt_error_kind(response, result),
-                            retry && task.retries < job_.options.max_retries);
+        if (!fatal) {
+            const std::string kind = attempt_error_kind(response, result);
+            job_.note_error(task, kind, retry && task.retries < job_.options.max_retries);
+            for (Task* t : tasks) t->last_kind = kind;
+        }
         if (count_attempt(response, task)) return;
         if (!retry) {
             if (fatal) {
@@ -245,13 +250,14 @@ class HttpLoop {
                 fatal_ = true;
                 return;  // not journalled: nothing about the item is wrong
             }
-            job_.finish(task, "failed", "", task.last_error);
+            for (Task* t : tasks) job_.finish(*t, "failed", "", t->last_error);
             return;
         }
         if (task.retries >= job_.options.max_retries) {
-            job_.finish(
-                task, "failed", "",
-                "gave up after " + std::to_string(task.retries) + " retries: " + task.last_error);
+            for (Task* t : tasks)
+                job_.finish(
+                    *t, "failed", "",
+                    "gave up after " + std::to_string(t->retries) + " retries: " + t->last_error);
             return;
         }
         double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
@@ -259,15 +265,17 @@ class HttpLoop {
         double delay = header_delay_usable(asked)
                            ? *asked
                            : backoff_s(task.retries, jitter) * job_.options.backoff_scale;
-        ++task.retries;
+        for (Task* t : tasks) ++t->retries;
         ++job_.summary.retries;
-        timers_.emplace(now + delay, flight.task);
         if (job_.options.verbose) {
             char ms[32];
             std::snprintf(ms, sizeof ms, "%.0f ms", delay * 1000);
-            job_.progress.log("retry " + std::to_string(task.retries) + " of item " +
-                              task.item->id + " in " + ms + ": " + task.last_error);
+            job_.progress.log("retry " + std::to_string(task.retries) + " of " + item_names(tasks) +
+                              " in " + ms + ": " + task.last_error);
         }
+        const std::uint64_t key = ++next_retry_;
+        retrying_.emplace(key, std::move(tasks));
+        timers_.emplace(now + delay, key);
     }
 
     /// Whether to wait before sending more: the first early_stop_attempts requests are out,
@@ -297,7 +305,13 @@ class HttpLoop {
         return true;
     }
 
-    using Timer = std::pair<double, std::size_t>;
+    /// "item <id>", or "items <id> +N" for a multi-item request (verbose lines).
+    static std::string item_names(const std::vector<Task*>& tasks) {
+        if (tasks.size() == 1) return "item " + tasks.front()->item->id;
+        return "items " + tasks.front()->item->id + " +" + std::to_string(tasks.size() - 1);
+    }
+
+    using Timer = std::pair<double, std::uint64_t>;  ///< when, key into retrying_
     Job& job_;
     std::vector<Task>& tasks_;
     http::Transport& transport_;
@@ -305,7 +319,9 @@ class HttpLoop {
     TokenBucket rpm_, tpm_;
     RateLimitHeaders rate_headers_;
     std::mt19937_64 rng_;
-    std::deque<std::size_t> ready_;
+    std::deque<std::vector<Task*>> ready_;  ///< requests to send, each its tasks in order
+    std::unordered_map<std::uint64_t, std::vector<Task*>> retrying_;  ///< requests on a timer
+    std::uint64_t next_retry_ = 0;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
     std::unordered_map<std::uint64_t, InFlight> in_flight_;
     double in_flight_estimate_ = 0;

@@ -21,6 +21,11 @@ namespace synthmod::runner {
 struct Item {
     std::string id;
     llm::Prompt prompt;
+    /// Several rows per request (issue 15): up to this many items of the same `group` (same
+    /// system prompt, schema and task) are asked in one request (common/llm/multi_item.h), each
+    /// journalled on its own. 1: one request per item, as always.
+    int rows_per_request = 1;
+    std::string group = {};
 };
 
 struct Options {
@@ -59,6 +64,10 @@ struct Options {
     /// limits are 100,000 and 256 MB; tests use small chunks).
     std::size_t batch_max_requests = 100'000;
     std::size_t batch_max_bytes = 256u * 1000 * 1000;
+    /// Seeds the order in which a multi-item request lists its items (llm::request_order), so a
+    /// position does not stick to a row; 0 keeps plan order (the judge shuffles, the generator
+    /// does not need to).
+    std::uint64_t shuffle_seed = 0;
     /// Whether a stop was requested; empty = signals::stop_requested (a seam for tests).
     std::function<bool()> stop_requested;
 };
@@ -98,6 +107,11 @@ struct JobResult {
 JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
                   const llm::Provider& provider, http::Transport* transport, const Options& options,
                   const Validator& validate);
+
+/// Calls `f` with the prompt of every request the runner would send for `items` on a first
+/// round (the items grouped as run_job groups them): what a dry run prices.
+void for_each_request(const std::vector<Item>& items,
+                      const std::function<void(const llm::Prompt&)>& f);
 
 /// The lines printed after the summary line when anything failed: failed attempts by kind and
 /// failed rows by reason (empty when nothing failed).

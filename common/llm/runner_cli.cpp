@@ -55,6 +55,10 @@ void add_common_flags(CLI::App& app, CommonFlags& f, const ToolHelp& help,
     app.add_option("--base-url", f.base_url, "API base URL (else *_BASE_URL or the provider's)");
     app.add_option("--concurrency", f.concurrency, "requests in flight" + from_spec)
         ->check(within(spec::bounds::kConcurrency));
+    app.add_option("--rows-per-request", f.rows_per_request,
+                   "rows asked in one request (default: spec " + help.spec_section +
+                       " rows_per_request, else 1; overrides every variant's)")
+        ->check(within(spec::bounds::kRowsPerRequest));
     app.add_option("--max-retries", f.max_retries, "retries per request (default 8)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--max-cost", f.max_cost,

@@ -25,6 +25,8 @@ struct CommonFlags {
     std::string model;
     std::string base_url;
     std::optional<int> concurrency;
+    /// --rows-per-request K: items asked in one request (overrides the spec's, variants' too).
+    std::optional<int> rows_per_request;
     std::optional<int> max_retries;
     std::optional<double> max_cost;  ///< USD
     double rpm = 0;                  ///< requests per minute (0 = unlimited)

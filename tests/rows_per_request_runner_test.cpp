@@ -1,0 +1,168 @@
+// The runner with K items per request over real HTTP (the anthropic provider against the loopback
+// fake server): with faults, every item settles once and the journal's usage is exactly what the
+// server billed; an interrupted --batch run of K-item requests re-attaches to its batch.
+#include <curl/curl.h>
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "common/llm/anthropic.h"
+#include "common/llm/runner.h"
+#include "tests/support/fake_server.h"
+#include "tests/support/process.h"
+
+using namespace synthmod;
+using synthmod::test::FakeServer;
+
+namespace {
+
+const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+
+const char* kSchema =
+    R"({"type":"object","properties":{"content":{"type":"string"},)"
+    R"("label":{"type":"string","enum":["Safe","Spam & Scams"]}},"required":["content","label"]})";
+
+std::vector<runner::Item> items_for(int n, int k, const std::string& tag) {
+    std::vector<runner::Item> items;
+    for (int i = 0; i < n; ++i) {
+        runner::Item item;
+        item.id = tag + std::to_string(1000 + i);
+        item.prompt.task = "generate";
+        item.prompt.system = "You write short social media posts for a moderation dataset.";
+        item.prompt.user = "Write post number " + std::to_string(i) + " for run " + tag + ".";
+        item.prompt.tool_name = "post";
+        item.prompt.schema_json = kSchema;
+        item.prompt.max_tokens = 200;
+        item.rows_per_request = k;
+        item.group = "g";
+        items.push_back(item);
+    }
+    return items;
+}
+
+runner::Options options_in(const std::string& dir) {
+    runner::Options o;
+    o.concurrency = 4;
+    o.quiet = true;
+    o.backoff_scale = 0.01;
+    o.journal_path = dir + "/out.journal";
+    o.stop_requested = [] { return false; };
+    o.batch_poll_s = 0.05;
+    return o;
+}
+
+journal::Header header() {
+    journal::Header h;
+    h.tool = "synthmod-generate";
+    h.spec_hash = "spec-h";
+    h.plan_hash = "plan-h";
+    return h;
+}
+
+/// Counts requests on the way to a real transport (lets a test stop a run at a chosen point).
+class CountingTransport : public http::Transport {
+   public:
+    explicit CountingTransport(http::Transport& inner) : inner_(inner) {}
+    void start(std::uint64_t tag, const http::Request& request) override {
+        ++starts;
+        inner_.start(tag, request);
+    }
+    std::vector<std::pair<std::uint64_t, http::Response>> poll(int timeout_ms) override {
+        return inner_.poll(timeout_ms);
+    }
+    std::size_t in_flight() const override { return inner_.in_flight(); }
+    void cancel_all() override { inner_.cancel_all(); }
+    int starts = 0;
+
+   private:
+    http::Transport& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("K items per request with faults: each item settles once, usage adds up to the server's",
+          "[rows_per_request][rows_per_request_http]") {
+    REQUIRE(curl_ready);
+    // The first six requests to arrive (the first four are K-item ones) get one fault each.
+    FakeServer server({"--script", "dropitem,baditem,refusal,max_tokens,429,500", "--seed", "21",
+                       "--retry-after", "0.02"});
+    std::string dir = synthmod::test::temp_dir("rpr_runner");
+    auto items = items_for(40, 4, "m");
+    llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
+    auto transport = http::make_curl_transport(http::Options{});
+    // What the generator's validator checks first: a "content" (baditem leaves only the index).
+    auto validate = [](const std::string& answer) {
+        return answer.find("\"content\"") == std::string::npos ? std::string("no content")
+                                                               : std::string();
+    };
+    auto result =
+        runner::run_job(header(), items, provider, transport.get(), options_in(dir), validate);
+    const auto& s = result.summary;
+    CHECK(s.stop == runner::Stop::kCompleted);
+    REQUIRE(result.records.size() == 40);
+    CHECK(s.ok == 40);
+    CHECK(s.repairs == 2);  // the dropped item and the bad one, each asked again
+    CHECK(s.retries == 2);  // the 429 and the 500
+    // 10 requests of 4, a follow-up for each of the two items missing, the 4 + 4 items of the
+    // refused and the truncated request asked one by one, and the two retried requests.
+    CHECK(s.requests == 10 + 2 + 8 + 2);
+
+    // Every answer the server gave (200 with usage) is in the journal, split over its items.
+    llm::Usage served;
+    std::size_t answers = 0;
+    for (const auto& line : server.log_lines()) {
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        if (d.HasParseError() || !d.HasMember("usage") || !d["usage"].IsObject()) continue;
+        ++answers;
+        served.input_tokens += d["usage"]["input_tokens"].GetInt64();
+        served.output_tokens += d["usage"]["output_tokens"].GetInt64();
+    }
+    llm::Usage journalled;
+    for (const auto& [id, r] : result.records) {
+        journalled.input_tokens += r.usage.input_tokens;
+        journalled.output_tokens += r.usage.output_tokens;
+    }
+    CHECK(static_cast<std::int64_t>(answers) == s.requests - s.retries);
+    CHECK(journalled.input_tokens == served.input_tokens);
+    CHECK(journalled.output_tokens == served.output_tokens);
+    CHECK(s.usage.input_tokens == served.input_tokens);
+}
+
+TEST_CASE("K items per request in a batch: an interrupted run re-attaches, nothing paid twice",
+          "[rows_per_request][rows_per_request_http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--batch-polls", "1000"});  // never ends until told
+    std::string dir = synthmod::test::temp_dir("rpr_runner");
+    auto items = items_for(12, 4, "r");
+    llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
+    auto curl = http::make_curl_transport(http::Options{});
+    CountingTransport transport(*curl);
+    runner::Options options = options_in(dir);
+    options.batch = true;
+    options.stop_requested = [&] { return transport.starts >= 3; };  // create + 2 polls
+
+    auto first = runner::run_job(header(), items, provider, &transport, options, {});
+    CHECK(first.summary.stop == runner::Stop::kInterrupted);
+    CHECK(first.records.empty());
+    auto log = server.log();
+    REQUIRE(!log.empty());
+    REQUIRE(log[0].custom_ids.size() == 3);  // 12 items, 4 per request
+    for (const auto& id : log[0].custom_ids) CHECK(id.substr(id.size() - 2) == "-4");
+
+    server.control(R"({"batch_polls": 1})");
+    options.stop_requested = [] { return false; };
+    auto second = runner::run_job(header(), items, provider, &transport, options, {});
+    CHECK(second.summary.stop == runner::Stop::kCompleted);
+    CHECK(second.summary.ok == 12);
+    CHECK(server.count("/v1/messages/batches") == 1);  // no second create
+    CHECK(server.count("/v1/messages") == 0);
+    for (const auto& [id, r] : second.records) {
+        CAPTURE(id);
+        CHECK(r.status == "ok");
+        CHECK(r.answer_json.find("\"index\"") == std::string::npos);  // the item's own answer
+        CHECK(r.usage.output_tokens > 0);
+    }
+}
