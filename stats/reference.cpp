@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "common/csv.h"
 #include "common/errors.h"
+#include "common/records.h"
 #include "common/text.h"
 #include "stats/minhash.h"
 
@@ -241,22 +241,35 @@ Result find_contamination(const std::vector<std::string_view>& rows,
     return result;
 }
 
-ReferenceSet load_references(const std::vector<std::string>& paths) {
+ReferenceSet load_references(const std::vector<std::string>& paths,
+                             const std::string& text_column) {
     ReferenceSet set;
     for (const auto& path : paths) {
-        csv::Table t = csv::read_table(path);
-        int column = t.column("content");
-        if (column < 0) column = t.column("text");
-        if (column < 0)
-            throw InputError(t.name, 1,
-                             "a --reference file needs a \"content\" or \"text\" column");
+        auto reader = records::Reader::open(records::Source(path));
+        const auto& header = reader->header();
+        auto find = [&](const std::string& name) {
+            const auto it = std::find(header.begin(), header.end(), name);
+            return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+        };
+        int column = text_column.empty() ? find("content") : find(text_column);
+        if (column < 0 && text_column.empty()) column = find("text");
+        if (column < 0) {
+            // "content" or "text" by default; the message lists what the file has.
+            std::string what = records::missing_column_message(
+                {text_column.empty() ? "content" : text_column, "--reference-text-column"}, header);
+            if (text_column.empty()) what.insert(what.find('"', 16) + 1, " or \"text\"");
+            throw InputError(reader->name(), reader->line() == 0 ? 1 : reader->line(),
+                             "a --reference file: " + what);
+        }
         const auto file = static_cast<std::uint32_t>(set.files.size());
         set.files.push_back(path);
-        for (std::size_t r = 0; r < t.rows.size(); ++r) {
-            set.normalized.push_back(text::normalize(t.rows[r][column]));
-            set.raw.push_back(std::move(t.rows[r][column]));
+        std::vector<std::string> fields;
+        for (std::uint32_t r = 0; reader->next(fields); ++r) {
+            set.normalized.push_back(text::normalize(fields[static_cast<std::size_t>(column)]));
+            set.raw.push_back(std::move(fields[static_cast<std::size_t>(column)]));
             set.file.push_back(file);
-            set.index.push_back(static_cast<std::uint32_t>(r));
+            set.index.push_back(r);
+            fields.clear();
         }
     }
     return set;

@@ -123,7 +123,9 @@ void ground_truth_settings(const Options& options, Settings& s) {
         throw UsageError("--reference-pairs needs --reference F");
     for (const auto& path : options.gold)
         for (auto& r : gold::read_gold(path)) s.reviewers.push_back(std::move(r));
-    s.references = reference::load_references(options.references);
+    if (!options.reference_text_column.empty() && options.references.empty())
+        throw UsageError("--reference-text-column needs --reference F");
+    s.references = reference::load_references(options.references, options.reference_text_column);
 }
 
 /// The duplicate search's options: the spec's [dedup], overridden by the flags, checked.
