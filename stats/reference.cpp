@@ -51,9 +51,10 @@ struct Lsh {
     std::size_t tables = 0;  ///< rounds x bands
 };
 
-/// Texts per block of the dataset side: its band keys take tables x 4 bytes each (about 40 MB
-/// for 39 tables), so memory stays bounded whatever the dataset's size.
-constexpr std::size_t kBlock = std::size_t{1} << 18;
+/// Texts per block of the dataset side: its band keys take tables x 4 bytes each (10 MB for 39
+/// tables) and a table's entries 512 KB (sorted in cache), so memory stays bounded whatever the
+/// dataset's size.
+constexpr std::size_t kBlock = std::size_t{1} << 16;
 /// A bucket entry keeps the high 32 bits of a 64-bit band key (a collision only adds a
 /// candidate, which verification removes).
 constexpr std::uint64_t kKeyBits = 0xffffffff00000000ULL;
@@ -126,30 +127,33 @@ void merge_table(const std::vector<std::uint64_t>& block, const std::vector<std:
     }
 }
 
-/// Every distinct (dataset text << 32 | reference text) pair that shares a bucket in some
-/// table, sorted: the dataset side block by block, each block's tables merged in parallel.
-std::vector<std::uint64_t> candidate_pairs(const Distinct& data,
-                                           const std::vector<std::vector<std::uint64_t>>& tables,
-                                           const Lsh& lsh) {
-    const int threads = std::max(1, lsh.o.threads);
-    std::vector<std::vector<std::uint64_t>> found(threads), entries(threads), buffer(threads);
-    std::vector<std::vector<std::uint32_t>> keys;
-    for (std::size_t begin = 0; begin < data.texts.size(); begin += kBlock) {
-        const std::size_t end = std::min(data.texts.size(), begin + kBlock);
-        band_keys(data.texts, begin, end, lsh, keys);
-        dedup::parallel_tasks(lsh.tables, threads, [&](std::size_t table, int worker) {
-            auto& e = entries[worker];
+/// Per-worker buffers of the dataset side, reused by every block.
+struct Workspace {
+    explicit Workspace(int threads) : found(threads), entries(threads), buffer(threads) {}
+    std::vector<std::vector<std::uint64_t>> found, entries, buffer;
+    std::vector<std::vector<std::uint32_t>> keys;  ///< the block's band keys, per table
+};
+
+/// Every distinct (dataset text << 32 | reference text) pair of the texts [begin, end) that
+/// shares a bucket in some table, sorted: the block's tables merged in parallel.
+std::vector<std::uint64_t> block_candidates(const Distinct& data, std::size_t begin,
+                                            std::size_t end,
+                                            const std::vector<std::vector<std::uint64_t>>& tables,
+                                            const Lsh& lsh, Workspace& ws) {
+    band_keys(data.texts, begin, end, lsh, ws.keys);
+    dedup::parallel_tasks(
+        lsh.tables, static_cast<int>(ws.found.size()), [&](std::size_t table, int worker) {
+            auto& e = ws.entries[worker];
             e.resize(end - begin);
             for (std::size_t k = 0; k < e.size(); ++k)
-                e[k] = static_cast<std::uint64_t>(keys[table][k]) << 32 | (begin + k);
-            minhash::radix_sort_high32(e, buffer[worker]);
-            merge_table(e, tables[table], found[worker]);
+                e[k] = static_cast<std::uint64_t>(ws.keys[table][k]) << 32 | (begin + k);
+            minhash::radix_sort_high32(e, ws.buffer[worker]);
+            merge_table(e, tables[table], ws.found[worker]);
         });
-    }
     std::vector<std::uint64_t> all;
-    for (auto& f : found) {
+    for (auto& f : ws.found) {
         all.insert(all.end(), f.begin(), f.end());
-        std::vector<std::uint64_t>().swap(f);
+        f.clear();
     }
     minhash::radix_sort(all);
     all.erase(std::unique(all.begin(), all.end()), all.end());
@@ -233,10 +237,18 @@ Result find_contamination(const std::vector<std::string_view>& rows,
         minhash::recall_design(o.threshold, o.num_perm, o.max_miss, std::max(0, o.rounds));
     const Lsh lsh{o, design.banding, design.rounds,
                   static_cast<std::size_t>(design.rounds) * design.banding.bands};
-    std::vector<std::uint64_t> candidates = candidate_pairs(data, reference_tables(refs, lsh), lsh);
-    result.candidates = candidates.size();
-    const std::vector<TextPair> found = verify(candidates, data, refs, o);
-    std::vector<std::uint64_t>().swap(candidates);
+    const auto tables = reference_tables(refs, lsh);
+    // Block by block (candidates of different blocks are different pairs): memory stays
+    // bounded by one block's keys and candidates, not the whole dataset's.
+    Workspace ws(threads);
+    std::vector<TextPair> found;
+    for (std::size_t begin = 0; begin < data.texts.size(); begin += kBlock) {
+        const std::size_t end = std::min(data.texts.size(), begin + kBlock);
+        const auto candidates = block_candidates(data, begin, end, tables, lsh, ws);
+        result.candidates += candidates.size();
+        const auto verified = verify(candidates, data, refs, o);
+        found.insert(found.end(), verified.begin(), verified.end());
+    }
     expand(found, data, refs, result);
     return result;
 }
