@@ -209,6 +209,8 @@ std::vector<Figure> build() {
 
         count(Id::kJudgeTieRows, "judge_tie_rows", kG, kDown,
               "rows whose judge votes tied (judge_status tie, no judge label)"),
+        count(Id::kJudgeVotedRows, "judge_voted_rows", kG, kNo,
+              "rows with two or more answering judge votes (what the votes' kappa is over)"),
         number(Id::kJudgeVotesFleissKappa, "judge_votes_fleiss_kappa", kG, kUp, -1, 1,
                "Fleiss' kappa across the judge's votes (judge --votes K)"),
         count(Id::kContaminationRows, "contamination_rows", kG, kDown,
@@ -219,8 +221,12 @@ std::vector<Figure> build() {
               "contaminated rows equal to a reference row after normalisation"),
         count(Id::kContaminationPairs, "contamination_pairs", kG, kDown,
               "row x reference-row pairs at or above the near-duplicate threshold"),
+        count(Id::kContaminationReferenceRows, "contamination_reference_rows", kG, kNo,
+              "rows in the --reference files, all files together"),
         count(Id::kHumanRows, "human_rows", kG, kNo, "rows with a gold label (--gold majority)"),
         count(Id::kHumanReviewers, "human_reviewers", kG, kNo, "reviewers in the --gold files"),
+        count(Id::kHumanAnswers, "human_answers", kG, kNo,
+              "answers in the --gold files (one per reviewer and row answered)"),
         count(Id::kHumanReviewedRows, "human_reviewed_rows", kG, kNo,
               "rows with at least one reviewer's answer"),
         count(Id::kHumanTieRows, "human_tie_rows", kG, kNo,
@@ -233,6 +239,8 @@ std::vector<Figure> build() {
             .gate("min_human_accuracy_lower"),
         share(Id::kHumanLabelAccuracyUpper, "human_label_accuracy_upper", kG, kUp,
               "upper bound of its Wilson 95 % interval"),
+        number(Id::kHumanEffectiveRows, "human_effective_rows", kG, kNo, 0, kInf,
+               "Kish effective sample size of the gold rows, (sum w)^2 / sum w^2"),
         count(Id::kHumanRowsMoreFor2pt, "human_rows_more_for_2pt", kG, kNo,
               "more gold rows for a +-2 point accuracy interval"),
         count(Id::kJudgeHumanRows, "judge_human_rows", kG, kNo, "gold rows the judge graded ok"),
@@ -241,6 +249,12 @@ std::vector<Figure> build() {
         number(Id::kJudgeHumanKappa, "judge_human_kappa", kG, kUp, -1, 1,
                "Cohen's kappa, judge label x gold label, weighted")
             .gate("min_judge_human_kappa"),
+        other(Id::kJudgeHumanConfusion, "judge_human_confusion", kG, Kind::kTable,
+              "weighted confusion matrix, rows: gold (human) label, columns: judge label, labels "
+              "in spec order"),
+        other(Id::kJudgeHumanPerLabel, "judge_human_per_label", kG, Kind::kTable,
+              "precision, recall, F1 per label of the judge taking the gold label as reference, "
+              "and the weighted gold rows (support)"),
         share(Id::kJudgeFlagPrecision, "judge_flag_precision", kG, kUp,
               "label_correct=false rows whose label is wrong by the gold label"),
         share(Id::kJudgeFlagRecall, "judge_flag_recall", kG, kUp,

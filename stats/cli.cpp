@@ -100,8 +100,11 @@ void add_flags(CLI::App& app, Options& o) {
                    "reviewers' labels (review CSV or Label Studio JSON export), matched by key; "
                    "repeat, one file per reviewer");
     app.add_option("--reference", o.references,
-                   "a real test set (CSV with content or text); rows equal or near one of its "
-                   "rows are rejected as contaminated; repeatable");
+                   "a real test set (CSV, TSV, JSON Lines by the extension, .gz too; text in "
+                   "content or text); rows equal or near one of its rows are rejected as "
+                   "contaminated; repeatable");
+    app.add_option("--reference-text-column", o.reference_text_column,
+                   "the --reference files' text column (default: content, else text)");
     app.add_option("--reference-pairs", o.reference_pairs,
                    "write every dataset x reference pair as CSV row_i,ref_j,jaccard");
     app.add_flag("--quiet", o.quiet, "no summary line on stderr");

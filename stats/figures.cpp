@@ -197,7 +197,7 @@ std::optional<double> ground_truth_value(const Figure& f, const metrics::Metrics
         if (why != nullptr) {
             const std::string_view name = f.name;
             *why = name.rfind("contamination", 0) == 0 ? "not computed (give --reference F)"
-                   : name.rfind("judge_tie", 0) == 0 || name.rfind("judge_votes", 0) == 0
+                   : name.rfind("judge_tie", 0) == 0 || name.rfind("judge_vote", 0) == 0
                        ? "no judge_votes column (judge --votes K)"
                        : "not computed (give --gold F)";
         }

@@ -33,11 +33,13 @@ std::vector<NamedFigure> gold_figures(const gold::Figures& f) {
     return {
         {"human_rows", as_count(f.human_rows), ""},
         {"human_reviewers", as_count(f.reviewers), ""},
+        {"human_answers", as_count(f.answers), ""},
         {"human_reviewed_rows", as_count(f.reviewed_rows), ""},
         {"human_tie_rows", as_count(f.human_tie_rows), ""},
         with("human_label_accuracy", f.human_label_accuracy, no_gold),
         with("human_label_accuracy_lower", f.human_label_accuracy_lower, no_gold),
         with("human_label_accuracy_upper", f.human_label_accuracy_upper, no_gold),
+        {"human_effective_rows", f.effective_rows, ""},
         with("human_rows_more_for_2pt", more, no_gold),
         {"judge_human_rows", as_count(f.judge_human_rows), ""},
         with("judge_human_agreement", f.judge_human_agreement, no_judge),
@@ -118,7 +120,8 @@ std::string gold_markdown(const gold::Figures& f, const std::vector<std::string>
     return o;
 }
 
-std::vector<NamedFigure> contamination_figures(const reference::Result& r, std::size_t rows) {
+std::vector<NamedFigure> contamination_figures(const reference::Result& r, std::size_t rows,
+                                               std::size_t reference_rows) {
     return {
         {"contamination_rows", as_count(r.contaminated_rows), ""},
         {"contamination_rate",
@@ -128,6 +131,7 @@ std::vector<NamedFigure> contamination_figures(const reference::Result& r, std::
          ""},
         {"contamination_exact_rows", as_count(r.exact_rows), ""},
         {"contamination_pairs", as_count(r.pairs.size()), ""},
+        {"contamination_reference_rows", as_count(reference_rows), ""},
     };
 }
 
@@ -229,6 +233,7 @@ VoteFigures vote_figures(const metrics::Dataset& data) {
 
 std::vector<NamedFigure> vote_named_figures(const VoteFigures& v) {
     return {{"judge_tie_rows", as_count(v.tie_rows), ""},
+            {"judge_voted_rows", as_count(v.voted_rows), ""},
             {"judge_votes_fleiss_kappa", v.fleiss_kappa,
              v.fleiss_kappa ? "" : "no row has two answering votes (judge --votes K)"}};
 }

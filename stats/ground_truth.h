@@ -40,8 +40,10 @@ struct ContaminationInput {
     std::function<std::string(std::uint32_t)> ref_where;  ///< "file row j" of a reference row
 };
 
-/// contamination_rows, contamination_rate, contamination_exact_rows, contamination_pairs.
-std::vector<NamedFigure> contamination_figures(const reference::Result& r, std::size_t rows);
+/// contamination_rows, contamination_rate, contamination_exact_rows, contamination_pairs,
+/// contamination_reference_rows (`reference_rows`: all reference files together).
+std::vector<NamedFigure> contamination_figures(const reference::Result& r, std::size_t rows,
+                                               std::size_t reference_rows);
 
 /// The "Overlap with the reference set" section: the figures and the `examples` most similar
 /// pairs (highest Jaccard first), both texts escaped (report::escape_text).
@@ -64,7 +66,7 @@ struct VoteFigures {
 };
 VoteFigures vote_figures(const metrics::Dataset& data);
 
-/// judge_tie_rows, judge_votes_fleiss_kappa.
+/// judge_tie_rows, judge_voted_rows, judge_votes_fleiss_kappa.
 std::vector<NamedFigure> vote_named_figures(const VoteFigures& v);
 /// The "Judge votes" section.
 std::string votes_markdown(const VoteFigures& v);

@@ -47,8 +47,12 @@ struct ReferenceSet {
     std::vector<std::string_view> views() const { return {normalized.begin(), normalized.end()}; }
 };
 
-/// Reads reference CSV files: the text is the `content` column, else `text`. Invalid UTF-8, a
-/// malformed record or a file with neither column throws InputError `file:line: what`.
-ReferenceSet load_references(const std::vector<std::string>& paths);
+/// Reads --reference files through the records reader, as the main input is read: CSV, TSV or
+/// JSON Lines by the extension (.tsv/.tab, .jsonl/.ndjson/.json, else CSV), gzip by its magic
+/// bytes, a header row (or a JSON object's keys). The text is `text_column` when given, else the
+/// `content` column, else `text`. Invalid UTF-8, a malformed record or a missing column throws
+/// InputError `file:line: what`.
+ReferenceSet load_references(const std::vector<std::string>& paths,
+                             const std::string& text_column = "");
 
 }  // namespace synthmod::reference

@@ -11,6 +11,7 @@
 #include "stats/compare.h"
 #include "stats/dedup.h"
 #include "stats/gate.h"
+#include "stats/gold.h"
 #include "stats/metrics.h"
 
 namespace synthmod::report {
@@ -37,6 +38,9 @@ struct Input {
     /// Sections of the optional features (--gold, --reference, vote ties), in order, placed
     /// before "Filter" (their figures are in Metrics::extra).
     std::vector<std::string> extra_sections;
+    /// --gold's figures: metrics.json's judge_human_confusion and judge_human_per_label (null
+    /// without --gold or when no gold row was graded ok by the judge).
+    const gold::Figures* gold = nullptr;
 };
 
 /// Makes row text safe inside a Markdown table cell or paragraph: strips ANSI escapes, control

@@ -195,6 +195,53 @@ void per_label(Writer& w, const metrics::Metrics& m) {
     w.EndObject();
 }
 
+/// judge_human_confusion: {"labels": [...], "matrix": [[...], ...]}, rows the gold label,
+/// columns the judge's, weighted rows; null unless a gold row was graded ok by the judge (as
+/// report.md's "Against people" shows it).
+void judge_human_confusion(Writer& w, const gold::Figures* g) {
+    if (g == nullptr || g->judge_human_rows == 0) {
+        w.Null();
+        return;
+    }
+    w.StartObject();
+    w.Key("labels");
+    string_list(w, g->confusion_labels);
+    w.Key("matrix");
+    w.StartArray();
+    for (Eigen::Index r = 0; r < g->confusion.rows(); ++r) {
+        w.StartArray();
+        for (Eigen::Index c = 0; c < g->confusion.cols(); ++c) number(w, g->confusion(r, c));
+        w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+}
+
+/// judge_human_per_label: per label (confusion order) precision, recall, F1 and the weighted
+/// gold rows; null when judge_human_confusion is.
+void judge_human_per_label(Writer& w, const gold::Figures* g) {
+    if (g == nullptr || g->judge_human_rows == 0) {
+        w.Null();
+        return;
+    }
+    w.StartObject();
+    for (const auto& label : g->confusion_labels) {
+        const auto& p = g->per_label.at(label);
+        w.Key(label);
+        w.StartObject();
+        w.Key("precision");
+        number(w, p.precision);
+        w.Key("recall");
+        number(w, p.recall);
+        w.Key("f1");
+        number(w, p.f1);
+        w.Key("support");
+        number(w, p.support);
+        w.EndObject();
+    }
+    w.EndObject();
+}
+
 void realism_histogram(Writer& w, const metrics::Metrics& m) {
     w.StartObject();
     for (int r = 0; r < 5; ++r) {
@@ -332,6 +379,10 @@ void other_entry(Writer& w, Id id, const Input& in) {
             }
             w.EndObject();
             return;
+        case Id::kJudgeHumanConfusion:
+            return judge_human_confusion(w, in.gold);
+        case Id::kJudgeHumanPerLabel:
+            return judge_human_per_label(w, in.gold);
         default:
             // A table row without a writer: every metrics_json call fails on it, tests included.
             throw std::logic_error(std::string("metrics.json: no writer for ") +

@@ -123,7 +123,9 @@ void ground_truth_settings(const Options& options, Settings& s) {
         throw UsageError("--reference-pairs needs --reference F");
     for (const auto& path : options.gold)
         for (auto& r : gold::read_gold(path)) s.reviewers.push_back(std::move(r));
-    s.references = reference::load_references(options.references);
+    if (!options.reference_text_column.empty() && options.references.empty())
+        throw UsageError("--reference-text-column needs --reference F");
+    s.references = reference::load_references(options.references, options.reference_text_column);
 }
 
 /// The duplicate search's options: the spec's [dedup], overridden by the flags, checked.
@@ -215,6 +217,7 @@ struct Results {
     std::vector<std::string> extra_sections;
     std::vector<ground_truth::NamedFigure> extra_figures;
     std::optional<reference::Result> contamination;
+    std::optional<gold::Figures> gold;  ///< --gold: metrics.json's tables read it
     std::string review_page;
     std::string review_config;  ///< label-studio: the labeling config
 };
@@ -256,7 +259,8 @@ void contamination(const Settings& s, Results& r) {
         return base_name(refs.files[refs.file[j]]) + " row " + std::to_string(refs.index[j]);
     };
     r.extra_sections.push_back(ground_truth::contamination_markdown(ci));
-    const auto f = ground_truth::contamination_figures(*r.contamination, r.data.size());
+    const auto f = ground_truth::contamination_figures(*r.contamination, r.data.size(),
+                                                       refs.normalized.size());
     r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
 }
 
@@ -270,11 +274,11 @@ void against_people(const Options& options, const Settings& s, Results& r) {
     };
     for (const auto& [l, n] : r.metrics.label_counts) add(l);
     for (const auto& l : r.metrics.confusion_labels) add(l);
-    const auto figures = gold::compute(s.reviewers, gold::row_facts(r.data), labels);
+    r.gold = gold::compute(s.reviewers, gold::row_facts(r.data), labels);
     std::vector<std::string> files;
     for (const auto& f : options.gold) files.push_back(base_name(f));
-    r.extra_sections.push_back(ground_truth::gold_markdown(figures, files));
-    const auto f = ground_truth::gold_figures(figures);
+    r.extra_sections.push_back(ground_truth::gold_markdown(*r.gold, files));
+    const auto f = ground_truth::gold_figures(*r.gold);
     r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
 }
 
@@ -294,7 +298,7 @@ void review_page(const Options& options, const Settings& s, Results& r) {
 }
 
 Results compute(const Options& options, const Settings& s, StageClock& clock) {
-    Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
     dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
     stop_if_requested();
@@ -355,6 +359,7 @@ Rendered render(const Options& options, const Settings& s, const Results& r) {
     in.comparison = r.comparison ? &*r.comparison : nullptr;
     in.baseline = r.baseline ? &*r.baseline : nullptr;
     in.extra_sections = r.extra_sections;
+    in.gold = r.gold ? &*r.gold : nullptr;
     return {report::markdown(in), report::metrics_json(in), report::charts(in)};
 }
 

@@ -44,6 +44,7 @@ struct Options {
     std::string review_blind = "answer";  ///< answer: labels shown after answering; full: never
     std::vector<std::string> gold;        ///< --gold F: reviewers' answers (CSV or Label Studio)
     std::vector<std::string> references;  ///< --reference F: a real test set
+    std::string reference_text_column;    ///< --reference-text-column; empty: content, else text
     std::string reference_pairs;          ///< --reference-pairs F
 };
 

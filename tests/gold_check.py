@@ -3,7 +3,7 @@
 
 Usage: gold_check.py DATA.csv LABELS GOLD.csv [GOLD.csv ...]  -> JSON on stdout
 
-LABELS is a comma-separated list of the labels a human may give. Written straight from the
+LABELS is a comma-separated list of the labels a human may give (the confusion's order). Written straight from the
 definitions, without looking at the C++: majority gold label (ties left out), weighted accuracy
 with a Wilson interval on the Kish effective n, Cohen's kappa as (po - pe) / (1 - pe) over a
 dict of cells, Fleiss' kappa with per-unit rater counts, Krippendorff's alpha from pairwise
@@ -60,7 +60,8 @@ def main():
                 weight[a["key"]] = float(a.get("weight") or 1)
     reviewers = sorted({w for v in answers.values() for w in v})
 
-    out = {"reviewers": len(reviewers), "reviewed_rows": len(answers)}
+    out = {"reviewers": len(reviewers), "reviewed_rows": len(answers),
+           "answers": sum(len(v) for v in answers.values())}
     gold = {}
     ties = 0
     for key, by in answers.items():
@@ -78,6 +79,7 @@ def main():
     n_eff = sum(ws) ** 2 / sum(w * w for w in ws)
     lo, hi, _ = wilson(p, n_eff)
     out["human_label_accuracy"] = p
+    out["effective_rows"] = n_eff
     out["human_label_accuracy_lower"] = lo
     out["human_label_accuracy_upper"] = hi
     n = 1
@@ -101,6 +103,9 @@ def main():
         per[l] = {"precision": prec, "recall": rec,
                   "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "support": truth}
     out["per_label"] = per
+    out["confusion"] = [[sum(weight[k] for k in judged
+                             if gold[k] == a and row_by_key[k]["judge_label"] == b)
+                         for b in labels] for a in labels]
     flag = [k for k in judged if row_by_key[k]["label_correct"] != "true"]
     bad = [k for k in judged if row_by_key[k]["label"] != gold[k]]
     both = [k for k in flag if k in bad]

@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 
@@ -205,6 +206,52 @@ TEST_CASE("gold figures equal an independent Python computation on random review
             CHECK(*f.reviewer_kappa == Approx(num("reviewer_kappa")).epsilon(1e-12));
         else
             CHECK_FALSE(f.reviewer_kappa);
+        // metrics.json of synthmod-stats --gold on the same files carries the same figures:
+        // the confusion (gold x judge, weighted) and P/R/F1 per label, cell by cell.
+        std::vector<std::string> stats = {test::tool("synthmod-stats"),
+                                          "--in",
+                                          dir + "/data.csv",
+                                          "--report-dir",
+                                          dir + "/report",
+                                          "--quiet"};
+        for (const auto& file : files) {
+            stats.push_back("--gold");
+            stats.push_back(file);
+        }
+        auto s = test::run(stats);
+        INFO(s.err);
+        REQUIRE(s.exit_code == 0);
+        rapidjson::Document m;
+        m.Parse(test::slurp(dir + "/report/metrics.json").c_str());
+        REQUIRE_FALSE(m.HasParseError());
+        CHECK(m["human_answers"].GetDouble() == num("answers"));
+        CHECK(m["human_effective_rows"].GetDouble() ==
+              Approx(num("effective_rows")).epsilon(1e-12));
+        const auto& confusion = m["judge_human_confusion"];
+        REQUIRE(confusion.IsObject());
+        // No --spec: the labels in the data's order (sorted), as report.md shows them.
+        std::vector<std::string> json_labels;
+        for (const auto& l : confusion["labels"].GetArray()) json_labels.push_back(l.GetString());
+        CHECK(json_labels == std::vector<std::string>{"harassment", "hate", "safe", "spam"});
+        for (std::size_t a = 0; a < json_labels.size(); ++a)
+            for (std::size_t b = 0; b < json_labels.size(); ++b) {
+                const auto pa = static_cast<rapidjson::SizeType>(
+                    std::find(labels.begin(), labels.end(), json_labels[a]) - labels.begin());
+                const auto pb = static_cast<rapidjson::SizeType>(
+                    std::find(labels.begin(), labels.end(), json_labels[b]) - labels.begin());
+                INFO(json_labels[a] << " x " << json_labels[b]);
+                CHECK(confusion["matrix"][static_cast<rapidjson::SizeType>(a)]
+                               [static_cast<rapidjson::SizeType>(b)]
+                                   .GetDouble() ==
+                      Approx(py["confusion"][pa][pb].GetDouble()).epsilon(1e-12));
+            }
+        for (const auto& l : labels) {
+            INFO(l);
+            const auto& p = py["per_label"][l.c_str()];
+            const auto& j = m["judge_human_per_label"][l.c_str()];
+            for (const char* k : {"precision", "recall", "f1", "support"})
+                CHECK(j[k].GetDouble() == Approx(p[k].GetDouble()).epsilon(1e-12));
+        }
         return f;
     };
     SECTION("three reviewers") {

@@ -90,6 +90,83 @@ TEST_CASE("stats --gold: figures in metrics.json and report, gate keys", "[groun
     }
 }
 
+TEST_CASE("stats --gold: the Against people tables in metrics.json, hand-checked, spec order",
+          "[ground_truth]") {
+    const std::string dir = test::temp_dir("gold-tables");
+    // The spec lists spam, safe, hate: not sorted, so the order is the spec's.
+    test::spit(dir + "/spec.toml",
+               "[dataset]\nname = \"hand\"\nrows = 6\nseed = 1\n\n[[labels]]\nname = \"spam\"\n"
+               "definition = \"Unsolicited ads.\"\n\n[[labels]]\nname = \"safe\"\ndefinition = "
+               "\"Nothing wrong.\"\n\n[[labels]]\nname = \"hate\"\ndefinition = \"Hate.\"\n");
+    test::spit(dir + "/judged.csv",
+               "content,label,id,judge_label,label_correct,judge_status\n"
+               "zero post,safe,r0,safe,true,ok\none post,safe,r1,hate,false,ok\n"
+               "two post,hate,r2,hate,true,ok\nthree post,hate,r3,safe,false,ok\n"
+               "four post,spam,r4,,false,error\nfive post,spam,r5,spam,true,ok\n");
+    const std::string header = "key,human_label,human_realism,human_issues,reviewer,note,weight\n";
+    test::spit(dir + "/a.csv", header +
+                                   "r0,safe,4,,A,,1\nr1,hate,2,,A,,3\nr2,hate,,,A,,1\n"
+                                   "r3,hate,5,,A,,1\nr4,spam,,,A,,1\nr5,spam,,,A,,1\n");
+    test::spit(dir + "/b.csv",
+               header + "r0,safe,,,B,,1\nr1,hate,,,B,,3\nr2,safe,,,B,,1\nr3,hate,,,B,,1\n");
+    auto r = test::run({stats_bin(), "--in", dir + "/judged.csv", "--spec", dir + "/spec.toml",
+                        "--gold", dir + "/a.csv", "--gold", dir + "/b.csv", "--report-dir",
+                        dir + "/out", "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto m = json_of(dir + "/out/metrics.json");
+    // By hand: r2 ties (hate / safe) and is left out. Gold rows the judge graded ok: r0 (gold
+    // safe, judge safe, weight 1), r1 (hate, hate, 3), r3 (hate, safe, 1), r5 (spam, spam, 1).
+    CHECK(m["human_answers"].GetDouble() == 10.0);  // A 6, B 4
+    // Weights of the gold rows r0 r1 r3 r4 r5: 1 3 1 1 1 -> (7)^2 / 13.
+    CHECK(m["human_effective_rows"].GetDouble() == Approx(49.0 / 13.0));
+    const auto& c = m["judge_human_confusion"];
+    REQUIRE(c.IsObject());
+    std::vector<std::string> labels;
+    for (const auto& l : c["labels"].GetArray()) labels.push_back(l.GetString());
+    CHECK(labels == std::vector<std::string>{"spam", "safe", "hate"});
+    const double expected[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 1, 3}};  // rows gold, columns judge
+    for (rapidjson::SizeType i = 0; i < 3; ++i)
+        for (rapidjson::SizeType j = 0; j < 3; ++j)
+            CHECK(c["matrix"][i][j].GetDouble() == expected[i][j]);
+    const auto& p = m["judge_human_per_label"];
+    // spam: 1 of 1 said, 1 of 1 gold. safe: judge said safe on r0 and r3 (1 right of 2), gold
+    // safe only r0. hate: judge said hate on r1 (3 of 3 right), gold hate r1 + r3 (4).
+    CHECK(p["spam"]["precision"].GetDouble() == 1.0);
+    CHECK(p["spam"]["recall"].GetDouble() == 1.0);
+    CHECK(p["safe"]["precision"].GetDouble() == 0.5);
+    CHECK(p["safe"]["recall"].GetDouble() == 1.0);
+    CHECK(p["safe"]["f1"].GetDouble() == Approx(2.0 / 3.0));
+    CHECK(p["hate"]["precision"].GetDouble() == 1.0);
+    CHECK(p["hate"]["recall"].GetDouble() == 0.75);
+    CHECK(p["hate"]["f1"].GetDouble() == Approx(6.0 / 7.0));
+    CHECK(p["hate"]["support"].GetDouble() == 4.0);
+    std::vector<std::string> order;
+    for (const auto& e : p.GetObject()) order.push_back(e.name.GetString());
+    CHECK(order == labels);
+    // report.md shows the same figures (to its decimals).
+    const std::string md = test::slurp(dir + "/out/report.md");
+    CHECK(md.find("(2 reviewers, 10 answers)") != std::string::npos);
+    CHECK(md.find("| effective sample size | 3.8 |") != std::string::npos);
+    CHECK(md.find("| hate | 0.00 | 1.00 | 3.00 |") != std::string::npos);
+    CHECK(md.find("| safe | 0.5000 | 1.0000 | 0.6667 | 1.00 |") != std::string::npos);
+
+    SECTION("no judge columns: the tables are null, the counts are there") {
+        test::spit(dir + "/plain.csv",
+                   "content,label,id\nzero post,safe,r0\none post,safe,r1\ntwo post,hate,r2\n"
+                   "three post,hate,r3\nfour post,spam,r4\nfive post,spam,r5\n");
+        auto q = test::run({stats_bin(), "--in", dir + "/plain.csv", "--gold", dir + "/a.csv",
+                            "--report-dir", dir + "/plain", "--quiet"});
+        REQUIRE(q.exit_code == 0);
+        auto n = json_of(dir + "/plain/metrics.json");
+        CHECK(n["judge_human_confusion"].IsNull());
+        CHECK(n["judge_human_per_label"].IsNull());
+        CHECK(n["human_answers"].GetDouble() == 6.0);
+        CHECK(n["human_effective_rows"].GetDouble() ==
+              Approx(64.0 / 14.0));  // (1 + 3 + 4)^2 / (1 + 9 + 4)
+    }
+}
+
 TEST_CASE("stats --reference on the real moderation set: contaminated rows, pairs file, gate",
           "[ground_truth]") {
     const std::string dir = test::temp_dir("reference-cli");
@@ -167,9 +244,47 @@ TEST_CASE("stats --reference on the real moderation set: contaminated rows, pair
         b = test::run({stats_bin(), "--in", kRealData + "moderation_openai.csv", "--reference",
                        dir + "/norm.csv", "--report-dir", dir + "/n"});
         CHECK(b.exit_code == 2);
-        CHECK(b.err.find("norm.csv:1: a --reference file needs a \"content\" or \"text\" column") !=
+        CHECK(b.err.find("norm.csv:1: a --reference file: missing column \"content\" or "
+                         "\"text\" (columns found: body; --reference-text-column picks one)") !=
               std::string::npos);
         CHECK_FALSE(test::exists(dir + "/n"));
+        b = test::run({stats_bin(), "--in", kRealData + "moderation_openai.csv", "--reference",
+                       dir + "/norm.csv", "--reference-text-column", "text", "--report-dir",
+                       dir + "/n"});
+        CHECK(b.exit_code == 2);
+        CHECK(b.err.find("norm.csv:1: a --reference file: missing column \"text\" (columns "
+                         "found: body; --reference-text-column picks one)") != std::string::npos);
+        CHECK_FALSE(test::exists(dir + "/n"));
+    }
+
+    SECTION("the release as OpenAI ships it (.jsonl.gz, text in prompt) gives the same pairs") {
+        // The same 1,680 texts as moderation_openai.csv (records_test checks it), read through
+        // the records reader: JSON Lines by the extension, gzip by the magic bytes.
+        auto run_with = [&](const std::vector<std::string>& reference, const std::string& tag) {
+            std::vector<std::string> args = {stats_bin(), "--in",
+                                             kRealData + "moderation_openai.csv"};
+            args.insert(args.end(), reference.begin(), reference.end());
+            for (const std::string& a :
+                 std::vector<std::string>{"--reference-pairs", dir + "/cross_" + tag + ".csv",
+                                          "--report-dir", dir + "/out_" + tag, "--quiet"})
+                args.push_back(a);
+            auto run = test::run(args);
+            INFO(run.err);
+            CHECK(run.exit_code == 0);
+            return json_of(dir + "/out_" + tag + "/metrics.json");
+        };
+        auto csv_ref = run_with({"--reference", kRealData + "moderation_openai.csv"}, "csv");
+        auto gz_ref =
+            run_with({"--reference", kRealData + "moderation-api-release/samples-1680.jsonl.gz",
+                      "--reference-text-column", "prompt"},
+                     "gz");
+        CHECK(test::slurp(dir + "/cross_gz.csv") == test::slurp(dir + "/cross_csv.csv"));
+        CHECK(gz_ref["contamination_rows"].GetDouble() ==
+              csv_ref["contamination_rows"].GetDouble());
+        CHECK(gz_ref["contamination_pairs"].GetDouble() ==
+              csv_ref["contamination_pairs"].GetDouble());
+        // Every non-empty row is in the reference: it pairs at least with itself.
+        CHECK(gz_ref["contamination_rows"].GetDouble() >= 1670);
     }
 }
 

@@ -56,7 +56,7 @@ TEST_CASE("contamination section and pairs file: hostile text escaped, names kep
     CHECK(md.find("| contamination_rate | 0.6667 |") != std::string::npos);
     // Highest Jaccard first: row 2 (1.0) before row 0 (0.85).
     CHECK(md.find("| 2 | ") < md.find("| 0 | "));
-    auto figures = ground_truth::contamination_figures(r, 3);
+    auto figures = ground_truth::contamination_figures(r, 3, 2);
     CHECK(figures[0].name == "contamination_rows");
     CHECK(*figures[0].value == 2.0);
     CHECK(figures[1].name == "contamination_rate");

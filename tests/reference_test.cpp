@@ -2,15 +2,20 @@
 // computation on the real moderation set (and against its independent truth file).
 #include "stats/reference.h"
 
+#include <zlib.h>
+
 #include <catch2/catch.hpp>
 #include <set>
 #include <tuple>
 
 #include "common/csv.h"
+#include "common/errors.h"
 #include "common/text.h"
 #include "stats/minhash.h"
+#include "support/process.h"
 
 using namespace synthmod;
+namespace test = synthmod::test;
 
 namespace {
 
@@ -140,4 +145,63 @@ TEST_CASE("contamination: equal normalised texts, empty texts, references among 
     // The two equal reference rows 4 and 5 are never paired with each other.
     for (const auto& p : r.pairs) CHECK(p.ref < 4);
     CHECK(reference::find_contamination(views(rows), {}, o).contaminated_rows == 0);
+}
+
+TEST_CASE("reference files are read like the main input: CSV, TSV, JSON Lines, gzip",
+          "[reference]") {
+    const std::string dir = test::temp_dir("reference-formats");
+    // The same three texts (a comma, a quote, a tab-free line; a non-ASCII one) in each format.
+    const std::vector<std::string> texts = {"Win a FREE prize, now!", "she said \"hi\" twice",
+                                            "Ça va? Très bien."};
+    test::spit(dir + "/a.csv",
+               "id,content\n1,\"Win a FREE prize, now!\"\n2,\"she said \"\"hi\"\" twice\"\n3,Ça "
+               "va? Très bien.\n");
+    test::spit(dir + "/b.tsv",
+               "text\tid\nWin a FREE prize, now!\t1\nshe said \"hi\" twice\t2\nÇa va? Très "
+               "bien.\t3\n");
+    const std::string jsonl =
+        "{\"prompt\": \"Win a FREE prize, now!\", \"id\": 1}\n"
+        "{\"prompt\": \"she said \\\"hi\\\" twice\", \"id\": 2}\n"
+        "{\"prompt\": \"\\u00c7a va? Tr\\u00e8s bien.\", \"id\": 3}\n";
+    test::spit(dir + "/c.jsonl", jsonl);
+    {
+        gzFile f = gzopen((dir + "/d.jsonl.gz").c_str(), "wb");
+        REQUIRE(f != nullptr);
+        REQUIRE(gzwrite(f, jsonl.data(), static_cast<unsigned>(jsonl.size())) ==
+                static_cast<int>(jsonl.size()));
+        REQUIRE(gzclose(f) == Z_OK);
+    }
+    auto csv_tsv = reference::load_references({dir + "/a.csv", dir + "/b.tsv"});
+    REQUIRE(csv_tsv.raw.size() == 6);
+    for (std::size_t i = 0; i < 6; ++i) {
+        CHECK(csv_tsv.raw[i] == texts[i % 3]);
+        CHECK(csv_tsv.normalized[i] == text::normalize(texts[i % 3]));
+        CHECK(csv_tsv.file[i] == i / 3);
+        CHECK(csv_tsv.index[i] == i % 3);
+    }
+    auto json = reference::load_references({dir + "/c.jsonl", dir + "/d.jsonl.gz"}, "prompt");
+    CHECK(json.raw == csv_tsv.raw);
+    CHECK(json.normalized == csv_tsv.normalized);
+    CHECK(json.files == std::vector<std::string>{dir + "/c.jsonl", dir + "/d.jsonl.gz"});
+
+    SECTION("a missing column names the file, the line and the columns found") {
+        auto error = [](const std::vector<std::string>& paths, const std::string& column) {
+            try {
+                reference::load_references(paths, column);
+            } catch (const InputError& e) {
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        CHECK(error({dir + "/c.jsonl"}, "") ==
+              dir +
+                  "/c.jsonl:1: a --reference file: missing column \"content\" or \"text\" "
+                  "(columns found: prompt, id; --reference-text-column picks one)");
+        CHECK(error({dir + "/a.csv"}, "prompt") ==
+              dir +
+                  "/a.csv:1: a --reference file: missing column \"prompt\" (columns found: "
+                  "id, content; --reference-text-column picks one)");
+        test::spit(dir + "/bad.tsv", "text\n\xff\xfe\n");
+        CHECK(error({dir + "/bad.tsv"}, "").find(dir + "/bad.tsv:2: ") == 0);
+    }
 }

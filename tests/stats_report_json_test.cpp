@@ -100,13 +100,15 @@ TEST_CASE("metrics.json keys are DESIGN's names in the table's order", "[report_
         "filtered_rows", "filtered_rate", "rejected_rows", "rejected_by_reason", "cost_usd",
         "cost_per_accepted_row", "cost_per_accepted_row_by_label", "min_realism",
         // ground truth (issue 13)
-        "judge_tie_rows", "judge_votes_fleiss_kappa", "contamination_rows", "contamination_rate",
-        "contamination_exact_rows", "contamination_pairs", "human_rows", "human_reviewers",
+        "judge_tie_rows", "judge_voted_rows", "judge_votes_fleiss_kappa", "contamination_rows",
+        "contamination_rate", "contamination_exact_rows", "contamination_pairs",
+        "contamination_reference_rows", "human_rows", "human_reviewers", "human_answers",
         "human_reviewed_rows", "human_tie_rows", "human_label_accuracy",
-        "human_label_accuracy_lower", "human_label_accuracy_upper", "human_rows_more_for_2pt",
-        "judge_human_rows", "judge_human_agreement", "judge_human_kappa", "judge_flag_precision",
-        "judge_flag_recall", "reviewer_overlap_rows", "reviewer_kappa", "reviewer_fleiss_kappa",
-        "reviewer_alpha"};
+        "human_label_accuracy_lower", "human_label_accuracy_upper", "human_effective_rows",
+        "human_rows_more_for_2pt", "judge_human_rows", "judge_human_agreement",
+        "judge_human_kappa", "judge_human_confusion", "judge_human_per_label",
+        "judge_flag_precision", "judge_flag_recall", "reviewer_overlap_rows", "reviewer_kappa",
+        "reviewer_fleiss_kappa", "reviewer_alpha"};
     CHECK(keys == expected);
 }
 
