@@ -7,7 +7,10 @@
 
 namespace synthmod::stats {
 
-void add_flags(CLI::App& app, Options& o) {
+namespace {
+
+/// Program name, description, example, exit codes, --version.
+void add_help(CLI::App& app) {
     // The same help shape as synthmod-generate and synthmod-judge: what it does, the usage line
     // with the program's own name, the flags, one example, the exit codes.
     app.name("synthmod-stats");
@@ -22,6 +25,10 @@ void add_flags(CLI::App& app, Options& o) {
         "\n"
         "Exit codes: 0 ok, 1 quality gate failed (--gate), 2 bad usage or input, 130 interrupted.");
     app.set_version_flag("--version", std::string("synthmod-stats ") + SYNTHMOD_VERSION);
+}
+
+/// What is read and where the report, filtered.csv and rejected.csv go.
+void add_output_flags(CLI::App& app, Options& o) {
     app.add_option("--in", o.inputs,
                    "input CSV (content,label[,judge columns]); repeat for shards; - is stdin")
         ->required();
@@ -32,6 +39,10 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--rejected", o.rejected,
                    "rows dropped, with reason and cluster (default <report-dir>/rejected.csv)");
     app.add_flag("--keep-columns", o.keep_columns, "filtered.csv keeps every input column");
+}
+
+/// The near-duplicate search: the spec's [dedup] values, overridden.
+void add_dedup_flags(CLI::App& app, Options& o) {
     app.add_option("--shingle", o.shingle, "char | word (overrides [dedup] shingle)");
     // Defaults and bounds: the spec's [dedup] (common/spec.h), which these flags override.
     const spec::Dedup dedup;
@@ -67,6 +78,10 @@ void add_flags(CLI::App& app, Options& o) {
                        dedup.method + ")");
     app.add_option("--pairs", o.pairs,
                    "write every verified near-duplicate pair as CSV row_i,row_j,jaccard");
+}
+
+/// The gate and the comparisons (groups, an earlier release).
+void add_gate_flags(CLI::App& app, Options& o) {
     app.add_flag("--gate", o.gate, "check the quality gate; exit 1 when it fails");
     app.add_option("--gate-set", o.gate_set, "gate threshold key=value (overrides the spec)");
     app.add_option("--compare-by", o.compare_by, "column to compare groups by (e.g. variant)");
@@ -78,6 +93,10 @@ void add_flags(CLI::App& app, Options& o) {
                    "(0.01 = one point), relative otherwise (0.01 = 1 %); default 0.01")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--junit", o.junit, "write the gate checks as JUnit XML");
+}
+
+/// Threads, CSV safety and how the input's columns and labels are read.
+void add_input_flags(CLI::App& app, Options& o) {
     app.add_option("--threads", o.threads, "worker threads (default: all cores)");
     app.add_flag("--csv-safe", o.csv_safe,
                  "spreadsheet safety: a cell of filtered.csv or rejected.csv starting with = + - @ "
@@ -86,6 +105,10 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_flag("--allow-unknown-labels", o.input.allow_unknown,
                  "keep a label value the --label-map lacks as it is (default: an error naming "
                  "the value, its rows and the first)");
+}
+
+/// Human review (page, gold labels), the real test set (--reference), what stderr shows.
+void add_ground_truth_flags(CLI::App& app, Options& o) {
     app.add_option("--review", o.review,
                    "write a review page of N rows (seeded, stratified by label x judge verdict)");
     app.add_option("--review-out", o.review_out,
@@ -109,6 +132,17 @@ void add_flags(CLI::App& app, Options& o) {
                    "write every dataset x reference pair as CSV row_i,ref_j,jaccard");
     app.add_flag("--quiet", o.quiet, "no summary line on stderr");
     app.add_flag("--timings", o.timings, "per-stage wall times on stderr");
+}
+
+}  // namespace
+
+void add_flags(CLI::App& app, Options& o) {
+    add_help(app);
+    add_output_flags(app, o);
+    add_dedup_flags(app, o);
+    add_gate_flags(app, o);
+    add_input_flags(app, o);
+    add_ground_truth_flags(app, o);
 }
 
 }  // namespace synthmod::stats
