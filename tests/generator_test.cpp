@@ -19,6 +19,7 @@
 #include "generator/personas.h"
 #include "generator/plan.h"
 #include "generator/prompts.h"
+#include "tests/support/generate_fixture.h"
 #include "tests/support/process.h"
 
 namespace gen = synthmod::generator;
@@ -404,14 +405,7 @@ TEST_CASE("answers are validated against the labels", "[generator]") {
 
 namespace {
 
-/// A copy of the example spec and personas in a fresh folder.
-std::string example_dir(const std::string& tag) {
-    std::string dir = t::temp_dir(tag);
-    std::string src = std::string(SYNTHMOD_SOURCE_DIR) + "/examples/";
-    t::spit(dir + "/moderation.toml", t::slurp(src + "moderation.toml"));
-    t::spit(dir + "/personas.jsonl", t::slurp(src + "personas.jsonl"));
-    return dir;
-}
+using t::example_dir;  // a copy of the example spec and personas in a fresh folder
 
 std::vector<std::string> generate_args(const std::string& dir, const std::string& out,
                                        const std::string& rows) {

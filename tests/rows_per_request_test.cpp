@@ -18,6 +18,7 @@
 #include "common/llm/pricing.h"
 #include "common/spec.h"
 #include "tests/support/fake_server.h"
+#include "tests/support/generate_fixture.h"
 #include "tests/support/process.h"
 
 namespace t = synthmod::test;
@@ -27,19 +28,9 @@ namespace {
 
 const char* kKey = "sk-ant-test-rows-per-request";
 
-std::string example_dir(const std::string& tag) {
-    std::string dir = t::temp_dir(tag);
-    std::string src = std::string(SYNTHMOD_SOURCE_DIR) + "/examples/";
-    t::spit(dir + "/moderation.toml", t::slurp(src + "moderation.toml"));
-    t::spit(dir + "/personas.jsonl", t::slurp(src + "personas.jsonl"));
-    return dir;
-}
+using t::example_dir;
 
-t::RunOptions with_key() {
-    t::RunOptions o;
-    o.env = {{"ANTHROPIC_API_KEY", kKey}, {"ANTHROPIC_BASE_URL", "\x01unset"}};
-    return o;
-}
+t::RunOptions with_key() { return t::with_anthropic_key(kKey); }
 
 std::vector<std::string> generate(const std::string& dir, const std::string& out, int rows,
                                   std::vector<std::string> extra) {
