@@ -157,40 +157,55 @@ void dedup_object(Writer& w, const Input& in) {
     w.EndObject();
 }
 
-void confusion(Writer& w, const metrics::Metrics& m) {
-    if (!m.kappa) {
-        w.Null();
-        return;
-    }
+/// {"labels": [...], "matrix": [[...], ...]}; `cell` writes one cell (counts or weights).
+template <class Cell>
+void labelled_matrix(Writer& w, const std::vector<std::string>& labels,
+                     const Eigen::MatrixXd& matrix, Cell cell) {
     w.StartObject();
     w.Key("labels");
-    string_list(w, m.confusion_labels);
+    string_list(w, labels);
     w.Key("matrix");
     w.StartArray();
-    for (Eigen::Index r = 0; r < m.confusion.rows(); ++r) {
+    for (Eigen::Index r = 0; r < matrix.rows(); ++r) {
         w.StartArray();
-        for (Eigen::Index c = 0; c < m.confusion.cols(); ++c)
-            w.Uint64(static_cast<std::uint64_t>(m.confusion(r, c)));
+        for (Eigen::Index c = 0; c < matrix.cols(); ++c) cell(matrix(r, c));
         w.EndArray();
     }
     w.EndArray();
     w.EndObject();
 }
 
+/// One label's {"precision", "recall", "f1", "support"}: support a row count or a weight.
+void support_value(Writer& w, std::size_t rows) { w.Uint64(rows); }
+void support_value(Writer& w, double weight) { number(w, weight); }
+template <class PerLabel>
+void precision_recall(Writer& w, const PerLabel& p) {
+    w.StartObject();
+    w.Key("precision");
+    number(w, p.precision);
+    w.Key("recall");
+    number(w, p.recall);
+    w.Key("f1");
+    number(w, p.f1);
+    w.Key("support");
+    support_value(w, p.support);
+    w.EndObject();
+}
+
+void confusion(Writer& w, const metrics::Metrics& m) {
+    if (!m.kappa) {
+        w.Null();
+        return;
+    }
+    labelled_matrix(w, m.confusion_labels, m.confusion,
+                    [&w](double n) { w.Uint64(static_cast<std::uint64_t>(n)); });
+}
+
 void per_label(Writer& w, const metrics::Metrics& m) {
     w.StartObject();
     for (const auto& [label, p] : m.per_label) {
         w.Key(label);
-        w.StartObject();
-        w.Key("precision");
-        number(w, p.precision);
-        w.Key("recall");
-        number(w, p.recall);
-        w.Key("f1");
-        number(w, p.f1);
-        w.Key("support");
-        w.Uint64(p.support);
-        w.EndObject();
+        precision_recall(w, p);
     }
     w.EndObject();
 }
@@ -203,18 +218,7 @@ void judge_human_confusion(Writer& w, const gold::Figures* g) {
         w.Null();
         return;
     }
-    w.StartObject();
-    w.Key("labels");
-    string_list(w, g->confusion_labels);
-    w.Key("matrix");
-    w.StartArray();
-    for (Eigen::Index r = 0; r < g->confusion.rows(); ++r) {
-        w.StartArray();
-        for (Eigen::Index c = 0; c < g->confusion.cols(); ++c) number(w, g->confusion(r, c));
-        w.EndArray();
-    }
-    w.EndArray();
-    w.EndObject();
+    labelled_matrix(w, g->confusion_labels, g->confusion, [&w](double x) { number(w, x); });
 }
 
 /// judge_human_per_label: per label (confusion order) precision, recall, F1 and the weighted
@@ -226,18 +230,8 @@ void judge_human_per_label(Writer& w, const gold::Figures* g) {
     }
     w.StartObject();
     for (const auto& label : g->confusion_labels) {
-        const auto& p = g->per_label.at(label);
         w.Key(label);
-        w.StartObject();
-        w.Key("precision");
-        number(w, p.precision);
-        w.Key("recall");
-        number(w, p.recall);
-        w.Key("f1");
-        number(w, p.f1);
-        w.Key("support");
-        number(w, p.support);
-        w.EndObject();
+        precision_recall(w, g->per_label.at(label));
     }
     w.EndObject();
 }
