@@ -76,7 +76,7 @@ runner::Options options_in(const std::string& dir) {
     return o;
 }
 
-journal::Header header() { return {"synthmod-generate", "spec-h", "plan-h"}; }
+journal::Header header() { return {"synthmod-generate", "spec-h", "plan-h", 0, {}}; }
 
 /// Counts requests on the way to a real transport (lets a test stop a run at a chosen point).
 class CountingTransport : public http::Transport {
