@@ -67,6 +67,11 @@ Log (--log F): one JSON line per request, flushed before the response is written
   /v1/chat/completions response whose full body is sent with status 200, "request_id" (the
   request-id / x-request-id header sent with it) and "usage" (the usage object of the body), so a
   soak can tie a journalled answer to its request and price every response that was delivered.
+  On a /v1/messages or /v1/chat/completions request whose user message lists several items under
+  "### Request i" headings (synthmod's rows_per_request prompt, common/llm/multi_item.cpp), also
+  "item_sha256": the first 16 hex digits of the SHA-256 of each item's text (what follows its
+  heading up to the next one), in the order the message lists them, so a test can see which row
+  sat in which position.
 """
 
 import argparse
@@ -75,6 +80,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import sys
 import time
@@ -288,6 +294,16 @@ def user_text(messages):
         elif isinstance(c, list):
             out.extend(b.get("text", "") for b in c if isinstance(b, dict) and b.get("type") == "text")
     return "\n".join(out)
+
+
+ITEM_HEADING = re.compile(r"\n\n### Request \d+\n\n")
+
+
+def item_keys(user):
+    """SHA-256 prefixes (16 hex) of the items of a multi-item user message, in listed order;
+    [] for a message without item headings."""
+    texts = ITEM_HEADING.split(user)[1:]
+    return [hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in texts]
 
 
 def system_text(system):
@@ -755,6 +771,8 @@ class Server:
         user = user_text(params.get("messages"))
         sha = hashlib.sha256(user.encode("utf-8")).hexdigest()
         entry["user_sha256"] = sha
+        if keys := item_keys(user):
+            entry["item_sha256"] = keys
         fault, attempt = self.choose_fault(sha)
         entry["fault"], entry["attempt"] = fault, attempt
         if await self.status_fault(fault, writer, entry):
@@ -816,6 +834,8 @@ class Server:
                            and isinstance(m.get("content"), str))
         sha = hashlib.sha256(user.encode("utf-8")).hexdigest()
         entry["user_sha256"] = sha
+        if keys := item_keys(user):
+            entry["item_sha256"] = keys
         fault, attempt = self.choose_fault(sha)
         entry["fault"], entry["attempt"] = fault, attempt
         if await self.status_fault(fault, writer, entry, openai=True):
