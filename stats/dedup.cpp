@@ -247,7 +247,8 @@ void shingle_counts(const std::vector<std::string_view>& normalized,
 }
 
 /// Signatures -> 32-bit band keys, one array per (round, band), indexed by distinct text;
-/// signatures are not kept.
+/// signatures are not kept (with options.keep_reference_keys, the keys' high 32 bits are, in
+/// result.reference_keys).
 std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_view>& normalized,
                                                   const std::vector<std::uint32_t>& unique_rows,
                                                   const NearDupOptions& options, int threads,
@@ -256,6 +257,8 @@ std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_
     const minhash::Banding banding = result.banding;
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
     std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
+    auto& high = result.reference_keys;
+    if (options.keep_reference_keys) high.assign(tables, std::vector<std::uint32_t>(u));
     // Chunks handed out as workers free up: on a shared machine one core may run slower.
     const std::size_t kSigChunk = 8192;
     parallel_tasks((u + kSigChunk - 1) / kSigChunk, threads, [&](std::size_t task, int) {
@@ -271,9 +274,13 @@ std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_
             for (int round = 0; round < result.rounds; ++round) {
                 const std::uint32_t* round_sig =
                     sig.data() + static_cast<std::size_t>(round) * options.num_perm;
-                for (int band = 0; band < banding.bands; ++band)
-                    keys[static_cast<std::size_t>(round) * banding.bands + band][k] =
-                        static_cast<std::uint32_t>(minhash::band_key(round_sig, banding, band));
+                for (int band = 0; band < banding.bands; ++band) {
+                    const std::size_t table =
+                        static_cast<std::size_t>(round) * banding.bands + band;
+                    const std::uint64_t key = minhash::band_key(round_sig, banding, band);
+                    keys[table][k] = static_cast<std::uint32_t>(key);
+                    if (!high.empty()) high[table][k] = static_cast<std::uint32_t>(key >> 32);
+                }
             }
         }
     });

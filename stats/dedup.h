@@ -72,6 +72,9 @@ struct NearDupOptions {
     Method method = Method::kAuto;
     std::uint64_t seed = 42;
     int threads = 2;
+    /// Keep NearDupResult::reference_keys for the --reference search (stats/reference), which
+    /// buckets the same texts with the same LSH design: set only when --reference is given.
+    bool keep_reference_keys = false;
 };
 
 /// A verified pair of distinct normalised texts, named by their first rows.
@@ -114,6 +117,11 @@ struct NearDupResult {
     /// Distinct candidate pairs verified exactly: those the LSH proposed, or those the exact
     /// join's filters left.
     std::size_t candidates = 0;
+    /// With options.keep_reference_keys and the LSH method (else empty): per (round, band)
+    /// table, per distinct non-empty text in the order of its first row, the high 32 bits of
+    /// its 64-bit band key, what reference::find_contamination buckets dataset texts by (the
+    /// search here keeps the low 32). 4 bytes per table and text.
+    std::vector<std::vector<std::uint32_t>> reference_keys;
 };
 
 /// The method `kAuto` picks for `texts` distinct non-empty texts averaging `mean_shingles`

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "common/errors.h"
@@ -132,6 +133,9 @@ struct Workspace {
     explicit Workspace(int threads) : found(threads), entries(threads), buffer(threads) {}
     std::vector<std::vector<std::uint64_t>> found, entries, buffer;
     std::vector<std::vector<std::uint32_t>> keys;  ///< the block's band keys, per table
+    /// Every distinct dataset text's band keys, per table, when the dedup kept them (then
+    /// `keys` stays empty).
+    std::vector<std::vector<std::uint32_t>> kept;
 };
 
 /// Every distinct (dataset text << 32 | reference text) pair of the texts [begin, end) that
@@ -140,13 +144,16 @@ std::vector<std::uint64_t> block_candidates(const Distinct& data, std::size_t be
                                             std::size_t end,
                                             const std::vector<std::vector<std::uint64_t>>& tables,
                                             const Lsh& lsh, Workspace& ws) {
-    band_keys(data.texts, begin, end, lsh, ws.keys);
+    const bool kept = !ws.kept.empty();
+    if (!kept) band_keys(data.texts, begin, end, lsh, ws.keys);
+    const auto& keys = kept ? ws.kept : ws.keys;
+    const std::size_t first = kept ? begin : 0;  // the block's first text in `keys`
     dedup::parallel_tasks(
         lsh.tables, static_cast<int>(ws.found.size()), [&](std::size_t table, int worker) {
             auto& e = ws.entries[worker];
             e.resize(end - begin);
             for (std::size_t k = 0; k < e.size(); ++k)
-                e[k] = static_cast<std::uint64_t>(ws.keys[table][k]) << 32 | (begin + k);
+                e[k] = static_cast<std::uint64_t>(keys[table][first + k]) << 32 | (begin + k);
             minhash::radix_sort_high32(e, ws.buffer[worker]);
             merge_table(e, tables[table], ws.found[worker]);
         });
@@ -225,7 +232,8 @@ void expand(const std::vector<TextPair>& found, const Distinct& data, const Dist
 
 Result find_contamination(const std::vector<std::string_view>& rows,
                           const std::vector<std::string_view>& references,
-                          const dedup::NearDupOptions& o) {
+                          const dedup::NearDupOptions& o,
+                          std::vector<std::vector<std::uint32_t>> dataset_keys) {
     Result result;
     result.contaminated.assign(rows.size(), 0);
     const int threads = std::max(1, o.threads);
@@ -241,6 +249,15 @@ Result find_contamination(const std::vector<std::string_view>& rows,
     // Block by block (candidates of different blocks are different pairs): memory stays
     // bounded by one block's keys and candidates, not the whole dataset's.
     Workspace ws(threads);
+    if (!dataset_keys.empty()) {
+        // The dedup's distinct texts are these (first_equal of the same rows, non-empty, in
+        // the order of their first row), hashed with the same design: a mismatch is a bug.
+        const bool same = dataset_keys.size() == lsh.tables &&
+                          std::all_of(dataset_keys.begin(), dataset_keys.end(),
+                                      [&](const auto& k) { return k.size() == data.texts.size(); });
+        if (!same) throw std::logic_error("reference: the dedup's band keys do not fit the rows");
+        ws.kept = std::move(dataset_keys);
+    }
     std::vector<TextPair> found;
     for (std::size_t begin = 0; begin < data.texts.size(); begin += kBlock) {
         const std::size_t end = std::min(data.texts.size(), begin + kBlock);

@@ -33,9 +33,14 @@ struct Result {
 /// Finds every dataset row whose normalised text has shingle-set Jaccard >= threshold with
 /// some reference row's (equal non-empty texts included; empty texts join nothing), using the
 /// shingle, ngram, threshold, num_perm, rounds, seed and threads of `options`.
+/// `dataset_keys`, when not empty, are the dataset side's band keys as the dedup kept them over
+/// the same `rows` and options (dedup::NearDupResult::reference_keys): taken instead of
+/// shingling and signing every distinct row again, and freed here. Empty (the exact join ran,
+/// or no dedup did): computed here. The result is the same either way.
 Result find_contamination(const std::vector<std::string_view>& rows,
                           const std::vector<std::string_view>& references,
-                          const dedup::NearDupOptions& options);
+                          const dedup::NearDupOptions& options,
+                          std::vector<std::vector<std::uint32_t>> dataset_keys = {});
 
 /// The reference rows of every --reference file, in order.
 struct ReferenceSet {

@@ -232,11 +232,17 @@ void votes(Results& r) {
     r.extra_figures.insert(r.extra_figures.end(), f.begin(), f.end());
 }
 
-/// --reference: contaminated rows are rejected, whatever else holds for them (a leaked test
-/// row must go); the section, its figures, and the pairs for --reference-pairs.
+/// --reference, the search: run right after the dedup, whose band keys of the dataset's texts
+/// (when its LSH ran) it takes and frees before the figures are computed.
+void find_contamination(const Settings& s, Results& r) {
+    r.contamination = reference::find_contamination(r.data.normalized, s.references.views(),
+                                                    s.dedup, std::move(r.dups.reference_keys));
+}
+
+/// --reference, after the figures: contaminated rows are rejected, whatever else holds for them
+/// (a leaked test row must go); the section, its figures, and the pairs for --reference-pairs.
 void contamination(const Settings& s, Results& r) {
     const auto& refs = s.references;
-    r.contamination = reference::find_contamination(r.data.normalized, refs.views(), s.dedup);
     auto& m = r.metrics;
     std::vector<std::size_t> kept;
     for (std::size_t i : m.kept_rows) {
@@ -308,19 +314,22 @@ Results compute(const Options& options, const Settings& s, StageClock& clock) {
     data.prepare(s.threads);
     clock.lap("normalise", data.size());
     stop_if_requested();
-    r.dups = dedup::find_near_duplicates(data.normalized, s.dedup);
+    dedup::NearDupOptions dedup_options = s.dedup;
+    dedup_options.keep_reference_keys = !options.references.empty();  // for find_contamination()
+    r.dups = dedup::find_near_duplicates(data.normalized, dedup_options);
     clock.lap("near-dup", data.size());
     stop_if_requested();
+    if (!options.references.empty()) {
+        find_contamination(s, r);
+        clock.lap("reference", data.size());
+        stop_if_requested();
+    }
     r.metrics = metrics::compute(data, r.dups, s.reference, {}, s.threads);
     r.metrics.raw_exact_dup_rows = data.raw_exact_dup_rows;
     clock.lap("metrics", data.size());
     stop_if_requested();
     votes(r);
-    if (!options.references.empty()) {
-        contamination(s, r);
-        clock.lap("reference", data.size());
-        stop_if_requested();
-    }
+    if (!options.references.empty()) contamination(s, r);
     if (!options.gold.empty()) against_people(options, s, r);
     if (options.review > 0) review_page(options, s, r);
     for (const auto& f : r.extra_figures) r.metrics.extra[f.name] = {f.value, f.why_missing};

@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 #include <tuple>
@@ -11,6 +12,7 @@
 #include "common/csv.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "stats/dedup.h"
 #include "stats/minhash.h"
 #include "support/process.h"
 
@@ -49,16 +51,12 @@ std::vector<std::string_view> views(const std::vector<std::string>& v) {
     return {v.begin(), v.end()};
 }
 
-}  // namespace
-
-TEST_CASE("contamination on the real moderation set equals the exhaustive pairwise search",
-          "[reference]") {
+/// The real moderation set split in two. Dataset: the even rows, plus edited copies of every
+/// 7th odd row (a word dropped, a word doubled, a prefix added), so there are pairs at many
+/// Jaccard values near 0.8. Reference: the odd rows. Returns the number of edited rows.
+std::size_t real_split(std::vector<std::string>& rows, std::vector<std::string>& refs) {
     auto table = csv::read_table(kRealData + "moderation_openai.csv", {"content"});
     const int content = table.column("content");
-    // Dataset: the even rows, plus edited copies of every 7th odd row (a word dropped, a
-    // word doubled, a prefix added), so there are pairs at many Jaccard values near 0.8.
-    // Reference: the odd rows.
-    std::vector<std::string> rows, refs;
     for (std::size_t i = 0; i < table.rows.size(); ++i)
         (i % 2 ? refs : rows).push_back(text::normalize(table.rows[i][content]));
     std::size_t edited = 0;
@@ -76,7 +74,17 @@ TEST_CASE("contamination on the real moderation set equals the exhaustive pairwi
         rows.push_back("so " + refs[j]);
         edited += 3;
     }
+    return edited;
+}
+
+}  // namespace
+
+TEST_CASE("contamination on the real moderation set equals the exhaustive pairwise search",
+          "[reference]") {
+    std::vector<std::string> rows, refs;
+    const std::size_t edited = real_split(rows, refs);
     REQUIRE(edited > 150);
+    const std::size_t even_rows = rows.size() - edited;  // the untouched dataset rows
     dedup::NearDupOptions o;
     o.threads = 2;
     auto result = reference::find_contamination(views(rows), views(refs), o);
@@ -106,7 +114,7 @@ TEST_CASE("contamination on the real moderation set equals the exhaustive pairwi
 
     SECTION("the cross pairs of the untouched rows are those of the independent truth file") {
         // near_dup_truth.py's pairs (a, b) with a even and b odd (or the reverse) are exactly
-        // the dataset x reference pairs among the first table.rows.size() / 2 dataset rows.
+        // the dataset x reference pairs among the first even_rows dataset rows.
         auto pairs = csv::read_table(kRealData + "moderation_openai.near_dup_pairs.csv");
         PairSet expected;
         for (const auto& r : pairs.rows) {
@@ -117,9 +125,97 @@ TEST_CASE("contamination on the real moderation set equals the exhaustive pairwi
         }
         PairSet untouched;
         for (const auto& p : truth)
-            if (std::get<0>(p) < (table.rows.size() + 1) / 2) untouched.insert(p);
+            if (std::get<0>(p) < even_rows) untouched.insert(p);
         CHECK(untouched == expected);
         CHECK(expected.size() == 26);
+    }
+}
+
+TEST_CASE("contamination takes the dedup's band keys and finds what it finds without them",
+          "[reference]") {
+    std::vector<std::string> rows, refs;
+    REQUIRE(real_split(rows, refs) > 150);
+    // Repeated and empty dataset rows: the dedup's distinct texts must line up with the
+    // reference search's (first rows, non-empty, in row order).
+    rows.insert(rows.begin() + 3, rows[10]);
+    rows.insert(rows.begin() + 5, "");
+    rows.push_back(rows[0]);
+    rows.push_back(refs[1]);
+    dedup::NearDupOptions o;
+    o.threads = 2;
+    o.method = dedup::Method::kLsh;
+    o.keep_reference_keys = true;
+    auto dups = dedup::find_near_duplicates(views(rows), o);
+    REQUIRE(dups.method == dedup::Method::kLsh);
+    const std::size_t tables = static_cast<std::size_t>(dups.rounds) * dups.banding.bands;
+    REQUIRE(dups.reference_keys.size() == tables);
+    REQUIRE(dups.reference_keys[0].size() == dups.unique_texts);
+
+    SECTION("the kept keys are the high 32 bits of each distinct text's band keys") {
+        std::vector<std::uint32_t> distinct_rows;
+        for (std::uint32_t i = 0; i < rows.size(); ++i)
+            if (!rows[i].empty() &&
+                std::find(rows.begin(), rows.begin() + i, rows[i]) == rows.begin() + i)
+                distinct_rows.push_back(i);
+        REQUIRE(distinct_rows.size() == dups.unique_texts);
+        std::vector<std::uint32_t> sig(static_cast<std::size_t>(dups.rounds) * o.num_perm);
+        std::size_t checked = 0;
+        for (std::size_t k = 0; k < distinct_rows.size(); k += 31) {
+            std::vector<std::uint64_t> sh;
+            minhash::shingle_hashes(rows[distinct_rows[k]], o.shingle, o.ngram, sh);
+            minhash::signatures(sh.data(), sh.size(), o.num_perm, o.seed, dups.rounds, sig.data());
+            for (int r = 0; r < dups.rounds; ++r)
+                for (int b = 0; b < dups.banding.bands; ++b) {
+                    const std::uint64_t key = minhash::band_key(
+                        sig.data() + static_cast<std::size_t>(r) * o.num_perm, dups.banding, b);
+                    CHECK(dups.reference_keys[static_cast<std::size_t>(r) * dups.banding.bands + b]
+                                             [k] == key >> 32);
+                    ++checked;
+                }
+        }
+        CHECK(checked > 1000);
+    }
+    SECTION("the same pairs, Jaccard values, counts and candidates as the search on its own") {
+        const auto alone = reference::find_contamination(views(rows), views(refs), o);
+        const auto taken =
+            reference::find_contamination(views(rows), views(refs), o, dups.reference_keys);
+        REQUIRE(alone.pairs.size() > 200);
+        REQUIRE(taken.pairs.size() == alone.pairs.size());
+        for (std::size_t p = 0; p < alone.pairs.size(); ++p) {
+            CHECK(taken.pairs[p].row == alone.pairs[p].row);
+            CHECK(taken.pairs[p].ref == alone.pairs[p].ref);
+            CHECK(taken.pairs[p].jaccard == alone.pairs[p].jaccard);
+        }
+        CHECK(taken.contaminated == alone.contaminated);
+        CHECK(taken.contaminated_rows == alone.contaminated_rows);
+        CHECK(taken.exact_rows == alone.exact_rows);
+        CHECK(taken.exact_rows >= 2);  // refs[1] and its copy
+        CHECK(taken.candidates == alone.candidates);
+    }
+    SECTION("the kept keys are what the dataset side is bucketed by") {
+        // Keys no reference text has (all zero): no dataset text is a candidate.
+        auto zero = dups.reference_keys;
+        for (auto& k : zero) std::fill(k.begin(), k.end(), 0u);
+        const auto r = reference::find_contamination(views(rows), views(refs), o, zero);
+        CHECK(r.candidates == 0);
+        CHECK(r.contaminated_rows == 0);
+    }
+    SECTION("keys that do not fit the rows are refused") {
+        auto fewer = dups.reference_keys;
+        fewer.pop_back();
+        CHECK_THROWS_AS(reference::find_contamination(views(rows), views(refs), o, fewer),
+                        std::logic_error);
+        rows.push_back("a text the dedup never saw");
+        CHECK_THROWS_AS(
+            reference::find_contamination(views(rows), views(refs), o, dups.reference_keys),
+            std::logic_error);
+    }
+    SECTION("no keys unless asked for, none from the exact join") {
+        o.keep_reference_keys = false;
+        CHECK(dedup::find_near_duplicates(views(rows), o).reference_keys.empty());
+        o.keep_reference_keys = true;
+        o.method = dedup::Method::kExact;
+        CHECK(dedup::find_near_duplicates(views(rows), o).reference_keys.empty());
     }
 }
 
