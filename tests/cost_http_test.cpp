@@ -64,14 +64,7 @@ std::pair<std::size_t, std::size_t> answered(const t::FakeServer& server, std::s
     return {ok, limited};
 }
 
-/// The two figures of the dry run's "estimated cost: $A - $B" line.
-std::pair<double, double> dry_range(const std::string& out) {
-    auto at = out.find("estimated cost: $");
-    REQUIRE(at != std::string::npos);
-    double low = 0, high = 0;
-    REQUIRE(std::sscanf(out.c_str() + at, "estimated cost: $%lf - $%lf", &low, &high) == 2);
-    return {low, high};
-}
+using synthmod::test::dry_range;
 
 }  // namespace
 

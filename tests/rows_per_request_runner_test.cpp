@@ -10,6 +10,7 @@
 
 #include "common/llm/anthropic.h"
 #include "common/llm/runner.h"
+#include "tests/support/counting_transport.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/process.h"
 
@@ -61,24 +62,7 @@ journal::Header header() {
     return h;
 }
 
-/// Counts requests on the way to a real transport (lets a test stop a run at a chosen point).
-class CountingTransport : public http::Transport {
-   public:
-    explicit CountingTransport(http::Transport& inner) : inner_(inner) {}
-    void start(std::uint64_t tag, const http::Request& request) override {
-        ++starts;
-        inner_.start(tag, request);
-    }
-    std::vector<std::pair<std::uint64_t, http::Response>> poll(int timeout_ms) override {
-        return inner_.poll(timeout_ms);
-    }
-    std::size_t in_flight() const override { return inner_.in_flight(); }
-    void cancel_all() override { inner_.cancel_all(); }
-    int starts = 0;
-
-   private:
-    http::Transport& inner_;
-};
+using synthmod::test::CountingTransport;
 
 }  // namespace
 

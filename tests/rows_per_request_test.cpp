@@ -84,13 +84,7 @@ std::size_t requests_for(std::size_t per_variant, std::size_t variants, std::siz
     return variants * ((per_variant + k - 1) / k);
 }
 
-std::pair<double, double> dry_range(const std::string& out) {
-    auto at = out.find("estimated cost: $");
-    REQUIRE(at != std::string::npos);
-    double low = 0, high = 0;
-    REQUIRE(std::sscanf(out.c_str() + at, "estimated cost: $%lf - $%lf", &low, &high) == 2);
-    return {low, high};
-}
+using synthmod::test::dry_range;
 
 }  // namespace
 

@@ -1,5 +1,8 @@
 #include "tests/support/generate_fixture.h"
 
+#include <catch2/catch.hpp>
+#include <cstdio>
+
 namespace synthmod::test {
 
 std::string example_dir(const std::string& tag) {
@@ -32,6 +35,14 @@ RunOptions with_anthropic_key(const std::string& key) {
     RunOptions o;
     o.env = {{"ANTHROPIC_API_KEY", key}, {"ANTHROPIC_BASE_URL", "\x01unset"}};
     return o;
+}
+
+std::pair<double, double> dry_range(const std::string& out) {
+    auto at = out.find("estimated cost: $");
+    REQUIRE(at != std::string::npos);
+    double low = 0, high = 0;
+    REQUIRE(std::sscanf(out.c_str() + at, "estimated cost: $%lf - $%lf", &low, &high) == 2);
+    return {low, high};
 }
 
 }  // namespace synthmod::test

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/process.h"
@@ -20,5 +21,8 @@ std::vector<std::string> generate_args(const std::string& dir, const std::string
 
 /// A user's environment: ANTHROPIC_API_KEY = `key`, no ANTHROPIC_BASE_URL (the flag decides).
 RunOptions with_anthropic_key(const std::string& key);
+
+/// The two figures of a dry run's "estimated cost: $A - $B" line (a test failure without one).
+std::pair<double, double> dry_range(const std::string& out);
 
 }  // namespace synthmod::test
