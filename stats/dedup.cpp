@@ -262,25 +262,14 @@ std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_
     // Chunks handed out as workers free up: on a shared machine one core may run slower.
     const std::size_t kSigChunk = 8192;
     parallel_tasks((u + kSigChunk - 1) / kSigChunk, threads, [&](std::size_t task, int) {
-        thread_local std::vector<std::uint64_t> shingles;
-        thread_local std::vector<std::uint32_t> sig;
-        sig.resize(static_cast<std::size_t>(options.num_perm) * result.rounds);
+        minhash::TextBandKeys text_keys(options.shingle, options.ngram, options.num_perm,
+                                        options.seed, banding, result.rounds);
         const std::size_t begin = task * kSigChunk, end = std::min(u, begin + kSigChunk);
         for (std::size_t k = begin; k < end; ++k) {
-            minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
-                                             options.ngram, shingles);
-            minhash::signatures(shingles.data(), shingles.size(), options.num_perm, options.seed,
-                                result.rounds, sig.data());
-            for (int round = 0; round < result.rounds; ++round) {
-                const std::uint32_t* round_sig =
-                    sig.data() + static_cast<std::size_t>(round) * options.num_perm;
-                for (int band = 0; band < banding.bands; ++band) {
-                    const std::size_t table =
-                        static_cast<std::size_t>(round) * banding.bands + band;
-                    const std::uint64_t key = minhash::band_key(round_sig, banding, band);
-                    keys[table][k] = static_cast<std::uint32_t>(key);
-                    if (!high.empty()) high[table][k] = static_cast<std::uint32_t>(key >> 32);
-                }
+            const std::vector<std::uint64_t>& key = text_keys.of(normalized[unique_rows[k]]);
+            for (std::size_t table = 0; table < tables; ++table) {
+                keys[table][k] = static_cast<std::uint32_t>(key[table]);
+                if (!high.empty()) high[table][k] = static_cast<std::uint32_t>(key[table] >> 32);
             }
         }
     });

@@ -634,6 +634,29 @@ std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band
                        sizeof(std::uint32_t) * banding.rows);
 }
 
+TextBandKeys::TextBandKeys(ShingleKind kind, int ngram, int num_perm, std::uint64_t seed,
+                           Banding banding, int rounds)
+    : kind_(kind),
+      ngram_(ngram),
+      num_perm_(num_perm),
+      seed_(seed),
+      banding_(banding),
+      rounds_(rounds),
+      sig_(static_cast<std::size_t>(num_perm) * rounds),
+      keys_(static_cast<std::size_t>(rounds) * banding.bands) {}
+
+const std::vector<std::uint64_t>& TextBandKeys::of(std::string_view text) {
+    shingle_hashes_unsorted(text, kind_, ngram_, shingles_);
+    signatures(shingles_.data(), shingles_.size(), num_perm_, seed_, rounds_, sig_.data());
+    for (int round = 0; round < rounds_; ++round) {
+        const std::uint32_t* round_sig = sig_.data() + static_cast<std::size_t>(round) * num_perm_;
+        for (int band = 0; band < banding_.bands; ++band)
+            keys_[static_cast<std::size_t>(round) * banding_.bands + band] =
+                band_key(round_sig, banding_, band);
+    }
+    return keys_;
+}
+
 void radix_sort_high32(std::vector<std::uint64_t>& values, std::vector<std::uint64_t>& buffer) {
     if (values.size() < 2048) {
         std::stable_sort(values.begin(), values.end(),

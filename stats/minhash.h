@@ -115,6 +115,29 @@ LshDesign recall_design(double threshold, int num_perm, double max_miss, int rou
 /// 64-bit key of band `band` of a signature (xxh3 of its `rows` values).
 std::uint64_t band_key(const std::uint32_t* signature, Banding banding, int band);
 
+/// Every band key of one text under one LSH design: its shingles, `rounds` signatures of
+/// `num_perm` values, and band_key per table (round r, band b -> table r * bands + b). One per
+/// worker: it keeps its scratch between texts. The dedup and the --reference search hash their
+/// texts with it, so both see the same keys.
+class TextBandKeys {
+   public:
+    TextBandKeys(ShingleKind kind, int ngram, int num_perm, std::uint64_t seed, Banding banding,
+                 int rounds);
+    /// The keys of `text`, indexed by table; valid until the next call.
+    const std::vector<std::uint64_t>& of(std::string_view text);
+
+   private:
+    ShingleKind kind_;
+    int ngram_;
+    int num_perm_;
+    std::uint64_t seed_;
+    Banding banding_;
+    int rounds_;
+    std::vector<std::uint64_t> shingles_;
+    std::vector<std::uint32_t> sig_;
+    std::vector<std::uint64_t> keys_;
+};
+
 /// Sorts 64-bit values ascending (LSD radix sort; O(n)).
 void radix_sort(std::vector<std::uint64_t>& values);
 

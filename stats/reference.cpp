@@ -61,7 +61,7 @@ constexpr std::size_t kBlock = std::size_t{1} << 16;
 constexpr std::uint64_t kKeyBits = 0xffffffff00000000ULL;
 
 /// keys[table][t - begin] = the high 32 bits of text t's band key in that table, for the texts
-/// [begin, end) (one shingle pass and one signature pass per text, as the dedup does).
+/// [begin, end) (minhash::TextBandKeys, as the dedup hashes its texts).
 void band_keys(const std::vector<std::string_view>& texts, std::size_t begin, std::size_t end,
                const Lsh& lsh, std::vector<std::vector<std::uint32_t>>& keys) {
     keys.resize(lsh.tables);
@@ -69,21 +69,13 @@ void band_keys(const std::vector<std::string_view>& texts, std::size_t begin, st
     const std::size_t chunk = 4096;
     const std::size_t tasks = (end - begin + chunk - 1) / chunk;
     dedup::parallel_tasks(tasks, std::max(1, lsh.o.threads), [&](std::size_t task, int) {
-        std::vector<std::uint64_t> shingles;
-        std::vector<std::uint32_t> sig(static_cast<std::size_t>(lsh.rounds) * lsh.o.num_perm);
+        minhash::TextBandKeys text_keys(lsh.o.shingle, lsh.o.ngram, lsh.o.num_perm, lsh.o.seed,
+                                        lsh.banding, lsh.rounds);
         const std::size_t from = begin + task * chunk, to = std::min(end, from + chunk);
         for (std::size_t t = from; t < to; ++t) {
-            minhash::shingle_hashes_unsorted(texts[t], lsh.o.shingle, lsh.o.ngram, shingles);
-            minhash::signatures(shingles.data(), shingles.size(), lsh.o.num_perm, lsh.o.seed,
-                                lsh.rounds, sig.data());
-            for (int r = 0; r < lsh.rounds; ++r)
-                for (int b = 0; b < lsh.banding.bands; ++b)
-                    keys[static_cast<std::size_t>(r) * lsh.banding.bands + b][t - begin] =
-                        static_cast<std::uint32_t>(
-                            minhash::band_key(
-                                sig.data() + static_cast<std::size_t>(r) * lsh.o.num_perm,
-                                lsh.banding, b) >>
-                            32);
+            const std::vector<std::uint64_t>& key = text_keys.of(texts[t]);
+            for (std::size_t table = 0; table < lsh.tables; ++table)
+                keys[table][t - begin] = static_cast<std::uint32_t>(key[table] >> 32);
         }
     });
 }
