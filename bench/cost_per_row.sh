@@ -4,6 +4,8 @@
 # (tests/fake_server.py: its token accounting and the price table) and prints one table row per
 # configuration: tokens (input, cache write, cache read, output) and dollars of generation and
 # judging, from the tools' own summary lines, and the cost per accepted row from metrics.json.
+# K = 1 and 8 run a second time with the judge asked for no rationale (--no-rationale, spec
+# [judge] rationale = false): the judge's cost is mostly its output, and the rationale is most of it.
 # Usage: bench/cost_per_row.sh [BUILD_DIR] [ROWS]   (default build, 200)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,11 +19,13 @@ cp "$root/examples/moderation.toml" "$root/examples/personas.jsonl" "$work/"
 # "input A, cache write B, cache read C, output D" and "$X" of a summary line's "this run".
 tokens() { sed -n 's/.*this run: \$\([0-9.]*\), tokens input \([0-9]*\), cache write \([0-9]*\), cache read \([0-9]*\), output \([0-9]*\).*/\2 \3 \4 \5 \1/p' "$1" | tail -1; }
 
-printf '| K | batch | gen requests | gen input | gen cache write | gen cache read | gen output | gen $ | judge requests | judge input | judge cache write | judge cache read | judge output | judge $ | accepted | $ / accepted row |\n'
-printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
-for k in 1 4 8 16; do
+printf '| K | batch | rationale | gen requests | gen input | gen cache write | gen cache read | gen output | gen $ | judge requests | judge input | judge cache write | judge cache read | judge output | judge $ | accepted | $ / accepted row |\n'
+printf '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+configs="1:on 4:on 8:on 16:on 1:off 8:off"
+for config in $configs; do
+    k=${config%%:*} why=${config#*:}
     for batch in off on; do
-        d="$work/k$k-$batch"
+        d="$work/k$k-$batch-rationale-$why"
         mkdir -p "$d"
         python3 "$root/tests/fake_server.py" --port-file "$d/port" --batch-polls 0 --seed 15 \
             --log "$d/requests.jsonl" 2>"$d/server.err" &
@@ -32,8 +36,10 @@ for k in 1 4 8 16; do
         [ "$batch" = on ] && flags+=(--batch)
         "$build/generator/synthmod-generate" --spec "$work/moderation.toml" --rows "$rows" \
             --out "$d/samples.csv" "${flags[@]}" 2>"$d/gen.err" || { cat "$d/gen.err"; exit 1; }
+        judge_flags=("${flags[@]}")
+        [ "$why" = off ] && judge_flags+=(--no-rationale)
         "$build/judge/synthmod-judge" --spec "$work/moderation.toml" --in "$d/samples.csv" \
-            --out "$d/judged.csv" "${flags[@]}" 2>"$d/judge.err" || { cat "$d/judge.err"; exit 1; }
+            --out "$d/judged.csv" "${judge_flags[@]}" 2>"$d/judge.err" || { cat "$d/judge.err"; exit 1; }
         "$build/stats/synthmod-stats" --in "$d/judged.csv" --spec "$work/moderation.toml" \
             --report-dir "$d/report" --filtered "$d/filtered.csv" --rejected "$d/rejected.csv" \
             >/dev/null 2>"$d/stats.err" || { cat "$d/stats.err"; exit 1; }
@@ -46,8 +52,8 @@ for k in 1 4 8 16; do
 import json, sys
 m = json.load(open(sys.argv[1]))
 print(m["filtered_rows"], "%.5f" % m["cost_per_accepted_row"])' "$d/report/metrics.json")"
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-            "$k" "$batch" "$greq" "$gi" "$gw" "$gr" "$go" "$gd" "$jreq" "$ji" "$jw" "$jr" "$jo" "$jd" \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+            "$k" "$batch" "$why" "$greq" "$gi" "$gw" "$gr" "$go" "$gd" "$jreq" "$ji" "$jw" "$jr" "$jo" "$jd" \
             "$accepted" "$per"
     done
 done

@@ -435,9 +435,10 @@ class Loader {
         if (t == nullptr) return;
         check_keys(*t, "judge",
                    {"provider", "model", "base_url", "max_tokens", "temperature", "concurrency",
-                    "system", "blind", "rows_per_request"});
+                    "system", "blind", "rows_per_request", "rationale"});
         load_model(*t, "judge", spec.judge);
         if (auto v = get_bool(*t, "judge", "blind")) spec.judge.blind = *v;
+        if (auto v = get_bool(*t, "judge", "rationale")) spec.judge.rationale = *v;
     }
 
     void load_input(const toml::table& root, Spec& spec) const {

@@ -110,6 +110,9 @@ struct Generator : ModelConfig {
 
 struct Judge : ModelConfig {
     bool blind = true;
+    /// false: the answer has no rationale (shorter output, cheaper; judged.csv's rationale column
+    /// stays, empty). No figure of stats reads the rationale.
+    bool rationale = true;
 };
 
 /// The near-duplicate search's options (DESIGN section 9) with their defaults: the spec's

@@ -21,7 +21,8 @@ void add_flags(CLI::App& app, Options& o) {
         "that was refused or failed) and judge_confidence (share of answering votes that agree\n"
         "with the majority). Rows the run did not reach (interrupted, budget) are written with\n"
         "judge_status=error and a rationale starting 'not judged:'. With --shard I/N a row\n"
-        "belongs to a shard by its id column (else its 0-based row index).";
+        "belongs to a shard by its id column (else its 0-based row index). --no-rationale (spec\n"
+        "rationale = false) asks for label, realism and issues only: a shorter, cheaper answer.";
     help.spec_section = "[judge]";
     runner::describe_tool(app, help);
     app.add_option("--spec", o.spec_path, "dataset spec (TOML)")->required();
@@ -29,6 +30,9 @@ void add_flags(CLI::App& app, Options& o) {
     app.add_option("--out", o.out_path, "output file ('-' = stdout); journal at <out>.journal")
         ->capture_default_str();
     app.add_flag("--no-blind", o.no_blind, "show the judge our label and ask for a verdict");
+    app.add_flag("--no-rationale", o.no_rationale,
+                 "ask for no rationale: shorter, cheaper answers; the rationale column stays empty "
+                 "(spec [judge] rationale = false)");
     app.add_option("--votes", o.votes, "requests per row; majority label")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();

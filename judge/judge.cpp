@@ -23,8 +23,8 @@ namespace synthmod::judge {
 
 namespace {
 
-/// Output tokens of the shortest grade expected (a label, a score, a few words): the dry run's
-/// prior for the low end when no journal of this spec exists.
+/// Output tokens of the shortest grade expected with a rationale (a label, a score, a few
+/// words): the dry run's prior for the low end when no journal of this spec exists.
 constexpr std::int64_t kPriorAnswerTokens = 16;
 
 /// The judge settings after flags override the spec.
@@ -33,6 +33,7 @@ struct Settings {
     std::string model;
     std::string base_url;
     bool blind = true;
+    bool rationale = true;  ///< the answer carries a rationale
     int concurrency = 16;
     int rows_per_request = 1;  ///< rows graded in one request (issue 15)
     int max_tokens = 400;
@@ -60,6 +61,7 @@ Settings resolve(const Options& o, const spec::Spec& spec) {
     }
     s.base_url = !f.base_url.empty() ? f.base_url : (same_provider ? spec.judge.base_url : "");
     s.blind = o.no_blind ? false : spec.judge.blind;
+    s.rationale = o.no_rationale ? false : spec.judge.rationale;
     s.concurrency = f.concurrency.value_or(spec.judge.concurrency);
     s.rows_per_request = f.rows_per_request.value_or(spec.judge.rows_per_request);
     s.max_tokens = spec.judge.max_tokens;
@@ -146,6 +148,18 @@ std::string format_share(double x) {
 }
 
 /// --dry-run: what the run would send and roughly cost; nothing is sent or written.
+/// The dry run's prior for the low end of one answer's output: kPriorAnswerTokens with a
+/// rationale; without one, the shortest valid answer itself (the shortest label, realism 1, no
+/// issues, "agree" when not blind) at the runner's 4 bytes a token, rounded down.
+std::int64_t prior_answer_tokens(const Settings& s, const spec::Spec& spec) {
+    if (s.rationale) return kPriorAnswerTokens;
+    std::size_t shortest = spec.labels.empty() ? 0 : spec.labels.front().name.size();
+    for (const auto& l : spec.labels) shortest = std::min(shortest, l.name.size());
+    std::size_t bytes = std::string(R"({"label":"","realism":1,"issues":[]})").size() + shortest;
+    if (!s.blind) bytes += std::string(R"("verdict":"agree",)").size();
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(bytes / 4));
+}
+
 void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
                 const std::vector<runner::Item>& items) {
     std::ostream& out = std::cout;
@@ -181,7 +195,9 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
         estimate::output_range(tokens,
                                estimate::journal_output_tokens(journal, "synthmod-judge",
                                                                journal::hash_hex(spec.source_text)),
-                               kPriorAnswerTokens, "a label, a score and a few words of reason");
+                               prior_answer_tokens(s, spec),
+                               s.rationale ? "a label, a score and a few words of reason"
+                                           : "the shortest answer: a label, a score, no issues");
     const bool offline = s.provider == "offline";
     estimate::print_cost(out, "  ", s.model, tokens, output,
                          offline ? std::nullopt : estimate::find_price(s.model, o.run.pricing),
@@ -317,7 +333,7 @@ int run(const Options& o) {
     spec::Spec spec = spec::load(o.spec_path);
     Settings s = resolve(o, spec);
     Input in = read_input(o, spec);
-    Rubric rubric(spec.labels, s.blind, spec.judge.system);
+    Rubric rubric(spec.labels, s.blind, spec.judge.system, s.rationale);
 
     std::unique_ptr<llm::Provider> provider;
     if (s.provider == "offline") {

@@ -32,18 +32,21 @@ struct Grade {
 class Rubric {
    public:
     /// `intro` replaces the built-in opening paragraph of the system prompt when not empty
-    /// (the spec's [judge] system); the labels, anchors and tags always follow it.
-    Rubric(std::vector<spec::Label> labels, bool blind, std::string intro = "");
+    /// (the spec's [judge] system); the labels, anchors and tags always follow it. Without
+    /// `rationale` the answer has no rationale field and the prompt does not ask for one.
+    Rubric(std::vector<spec::Label> labels, bool blind, std::string intro = "",
+           bool rationale = true);
 
     bool blind() const { return blind_; }
+    bool rationale() const { return rationale_; }
     const std::vector<spec::Label>& labels() const { return labels_; }
 
     /// Shared by every request of a run (so it is cached by the provider).
     const std::string& system_prompt() const { return system_.str(); }
     /// The post, and our label when not blind.
     std::string user_prompt(const std::string& content, const std::string& our_label) const;
-    /// JSON Schema of the answer: label enum, realism 1..5, issues enum array, rationale
-    /// (+ verdict agree|disagree when not blind).
+    /// JSON Schema of the answer: label enum, realism 1..5, issues enum array, rationale (unless
+    /// asked without) (+ verdict agree|disagree when not blind).
     const std::string& schema_json() const { return schema_.str(); }
 
     /// The full prompt of one request; `vars` carry the facts for the offline judge
@@ -59,6 +62,7 @@ class Rubric {
    private:
     std::vector<spec::Label> labels_;
     bool blind_;
+    bool rationale_;
     llm::SharedText system_;  ///< one copy, shared by every row's prompt
     llm::SharedText schema_;
 };

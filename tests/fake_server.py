@@ -71,7 +71,9 @@ Log (--log F): one JSON line per request, flushed before the response is written
   "### Request i" headings (synthmod's rows_per_request prompt, common/llm/multi_item.cpp), also
   "item_sha256": the first 16 hex digits of the SHA-256 of each item's text (what follows its
   heading up to the next one), in the order the message lists them, so a test can see which row
-  sat in which position.
+  sat in which position. On a /v1/messages request with a tool or an output format, also
+  "answer_fields": the property names the answer schema asks for, sorted (of one item, without
+  "index", when the schema is synthmod's {"items": [...]}), so a test can see what was asked.
 """
 
 import argparse
@@ -304,6 +306,18 @@ def item_keys(user):
     [] for a message without item headings."""
     texts = ITEM_HEADING.split(user)[1:]
     return [hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in texts]
+
+
+def answer_fields(params):
+    """Sorted property names of the answer a Messages request asks for (tool input schema or
+    output_config format): one item's, without "index", for an {"items": [...]} schema."""
+    schema = ((params.get("output_config") or {}).get("format") or {}).get("schema")
+    for tool in params.get("tools") or []:
+        schema = schema or tool.get("input_schema")
+    props = (schema or {}).get("properties") or {}
+    if set(props) == {"items"}:
+        props = ((props["items"].get("items") or {}).get("properties")) or {}
+    return sorted(k for k in props if k != "index")
 
 
 def system_text(system):
@@ -773,6 +787,8 @@ class Server:
         entry["user_sha256"] = sha
         if keys := item_keys(user):
             entry["item_sha256"] = keys
+        if fields := answer_fields(params):
+            entry["answer_fields"] = fields
         fault, attempt = self.choose_fault(sha)
         entry["fault"], entry["attempt"] = fault, attempt
         if await self.status_fault(fault, writer, entry):

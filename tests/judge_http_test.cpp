@@ -348,3 +348,72 @@ TEST_CASE("judge over the fake API: --native-json and --no-blind", "[judge][http
         CHECK((correct == "true" || correct == "false"));
     }
 }
+
+namespace {
+
+/// Per request that was answered (status 200): the answer fields it asked for, and the sum of
+/// the output tokens the server billed.
+struct Asked {
+    std::vector<std::vector<std::string>> fields;
+    std::int64_t output_tokens = 0;
+};
+
+Asked asked_of(const t::FakeServer& server) {
+    Asked a;
+    for (const auto& line : server.log_lines()) {
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        REQUIRE(!d.HasParseError());
+        if (std::string(d["path"].GetString()) != "/v1/messages" || d["status"].GetInt() != 200)
+            continue;
+        std::vector<std::string> fields;
+        REQUIRE(d.HasMember("answer_fields"));
+        for (const auto& f : d["answer_fields"].GetArray()) fields.emplace_back(f.GetString());
+        a.fields.push_back(fields);
+        a.output_tokens += d["usage"]["output_tokens"].GetInt64();
+    }
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("judge over the fake API: --no-rationale asks for no rationale, K = 1 and K = 4",
+          "[judge][http]") {
+    const int n = 8;
+    for (const char* k : {"1", "4"}) {
+        SECTION(std::string("rows per request ") + k) {
+            std::string dir = t::temp_dir(std::string("judge-http-no-rationale-") + k);
+            std::string in = make_input(dir, n);
+            t::FakeServer with_server, without_server;
+            auto r1 = t::run(judge_cmd(in, dir + "/with.csv", with_server,
+                                       {"--rows-per-request", k}),
+                             with_key());
+            INFO(r1.err);
+            REQUIRE(r1.exit_code == 0);
+            auto r2 = t::run(judge_cmd(in, dir + "/without.csv", without_server,
+                                       {"--rows-per-request", k, "--no-rationale"}),
+                             with_key());
+            INFO(r2.err);
+            REQUIRE(r2.exit_code == 0);
+
+            const std::size_t requests = std::string(k) == "1" ? 8 : 2;
+            const std::vector<std::string> full = {"issues", "label", "rationale", "realism"};
+            const std::vector<std::string> brief = {"issues", "label", "realism"};
+            Asked with = asked_of(with_server), without = asked_of(without_server);
+            REQUIRE(with.fields.size() == requests);
+            REQUIRE(without.fields.size() == requests);
+            for (const auto& f : with.fields) CHECK(f == full);
+            for (const auto& f : without.fields) CHECK(f == brief);
+            // The answers are shorter, so they cost less output (the fake bills bytes / 4).
+            CHECK(without.output_tokens < with.output_tokens);
+
+            auto a = read_output(dir + "/with.csv"), b = read_output(dir + "/without.csv");
+            check_rows_in_order(b, n);
+            for (std::size_t i = 0; i < b.rows.size(); ++i) {
+                CHECK(b.rows[i][b.column("judge_status")] == "ok");
+                CHECK(b.rows[i][b.column("rationale")].empty());
+                CHECK_FALSE(a.rows[i][a.column("rationale")].empty());
+            }
+        }
+    }
+}

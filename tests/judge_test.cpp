@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/csv.h"
+#include "common/llm/offline_judge.h"
 #include "common/spec.h"
 #include "judge/rubric.h"
 #include "judge/votes.h"
@@ -69,6 +70,34 @@ TEST_CASE("rubric schema: label enum, realism 1-5, issue tags, rationale", "[jud
     CHECK(strings_of(s["properties"]["verdict"]["enum"]) ==
           std::vector<std::string>{"agree", "disagree"});
     CHECK(strings_of(s["required"])[0] == "verdict");
+}
+
+TEST_CASE("rubric without rationale: not in the schema, the prompt or the offline answer",
+          "[judge]") {
+    judge::Rubric brief(three_labels(), true, "", false);
+    CHECK_FALSE(brief.rationale());
+    rapidjson::Document d;
+    d.Parse(brief.schema_json().c_str());
+    REQUIRE(d.IsObject());
+    CHECK_FALSE(d["properties"].HasMember("rationale"));
+    CHECK(strings_of(d["required"]) == std::vector<std::string>{"label", "realism", "issues"});
+    CHECK(brief.system_prompt().find("Rationale") == std::string::npos);
+    judge::Rubric full(three_labels(), true);
+    CHECK(full.system_prompt().find("Rationale: one or two sentences") != std::string::npos);
+
+    // A grade without a rationale is valid either way; one with it is kept.
+    const std::string no_why = R"({"label":"Safe","realism":4,"issues":[]})";
+    CHECK(brief.validate(no_why).empty());
+    CHECK(brief.parse(no_why).rationale.empty());
+
+    // The offline judge follows the schema: no rationale key in its answer.
+    auto answer = [](const judge::Rubric& r) {
+        llm::Prompt p = r.prompt("win a free iphone now, click the link", "Spam & Scams", 200, {});
+        return llm::offline_judge(p, "row-1").answer_json;
+    };
+    CHECK(answer(brief).find("\"rationale\"") == std::string::npos);
+    CHECK(answer(full).find("\"rationale\"") != std::string::npos);
+    CHECK(brief.validate(answer(brief)).empty());
 }
 
 TEST_CASE("rubric prompts: definitions and anchors, our label only when not blind", "[judge]") {

@@ -70,6 +70,7 @@ prompt = "Short {{context}} for {{label}}"
 provider = "offline"
 model = "judge-x"
 blind = false
+rationale = false
 max_tokens = 200
 
 [dedup]
@@ -119,6 +120,7 @@ min_realism = 4
     CHECK(s.judge.provider == "offline");
     CHECK(s.judge.model == "judge-x");
     CHECK_FALSE(s.judge.blind);
+    CHECK_FALSE(s.judge.rationale);
     CHECK(s.judge.max_tokens == 200);
     CHECK(s.dedup.shingle == "word");
     CHECK(s.dedup.ngram == 3);
@@ -145,6 +147,7 @@ TEST_CASE("spec defaults", "[spec]") {
     CHECK_FALSE(s.generator.temperature.has_value());
     CHECK(s.judge.model == "claude-sonnet-4-5");
     CHECK(s.judge.blind);
+    CHECK(s.judge.rationale);
     CHECK(s.dedup.shingle == "char");
     CHECK(s.dedup.ngram == 5);
     CHECK(s.dedup.threshold == Approx(0.8));
@@ -202,6 +205,8 @@ TEST_CASE("spec errors name file, line and key", "[spec]") {
         CHECK(error_of("dataset = 3\n" + kLabels) == "dir/s.toml:1: dataset: expected a table");
         CHECK(error_of(kLabels + "[judge]\nblind = \"yes\"\n") ==
               "dir/s.toml:10: judge.blind: expected a boolean (true or false)");
+        CHECK(error_of(kLabels + "[judge]\nrationale = \"no\"\n") ==
+              "dir/s.toml:10: judge.rationale: expected a boolean (true or false)");
         CHECK(error_of(kLabels + "[dedup]\nthreshold = \"high\"\n") ==
               "dir/s.toml:10: dedup.threshold: expected a number");
         CHECK(error_of(kLabels + "[gate]\nmin_rows = \"10\"\n") ==

@@ -491,7 +491,7 @@ bool has_money(const std::string& raw) {
 }
 
 std::string json_answer(const std::string& label, int realism,
-                        const std::vector<std::string>& issues, const std::string& rationale,
+                        const std::vector<std::string>& issues, const std::string* rationale,
                         const std::string* verdict) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -508,8 +508,10 @@ std::string json_answer(const std::string& label, int realism,
     w.StartArray();
     for (const auto& i : issues) w.String(i.c_str(), static_cast<rapidjson::SizeType>(i.size()));
     w.EndArray();
-    w.Key("rationale");
-    w.String(rationale.c_str(), static_cast<rapidjson::SizeType>(rationale.size()));
+    if (rationale) {
+        w.Key("rationale");
+        w.String(rationale->c_str(), static_cast<rapidjson::SizeType>(rationale->size()));
+    }
     w.EndObject();
     return buf.GetString();
 }
@@ -633,7 +635,10 @@ Result offline_judge(const Prompt& prompt, const std::string& item_id) {
     std::string verdict = (!blind && our_label == label) ? "agree" : "disagree";
 
     result.status = Status::kOk;
-    result.answer_json = json_answer(label, realism, issues, rationale, blind ? nullptr : &verdict);
+    // The rubric asked for no rationale (spec [judge] rationale = false): the schema has none.
+    const bool with_rationale = var("rationale") != "no";
+    result.answer_json = json_answer(label, realism, issues, with_rationale ? &rationale : nullptr,
+                                     blind ? nullptr : &verdict);
     result.stop_reason = "tool_use";
     std::size_t in_chars = prompt.system.size() + prompt.user.size() + prompt.schema_json.size();
     result.usage.input_tokens = static_cast<std::int64_t>((in_chars + 3) / 4);
