@@ -95,9 +95,9 @@ Input read_input(const Options& o, const spec::Spec& spec) {
     input::Flags flags = o.input;
     flags.allow_unknown = o.allow_unknown_labels;
     const records::Mapping mapping = input::mapping(flags, &spec);
-    in.table = records::read_table({o.in_path, mapping.format, mapping.columns},
-                                   {{mapping.text_column, "--text-column"},
-                                    {mapping.label_column, "--label-column"}});
+    in.table = records::read_table(
+        {o.in_path, mapping.format, mapping.columns},
+        {{mapping.text_column, "--text-column"}, {mapping.label_column, "--label-column"}});
     in.content = static_cast<std::size_t>(in.table.column(mapping.text_column));
     in.label = static_cast<std::size_t>(in.table.column(mapping.label_column));
     records::LabelMapper labels(mapping);

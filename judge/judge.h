@@ -21,11 +21,11 @@ struct Options {
     std::string spec_path;
     std::string in_path;
     std::string out_path = "judged.csv";
-    bool no_blind = false;  ///< show our label (also spec `blind = false`)
+    bool no_blind = false;      ///< show our label (also spec `blind = false`)
     bool no_rationale = false;  ///< ask for no rationale (also spec `rationale = false`)
-    int votes = 1;          ///< requests per row; > 1 adds judge_votes and judge_confidence
+    int votes = 1;              ///< requests per row; > 1 adds judge_votes and judge_confidence
     bool allow_unknown_labels = false;
-    input::Flags input;       ///< --text-column, --label-column, --label-map, --columns, --in-format
+    input::Flags input;  ///< --text-column, --label-column, --label-map, --columns, --in-format
     runner::CommonFlags run;  ///< the runner flags the generator shares (provider, budget ...)
 };
 

@@ -18,6 +18,7 @@
 #include "tests/support/process.h"
 
 namespace t = synthmod::test;
+using synthmod::test::column_sum;
 
 namespace {
 
@@ -40,15 +41,6 @@ std::vector<synthmod::llm::Usage> served_usage(const t::FakeServer& server) {
         out.push_back(usage);
     }
     return out;
-}
-
-double column_sum(const std::string& path, const std::string& column) {
-    auto table = synthmod::csv::read_table(path, {column});
-    std::size_t c = 0;
-    while (table.header[c] != column) ++c;
-    double sum = 0;
-    for (const auto& row : table.rows) sum += std::stod(row[c]);
-    return sum;
 }
 
 /// How many requests to `path` the server answered 200 and 429, from log line `from` on.

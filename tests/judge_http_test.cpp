@@ -385,9 +385,9 @@ TEST_CASE("judge over the fake API: --no-rationale asks for no rationale, K = 1 
             std::string dir = t::temp_dir(std::string("judge-http-no-rationale-") + k);
             std::string in = make_input(dir, n);
             t::FakeServer with_server, without_server;
-            auto r1 = t::run(judge_cmd(in, dir + "/with.csv", with_server,
-                                       {"--rows-per-request", k}),
-                             with_key());
+            auto r1 =
+                t::run(judge_cmd(in, dir + "/with.csv", with_server, {"--rows-per-request", k}),
+                       with_key());
             INFO(r1.err);
             REQUIRE(r1.exit_code == 0);
             auto r2 = t::run(judge_cmd(in, dir + "/without.csv", without_server,

@@ -43,17 +43,6 @@ std::vector<runner::Item> items_for(int n, int k, const std::string& tag) {
     return items;
 }
 
-runner::Options options_in(const std::string& dir) {
-    runner::Options o;
-    o.concurrency = 4;
-    o.quiet = true;
-    o.backoff_scale = 0.01;
-    o.journal_path = dir + "/out.journal";
-    o.stop_requested = [] { return false; };
-    o.batch_poll_s = 0.05;
-    return o;
-}
-
 journal::Header header() {
     journal::Header h;
     h.tool = "synthmod-generate";
@@ -81,8 +70,8 @@ TEST_CASE("K items per request with faults: each item settles once, usage adds u
         return answer.find("\"content\"") == std::string::npos ? std::string("no content")
                                                                : std::string();
     };
-    auto result =
-        runner::run_job(header(), items, provider, transport.get(), options_in(dir), validate);
+    auto result = runner::run_job(header(), items, provider, transport.get(),
+                                  test::runner_options(dir, 4), validate);
     const auto& s = result.summary;
     CHECK(s.stop == runner::Stop::kCompleted);
     REQUIRE(result.records.size() == 40);
@@ -124,7 +113,7 @@ TEST_CASE("K items per request in a batch: an interrupted run re-attaches, nothi
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto curl = http::make_curl_transport(http::Options{});
     CountingTransport transport(*curl);
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 4);
     options.batch = true;
     options.stop_requested = [&] { return transport.starts >= 3; };  // create + 2 polls
 

@@ -22,6 +22,7 @@
 #include "tests/support/process.h"
 
 namespace t = synthmod::test;
+using synthmod::test::column_sum;
 namespace llm = synthmod::llm;
 
 namespace {
@@ -64,15 +65,6 @@ Served served(const t::FakeServer& server) {
         s.usage.cache_read_input_tokens += u["cache_read_input_tokens"].GetInt64();
     }
     return s;
-}
-
-double column_sum(const std::string& path, const std::string& column) {
-    auto table = synthmod::csv::read_table(path, {column});
-    std::size_t c = 0;
-    while (table.header[c] != column) ++c;
-    double sum = 0;
-    for (const auto& row : table.rows) sum += std::stod(row[c]);
-    return sum;
 }
 
 std::size_t rows_of(const std::string& path) {

@@ -66,17 +66,6 @@ std::map<std::string, std::string> user_hashes(const std::vector<runner::Item>& 
     return by_hash;
 }
 
-runner::Options options_in(const std::string& dir) {
-    runner::Options o;
-    o.concurrency = 8;
-    o.quiet = true;
-    o.backoff_scale = 0.01;
-    o.journal_path = dir + "/out.journal";
-    o.stop_requested = [] { return false; };
-    o.batch_poll_s = 0.05;
-    return o;
-}
-
 journal::Header header() { return {"synthmod-generate", "spec-h", "plan-h", 0, {}}; }
 
 using synthmod::test::CountingTransport;
@@ -96,7 +85,7 @@ TEST_CASE(
     auto by_hash = user_hashes(items);
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key-SECRET", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
 
     auto result = runner::run_job(header(), items, provider, transport.get(), options, {});
     const auto& s = result.summary;
@@ -164,7 +153,7 @@ TEST_CASE("runner over HTTP: a rejected key stops the run with exit 3", "[runner
     std::string dir = synthmod::test::temp_dir("runner_http");
     llm::AnthropicProvider provider("claude-haiku-4-5", "a-wrong-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.concurrency = 2;
     auto result =
         runner::run_job(header(), items_for(30, "k"), provider, transport.get(), options, {});
@@ -185,7 +174,7 @@ TEST_CASE("runner batches: chunks, errored and expired rows resubmitted, batch p
     auto items = items_for(50, "b");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     options.batch_max_requests = 20;
     options.batch_rounds = 8;  // failing 9 rounds in a row at 25 %: ~4e-6 per row
@@ -246,7 +235,7 @@ TEST_CASE("runner batches: an interrupted run re-attaches to its batch instead o
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto curl = http::make_curl_transport(http::Options{});
     CountingTransport transport(*curl);
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     options.stop_requested = [&] { return transport.starts >= 3; };  // create + 2 polls
 
@@ -279,7 +268,7 @@ TEST_CASE("runner batches: --max-cost holds back what the budget cannot cover",
     auto items = items_for(30, "m");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     runner::CostMeter meter(provider, options);
     double per_item = meter.estimate(items[0].prompt, true);
@@ -345,7 +334,7 @@ TEST_CASE("runner batches: a failed poll is retried with backoff", "[runner][run
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto curl = http::make_curl_transport(http::Options{});
     FlakyGets transport(*curl, 3);
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     auto result = runner::run_job(header(), items_for(5, "p"), provider, &transport, options, {});
     CHECK(result.summary.stop == runner::Stop::kCompleted);
@@ -374,7 +363,7 @@ TEST_CASE("runner batches: create, polls and results held by the request limit's
     std::string dir = synthmod::test::temp_dir("runner_http");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     auto result =
         runner::run_job(header(), items_for(10, "l"), provider, transport.get(), options, {});
@@ -401,7 +390,7 @@ TEST_CASE("runner batches: --rpm paces create, polls and results",
     std::string dir = synthmod::test::temp_dir("runner_http");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
-    runner::Options options = options_in(dir);
+    runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     options.rpm = 60;
     auto result =

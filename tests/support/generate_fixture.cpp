@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
+#include "common/csv.h"
+
 namespace synthmod::test {
 
 std::string example_dir(const std::string& tag) {
@@ -43,6 +45,15 @@ std::pair<double, double> dry_range(const std::string& out) {
     double low = 0, high = 0;
     REQUIRE(std::sscanf(out.c_str() + at, "estimated cost: $%lf - $%lf", &low, &high) == 2);
     return {low, high};
+}
+
+double column_sum(const std::string& path, const std::string& column) {
+    auto table = csv::read_table(path, {column});
+    std::size_t c = 0;
+    while (table.header[c] != column) ++c;
+    double sum = 0;
+    for (const auto& row : table.rows) sum += std::stod(row[c]);
+    return sum;
 }
 
 }  // namespace synthmod::test

@@ -25,4 +25,7 @@ RunOptions with_anthropic_key(const std::string& key);
 /// The two figures of a dry run's "estimated cost: $A - $B" line (a test failure without one).
 std::pair<double, double> dry_range(const std::string& out);
 
+/// The sum of a numeric column of a CSV (a cost column such as gen_cost_usd).
+double column_sum(const std::string& path, const std::string& column);
+
 }  // namespace synthmod::test
