@@ -134,9 +134,15 @@ void add_new(std::vector<std::string>& out, const std::vector<std::string>& name
         if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
 }
 
-/// The confusion heat map over every spec label, rows and columns, also a label no row has (spec
+/// The confusion matrix over every spec label, rows and columns, also a label no row has (spec
 /// order, from the quota), then the other labels ours or the judge's; counts as metrics.json's.
-std::string confusion_chart(const metrics::Metrics& m) {
+/// The chart and the report's table both show it.
+struct FullConfusion {
+    std::vector<std::string> labels;
+    Eigen::MatrixXd matrix;
+};
+
+FullConfusion full_confusion(const metrics::Metrics& m) {
     std::vector<std::string> labels;
     for (const auto& q : m.quota) labels.push_back(q.label);
     add_new(labels, m.confusion_labels);
@@ -153,8 +159,13 @@ std::string confusion_chart(const metrics::Metrics& m) {
     for (Eigen::Index r = 0; r < k; ++r)
         for (Eigen::Index c = 0; c < k; ++c)
             matrix(at(m.confusion_labels[r]), at(m.confusion_labels[c])) = m.confusion(r, c);
-    return charts::heat_map("Confusion: our label x judge label (judge_status ok)", labels, labels,
-                            matrix, "our label", "judge label");
+    return {labels, matrix};
+}
+
+std::string confusion_chart(const metrics::Metrics& m) {
+    const FullConfusion full = full_confusion(m);
+    return charts::heat_map("Confusion: our label x judge label (judge_status ok)", full.labels,
+                            full.labels, full.matrix, "our label", "judge label");
 }
 
 /// Target x returned label (refused last), as metrics.json's drift_matrix.
@@ -405,13 +416,13 @@ std::string duplicate_method(const dedup::NearDupResult& d) {
            "whitespace collapsed), xxHash3; MinHash LSH" +
            (options.method == dedup::Method::kAuto ? std::string(" (chosen by method auto)")
                                                    : chosen) +
-           ": one-permutation MinHash with " +
-           std::to_string(options.num_perm) + " bins; LSH " + std::to_string(banding.bands) +
-           " bands x " + std::to_string(banding.rows) + " rows" +
+           ": one-permutation MinHash with " + std::to_string(options.num_perm) + " bins; LSH " +
+           std::to_string(banding.bands) + " bands x " + std::to_string(banding.rows) + " rows" +
            (d.rounds == 1 ? std::string(", one round")
                           : " in each of " + std::to_string(d.rounds) + " independent rounds") +
            " (the cheapest design that misses at most " + pct(options.max_miss) +
-           " of the pairs at the threshold); every candidate verified by exact Jaccard >= " + fixed(options.threshold, 2) +
+           " of the pairs at the threshold); every candidate verified by exact Jaccard >= " +
+           fixed(options.threshold, 2) +
            ", so no listed pair is below it. A pair at exactly the "
            "threshold is proposed with probability " +
            pct(match[0].probability) + ", one at " + fixed(match[1].jaccard, 2) + " with " +
@@ -504,16 +515,17 @@ std::string confusion(const metrics::Metrics& m) {
     std::string o =
         "![Confusion heat map](confusion.svg)\n\nConfusion (rows: our label, columns: "
         "judge "
-        "label, judge_status=ok):\n\n| our \\ judge |";
-    for (const auto& l : m.confusion_labels) o += " " + escape_text(l, 40) + " |";
+        "label, judge_status=ok; every spec label, also one no row has):\n\n| our \\ judge |";
+    const FullConfusion full = full_confusion(m);
+    for (const auto& l : full.labels) o += " " + escape_text(l, 40) + " |";
     o += "\n|---|";
-    for (std::size_t k = 0; k < m.confusion_labels.size(); ++k) o += "---:|";
+    for (std::size_t k = 0; k < full.labels.size(); ++k) o += "---:|";
     o += "\n";
-    for (std::size_t r = 0; r < m.confusion_labels.size(); ++r) {
-        o += "| " + escape_text(m.confusion_labels[r], 40) + " |";
-        for (std::size_t c = 0; c < m.confusion_labels.size(); ++c)
+    for (std::size_t r = 0; r < full.labels.size(); ++r) {
+        o += "| " + escape_text(full.labels[r], 40) + " |";
+        for (std::size_t c = 0; c < full.labels.size(); ++c)
             o += " " +
-                 fixed(m.confusion(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)), 0) +
+                 fixed(full.matrix(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)), 0) +
                  " |";
         o += "\n";
     }

@@ -103,6 +103,13 @@ TEST_CASE("judge section: without judge columns, and with confusion, realism and
     const std::string summary = report::section::summary(m);
     CHECK(has(summary, "| judge agreement | 85.71 % [60.06 %, 95.99 %] |\n"));
     CHECK(has(summary, "| Cohen's kappa | 0.720 |\n"));
+    // With a spec: every spec label is a row and a column, in spec order, also one no row has
+    // (as the heat map shows it); the counts stay metrics.json's.
+    m.quota = {{"Spam"}, {"Privacy"}, {"Safe"}};
+    m.spec_labels_missing = {"Privacy"};
+    CHECK(has(report::section::judge(m),
+              "| our \\ judge | Spam | Privacy | Safe |\n|---|---:|---:|---:|\n"
+              "| Spam | 6 | 0 | 2 |\n| Privacy | 0 | 0 | 0 |\n| Safe | 0 | 0 | 6 |\n"));
     // No kappa (the judge gave no labels): no confusion table or heat map.
     m.kappa.reset();
     CHECK_FALSE(has(report::section::judge(m), "confusion.svg"));
