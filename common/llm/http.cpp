@@ -1,7 +1,9 @@
 #include "common/llm/http.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +16,7 @@
 
 namespace synthmod::http {
 
-std::optional<std::string> Response::header(const std::string& name) const {
+std::optional<std::string> Response::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
         if (k == name) return v;
     return std::nullopt;
@@ -105,27 +107,21 @@ struct MultiDeleter {
     void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
 };
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 
 /// One transfer in flight; its address is the easy handle's CURLOPT_PRIVATE.
 struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
-    SlistPtr headers;
-    std::string body;      ///< read by on_read: must outlive the transfer
-    std::size_t sent = 0;  ///< bytes of `body` handed to libcurl so far
+    std::shared_ptr<curl_slist> headers;  ///< shared by the transfers with the same headers
+    std::string body;                     ///< read by on_read: must outlive the transfer
+    std::size_t sent = 0;                 ///< bytes of `body` handed to libcurl so far
     std::string method, url;
     std::vector<std::string> secrets;  ///< values of the request's secret headers
     Response response;
     char error[CURL_ERROR_SIZE] = {0};
     std::chrono::steady_clock::time_point started;
 };
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 /// The request body goes out through a read callback rather than CURLOPT_POSTFIELDS so that
 /// libcurl cannot send it twice on its own: when a reused connection dies before any answer,
@@ -206,7 +202,8 @@ class CurlTransport : public Transport {
         t->body = request.body;
         for (const auto& secret : request.secret_headers)
             for (const auto& [name, value] : request.headers)
-                if (lower(name) == lower(secret) && !value.empty()) t->secrets.push_back(value);
+                if (strcasecmp(name.c_str(), secret.c_str()) == 0 && !value.empty())
+                    t->secrets.push_back(value);
         if (!pool_.empty()) {
             t->easy = std::move(pool_.back());
             pool_.pop_back();
@@ -244,11 +241,16 @@ class CurlTransport : public Transport {
         epoll_event events[64];
         int n = ::epoll_wait(epoll_.get(), events, 64, wait);
         for (int i = 0; i < n; ++i) {
+            const int fd = events[i].data.fd;
+            if (Watch& w = watch(fd); !w.wanted) {  // an idle connection: closed by its server
+                unwatch(fd, w);
+                continue;
+            }
             int flags = 0;
             if (events[i].events & (EPOLLIN | EPOLLHUP)) flags |= CURL_CSELECT_IN;
             if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
             if (events[i].events & EPOLLERR) flags |= CURL_CSELECT_ERR;
-            curl_multi_socket_action(multi_.get(), events[i].data.fd, flags, &running);
+            curl_multi_socket_action(multi_.get(), fd, flags, &running);
         }
         if (timer_due_ && *timer_due_ <= std::chrono::steady_clock::now()) {
             timer_due_.reset();
@@ -269,19 +271,80 @@ class CurlTransport : public Transport {
     }
 
    private:
-    /// CURLMOPT_SOCKETFUNCTION: keeps the epoll set equal to the sockets libcurl waits on.
+    /// CURLMOPT_SOCKETFUNCTION: keeps the epoll set watching the sockets libcurl waits on.
+    /// A connection socket libcurl stops watching (its transfer finished, the connection went
+    /// back to the cache) stays in the set, so that the next request on it costs no epoll_ctl
+    /// at all when it waits for the same events; were it one per call, a request cost three
+    /// (one of them failing), a third of the loop's system calls. Such an idle socket is taken
+    /// out when it fires (poll) or is closed (on_close).
     static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void* socketp) {
-        int ep = static_cast<CurlTransport*>(self)->epoll_.get();
+        auto* me = static_cast<CurlTransport*>(self);
+        Watch& watch = me->watch(fd);
         if (what == CURL_POLL_REMOVE) {
-            ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // may already be closed: ignore errors
+            watch.wanted = false;
+            // Other sockets (a resolver's) are closed without on_close: out at once, so that
+            // a new socket given the same number is never taken for this one.
+            if (!watch.connection) me->unwatch(fd, watch);
             return 0;
         }
+        std::uint32_t events = 0;
+        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
+        watch.wanted = true;
+        if (watch.events == events) return 0;  // in the set already, for these events
         epoll_event ev{};
         ev.data.fd = fd;
-        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
-        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
-        if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        ev.events = events;
+        int ep = me->epoll_.get();
+        if (watch.events != 0) {
+            if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0)
+                ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        } else if (::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            ::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+        }
+        watch.events = events;
         return 0;
+    }
+
+    /// CURLOPT_OPENSOCKETFUNCTION: a new connection socket, which is in no epoll set yet (a
+    /// socket that had its number was closed, and closing takes a socket out of every set).
+    static curl_socket_t on_open(void* self, curlsocktype, curl_sockaddr* address) {
+        curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
+        if (fd != CURL_SOCKET_BAD) {
+            Watch& watch = static_cast<CurlTransport*>(self)->watch(fd);
+            watch = Watch{};
+            watch.connection = true;
+        }
+        return fd;
+    }
+
+    /// CURLOPT_CLOSESOCKETFUNCTION: a connection socket closes (libcurl has said
+    /// CURL_POLL_REMOVE for it before, if it watched it).
+    static int on_close(void* self, curl_socket_t fd) {
+        auto* me = static_cast<CurlTransport*>(self);
+        Watch& watch = me->watch(fd);
+        me->unwatch(fd, watch);
+        watch.connection = false;
+        return ::close(fd);
+    }
+
+    /// What the epoll set holds for one socket number.
+    struct Watch {
+        std::uint32_t events = 0;  ///< EPOLLIN/EPOLLOUT it is in the set for; 0 = not in it
+        bool wanted = false;       ///< libcurl waits on it (else: an idle connection)
+        bool connection = false;   ///< opened by on_open and not yet closed by on_close
+    };
+
+    Watch& watch(curl_socket_t fd) {
+        auto i = static_cast<std::size_t>(fd);
+        if (i >= watches_.size()) watches_.resize(i + 1);
+        return watches_[i];
+    }
+
+    void unwatch(curl_socket_t fd, Watch& watch) {
+        if (watch.events != 0) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+        watch.events = 0;
+        watch.wanted = false;
     }
 
     /// CURLMOPT_TIMERFUNCTION: when libcurl next needs curl_multi_socket_action(TIMEOUT).
@@ -305,6 +368,10 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+        curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+        curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
         // Over TLS, wait for a connection being set up to learn (ALPN) whether it multiplexes
         // rather than opening one per request. Not over plain http: there it would hold every
@@ -322,14 +389,8 @@ class CurlTransport : public Transport {
         if (!options_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.cacert.c_str());
         // Proxies: nothing set, so libcurl reads http_proxy/https_proxy/no_proxy itself.
 
-        curl_slist* list = nullptr;
-        for (const auto& [name, value] : r.headers) {
-            std::string line = name + ": " + value;
-            list = curl_slist_append(list, line.c_str());
-        }
-        list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-        t.headers.reset(list);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+        t.headers = header_list(r.headers);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
 
         auto send_body = [&] {
             curl_easy_setopt(e, CURLOPT_POST, 1L);
@@ -348,6 +409,22 @@ class CurlTransport : public Transport {
             if (!t.body.empty()) send_body();
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
         }
+    }
+
+    /// The header list for `headers`: the last one made when they are the same (every request
+    /// of a run sends the same headers; libcurl only reads the list).
+    std::shared_ptr<curl_slist> header_list(
+        const std::vector<std::pair<std::string, std::string>>& headers) {
+        if (last_list_ && headers == last_headers_) return last_list_;
+        curl_slist* list = nullptr;
+        for (const auto& [name, value] : headers) {
+            std::string line = name + ": " + value;
+            list = curl_slist_append(list, line.c_str());
+        }
+        list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+        last_list_.reset(list, SlistDeleter{});
+        last_headers_ = headers;
+        return last_list_;
     }
 
     /// Back to the pool, reset at once: its buffers, header list and PRIVATE pointer belong
@@ -452,7 +529,10 @@ class CurlTransport : public Transport {
     MultiPtr multi_;
     std::optional<std::chrono::steady_clock::time_point> timer_due_;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
-    std::vector<EasyPtr> pool_;  ///< idle easy handles, reused (their buffers and DNS cache)
+    std::vector<EasyPtr> pool_;   ///< idle easy handles, reused (their buffers and DNS cache)
+    std::vector<Watch> watches_;  ///< by socket number
+    std::vector<std::pair<std::string, std::string>> last_headers_;  ///< what last_list_ says
+    std::shared_ptr<curl_slist> last_list_;
     long max_connects_ = 0;
 };
 
