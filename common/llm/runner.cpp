@@ -52,8 +52,8 @@ bool retry_answer(const http::Response& response, const llm::Result& result) {
 
 struct InFlight {
     std::vector<Task*> tasks;  ///< the request's tasks, in the order it lists them
-    double estimate = 0;  ///< USD, for the budget
-    LimitUse use;         ///< what it may take from the provider's limits
+    double estimate = 0;       ///< USD, for the budget
+    LimitUse use;              ///< what it may take from the provider's limits
 };
 
 LimitUse& operator+=(LimitUse& a, const LimitUse& b) {
@@ -125,7 +125,11 @@ class HttpLoop {
                 std::this_thread::sleep_for(std::chrono::duration<double>(wait));
             } else {
                 auto done = transport_.poll(static_cast<int>(std::ceil(wait * 1000)));
+                // The records these answers settle go out in one write(2), before anything
+                // below (progress, the next requests) can depend on them.
+                job_.journal.hold();
                 for (auto& [tag, response] : done) handle(tag, response);
+                job_.journal.release();
             }
             now = mono_s();
             if (now - last_sync >= 1.0) {
