@@ -1,6 +1,10 @@
 #include "common/llm/http.h"
 
 #include <curl/curl.h>
+
+#if LIBCURL_VERSION_NUM < 0x075000
+#error "libcurl 7.80 or later is needed (CURLOPT_PREREQFUNCTION)"
+#endif
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -114,8 +118,9 @@ struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
     std::shared_ptr<curl_slist> headers;  ///< shared by the transfers with the same headers
-    std::string body;                     ///< read by on_read: must outlive the transfer
-    std::size_t sent = 0;                 ///< bytes of `body` handed to libcurl so far
+    std::string body;             ///< CURLOPT_POSTFIELDS points into it: must outlive the transfer
+    bool asked = false;           ///< the request went out once (on_prereq)
+    bool resend_refused = false;  ///< on_prereq refused libcurl's own second sending
     std::string method, url;
     std::vector<std::string> secrets;  ///< values of the request's secret headers
     Response response;
@@ -123,23 +128,20 @@ struct Transfer {
     std::chrono::steady_clock::time_point started;
 };
 
-/// The request body goes out through a read callback rather than CURLOPT_POSTFIELDS so that
-/// libcurl cannot send it twice on its own: when a reused connection dies before any answer,
-/// libcurl would silently resend the request on a new one (invisible to the runner's request
-/// count, retry limit and backoff, and possibly paid twice). Refusing the rewind (on_seek) turns
-/// that into CURLE_SEND_FAIL_REWIND, a connection error the runner retries and counts itself.
-std::size_t on_read(char* buffer, std::size_t size, std::size_t n, void* user) {
+/// CURLOPT_PREREQFUNCTION, called each time libcurl is about to send the request. When a reused
+/// connection dies before any answer, libcurl silently sends the request again on a new one
+/// (invisible to the runner's request count, retry limit and backoff, and possibly paid twice).
+/// Refusing that second sending turns it into a connection error the runner retries and counts
+/// itself. (The body goes out with CURLOPT_POSTFIELDS, in the same send(2) as the headers; a read
+/// callback that refused to rewind did this before, at one more send and poll per request.)
+int on_prereq(void* user, char*, char*, int, int) {
     auto* t = static_cast<Transfer*>(user);
-    std::size_t len = std::min(size * n, t->body.size() - t->sent);
-    std::memcpy(buffer, t->body.data() + t->sent, len);
-    t->sent += len;
-    return len;
-}
-
-int on_seek(void* user, curl_off_t offset, int origin) {
-    auto* t = static_cast<Transfer*>(user);
-    if (origin == SEEK_SET && offset == 0 && t->sent == 0) return CURL_SEEKFUNC_OK;
-    return CURL_SEEKFUNC_CANTSEEK;
+    if (t->asked) {
+        t->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    t->asked = true;
+    return CURL_PREREQFUNC_OK;
 }
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -368,6 +370,8 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
         curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
         curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
         curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
@@ -396,10 +400,7 @@ class CurlTransport : public Transport {
             curl_easy_setopt(e, CURLOPT_POST, 1L);
             curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                              static_cast<curl_off_t>(t.body.size()));
-            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-            curl_easy_setopt(e, CURLOPT_READDATA, &t);
-            curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-            curl_easy_setopt(e, CURLOPT_SEEKDATA, &t);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.data());
         };
         if (r.method == "GET") {
             curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -471,8 +472,7 @@ class CurlTransport : public Transport {
         curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
         r.status = status;
         if (code != CURLE_OK) {
-            if (code == CURLE_SEND_FAIL_REWIND) {
-                // on_seek refused libcurl's own resend (see on_read)
+            if (t.resend_refused) {  // see on_prereq
                 r.transport_error = "the connection closed before any response";
             } else {
                 r.transport_error = curl_easy_strerror(code);
