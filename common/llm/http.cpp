@@ -193,26 +193,22 @@ class CurlTransport : public Transport {
     ~CurlTransport() override {
         cancel_all();
         multi_.reset();  // closes cached connections while the callbacks' state is intact
-        pool_.clear();
+        idle_.clear();
     }
 
     void start(std::uint64_t tag, const Request& request) override {
-        auto t = std::make_unique<Transfer>();
+        std::unique_ptr<Transfer> t = take_idle();
         t->tag = tag;
-        t->method = request.method;
         t->url = request.url;
         t->body = request.body;
+        t->asked = t->resend_refused = false;
+        t->secrets.clear();
+        t->response = Response{};
+        t->error[0] = '\0';
         for (const auto& secret : request.secret_headers)
             for (const auto& [name, value] : request.headers)
                 if (strcasecmp(name.c_str(), secret.c_str()) == 0 && !value.empty())
                     t->secrets.push_back(value);
-        if (!pool_.empty()) {
-            t->easy = std::move(pool_.back());
-            pool_.pop_back();
-        } else {
-            t->easy.reset(curl_easy_init());
-            if (!t->easy) throw std::runtime_error("curl_easy_init failed");
-        }
         configure(*t, request);
         t->started = std::chrono::steady_clock::now();
         CURL* easy = t->easy.get();
@@ -220,6 +216,7 @@ class CurlTransport : public Transport {
         active_.emplace(key, std::move(t));
         grow_connection_cache();
         if (CURLMcode rc = curl_multi_add_handle(multi_.get(), easy); rc != CURLM_OK) {
+            idle_.push_back(std::move(active_.at(key)));
             active_.erase(key);
             throw std::runtime_error(std::string("curl_multi_add_handle: ") +
                                      curl_multi_strerror(rc));
@@ -267,7 +264,7 @@ class CurlTransport : public Transport {
     void cancel_all() override {
         for (auto& [key, t] : active_) {
             curl_multi_remove_handle(multi_.get(), t->easy.get());
-            release(std::move(t->easy));
+            idle_.push_back(std::move(t));
         }
         active_.clear();
     }
@@ -360,9 +357,10 @@ class CurlTransport : public Transport {
         return 0;
     }
 
-    void configure(Transfer& t, const Request& r) {
+    /// The options every request sets alike, set once per handle: the handle stays with its
+    /// Transfer for good (idle in idle_ between requests), so the pointers to it stay valid.
+    void configure_handle(Transfer& t) {
         CURL* e = t.easy.get();
-        curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
         curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
@@ -377,10 +375,6 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
         curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        // Over TLS, wait for a connection being set up to learn (ALPN) whether it multiplexes
-        // rather than opening one per request. Not over plain http: there it would hold every
-        // new request until the first response arrives, since HTTP/1.1 is known only then.
-        if (r.url.compare(0, 8, "https://") == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
@@ -392,6 +386,22 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
         if (!options_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.cacert.c_str());
         // Proxies: nothing set, so libcurl reads http_proxy/https_proxy/no_proxy itself.
+    }
+
+    /// The options of this request. A handle last used for another method starts over from
+    /// libcurl's defaults (curl_easy_reset), so that no method's options stay behind.
+    void configure(Transfer& t, const Request& r) {
+        CURL* e = t.easy.get();
+        if (t.method != r.method) {
+            if (!t.method.empty()) curl_easy_reset(e);
+            configure_handle(t);
+            t.method = r.method;
+        }
+        curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+        // Over TLS, wait for a connection being set up to learn (ALPN) whether it multiplexes
+        // rather than opening one per request. Not over plain http: there it would hold every
+        // new request until the first response arrives, since HTTP/1.1 is known only then.
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, r.url.compare(0, 8, "https://") == 0 ? 1L : 0L);
 
         t.headers = header_list(r.headers);
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
@@ -428,11 +438,17 @@ class CurlTransport : public Transport {
         return last_list_;
     }
 
-    /// Back to the pool, reset at once: its buffers, header list and PRIVATE pointer belong
-    /// to the finished Transfer, so none may stay set on an idle handle.
-    void release(EasyPtr easy) {
-        curl_easy_reset(easy.get());
-        pool_.push_back(std::move(easy));
+    /// An idle Transfer with its handle (configured for its last request), or a new one.
+    std::unique_ptr<Transfer> take_idle() {
+        if (!idle_.empty()) {
+            std::unique_ptr<Transfer> t = std::move(idle_.back());
+            idle_.pop_back();
+            return t;
+        }
+        auto t = std::make_unique<Transfer>();
+        t->easy.reset(curl_easy_init());
+        if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+        return t;
     }
 
     /// libcurl keeps at most CURLMOPT_MAXCONNECTS idle connections; keep room for every
@@ -459,8 +475,8 @@ class CurlTransport : public Transport {
             std::unique_ptr<Transfer> t = std::move(it->second);
             active_.erase(it);
             finish(*t, code);
-            release(std::move(t->easy));
             done.emplace_back(t->tag, std::move(t->response));
+            idle_.push_back(std::move(t));
         }
     }
 
@@ -529,8 +545,10 @@ class CurlTransport : public Transport {
     MultiPtr multi_;
     std::optional<std::chrono::steady_clock::time_point> timer_due_;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
-    std::vector<EasyPtr> pool_;   ///< idle easy handles, reused (their buffers and DNS cache)
-    std::vector<Watch> watches_;  ///< by socket number
+    /// Finished transfers, each with its easy handle: reused, with their options, buffers and
+    /// libcurl's per-handle state.
+    std::vector<std::unique_ptr<Transfer>> idle_;
+    std::vector<Watch> watches_;                                     ///< by socket number
     std::vector<std::pair<std::string, std::string>> last_headers_;  ///< what last_list_ says
     std::shared_ptr<curl_slist> last_list_;
     long max_connects_ = 0;
