@@ -259,3 +259,12 @@ TEST_CASE(
         CHECK_FALSE(j.dropped_torn_line());
     }
 }
+
+TEST_CASE("journal: hash_hex of parts is the digest of their concatenation", "[journal]") {
+    using synthmod::journal::hash_hex;
+    const std::string big(10000, 'x');  // longer than XXH3's internal block
+    CHECK(hash_hex({"ab", "", "cd"}) == hash_hex(std::string("abcd")));
+    CHECK(hash_hex({big, "\x1f", "user"}) == hash_hex(big + "\x1f" + "user"));
+    CHECK(hash_hex({}) == hash_hex(std::string()));
+    CHECK(hash_hex({"ab", "cd"}) != hash_hex({"ab", "ce"}));
+}

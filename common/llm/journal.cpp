@@ -26,6 +26,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "common/errors.h"
 
@@ -239,12 +241,27 @@ std::vector<Record> read_records(const std::string& path, const std::string& too
     return out;
 }
 
-std::string hash_hex(const std::string& bytes) {
-    XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+namespace {
+
+std::string hex(XXH128_hash_t h) {
     char out[33];
     std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                   static_cast<unsigned long long>(h.low64));
     return out;
+}
+
+}  // namespace
+
+std::string hash_hex(const std::string& bytes) {
+    return hex(XXH3_128bits(bytes.data(), bytes.size()));
+}
+
+std::string hash_hex(std::initializer_list<std::string_view> parts) {
+    std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
+                                                                   &XXH3_freeState);
+    if (!state || XXH3_128bits_reset(state.get()) != XXH_OK) throw std::bad_alloc();
+    for (std::string_view part : parts) XXH3_128bits_update(state.get(), part.data(), part.size());
+    return hex(XXH3_128bits_digest(state.get()));
 }
 
 Journal::Journal(const std::string& path, const Header& header, bool force) : path_(path) {

@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -121,5 +123,7 @@ std::vector<Record> read_records(const std::string& path, const std::string& too
 
 /// Hex digest (xxh3-128) of `bytes`, for headers and ids.
 std::string hash_hex(const std::string& bytes);
+/// hash_hex of the concatenation of `parts`, without making it.
+std::string hash_hex(std::initializer_list<std::string_view> parts);
 
 }  // namespace synthmod::journal
