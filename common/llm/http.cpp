@@ -235,15 +235,20 @@ class CurlTransport : public Transport {
         std::vector<std::pair<std::uint64_t, Response>> done;
         int running = 0;
         int wait = std::max(0, timeout_ms);
+        const auto now = std::chrono::steady_clock::now();
+        // A timeout due already (libcurl asks for one at once when transfers are added, to
+        // send them): run it without looking at the sockets, which the next poll does. That
+        // saves an epoll_wait returning at once per group of requests started; never twice in
+        // a row, so that sockets are looked at whatever libcurl's timer does.
+        const bool timer_first = timer_due_ && *timer_due_ <= now && !skipped_epoll_;
+        skipped_epoll_ = timer_first;
         if (timer_due_) {
             // Rounded up: waking before libcurl's timeout is due would only spin.
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(
-                            *timer_due_ - std::chrono::steady_clock::now())
-                            .count();
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_due_ - now).count();
             wait = static_cast<int>(std::clamp<long long>(left, 0, wait));
         }
         epoll_event events[64];
-        int n = ::epoll_wait(epoll_.get(), events, 64, wait);
+        const int n = timer_first ? 0 : ::epoll_wait(epoll_.get(), events, 64, wait);
         for (int i = 0; i < n; ++i) {
             const int fd = events[i].data.fd;
             if (Watch& w = watch(fd); !w.wanted) {  // an idle connection: closed by its server
@@ -549,6 +554,7 @@ class CurlTransport : public Transport {
     Fd epoll_;  ///< the sockets libcurl waits on; outlives multi_ (whose cleanup reports removals)
     MultiPtr multi_;
     std::optional<std::chrono::steady_clock::time_point> timer_due_;
+    bool skipped_epoll_ = false;  ///< the last poll ran a due timeout without epoll_wait
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
     /// Finished transfers, each with its easy handle: reused, with their options, buffers and
     /// libcurl's per-handle state.

@@ -182,7 +182,7 @@ class HttpLoop {
         std::uint64_t tag = ++next_tag_;
         for (Task* t : tasks) ++t->attempts;
         const Task& task = *tasks.front();
-        const std::string items = item_names(tasks);
+        const std::string items = job_.options.verbose ? item_names(tasks) : std::string();
         ++job_.summary.requests;
         ++started_;
         in_flight_[tag] = InFlight{std::move(tasks), estimate, use};
