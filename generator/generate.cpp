@@ -83,7 +83,7 @@ PlanKey plan_key(const std::vector<runner::Item>& items, const llm::Provider& pr
         const llm::Prompt& p = item.prompt;
         key.text +=
             item.id + "\x1f" +
-            journal::hash_hex(p.system.str() + "\x1f" + p.user + "\x1f" + p.schema_json.str()) +
+            journal::hash_hex({p.system.str(), "\x1f", p.user, "\x1f", p.schema_json.str()}) +
             "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
             (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
         key.ends.push_back(key.text.size());

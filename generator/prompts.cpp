@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <map>
+#include <utility>
 
 #include "common/text.h"
 
@@ -112,8 +113,8 @@ llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, c
     prompt.schema_json = schema;
     prompt.max_tokens = spec.generator.max_tokens;
     prompt.temperature = spec.generator.temperature;
-    prompt.vars = values;
-    prompt.vars["labels"] = names;  // one name per line: names may hold commas
+    prompt.vars = std::move(values);
+    prompt.vars["labels"] = std::move(names);  // one name per line: names may hold commas
     prompt.vars["variant"] = variant.name;
     return prompt;
 }

@@ -94,6 +94,43 @@ TEST_CASE("anthropic request: one cache breakpoint, at the end of tools + system
     CHECK(std::string(d["tools"][0]["cache_control"]["type"].GetString()) == "ephemeral");
 }
 
+TEST_CASE("anthropic request: the parts shared between requests follow each prompt's own",
+          "[anthropic]") {
+    // The system block and tools are serialised once per system prompt, schema and tool name;
+    // prompts that alternate between several must each get their own, byte for byte what a
+    // provider that never saw the others builds.
+    auto fresh = [](const Prompt& p) {
+        return AnthropicProvider("claude-haiku-4-5", "sk-ant-test", "https://example.test")
+            .build_request(p)
+            .body;
+    };
+    AnthropicProvider shared("claude-haiku-4-5", "sk-ant-test", "https://example.test");
+    Prompt a = sample_prompt();
+    Prompt b = sample_prompt();
+    b.system = "Another system prompt, with \"quotes\" and a\nnewline.";
+    Prompt c = sample_prompt();
+    c.tool_name = "verdict";
+    Prompt d = sample_prompt();
+    d.schema_json = R"({"type":"object"})";
+    Prompt e = sample_prompt();
+    e.system.clear();
+    for (int round = 0; round < 2; ++round) {
+        for (const Prompt* p : {&a, &b, &c, &d, &e, &a}) {
+            CAPTURE(round, p->system.str(), p->tool_name, p->schema_json.str());
+            CHECK(shared.build_request(*p).body == fresh(*p));
+        }
+    }
+    CHECK(fresh(a) != fresh(b));
+    CHECK(fresh(a) != fresh(c));
+    CHECK(fresh(a) != fresh(d));
+    // A schema that is not an object is refused on every request, not only the first.
+    Prompt bad = sample_prompt();
+    bad.schema_json = "[1, 2]";
+    CHECK_THROWS_AS(shared.build_request(bad), std::logic_error);
+    CHECK_THROWS_AS(shared.build_request(bad), std::logic_error);
+    CHECK(shared.build_request(a).body == fresh(a));
+}
+
 TEST_CASE("anthropic request: temperature when set, native structured output", "[anthropic]") {
     Prompt p = sample_prompt();
     p.temperature = 0.5;

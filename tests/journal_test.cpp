@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <stdexcept>
 
 #include "common/errors.h"
 #include "tests/support/process.h"
@@ -201,4 +202,69 @@ TEST_CASE("hash_hex is a 32-digit xxh3-128 digest", "[journal]") {
     CHECK(hash_hex("abc") == h);
     CHECK(hash_hex("abd") != h);
     CHECK(hash_hex("") != hash_hex(std::string(1, '\0')));
+}
+
+TEST_CASE(
+    "journal: records appended while held reach the file at release, at a sync, or when an "
+    "error unwinds",
+    "[journal]") {
+    const std::string dir = synthmod::test::temp_dir("journal_hold");
+    SECTION("release writes them, in order, and they read back") {
+        const std::string path = dir + "/release.csv.journal";
+        {
+            Journal j(path, header(), false);
+            const long empty = file_size(path);
+            j.hold();
+            j.append(record("a1", "ok"));
+            j.append(record("b2", "failed"));
+            j.append(record("a1", "refused"));  // a later record of an item replaces it
+            CHECK(file_size(path) == empty);    // held: nothing written yet
+            CHECK(j.records().size() == 2);     // but known to the process
+            j.release();
+            CHECK(file_size(path) > empty);
+            const long after = file_size(path);
+            j.append(record("c3", "ok"));  // no longer held: written at once
+            CHECK(file_size(path) > after);
+        }
+        Journal j(path, header(), false);
+        REQUIRE(j.records().size() == 3);
+        CHECK(j.records().at("a1").status == "refused");
+        CHECK(j.records().at("b2").status == "failed");
+        CHECK(j.records().at("c3").status == "ok");
+        CHECK_FALSE(j.dropped_torn_line());
+    }
+    SECTION("a sync writes the held records") {
+        const std::string path = dir + "/sync.csv.journal";
+        Journal j(path, header(), false);
+        const long empty = file_size(path);
+        j.hold();
+        j.append(record("a1", "ok"));
+        j.sync();
+        CHECK(file_size(path) > empty);
+        const long synced = file_size(path);
+        j.release();  // nothing left to write
+        CHECK(file_size(path) == synced);
+    }
+    SECTION("an exception between hold and release does not lose them") {
+        const std::string path = dir + "/unwind.csv.journal";
+        try {
+            Journal j(path, header(), false);
+            j.hold();
+            j.append(record("a1", "ok"));
+            throw std::runtime_error("something else failed");
+        } catch (const std::runtime_error&) {
+        }
+        Journal j(path, header(), false);
+        CHECK(j.records().count("a1") == 1);
+        CHECK_FALSE(j.dropped_torn_line());
+    }
+}
+
+TEST_CASE("journal: hash_hex of parts is the digest of their concatenation", "[journal]") {
+    using synthmod::journal::hash_hex;
+    const std::string big(10000, 'x');  // longer than XXH3's internal block
+    CHECK(hash_hex({"ab", "", "cd"}) == hash_hex(std::string("abcd")));
+    CHECK(hash_hex({big, "\x1f", "user"}) == hash_hex(big + "\x1f" + "user"));
+    CHECK(hash_hex({}) == hash_hex(std::string()));
+    CHECK(hash_hex({"ab", "cd"}) != hash_hex({"ab", "ce"}));
 }

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -19,6 +21,24 @@ namespace synthmod::llm {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+/// rapidjson output stream that appends to a std::string: a request body is written in place,
+/// with no buffer to grow and copy out of.
+struct BodyOut {
+    using Ch = char;
+    std::string& text;
+    void Put(char c) { text.push_back(c); }
+    void Flush() {}
+};
+using BodyWriter = rapidjson::Writer<BodyOut>;
+
+/// Writes already-serialised JSON `raw` as the next value of `w`, whose stream appends to
+/// `text`: the writer puts the separator and checks the structure, the bytes are appended in one
+/// go (RawValue itself copies them a byte at a time).
+void splice(BodyWriter& w, std::string& text, const std::string& raw, rapidjson::Type type) {
+    w.RawValue("", 0, type);
+    text += raw;
+}
 using json::excerpt;
 using json::int_at;
 using json::member;
@@ -46,7 +66,8 @@ std::string tool_name(const Prompt& p) { return p.tool_name.empty() ? "answer" :
 
 /// The one cache breakpoint, at the end of what every request of a run shares: the cached
 /// prefix runs tools -> system, so on the system block when there is one, else on the tool.
-void write_breakpoint(Writer& w) {
+template <typename AnyWriter>
+void write_breakpoint(AnyWriter& w) {
     w.Key("cache_control");
     w.StartObject();
     w.Key("type");
@@ -54,9 +75,74 @@ void write_breakpoint(Writer& w) {
     w.EndObject();
 }
 
-/// The Messages request body (also a batch request's `params`).
-void write_params(Writer& w, const std::string& model, const Prompt& p, bool native) {
-    check_schema(p);
+/// `[{"type":"text","text":<system>,"cache_control":...}]`: the system block.
+std::string system_json(const Prompt& p) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartArray();
+    w.StartObject();
+    w.Key("type");
+    w.String("text");
+    w.Key("text");
+    w.String(p.system);
+    write_breakpoint(w);
+    w.EndObject();
+    w.EndArray();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+/// `{"format":{"type":"json_schema","schema":<schema>}}`: native structured output.
+std::string output_config_json(const Prompt& p) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("format");
+    w.StartObject();
+    w.Key("type");
+    w.String("json_schema");
+    w.Key("schema");
+    w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
+    w.EndObject();
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+/// `[{"name":...,"input_schema":<schema>...}]`: the one tool of forced tool use.
+std::string tools_json(const Prompt& p) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartArray();
+    w.StartObject();
+    w.Key("name");
+    w.String(tool_name(p));
+    w.Key("description");
+    w.String("Record the answer. Always answer by calling this tool.");
+    w.Key("input_schema");
+    w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
+    if (p.system.empty()) write_breakpoint(w);  // else the system block ends the prefix
+    w.EndObject();
+    w.EndArray();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+/// `{"type":"tool","name":...}`: the tool the model must call.
+std::string tool_choice_json(const Prompt& p) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("type");
+    w.String("tool");
+    w.Key("name");
+    w.String(tool_name(p));
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+/// The Messages request body (also a batch request's `params`), written by `w` to `text`;
+/// `shared` holds its parts that depend on the system prompt, the schema and the tool name only,
+/// serialised already.
+void write_params(BodyWriter& w, std::string& text, const std::string& model, const Prompt& p,
+                  bool native, const SharedRequestParts& shared) {
     w.StartObject();
     w.Key("model");
     w.String(model);
@@ -64,15 +150,7 @@ void write_params(Writer& w, const std::string& model, const Prompt& p, bool nat
     w.Int(p.max_tokens);
     if (!p.system.empty()) {  // the API rejects empty text blocks
         w.Key("system");
-        w.StartArray();
-        w.StartObject();
-        w.Key("type");
-        w.String("text");
-        w.Key("text");
-        w.String(p.system);
-        write_breakpoint(w);
-        w.EndObject();
-        w.EndArray();
+        splice(w, text, shared.system, rapidjson::kArrayType);
     }
     w.Key("messages");
     w.StartArray();
@@ -89,38 +167,20 @@ void write_params(Writer& w, const std::string& model, const Prompt& p, bool nat
     }
     if (native) {
         w.Key("output_config");
-        w.StartObject();
-        w.Key("format");
-        w.StartObject();
-        w.Key("type");
-        w.String("json_schema");
-        w.Key("schema");
-        w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
-        w.EndObject();
-        w.EndObject();
+        splice(w, text, shared.output_config, rapidjson::kObjectType);
     } else {
-        const std::string name = tool_name(p);
         w.Key("tools");
-        w.StartArray();
-        w.StartObject();
-        w.Key("name");
-        w.String(name);
-        w.Key("description");
-        w.String("Record the answer. Always answer by calling this tool.");
-        w.Key("input_schema");
-        w.RawValue(p.schema_json.c_str(), p.schema_json.size(), rapidjson::kObjectType);
-        if (p.system.empty()) write_breakpoint(w);  // else the system block ends the prefix
-        w.EndObject();
-        w.EndArray();
+        splice(w, text, shared.tools, rapidjson::kArrayType);
         w.Key("tool_choice");
-        w.StartObject();
-        w.Key("type");
-        w.String("tool");
-        w.Key("name");
-        w.String(name);
-        w.EndObject();
+        splice(w, text, shared.tool_choice, rapidjson::kObjectType);
     }
     w.EndObject();
+}
+
+/// Room for a request body of `p`: its parts, the user prompt with some room for escapes.
+std::size_t body_size_hint(const Prompt& p, const SharedRequestParts& shared) {
+    return 256 + p.user.size() + p.user.size() / 8 + shared.system.size() + shared.tools.size() +
+           shared.tool_choice.size() + shared.output_config.size();
 }
 
 void with_request_id(Result& r) {
@@ -232,12 +292,40 @@ http::Request AnthropicProvider::base_request(const std::string& method,
     return r;
 }
 
+std::shared_ptr<const SharedRequestParts> AnthropicProvider::shared_parts(
+    const Prompt& prompt) const {
+    const std::string tool = tool_name(prompt);
+    std::lock_guard<std::mutex> lock(shared_mutex_);
+    for (const auto& parts : shared_)
+        if (parts->system_text == prompt.system.str() &&
+            parts->schema_text == prompt.schema_json.str() && parts->tool_name == tool)
+            return parts;
+    check_schema(prompt);  // once per schema: it is spliced into every request as raw JSON
+    auto parts = std::make_shared<SharedRequestParts>();
+    parts->system_text = prompt.system.str();
+    parts->schema_text = prompt.schema_json.str();
+    parts->tool_name = tool;
+    if (!prompt.system.empty()) parts->system = system_json(prompt);
+    if (native_) {
+        parts->output_config = output_config_json(prompt);
+    } else {
+        parts->tools = tools_json(prompt);
+        parts->tool_choice = tool_choice_json(prompt);
+    }
+    // A run has one system prompt and schema per variant and task; the bound only keeps a
+    // caller that makes up a new one per request from growing it without end.
+    if (shared_.size() >= kMaxSharedParts) shared_.erase(shared_.begin());
+    shared_.push_back(parts);
+    return parts;
+}
+
 http::Request AnthropicProvider::build_request(const Prompt& prompt) const {
     http::Request r = base_request("POST", base_url_ + "/v1/messages");
-    rapidjson::StringBuffer sb;
-    Writer w(sb);
-    write_params(w, model_, prompt, native_);
-    r.body.assign(sb.GetString(), sb.GetSize());
+    const auto shared = shared_parts(prompt);
+    r.body.reserve(model_.size() + body_size_hint(prompt, *shared));
+    BodyOut out{r.body};
+    BodyWriter w(out);
+    write_params(w, r.body, model_, prompt, native_, *shared);
     return r;
 }
 
@@ -279,8 +367,8 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
 http::Request AnthropicProvider::build_batch_create(
     const std::vector<std::pair<std::string, const Prompt*>>& requests) const {
     http::Request r = base_request("POST", base_url_ + "/v1/messages/batches");
-    rapidjson::StringBuffer sb;
-    Writer w(sb);
+    BodyOut out{r.body};
+    BodyWriter w(out);
     w.StartObject();
     w.Key("requests");
     w.StartArray();
@@ -289,12 +377,11 @@ http::Request AnthropicProvider::build_batch_create(
         w.Key("custom_id");
         w.String(custom_id);
         w.Key("params");
-        write_params(w, model_, *prompt, native_);
+        write_params(w, r.body, model_, *prompt, native_, *shared_parts(*prompt));
         w.EndObject();
     }
     w.EndArray();
     w.EndObject();
-    r.body.assign(sb.GetString(), sb.GetSize());
     return r;
 }
 

@@ -2,11 +2,25 @@
 // 1-4).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/llm/provider.h"
 
 namespace synthmod::llm {
+
+/// The parts of a Messages request body that depend only on the system prompt, the answer
+/// schema and the tool name, serialised once: every request of a variant shares them (~4 KB of
+/// escaped system prompt and schema that a generate run used to serialise per request).
+struct SharedRequestParts {
+    std::string system_text, schema_text, tool_name;  ///< what they were made from
+    std::string system;         ///< the "system" array (empty without a system prompt)
+    std::string tools;          ///< the "tools" array (forced tool use)
+    std::string tool_choice;    ///< the "tool_choice" object (forced tool use)
+    std::string output_config;  ///< the "output_config" object (native structured output)
+};
 
 /// Talks to `POST {base}/v1/messages` and the Message Batches endpoints.
 class AnthropicProvider : public Provider {
@@ -38,11 +52,18 @@ class AnthropicProvider : public Provider {
 
    private:
     http::Request base_request(const std::string& method, const std::string& url) const;
+    /// The shared parts for `prompt`'s system prompt, schema and tool name, made on first use
+    /// (which also checks that the schema is a JSON object).
+    std::shared_ptr<const SharedRequestParts> shared_parts(const Prompt& prompt) const;
+
+    static constexpr std::size_t kMaxSharedParts = 16;
 
     std::string model_;
     std::string api_key_;
     std::string base_url_;
     bool native_;
+    mutable std::mutex shared_mutex_;  ///< build_request is const: callers may share a provider
+    mutable std::vector<std::shared_ptr<const SharedRequestParts>> shared_;
 };
 
 }  // namespace synthmod::llm

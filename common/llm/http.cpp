@@ -1,7 +1,13 @@
 #include "common/llm/http.h"
 
 #include <curl/curl.h>
+
+#if LIBCURL_VERSION_NUM < 0x075000
+#error "libcurl 7.80 or later is needed (CURLOPT_PREREQFUNCTION)"
+#endif
+#include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +20,7 @@
 
 namespace synthmod::http {
 
-std::optional<std::string> Response::header(const std::string& name) const {
+std::optional<std::string> Response::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
         if (k == name) return v;
     return std::nullopt;
@@ -105,16 +111,20 @@ struct MultiDeleter {
     void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
 };
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 
 /// One transfer in flight; its address is the easy handle's CURLOPT_PRIVATE.
+/// Headers an API answer usually carries (the Messages API: ~20 with its rate limits), room
+/// made for them at once rather than by five reallocations.
+constexpr std::size_t kUsualHeaders = 24;
+
 struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
-    SlistPtr headers;
-    std::string body;      ///< read by on_read: must outlive the transfer
-    std::size_t sent = 0;  ///< bytes of `body` handed to libcurl so far
+    std::shared_ptr<curl_slist> headers;  ///< shared by the transfers with the same headers
+    std::string body;             ///< CURLOPT_POSTFIELDS points into it: must outlive the transfer
+    bool asked = false;           ///< the request went out once (on_prereq)
+    bool resend_refused = false;  ///< on_prereq refused libcurl's own second sending
     std::string method, url;
     std::vector<std::string> secrets;  ///< values of the request's secret headers
     Response response;
@@ -122,28 +132,20 @@ struct Transfer {
     std::chrono::steady_clock::time_point started;
 };
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-/// The request body goes out through a read callback rather than CURLOPT_POSTFIELDS so that
-/// libcurl cannot send it twice on its own: when a reused connection dies before any answer,
-/// libcurl would silently resend the request on a new one (invisible to the runner's request
-/// count, retry limit and backoff, and possibly paid twice). Refusing the rewind (on_seek) turns
-/// that into CURLE_SEND_FAIL_REWIND, a connection error the runner retries and counts itself.
-std::size_t on_read(char* buffer, std::size_t size, std::size_t n, void* user) {
+/// CURLOPT_PREREQFUNCTION, called each time libcurl is about to send the request. When a reused
+/// connection dies before any answer, libcurl silently sends the request again on a new one
+/// (invisible to the runner's request count, retry limit and backoff, and possibly paid twice).
+/// Refusing that second sending turns it into a connection error the runner retries and counts
+/// itself. (The body goes out with CURLOPT_POSTFIELDS, in the same send(2) as the headers; a read
+/// callback that refused to rewind did this before, at one more send and poll per request.)
+int on_prereq(void* user, char*, char*, int, int) {
     auto* t = static_cast<Transfer*>(user);
-    std::size_t len = std::min(size * n, t->body.size() - t->sent);
-    std::memcpy(buffer, t->body.data() + t->sent, len);
-    t->sent += len;
-    return len;
-}
-
-int on_seek(void* user, curl_off_t offset, int origin) {
-    auto* t = static_cast<Transfer*>(user);
-    if (origin == SEEK_SET && offset == 0 && t->sent == 0) return CURL_SEEKFUNC_OK;
-    return CURL_SEEKFUNC_CANTSEEK;
+    if (t->asked) {
+        t->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    t->asked = true;
+    return CURL_PREREQFUNC_OK;
 }
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -195,25 +197,23 @@ class CurlTransport : public Transport {
     ~CurlTransport() override {
         cancel_all();
         multi_.reset();  // closes cached connections while the callbacks' state is intact
-        pool_.clear();
+        idle_.clear();
     }
 
     void start(std::uint64_t tag, const Request& request) override {
-        auto t = std::make_unique<Transfer>();
+        std::unique_ptr<Transfer> t = take_idle();
         t->tag = tag;
-        t->method = request.method;
         t->url = request.url;
         t->body = request.body;
+        t->asked = t->resend_refused = false;
+        t->secrets.clear();
+        t->response = Response{};
+        t->response.headers.reserve(kUsualHeaders);
+        t->error[0] = '\0';
         for (const auto& secret : request.secret_headers)
             for (const auto& [name, value] : request.headers)
-                if (lower(name) == lower(secret) && !value.empty()) t->secrets.push_back(value);
-        if (!pool_.empty()) {
-            t->easy = std::move(pool_.back());
-            pool_.pop_back();
-        } else {
-            t->easy.reset(curl_easy_init());
-            if (!t->easy) throw std::runtime_error("curl_easy_init failed");
-        }
+                if (strcasecmp(name.c_str(), secret.c_str()) == 0 && !value.empty())
+                    t->secrets.push_back(value);
         configure(*t, request);
         t->started = std::chrono::steady_clock::now();
         CURL* easy = t->easy.get();
@@ -221,6 +221,7 @@ class CurlTransport : public Transport {
         active_.emplace(key, std::move(t));
         grow_connection_cache();
         if (CURLMcode rc = curl_multi_add_handle(multi_.get(), easy); rc != CURLM_OK) {
+            idle_.push_back(std::move(active_.at(key)));
             active_.erase(key);
             throw std::runtime_error(std::string("curl_multi_add_handle: ") +
                                      curl_multi_strerror(rc));
@@ -234,21 +235,31 @@ class CurlTransport : public Transport {
         std::vector<std::pair<std::uint64_t, Response>> done;
         int running = 0;
         int wait = std::max(0, timeout_ms);
+        const auto now = std::chrono::steady_clock::now();
+        // A timeout due already (libcurl asks for one at once when transfers are added, to
+        // send them): run it without looking at the sockets, which the next poll does. That
+        // saves an epoll_wait returning at once per group of requests started; never twice in
+        // a row, so that sockets are looked at whatever libcurl's timer does.
+        const bool timer_first = timer_due_ && *timer_due_ <= now && !skipped_epoll_;
+        skipped_epoll_ = timer_first;
         if (timer_due_) {
             // Rounded up: waking before libcurl's timeout is due would only spin.
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(
-                            *timer_due_ - std::chrono::steady_clock::now())
-                            .count();
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_due_ - now).count();
             wait = static_cast<int>(std::clamp<long long>(left, 0, wait));
         }
         epoll_event events[64];
-        int n = ::epoll_wait(epoll_.get(), events, 64, wait);
+        const int n = timer_first ? 0 : ::epoll_wait(epoll_.get(), events, 64, wait);
         for (int i = 0; i < n; ++i) {
+            const int fd = events[i].data.fd;
+            if (Watch& w = watch(fd); !w.wanted) {  // an idle connection: closed by its server
+                unwatch(fd, w);
+                continue;
+            }
             int flags = 0;
             if (events[i].events & (EPOLLIN | EPOLLHUP)) flags |= CURL_CSELECT_IN;
             if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
             if (events[i].events & EPOLLERR) flags |= CURL_CSELECT_ERR;
-            curl_multi_socket_action(multi_.get(), events[i].data.fd, flags, &running);
+            curl_multi_socket_action(multi_.get(), fd, flags, &running);
         }
         if (timer_due_ && *timer_due_ <= std::chrono::steady_clock::now()) {
             timer_due_.reset();
@@ -263,25 +274,86 @@ class CurlTransport : public Transport {
     void cancel_all() override {
         for (auto& [key, t] : active_) {
             curl_multi_remove_handle(multi_.get(), t->easy.get());
-            release(std::move(t->easy));
+            idle_.push_back(std::move(t));
         }
         active_.clear();
     }
 
    private:
-    /// CURLMOPT_SOCKETFUNCTION: keeps the epoll set equal to the sockets libcurl waits on.
+    /// CURLMOPT_SOCKETFUNCTION: keeps the epoll set watching the sockets libcurl waits on.
+    /// A connection socket libcurl stops watching (its transfer finished, the connection went
+    /// back to the cache) stays in the set, so that the next request on it costs no epoll_ctl
+    /// at all when it waits for the same events; were it one per call, a request cost three
+    /// (one of them failing), a third of the loop's system calls. Such an idle socket is taken
+    /// out when it fires (poll) or is closed (on_close).
     static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void* socketp) {
-        int ep = static_cast<CurlTransport*>(self)->epoll_.get();
+        auto* me = static_cast<CurlTransport*>(self);
+        Watch& watch = me->watch(fd);
         if (what == CURL_POLL_REMOVE) {
-            ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);  // may already be closed: ignore errors
+            watch.wanted = false;
+            // Other sockets (a resolver's) are closed without on_close: out at once, so that
+            // a new socket given the same number is never taken for this one.
+            if (!watch.connection) me->unwatch(fd, watch);
             return 0;
         }
+        std::uint32_t events = 0;
+        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
+        watch.wanted = true;
+        if (watch.events == events) return 0;  // in the set already, for these events
         epoll_event ev{};
         ev.data.fd = fd;
-        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
-        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
-        if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        ev.events = events;
+        int ep = me->epoll_.get();
+        if (watch.events != 0) {
+            if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0)
+                ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        } else if (::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            ::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+        }
+        watch.events = events;
         return 0;
+    }
+
+    /// CURLOPT_OPENSOCKETFUNCTION: a new connection socket, which is in no epoll set yet (a
+    /// socket that had its number was closed, and closing takes a socket out of every set).
+    static curl_socket_t on_open(void* self, curlsocktype, curl_sockaddr* address) {
+        curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
+        if (fd != CURL_SOCKET_BAD) {
+            Watch& watch = static_cast<CurlTransport*>(self)->watch(fd);
+            watch = Watch{};
+            watch.connection = true;
+        }
+        return fd;
+    }
+
+    /// CURLOPT_CLOSESOCKETFUNCTION: a connection socket closes (libcurl has said
+    /// CURL_POLL_REMOVE for it before, if it watched it).
+    static int on_close(void* self, curl_socket_t fd) {
+        auto* me = static_cast<CurlTransport*>(self);
+        Watch& watch = me->watch(fd);
+        me->unwatch(fd, watch);
+        watch.connection = false;
+        return ::close(fd);
+    }
+
+    /// What the epoll set holds for one socket number.
+    struct Watch {
+        std::uint32_t events = 0;  ///< EPOLLIN/EPOLLOUT it is in the set for; 0 = not in it
+        bool wanted = false;       ///< libcurl waits on it (else: an idle connection)
+        bool connection = false;   ///< opened by on_open and not yet closed by on_close
+    };
+
+    Watch& watch(curl_socket_t fd) {
+        auto i = static_cast<std::size_t>(fd);
+        if (i >= watches_.size()) watches_.resize(i + 1);
+        return watches_[i];
+    }
+
+    void unwatch(curl_socket_t fd, Watch& watch) {
+        if (watch.events != 0) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+        watch.events = 0;
+        watch.wanted = false;
     }
 
     /// CURLMOPT_TIMERFUNCTION: when libcurl next needs curl_multi_socket_action(TIMEOUT).
@@ -295,9 +367,10 @@ class CurlTransport : public Transport {
         return 0;
     }
 
-    void configure(Transfer& t, const Request& r) {
+    /// The options every request sets alike, set once per handle: the handle stays with its
+    /// Transfer for good (idle in idle_ between requests), so the pointers to it stay valid.
+    void configure_handle(Transfer& t) {
         CURL* e = t.easy.get();
-        curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
         curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
@@ -305,11 +378,13 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+        curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+        curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        // Over TLS, wait for a connection being set up to learn (ALPN) whether it multiplexes
-        // rather than opening one per request. Not over plain http: there it would hold every
-        // new request until the first response arrives, since HTTP/1.1 is known only then.
-        if (r.url.compare(0, 8, "https://") == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
@@ -321,24 +396,31 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
         if (!options_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.cacert.c_str());
         // Proxies: nothing set, so libcurl reads http_proxy/https_proxy/no_proxy itself.
+    }
 
-        curl_slist* list = nullptr;
-        for (const auto& [name, value] : r.headers) {
-            std::string line = name + ": " + value;
-            list = curl_slist_append(list, line.c_str());
+    /// The options of this request. A handle last used for another method starts over from
+    /// libcurl's defaults (curl_easy_reset), so that no method's options stay behind.
+    void configure(Transfer& t, const Request& r) {
+        CURL* e = t.easy.get();
+        if (t.method != r.method) {
+            if (!t.method.empty()) curl_easy_reset(e);
+            configure_handle(t);
+            t.method = r.method;
         }
-        list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-        t.headers.reset(list);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+        curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+        // Over TLS, wait for a connection being set up to learn (ALPN) whether it multiplexes
+        // rather than opening one per request. Not over plain http: there it would hold every
+        // new request until the first response arrives, since HTTP/1.1 is known only then.
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, r.url.compare(0, 8, "https://") == 0 ? 1L : 0L);
+
+        t.headers = header_list(r.headers);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
 
         auto send_body = [&] {
             curl_easy_setopt(e, CURLOPT_POST, 1L);
             curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                              static_cast<curl_off_t>(t.body.size()));
-            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-            curl_easy_setopt(e, CURLOPT_READDATA, &t);
-            curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-            curl_easy_setopt(e, CURLOPT_SEEKDATA, &t);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.data());
         };
         if (r.method == "GET") {
             curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -350,11 +432,33 @@ class CurlTransport : public Transport {
         }
     }
 
-    /// Back to the pool, reset at once: its buffers, header list and PRIVATE pointer belong
-    /// to the finished Transfer, so none may stay set on an idle handle.
-    void release(EasyPtr easy) {
-        curl_easy_reset(easy.get());
-        pool_.push_back(std::move(easy));
+    /// The header list for `headers`: the last one made when they are the same (every request
+    /// of a run sends the same headers; libcurl only reads the list).
+    std::shared_ptr<curl_slist> header_list(
+        const std::vector<std::pair<std::string, std::string>>& headers) {
+        if (last_list_ && headers == last_headers_) return last_list_;
+        curl_slist* list = nullptr;
+        for (const auto& [name, value] : headers) {
+            std::string line = name + ": " + value;
+            list = curl_slist_append(list, line.c_str());
+        }
+        list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+        last_list_.reset(list, SlistDeleter{});
+        last_headers_ = headers;
+        return last_list_;
+    }
+
+    /// An idle Transfer with its handle (configured for its last request), or a new one.
+    std::unique_ptr<Transfer> take_idle() {
+        if (!idle_.empty()) {
+            std::unique_ptr<Transfer> t = std::move(idle_.back());
+            idle_.pop_back();
+            return t;
+        }
+        auto t = std::make_unique<Transfer>();
+        t->easy.reset(curl_easy_init());
+        if (!t->easy) throw std::runtime_error("curl_easy_init failed");
+        return t;
     }
 
     /// libcurl keeps at most CURLMOPT_MAXCONNECTS idle connections; keep room for every
@@ -381,8 +485,8 @@ class CurlTransport : public Transport {
             std::unique_ptr<Transfer> t = std::move(it->second);
             active_.erase(it);
             finish(*t, code);
-            release(std::move(t->easy));
             done.emplace_back(t->tag, std::move(t->response));
+            idle_.push_back(std::move(t));
         }
     }
 
@@ -394,8 +498,7 @@ class CurlTransport : public Transport {
         curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
         r.status = status;
         if (code != CURLE_OK) {
-            if (code == CURLE_SEND_FAIL_REWIND) {
-                // on_seek refused libcurl's own resend (see on_read)
+            if (t.resend_refused) {  // see on_prereq
                 r.transport_error = "the connection closed before any response";
             } else {
                 r.transport_error = curl_easy_strerror(code);
@@ -451,8 +554,14 @@ class CurlTransport : public Transport {
     Fd epoll_;  ///< the sockets libcurl waits on; outlives multi_ (whose cleanup reports removals)
     MultiPtr multi_;
     std::optional<std::chrono::steady_clock::time_point> timer_due_;
+    bool skipped_epoll_ = false;  ///< the last poll ran a due timeout without epoll_wait
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
-    std::vector<EasyPtr> pool_;  ///< idle easy handles, reused (their buffers and DNS cache)
+    /// Finished transfers, each with its easy handle: reused, with their options, buffers and
+    /// libcurl's per-handle state.
+    std::vector<std::unique_ptr<Transfer>> idle_;
+    std::vector<Watch> watches_;                                     ///< by socket number
+    std::vector<std::pair<std::string, std::string>> last_headers_;  ///< what last_list_ says
+    std::shared_ptr<curl_slist> last_list_;
     long max_connects_ = 0;
 };
 

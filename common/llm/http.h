@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,7 @@ struct Response {
     double seconds = 0;                ///< wall time of the transfer
 
     /// Value of the first header named `name` (lower-case), if present.
-    std::optional<std::string> header(const std::string& name) const;
+    std::optional<std::string> header(std::string_view name) const;
 };
 
 /// Transport options (DESIGN section 7: TLS verification is always on; no option turns it off).

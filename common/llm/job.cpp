@@ -80,7 +80,7 @@ void Job::finish(Task& task, const std::string& status, const std::string& answe
     r.error = error;
     if (status == "failed") r.reason = task.last_kind.empty() ? error : task.last_kind;
     r.request_id = task.request_id;
-    journal.append(r);
+    journal.append(std::move(r));
     unrecorded_cost = std::max(0.0, unrecorded_cost - task.cost);
     task.done = true;
     if (status == "ok")

@@ -26,6 +26,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "common/errors.h"
 
@@ -239,12 +241,27 @@ std::vector<Record> read_records(const std::string& path, const std::string& too
     return out;
 }
 
-std::string hash_hex(const std::string& bytes) {
-    XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+namespace {
+
+std::string hex(XXH128_hash_t h) {
     char out[33];
     std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                   static_cast<unsigned long long>(h.low64));
     return out;
+}
+
+}  // namespace
+
+std::string hash_hex(const std::string& bytes) {
+    return hex(XXH3_128bits(bytes.data(), bytes.size()));
+}
+
+std::string hash_hex(std::initializer_list<std::string_view> parts) {
+    std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
+                                                                   &XXH3_freeState);
+    if (!state || XXH3_128bits_reset(state.get()) != XXH_OK) throw std::bad_alloc();
+    for (std::string_view part : parts) XXH3_128bits_update(state.get(), part.data(), part.size());
+    return hex(XXH3_128bits_digest(state.get()));
 }
 
 Journal::Journal(const std::string& path, const Header& header, bool force) : path_(path) {
@@ -382,6 +399,12 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
 
 Journal::~Journal() {
     if (fd_ < 0) return;
+    if (!held_.empty()) {
+        // Unwinding from an error between hold() and release(): the held records still belong
+        // on disk; a failure here has nowhere to go (the error being unwound is reported).
+        (void)::write(fd_, held_.data(), held_.size());
+        dirty_ = true;
+    }
     if (dirty_) ::fdatasync(fd_);
     ::close(fd_);  // also releases the flock
 }
@@ -393,11 +416,24 @@ std::vector<BatchRef> Journal::open_batches() const {
     return out;
 }
 
-void Journal::append(const Record& record) {
+void Journal::append(Record record) {
     write_line(record_line(record));
     spent_ += record.cost;
     add_usage(used_, record.usage);
-    records_[record.id] = record;
+    std::string id = record.id;
+    records_[std::move(id)] = std::move(record);
+}
+
+void Journal::release() {
+    holding_ = false;
+    write_held();
+}
+
+void Journal::write_held() {
+    if (held_.empty()) return;
+    std::string data;
+    data.swap(held_);
+    write_out(data);
 }
 
 void Journal::append_batch(const BatchRef& batch) {
@@ -416,6 +452,7 @@ void Journal::finish_batch(const std::string& batch_id) {
 }
 
 void Journal::sync() {
+    write_held();  // a sync makes every appended line durable, held ones included
     if (fd_ >= 0 && dirty_) {
         if (::fdatasync(fd_) != 0) throw IoError(sys_error("cannot sync journal", path_));
     }
@@ -425,18 +462,28 @@ void Journal::sync() {
 
 void Journal::write_line(const std::string& line) {
     if (fd_ < 0) return;
+    if (holding_) {
+        held_ += line;
+        held_.push_back('\n');
+        return;
+    }
     std::string data = line;
     data.push_back('\n');
-    // One write(2) on an O_APPEND descriptor: the line lands whole or (after a crash) torn at
-    // the end, never interleaved. After a short write the rest is written once more, which either
-    // completes the line (an interrupted write) or fails with the real cause (ENOSPC, EFBIG).
+    write_out(data);
+}
+
+void Journal::write_out(const std::string& data) {
+    // One write(2) on an O_APPEND descriptor: the lines land whole or (after a crash) the last
+    // torn at the end, never interleaved. After a short write the rest is written once more,
+    // which either completes them (an interrupted write) or fails with the real cause (ENOSPC,
+    // EFBIG).
     std::size_t done = 0;
     while (done < data.size()) {
         ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             int err = n < 0 ? errno : ENOSPC;
-            // Take the partial line back so the next run does not find it mid-file.
+            // Take the partial lines back so the next run does not find them mid-file.
             if (done > 0) {
                 off_t end = ::lseek(fd_, 0, SEEK_END);
                 if (end >= static_cast<off_t>(done)) (void)::ftruncate(fd_, end - done);

@@ -123,7 +123,7 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
         std::optional<double> wait;
         if (src.duration) {
             wait = parse_duration(*reset);
-        } else if (auto at = parse_rfc3339(*reset)) {
+        } else if (auto at = reset_time(*reset)) {
             wait = *at - now_unix;
         }
         if (!wait) continue;
@@ -131,6 +131,14 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
         if (w <= 0) continue;  // already reset
         note(*src.limit, *value, now_mono + w);
     }
+}
+
+std::optional<double> RateLimitHeaders::reset_time(const std::string& text) {
+    if (text != last_reset_text_ || last_reset_text_.empty()) {
+        last_reset_time_ = parse_rfc3339(text);
+        last_reset_text_ = text;
+    }
+    return last_reset_time_;
 }
 
 double RateLimitHeaders::hold_until(const LimitUse& next, const LimitUse& in_flight,

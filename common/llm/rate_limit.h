@@ -69,7 +69,12 @@ class RateLimitHeaders {
         double reset_mono = 0;  ///< 0: nothing known
     };
     void note(Limit& limit, double remaining, double reset_mono);
+    /// parse_rfc3339(text), remembered for the last text: the four reset headers of an answer,
+    /// and those of the answers in the same second, name the same instant.
+    std::optional<double> reset_time(const std::string& text);
     double paused_until_ = 0;
+    std::string last_reset_text_;
+    std::optional<double> last_reset_time_;
     Limit requests_, input_, output_, tokens_;
 };
 

@@ -52,8 +52,8 @@ bool retry_answer(const http::Response& response, const llm::Result& result) {
 
 struct InFlight {
     std::vector<Task*> tasks;  ///< the request's tasks, in the order it lists them
-    double estimate = 0;  ///< USD, for the budget
-    LimitUse use;         ///< what it may take from the provider's limits
+    double estimate = 0;       ///< USD, for the budget
+    LimitUse use;              ///< what it may take from the provider's limits
 };
 
 LimitUse& operator+=(LimitUse& a, const LimitUse& b) {
@@ -125,7 +125,11 @@ class HttpLoop {
                 std::this_thread::sleep_for(std::chrono::duration<double>(wait));
             } else {
                 auto done = transport_.poll(static_cast<int>(std::ceil(wait * 1000)));
+                // The records these answers settle go out in one write(2), before anything
+                // below (progress, the next requests) can depend on them.
+                job_.journal.hold();
                 for (auto& [tag, response] : done) handle(tag, response);
+                job_.journal.release();
             }
             now = mono_s();
             if (now - last_sync >= 1.0) {
@@ -178,7 +182,7 @@ class HttpLoop {
         std::uint64_t tag = ++next_tag_;
         for (Task* t : tasks) ++t->attempts;
         const Task& task = *tasks.front();
-        const std::string items = item_names(tasks);
+        const std::string items = job_.options.verbose ? item_names(tasks) : std::string();
         ++job_.summary.requests;
         ++started_;
         in_flight_[tag] = InFlight{std::move(tasks), estimate, use};
