@@ -19,6 +19,7 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "stats/dedup.h"
+#include "stats/huge_pages.h"
 #include "stats/patch.h"
 
 namespace synthmod::dataset {
@@ -30,7 +31,7 @@ void RowStore::add(const std::vector<std::string>& fields) {
         auto& blocks = c == separate_ ? separate_blocks_ : blocks_;
         if (blocks.empty() || blocks.back().size() + f.size() > blocks.back().capacity()) {
             blocks.emplace_back();
-            blocks.back().reserve(std::max(kBlock, f.size()));
+            huge_pages::reserve(blocks.back(), std::max(kBlock, f.size()));
         }
         auto& b = blocks.back();
         refs_.push_back({static_cast<std::uint32_t>(blocks.size() - 1),
@@ -242,7 +243,8 @@ void Dataset::normalise(int threads) {
         // the doubling reallocations that would briefly hold two copies of the buffer.
         std::size_t raw_bytes = 0;
         for (std::size_t i = begin; i < end; ++i) raw_bytes += rows_.at(i, column).size();
-        buf.reserve(raw_bytes + 64);
+        huge_pages::reserve(buf, raw_bytes + 64);
+        huge_pages::reserve(edits, raw_bytes / 8 + 64);
         // Rows of the current raw block done by this worker; the block is freed by whichever
         // worker finishes its last rows.
         std::size_t current_block = SIZE_MAX, done_in_block = 0;
@@ -330,16 +332,18 @@ void read_rows(records::Reader& reader, const std::vector<int>& map, int label,
     const std::uint32_t file_index = data.add_file(reader.name());
     bool same_order = true;
     for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
-    std::vector<std::string> fields, ordered;
-    while (reader.next(fields)) {  // width and UTF-8 checked by the reader
-        std::vector<std::string>& row = same_order ? fields : ordered;
+    std::vector<std::string> ordered;
+    // Parsed and checked (width, UTF-8) on a second thread while this one stores the rows.
+    records::ReadAhead records(reader);
+    std::size_t line = 0;
+    while (std::vector<std::string>* fields = records.next(line)) {
+        std::vector<std::string>& row = same_order ? *fields : ordered;
         if (!same_order) {
             ordered.clear();
-            for (int c : map) ordered.push_back(fields[c]);
+            for (int c : map) ordered.push_back((*fields)[c]);
         }
-        if (labels.active()) labels.map(row[label], reader.name(), reader.line());
-        data.add_row(row, file_index, reader.line());
-        fields.clear();
+        if (labels.active()) labels.map(row[label], reader.name(), line);
+        data.add_row(row, file_index, line);
     }
 }
 
