@@ -253,15 +253,16 @@ void Dataset::normalise(int threads) {
                 rows_.release_separate_block(block);
         };
         std::vector<std::size_t> ends, edit_ends;
+        std::string t;  // each row's normalised text, its capacity reused
         ends.reserve(end - begin);
         edit_ends.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
             const std::string_view raw = rows_.at(i, column);
             words.value_[i] = static_cast<std::uint32_t>(word_count(raw));
-            std::string t = text::normalize(raw);
+            text::normalize(raw, t);
             buf.insert(buf.end(), t.begin(), t.end());
             ends.push_back(buf.size());
-            const std::string trimmed = text::trim(raw);
+            const std::string_view trimmed = text::trim_view(raw);
             const XXH128_hash_t hash = XXH3_128bits(trimmed.data(), trimmed.size());
             trimmed_hash[i] = {hash.high64, hash.low64};
             patch::encode(raw, t, edits);
