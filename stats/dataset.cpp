@@ -34,10 +34,15 @@ void RowStore::add(const std::vector<std::string>& fields) {
             huge_pages::reserve(blocks.back(), std::max(kBlock, f.size()));
         }
         auto& b = blocks.back();
+        const std::size_t used = b.size();
         refs_.push_back({static_cast<std::uint32_t>(blocks.size() - 1),
-                         static_cast<std::uint32_t>(b.size()),
-                         static_cast<std::uint32_t>(f.size())});
+                         static_cast<std::uint32_t>(used), static_cast<std::uint32_t>(f.size())});
         b.insert(b.end(), f.begin(), f.end());
+        if (used / kAhead != b.size() / kAhead) {
+            const std::size_t from = b.size() / kAhead * kAhead + kAhead;
+            if (from < b.capacity())
+                prefault_.ahead(b.data() + from, std::min(kAhead, b.capacity() - from));
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <future>
 #include <vector>
 
 namespace synthmod::huge_pages {
@@ -18,5 +19,26 @@ void reserve(std::vector<T>& v, std::size_t capacity) {
     v.reserve(capacity);
     advise(v.data(), v.capacity() * sizeof(T));
 }
+
+/// Faults in the pages of a buffer a little ahead of the thread filling it, on a second thread:
+/// the kernel's page zeroing, the bulk of filling fresh memory on a VM, leaves the filling
+/// thread's path. One range in flight at a time.
+class Prefault {
+   public:
+    Prefault() = default;
+    Prefault(Prefault&&) = default;
+    Prefault& operator=(Prefault&&) = default;
+    ~Prefault() { wait(); }
+    /// Waits for the previous range, then starts faulting in [data, data + bytes) (writable;
+    /// MADV_POPULATE_WRITE). Advice only: where the kernel lacks it the pages fault as written.
+    void ahead(const void* data, std::size_t bytes);
+    /// Waits for the range in flight, if any.
+    void wait() {
+        if (pending_.valid()) pending_.get();
+    }
+
+   private:
+    std::future<void> pending_;
+};
 
 }  // namespace synthmod::huge_pages
