@@ -44,6 +44,9 @@ std::string write_failure(const std::string& path) {
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     if (path_ == "-") return;
     tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
+    constexpr std::size_t kBuffer = std::size_t{1} << 20;
+    buffer_.reset(new char[kBuffer]);
+    file_.rdbuf()->pubsetbuf(buffer_.get(), kBuffer);  // before open(), or it is ignored
     file_.open(tmp_, std::ios::binary | std::ios::trunc);
     if (!file_) throw IoError(path_ + ": cannot write: " + errno_text());
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -25,6 +26,9 @@ class OutputFile {
    private:
     std::string path_;
     std::string tmp_;
+    /// The stream's buffer: 1 MB, so that a large file goes to the kernel in few write calls
+    /// (the default 8 KB made 40,000 of them for a 330 MB filtered.csv).
+    std::unique_ptr<char[]> buffer_;
     std::ofstream file_;
     bool committed_ = false;
 };
