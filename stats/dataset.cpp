@@ -25,6 +25,7 @@
 namespace synthmod::dataset {
 
 void RowStore::add(const std::vector<std::string>& fields) {
+    huge_pages::make_room(refs_, columns_);
     for (std::size_t c = 0; c < columns_; ++c) {
         const std::string empty;
         const std::string& f = c < fields.size() ? fields[c] : empty;
@@ -90,6 +91,8 @@ void Dataset::add_row(const std::vector<std::string>& fields, std::uint32_t file
     if (packed_) throw std::logic_error("Dataset::add_row after prepare");
     if (file >= files_.size()) throw std::logic_error("Dataset::add_row: unknown file");
     rows_.add(fields);
+    huge_pages::make_room(file_, 1);
+    huge_pages::make_room(line_, 1);
     file_.push_back(file);
     line_.push_back(line_number);
 }
@@ -228,15 +231,16 @@ void Dataset::normalise(int threads) {
     // against it (stats/patch.h) and frees each block of raw text once all its rows are done, so
     // the two copies of the text never coexist whole. Views are taken once a buffer is full.
     const std::size_t n = size();
-    normalized.value_.assign(n, std::string_view());
-    raw_edits_.assign(n, std::string_view());
-    words.value_.assign(n, 0);
+    huge_pages::assign(normalized.value_, n);
+    huge_pages::assign(raw_edits_, n);
+    huge_pages::assign(words.value_, n);
     if (content < 0) return;
     const auto column = static_cast<std::size_t>(content);
     const bool separate = rows_.separate_blocks() > 0;
     std::vector<std::atomic<std::size_t>> rows_in_block(rows_.separate_blocks());
     for (std::size_t i = 0; separate && i < n; ++i) ++rows_in_block[rows_.separate_block_of(i)];
-    std::vector<dedup::Hash128> trimmed_hash(n);
+    std::vector<dedup::Hash128> trimmed_hash;
+    huge_pages::assign(trimmed_hash, n);
     const int workers = n < 1024 ? 1 : std::max(1, threads);
     normalized_store_.assign(workers, {});
     raw_edits_store_.assign(workers, {});

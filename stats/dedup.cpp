@@ -156,7 +156,8 @@ std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int thread
                     std::swap(hashed[next[p]], hashed[next[d]++]);
             }
     }
-    std::vector<std::uint32_t> first(n);
+    std::vector<std::uint32_t> first;
+    huge_pages::assign(first, n);
     parallel_tasks(parts, threads, [&](std::size_t p, int) {
         const auto begin = hashed.begin() + static_cast<std::ptrdiff_t>(start[p]);
         const auto end = hashed.begin() + static_cast<std::ptrdiff_t>(start[p + 1]);
@@ -175,7 +176,8 @@ std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int thread
 
 std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads) {
     const std::size_t n = texts.size();
-    std::vector<HashedRow> hashed(n);
+    std::vector<HashedRow> hashed;
+    huge_pages::assign(hashed, n);
     parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
@@ -186,7 +188,8 @@ std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& text
 }
 
 std::vector<std::uint32_t> first_equal(std::vector<Hash128> hashes, int threads) {
-    std::vector<HashedRow> hashed(hashes.size());
+    std::vector<HashedRow> hashed;
+    huge_pages::assign(hashed, hashes.size());
     for (std::size_t i = 0; i < hashes.size(); ++i)
         hashed[i] = {hashes[i].high, hashes[i].low, static_cast<std::uint32_t>(i)};
     std::vector<Hash128>().swap(hashes);

@@ -3,6 +3,7 @@
 // microseconds: a million rows took ~20,000 of them for the row store alone).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <future>
 #include <vector>
@@ -18,6 +19,21 @@ template <class T>
 void reserve(std::vector<T>& v, std::size_t capacity) {
     v.reserve(capacity);
     advise(v.data(), v.capacity() * sizeof(T));
+}
+
+/// `v.assign(n, value)` on huge pages (v's old buffer is freed first).
+template <class T>
+void assign(std::vector<T>& v, std::size_t n, const T& value = T()) {
+    std::vector<T>().swap(v);
+    reserve(v, n);
+    v.assign(n, value);
+}
+
+/// Room for `more` elements after v's end: grown by doubling, the new part on huge pages.
+template <class T>
+void make_room(std::vector<T>& v, std::size_t more) {
+    if (v.capacity() - v.size() >= more) return;
+    reserve(v, std::max<std::size_t>({1024, 2 * v.capacity(), v.size() + more}));
 }
 
 /// Faults in the pages of a buffer a little ahead of the thread filling it, on a second thread:
