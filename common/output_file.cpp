@@ -63,6 +63,18 @@ std::ostream& OutputFile::stream() {
     return file_;
 }
 
+void OutputFile::start_writeback() {
+    if (path_ == "-" || !file_.flush()) return;  // a failed write is commit()'s to report
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    // Only starts the writeback: unlike fsync it reports (and clears) no error, so commit()'s
+    // fsync still sees any.
+    if (int fd = ::open(tmp_.c_str(), O_RDONLY); fd >= 0) {
+        ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        ::close(fd);
+    }
+#endif
+}
+
 void OutputFile::commit() {
     if (path_ == "-") {
         std::cout.flush();

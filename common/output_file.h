@@ -19,6 +19,10 @@ class OutputFile {
     OutputFile& operator=(const OutputFile&) = delete;
 
     std::ostream& stream();
+    /// Hands what is written so far to the kernel and starts its writeback to the disk without
+    /// waiting (sync_file_range), so that commit()'s fsync has less left to wait for. Changes
+    /// nothing else: a failed write or a writeback error still shows at commit().
+    void start_writeback();
     /// Flushes, fsyncs and renames into place. Throws IoError (e.g. disk full).
     void commit();
     const std::string& path() const { return path_; }

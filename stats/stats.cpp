@@ -484,16 +484,20 @@ void write_rows(const Options& options, const dataset::Dataset& data,
     std::ostream& rejected_out =
         open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
     std::ostream* pairs_out = options.pairs.empty() ? nullptr : &open(options.pairs);
+    // Each file's writeback starts once it is written: commit()'s fsync then waits for less.
+    OutputFile& filtered_file = *rows.files[0];
     std::exception_ptr filtered_error;
     std::thread filtered_writer([&] {
         try {
             write_filtered(filtered_out, options, data, m);
+            filtered_file.start_writeback();
         } catch (...) {
             filtered_error = std::current_exception();
         }
     });
     try {
         write_rejected(rejected_out, options, data, dups, m);
+        rows.files[1]->start_writeback();
         if (pairs_out) write_pairs(*pairs_out, dups);
     } catch (...) {
         filtered_writer.join();
