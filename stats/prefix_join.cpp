@@ -102,7 +102,8 @@ class Index {
         for (std::uint32_t k : order) total += p.size[k] ? index_prefix(p.size[k], threshold) : 0;
         if (total >= UINT32_MAX) throw std::length_error("too many index entries to join");
         while (bits_ < 40 && (std::size_t{2} << bits_) < total) ++bits_;
-        start_.assign((std::size_t{1} << bits_) + 1, 0);
+        // start_, fill and entries_ are a few MB each, filled at random: on huge pages.
+        huge_pages::assign(start_, (std::size_t{1} << bits_) + 1);
         auto each = [&](auto&& fn) {
             for (std::uint32_t r = 0; r < order.size(); ++r) {
                 const std::uint32_t k = order[r];
@@ -114,8 +115,10 @@ class Index {
         };
         each([&](std::uint64_t t, std::uint32_t, std::uint32_t) { ++start_[bucket(t) + 1]; });
         for (std::size_t b = 0; b + 1 < start_.size(); ++b) start_[b + 1] += start_[b];
-        entries_.resize(total);
-        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+        huge_pages::assign(entries_, total);
+        std::vector<std::uint32_t> fill;
+        huge_pages::reserve(fill, start_.size() - 1);
+        fill.assign(start_.begin(), start_.end() - 1);
         each([&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
             entries_[fill[bucket(t)]++] = {t, r, j};
         });
