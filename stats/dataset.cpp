@@ -230,6 +230,7 @@ void Dataset::normalise(int threads) {
     // Each worker normalises a contiguous chunk into one buffer, keeps the raw text as edits
     // against it (stats/patch.h) and frees each block of raw text once all its rows are done, so
     // the two copies of the text never coexist whole. Views are taken once a buffer is full.
+    rows_.finish();
     const std::size_t n = size();
     huge_pages::assign(normalized.value_, n);
     huge_pages::assign(raw_edits_, n);

@@ -38,9 +38,11 @@ class RowStore {
     std::size_t separate_block_of(std::size_t row) const {
         return refs_[row * columns_ + separate_].block;
     }
+    /// Waits for the pages being faulted in ahead of the rows; call it once all rows are added,
+    /// before any block is released (release_separate_block may run on several threads).
+    void finish() { prefault_.wait(); }
     /// Frees a block of the separate column: its fields must not be read again.
     void release_separate_block(std::size_t block) {
-        prefault_.wait();
         std::vector<char>().swap(separate_blocks_[block]);
     }
 
