@@ -13,6 +13,9 @@
 #
 # usage: bench/run_stats_bench.sh [OUT_DIR] [BUILD_DIR]     (needs python3; installs golang-go
 #        and golang-github-ekzhu-minhash-lsh-dev with scripts/install-deps when missing)
+#   BASELINE_STATS=/path/to/older/synthmod-stats: every synthmod job also runs with that binary,
+#   right after the build's own run (same corpus, same moment), as a "(baseline)" row; its
+#   report folder and --pairs file must be byte-identical to the build's (checked, printed).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -63,9 +66,24 @@ corpus corpus_1000000 1000000
 corpus short_100000 100000 --words 20 40
 echo "| job | wall | CPU (user+sys) | peak RSS | recall (planted) | load |" >>"$summary"
 echo "|---|---:|---:|---:|---:|---:|" >>"$summary"
+baseline=${BASELINE_STATS:-}
+# same LABEL REPORT_DIR: the baseline's outputs against the build's (after a baseline run).
+same() {
+    b="$out/pairs.$(echo "$1 (baseline)" | tr -c 'A-Za-z0-9\n' '_').csv"
+    p="$out/pairs.$(echo "$1" | tr -c 'A-Za-z0-9\n' '_').csv"
+    if diff -r "$2" "$2.baseline" >/dev/null && cmp -s "$p" "$b"; then
+        echo "outputs of $1: byte-identical to the baseline's" | tee -a "$summary"
+    else
+        echo "outputs of $1: DIFFER from the baseline's" | tee -a "$summary"
+    fi
+}
 for n in 100000 1000000; do
     run "char $n, defaults" "corpus_$n" char "$stats" --in "$out/corpus_$n.csv" \
         --report-dir "$out/report_char_$n" --timings --quiet --pairs
+    [ -z "$baseline" ] && continue
+    run "char $n, defaults (baseline)" "corpus_$n" char "$baseline" --in "$out/corpus_$n.csv" \
+        --report-dir "$out/report_char_$n.baseline" --timings --quiet --pairs
+    same "char $n, defaults" "$out/report_char_$n"
 done
 word="--shingle word --ngram 5 --threshold 0.8 --num-perm 128"
 for name in corpus_1000000 short_100000; do
@@ -74,6 +92,11 @@ for name in corpus_1000000 short_100000; do
     for m in auto lsh exact; do
         run "word $name, $m" "$name" word "$stats" --in "$csv" --report-dir "$out/report_${m}_$name" \
             $word --dedup-method $m --timings --quiet --pairs
+        [ -z "$baseline" ] && continue
+        run "word $name, $m (baseline)" "$name" word "$baseline" --in "$csv" \
+            --report-dir "$out/report_${m}_$name.baseline" $word --dedup-method $m --timings \
+            --quiet --pairs
+        same "word $name, $m" "$out/report_${m}_$name"
     done
     echo "exact join pairs against LSH pairs:"
     python3 "$here/stats_recall.py" "$out/pairs.word_${name}__exact.csv" \
@@ -84,6 +107,10 @@ for name in corpus_1000000 short_100000; do
         for m in auto lsh exact; do
             w=$(cat "$out/wall.word_${name}__$m")
             echo "ratio: ekzhu / synthmod word $name $m = $(awk "BEGIN{printf \"%.1f\", $go_wall / $w}")x" |
+                tee -a "$summary"
+            [ -z "$baseline" ] && continue
+            w=$(cat "$out/wall.word_${name}__${m}__baseline_")
+            echo "ratio: ekzhu / baseline word $name $m = $(awk "BEGIN{printf \"%.1f\", $go_wall / $w}")x" |
                 tee -a "$summary"
         done
     fi

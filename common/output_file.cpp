@@ -44,6 +44,9 @@ std::string write_failure(const std::string& path) {
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     if (path_ == "-") return;
     tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
+    constexpr std::size_t kBuffer = std::size_t{1} << 20;
+    buffer_.reset(new char[kBuffer]);
+    file_.rdbuf()->pubsetbuf(buffer_.get(), kBuffer);  // before open(), or it is ignored
     file_.open(tmp_, std::ios::binary | std::ios::trunc);
     if (!file_) throw IoError(path_ + ": cannot write: " + errno_text());
 }
@@ -58,6 +61,18 @@ OutputFile::~OutputFile() {
 std::ostream& OutputFile::stream() {
     if (path_ == "-") return std::cout;
     return file_;
+}
+
+void OutputFile::start_writeback() {
+    if (path_ == "-" || !file_.flush()) return;  // a failed write is commit()'s to report
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    // Only starts the writeback: unlike fsync it reports (and clears) no error, so commit()'s
+    // fsync still sees any.
+    if (int fd = ::open(tmp_.c_str(), O_RDONLY); fd >= 0) {
+        ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        ::close(fd);
+    }
+#endif
 }
 
 void OutputFile::commit() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -18,6 +19,10 @@ class OutputFile {
     OutputFile& operator=(const OutputFile&) = delete;
 
     std::ostream& stream();
+    /// Hands what is written so far to the kernel and starts its writeback to the disk without
+    /// waiting (sync_file_range), so that commit()'s fsync has less left to wait for. Changes
+    /// nothing else: a failed write or a writeback error still shows at commit().
+    void start_writeback();
     /// Flushes, fsyncs and renames into place. Throws IoError (e.g. disk full).
     void commit();
     const std::string& path() const { return path_; }
@@ -25,6 +30,9 @@ class OutputFile {
    private:
     std::string path_;
     std::string tmp_;
+    /// The stream's buffer: 1 MB, so that a large file goes to the kernel in few write calls
+    /// (the default 8 KB made 40,000 of them for a 330 MB filtered.csv).
+    std::unique_ptr<char[]> buffer_;
     std::ofstream file_;
     bool committed_ = false;
 };

@@ -397,6 +397,84 @@ bool Reader::next(std::vector<std::string>& fields) {
     return true;
 }
 
+namespace {
+/// Records per batch handed between the threads, and batches in flight: enough to keep both
+/// threads busy, few enough that the read-ahead holds little memory.
+constexpr std::size_t kBatchRecords = 512;
+constexpr std::size_t kBatches = 4;
+}  // namespace
+
+struct ReadAhead::Batch {
+    std::vector<std::vector<std::string>> records;  ///< reused: the fields keep their capacity
+    std::vector<std::size_t> lines;
+    std::size_t count = 0;
+    bool last = false;         ///< nothing after this batch
+    std::exception_ptr error;  ///< thrown after this batch's records
+};
+
+ReadAhead::ReadAhead(Reader& reader) : reader_(reader) {
+    for (std::size_t i = 0; i < kBatches; ++i) {
+        empty_.push_back(std::make_unique<Batch>());
+        empty_.back()->records.resize(kBatchRecords);
+        empty_.back()->lines.resize(kBatchRecords);
+    }
+    thread_ = std::thread([this] { produce(); });
+}
+
+ReadAhead::~ReadAhead() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+}
+
+void ReadAhead::produce() {
+    for (bool last = false; !last;) {
+        std::unique_ptr<Batch> batch;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            changed_.wait(lock, [&] { return stop_ || !empty_.empty(); });
+            if (stop_) return;
+            batch = std::move(empty_.front());
+            empty_.pop_front();
+        }
+        batch->count = 0;
+        try {
+            while (batch->count < kBatchRecords && !last) {
+                last = !reader_.next(batch->records[batch->count]);
+                if (!last) batch->lines[batch->count++] = reader_.line();
+            }
+        } catch (...) {
+            batch->error = std::current_exception();
+            last = true;
+        }
+        batch->last = last;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            full_.push_back(std::move(batch));
+        }
+        changed_.notify_all();
+    }
+}
+
+std::vector<std::string>* ReadAhead::next(std::size_t& line) {
+    while (!current_ || position_ == current_->count) {
+        if (current_ && current_->error) std::rethrow_exception(current_->error);
+        if (current_ && current_->last) return nullptr;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (current_) empty_.push_back(std::move(current_));
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return !full_.empty(); });
+        current_ = std::move(full_.front());
+        full_.pop_front();
+        position_ = 0;
+    }
+    line = current_->lines[position_];
+    return &current_->records[position_++];
+}
+
 std::string missing_column_message(const Column& column, const std::vector<std::string>& header) {
     std::string found;
     for (const auto& h : header) {

@@ -5,11 +5,15 @@
 // the header's width, each record with the 1-based line it starts on, every field checked UTF-8.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -65,6 +69,35 @@ class Reader {
     bool columns_given_ = false;  ///< the caller named the columns (no header row)
     std::vector<std::string> header_;
     std::size_t line_ = 0;
+};
+
+/// Reads a Reader's records on a second thread, a few batches ahead of the caller, so that
+/// parsing and checking the input overlap with what the caller does with each record. The
+/// records, their lines and any error come out exactly as from Reader::next: an error is thrown
+/// by next() after the records before it.
+class ReadAhead {
+   public:
+    explicit ReadAhead(Reader& reader);
+    ~ReadAhead();
+    ReadAhead(const ReadAhead&) = delete;
+    ReadAhead& operator=(const ReadAhead&) = delete;
+    /// The next record (valid until the next call; the caller may change its fields), or
+    /// nullptr at the end. `line`: the line it started on (Reader::line()).
+    std::vector<std::string>* next(std::size_t& line);
+
+   private:
+    struct Batch;
+    void produce();
+
+    Reader& reader_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::unique_ptr<Batch>> full_;   ///< read, in order, waiting for the caller
+    std::deque<std::unique_ptr<Batch>> empty_;  ///< given back by the caller, for reuse
+    std::unique_ptr<Batch> current_;            ///< the caller's batch
+    std::size_t position_ = 0;                  ///< next record of current_
+    bool stop_ = false;                         ///< the caller is gone: stop reading
+    std::thread thread_;
 };
 
 /// A required column and the flag that names another one (for the error message).

@@ -116,8 +116,8 @@ constexpr std::array<unsigned char, 128> ascii_classes() {
 constexpr std::array<unsigned char, 128> kAsciiClass = ascii_classes();
 
 /// Pure ASCII: NFKC and case folding reduce to lower-casing A-Z; one pass, no decoding.
-std::string normalize_ascii(std::string_view s) {
-    std::string out(s.size(), '\0');
+void normalize_ascii(std::string_view s, std::string& out) {
+    out.resize(s.size());
     char* w = out.data();
     char* const start = w;
     bool pending_space = false;
@@ -138,7 +138,6 @@ std::string normalize_ascii(std::string_view s) {
         }
     }
     out.resize(static_cast<std::size_t>(w - start));
-    return out;
 }
 
 void add_ascii(Collapser& col, unsigned char c) {
@@ -235,8 +234,14 @@ bool is_valid_utf8(std::string_view s, std::size_t* bad_offset) {
 }
 
 std::string normalize(std::string_view s) {
-    if (is_ascii(s)) return normalize_ascii(s);
     std::string out;
+    normalize(s, out);
+    return out;
+}
+
+void normalize(std::string_view s, std::string& out) {
+    if (is_ascii(s)) return normalize_ascii(s, out);
+    out.clear();
     out.reserve(s.size());
     Collapser col{out};
     // Only the non-ASCII runs, each with the ASCII character before it (it may compose with a
@@ -256,10 +261,11 @@ std::string normalize(std::string_view s) {
         normalize_unicode(s.substr(hard, e - hard), col);
         i = e;
     }
-    return out;
 }
 
-std::string trim(std::string_view s) {
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
+
+std::string_view trim_view(std::string_view s) {
     std::size_t begin = 0;
     while (begin < s.size()) {
         std::size_t next = begin;
@@ -279,7 +285,7 @@ std::string trim(std::string_view s) {
         if (i != end || !is_space(c)) break;
         end = start;
     }
-    return std::string(s.substr(begin, end - begin));
+    return s.substr(begin, end - begin);
 }
 
 std::vector<char32_t> code_points(std::string_view s) {

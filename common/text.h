@@ -16,9 +16,13 @@ bool is_valid_utf8(std::string_view s, std::size_t* bad_offset = nullptr);
 /// runs of Unicode whitespace to one space, trim. Matches near_dup_truth.py's normalise().
 /// Input must be valid UTF-8.
 std::string normalize(std::string_view s);
+/// normalize(s) into `out` (replacing its content; its capacity is reused across calls).
+void normalize(std::string_view s, std::string& out);
 
 /// Trim-only form used for the raw exact-duplicate figure (Python's str.strip()).
 std::string trim(std::string_view s);
+/// trim(s) as a view into `s`.
+std::string_view trim_view(std::string_view s);
 
 /// Decodes valid UTF-8 to code points.
 std::vector<char32_t> code_points(std::string_view s);

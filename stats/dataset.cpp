@@ -19,24 +19,31 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "stats/dedup.h"
+#include "stats/huge_pages.h"
 #include "stats/patch.h"
 
 namespace synthmod::dataset {
 
 void RowStore::add(const std::vector<std::string>& fields) {
+    huge_pages::make_room(refs_, columns_);
     for (std::size_t c = 0; c < columns_; ++c) {
         const std::string empty;
         const std::string& f = c < fields.size() ? fields[c] : empty;
         auto& blocks = c == separate_ ? separate_blocks_ : blocks_;
         if (blocks.empty() || blocks.back().size() + f.size() > blocks.back().capacity()) {
             blocks.emplace_back();
-            blocks.back().reserve(std::max(kBlock, f.size()));
+            huge_pages::reserve(blocks.back(), std::max(kBlock, f.size()));
         }
         auto& b = blocks.back();
+        const std::size_t used = b.size();
         refs_.push_back({static_cast<std::uint32_t>(blocks.size() - 1),
-                         static_cast<std::uint32_t>(b.size()),
-                         static_cast<std::uint32_t>(f.size())});
+                         static_cast<std::uint32_t>(used), static_cast<std::uint32_t>(f.size())});
         b.insert(b.end(), f.begin(), f.end());
+        if (used / kAhead != b.size() / kAhead) {
+            const std::size_t from = b.size() / kAhead * kAhead + kAhead;
+            if (from < b.capacity())
+                prefault_.ahead(b.data() + from, std::min(kAhead, b.capacity() - from));
+        }
     }
 }
 
@@ -84,6 +91,8 @@ void Dataset::add_row(const std::vector<std::string>& fields, std::uint32_t file
     if (packed_) throw std::logic_error("Dataset::add_row after prepare");
     if (file >= files_.size()) throw std::logic_error("Dataset::add_row: unknown file");
     rows_.add(fields);
+    huge_pages::make_room(file_, 1);
+    huge_pages::make_room(line_, 1);
     file_.push_back(file);
     line_.push_back(line_number);
 }
@@ -221,16 +230,18 @@ void Dataset::normalise(int threads) {
     // Each worker normalises a contiguous chunk into one buffer, keeps the raw text as edits
     // against it (stats/patch.h) and frees each block of raw text once all its rows are done, so
     // the two copies of the text never coexist whole. Views are taken once a buffer is full.
+    rows_.finish();
     const std::size_t n = size();
-    normalized.value_.assign(n, std::string_view());
-    raw_edits_.assign(n, std::string_view());
-    words.value_.assign(n, 0);
+    huge_pages::assign(normalized.value_, n);
+    huge_pages::assign(raw_edits_, n);
+    huge_pages::assign(words.value_, n);
     if (content < 0) return;
     const auto column = static_cast<std::size_t>(content);
     const bool separate = rows_.separate_blocks() > 0;
     std::vector<std::atomic<std::size_t>> rows_in_block(rows_.separate_blocks());
     for (std::size_t i = 0; separate && i < n; ++i) ++rows_in_block[rows_.separate_block_of(i)];
-    std::vector<dedup::Hash128> trimmed_hash(n);
+    std::vector<dedup::Hash128> trimmed_hash;
+    huge_pages::assign(trimmed_hash, n);
     const int workers = n < 1024 ? 1 : std::max(1, threads);
     normalized_store_.assign(workers, {});
     raw_edits_store_.assign(workers, {});
@@ -242,7 +253,8 @@ void Dataset::normalise(int threads) {
         // the doubling reallocations that would briefly hold two copies of the buffer.
         std::size_t raw_bytes = 0;
         for (std::size_t i = begin; i < end; ++i) raw_bytes += rows_.at(i, column).size();
-        buf.reserve(raw_bytes + 64);
+        huge_pages::reserve(buf, raw_bytes + 64);
+        huge_pages::reserve(edits, raw_bytes / 8 + 64);
         // Rows of the current raw block done by this worker; the block is freed by whichever
         // worker finishes its last rows.
         std::size_t current_block = SIZE_MAX, done_in_block = 0;
@@ -251,15 +263,16 @@ void Dataset::normalise(int threads) {
                 rows_.release_separate_block(block);
         };
         std::vector<std::size_t> ends, edit_ends;
+        std::string t;  // each row's normalised text, its capacity reused
         ends.reserve(end - begin);
         edit_ends.reserve(end - begin);
         for (std::size_t i = begin; i < end; ++i) {
             const std::string_view raw = rows_.at(i, column);
             words.value_[i] = static_cast<std::uint32_t>(word_count(raw));
-            std::string t = text::normalize(raw);
+            text::normalize(raw, t);
             buf.insert(buf.end(), t.begin(), t.end());
             ends.push_back(buf.size());
-            const std::string trimmed = text::trim(raw);
+            const std::string_view trimmed = text::trim_view(raw);
             const XXH128_hash_t hash = XXH3_128bits(trimmed.data(), trimmed.size());
             trimmed_hash[i] = {hash.high64, hash.low64};
             patch::encode(raw, t, edits);
@@ -330,16 +343,18 @@ void read_rows(records::Reader& reader, const std::vector<int>& map, int label,
     const std::uint32_t file_index = data.add_file(reader.name());
     bool same_order = true;
     for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
-    std::vector<std::string> fields, ordered;
-    while (reader.next(fields)) {  // width and UTF-8 checked by the reader
-        std::vector<std::string>& row = same_order ? fields : ordered;
+    std::vector<std::string> ordered;
+    // Parsed and checked (width, UTF-8) on a second thread while this one stores the rows.
+    records::ReadAhead records(reader);
+    std::size_t line = 0;
+    while (std::vector<std::string>* fields = records.next(line)) {
+        std::vector<std::string>& row = same_order ? *fields : ordered;
         if (!same_order) {
             ordered.clear();
-            for (int c : map) ordered.push_back(fields[c]);
+            for (int c : map) ordered.push_back((*fields)[c]);
         }
-        if (labels.active()) labels.map(row[label], reader.name(), reader.line());
-        data.add_row(row, file_index, reader.line());
-        fields.clear();
+        if (labels.active()) labels.map(row[label], reader.name(), line);
+        data.add_row(row, file_index, line);
     }
 }
 

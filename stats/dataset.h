@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/records.h"
+#include "stats/huge_pages.h"
 
 namespace synthmod::dataset {
 
@@ -37,6 +38,9 @@ class RowStore {
     std::size_t separate_block_of(std::size_t row) const {
         return refs_[row * columns_ + separate_].block;
     }
+    /// Waits for the pages being faulted in ahead of the rows; call it once all rows are added,
+    /// before any block is released (release_separate_block may run on several threads).
+    void finish() { prefault_.wait(); }
     /// Frees a block of the separate column: its fields must not be read again.
     void release_separate_block(std::size_t block) {
         std::vector<char>().swap(separate_blocks_[block]);
@@ -49,11 +53,16 @@ class RowStore {
         std::uint32_t size;
     };
     static constexpr std::size_t kBlock = std::size_t{1} << 26;  ///< 64 MB
+    /// Each time a block fills past a multiple of kAhead, the next kAhead bytes of it are
+    /// faulted in on a second thread (huge_pages::Prefault): at most kAhead is faulted in and
+    /// not used.
+    static constexpr std::size_t kAhead = std::size_t{1} << 23;  ///< 8 MB
     std::size_t columns_ = 0;
     std::size_t separate_ = SIZE_MAX;
     std::vector<std::vector<char>> blocks_;
     std::vector<std::vector<char>> separate_blocks_;
     std::vector<Ref> refs_;
+    huge_pages::Prefault prefault_;
 };
 
 class Dataset;

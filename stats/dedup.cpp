@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "stats/huge_pages.h"
 #include "stats/prefix_join.h"
 
 namespace synthmod::dedup {
@@ -155,7 +156,8 @@ std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int thread
                     std::swap(hashed[next[p]], hashed[next[d]++]);
             }
     }
-    std::vector<std::uint32_t> first(n);
+    std::vector<std::uint32_t> first;
+    huge_pages::assign(first, n);
     parallel_tasks(parts, threads, [&](std::size_t p, int) {
         const auto begin = hashed.begin() + static_cast<std::ptrdiff_t>(start[p]);
         const auto end = hashed.begin() + static_cast<std::ptrdiff_t>(start[p + 1]);
@@ -174,7 +176,8 @@ std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int thread
 
 std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads) {
     const std::size_t n = texts.size();
-    std::vector<HashedRow> hashed(n);
+    std::vector<HashedRow> hashed;
+    huge_pages::assign(hashed, n);
     parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
@@ -185,7 +188,8 @@ std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& text
 }
 
 std::vector<std::uint32_t> first_equal(std::vector<Hash128> hashes, int threads) {
-    std::vector<HashedRow> hashed(hashes.size());
+    std::vector<HashedRow> hashed;
+    huge_pages::assign(hashed, hashes.size());
     for (std::size_t i = 0; i < hashes.size(); ++i)
         hashed[i] = {hashes[i].high, hashes[i].low, static_cast<std::uint32_t>(i)};
     std::vector<Hash128>().swap(hashes);
@@ -256,9 +260,19 @@ std::vector<std::vector<std::uint32_t>> band_keys(const std::vector<std::string_
     const std::size_t u = unique_rows.size();
     const minhash::Banding banding = result.banding;
     const std::size_t tables = static_cast<std::size_t>(result.rounds) * banding.bands;
-    std::vector<std::vector<std::uint32_t>> keys(tables, std::vector<std::uint32_t>(u));
+    // ~150 MB at a million texts: allocated and zeroed a table per task on every worker (not
+    // copied from one zero table on one thread), on 2 MB pages (the loop below writes 39 of
+    // them at once).
+    std::vector<std::vector<std::uint32_t>> keys(tables);
     auto& high = result.reference_keys;
-    if (options.keep_reference_keys) high.assign(tables, std::vector<std::uint32_t>(u));
+    if (options.keep_reference_keys) high.resize(tables);
+    parallel_tasks(tables, threads, [&](std::size_t table, int) {
+        huge_pages::reserve(keys[table], u);
+        keys[table].resize(u);
+        if (high.empty()) return;
+        huge_pages::reserve(high[table], u);
+        high[table].resize(u);
+    });
     // Chunks handed out as workers free up: on a shared machine one core may run slower.
     const std::size_t kSigChunk = 8192;
     parallel_tasks((u + kSigChunk - 1) / kSigChunk, threads, [&](std::size_t task, int) {

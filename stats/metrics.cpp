@@ -1,6 +1,8 @@
 #include "stats/metrics.h"
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 #include <unordered_map>
 
 #include "stats/metrics_sections.h"
@@ -110,7 +112,7 @@ double Metrics::refusal_rate() const {
 }
 
 Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Reference& reference,
-                const std::vector<std::size_t>& subset, int threads) {
+                const std::vector<std::size_t>& subset, int threads, const Alongside& alongside) {
     if (!data.prepared()) throw std::logic_error("metrics::compute: the dataset is not prepared");
     const sections::Rows rows(data, subset, threads);
     Metrics m;
@@ -119,9 +121,27 @@ Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Ref
     sections::balance(rows, reference, m);
     sections::duplicates(rows, dups, m);
     sections::judge(rows, m);
-    sections::diversity(rows, threads, m);
     sections::filter(rows, dups, reference, m);
     sections::asked(rows, reference, m);
+    // Diversity reads and writes none of the figures above: `alongside` reads them meanwhile.
+    std::exception_ptr alongside_error;
+    std::thread beside;
+    if (alongside)
+        beside = std::thread([&] {
+            try {
+                alongside(m);
+            } catch (...) {
+                alongside_error = std::current_exception();
+            }
+        });
+    try {
+        sections::diversity(rows, threads, m);
+    } catch (...) {
+        if (beside.joinable()) beside.join();
+        throw;
+    }
+    if (beside.joinable()) beside.join();
+    if (alongside_error) std::rethrow_exception(alongside_error);
     return m;
 }
 

@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -188,9 +189,17 @@ struct Reference {
     double min_realism = 3;
 };
 
+/// What may run beside the diversity figures (the longest section, which no other needs):
+/// given the figures with every row's reason and kept_rows final, it may read those of them.
+using Alongside = std::function<void(const Metrics&)>;
+
 /// Computes every figure over the rows `subset` of `data` (all rows when empty), whose
 /// duplicates are `dups` (indices of `dups` are positions in the subset), on `threads` threads.
+/// `alongside`, if given, runs on another thread while the diversity figures are computed
+/// (stats writes the row files then); it is joined, and what it threw rethrown, before compute
+/// returns.
 Metrics compute(const Dataset& data, const dedup::NearDupResult& dups, const Reference& reference,
-                const std::vector<std::size_t>& subset = {}, int threads = 1);
+                const std::vector<std::size_t>& subset = {}, int threads = 1,
+                const Alongside& alongside = {});
 
 }  // namespace synthmod::metrics

@@ -1,6 +1,7 @@
 // metrics_sections: the functions that compute each report section's figures (one file each:
 // metrics_balance.cpp, metrics_duplicates.cpp, metrics_judge.cpp, metrics_diversity.cpp,
-// metrics_filter.cpp), called in that order by metrics::compute. Private to stats/metrics*.
+// metrics_filter.cpp, metrics_asked.cpp), called by metrics::compute (diversity last, beside
+// the caller's `alongside`). Private to stats/metrics*.
 #pragma once
 
 #include <cstddef>

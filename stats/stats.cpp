@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -303,7 +304,11 @@ void review_page(const Options& options, const Settings& s, Results& r) {
     }
 }
 
-Results compute(const Options& options, const Settings& s, StageClock& clock) {
+/// Writes the row files from the figures' reasons (write_rows), beside the diversity figures.
+using RowsBeside = std::function<void(const Results&, const metrics::Metrics&)>;
+
+Results compute(const Options& options, const Settings& s, StageClock& clock,
+                const RowsBeside& rows_beside) {
     Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
     dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
@@ -324,7 +329,9 @@ Results compute(const Options& options, const Settings& s, StageClock& clock) {
         clock.lap("reference", data.size());
         stop_if_requested();
     }
-    r.metrics = metrics::compute(data, r.dups, s.reference, {}, s.threads);
+    metrics::Alongside alongside;
+    if (rows_beside) alongside = [&](const metrics::Metrics& m) { rows_beside(r, m); };
+    r.metrics = metrics::compute(data, r.dups, s.reference, {}, s.threads, alongside);
     r.metrics.raw_exact_dup_rows = data.raw_exact_dup_rows;
     clock.lap("metrics", data.size());
     stop_if_requested();
@@ -408,31 +415,33 @@ class ReportFolder {
     bool used_ = false;
 };
 
-void write_filtered(std::ostream& out, const Options& options, const Results& r) {
+void write_filtered(std::ostream& out, const Options& options, const dataset::Dataset& data,
+                    const metrics::Metrics& m) {
     csv::Writer w(out, options.csv_safe);
     std::string text;  // each row's raw content, rebuilt
     if (options.keep_columns) {
-        w.write_row(r.data.header);
-        for (std::size_t i : r.metrics.kept_rows) w.write_row(r.data.row(i, text));
+        w.write_row(data.header);
+        for (std::size_t i : m.kept_rows) w.write_row(data.row(i, text));
     } else {
         w.write_row(std::vector<std::string>{"content", "label"});
-        for (std::size_t i : r.metrics.kept_rows)
-            w.write_row(std::vector<std::string_view>{r.data.text(i, text), r.data.label_of(i)});
+        for (std::size_t i : m.kept_rows)
+            w.write_row(std::vector<std::string_view>{data.text(i, text), data.label_of(i)});
     }
 }
 
-void write_rejected(std::ostream& out, const Options& options, const Results& r) {
+void write_rejected(std::ostream& out, const Options& options, const dataset::Dataset& data,
+                    const dedup::NearDupResult& dups, const metrics::Metrics& m) {
     csv::Writer w(out, options.csv_safe);
-    std::vector<std::string> header = r.data.header;
+    std::vector<std::string> header = data.header;
     header.push_back("reason");
     header.push_back("cluster");
     w.write_row(header);
     std::string text;
-    for (std::size_t i = 0; i < r.data.size(); ++i) {
-        if (r.metrics.reasons[i] == metrics::Reason::kKeep) continue;
-        std::vector<std::string_view> row = r.data.row(i, text);
-        std::string cluster = r.dups.cluster[i] >= 0 ? std::to_string(r.dups.cluster[i]) : "";
-        row.push_back(metrics::reason_name(r.metrics.reasons[i]));
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (m.reasons[i] == metrics::Reason::kKeep) continue;
+        std::vector<std::string_view> row = data.row(i, text);
+        std::string cluster = dups.cluster[i] >= 0 ? std::to_string(dups.cluster[i]) : "";
+        row.push_back(metrics::reason_name(m.reasons[i]));
         row.push_back(cluster);
         w.write_row(row);
     }
@@ -447,12 +456,72 @@ void write_pairs(std::ostream& out, const dedup::NearDupResult& dups) {
     }
 }
 
+std::string report_dir(const Options& options) {
+    return options.report_dir.empty() ? join_path("reports", stem_of(options.inputs.front()))
+                                      : options.report_dir;
+}
+
+/// The three row files — filtered.csv, rejected.csv, --pairs: the bulk of the output —
+/// written to their temporaries, then committed by write_outputs with the other files.
+struct RowFiles {
+    std::unique_ptr<ReportFolder> folder;
+    std::vector<std::unique_ptr<OutputFile>> files;  ///< in write_outputs' commit order
+    bool written = false;
+    std::exception_ptr error;  ///< what writing them threw, rethrown where write_outputs would
+};
+
+/// Writes the row files, filtered.csv on a second thread; the folder is made if still missing.
+void write_rows(const Options& options, const dataset::Dataset& data,
+                const dedup::NearDupResult& dups, const metrics::Metrics& m, RowFiles& rows) {
+    if (!rows.folder) rows.folder = std::make_unique<ReportFolder>(report_dir(options));
+    const std::string& dir = rows.folder->path();
+    auto open = [&](const std::string& path) -> std::ostream& {
+        rows.files.push_back(std::make_unique<OutputFile>(path));
+        return rows.files.back()->stream();
+    };
+    std::ostream& filtered_out =
+        open(options.filtered.empty() ? join_path(dir, "filtered.csv") : options.filtered);
+    std::ostream& rejected_out =
+        open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
+    std::ostream* pairs_out = options.pairs.empty() ? nullptr : &open(options.pairs);
+    // Each file's writeback starts once it is written: commit()'s fsync then waits for less.
+    OutputFile& filtered_file = *rows.files[0];
+    std::exception_ptr filtered_error;
+    std::thread filtered_writer([&] {
+        try {
+            write_filtered(filtered_out, options, data, m);
+            filtered_file.start_writeback();
+        } catch (...) {
+            filtered_error = std::current_exception();
+        }
+    });
+    try {
+        write_rejected(rejected_out, options, data, dups, m);
+        rows.files[1]->start_writeback();
+        if (pairs_out) write_pairs(*pairs_out, dups);
+    } catch (...) {
+        filtered_writer.join();
+        throw;
+    }
+    filtered_writer.join();
+    if (filtered_error) std::rethrow_exception(filtered_error);
+    rows.written = true;
+}
+
+/// Whether the row files can be written beside the diversity figures: nothing after the filter
+/// changes a row's reason (--reference marks rows contaminated later) and none goes to stdout
+/// (a later error must leave nothing written).
+bool rows_early(const Options& options) {
+    return options.references.empty() && options.filtered != "-" && options.rejected != "-" &&
+           options.pairs != "-";
+}
+
 /// Writes every file to a temporary, then renames them all into place; returns the folder.
+/// The row files may be written already (write_rows beside the figures).
 std::string write_outputs(const Options& options, const Settings& s, const Results& r,
-                          const Rendered& rendered) {
-    ReportFolder folder(options.report_dir.empty()
-                            ? join_path("reports", stem_of(options.inputs.front()))
-                            : options.report_dir);
+                          const Rendered& rendered, RowFiles& rows) {
+    if (!rows.folder) rows.folder = std::make_unique<ReportFolder>(report_dir(options));
+    ReportFolder& folder = *rows.folder;
     const std::string& dir = folder.path();
     std::vector<std::unique_ptr<OutputFile>> files;
     auto open = [&](const std::string& path) -> std::ostream& {
@@ -462,12 +531,7 @@ std::string write_outputs(const Options& options, const Settings& s, const Resul
     open(join_path(dir, "report.md")) << rendered.markdown;
     open(join_path(dir, "metrics.json")) << rendered.json;
     for (const auto& [name, svg] : rendered.charts) open(join_path(dir, name)) << svg;
-    // The three row files are the bulk of the output: filtered.csv on a second thread.
-    std::ostream& filtered_out =
-        open(options.filtered.empty() ? join_path(dir, "filtered.csv") : options.filtered);
-    std::ostream& rejected_out =
-        open(options.rejected.empty() ? join_path(dir, "rejected.csv") : options.rejected);
-    std::ostream* pairs_out = options.pairs.empty() ? nullptr : &open(options.pairs);
+    const std::size_t rows_at = files.size();  // the row files' place in the commit order
     if (!options.reference_pairs.empty())
         open(options.reference_pairs) << ground_truth::reference_pairs_csv(
             *r.contamination, s.references.file, s.references.index, s.references.files);
@@ -483,23 +547,13 @@ std::string write_outputs(const Options& options, const Settings& s, const Resul
             open(config.string()) << r.review_config;
         }
     }
-    std::exception_ptr filtered_error;
-    std::thread filtered_writer([&] {
-        try {
-            write_filtered(filtered_out, options, r);
-        } catch (...) {
-            filtered_error = std::current_exception();
-        }
-    });
-    try {
-        write_rejected(rejected_out, options, r);
-        if (pairs_out) write_pairs(*pairs_out, r.dups);
-    } catch (...) {
-        filtered_writer.join();
-        throw;
-    }
-    filtered_writer.join();
-    if (filtered_error) std::rethrow_exception(filtered_error);
+    // The row files: written beside the figures, or now.
+    if (rows.error) std::rethrow_exception(rows.error);
+    if (!rows.written) write_rows(options, r.data, r.dups, r.metrics, rows);
+    files.insert(files.begin() + static_cast<std::ptrdiff_t>(rows_at),
+                 std::make_move_iterator(rows.files.begin()),
+                 std::make_move_iterator(rows.files.end()));
+    rows.files.clear();
     if (r.gate && !options.junit.empty()) open(options.junit) << gate::junit_xml(*r.gate);
     stop_if_requested();
     // A failed write (disk full, `ulimit -f`) shows at the flush: that file is committed first,
@@ -538,11 +592,23 @@ void tell_user(const Options& options, const Results& r, const std::string& dir)
 int run(const Options& options) {
     StageClock clock(options.timings);
     const Settings settings = settle(options);
-    const Results results = compute(options, settings, clock);
+    // The row files are written beside the diversity figures when nothing later changes them
+    // (the cores would otherwise idle while they are fsynced); an error is kept for its turn.
+    RowFiles rows;
+    RowsBeside rows_beside;
+    if (rows_early(options))
+        rows_beside = [&](const Results& r, const metrics::Metrics& m) {
+            try {
+                write_rows(options, r.data, r.dups, m, rows);
+            } catch (...) {
+                rows.error = std::current_exception();
+            }
+        };
+    const Results results = compute(options, settings, clock, rows_beside);
     const Rendered rendered = render(options, settings, results);
     clock.lap("report");
     stop_if_requested();
-    const std::string dir = write_outputs(options, settings, results, rendered);
+    const std::string dir = write_outputs(options, settings, results, rendered, rows);
     clock.lap("write");
     tell_user(options, results, dir);
     return results.gate && !results.gate->passed() ? static_cast<int>(ExitCode::kGateFailed) : 0;

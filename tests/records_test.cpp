@@ -204,3 +204,63 @@ TEST_CASE("records: the moderation set as released (JSONL.gz) equals the hand-co
     CHECK(same_label == 1680);
     CHECK(sparse == 925);
 }
+
+namespace {
+
+/// Every record read through a ReadAhead, with its line, and the error it ended with ("" if none).
+struct ReadBack {
+    Rows rows;
+    std::vector<std::size_t> lines;
+    std::string error;
+};
+
+ReadBack read_ahead(const std::string& path, std::size_t stop_after = SIZE_MAX) {
+    ReadBack out;
+    auto reader = records::Reader::open({path});
+    records::ReadAhead ahead(*reader);
+    try {
+        std::size_t line = 0;
+        while (out.rows.size() < stop_after)
+            if (auto* fields = ahead.next(line)) {
+                out.rows.push_back(*fields);
+                out.lines.push_back(line);
+            } else {
+                break;
+            }
+    } catch (const InputError& e) {
+        out.error = e.what();
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("records' read-ahead gives Reader::next's records, lines and error, in order",
+          "[records]") {
+    const std::string dir = test::temp_dir("records");
+    // More records than a batch holds, multi-line quoted fields and blank lines among them.
+    std::string text = "content,label\n";
+    for (int i = 0; i < 2000; ++i)
+        text += i % 7 == 0 ? "\"row " + std::to_string(i) + "\nsecond line\",x\n\n"
+                           : "row " + std::to_string(i) + ",y\n";
+    test::spit(dir + "/a.csv", text);
+    const auto want = records::read_table({dir + "/a.csv"});
+    REQUIRE(want.rows.size() == 2000);
+    SECTION("the whole file") {
+        const ReadBack got = read_ahead(dir + "/a.csv");
+        CHECK(got.error.empty());
+        CHECK(got.rows == want.rows);
+        CHECK(got.lines == want.lines);
+    }
+    SECTION("a bad record: the records before it, then its error") {
+        test::spit(dir + "/b.csv", text + "bad \xff byte,z\nafter,z\n");
+        const ReadBack got = read_ahead(dir + "/b.csv");
+        CHECK(got.rows == want.rows);
+        CHECK(got.error == error_of({dir + "/b.csv"}));
+        CHECK(got.error.find("invalid UTF-8") != std::string::npos);
+    }
+    SECTION("the caller stops early: the reading thread is stopped, nothing hangs") {
+        const ReadBack got = read_ahead(dir + "/a.csv", 3);
+        CHECK(got.rows == Rows(want.rows.begin(), want.rows.begin() + 3));
+    }
+}

@@ -178,3 +178,28 @@ TEST_CASE("word counts per row equal Python's str.split() (text::words) for ever
         wrong += d.words[i] != text::words(texts[i]).size();
     CHECK(wrong == 0);
 }
+
+TEST_CASE("what runs alongside the diversity figures sees every reason final", "[metrics]") {
+    auto l = load();
+    std::vector<Reason> seen_reasons;
+    std::vector<std::size_t> seen_kept;
+    const auto m = metrics::compute(l.data, l.dups, {}, {}, 2, [&](const metrics::Metrics& at) {
+        seen_reasons = at.reasons;
+        seen_kept = at.kept_rows;
+    });
+    CHECK(seen_reasons == l.m.reasons);
+    CHECK(seen_kept == l.m.kept_rows);
+    CHECK_FALSE(seen_kept.empty());
+    // The figures are the same with and without it.
+    CHECK(m.reasons == l.m.reasons);
+    CHECK(m.kept_rows == l.m.kept_rows);
+    CHECK(m.distinct_1 == l.m.distinct_1);
+    CHECK(m.distinct_2 == l.m.distinct_2);
+    CHECK(m.near_dup_removed == l.m.near_dup_removed);
+    // What it throws comes out of compute, after the figures' own thread is done.
+    CHECK_THROWS_WITH(metrics::compute(l.data, l.dups, {}, {}, 2,
+                                       [](const metrics::Metrics&) {
+                                           throw std::runtime_error("row files: disk full");
+                                       }),
+                      "row files: disk full");
+}

@@ -161,9 +161,12 @@ TEST_CASE("text normalize matches Python on the real data sets", "[text]") {
         synthmod::csv::read_table(kRealData + "moderation_openai.csv", {"content"});
     REQUIRE(moderation.rows.size() == moderation_hash.size());
     const int content = moderation.column("content");
+    std::string reused;  // normalize(s, out) as the dataset calls it: one string for every row
     for (std::size_t i = 0; i < moderation.rows.size(); ++i) {
         INFO("moderation row " << i);
         CHECK(hex(fnv1a64(text::normalize(moderation.rows[i][content]))) == moderation_hash[i]);
+        text::normalize(moderation.rows[i][content], reused);
+        CHECK(hex(fnv1a64(reused)) == moderation_hash[i]);
     }
 
     std::ifstream personas(kRealData + "personahub_5k.jsonl");
@@ -192,6 +195,10 @@ TEST_CASE("text trim and words use Python's whitespace", "[text]") {
     CHECK(text::trim("") == "");
     CHECK(text::trim("é") == "é");
     CHECK(text::trim(" 日本 ") == "日本");
+    const std::string padded = "\t x y \u3000";
+    const std::string_view view = text::trim_view(padded);
+    CHECK(view == "x y");
+    CHECK(view.data() == padded.data() + 2);  // a view into the text, not a copy
     using Words = std::vector<std::string_view>;
     CHECK(text::words("  the quick\u00a0brown\n\nfox ") == Words{"the", "quick", "brown", "fox"});
     CHECK(text::words("日本\u3000語") == Words{"日本", "語"});
