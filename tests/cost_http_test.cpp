@@ -28,18 +28,8 @@ const char* kKey = "sk-ant-test-cost";
 /// logged per message: batch runs are priced from the output instead).
 std::vector<synthmod::llm::Usage> served_usage(const t::FakeServer& server) {
     std::vector<synthmod::llm::Usage> out;
-    for (const auto& line : server.log_lines()) {
-        rapidjson::Document d;
-        d.Parse(line.c_str());
-        if (d.HasParseError() || !d.HasMember("usage") || !d["usage"].IsObject()) continue;
-        const auto& u = d["usage"];
-        synthmod::llm::Usage usage;
-        usage.input_tokens = u["input_tokens"].GetInt64();
-        usage.output_tokens = u["output_tokens"].GetInt64();
-        usage.cache_creation_input_tokens = u["cache_creation_input_tokens"].GetInt64();
-        usage.cache_read_input_tokens = u["cache_read_input_tokens"].GetInt64();
-        out.push_back(usage);
-    }
+    for (const auto& e : server.log())
+        if (e.usage) out.push_back(*e.usage);
     return out;
 }
 

@@ -360,17 +360,11 @@ struct Asked {
 
 Asked asked_of(const t::FakeServer& server) {
     Asked a;
-    for (const auto& line : server.log_lines()) {
-        rapidjson::Document d;
-        d.Parse(line.c_str());
-        REQUIRE(!d.HasParseError());
-        if (std::string(d["path"].GetString()) != "/v1/messages" || d["status"].GetInt() != 200)
-            continue;
-        std::vector<std::string> fields;
-        REQUIRE(d.HasMember("answer_fields"));
-        for (const auto& f : d["answer_fields"].GetArray()) fields.emplace_back(f.GetString());
-        a.fields.push_back(fields);
-        a.output_tokens += d["usage"]["output_tokens"].GetInt64();
+    for (const auto& e : server.log()) {
+        if (e.path != "/v1/messages" || e.status != 200) continue;
+        REQUIRE(e.usage);
+        a.fields.push_back(e.answer_fields);
+        a.output_tokens += e.usage->output_tokens;
     }
     return a;
 }

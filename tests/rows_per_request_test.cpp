@@ -53,16 +53,13 @@ struct Served {
 };
 Served served(const t::FakeServer& server) {
     Served s;
-    for (const auto& line : server.log_lines()) {
-        rapidjson::Document d;
-        d.Parse(line.c_str());
-        if (d.HasParseError() || !d.HasMember("usage") || !d["usage"].IsObject()) continue;
-        const auto& u = d["usage"];
+    for (const auto& e : server.log()) {
+        if (!e.usage) continue;
         ++s.answers;
-        s.usage.input_tokens += u["input_tokens"].GetInt64();
-        s.usage.output_tokens += u["output_tokens"].GetInt64();
-        s.usage.cache_creation_input_tokens += u["cache_creation_input_tokens"].GetInt64();
-        s.usage.cache_read_input_tokens += u["cache_read_input_tokens"].GetInt64();
+        s.usage.input_tokens += e.usage->input_tokens;
+        s.usage.output_tokens += e.usage->output_tokens;
+        s.usage.cache_creation_input_tokens += e.usage->cache_creation_input_tokens;
+        s.usage.cache_read_input_tokens += e.usage->cache_read_input_tokens;
     }
     return s;
 }

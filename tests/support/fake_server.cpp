@@ -89,6 +89,20 @@ std::vector<FakeLogEntry> FakeServer::log() const {
         if (auto it = d.FindMember("custom_ids"); it != d.MemberEnd() && it->value.IsArray())
             for (const auto& v : it->value.GetArray())
                 if (v.IsString()) e.custom_ids.emplace_back(v.GetString());
+        if (auto it = d.FindMember("answer_fields"); it != d.MemberEnd() && it->value.IsArray())
+            for (const auto& v : it->value.GetArray())
+                if (v.IsString()) e.answer_fields.emplace_back(v.GetString());
+        if (auto it = d.FindMember("usage"); it != d.MemberEnd() && it->value.IsObject()) {
+            auto count = [&u = it->value](const char* k) -> std::int64_t {
+                auto m = u.FindMember(k);
+                return m != u.MemberEnd() && m->value.IsInt64() ? m->value.GetInt64() : 0;
+            };
+            e.usage = llm::Usage{};
+            e.usage->input_tokens = count("input_tokens");
+            e.usage->output_tokens = count("output_tokens");
+            e.usage->cache_creation_input_tokens = count("cache_creation_input_tokens");
+            e.usage->cache_read_input_tokens = count("cache_read_input_tokens");
+        }
         out.push_back(std::move(e));
     }
     return out;

@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/llm/provider.h"
 #include "tests/support/process.h"
 
 namespace synthmod::test {
@@ -23,6 +25,11 @@ struct FakeLogEntry {
     bool bearer_present = false;          ///< Authorization: Bearer sent
     int attempt = 0;                      ///< how many times this user message had been seen before
     double t_arrival = 0;                 ///< Unix time the request was read in full
+    /// The usage object of an answer sent whole with status 200 (Anthropic's four counts; a
+    /// count the object lacks is 0); none for any other request.
+    std::optional<llm::Usage> usage;
+    /// The property names the answer schema asked for, sorted (one item's, for K rows).
+    std::vector<std::string> answer_fields;
 };
 
 /// A running fake server; killed when destroyed.
