@@ -161,7 +161,7 @@ std::int64_t prior_answer_tokens(const Settings& s, const spec::Spec& spec) {
 }
 
 void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, const Input& in,
-                const std::vector<runner::Item>& items) {
+                const Rubric& rubric, const std::vector<runner::Item>& items) {
     std::ostream& out = std::cout;
     out << "synthmod-judge plan (dry run: nothing sent, nothing written)\n";
     out << "  judge: provider " << s.provider << ", model " << s.model
@@ -193,8 +193,11 @@ void print_plan(const Options& o, const Settings& s, const spec::Spec& spec, con
     const std::string journal = runner::journal_path("synthmod-judge", o.out_path);
     const estimate::OutputRange output =
         estimate::output_range(tokens,
-                               estimate::journal_output_tokens(journal, "synthmod-judge",
-                                                               journal::hash_hex(spec.source_text)),
+                               estimate::journal_output_tokens(
+                                   journal, "synthmod-judge", journal::hash_hex(spec.source_text),
+                                   [&rubric](const std::string& answer) {
+                                       return rubric.same_shape(answer);
+                                   }),
                                prior_answer_tokens(s, spec),
                                s.rationale ? "a label, a score and a few words of reason"
                                            : "the shortest answer: a label, a score, no issues");
@@ -375,7 +378,7 @@ int run(const Options& o) {
     }
 
     if (o.run.dry_run) {
-        print_plan(o, s, spec, in, items);
+        print_plan(o, s, spec, in, rubric, items);
         return static_cast<int>(ExitCode::kOk);
     }
     if (o.out_path != "-") check_writable(o.out_path);

@@ -289,6 +289,13 @@ std::string Rubric::validate(const std::string& answer_json) const {
     return check(answer_json, labels_, blind_, nullptr);
 }
 
+bool Rubric::same_shape(const std::string& answer_json) const {
+    if (!validate(answer_json).empty()) return false;
+    rapidjson::Document doc;
+    doc.Parse(answer_json.c_str(), answer_json.size());
+    return doc.HasMember("rationale") == rationale_ && doc.HasMember("verdict") == !blind_;
+}
+
 Grade Rubric::parse(const std::string& answer_json) const {
     Grade g;
     std::string why = check(answer_json, labels_, blind_, &g);

@@ -58,6 +58,10 @@ class Rubric {
     std::string validate(const std::string& answer_json) const;
     /// Parses a valid grade; throws InputError("answer: what") when validate() would fail.
     Grade parse(const std::string& answer_json) const;
+    /// Whether `answer_json` is a valid grade with exactly the fields this rubric asks for: a
+    /// rationale only if it asks for one, a verdict only when not blind. The dry run sizes
+    /// answers from earlier ones like these only (an answer with a rationale is longer).
+    bool same_shape(const std::string& answer_json) const;
 
    private:
     std::vector<spec::Label> labels_;

@@ -14,6 +14,7 @@
 
 #include "common/csv.h"
 #include "tests/support/fake_server.h"
+#include "tests/support/generate_fixture.h"
 #include "tests/support/process.h"
 
 using namespace synthmod;
@@ -410,4 +411,50 @@ TEST_CASE("judge over the fake API: --no-rationale asks for no rationale, K = 1 
             }
         }
     }
+}
+
+TEST_CASE("judge dry run: earlier answers size the estimate only when they have this run's fields",
+          "[judge][http][cost]") {
+    // A journal of answers with a rationale must not set the low end for a run without one
+    // (those answers are several times longer), nor the other way round: each dry run below
+    // must bracket the cost the run then bills.
+    const int n = 12;
+    std::string dir = t::temp_dir("judge-http-dry-shape");
+    std::string in = make_input(dir, n), out = dir + "/judged.csv";
+    t::FakeServer server;
+    auto dry = [&](std::vector<std::string> extra) {
+        extra.push_back("--dry-run");
+        auto r = t::run(judge_cmd(in, out, server, extra), with_key());
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+    };
+    auto judged = [&](std::vector<std::string> extra) {
+        auto r = t::run(judge_cmd(in, out, server, extra), with_key());
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        return t::column_sum(out, "judge_cost_usd");
+    };
+    REQUIRE(judged({}) > 0);  // with rationale: the journal now holds 12 long answers
+
+    std::string brief = dry({"--no-rationale"});
+    CHECK(brief.find("output from prior:") != std::string::npos);
+    auto [low, high] = t::dry_range(brief);
+    double actual = judged({"--no-rationale", "--force"});
+    CHECK(low <= actual);
+    CHECK(actual <= high);
+
+    // The journal now holds answers without a rationale: they size a run without one...
+    std::string again = dry({"--no-rationale"});
+    CHECK(again.find("output from journal: 12 earlier answers") != std::string::npos);
+    auto [low2, high2] = t::dry_range(again);
+    CHECK(low2 <= actual);
+    CHECK(actual <= high2);
+    // ...and not a run with one, whose answers are longer than any of them.
+    std::string full = dry({});
+    CHECK(full.find("output from prior:") != std::string::npos);
+    auto [low3, high3] = t::dry_range(full);
+    double with_rationale = judged({"--force"});
+    CHECK(low3 <= with_rationale);
+    CHECK(with_rationale <= high3);
 }

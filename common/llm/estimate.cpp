@@ -157,11 +157,13 @@ void print_cost(std::ostream& out, const std::string& indent, const std::string&
         << "\n";
 }
 
-std::vector<std::int64_t> journal_output_tokens(const std::string& path, const std::string& tool,
-                                                const std::string& spec_hash) {
+std::vector<std::int64_t> journal_output_tokens(
+    const std::string& path, const std::string& tool, const std::string& spec_hash,
+    const std::function<bool(const std::string&)>& same_shape) {
     std::vector<std::int64_t> out;
     for (const journal::Record& r : journal::read_records(path, tool, spec_hash))
-        if ((r.status == "ok" || r.status == "refused") && r.attempts == 1 && r.repairs == 0)
+        if ((r.status == "ok" || r.status == "refused") && r.attempts == 1 && r.repairs == 0 &&
+            (!same_shape || same_shape(r.answer_json)))
             out.push_back(r.usage.output_tokens);
     return out;
 }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -91,9 +92,12 @@ void print_cost(std::ostream& out, const std::string& indent, const std::string&
 
 /// Output tokens of each finished answer (status ok or refused) in the journal at `path`
 /// written by `tool` for the spec whose hash is `spec_hash` (any plan); empty when there is
-/// none or it belongs to another spec. Never throws for a missing or unreadable file.
-std::vector<std::int64_t> journal_output_tokens(const std::string& path, const std::string& tool,
-                                                const std::string& spec_hash);
+/// none or it belongs to another spec. With `same_shape`, only answers it accepts (given the
+/// answer's JSON) count: an earlier plan of the same spec may have asked for a longer answer.
+/// Never throws for a missing or unreadable file.
+std::vector<std::int64_t> journal_output_tokens(
+    const std::string& path, const std::string& tool, const std::string& spec_hash,
+    const std::function<bool(const std::string&)>& same_shape = {});
 
 /// The price of `model` in the built-in table, or in `pricing_path` when given (a bad file
 /// throws InputError); nullopt when the model has none.
