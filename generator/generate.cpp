@@ -322,11 +322,12 @@ int run(const Options& options) {
     std::vector<runner::Item> items;
     items.reserve(plan.items.size());
     const bool offline = spec.generator.provider == "offline";
+    const PromptBuilder prompts(spec, system, schema);
     for (const auto& item : plan.items) {
         const spec::Variant& variant = *by_name.at(item.variant);
-        items.push_back({item.id, build_prompt(spec, variant, item, system, schema)});
+        // Only the offline provider reads the prompt's vars.
+        items.push_back({item.id, prompts.build(variant, item, offline)});
         runner::Item& back = items.back();
-        if (!offline) back.prompt.vars.clear();  // only the offline provider reads them
         // Items of one variant share system prompt and schema: up to K of them per request.
         back.rows_per_request = variant.rows_per_request.value_or(spec.generator.rows_per_request);
         back.group = variant.name;
