@@ -15,6 +15,7 @@
 #include "common/llm/estimate.h"
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
+#include "common/llm/json_util.h"
 #include "common/llm/offline.h"
 #include "common/llm/pricing.h"
 #include "common/llm/runner.h"
@@ -173,7 +174,8 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         if (it->second.status == "refused") {
             label = kRefusedLabel;
         } else if (it->second.status == "ok") {
-            rapidjson::Document doc;
+            llm::json::LocalDocument local;
+            rapidjson::Document& doc = local.doc();
             doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
             if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
                 !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())

@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "common/llm/json_util.h"
 #include "common/text.h"
 
 namespace synthmod::generator {
@@ -137,7 +138,8 @@ llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, c
 
 std::string validate_answer(const std::string& answer_json,
                             const std::vector<spec::Label>& labels) {
-    rapidjson::Document doc;
+    llm::json::LocalDocument local;
+    rapidjson::Document& doc = local.doc();
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(answer_json.c_str(), answer_json.size());
     if (doc.HasParseError())
         return std::string("answer is not valid JSON: ") +

@@ -158,7 +158,8 @@ void write_params(BodyWriter& w, std::string& text, const std::string& model, co
     w.Key("role");
     w.String("user");
     w.Key("content");
-    w.String(p.user);
+    w.RawValue("", 0, rapidjson::kStringType);  // the writer's separator and structure check
+    json::append_string(text, p.user);          // the text itself copied in runs
     w.EndObject();
     w.EndArray();
     if (p.temperature) {
@@ -234,7 +235,8 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
         }
     }
     auto from_text = [&]() {
-        rapidjson::Document d;
+        json::LocalDocument local;
+        rapidjson::Document& d = local.doc();
         if (!json::parse(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
             return false;
         r.answer_json = to_json(d);
@@ -349,7 +351,8 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
         with_request_id(r);
         return r;
     }
-    rapidjson::Document d;
+    json::LocalDocument local;
+    rapidjson::Document& d = local.doc();
     std::string why;
     const bool ok = json::parse(d, response.body.c_str(), response.body.size(), &why);
     if (!ok || !d.IsObject()) {
