@@ -80,13 +80,32 @@ PlanKey plan_key(const std::vector<runner::Item>& items, const llm::Provider& pr
     key.text = provider.name() + "\n" + provider.model() + "\n";
     key.ends.reserve(items.size() + 1);
     key.ends.push_back(key.text.size());
+    // Items share their system prompt (one SharedText per run): its part of the hash is
+    // computed once and the state copied for each item.
+    journal::StreamHash after_system, item_hash;
+    const std::string* system = nullptr;
+    std::string params;  // the line's tail, the same for every item of a run
+    int max_tokens = 0;
+    std::optional<double> temperature;
     for (const auto& item : items) {
         const llm::Prompt& p = item.prompt;
-        key.text +=
-            item.id + "\x1f" +
-            journal::hash_hex({p.system.str(), "\x1f", p.user, "\x1f", p.schema_json.str()}) +
-            "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
-            (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        if (&p.system.str() != system) {
+            system = &p.system.str();
+            after_system = journal::StreamHash();
+            after_system.update(*system).update("\x1f");
+        }
+        item_hash = after_system;
+        item_hash.update(p.user).update("\x1f").update(p.schema_json.str());
+        if (params.empty() || p.max_tokens != max_tokens || p.temperature != temperature) {
+            max_tokens = p.max_tokens;
+            temperature = p.temperature;
+            params = "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
+                     (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        }
+        key.text += item.id;
+        key.text += '\x1f';
+        key.text += item_hash.hex();
+        key.text += params;
         key.ends.push_back(key.text.size());
     }
     return key;

@@ -257,12 +257,36 @@ std::string hash_hex(const std::string& bytes) {
 }
 
 std::string hash_hex(std::initializer_list<std::string_view> parts) {
-    std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
-                                                                   &XXH3_freeState);
-    if (!state || XXH3_128bits_reset(state.get()) != XXH_OK) throw std::bad_alloc();
-    for (std::string_view part : parts) XXH3_128bits_update(state.get(), part.data(), part.size());
-    return hex(XXH3_128bits_digest(state.get()));
+    StreamHash hash;
+    for (std::string_view part : parts) hash.update(part);
+    return hash.hex();
 }
+
+StreamHash::StreamHash() : state_(XXH3_createState()) {
+    if (!state_ || XXH3_128bits_reset(state_) != XXH_OK) {
+        XXH3_freeState(state_);
+        throw std::bad_alloc();
+    }
+}
+
+StreamHash::StreamHash(const StreamHash& other) : state_(XXH3_createState()) {
+    if (!state_) throw std::bad_alloc();
+    XXH3_copyState(state_, other.state_);
+}
+
+StreamHash& StreamHash::operator=(const StreamHash& other) {
+    XXH3_copyState(state_, other.state_);
+    return *this;
+}
+
+StreamHash::~StreamHash() { XXH3_freeState(state_); }
+
+StreamHash& StreamHash::update(std::string_view part) {
+    XXH3_128bits_update(state_, part.data(), part.size());
+    return *this;
+}
+
+std::string StreamHash::hex() const { return journal::hex(XXH3_128bits_digest(state_)); }
 
 Journal::Journal(const std::string& path, const Header& header, bool force) : path_(path) {
     last_sync_ms_ = now_ms();
