@@ -22,14 +22,8 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-/// rapidjson output stream that appends to a std::string: a request body is written in place,
-/// with no buffer to grow and copy out of.
-struct BodyOut {
-    using Ch = char;
-    std::string& text;
-    void Put(char c) { text.push_back(c); }
-    void Flush() {}
-};
+/// A request body is written in place, with no buffer to grow and copy out of.
+using BodyOut = json::StringOut;
 using BodyWriter = rapidjson::Writer<BodyOut>;
 
 /// Writes already-serialised JSON `raw` as the next value of `w`, whose stream appends to
@@ -158,8 +152,7 @@ void write_params(BodyWriter& w, std::string& text, const std::string& model, co
     w.Key("role");
     w.String("user");
     w.Key("content");
-    w.RawValue("", 0, rapidjson::kStringType);  // the writer's separator and structure check
-    json::append_string(text, p.user);          // the text itself copied in runs
+    json::write_string(w, text, p.user);  // copied in runs, not a Put per byte
     w.EndObject();
     w.EndArray();
     if (p.temperature) {

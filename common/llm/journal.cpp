@@ -30,6 +30,7 @@
 #include <new>
 
 #include "common/errors.h"
+#include "common/llm/json_util.h"
 
 namespace synthmod::journal {
 namespace {
@@ -82,46 +83,54 @@ std::string plan_line(const Header& header) {
 }
 
 std::string record_line(const Record& r) {
-    rapidjson::StringBuffer buf;
-    Writer w(buf);
+    // Written in place, the strings (the answer above all, full of quotes) through
+    // json::append_string: the bytes rapidjson's Writer::String writes, copied in runs.
+    std::string line;
+    line.reserve(256 + r.id.size() + r.answer_json.size() + r.answer_json.size() / 8 +
+                 r.error.size() + r.reason.size() + r.request_id.size());
+    llm::json::StringOut out{line};
+    rapidjson::Writer<llm::json::StringOut> w(out);
+    // A key is a string in a name's place: the writer checks that, the text goes in one append
+    // (Writer::Key puts it a byte at a time).
+    auto key = [&](std::string_view name) { llm::json::write_string(w, line, name); };
     w.StartObject();
-    w.Key("type");
-    w.String("item");
-    w.Key("id");
-    w.String(r.id);
-    w.Key("status");
-    w.String(r.status);
-    w.Key("answer");
-    w.String(r.answer_json);
-    w.Key("usage");
+    key("type");
+    llm::json::write_string(w, line, "item");
+    key("id");
+    llm::json::write_string(w, line, r.id);
+    key("status");
+    llm::json::write_string(w, line, r.status);
+    key("answer");
+    llm::json::write_string(w, line, r.answer_json);
+    key("usage");
     w.StartObject();
-    w.Key("input_tokens");
+    key("input_tokens");
     w.Int64(r.usage.input_tokens);
-    w.Key("output_tokens");
+    key("output_tokens");
     w.Int64(r.usage.output_tokens);
-    w.Key("cache_creation_input_tokens");
+    key("cache_creation_input_tokens");
     w.Int64(r.usage.cache_creation_input_tokens);
-    w.Key("cache_read_input_tokens");
+    key("cache_read_input_tokens");
     w.Int64(r.usage.cache_read_input_tokens);
     w.EndObject();
-    w.Key("cost");
+    key("cost");
     w.Double(r.cost);
-    w.Key("cost_known");
+    key("cost_known");
     w.Bool(r.cost_known);
-    w.Key("attempts");
+    key("attempts");
     w.Int(r.attempts);
-    w.Key("repairs");
+    key("repairs");
     w.Int(r.repairs);
-    w.Key("error");
-    w.String(r.error);
+    key("error");
+    llm::json::write_string(w, line, r.error);
     if (!r.reason.empty()) {
-        w.Key("reason");
-        w.String(r.reason);
+        key("reason");
+        llm::json::write_string(w, line, r.reason);
     }
-    w.Key("request_id");
-    w.String(r.request_id);
+    key("request_id");
+    llm::json::write_string(w, line, r.request_id);
     w.EndObject();
-    return buf.GetString();
+    return line;
 }
 
 std::string batch_line(const BatchRef& b) {

@@ -43,6 +43,23 @@ bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::stri
 /// as is), but copied in runs between the characters to escape instead of a byte at a time.
 void append_string(std::string& out, std::string_view s);
 
+/// rapidjson output stream that appends to a std::string: JSON written in place, with no
+/// buffer to grow and copy out of.
+struct StringOut {
+    using Ch = char;
+    std::string& text;
+    void Put(char c) { text.push_back(c); }
+    void Flush() {}
+};
+
+/// Writes `s` as the next string value of `w`, whose stream appends to `text`: the writer puts
+/// the separator and checks the structure, append_string the text.
+template <typename JsonWriter>
+void write_string(JsonWriter& w, std::string& text, std::string_view s) {
+    w.RawValue("", 0, rapidjson::kStringType);
+    append_string(text, s);
+}
+
 /// Compact JSON text of `v`.
 std::string to_json(const rapidjson::Value& v);
 
