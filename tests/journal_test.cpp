@@ -202,6 +202,9 @@ TEST_CASE("hash_hex is a 32-digit xxh3-128 digest", "[journal]") {
     CHECK(hash_hex("abc") == h);
     CHECK(hash_hex("abd") != h);
     CHECK(hash_hex("") != hash_hex(std::string(1, '\0')));
+    // xxh3-128's high then low half, zero-padded: printf("%016llx%016llx") of XXH3_128bits.
+    CHECK(hash_hex("") == "99aa06d3014798d86001c324468d497f");
+    CHECK(hash_hex("abc") == "06b05ab6733a618578af5f94892f3950");
 }
 
 TEST_CASE("StreamHash: parts and copies of a shared prefix hash as the whole text", "[journal]") {

@@ -252,10 +252,15 @@ std::vector<Record> read_records(const std::string& path, const std::string& too
 
 namespace {
 
+/// "%016llx%016llx" of the high and low halves, without snprintf's format parsing (the plan
+/// hashes an id and a prompt per item).
 std::string hex(XXH128_hash_t h) {
-    char out[33];
-    std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                  static_cast<unsigned long long>(h.low64));
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (int i = 0; i < 16; ++i) {
+        out[15 - i] = kDigits[(h.high64 >> (4 * i)) & 0xF];
+        out[31 - i] = kDigits[(h.low64 >> (4 * i)) & 0xF];
+    }
     return out;
 }
 
