@@ -9,8 +9,13 @@
 # alternating baseline/this build for each tool, so that a change is measured against the code
 # it replaces on the same machine under the same load; the table then has a column per build.
 # ROWS_PER_REQUEST=K asks K rows per request (K = 1 by default); CPU is then also given per row.
+# With perf installed, each run's task-clock (perf stat, sub-millisecond) is given beside time -v's
+# user + sys (10 ms steps). INSTRUCTIONS=1 also runs each build's synthmod-generate once under
+# valgrind --tool=callgrind and gives the user-space instructions per request: nearly the same
+# from run to run whatever else the machine does, so a change too small for a loaded host's CPU
+# times still shows (the kernel's share, about a third of the CPU, is not in it).
 # Usage: bench/run_generate_bench.sh [BUILD_DIR]
-#   (env: REQUESTS (rows), CONCURRENCY, LATENCY_MS, RUNS, BASELINE, ROWS_PER_REQUEST)
+#   (env: REQUESTS (rows), CONCURRENCY, LATENCY_MS, RUNS, BASELINE, ROWS_PER_REQUEST, INSTRUCTIONS)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-bench}
@@ -20,6 +25,10 @@ latency=${LATENCY_MS:-250}
 runs=${RUNS:-3}
 k=${ROWS_PER_REQUEST:-1}
 baseline=${BASELINE:-}
+instructions=${INSTRUCTIONS:-0}
+perf_stat=()
+command -v perf >/dev/null && perf stat -x, -e task-clock true >/dev/null 2>&1 &&
+  perf_stat=(perf stat -x, -o "PERF_OUT" -e task-clock)
 out=$(mktemp -d)
 trap 'kill -TERM "${server_pid:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
 
@@ -43,23 +52,44 @@ base="http://127.0.0.1:$(cat "$out/port")"
 # One run: name, then the command. Appends a JSON line with time -v's figures to results.
 measure() {
   local name=$1; shift
-  rm -f "$out"/samples.csv*
-  /usr/bin/time -v -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr" || {
+  rm -f "$out"/samples.csv* "$out/perf"
+  local perf=("${perf_stat[@]/PERF_OUT/$out/perf}")
+  # perf outside time -v: time's rusage is the tool's alone; task-clock adds time's own ~1 ms.
+  "${perf[@]}" /usr/bin/time -v -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr" || {
     echo "run_generate_bench: $name failed:" >&2; cat "$out/stderr" >&2; exit 1; }
-  /usr/bin/python3 - "$name" "$out/time" "$out/samples.csv" <<'PY' >>"$out/results"
+  /usr/bin/python3 - "$name" "$out/time" "$out/samples.csv" "$out/perf" <<'PY' >>"$out/results"
 import json, os, sys
-name, timefile, samples = sys.argv[1:]
+name, timefile, samples, perffile = sys.argv[1:]
 t = {}
 for line in open(timefile):
     k, _, v = line.strip().rpartition(": ")
     t[k] = v
 parts = [float(p) for p in t["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")]
 rows = sum(1 for _ in open(samples)) - 1 if os.path.exists(samples) else None
+task_ms = None
+if os.path.exists(perffile):
+    for line in open(perffile):
+        f = line.strip().split(",")
+        if len(f) > 2 and f[2].startswith("task-clock"):
+            task_ms = float(f[0])
 print(json.dumps({"tool": name, "rows": rows,
     "cpu_s": float(t["User time (seconds)"]) + float(t["System time (seconds)"]),
+    "task_ms": task_ms,
     "wall_s": sum(p * 60 ** i for i, p in enumerate(reversed(parts))),
     "max_rss_kb": int(t["Maximum resident set size (kbytes)"])}))
 PY
+}
+
+# One run of synthmod-generate under callgrind: its user-space instructions, as a JSON line.
+count_instructions() {
+  local name=$1; shift
+  rm -f "$out"/samples.csv* "$out/callgrind"
+  valgrind --tool=callgrind --callgrind-out-file="$out/callgrind" "$@" >"$out/stdout" \
+    2>"$out/stderr" || {
+    echo "run_generate_bench: $name under callgrind failed:" >&2; cat "$out/stderr" >&2; exit 1; }
+  local ir
+  ir=$(sed -n 's/^summary: //p' "$out/callgrind")
+  echo "{\"tool\": \"$name\", \"instructions\": $ir}" >>"$out/instructions"
 }
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -78,10 +108,23 @@ for run in $(seq "$runs"); do
       --concurrency "$concurrency" --rows-per-request "$k" --quiet
   done
 done
+if [ "$instructions" = 1 ]; then
+  command -v valgrind >/dev/null || { echo "run_generate_bench: INSTRUCTIONS=1 needs valgrind" >&2; exit 2; }
+  for b in $builds; do
+    if [ "$b" = base ]; then g=$base_generate; else g=$generate; fi
+    ANTHROPIC_API_KEY=bench-key count_instructions "generate $b" "$g" \
+      --spec "$root/examples/moderation.toml" --rows "$requests" --out "$out/samples.csv" \
+      --provider anthropic --base-url "$base" --concurrency "$concurrency" \
+      --rows-per-request "$k" --quiet
+  done
+fi
+touch "$out/instructions"
 
-/usr/bin/python3 - "$out/results" "$requests" "$concurrency" "$latency" "$k" "$builds" <<'PY'
+/usr/bin/python3 - "$out/results" "$requests" "$concurrency" "$latency" "$k" "$builds" \
+  "$out/instructions" <<'PY'
 import json, math, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+counted = {r["tool"]: r["instructions"] for r in map(json.loads, open(sys.argv[7]))}
 n, c, lat, k = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 builds = sys.argv[6].split()
 requests = math.ceil(n / k)  # generate's requests (every answer valid on the fake server)
@@ -110,6 +153,14 @@ line("ideal / process wall", lambda t: f"{(ideal_s if is_gen(t) else client_idea
 line("process CPU (s)", lambda t: f"{med(t, 'cpu_s'):.3f} ({rng(t, 'cpu_s', 1, '{:.3f}')})")
 line("CPU per request (µs)",
      lambda t: f"{med(t, 'cpu_s') * 1e6 / (requests if is_gen(t) else n):.0f}")
+if all(r["task_ms"] is not None for r in rows):
+    line("perf task-clock (ms)",
+         lambda t: f"{med(t, 'task_ms'):.1f} ({rng(t, 'task_ms', 1, '{:.0f}')})")
+    line("task-clock per request (µs)",
+         lambda t: f"{med(t, 'task_ms') * 1e3 / (requests if is_gen(t) else n):.0f}")
+if counted:
+    line("user-space instructions per request (callgrind, 1 run)",
+         lambda t: f"{counted[t] / requests:,.0f}" if t in counted else "—")
 if k > 1:
     line("CPU per row (µs)", lambda t: f"{med(t, 'cpu_s') * 1e6 / n:.0f}" if is_gen(t) else "—")
 line("peak RSS (MB)", lambda t: f"{med(t, 'max_rss_kb') / 1024:.1f}")

@@ -607,18 +607,21 @@ Spec load(const std::string& path) {
     return parse(buffer.str(), path);
 }
 
-std::string render(const std::string& tmpl, const std::map<std::string, std::string>& values) {
-    std::string out;
-    out.reserve(tmpl.size() + 256);
-    std::size_t from = 0;
+std::string render(std::string_view tmpl, const PlaceholderLookup& lookup) {
+    // Two passes over the placeholders: the size first, so the text is allocated once.
+    std::size_t size = tmpl.size();
     Placeholder ph{};
+    for (std::size_t from = 0; next_placeholder(tmpl, from, ph); from = ph.end)
+        if (const std::string* value = lookup(ph.name)) size += value->size() - (ph.end - ph.begin);
+    std::string out;
+    out.reserve(size);
+    std::size_t from = 0;
     // One pass: text substituted in is never scanned again (a persona holding "{{label}}" stays as
     // is).
     while (next_placeholder(tmpl, from, ph)) {
-        auto it = values.find(std::string(ph.name));
         out.append(tmpl, from, ph.begin - from);
-        if (it != values.end()) {
-            out += it->second;
+        if (const std::string* value = lookup(ph.name)) {
+            out += *value;
         } else {
             out.append(tmpl, ph.begin, ph.end - ph.begin);
         }
@@ -626,6 +629,16 @@ std::string render(const std::string& tmpl, const std::map<std::string, std::str
     }
     out.append(tmpl, from, std::string::npos);
     return out;
+}
+
+std::string render(const std::string& tmpl, const std::map<std::string, std::string>& values) {
+    return render(std::string_view(tmpl), [&values](std::string_view name) -> const std::string* {
+        for (const auto& [key, value] : values) {  // ordered: stop once past the name
+            if (key == name) return &value;
+            if (std::string_view(key) > name) break;
+        }
+        return nullptr;
+    });
 }
 
 }  // namespace synthmod::spec

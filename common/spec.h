@@ -2,6 +2,7 @@
 #pragma once
 
 #include <climits>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -185,5 +186,13 @@ Spec parse(const std::string& text, const std::string& name);
 
 /// Renders a prompt template; the placeholders are checked at load time.
 std::string render(const std::string& tmpl, const std::map<std::string, std::string>& values);
+
+/// The value of a placeholder by name, or nullptr to leave the placeholder as written.
+using PlaceholderLookup = std::function<const std::string*(std::string_view name)>;
+
+/// Renders a template with values looked up by name: the generator renders every plan item's
+/// prompt from the item's own strings this way, without a map of copies per item. The result
+/// is allocated once, at its exact size.
+std::string render(std::string_view tmpl, const PlaceholderLookup& lookup);
 
 }  // namespace synthmod::spec

@@ -15,6 +15,7 @@
 #include "common/llm/estimate.h"
 #include "common/llm/http.h"
 #include "common/llm/journal.h"
+#include "common/llm/json_util.h"
 #include "common/llm/offline.h"
 #include "common/llm/pricing.h"
 #include "common/llm/runner.h"
@@ -79,13 +80,32 @@ PlanKey plan_key(const std::vector<runner::Item>& items, const llm::Provider& pr
     key.text = provider.name() + "\n" + provider.model() + "\n";
     key.ends.reserve(items.size() + 1);
     key.ends.push_back(key.text.size());
+    // Items share their system prompt (one SharedText per run): its part of the hash is
+    // computed once and the state copied for each item.
+    journal::StreamHash after_system, item_hash;
+    const std::string* system = nullptr;
+    std::string params;  // the line's tail, the same for every item of a run
+    int max_tokens = 0;
+    std::optional<double> temperature;
     for (const auto& item : items) {
         const llm::Prompt& p = item.prompt;
-        key.text +=
-            item.id + "\x1f" +
-            journal::hash_hex({p.system.str(), "\x1f", p.user, "\x1f", p.schema_json.str()}) +
-            "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
-            (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        if (&p.system.str() != system) {
+            system = &p.system.str();
+            after_system = journal::StreamHash();
+            after_system.update(*system).update("\x1f");
+        }
+        item_hash = after_system;
+        item_hash.update(p.user).update("\x1f").update(p.schema_json.str());
+        if (params.empty() || p.max_tokens != max_tokens || p.temperature != temperature) {
+            max_tokens = p.max_tokens;
+            temperature = p.temperature;
+            params = "\x1f" + std::to_string(p.max_tokens) + "\x1f" +
+                     (p.temperature ? std::to_string(*p.temperature) : "-") + "\n";
+        }
+        key.text += item.id;
+        key.text += '\x1f';
+        key.text += item_hash.hex();
+        key.text += params;
         key.ends.push_back(key.text.size());
     }
     return key;
@@ -173,7 +193,8 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         if (it->second.status == "refused") {
             label = kRefusedLabel;
         } else if (it->second.status == "ok") {
-            rapidjson::Document doc;
+            llm::json::LocalDocument local;
+            rapidjson::Document& doc = local.doc();
             doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
             if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
                 !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
@@ -322,11 +343,12 @@ int run(const Options& options) {
     std::vector<runner::Item> items;
     items.reserve(plan.items.size());
     const bool offline = spec.generator.provider == "offline";
+    const PromptBuilder prompts(spec, system, schema);
     for (const auto& item : plan.items) {
         const spec::Variant& variant = *by_name.at(item.variant);
-        items.push_back({item.id, build_prompt(spec, variant, item, system, schema)});
+        // Only the offline provider reads the prompt's vars.
+        items.push_back({item.id, prompts.build(variant, item, offline)});
         runner::Item& back = items.back();
-        if (!offline) back.prompt.vars.clear();  // only the offline provider reads them
         // Items of one variant share system prompt and schema: up to K of them per request.
         back.rows_per_request = variant.rows_per_request.value_or(spec.generator.rows_per_request);
         back.group = variant.name;

@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "common/llm/json_util.h"
 #include "common/text.h"
 
 namespace synthmod::generator {
@@ -92,36 +93,53 @@ std::string label_list(const std::vector<spec::Label>& labels) {
     return out;
 }
 
-llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
-                         const llm::SharedText& system, const llm::SharedText& schema) {
-    std::string definition;
-    std::string names;
+PromptBuilder::PromptBuilder(const spec::Spec& spec, llm::SharedText system, llm::SharedText schema)
+    : spec_(spec),
+      system_(std::move(system)),
+      schema_(std::move(schema)),
+      label_list_(label_list(spec.labels)) {
     for (const auto& label : spec.labels) {
-        if (label.name == item.target_label) definition = label.definition;
-        names += label.name + "\n";
+        label_names_ += label.name + "\n";
+        definitions_[label.name] = label.definition;  // the last of a repeated name, as before
     }
-    std::map<std::string, std::string> values = {{"persona", item.persona},
-                                                 {"label", item.target_label},
-                                                 {"label_definition", definition},
-                                                 {"labels", label_list(spec.labels)},
-                                                 {"context", item.context}};
+}
+
+llm::Prompt PromptBuilder::build(const spec::Variant& variant, const PlanItem& item,
+                                 bool with_vars) const {
+    static const std::string kNoDefinition;
+    auto found = definitions_.find(item.target_label);
+    const std::string& definition = found == definitions_.end() ? kNoDefinition : found->second;
     llm::Prompt prompt;
     prompt.task = "generate";
-    prompt.system = system;
-    prompt.user = spec::render(variant.prompt, values);
+    prompt.system = system_;
+    prompt.user = spec::render(variant.prompt, [&](std::string_view name) -> const std::string* {
+        if (name == "persona") return &item.persona;
+        if (name == "label") return &item.target_label;
+        if (name == "label_definition") return &definition;
+        if (name == "labels") return &label_list_;
+        if (name == "context") return &item.context;
+        return nullptr;
+    });
     prompt.tool_name = kToolName;
-    prompt.schema_json = schema;
-    prompt.max_tokens = spec.generator.max_tokens;
-    prompt.temperature = spec.generator.temperature;
-    prompt.vars = std::move(values);
-    prompt.vars["labels"] = std::move(names);  // one name per line: names may hold commas
-    prompt.vars["variant"] = variant.name;
+    prompt.schema_json = schema_;
+    prompt.max_tokens = spec_.generator.max_tokens;
+    prompt.temperature = spec_.generator.temperature;
+    if (with_vars)
+        prompt.vars = {{"persona", item.persona},        {"label", item.target_label},
+                       {"label_definition", definition}, {"labels", label_names_},
+                       {"context", item.context},        {"variant", variant.name}};
     return prompt;
+}
+
+llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
+                         const llm::SharedText& system, const llm::SharedText& schema) {
+    return PromptBuilder(spec, system, schema).build(variant, item, true);
 }
 
 std::string validate_answer(const std::string& answer_json,
                             const std::vector<spec::Label>& labels) {
-    rapidjson::Document doc;
+    llm::json::LocalDocument local;
+    rapidjson::Document& doc = local.doc();
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(answer_json.c_str(), answer_json.size());
     if (doc.HasParseError())
         return std::string("answer is not valid JSON: ") +

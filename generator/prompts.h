@@ -2,6 +2,8 @@
 // user template, and the answer schema {content, label} (DESIGN section 4).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,25 @@ std::string answer_schema(const std::vector<spec::Label>& labels);
 
 /// Every label name, quoted and comma-separated (the {{labels}} placeholder).
 std::string label_list(const std::vector<spec::Label>& labels);
+
+/// Builds the prompts of one run: what every item shares (the label list, the label names, the
+/// definitions, system prompt and schema) is computed once, and each item's prompt is rendered
+/// from the item's own strings (issue 15: no per-item map of copies).
+class PromptBuilder {
+   public:
+    PromptBuilder(const spec::Spec& spec, llm::SharedText system, llm::SharedText schema);
+
+    /// The prompt of one plan item; `with_vars` fills Prompt::vars (only the offline provider
+    /// reads them).
+    llm::Prompt build(const spec::Variant& variant, const PlanItem& item, bool with_vars) const;
+
+   private:
+    const spec::Spec& spec_;
+    llm::SharedText system_, schema_;
+    std::string label_list_;   ///< the {{labels}} placeholder
+    std::string label_names_;  ///< vars["labels"]: one name per line (names may hold commas)
+    std::map<std::string, std::string, std::less<>> definitions_;  ///< by label name
+};
 
 /// The prompt of one plan item. `system` and `schema` are computed once per run.
 llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,

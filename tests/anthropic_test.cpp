@@ -4,13 +4,17 @@
 
 #include <curl/curl.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <optional>
+#include <random>
 
 #include "common/errors.h"
 #include "common/llm/http.h"
+#include "common/llm/json_util.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;
@@ -73,6 +77,51 @@ TEST_CASE("anthropic request: URL, headers and exact body (forced tool use)", "[
             R"("tools":[{"name":"post","description":"Record the answer. Always answer by calling this tool.","input_schema":)") +
             kSchema + R"(}],"tool_choice":{"type":"tool","name":"post"}})");
     CHECK(req.body.find("temperature") == std::string::npos);
+}
+
+TEST_CASE("json::append_string writes the bytes rapidjson's Writer writes", "[anthropic]") {
+    auto rapidjson_text = [](const std::string& s) {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        w.String(s);
+        return std::string(sb.GetString(), sb.GetSize());
+    };
+    auto ours = [](const std::string& s) {
+        std::string out = "prefix,";
+        json::append_string(out, s);
+        return out.substr(7);
+    };
+    for (int b = 0; b < 256; ++b) {  // every byte alone, and between plain text
+        const std::string one(1, static_cast<char>(b));
+        CHECK(ours(one) == rapidjson_text(one));
+        CHECK(ours("ab" + one + "cd" + one) == rapidjson_text("ab" + one + "cd" + one));
+        for (std::size_t pos : {0, 1, 15, 16, 17, 31, 32, 39}) {  // in and across 16-byte steps
+            std::string text(40, 'x');
+            text[pos] = static_cast<char>(b);
+            CHECK(ours(text) == rapidjson_text(text));
+        }
+    }
+    CHECK(ours("") == "\"\"");
+    CHECK(ours("say \"hi\"\\ \n\t\x01 caf\xc3\xa9") ==
+          "\"say \\\"hi\\\"\\\\ \\n\\t\\u0001 caf\xc3\xa9\"");
+    std::mt19937 rng(15);  // long mixed strings, as prompts with quotes, newlines and UTF-8
+    const std::string alphabet = std::string("ab \"\\\n\r\t\x1f\x7f\xc3\xa9/", 13) + '\0';
+    for (int n = 0; n < 200; ++n) {
+        std::string s(rng() % 300, ' ');
+        for (auto& c : s) c = alphabet[rng() % alphabet.size()];
+        CHECK(ours(s) == rapidjson_text(s));
+    }
+}
+
+TEST_CASE("json::LocalDocument parses past its buffer", "[anthropic]") {
+    std::string big = "[";
+    for (int i = 0; i < 5000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+    big += "]";
+    json::LocalDocument local;
+    REQUIRE(json::parse(local.doc(), big.c_str(), big.size()));
+    REQUIRE(local.doc().IsArray());
+    CHECK(local.doc().Size() == 5000);
+    CHECK(std::string(local.doc()[4999].GetString()) == "4999");
 }
 
 TEST_CASE("anthropic request: one cache breakpoint, at the end of tools + system", "[anthropic]") {

@@ -340,6 +340,39 @@ TEST_CASE("our own example persona file is varied and loads", "[personas]") {
 
 // ---- prompts ----------------------------------------------------------------------------------
 
+TEST_CASE("the run's prompt builder gives each item build_prompt's prompt", "[generator]") {
+    synthmod::spec::Spec spec;
+    spec.labels = {{"Spam, Scams", "Phishing."}, {"Safe", "Everything else."}};
+    synthmod::spec::Variant v{"b",
+                              "{{persona}} / {{label}} / {{label_definition}} / {{labels}} / "
+                              "{{context}} / {{variant}}"};
+    gen::PlanItem item;
+    item.id = "0123456789abcdef";
+    item.variant = "b";
+    item.persona = "A persona whose text is longer than a short string";
+    item.context = "a forum post";
+    const std::string system = gen::system_prompt(spec);
+    const std::string schema = gen::answer_schema(spec.labels);
+    const gen::PromptBuilder builder(spec, system, schema);
+    for (const std::string label : {"Spam, Scams", "Safe", "not a spec label"}) {
+        item.target_label = label;
+        const auto expected = gen::build_prompt(spec, v, item, system, schema);
+        const auto with_vars = builder.build(v, item, true);
+        const auto without = builder.build(v, item, false);
+        CHECK(with_vars.user == expected.user);
+        CHECK(without.user == expected.user);
+        CHECK(with_vars.vars == expected.vars);
+        CHECK(without.vars.empty());
+        CHECK(without.system.str() == system);
+        CHECK(without.schema_json.str() == schema);
+    }
+    item.target_label = "Safe";
+    CHECK(builder.build(v, item, false).user ==
+          "A persona whose text is longer than a short string / Safe / Everything else. / "
+          "\"Spam, Scams\", \"Safe\" / a forum post / {{variant}}");
+    CHECK(builder.build(v, item, true).vars.at("label_definition") == "Everything else.");
+}
+
 TEST_CASE("prompts render the variant and carry the facts", "[generator]") {
     synthmod::spec::Spec spec;
     spec.labels = {{"Spam & Scams", "Unsolicited ads, phishing."}, {"Safe", "Everything else."}};

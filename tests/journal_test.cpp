@@ -202,6 +202,26 @@ TEST_CASE("hash_hex is a 32-digit xxh3-128 digest", "[journal]") {
     CHECK(hash_hex("abc") == h);
     CHECK(hash_hex("abd") != h);
     CHECK(hash_hex("") != hash_hex(std::string(1, '\0')));
+    // xxh3-128's high then low half, zero-padded: printf("%016llx%016llx") of XXH3_128bits.
+    CHECK(hash_hex("") == "99aa06d3014798d86001c324468d497f");
+    CHECK(hash_hex("abc") == "06b05ab6733a618578af5f94892f3950");
+}
+
+TEST_CASE("StreamHash: parts and copies of a shared prefix hash as the whole text", "[journal]") {
+    using synthmod::journal::hash_hex;
+    using synthmod::journal::StreamHash;
+    const std::string prefix(6000, 's');  // longer than xxh3's internal buffer
+    StreamHash shared;
+    shared.update(prefix).update("\x1f");
+    StreamHash item = shared;
+    item.update("user one").update("\x1f").update("schema");
+    CHECK(item.hex() == hash_hex(prefix + "\x1fuser one\x1fschema"));
+    CHECK(item.hex() == hash_hex({prefix, "\x1f", "user one", "\x1f", "schema"}));
+    item = shared;  // the prefix's state again, not the first item's
+    item.update("user two").update("\x1f").update("schema");
+    CHECK(item.hex() == hash_hex(prefix + "\x1fuser two\x1fschema"));
+    CHECK(shared.hex() == hash_hex(prefix + "\x1f"));
+    CHECK(StreamHash().hex() == hash_hex(""));
 }
 
 TEST_CASE(

@@ -417,3 +417,18 @@ TEST_CASE("spec render fills placeholders once", "[spec]") {
     CHECK(spec::render("open {{label", values) == "open {{label");
     CHECK(spec::render("", values) == "");
 }
+
+TEST_CASE("spec render by lookup fills placeholders once, at the text's exact size", "[spec]") {
+    const std::string persona = "a nurse who writes {{label}} and a long story about herself";
+    const std::string label = "Safe";
+    const spec::PlaceholderLookup lookup = [&](std::string_view name) -> const std::string* {
+        if (name == "persona") return &persona;
+        if (name == "label") return &label;
+        return nullptr;
+    };
+    const std::string out = spec::render("{{ persona }}: {{label}} ({{unknown}}) {{label", lookup);
+    CHECK(out == persona + ": Safe ({{unknown}}) {{label");
+    CHECK(out.capacity() == out.size());  // one allocation, no spare room
+    CHECK(spec::render("{{label}}{{label}}", lookup) == "SafeSafe");
+    CHECK(spec::render("", lookup).empty());
+}

@@ -22,14 +22,8 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-/// rapidjson output stream that appends to a std::string: a request body is written in place,
-/// with no buffer to grow and copy out of.
-struct BodyOut {
-    using Ch = char;
-    std::string& text;
-    void Put(char c) { text.push_back(c); }
-    void Flush() {}
-};
+/// A request body is written in place, with no buffer to grow and copy out of.
+using BodyOut = json::StringOut;
 using BodyWriter = rapidjson::Writer<BodyOut>;
 
 /// Writes already-serialised JSON `raw` as the next value of `w`, whose stream appends to
@@ -158,7 +152,7 @@ void write_params(BodyWriter& w, std::string& text, const std::string& model, co
     w.Key("role");
     w.String("user");
     w.Key("content");
-    w.String(p.user);
+    json::write_string(w, text, p.user);  // copied in runs, not a Put per byte
     w.EndObject();
     w.EndArray();
     if (p.temperature) {
@@ -234,7 +228,8 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
         }
     }
     auto from_text = [&]() {
-        rapidjson::Document d;
+        json::LocalDocument local;
+        rapidjson::Document& d = local.doc();
         if (!json::parse(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
             return false;
         r.answer_json = to_json(d);
@@ -349,7 +344,8 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
         with_request_id(r);
         return r;
     }
-    rapidjson::Document d;
+    json::LocalDocument local;
+    rapidjson::Document& d = local.doc();
     std::string why;
     const bool ok = json::parse(d, response.body.c_str(), response.body.size(), &why);
     if (!ok || !d.IsObject()) {

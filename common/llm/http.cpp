@@ -21,9 +21,14 @@
 namespace synthmod::http {
 
 std::optional<std::string> Response::header(std::string_view name) const {
-    for (const auto& [k, v] : headers)
-        if (k == name) return v;
+    if (const std::string* value = find_header(name)) return *value;
     return std::nullopt;
+}
+
+const std::string* Response::find_header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (k == name) return &v;
+    return nullptr;
 }
 
 std::string redact(std::string text, const std::string& secret) {

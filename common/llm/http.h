@@ -36,6 +36,8 @@ struct Response {
 
     /// Value of the first header named `name` (lower-case), if present.
     std::optional<std::string> header(std::string_view name) const;
+    /// The same without a copy: the value, or nullptr.
+    const std::string* find_header(std::string_view name) const;
 };
 
 /// Transport options (DESIGN section 7: TLS verification is always on; no option turns it off).

@@ -30,6 +30,7 @@
 #include <new>
 
 #include "common/errors.h"
+#include "common/llm/json_util.h"
 
 namespace synthmod::journal {
 namespace {
@@ -82,46 +83,54 @@ std::string plan_line(const Header& header) {
 }
 
 std::string record_line(const Record& r) {
-    rapidjson::StringBuffer buf;
-    Writer w(buf);
+    // Written in place, the strings (the answer above all, full of quotes) through
+    // json::append_string: the bytes rapidjson's Writer::String writes, copied in runs.
+    std::string line;
+    line.reserve(256 + r.id.size() + r.answer_json.size() + r.answer_json.size() / 8 +
+                 r.error.size() + r.reason.size() + r.request_id.size());
+    llm::json::StringOut out{line};
+    rapidjson::Writer<llm::json::StringOut> w(out);
+    // A key is a string in a name's place: the writer checks that, the text goes in one append
+    // (Writer::Key puts it a byte at a time).
+    auto key = [&](std::string_view name) { llm::json::write_string(w, line, name); };
     w.StartObject();
-    w.Key("type");
-    w.String("item");
-    w.Key("id");
-    w.String(r.id);
-    w.Key("status");
-    w.String(r.status);
-    w.Key("answer");
-    w.String(r.answer_json);
-    w.Key("usage");
+    key("type");
+    llm::json::write_string(w, line, "item");
+    key("id");
+    llm::json::write_string(w, line, r.id);
+    key("status");
+    llm::json::write_string(w, line, r.status);
+    key("answer");
+    llm::json::write_string(w, line, r.answer_json);
+    key("usage");
     w.StartObject();
-    w.Key("input_tokens");
+    key("input_tokens");
     w.Int64(r.usage.input_tokens);
-    w.Key("output_tokens");
+    key("output_tokens");
     w.Int64(r.usage.output_tokens);
-    w.Key("cache_creation_input_tokens");
+    key("cache_creation_input_tokens");
     w.Int64(r.usage.cache_creation_input_tokens);
-    w.Key("cache_read_input_tokens");
+    key("cache_read_input_tokens");
     w.Int64(r.usage.cache_read_input_tokens);
     w.EndObject();
-    w.Key("cost");
+    key("cost");
     w.Double(r.cost);
-    w.Key("cost_known");
+    key("cost_known");
     w.Bool(r.cost_known);
-    w.Key("attempts");
+    key("attempts");
     w.Int(r.attempts);
-    w.Key("repairs");
+    key("repairs");
     w.Int(r.repairs);
-    w.Key("error");
-    w.String(r.error);
+    key("error");
+    llm::json::write_string(w, line, r.error);
     if (!r.reason.empty()) {
-        w.Key("reason");
-        w.String(r.reason);
+        key("reason");
+        llm::json::write_string(w, line, r.reason);
     }
-    w.Key("request_id");
-    w.String(r.request_id);
+    key("request_id");
+    llm::json::write_string(w, line, r.request_id);
     w.EndObject();
-    return buf.GetString();
+    return line;
 }
 
 std::string batch_line(const BatchRef& b) {
@@ -243,10 +252,15 @@ std::vector<Record> read_records(const std::string& path, const std::string& too
 
 namespace {
 
+/// "%016llx%016llx" of the high and low halves, without snprintf's format parsing (the plan
+/// hashes an id and a prompt per item).
 std::string hex(XXH128_hash_t h) {
-    char out[33];
-    std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                  static_cast<unsigned long long>(h.low64));
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (int i = 0; i < 16; ++i) {
+        out[15 - i] = kDigits[(h.high64 >> (4 * i)) & 0xF];
+        out[31 - i] = kDigits[(h.low64 >> (4 * i)) & 0xF];
+    }
     return out;
 }
 
@@ -257,12 +271,36 @@ std::string hash_hex(const std::string& bytes) {
 }
 
 std::string hash_hex(std::initializer_list<std::string_view> parts) {
-    std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
-                                                                   &XXH3_freeState);
-    if (!state || XXH3_128bits_reset(state.get()) != XXH_OK) throw std::bad_alloc();
-    for (std::string_view part : parts) XXH3_128bits_update(state.get(), part.data(), part.size());
-    return hex(XXH3_128bits_digest(state.get()));
+    StreamHash hash;
+    for (std::string_view part : parts) hash.update(part);
+    return hash.hex();
 }
+
+StreamHash::StreamHash() : state_(XXH3_createState()) {
+    if (!state_ || XXH3_128bits_reset(state_) != XXH_OK) {
+        XXH3_freeState(state_);
+        throw std::bad_alloc();
+    }
+}
+
+StreamHash::StreamHash(const StreamHash& other) : state_(XXH3_createState()) {
+    if (!state_) throw std::bad_alloc();
+    XXH3_copyState(state_, other.state_);
+}
+
+StreamHash& StreamHash::operator=(const StreamHash& other) {
+    XXH3_copyState(state_, other.state_);
+    return *this;
+}
+
+StreamHash::~StreamHash() { XXH3_freeState(state_); }
+
+StreamHash& StreamHash::update(std::string_view part) {
+    XXH3_128bits_update(state_, part.data(), part.size());
+    return *this;
+}
+
+std::string StreamHash::hex() const { return journal::hex(XXH3_128bits_digest(state_)); }
 
 Journal::Journal(const std::string& path, const Header& header, bool force) : path_(path) {
     last_sync_ms_ = now_ms();

@@ -12,6 +12,8 @@
 
 #include "common/llm/provider.h"
 
+struct XXH3_state_s;  // xxhash.h
+
 namespace synthmod::journal {
 
 /// What a journal belongs to. A resumed run must present the same header.
@@ -125,5 +127,22 @@ std::vector<Record> read_records(const std::string& path, const std::string& too
 std::string hash_hex(const std::string& bytes);
 /// hash_hex of the concatenation of `parts`, without making it.
 std::string hash_hex(std::initializer_list<std::string_view> parts);
+
+/// hash_hex of parts fed one after the other. A copy carries the state, so texts that share a
+/// prefix hash it once: the generator's plan key hashes every item's prompt, whose 6 KB system
+/// prompt is the same for all of them.
+class StreamHash {
+   public:
+    StreamHash();
+    StreamHash(const StreamHash& other);
+    StreamHash& operator=(const StreamHash& other);
+    ~StreamHash();
+
+    StreamHash& update(std::string_view part);
+    std::string hex() const;  ///< hash_hex of everything fed so far
+
+   private:
+    XXH3_state_s* state_;
+};
 
 }  // namespace synthmod::journal

@@ -5,6 +5,9 @@
 #include <rapidjson/writer.h>
 
 #include <utility>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <vector>
 
 #include "common/errors.h"
@@ -34,6 +37,59 @@ bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::stri
         }
     }
     return true;
+}
+
+namespace {
+
+/// Where the first byte at or after `i` that a JSON string must escape is (a control character,
+/// `"` or `\\`), or s.size(): 16 bytes to a step where SSE2 is there (every x86-64), so a prompt
+/// is scanned at memchr-like speed.
+std::size_t next_escape(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i last_control = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, last_control), x);  // x <= 0x1f
+        const __m128i hit = _mm_or_si128(
+            control, _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+        if (const int bits = _mm_movemask_epi8(hit)) return i + __builtin_ctz(bits);
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return s.size();
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    // What follows the backslash for a byte below 0x20 ('u': \u00XX), as rapidjson's table.
+    static constexpr char kControl[] = "uuuuuuuubtnufruuuuuuuuuuuuuuuuuu";
+    static_assert(sizeof kControl == 0x20 + 1);
+    out += '"';
+    std::size_t run = 0;  // start of the bytes not yet copied
+    for (std::size_t i = next_escape(s, 0); i < s.size(); i = next_escape(s, run)) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        out.append(s, run, i - run);
+        run = i + 1;
+        out += '\\';
+        if (c >= 0x20) {
+            out += static_cast<char>(c);
+        } else if (kControl[c] != 'u') {
+            out += kControl[c];
+        } else {
+            out += "u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        }
+    }
+    out.append(s, run, std::string_view::npos);
+    out += '"';
 }
 
 std::string to_json(const rapidjson::Value& v) {

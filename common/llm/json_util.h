@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace synthmod::llm::json {
 
@@ -13,9 +14,51 @@ namespace synthmod::llm::json {
 /// deep (a broken or hostile server) must be an error, not a stack overflow.
 constexpr std::size_t kMaxDepth = 512;
 
+/// A Document whose nodes are kept in a buffer inside this object (on the stack when it is a
+/// local), spilling to the heap only past it. rapidjson's default pool mallocs a 64 KB chunk for
+/// every Document, which glibc hands back to the kernel on free (heap trimming) and the next
+/// Document faults in again: per answer parsed, that was most of the run's page faults.
+class LocalDocument {
+   public:
+    LocalDocument() : pool_(buffer_, sizeof buffer_), doc_(&pool_) {}
+    LocalDocument(const LocalDocument&) = delete;
+    LocalDocument& operator=(const LocalDocument&) = delete;
+
+    rapidjson::Document& doc() { return doc_; }
+
+   private:
+    /// Room for the DOM of an answer of a few KB (values 16 bytes, members 32, strings copied).
+    static constexpr std::size_t kBufferSize = 8192;
+    alignas(alignof(std::max_align_t)) char buffer_[kBufferSize];
+    rapidjson::MemoryPoolAllocator<> pool_;
+    rapidjson::Document doc_;
+};
+
 /// Parses `text` without recursion (kParseIterativeFlag; the default parser recurses once per
 /// level) and refuses nesting deeper than kMaxDepth. False on either, with the reason in `why`.
 bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::string* why = nullptr);
+
+/// Appends `s` to `out` as a JSON string, quotes included: the same bytes rapidjson's Writer
+/// writes (`"` and `\\` escaped, control characters as \b \t \n \f \r or \u00XX, every other byte
+/// as is), but copied in runs between the characters to escape instead of a byte at a time.
+void append_string(std::string& out, std::string_view s);
+
+/// rapidjson output stream that appends to a std::string: JSON written in place, with no
+/// buffer to grow and copy out of.
+struct StringOut {
+    using Ch = char;
+    std::string& text;
+    void Put(char c) { text.push_back(c); }
+    void Flush() {}
+};
+
+/// Writes `s` as the next string value of `w`, whose stream appends to `text`: the writer puts
+/// the separator and checks the structure, append_string the text.
+template <typename JsonWriter>
+void write_string(JsonWriter& w, std::string& text, std::string_view s) {
+    w.RawValue("", 0, rapidjson::kStringType);
+    append_string(text, s);
+}
 
 /// Compact JSON text of `v`.
 std::string to_json(const rapidjson::Value& v);

@@ -114,11 +114,11 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
         {"x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", true, &tokens_},
     };
     for (const Source& src : sources) {
-        auto remaining = response.header(src.remaining);
+        const std::string* remaining = response.find_header(src.remaining);
         if (!remaining) continue;
         auto value = parse_number(*remaining);
         if (!value) continue;
-        auto reset = response.header(src.reset);
+        const std::string* reset = response.find_header(src.reset);
         if (!reset) continue;
         std::optional<double> wait;
         if (src.duration) {
