@@ -18,6 +18,9 @@ namespace {
 constexpr std::uint32_t kPruned = UINT32_MAX;
 /// Sets handled per task by the counting, prefix and probe passes.
 constexpr std::size_t kChunk = 4096;
+/// Most tokens (repeats included) whose sets are kept between the counting and prefix passes:
+/// 64 MB, more than method auto's largest exact join (100,000 texts of 64 shingles).
+constexpr std::size_t kCachedTokens = std::size_t{8} << 20;
 
 /// Estimated frequency of every token: counters indexed by the token's top bits. Tokens that
 /// share counters are counted together, so an estimate is never below the true count.
@@ -43,44 +46,124 @@ class FrequencyTable {
     std::unique_ptr<std::atomic<std::uint32_t>[]> counts_;
 };
 
-/// The probe prefixes of every set, tokens in the global order (rare first), kept per chunk of
-/// sets so that the chunks fill in parallel without a copy.
+/// The probe prefixes of every set, tokens in the global order (rare first). Either every set's
+/// distinct tokens kept from the counting pass (`cached`, the prefix first), or the prefixes
+/// alone, kept per chunk of sets so that the chunks fill in parallel without a copy.
 struct Prefixes {
     std::vector<std::uint32_t> size;                 ///< per set: distinct tokens
-    std::vector<std::uint32_t> start;                ///< per set: offset in its chunk
-    std::vector<std::vector<std::uint64_t>> chunks;  ///< per chunk: the prefixes, one after another
-    const std::uint64_t* of(std::size_t k) const { return chunks[k / kChunk].data() + start[k]; }
+    std::vector<std::uint32_t> start;                ///< per set: offset from its chunk's base
+    std::vector<const std::uint64_t*> base;          ///< per chunk: where its sets' tokens start
+    std::vector<std::vector<std::uint64_t>> chunks;  ///< uncached: per chunk, the prefixes
+    std::unique_ptr<std::uint64_t[]> cached;         ///< cached: all sets' distinct tokens
+    const std::uint64_t* of(std::size_t k) const { return base[k / kChunk] + start[k]; }
 };
 
-Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, const FrequencyTable& freq,
+/// Two buffers a worker of a pass reuses from chunk to chunk.
+using Scratch = std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>>;
+
+/// Sorts `tokens` and drops repeats; returns how many are left.
+std::size_t sort_distinct(std::vector<std::uint64_t>& tokens) {
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
+    return tokens.size();
+}
+
+/// Writes the `keep` rarest of the n sorted distinct tokens to out[0, keep) in the global order
+/// (estimated frequency, then token), and with `rest` the others after them in any order.
+/// A token is ranked by frequency << 32 | its index: in a sorted set the index orders as the
+/// token does, and one 64-bit key sorts faster than a (frequency, token) pair.
+void rank_prefix(const std::uint64_t* sorted, std::size_t n, std::size_t keep,
+                 const FrequencyTable& freq, std::vector<std::uint64_t>& keys, std::uint64_t* out,
+                 bool rest) {
+    keys.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+        keys[i] = static_cast<std::uint64_t>(freq.of(sorted[i])) << 32 | i;
+    const auto cut = keys.begin() + static_cast<std::ptrdiff_t>(keep);
+    if (cut != keys.end()) std::nth_element(keys.begin(), cut, keys.end());
+    std::sort(keys.begin(), cut);
+    const std::size_t end = rest ? n : keep;
+    for (std::size_t i = 0; i < end; ++i) out[i] = sorted[keys[i] & UINT32_MAX];
+}
+
+/// Counts every token of every set into `freq`; with p.cached, also keeps each set's distinct
+/// tokens there (sorted), each chunk's where an atomic cursor hands it room.
+void count_tokens(std::size_t count, const TokensOf& tokens_of, std::size_t cache_capacity,
+                  FrequencyTable& freq, Prefixes& p, int threads) {
+    std::atomic<std::size_t> used{0};
+    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, threads)));
+    dedup::parallel_tasks(p.base.size(), threads, [&](std::size_t chunk, int worker) {
+        auto& [tokens, kept] = scratch[static_cast<std::size_t>(worker)];
+        kept.clear();
+        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+        for (std::size_t k = chunk * kChunk; k < end; ++k) {
+            tokens_of(k, tokens);
+            for (std::uint64_t t : tokens) freq.add(t);
+            if (!p.cached) continue;
+            p.size[k] = static_cast<std::uint32_t>(sort_distinct(tokens));
+            p.start[k] = static_cast<std::uint32_t>(kept.size());
+            kept.insert(kept.end(), tokens.begin(), tokens.end());
+        }
+        if (!p.cached) return;
+        const std::size_t at = used.fetch_add(kept.size());
+        if (at + kept.size() > cache_capacity)
+            throw std::logic_error("prefix_join: more tokens than the stated bound");
+        std::copy(kept.begin(), kept.end(), p.cached.get() + at);
+        p.base[chunk] = p.cached.get() + at;
+    });
+}
+
+/// Puts every set's probe prefix in the global order: in place in p.cached (the prefix first,
+/// the other tokens after it), or, uncached, from tokens_of into the chunk's prefixes.
+void order_prefixes(std::size_t count, const TokensOf& tokens_of, const FrequencyTable& freq,
+                    double threshold, Prefixes& p, int threads) {
+    if (!p.cached) p.chunks.resize(p.base.size());
+    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, threads)));
+    dedup::parallel_tasks(p.base.size(), threads, [&](std::size_t chunk, int worker) {
+        auto& [tokens, keys] = scratch[static_cast<std::size_t>(worker)];
+        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+        for (std::size_t k = chunk * kChunk; k < end; ++k) {
+            if (p.cached) {
+                std::uint64_t* set = p.cached.get() + (p.of(k) - p.cached.get());
+                tokens.assign(set, set + p.size[k]);
+                const std::size_t keep = p.size[k] ? probe_prefix(p.size[k], threshold) : 0;
+                rank_prefix(tokens.data(), tokens.size(), keep, freq, keys, set, true);
+                continue;
+            }
+            tokens_of(k, tokens);
+            p.size[k] = static_cast<std::uint32_t>(sort_distinct(tokens));
+            auto& out = p.chunks[chunk];
+            p.start[k] = static_cast<std::uint32_t>(out.size());
+            if (tokens.empty()) continue;
+            const std::size_t keep = probe_prefix(tokens.size(), threshold);
+            out.resize(out.size() + keep);
+            rank_prefix(tokens.data(), tokens.size(), keep, freq, keys, out.data() + p.start[k],
+                        false);
+        }
+        if (p.cached) return;
+        p.chunks[chunk].shrink_to_fit();
+        p.base[chunk] = p.chunks[chunk].data();
+    });
+}
+
+/// The sets' probe prefixes: tokens counted over all sets, then each set's prefix ordered.
+/// Every set's distinct tokens are kept between the two passes (hashed and sorted once, not
+/// twice) when `tokens_bound` (0: unknown) is at most kCachedTokens.
+Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, std::size_t tokens_bound,
                         double threshold, int threads) {
     Prefixes p;
     p.size.assign(count, 0);
     p.start.assign(count, 0);
-    p.chunks.resize((count + kChunk - 1) / kChunk);
-    dedup::parallel_tasks(p.chunks.size(), threads, [&](std::size_t chunk, int) {
-        std::vector<std::uint64_t> tokens;
-        std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked;
-        auto& out = p.chunks[chunk];
-        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
-        for (std::size_t k = chunk * kChunk; k < end; ++k) {
-            tokens_of(k, tokens);
-            std::sort(tokens.begin(), tokens.end());
-            tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-            if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
-            p.size[k] = static_cast<std::uint32_t>(tokens.size());
-            p.start[k] = static_cast<std::uint32_t>(out.size());
-            if (tokens.empty()) continue;
-            ranked.clear();
-            for (std::uint64_t t : tokens) ranked.emplace_back(freq.of(t), t);
-            const std::size_t keep = probe_prefix(tokens.size(), threshold);
-            const auto cut = ranked.begin() + static_cast<std::ptrdiff_t>(keep);
-            if (cut != ranked.end()) std::nth_element(ranked.begin(), cut, ranked.end());
-            std::sort(ranked.begin(), cut);
-            for (std::size_t i = 0; i < keep; ++i) out.push_back(ranked[i].second);
-        }
-        out.shrink_to_fit();
-    });
+    p.base.assign((count + kChunk - 1) / kChunk, nullptr);
+    const bool cache = tokens_bound > 0 && tokens_bound <= kCachedTokens;
+    if (cache) {
+        // Not zeroed: each chunk writes its own part, and pages never written stay unmapped.
+        p.cached.reset(new std::uint64_t[tokens_bound]);
+        huge_pages::advise(p.cached.get(), tokens_bound * sizeof(std::uint64_t));
+    }
+    FrequencyTable freq(count);
+    count_tokens(count, tokens_of, cache ? tokens_bound : 0, freq, p, threads);
+    order_prefixes(count, tokens_of, freq, threshold, p, threads);
     return p;
 }
 
@@ -228,24 +311,13 @@ std::size_t index_prefix(std::size_t size, double threshold) {
     return size - std::min(size, need) + 1;
 }
 
-Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads) {
+Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads,
+                 std::size_t tokens_bound) {
     if (count >= UINT32_MAX) throw std::length_error("too many sets to join");
     threads = std::max(1, threads);
     const std::size_t chunks = (count + kChunk - 1) / kChunk;
     Result result;
-    Prefixes p;
-    {
-        FrequencyTable freq(count);
-        dedup::parallel_tasks(chunks, threads, [&](std::size_t chunk, int) {
-            std::vector<std::uint64_t> tokens;
-            const std::size_t end = std::min(count, (chunk + 1) * kChunk);
-            for (std::size_t k = chunk * kChunk; k < end; ++k) {
-                tokens_of(k, tokens);
-                for (std::uint64_t t : tokens) freq.add(t);
-            }
-        });
-        p = probe_prefixes(count, tokens_of, freq, threshold, threads);
-    }
+    Prefixes p = probe_prefixes(count, tokens_of, tokens_bound, threshold, threads);
     // Sets by increasing size (then index): each probes only the sets before it.
     std::vector<std::uint64_t> keyed(count);
     for (std::size_t k = 0; k < count; ++k)
