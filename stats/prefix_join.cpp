@@ -176,41 +176,64 @@ struct Entry {
 };
 
 /// The index prefixes of all sets, grouped by token, ranks ascending within a token: entries
-/// bucketed by the token's top bits (a stable counting sort in rank order), each bucket then
-/// stably sorted by token. A token's entries are found by scanning its bucket (~2 entries).
+/// bucketed by the token's top bits (a counting sort, its passes split over the workers by
+/// rank), each bucket then sorted by (token, rank). A token's entries are found by scanning its
+/// bucket (~2 entries).
 class Index {
    public:
-    Index(const Prefixes& p, const std::vector<std::uint32_t>& order, double threshold) {
+    Index(const Prefixes& p, const std::vector<std::uint32_t>& order, double threshold,
+          int threads) {
         std::size_t total = 0;
         for (std::uint32_t k : order) total += p.size[k] ? index_prefix(p.size[k], threshold) : 0;
         if (total >= UINT32_MAX) throw std::length_error("too many index entries to join");
         while (bits_ < 40 && (std::size_t{2} << bits_) < total) ++bits_;
-        // start_, fill and entries_ are a few MB each, filled at random: on huge pages.
-        huge_pages::assign(start_, (std::size_t{1} << bits_) + 1);
-        auto each = [&](auto&& fn) {
-            for (std::uint32_t r = 0; r < order.size(); ++r) {
+        const std::size_t buckets = std::size_t{1} << bits_;
+        const std::size_t tasks = (order.size() + kChunk - 1) / kChunk;
+        auto each = [&](std::size_t task, auto&& fn) {
+            const std::size_t end = std::min(order.size(), (task + 1) * kChunk);
+            for (std::size_t r = task * kChunk; r < end; ++r) {
                 const std::uint32_t k = order[r];
                 if (!p.size[k]) continue;
                 const std::uint64_t* tokens = p.of(k);
                 const std::size_t n = index_prefix(p.size[k], threshold);
-                for (std::size_t j = 0; j < n; ++j) fn(tokens[j], r, static_cast<std::uint32_t>(j));
+                for (std::size_t j = 0; j < n; ++j)
+                    fn(tokens[j], static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(j));
             }
         };
-        each([&](std::uint64_t t, std::uint32_t, std::uint32_t) { ++start_[bucket(t) + 1]; });
-        for (std::size_t b = 0; b + 1 < start_.size(); ++b) start_[b + 1] += start_[b];
-        huge_pages::assign(entries_, total);
-        std::vector<std::uint32_t> fill;
-        huge_pages::reserve(fill, start_.size() - 1);
-        fill.assign(start_.begin(), start_.end() - 1);
-        each([&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
-            entries_[fill[bucket(t)]++] = {t, r, j};
+        // Per bucket: its entries (counted by all workers at once), then its next free place.
+        // start_, fill and entries_ are a few MB each, filled at random: on huge pages.
+        std::unique_ptr<std::atomic<std::uint32_t>[]> fill(new std::atomic<std::uint32_t>[buckets]);
+        huge_pages::advise(fill.get(), buckets * sizeof(std::atomic<std::uint32_t>));
+        for (std::size_t b = 0; b < buckets; ++b) fill[b].store(0, std::memory_order_relaxed);
+        dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
+            each(task, [&](std::uint64_t t, std::uint32_t, std::uint32_t) {
+                fill[bucket(t)].fetch_add(1, std::memory_order_relaxed);
+            });
         });
-        // Buckets hold ~2 entries: an insertion sort, stable, so ranks stay ascending.
-        for (std::size_t b = 0; b + 1 < start_.size(); ++b)
-            for (std::size_t i = start_[b] + 1; i < start_[b + 1]; ++i)
-                for (std::size_t j = i; j > start_[b] && entries_[j - 1].token > entries_[j].token;
-                     --j)
-                    std::swap(entries_[j - 1], entries_[j]);
+        huge_pages::assign(start_, buckets + 1);
+        for (std::size_t b = 0; b < buckets; ++b) {
+            start_[b + 1] = start_[b] + fill[b].load(std::memory_order_relaxed);
+            fill[b].store(start_[b], std::memory_order_relaxed);
+        }
+        huge_pages::assign(entries_, total);
+        dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
+            each(task, [&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
+                entries_[fill[bucket(t)].fetch_add(1, std::memory_order_relaxed)] = {t, r, j};
+            });
+        });
+        // Buckets hold ~2 entries, in any order: an insertion sort by (token, rank).
+        auto before = [](const Entry& a, const Entry& b) {
+            return a.token != b.token ? a.token < b.token : a.rank < b.rank;
+        };
+        const std::size_t slices = std::min<std::size_t>(buckets, 256);
+        dedup::parallel_tasks(slices, threads, [&](std::size_t slice, int) {
+            const std::size_t b_end = buckets / slices * (slice + 1);
+            for (std::size_t b = buckets / slices * slice; b < b_end; ++b)
+                for (std::size_t i = start_[b] + 1; i < start_[b + 1]; ++i)
+                    for (std::size_t j = i; j > start_[b] && before(entries_[j], entries_[j - 1]);
+                         --j)
+                        std::swap(entries_[j - 1], entries_[j]);
+        });
     }
     /// The entries of `token`, ranks ascending.
     std::pair<const Entry*, const Entry*> of(std::uint64_t token) const {
@@ -329,7 +352,7 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         size_by_rank[r] = static_cast<std::uint32_t>(keyed[r] >> 32);
     }
     std::vector<std::uint64_t>().swap(keyed);
-    const Index index(p, order, threshold);
+    const Index index(p, order, threshold, threads);
     result.index_entries = index.size();
 
     std::vector<Worker> workers(static_cast<std::size_t>(threads));
