@@ -42,6 +42,10 @@ class FrequencyTable {
     std::uint32_t of(std::uint64_t token) const {
         return counts_[token >> (64 - bits_)].load(std::memory_order_relaxed);
     }
+    /// Starts loading the counter of `token` into the cache (a hint: no effect on the result).
+    void prefetch(std::uint64_t token) const {
+        __builtin_prefetch(&counts_[token >> (64 - bits_)]);
+    }
 
    private:
     int bits_ = 10;
@@ -63,12 +67,17 @@ struct Prefixes {
 /// Two buffers a worker of a pass reuses from chunk to chunk.
 using Scratch = std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>>;
 
-/// Sorts `tokens` and drops repeats; returns how many are left.
-std::size_t sort_distinct(std::vector<std::uint64_t>& tokens) {
-    std::sort(tokens.begin(), tokens.end());
+/// Drops the repeats of sorted `tokens`; returns how many are left.
+std::size_t drop_repeats(std::vector<std::uint64_t>& tokens) {
     tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
     if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
     return tokens.size();
+}
+
+/// Sorts `tokens` and drops repeats; returns how many are left.
+std::size_t sort_distinct(std::vector<std::uint64_t>& tokens) {
+    std::sort(tokens.begin(), tokens.end());
+    return drop_repeats(tokens);
 }
 
 /// Writes the `keep` rarest of the n sorted distinct tokens to out[0, keep) in the global order
@@ -100,9 +109,15 @@ void count_tokens(std::size_t count, const TokensOf& tokens_of, std::size_t cach
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
         for (std::size_t k = chunk * kChunk; k < end; ++k) {
             tokens_of(k, tokens);
-            for (std::uint64_t t : tokens) freq.add(t);
-            if (!p.cached) continue;
-            p.size[k] = static_cast<std::uint32_t>(sort_distinct(tokens));
+            if (!p.cached) {
+                for (std::uint64_t t : tokens) freq.add(t);
+                continue;
+            }
+            // The counters (cache misses in a table of several MB) load while the set sorts.
+            for (std::uint64_t t : tokens) freq.prefetch(t);
+            std::sort(tokens.begin(), tokens.end());
+            for (std::uint64_t t : tokens) freq.add(t);  // repeats too: they count
+            p.size[k] = static_cast<std::uint32_t>(drop_repeats(tokens));
             p.start[k] = static_cast<std::uint32_t>(kept.size());
             kept.insert(kept.end(), tokens.begin(), tokens.end());
         }
@@ -128,6 +143,10 @@ void order_prefixes(std::size_t count, const TokensOf& tokens_of, const Frequenc
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
         for (std::size_t k = chunk * kChunk; k < end; ++k) {
             if (p.cached) {
+                // The next set's counters are loaded while this one is ranked: each is a cache
+                // miss in a table of several MB.
+                if (k + 1 < end)
+                    for (std::size_t i = 0; i < p.size[k + 1]; ++i) freq.prefetch(p.of(k + 1)[i]);
                 std::uint64_t* set = p.cached.get() + (p.of(k) - p.cached.get());
                 tokens.assign(set, set + p.size[k]);
                 const std::size_t keep = p.size[k] ? probe_prefix(p.size[k], threshold) : 0;
