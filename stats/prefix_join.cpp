@@ -272,6 +272,8 @@ class Index {
         return {e, last};
     }
     std::size_t size() const { return entries_.size(); }
+    /// Starts loading where the entries of `token` are (a hint: no effect on the result).
+    void prefetch(std::uint64_t token) const { __builtin_prefetch(&start_[bucket(token)]); }
 
    private:
     std::size_t bucket(std::uint64_t token) const {
@@ -386,9 +388,16 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         Worker& w = workers[static_cast<std::size_t>(worker)];
         if (w.overlap.size() != count) w.overlap.assign(count, 0);
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
-        for (std::size_t r = chunk * kChunk; r < end; ++r)
+        for (std::size_t r = chunk * kChunk; r < end; ++r) {
+            // The next set's buckets load while this one probes.
+            if (r + 1 < end && size_by_rank[r + 1] > 0) {
+                const std::uint64_t* next = p.of(order[r + 1]);
+                const std::size_t n = probe_prefix(size_by_rank[r + 1], threshold);
+                for (std::size_t i = 0; i < n; ++i) index.prefetch(next[i]);
+            }
             probe(static_cast<std::uint32_t>(r), order, size_by_rank, p, index, tokens_of,
                   threshold, w);
+        }
     });
     for (auto& w : workers) {
         result.candidates += w.candidates;
