@@ -153,10 +153,17 @@ std::unique_ptr<std::uint32_t[]> bigram_fingerprints(const Rows& rows, int worke
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         auto [begin, end] = range(rows.n, workers, w);
         auto& pos = counts[w];
-        for (std::size_t k = begin; k < end; ++k)
+        // As in the first walk: a text's bigrams hashed first, their write positions prefetched.
+        std::vector<std::uint64_t> bigrams;
+        for (std::size_t k = begin; k < end; ++k) {
+            bigrams.clear();
             for_each_gram(rows.data.normalized[rows.at(k)], 2, [&](std::uint64_t h) {
-                fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
+                bigrams.push_back(h);
+                __builtin_prefetch(&pos[h >> 48]);
             });
+            for (std::uint64_t h : bigrams)
+                fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
+        }
     });
     return fingerprints;
 }
