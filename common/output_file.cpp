@@ -52,6 +52,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
 }
 
 OutputFile::~OutputFile() {
+    if (early_sync_.joinable()) early_sync_.join();
     if (path_ != "-" && !committed_) {
         file_.close();
         std::remove(tmp_.c_str());
@@ -64,15 +65,16 @@ std::ostream& OutputFile::stream() {
 }
 
 void OutputFile::start_writeback() {
-    if (path_ == "-" || !file_.flush()) return;  // a failed write is commit()'s to report
-#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
-    // Only starts the writeback: unlike fsync it reports (and clears) no error, so commit()'s
-    // fsync still sees any.
-    if (int fd = ::open(tmp_.c_str(), O_RDONLY); fd >= 0) {
-        ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-        ::close(fd);
-    }
-#endif
+    // A failed write is commit()'s to report.
+    if (path_ == "-" || early_sync_.joinable() || !file_.flush()) return;
+    // The errno is kept: commit() opens the file anew, and a descriptor opened after a
+    // writeback error would not see it.
+    early_sync_ = std::thread([this] {
+        if (int fd = ::open(tmp_.c_str(), O_RDONLY); fd >= 0) {
+            if (::fsync(fd) != 0) early_sync_errno_ = errno;
+            ::close(fd);
+        }
+    });
 }
 
 void OutputFile::commit() {
@@ -84,9 +86,12 @@ void OutputFile::commit() {
     file_.flush();
     const bool written = static_cast<bool>(file_);
     file_.close();
+    if (early_sync_.joinable()) early_sync_.join();
     std::string why;
     if (!written || file_.fail()) {
         why = write_failure(tmp_);
+    } else if (early_sync_errno_ != 0) {
+        why = std::strerror(early_sync_errno_);
     } else if (int fd = ::open(tmp_.c_str(), O_RDONLY); fd >= 0) {
         if (::fsync(fd) != 0) why = errno_text();
         ::close(fd);

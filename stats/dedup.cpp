@@ -229,10 +229,11 @@ std::size_t units(std::string_view t, minhash::ShingleKind kind) {
 
 /// Over the distinct non-empty texts: result.mean_shingles (a text of u units has
 /// max(1, u - ngram + 1) shingles, repeats included) and result.short_rows, the rows of texts
-/// shorter than one shingle (each its own single shingle), weighted by their rows.
-void shingle_counts(const std::vector<std::string_view>& normalized,
-                    const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options,
-                    int threads, NearDupResult& result) {
+/// shorter than one shingle (each its own single shingle), weighted by their rows. Returns the
+/// shingles of all distinct texts (repeats included).
+std::size_t shingle_counts(const std::vector<std::string_view>& normalized,
+                           const std::vector<std::uint32_t>& unique_rows,
+                           const NearDupOptions& options, int threads, NearDupResult& result) {
     std::atomic<std::size_t> shingles{0}, short_rows{0};
     const auto n = static_cast<std::size_t>(options.ngram);
     parallel_for(unique_rows.size(), threads, [&](std::size_t begin, std::size_t end) {
@@ -248,6 +249,7 @@ void shingle_counts(const std::vector<std::string_view>& normalized,
     result.short_rows = short_rows;
     result.mean_shingles =
         unique_rows.empty() ? 0 : static_cast<double>(shingles) / unique_rows.size();
+    return shingles;
 }
 
 /// Signatures -> 32-bit band keys, one array per (round, band), indexed by distinct text;
@@ -408,16 +410,17 @@ void lsh(const std::vector<std::string_view>& normalized,
 
 /// The exact join (stats/prefix_join) over the distinct texts into result.text_pairs: every
 /// pair with Jaccard >= threshold, sorted (by first row, as the join's pairs are by text).
+/// `shingles`: the texts' shingles, repeats included (what the join may keep of them).
 void exact_join(const std::vector<std::string_view>& normalized,
                 const std::vector<std::uint32_t>& unique_rows, const NearDupOptions& options,
-                int threads, NearDupResult& result) {
+                std::size_t shingles, int threads, NearDupResult& result) {
     const auto joined = prefix_join::self_join(
         unique_rows.size(),
         [&](std::size_t k, std::vector<std::uint64_t>& out) {
             minhash::shingle_hashes_unsorted(normalized[unique_rows[k]], options.shingle,
                                              options.ngram, out);
         },
-        options.threshold, threads);
+        options.threshold, threads, shingles);
     result.candidates = joined.candidates;
     result.text_pairs.reserve(joined.pairs.size());
     for (const auto& p : joined.pairs)
@@ -477,10 +480,10 @@ NearDupResult find_near_duplicates(const std::vector<std::string_view>& normaliz
             unique_rows.push_back(static_cast<std::uint32_t>(i));
     result.unique_texts = unique_rows.size();
 
-    shingle_counts(normalized, unique_rows, options, threads, result);
+    const std::size_t shingles = shingle_counts(normalized, unique_rows, options, threads, result);
     result.method = auto_method(options.method, unique_rows.size(), result.mean_shingles);
     if (result.method == Method::kExact)
-        exact_join(normalized, unique_rows, options, threads, result);
+        exact_join(normalized, unique_rows, options, shingles, threads, result);
     else
         lsh(normalized, unique_rows, options, threads, result);
     clusters(normalized, result);

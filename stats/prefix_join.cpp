@@ -18,6 +18,11 @@ namespace {
 constexpr std::uint32_t kPruned = UINT32_MAX;
 /// Sets handled per task by the counting, prefix and probe passes.
 constexpr std::size_t kChunk = 4096;
+/// Most tokens (repeats included) whose sets are kept between the counting and prefix passes:
+/// method auto's largest exact join (100,000 texts of 64 shingles), 51 MB. Not more: at a
+/// million short posts (--dedup-method exact, ~7.6M tokens) keeping them cost ~10 MB more
+/// peak RSS (739-743 against 731 MB) for no gain measurable on a loaded host.
+constexpr std::size_t kCachedTokens = std::size_t{100000} * 64;
 
 /// Estimated frequency of every token: counters indexed by the token's top bits. Tokens that
 /// share counters are counted together, so an estimate is never below the true count.
@@ -37,50 +42,154 @@ class FrequencyTable {
     std::uint32_t of(std::uint64_t token) const {
         return counts_[token >> (64 - bits_)].load(std::memory_order_relaxed);
     }
+    /// Starts loading the counter of `token` into the cache (a hint: no effect on the result).
+    void prefetch(std::uint64_t token) const {
+        __builtin_prefetch(&counts_[token >> (64 - bits_)]);
+    }
 
    private:
     int bits_ = 10;
     std::unique_ptr<std::atomic<std::uint32_t>[]> counts_;
 };
 
-/// The probe prefixes of every set, tokens in the global order (rare first), kept per chunk of
-/// sets so that the chunks fill in parallel without a copy.
+/// The probe prefixes of every set, tokens in the global order (rare first). Either every set's
+/// distinct tokens kept from the counting pass (`cached`, the prefix first), or the prefixes
+/// alone, kept per chunk of sets so that the chunks fill in parallel without a copy.
 struct Prefixes {
     std::vector<std::uint32_t> size;                 ///< per set: distinct tokens
-    std::vector<std::uint32_t> start;                ///< per set: offset in its chunk
-    std::vector<std::vector<std::uint64_t>> chunks;  ///< per chunk: the prefixes, one after another
-    const std::uint64_t* of(std::size_t k) const { return chunks[k / kChunk].data() + start[k]; }
+    std::vector<std::uint32_t> start;                ///< per set: offset from its chunk's base
+    std::vector<const std::uint64_t*> base;          ///< per chunk: where its sets' tokens start
+    std::vector<std::vector<std::uint64_t>> chunks;  ///< uncached: per chunk, the prefixes
+    std::unique_ptr<std::uint64_t[]> cached;         ///< cached: all sets' distinct tokens
+    const std::uint64_t* of(std::size_t k) const { return base[k / kChunk] + start[k]; }
 };
 
-Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, const FrequencyTable& freq,
+/// Two buffers a worker of a pass reuses from chunk to chunk.
+using Scratch = std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>>;
+
+/// Drops the repeats of sorted `tokens`; returns how many are left.
+std::size_t drop_repeats(std::vector<std::uint64_t>& tokens) {
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
+    return tokens.size();
+}
+
+/// Sorts `tokens` and drops repeats; returns how many are left.
+std::size_t sort_distinct(std::vector<std::uint64_t>& tokens) {
+    std::sort(tokens.begin(), tokens.end());
+    return drop_repeats(tokens);
+}
+
+/// Writes the `keep` rarest of the n sorted distinct tokens to out[0, keep) in the global order
+/// (estimated frequency, then token), and with `rest` the others after them in any order.
+/// A token is ranked by frequency << 32 | its index: in a sorted set the index orders as the
+/// token does, and one 64-bit key sorts faster than a (frequency, token) pair.
+void rank_prefix(const std::uint64_t* sorted, std::size_t n, std::size_t keep,
+                 const FrequencyTable& freq, std::vector<std::uint64_t>& keys, std::uint64_t* out,
+                 bool rest) {
+    keys.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+        keys[i] = static_cast<std::uint64_t>(freq.of(sorted[i])) << 32 | i;
+    const auto cut = keys.begin() + static_cast<std::ptrdiff_t>(keep);
+    if (cut != keys.end()) std::nth_element(keys.begin(), cut, keys.end());
+    std::sort(keys.begin(), cut);
+    const std::size_t end = rest ? n : keep;
+    for (std::size_t i = 0; i < end; ++i) out[i] = sorted[keys[i] & UINT32_MAX];
+}
+
+/// Counts every token of every set into `freq`; with p.cached, also keeps each set's distinct
+/// tokens there (sorted), each chunk's where an atomic cursor hands it room.
+void count_tokens(std::size_t count, const TokensOf& tokens_of, std::size_t cache_capacity,
+                  FrequencyTable& freq, Prefixes& p, int threads) {
+    std::atomic<std::size_t> used{0};
+    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, threads)));
+    dedup::parallel_tasks(p.base.size(), threads, [&](std::size_t chunk, int worker) {
+        auto& [tokens, kept] = scratch[static_cast<std::size_t>(worker)];
+        kept.clear();
+        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+        for (std::size_t k = chunk * kChunk; k < end; ++k) {
+            tokens_of(k, tokens);
+            if (!p.cached) {
+                for (std::uint64_t t : tokens) freq.add(t);
+                continue;
+            }
+            // The counters (cache misses in a table of several MB) load while the set sorts.
+            for (std::uint64_t t : tokens) freq.prefetch(t);
+            std::sort(tokens.begin(), tokens.end());
+            for (std::uint64_t t : tokens) freq.add(t);  // repeats too: they count
+            p.size[k] = static_cast<std::uint32_t>(drop_repeats(tokens));
+            p.start[k] = static_cast<std::uint32_t>(kept.size());
+            kept.insert(kept.end(), tokens.begin(), tokens.end());
+        }
+        if (!p.cached) return;
+        const std::size_t at = used.fetch_add(kept.size());
+        if (at + kept.size() > cache_capacity)
+            throw std::logic_error("prefix_join: more tokens than the stated bound");
+        std::copy(kept.begin(), kept.end(), p.cached.get() + at);
+        p.base[chunk] = p.cached.get() + at;
+    });
+}
+
+/// Puts every set's probe prefix in the global order: in place in p.cached (the prefix first,
+/// the other tokens after it), or, uncached, from tokens_of into the chunk's prefixes.
+void order_prefixes(std::size_t count, const TokensOf& tokens_of, const FrequencyTable& freq,
+                    double threshold, Prefixes& p, int threads) {
+    if (!p.cached) p.chunks.resize(p.base.size());
+    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, threads)));
+    std::vector<std::vector<std::uint64_t>> prefixes(scratch.size());
+    dedup::parallel_tasks(p.base.size(), threads, [&](std::size_t chunk, int worker) {
+        auto& [tokens, keys] = scratch[static_cast<std::size_t>(worker)];
+        auto& prefix = prefixes[static_cast<std::size_t>(worker)];
+        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+        for (std::size_t k = chunk * kChunk; k < end; ++k) {
+            if (p.cached) {
+                // The next set's counters are loaded while this one is ranked: each is a cache
+                // miss in a table of several MB.
+                if (k + 1 < end)
+                    for (std::size_t i = 0; i < p.size[k + 1]; ++i) freq.prefetch(p.of(k + 1)[i]);
+                std::uint64_t* set = p.cached.get() + (p.of(k) - p.cached.get());
+                tokens.assign(set, set + p.size[k]);
+                const std::size_t keep = p.size[k] ? probe_prefix(p.size[k], threshold) : 0;
+                rank_prefix(tokens.data(), tokens.size(), keep, freq, keys, set, true);
+                continue;
+            }
+            tokens_of(k, tokens);
+            p.size[k] = static_cast<std::uint32_t>(sort_distinct(tokens));
+            auto& out = p.chunks[chunk];
+            p.start[k] = static_cast<std::uint32_t>(out.size());
+            if (tokens.empty()) continue;
+            const std::size_t keep = probe_prefix(tokens.size(), threshold);
+            prefix.resize(keep);
+            rank_prefix(tokens.data(), tokens.size(), keep, freq, keys, prefix.data(), false);
+            // One push_back at a time, as before the sets were kept: growing the chunk's
+            // vector by resize() instead left ~35 MB more resident at the 1M exact run's peak
+            // (716 against 680 MB, the figures' stage), whatever the allocator made of it.
+            for (std::uint64_t t : prefix) out.push_back(t);
+        }
+        if (p.cached) return;
+        p.chunks[chunk].shrink_to_fit();
+        p.base[chunk] = p.chunks[chunk].data();
+    });
+}
+
+/// The sets' probe prefixes: tokens counted over all sets, then each set's prefix ordered.
+/// Every set's distinct tokens are kept between the two passes (hashed and sorted once, not
+/// twice) when `tokens_bound` (0: unknown) is at most kCachedTokens.
+Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, std::size_t tokens_bound,
                         double threshold, int threads) {
     Prefixes p;
     p.size.assign(count, 0);
     p.start.assign(count, 0);
-    p.chunks.resize((count + kChunk - 1) / kChunk);
-    dedup::parallel_tasks(p.chunks.size(), threads, [&](std::size_t chunk, int) {
-        std::vector<std::uint64_t> tokens;
-        std::vector<std::pair<std::uint32_t, std::uint64_t>> ranked;
-        auto& out = p.chunks[chunk];
-        const std::size_t end = std::min(count, (chunk + 1) * kChunk);
-        for (std::size_t k = chunk * kChunk; k < end; ++k) {
-            tokens_of(k, tokens);
-            std::sort(tokens.begin(), tokens.end());
-            tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-            if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
-            p.size[k] = static_cast<std::uint32_t>(tokens.size());
-            p.start[k] = static_cast<std::uint32_t>(out.size());
-            if (tokens.empty()) continue;
-            ranked.clear();
-            for (std::uint64_t t : tokens) ranked.emplace_back(freq.of(t), t);
-            const std::size_t keep = probe_prefix(tokens.size(), threshold);
-            const auto cut = ranked.begin() + static_cast<std::ptrdiff_t>(keep);
-            if (cut != ranked.end()) std::nth_element(ranked.begin(), cut, ranked.end());
-            std::sort(ranked.begin(), cut);
-            for (std::size_t i = 0; i < keep; ++i) out.push_back(ranked[i].second);
-        }
-        out.shrink_to_fit();
-    });
+    p.base.assign((count + kChunk - 1) / kChunk, nullptr);
+    const bool cache = tokens_bound > 0 && tokens_bound <= kCachedTokens;
+    if (cache) {
+        // Not zeroed: each chunk writes its own part, and pages never written stay unmapped.
+        p.cached.reset(new std::uint64_t[tokens_bound]);
+        huge_pages::advise(p.cached.get(), tokens_bound * sizeof(std::uint64_t));
+    }
+    FrequencyTable freq(count);
+    count_tokens(count, tokens_of, cache ? tokens_bound : 0, freq, p, threads);
+    order_prefixes(count, tokens_of, freq, threshold, p, threads);
     return p;
 }
 
@@ -93,41 +202,64 @@ struct Entry {
 };
 
 /// The index prefixes of all sets, grouped by token, ranks ascending within a token: entries
-/// bucketed by the token's top bits (a stable counting sort in rank order), each bucket then
-/// stably sorted by token. A token's entries are found by scanning its bucket (~2 entries).
+/// bucketed by the token's top bits (a counting sort, its passes split over the workers by
+/// rank), each bucket then sorted by (token, rank). A token's entries are found by scanning its
+/// bucket (~2 entries).
 class Index {
    public:
-    Index(const Prefixes& p, const std::vector<std::uint32_t>& order, double threshold) {
+    Index(const Prefixes& p, const std::vector<std::uint32_t>& order, double threshold,
+          int threads) {
         std::size_t total = 0;
         for (std::uint32_t k : order) total += p.size[k] ? index_prefix(p.size[k], threshold) : 0;
         if (total >= UINT32_MAX) throw std::length_error("too many index entries to join");
         while (bits_ < 40 && (std::size_t{2} << bits_) < total) ++bits_;
-        // start_, fill and entries_ are a few MB each, filled at random: on huge pages.
-        huge_pages::assign(start_, (std::size_t{1} << bits_) + 1);
-        auto each = [&](auto&& fn) {
-            for (std::uint32_t r = 0; r < order.size(); ++r) {
+        const std::size_t buckets = std::size_t{1} << bits_;
+        const std::size_t tasks = (order.size() + kChunk - 1) / kChunk;
+        auto each = [&](std::size_t task, auto&& fn) {
+            const std::size_t end = std::min(order.size(), (task + 1) * kChunk);
+            for (std::size_t r = task * kChunk; r < end; ++r) {
                 const std::uint32_t k = order[r];
                 if (!p.size[k]) continue;
                 const std::uint64_t* tokens = p.of(k);
                 const std::size_t n = index_prefix(p.size[k], threshold);
-                for (std::size_t j = 0; j < n; ++j) fn(tokens[j], r, static_cast<std::uint32_t>(j));
+                for (std::size_t j = 0; j < n; ++j)
+                    fn(tokens[j], static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(j));
             }
         };
-        each([&](std::uint64_t t, std::uint32_t, std::uint32_t) { ++start_[bucket(t) + 1]; });
-        for (std::size_t b = 0; b + 1 < start_.size(); ++b) start_[b + 1] += start_[b];
-        huge_pages::assign(entries_, total);
-        std::vector<std::uint32_t> fill;
-        huge_pages::reserve(fill, start_.size() - 1);
-        fill.assign(start_.begin(), start_.end() - 1);
-        each([&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
-            entries_[fill[bucket(t)]++] = {t, r, j};
+        // Per bucket: its entries (counted by all workers at once), then its next free place.
+        // start_, fill and entries_ are a few MB each, filled at random: on huge pages.
+        std::unique_ptr<std::atomic<std::uint32_t>[]> fill(new std::atomic<std::uint32_t>[buckets]);
+        huge_pages::advise(fill.get(), buckets * sizeof(std::atomic<std::uint32_t>));
+        for (std::size_t b = 0; b < buckets; ++b) fill[b].store(0, std::memory_order_relaxed);
+        dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
+            each(task, [&](std::uint64_t t, std::uint32_t, std::uint32_t) {
+                fill[bucket(t)].fetch_add(1, std::memory_order_relaxed);
+            });
         });
-        // Buckets hold ~2 entries: an insertion sort, stable, so ranks stay ascending.
-        for (std::size_t b = 0; b + 1 < start_.size(); ++b)
-            for (std::size_t i = start_[b] + 1; i < start_[b + 1]; ++i)
-                for (std::size_t j = i; j > start_[b] && entries_[j - 1].token > entries_[j].token;
-                     --j)
-                    std::swap(entries_[j - 1], entries_[j]);
+        huge_pages::assign(start_, buckets + 1);
+        for (std::size_t b = 0; b < buckets; ++b) {
+            start_[b + 1] = start_[b] + fill[b].load(std::memory_order_relaxed);
+            fill[b].store(start_[b], std::memory_order_relaxed);
+        }
+        huge_pages::assign(entries_, total);
+        dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
+            each(task, [&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
+                entries_[fill[bucket(t)].fetch_add(1, std::memory_order_relaxed)] = {t, r, j};
+            });
+        });
+        // Buckets hold ~2 entries, in any order: an insertion sort by (token, rank).
+        auto before = [](const Entry& a, const Entry& b) {
+            return a.token != b.token ? a.token < b.token : a.rank < b.rank;
+        };
+        const std::size_t slices = std::min<std::size_t>(buckets, 256);
+        dedup::parallel_tasks(slices, threads, [&](std::size_t slice, int) {
+            const std::size_t b_end = buckets / slices * (slice + 1);
+            for (std::size_t b = buckets / slices * slice; b < b_end; ++b)
+                for (std::size_t i = start_[b] + 1; i < start_[b + 1]; ++i)
+                    for (std::size_t j = i; j > start_[b] && before(entries_[j], entries_[j - 1]);
+                         --j)
+                        std::swap(entries_[j - 1], entries_[j]);
+        });
     }
     /// The entries of `token`, ranks ascending.
     std::pair<const Entry*, const Entry*> of(std::uint64_t token) const {
@@ -140,6 +272,8 @@ class Index {
         return {e, last};
     }
     std::size_t size() const { return entries_.size(); }
+    /// Starts loading where the entries of `token` are (a hint: no effect on the result).
+    void prefetch(std::uint64_t token) const { __builtin_prefetch(&start_[bucket(token)]); }
 
    private:
     std::size_t bucket(std::uint64_t token) const {
@@ -228,24 +362,13 @@ std::size_t index_prefix(std::size_t size, double threshold) {
     return size - std::min(size, need) + 1;
 }
 
-Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads) {
+Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads,
+                 std::size_t tokens_bound) {
     if (count >= UINT32_MAX) throw std::length_error("too many sets to join");
     threads = std::max(1, threads);
     const std::size_t chunks = (count + kChunk - 1) / kChunk;
     Result result;
-    Prefixes p;
-    {
-        FrequencyTable freq(count);
-        dedup::parallel_tasks(chunks, threads, [&](std::size_t chunk, int) {
-            std::vector<std::uint64_t> tokens;
-            const std::size_t end = std::min(count, (chunk + 1) * kChunk);
-            for (std::size_t k = chunk * kChunk; k < end; ++k) {
-                tokens_of(k, tokens);
-                for (std::uint64_t t : tokens) freq.add(t);
-            }
-        });
-        p = probe_prefixes(count, tokens_of, freq, threshold, threads);
-    }
+    Prefixes p = probe_prefixes(count, tokens_of, tokens_bound, threshold, threads);
     // Sets by increasing size (then index): each probes only the sets before it.
     std::vector<std::uint64_t> keyed(count);
     for (std::size_t k = 0; k < count; ++k)
@@ -257,7 +380,7 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         size_by_rank[r] = static_cast<std::uint32_t>(keyed[r] >> 32);
     }
     std::vector<std::uint64_t>().swap(keyed);
-    const Index index(p, order, threshold);
+    const Index index(p, order, threshold, threads);
     result.index_entries = index.size();
 
     std::vector<Worker> workers(static_cast<std::size_t>(threads));
@@ -265,9 +388,16 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         Worker& w = workers[static_cast<std::size_t>(worker)];
         if (w.overlap.size() != count) w.overlap.assign(count, 0);
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
-        for (std::size_t r = chunk * kChunk; r < end; ++r)
+        for (std::size_t r = chunk * kChunk; r < end; ++r) {
+            // The next set's buckets load while this one probes.
+            if (r + 1 < end && size_by_rank[r + 1] > 0) {
+                const std::uint64_t* next = p.of(order[r + 1]);
+                const std::size_t n = probe_prefix(size_by_rank[r + 1], threshold);
+                for (std::size_t i = 0; i < n; ++i) index.prefetch(next[i]);
+            }
             probe(static_cast<std::uint32_t>(r), order, size_by_rank, p, index, tokens_of,
                   threshold, w);
+        }
     });
     for (auto& w : workers) {
         result.candidates += w.candidates;

@@ -25,7 +25,8 @@ struct Result {
 
 /// Fills `out` (cleared first) with the 64-bit tokens of set k, in any order, repeats allowed
 /// (a text's shingle hashes). Called from several threads at once, so it must be thread safe;
-/// it is called three times per set (counting, prefixes, verification), so no set is stored.
+/// it is called once per set to count and once per candidate to verify, and once more per set to
+/// order its prefix unless the sets are kept in between (see self_join's tokens_bound).
 using TokensOf = std::function<void(std::size_t k, std::vector<std::uint64_t>& out)>;
 
 /// Smallest integer >= v, less a margin of 1e-9 so that a product such as 0.8 * 10 that
@@ -48,7 +49,12 @@ std::size_t index_prefix(std::size_t size, double threshold);
 /// prefixes of the smaller sets with its probe prefix, skipping sets under ceil(t |x|) tokens
 /// (length filter) and pairs whose overlap can no longer reach ceil(t / (1 + t) (|x| + |y|))
 /// from the positions of the shared token (positional filter); what is left is verified by
-/// exact intersection. `threads` workers probe in parallel.
-Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads);
+/// exact intersection. `threads` workers probe in parallel. `tokens_bound`, if not 0, is at least
+/// the number of tokens tokens_of gives over all sets (repeats included): when it is small enough
+/// (51 MB of tokens: method auto's largest exact join) every set's distinct tokens are kept from
+/// the counting pass for the prefix pass instead of being made again; the result is the same either
+/// way.
+Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold, int threads,
+                 std::size_t tokens_bound = 0);
 
 }  // namespace synthmod::prefix_join

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/csv.h"
+#include "common/output_file.h"
 #include "support/process.h"
 
 using namespace synthmod;
@@ -369,4 +370,30 @@ TEST_CASE("SIGTERM during the final write: exit 130, no truncated file, no tempo
     CHECK(again.exit_code == 0);
     CHECK(snapshot(report) == snapshot(ref + "/report"));
     if (mid_writes < 3) WARN("SIGTERM reached only " << mid_writes << " of 3 tools mid-write");
+}
+
+TEST_CASE("OutputFile: start_writeback's early fsync, then commit, puts the whole file in place",
+          "[output_file]") {
+    // start_writeback fsyncs on a helper thread; what is written after it, and commit(), must
+    // still land, and a file dropped without commit() must leave no temporary behind.
+    const std::string dir = temp_dir("output_file_writeback");
+    const std::string path = dir + "/out.csv";
+    const std::string whole = "first part\nwritten after the writeback started\n";
+    {
+        OutputFile f(path);
+        f.stream() << "first part\n";
+        f.start_writeback();
+        f.stream() << "written after the writeback started\n";
+        f.start_writeback();  // a second call does nothing
+        f.commit();
+    }
+    CHECK(slurp(path) == whole);
+    CHECK(temporaries(dir).empty());
+    {
+        OutputFile f(path);
+        f.stream() << "never committed\n";
+        f.start_writeback();
+    }
+    CHECK(slurp(path) == whole);
+    CHECK(temporaries(dir).empty());
 }

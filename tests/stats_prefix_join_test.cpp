@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
+#include <stdexcept>
 #include <tuple>
 #include <vector>
 
@@ -36,10 +37,22 @@ Found brute_force(Sets sets, double t) {
     return out;
 }
 
-Found joined(const Sets& sets, double t, int threads) {
-    const auto r = prefix_join::self_join(
+/// Tokens of all sets, repeats included: the bound that lets the join keep the sets.
+std::size_t all_tokens(const Sets& sets) {
+    std::size_t n = 0;
+    for (const auto& s : sets) n += s.size();
+    return n;
+}
+
+prefix_join::Result join(const Sets& sets, double t, int threads, std::size_t bound) {
+    return prefix_join::self_join(
         sets.size(), [&](std::size_t k, std::vector<std::uint64_t>& out) { out = sets[k]; }, t,
-        threads);
+        threads, bound);
+}
+
+/// The join's pairs, with the sets kept between its passes (`keep`) or made again.
+Found joined(const Sets& sets, double t, int threads, bool keep = false) {
+    const auto r = join(sets, t, threads, keep ? all_tokens(sets) : 0);
     Found out;
     for (const auto& p : r.pairs) out.emplace_back(p.a, p.b, p.intersection, p.union_size);
     return out;
@@ -103,11 +116,13 @@ TEST_CASE("the exact join gives exactly the brute force's pairs on random sets",
             const Sets sets = random_sets(400, universe, rng);
             const Found truth = brute_force(sets, t);
             pairs += truth.size();
-            for (int threads : {1, 3}) {
-                INFO("t " << t << " universe " << universe << " threads " << threads);
-                CHECK(joined(sets, t, threads) == truth);
-                ++runs;
-            }
+            for (int threads : {1, 3})
+                for (bool keep : {false, true}) {
+                    INFO("t " << t << " universe " << universe << " threads " << threads << " keep "
+                              << keep);
+                    CHECK(joined(sets, t, threads, keep) == truth);
+                    ++runs;
+                }
         }
     }
     INFO(pairs << " pairs over " << runs << " runs");
@@ -118,4 +133,23 @@ TEST_CASE("the exact join: empty sets join nothing, equal sets pair", "[prefix_j
     const Sets sets = {{}, {token(1)}, {}, {token(1)}, {token(1), token(2)}, {token(3)}};
     CHECK(joined(sets, 0.5, 1) == Found{{1, 3, 1, 1}, {1, 4, 1, 2}, {3, 4, 1, 2}});
     CHECK(joined(sets, 0.8, 2) == Found{{1, 3, 1, 1}});
+}
+
+TEST_CASE("the exact join keeps the sets between its passes or not: the same candidates",
+          "[prefix_join]") {
+    // The candidate count is in the report, so the two ways must filter alike, not only find
+    // the same pairs.
+    std::mt19937_64 rng(7);
+    const Sets sets = random_sets(3000, 2000, rng);
+    for (double t : {0.5, 0.8}) {
+        const auto made = join(sets, t, 2, 0);
+        const auto kept = join(sets, t, 2, all_tokens(sets));
+        INFO("t " << t);
+        CHECK(made.candidates > 0);
+        CHECK(kept.candidates == made.candidates);
+        CHECK(kept.index_entries == made.index_entries);
+        CHECK(kept.pairs.size() == made.pairs.size());
+    }
+    // A bound under the tokens given is a caller's bug, not a wrong answer.
+    CHECK_THROWS_AS(join(sets, 0.8, 2, all_tokens(sets) / 2), std::logic_error);
 }
