@@ -340,7 +340,8 @@ TEST_CASE("our own example persona file is varied and loads", "[personas]") {
 
 // ---- prompts ----------------------------------------------------------------------------------
 
-TEST_CASE("the run's prompt builder gives each item build_prompt's prompt", "[generator]") {
+TEST_CASE("the run's prompt builder renders each item as the map-based spec::render does",
+          "[generator]") {
     synthmod::spec::Spec spec;
     spec.labels = {{"Spam, Scams", "Phishing."}, {"Safe", "Everything else."}};
     synthmod::spec::Variant v{"b",
@@ -354,14 +355,26 @@ TEST_CASE("the run's prompt builder gives each item build_prompt's prompt", "[ge
     const std::string system = gen::system_prompt(spec);
     const std::string schema = gen::answer_schema(spec.labels);
     const gen::PromptBuilder builder(spec, system, schema);
+    const std::map<std::string, std::string> definitions = {{"Spam, Scams", "Phishing."},
+                                                            {"Safe", "Everything else."}};
     for (const std::string label : {"Spam, Scams", "Safe", "not a spec label"}) {
         item.target_label = label;
-        const auto expected = gen::build_prompt(spec, v, item, system, schema);
+        // The general renderer over a map of every placeholder: an independent rendering.
+        const std::string definition = definitions.count(label) ? definitions.at(label) : "";
+        const std::string expected = synthmod::spec::render(
+            v.prompt, {{"persona", item.persona},
+                       {"label", label},
+                       {"label_definition", definition},
+                       {"labels", "\"Spam, Scams\", \"Safe\""},
+                       {"context", item.context}});
+        const std::map<std::string, std::string> expected_vars = {
+            {"persona", item.persona}, {"label", label},          {"label_definition", definition},
+            {"labels", "Spam, Scams\nSafe\n"}, {"context", item.context}, {"variant", "b"}};
         const auto with_vars = builder.build(v, item, true);
         const auto without = builder.build(v, item, false);
-        CHECK(with_vars.user == expected.user);
-        CHECK(without.user == expected.user);
-        CHECK(with_vars.vars == expected.vars);
+        CHECK(with_vars.user == expected);
+        CHECK(without.user == expected);
+        CHECK(with_vars.vars == expected_vars);
         CHECK(without.vars.empty());
         CHECK(without.system.str() == system);
         CHECK(without.schema_json.str() == schema);
