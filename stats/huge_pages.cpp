@@ -39,14 +39,7 @@ void populate(const void* data, std::size_t bytes) {
 void Prefault::ahead(const void* data, std::size_t bytes) {
     wait();
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    constexpr std::uintptr_t kPage = 4096;
-    const auto start = reinterpret_cast<std::uintptr_t>(data);
-    const std::uintptr_t begin = (start + kPage - 1) & ~(kPage - 1);
-    const std::uintptr_t end = (start + bytes) & ~(kPage - 1);
-    if (end <= begin) return;
-    pending_ = std::async(std::launch::async, [begin, end] {
-        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
-    });
+    pending_ = std::async(std::launch::async, [data, bytes] { populate(data, bytes); });
 #else
     (void)data;
     (void)bytes;
