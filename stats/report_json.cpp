@@ -77,38 +77,32 @@ void label_shares(Writer& w, const metrics::Metrics& m) {
     w.EndObject();
 }
 
+/// One near-duplicate cluster: {"cluster", "rows", "labels", "first_row"}.
+void cluster_object(Writer& w, int cluster, std::size_t rows, const std::vector<std::string>& labels,
+                    std::size_t first_row) {
+    w.StartObject();
+    w.Key("cluster");
+    w.Int(cluster);
+    w.Key("rows");
+    w.Uint64(rows);
+    w.Key("labels");
+    string_list(w, labels);
+    w.Key("first_row");
+    w.Uint64(first_row);
+    w.EndObject();
+}
+
 void label_conflicts(Writer& w, const metrics::Metrics& m) {
     w.StartArray();
-    for (const auto& c : m.conflicts) {
-        w.StartObject();
-        w.Key("cluster");
-        w.Int(c.cluster);
-        w.Key("rows");
-        w.Uint64(c.rows);
-        w.Key("labels");
-        string_list(w, c.labels);
-        w.Key("first_row");
-        w.Uint64(c.example_row);
-        w.EndObject();
-    }
+    for (const auto& c : m.conflicts) cluster_object(w, c.cluster, c.rows, c.labels, c.example_row);
     w.EndArray();
 }
 
 void largest_clusters(Writer& w, const Input& in) {
     w.StartArray();
     if (in.data != nullptr) {
-        for (const auto& c : figures::largest_clusters(*in.dups, *in.data)) {
-            w.StartObject();
-            w.Key("cluster");
-            w.Int(c.cluster);
-            w.Key("rows");
-            w.Uint64(c.rows);
-            w.Key("labels");
-            string_list(w, c.labels);
-            w.Key("first_row");
-            w.Uint64(c.first_row);
-            w.EndObject();
-        }
+        for (const auto& c : figures::largest_clusters(*in.dups, *in.data))
+            cluster_object(w, c.cluster, c.rows, c.labels, c.first_row);
     }
     w.EndArray();
 }

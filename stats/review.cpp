@@ -321,6 +321,16 @@ std::string base64(const std::uint8_t* p, std::size_t n) {
 /// into U+FFFD, so a hostile label cannot make the config invalid XML.
 std::string html_escape(std::string_view s) { return charts::xml_escape(std::string(s)); }
 
+/// An item's "key", "text" and "context" members, as the page and the Label Studio tasks carry them.
+void item_text(JsonWriter& w, const Item& item) {
+    w.Key("key");
+    put(w, item.key);
+    w.Key("text");
+    put(w, item.text);
+    w.Key("context");
+    put(w, item.context);
+}
+
 }  // namespace
 
 std::string sha256_base64(std::string_view data) {
@@ -356,12 +366,7 @@ std::string page_json(const Page& page) {
     w.StartArray();
     for (const auto& item : page.items) {
         w.StartObject();
-        w.Key("key");
-        put(w, item.key);
-        w.Key("text");
-        put(w, item.text);
-        w.Key("context");
-        put(w, item.context);
+        item_text(w, item);
         if (!page.blind_full) {
             w.Key("label");
             put(w, item.label);
@@ -408,12 +413,7 @@ std::string label_studio_tasks(const Page& page) {
         w.StartObject();
         w.Key("data");
         w.StartObject();
-        w.Key("key");
-        put(w, item.key);
-        w.Key("text");
-        put(w, item.text);
-        w.Key("context");
-        put(w, item.context);
+        item_text(w, item);
         w.Key("weight");
         w.Double(item.weight);
         w.EndObject();

@@ -8,6 +8,7 @@
 #include "common/csv.h"
 #include "common/text.h"
 #include "stats/minhash.h"
+#include "support/json_file.h"
 #include "support/process.h"
 
 using namespace synthmod;
@@ -16,14 +17,6 @@ namespace {
 
 const std::string kRealData = SYNTHMOD_DATA_DIR "/";
 std::string stats_bin() { return test::tool("synthmod-stats"); }
-
-rapidjson::Document json_of(const std::string& path) {
-    rapidjson::Document d;
-    std::string text = test::slurp(path);
-    d.Parse(text.c_str());
-    REQUIRE_FALSE(d.HasParseError());
-    return d;
-}
 
 const char* kJudged =
     "content,label,id,judge_label,label_correct,judge_status\n"
@@ -55,7 +48,7 @@ TEST_CASE("stats --gold: figures in metrics.json and report, gate keys", "[groun
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("min_human_accuracy: human_label_accuracy = 0.6667 fails >= 0.9") !=
           std::string::npos);
-    auto m = json_of(dir + "/out/metrics.json");
+    auto m = test::json_file(dir + "/out/metrics.json");
     CHECK(m["human_rows"].GetDouble() == 3.0);
     CHECK(m["human_tie_rows"].GetDouble() == 1.0);
     CHECK(m["human_label_accuracy"].GetDouble() == Approx(2.0 / 3));
@@ -114,7 +107,7 @@ TEST_CASE("stats --gold: the Against people tables in metrics.json, hand-checked
                         dir + "/out", "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto m = json_of(dir + "/out/metrics.json");
+    auto m = test::json_file(dir + "/out/metrics.json");
     // By hand: r2 ties (hate / safe) and is left out. Gold rows the judge graded ok: r0 (gold
     // safe, judge safe, weight 1), r1 (hate, hate, 3), r3 (hate, safe, 1), r5 (spam, spam, 1).
     CHECK(m["human_answers"].GetDouble() == 10.0);  // A 6, B 4
@@ -158,7 +151,7 @@ TEST_CASE("stats --gold: the Against people tables in metrics.json, hand-checked
         auto q = test::run({stats_bin(), "--in", dir + "/plain.csv", "--gold", dir + "/a.csv",
                             "--report-dir", dir + "/plain", "--quiet"});
         REQUIRE(q.exit_code == 0);
-        auto n = json_of(dir + "/plain/metrics.json");
+        auto n = test::json_file(dir + "/plain/metrics.json");
         CHECK(n["judge_human_confusion"].IsNull());
         CHECK(n["judge_human_per_label"].IsNull());
         CHECK(n["human_answers"].GetDouble() == 6.0);
@@ -205,7 +198,7 @@ TEST_CASE("stats --reference on the real moderation set: contaminated rows, pair
         }
     }
     REQUIRE(expected.size() >= 168);
-    auto m = json_of(dir + "/out/metrics.json");
+    auto m = test::json_file(dir + "/out/metrics.json");
     CHECK(m["contamination_rows"].GetDouble() == static_cast<double>(expected.size()));
     CHECK(m["contamination_rate"].GetDouble() ==
           Approx(static_cast<double>(expected.size()) / 1680.0));
@@ -271,7 +264,7 @@ TEST_CASE("stats --reference on the real moderation set: contaminated rows, pair
             auto run = test::run(args);
             INFO(run.err);
             CHECK(run.exit_code == 0);
-            return json_of(dir + "/out_" + tag + "/metrics.json");
+            return test::json_file(dir + "/out_" + tag + "/metrics.json");
         };
         auto csv_ref = run_with({"--reference", kRealData + "moderation_openai.csv"}, "csv");
         auto gz_ref =
@@ -297,7 +290,7 @@ TEST_CASE("stats --review: html by default, label-studio on request, bad values 
                         "--report-dir", dir + "/out", "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto tasks = json_of(dir + "/tasks.json");
+    auto tasks = test::json_file(dir + "/tasks.json");
     CHECK(tasks.Size() == 3);
     CHECK(test::xml_problem(dir + "/tasks.label_config.xml").empty());
     auto h = test::run({stats_bin(), "--in", dir + "/judged.csv", "--review", "2", "--report-dir",
@@ -330,7 +323,7 @@ TEST_CASE("stats reads judge_status tie: counted, Fleiss' kappa across the votes
         {stats_bin(), "--in", dir + "/judged.csv", "--report-dir", dir + "/out", "--quiet"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    auto m = json_of(dir + "/out/metrics.json");
+    auto m = test::json_file(dir + "/out/metrics.json");
     CHECK(m["judge_tie_rows"].GetDouble() == 1.0);
     CHECK(m["judge_votes_fleiss_kappa"].GetDouble() == Approx(-50.0 / 270));
     auto rejected = csv::read_table(dir + "/out/rejected.csv");

@@ -10,8 +10,10 @@
 #include <map>
 
 #include "common/csv.h"
+#include "support/json_file.h"
 #include "support/process.h"
 
+using synthmod::test::json_file;
 using synthmod::test::exists;
 using synthmod::test::run;
 using synthmod::test::slurp;
@@ -23,14 +25,6 @@ namespace {
 const std::string kReal = SYNTHMOD_DATA_DIR "/";
 std::string stats_bin() { return synthmod::test::tool("synthmod-stats"); }
 std::string judge_bin() { return synthmod::test::tool("synthmod-judge"); }
-
-rapidjson::Document json_file(const std::string& path) {
-    rapidjson::Document d;
-    const std::string text = slurp(path);
-    d.Parse(text.c_str());
-    REQUIRE_FALSE(d.HasParseError());
-    return d;
-}
 
 /// metrics.json of a stats run over `args`, with `inputs` (the file names) removed.
 std::string metrics_of(const std::string& dir, std::vector<std::string> args) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "support/jaccard.h"
+
 namespace {
 
 using synthmod::llm::Prompt;
@@ -86,19 +88,6 @@ std::vector<std::size_t> shingles(const std::string& s) {
     return out;
 }
 
-double jaccard(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
-    std::size_t inter = 0, i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {
-        if (a[i] < b[j])
-            ++i;
-        else if (b[j] < a[i])
-            ++j;
-        else
-            ++inter, ++i, ++j;
-    }
-    std::size_t uni = a.size() + b.size() - inter;
-    return uni ? static_cast<double>(inter) / static_cast<double>(uni) : 1.0;
-}
 
 }  // namespace
 
@@ -152,7 +141,7 @@ TEST_CASE("offline posts over 1,000 items are varied and mostly on target", "[of
     int near = 0;
     for (std::size_t i = 0; i < sets.size(); ++i)
         for (std::size_t j = i + 1; j < sets.size(); ++j)
-            if (jaccard(sets[i], sets[j]) >= 0.8) {
+            if (synthmod::test::sorted_jaccard(sets[i], sets[j]) >= 0.8) {
                 ++near;
                 break;
             }

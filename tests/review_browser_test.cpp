@@ -10,6 +10,7 @@
 #include <map>
 
 #include "common/csv.h"
+#include "support/json_file.h"
 #include "support/process.h"
 
 using namespace synthmod;
@@ -132,14 +133,6 @@ void check_download(const csv::Table& got, const PageData& page, const std::vect
     CHECK(got.rows == expected);
 }
 
-rapidjson::Document metrics_of(const std::string& path) {
-    rapidjson::Document d;
-    std::string text = test::slurp(path);
-    d.Parse(text.c_str());
-    REQUIRE_FALSE(d.HasParseError());
-    return d;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -195,7 +188,7 @@ TEST_CASE(
         if (truth[a.key].first == a.label) w_ours += w;
         if (truth[a.key].second == a.label) w_judge += w;
     }
-    auto m = metrics_of(dir + "/gold/metrics.json");
+    auto m = test::json_file(dir + "/gold/metrics.json");
     CHECK(m["human_rows"].GetDouble() == 6.0);
     CHECK(m["human_label_accuracy"].GetDouble() == Approx(w_ours / w_all).epsilon(1e-12));
     CHECK(m["judge_human_agreement"].GetDouble() == Approx(w_judge / w_all).epsilon(1e-12));

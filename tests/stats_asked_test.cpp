@@ -8,8 +8,10 @@
 #include <map>
 
 #include "common/csv.h"
+#include "support/json_file.h"
 #include "support/process.h"
 
+using synthmod::test::json_file;
 using synthmod::test::run;
 using synthmod::test::slurp;
 using synthmod::test::spit;
@@ -18,14 +20,6 @@ using synthmod::test::temp_dir;
 namespace {
 
 std::string stats_bin() { return synthmod::test::tool("synthmod-stats"); }
-
-rapidjson::Document json_file(const std::string& path) {
-    rapidjson::Document d;
-    const std::string text = slurp(path);
-    d.Parse(text.c_str());
-    REQUIRE_FALSE(d.HasParseError());
-    return d;
-}
 
 /// A spec with labels A, B, C (weights 1, 1, 2) or with a fourth label D, asking for 8 rows.
 std::string spec_text(bool with_d) {

@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "common/csv.h"
+#include "support/json_file.h"
 #include "support/process.h"
 
 using namespace synthmod;
+using synthmod::test::json_file;
 using synthmod::test::exists;
 using synthmod::test::list_dir;
 using synthmod::test::xml_problem;
@@ -26,14 +28,6 @@ const std::string kRealData = SYNTHMOD_DATA_DIR "/";
 const std::string kJudged = SYNTHMOD_SOURCE_DIR "/tests/data/stats_judged.csv";
 
 std::string stats_bin() { return synthmod::test::tool("synthmod-stats"); }
-
-rapidjson::Document json_file(const std::string& path) {
-    rapidjson::Document d;
-    std::string text = slurp(path);
-    d.Parse(text.c_str());
-    REQUIRE_FALSE(d.HasParseError());
-    return d;
-}
 
 }  // namespace
 

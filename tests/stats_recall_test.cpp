@@ -11,6 +11,7 @@
 #include "common/csv.h"
 #include "common/text.h"
 #include "stats/dedup.h"
+#include "support/jaccard.h"
 
 using namespace synthmod;
 
@@ -48,19 +49,6 @@ class ExactShingles {
     std::unordered_map<std::string, std::uint32_t> ids_;
 };
 
-double exact_jaccard(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
-    std::size_t i = 0, j = 0, common = 0;
-    while (i < a.size() && j < b.size()) {
-        if (a[i] < b[j])
-            ++i;
-        else if (b[j] < a[i])
-            ++j;
-        else
-            ++common, ++i, ++j;
-    }
-    return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
-}
-
 using PairSet = std::set<std::pair<std::uint32_t, std::uint32_t>>;
 
 /// Every pair of non-empty texts with exact Jaccard >= t (the size bound |A| >= t |B| only
@@ -72,7 +60,7 @@ PairSet all_pairs(const std::vector<std::vector<std::uint32_t>>& sets, double t)
             const double small = static_cast<double>(std::min(sets[i].size(), sets[j].size()));
             const double large = static_cast<double>(std::max(sets[i].size(), sets[j].size()));
             if (sets[i].empty() || sets[j].empty() || small < t * large) continue;
-            if (exact_jaccard(sets[i], sets[j]) >= t) out.insert({i, j});
+            if (test::sorted_jaccard(sets[i], sets[j]) >= t) out.insert({i, j});
         }
     return out;
 }
@@ -94,7 +82,7 @@ std::string plant(const std::string& base, double t, ExactShingles& shingles,
             if (next[at] == ' ') continue;
             next[at] = letter;
         }
-        const double j = exact_jaccard(original, shingles.of(next));
+        const double j = test::sorted_jaccard(original, shingles.of(next));
         if (j < t) continue;
         copy = next;
         if (j <= t + 0.03) return copy;
@@ -166,7 +154,7 @@ TEST_CASE("recall at the threshold: pairs planted at J in [t, t + 0.03] over rea
     for (const auto& s : texts) sets.push_back(shingles.of(s));
     const PairSet truth = all_pairs(sets, t);
     std::size_t at_threshold = 0;
-    for (const auto& [i, j] : truth) at_threshold += exact_jaccard(sets[i], sets[j]) <= t + 0.03;
+    for (const auto& [i, j] : truth) at_threshold += test::sorted_jaccard(sets[i], sets[j]) <= t + 0.03;
     INFO(texts.size() << " texts, " << truth.size() << " pairs, " << at_threshold
                       << " of them at J <= t + 0.03");
     REQUIRE(at_threshold >= 1500);

@@ -20,9 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const llm::AnthropicProvider tools("claude-haiku-4-5", "sk-fuzz", "http://127.0.0.1:1");
     static const llm::AnthropicProvider native("claude-haiku-4-5", "sk-fuzz", "http://127.0.0.1:1",
                                                true);
-    synthmod::http::Response response;
-    response.status = 200;
-    response.body.assign(reinterpret_cast<const char*>(data), size);
+    const synthmod::http::Response response = synthmod::fuzz::ok_response(data, size);
     try {
         const llm::BatchInfo b = tools.parse_batch(response);
         require(!b.id.empty());

@@ -2,8 +2,6 @@
 // Message parser), with forced tool use and with native structured output. It must never throw;
 // it returns kOk with a JSON-object answer, or another status with an error text (fuzz_check.h).
 // A body that is not a JSON object is kRetryable (corruption on the way).
-#include <rapidjson/document.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -12,26 +10,18 @@
 #include "tests/fuzz/fuzz_check.h"
 
 namespace llm = synthmod::llm;
-using synthmod::fuzz::check_result;
+using synthmod::fuzz::check_message_result;
+using synthmod::fuzz::ok_response;
 using synthmod::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const llm::AnthropicProvider tools("claude-haiku-4-5", "sk-fuzz", "http://127.0.0.1:1");
     static const llm::AnthropicProvider native("claude-haiku-4-5", "sk-fuzz", "http://127.0.0.1:1",
                                                true);
-    synthmod::http::Response response;
-    response.status = 200;
-    response.headers = {{"request-id", "req_fuzz"}};
-    response.body.assign(reinterpret_cast<const char*>(data), size);
-
-    rapidjson::Document d;
-    d.Parse<rapidjson::kParseIterativeFlag>(response.body.c_str(), response.body.size());
-    const bool is_object = !d.HasParseError() && d.IsObject();
+    const synthmod::http::Response response = ok_response(data, size, "request-id");
     for (const auto* provider : {&tools, &native}) {
         const llm::Result r = provider->parse_response(response);
-        require(r.http_status == 200);
-        check_result(r);
-        if (!is_object) require(r.status == llm::Status::kRetryable);
+        check_message_result(r, response);
         if (r.status != llm::Status::kOk) require(r.error.find("req_fuzz") != std::string::npos);
     }
     return 0;

@@ -4,9 +4,12 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "common/llm/http.h"
 #include "common/llm/provider.h"
 
 namespace synthmod::fuzz {
@@ -34,6 +37,27 @@ inline void check_result(const llm::Result& r) {
         require(!r.error.empty());
         require(r.answer_json.empty());
     }
+}
+
+/// A 200 response whose body is the fuzz input, as the transport hands it to a provider; with
+/// `id_header` it carries that header with the value req_fuzz (a request id the errors quote).
+inline http::Response ok_response(const std::uint8_t* data, std::size_t size,
+                                  const char* id_header = nullptr) {
+    http::Response response;
+    response.status = 200;
+    if (id_header != nullptr) response.headers = {{id_header, "req_fuzz"}};
+    response.body.assign(reinterpret_cast<const char*>(data), size);
+    return response;
+}
+
+/// What every parser of a 200 message body keeps: the status carried over, check_result, and a
+/// body that is not a JSON object answered kRetryable (corruption on the way).
+inline void check_message_result(const llm::Result& r, const http::Response& response) {
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseIterativeFlag>(response.body.c_str(), response.body.size());
+    require(r.http_status == 200);
+    check_result(r);
+    if (d.HasParseError() || !d.IsObject()) require(r.status == llm::Status::kRetryable);
 }
 
 }  // namespace synthmod::fuzz
