@@ -4,16 +4,18 @@
 // data converted by hand to content,label. Malformed variants are refused with file:line, exit 2,
 // nothing written.
 #include <rapidjson/document.h>
-#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <map>
+
+#include <zlib.h>
 
 #include "common/csv.h"
 #include "support/json_file.h"
 #include "support/process.h"
 
 using synthmod::test::json_file;
+using synthmod::test::spit_gzip;
 using synthmod::test::exists;
 using synthmod::test::run;
 using synthmod::test::slurp;
@@ -44,14 +46,6 @@ std::string csv_line(const std::vector<std::string>& fields) {
     for (std::size_t i = 0; i < fields.size(); ++i)
         out += (i ? "," : "") + synthmod::csv::quote(fields[i]);
     return out + "\n";
-}
-
-void spit_gzip(const std::string& path, const std::string& bytes) {
-    gzFile f = gzopen(path.c_str(), "wb");
-    REQUIRE(f != nullptr);
-    REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
-            static_cast<int>(bytes.size()));
-    REQUIRE(gzclose(f) == Z_OK);
 }
 
 }  // namespace

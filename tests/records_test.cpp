@@ -2,7 +2,6 @@
 // released it (samples-1680.jsonl.gz) against the same data converted by hand (moderation_openai.csv).
 #include "common/records.h"
 
-#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -18,14 +17,6 @@ namespace records = synthmod::records;
 namespace test = synthmod::test;
 
 namespace {
-
-void spit_gzip(const std::string& path, const std::string& bytes) {
-    gzFile f = gzopen(path.c_str(), "wb");
-    REQUIRE(f != nullptr);
-    REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
-            static_cast<int>(bytes.size()));
-    REQUIRE(gzclose(f) == Z_OK);
-}
 
 std::string error_of(const records::Source& source, const std::vector<records::Column>& required = {}) {
     try {
@@ -69,7 +60,7 @@ TEST_CASE("records reads CSV exactly as csv::read_table does", "[records]") {
     CHECK(got.lines == want.lines);
     CHECK(got.lines == std::vector<std::size_t>{2, 5});
     // The same bytes gzip-compressed, under a name that does not say so: found by the magic bytes.
-    spit_gzip(dir + "/b.csv", text);
+    test::spit_gzip(dir + "/b.csv", text);
     const auto gz = records::read_table({dir + "/b.csv"});
     CHECK(gz.rows == want.rows);
     CHECK(gz.lines == want.lines);
@@ -151,14 +142,14 @@ TEST_CASE("records refuses a broken gzip file and an empty one", "[records]") {
     const std::string path = dir + "/a.jsonl.gz";
     std::string body;
     for (int i = 0; i < 2000; ++i) body += "{\"text\": \"row " + std::to_string(i) + "\"}\n";
-    spit_gzip(path, body);
+    test::spit_gzip(path, body);
     const std::string whole = test::slurp(path);
     REQUIRE(records::read_table({path}).rows.size() == 2000);
     test::spit(path, whole.substr(0, whole.size() / 2));  // cut in the middle
     const std::string err = error_of({path});
     INFO(err);
     CHECK(err.rfind(path + ": gzip: ", 0) == 0);
-    spit_gzip(path, "");
+    test::spit_gzip(path, "");
     CHECK(error_of({path}) == path + ":1: empty file (no header row)");
 }
 

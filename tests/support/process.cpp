@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -225,6 +226,14 @@ std::string slurp(const std::string& path) {
 void spit(const std::string& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << content;
+}
+
+void spit_gzip(const std::string& path, const std::string& bytes) {
+    gzFile f = gzopen(path.c_str(), "wb");
+    if (f == nullptr) throw std::runtime_error("gzopen " + path + " failed");
+    const int wrote = gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+    if (gzclose(f) != Z_OK || wrote != static_cast<int>(bytes.size()))
+        throw std::runtime_error("writing " + path + " (gzip) failed");
 }
 
 bool exists(const std::string& path) {

@@ -64,6 +64,8 @@ std::string tool(const std::string& name);
 std::string temp_dir(const std::string& tag);
 std::string slurp(const std::string& path);
 void spit(const std::string& path, const std::string& content);
+/// `bytes` gzip-compressed into `path`; throws when zlib cannot write it.
+void spit_gzip(const std::string& path, const std::string& bytes);
 bool exists(const std::string& path);
 /// Names in `dir` (without . and ..), sorted; empty when it cannot be read.
 std::vector<std::string> list_dir(const std::string& dir);
