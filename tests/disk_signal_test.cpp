@@ -8,13 +8,17 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <map>
 #include <thread>
 
 #include "common/csv.h"
+#include "common/errors.h"
 #include "common/output_file.h"
+#include "support/fsync_fault.h"
 #include "support/process.h"
 
 using namespace synthmod;
@@ -396,4 +400,42 @@ TEST_CASE("OutputFile: start_writeback's early fsync, then commit, puts the whol
     }
     CHECK(slurp(path) == whole);
     CHECK(temporaries(dir).empty());
+}
+
+TEST_CASE("OutputFile: an early fsync that fails is reported by commit, and nothing is put in place",
+          "[output_file]") {
+    // The writeback's fsync runs on a helper thread, before commit(). The kernel reports a
+    // writeback error once: commit()'s own fsync on a descriptor opened later would succeed, so
+    // the early error must be kept and reported, with the temporary removed.
+    const std::string dir = temp_dir("output_file_fsync");
+    const std::string path = dir + "/out.csv";
+    spit(path, "the previous version\n");
+    const int failed_before = synthmod::test::failed_fsyncs();
+    {
+        OutputFile f(path);
+        f.stream() << "first part\n";
+        synthmod::test::fail_next_fsyncs(1);
+        f.start_writeback();
+        f.stream() << "second part\n";
+        try {
+            f.commit();
+            FAIL("commit() succeeded after its early fsync failed");
+        } catch (const IoError& e) {
+            CHECK(std::string(e.what()) == path + ": cannot write: " + std::strerror(EIO));
+        }
+    }
+    CHECK(synthmod::test::failed_fsyncs() == failed_before + 1);
+    CHECK(slurp(path) == "the previous version\n");
+    CHECK(temporaries(dir).empty());
+
+    SECTION("commit's own fsync failing is reported the same way") {
+        {
+            OutputFile f(path);
+            f.stream() << "no writeback started\n";
+            synthmod::test::fail_next_fsyncs(1);
+            CHECK_THROWS_WITH(f.commit(), path + ": cannot write: " + std::strerror(EIO));
+        }
+        CHECK(slurp(path) == "the previous version\n");
+        CHECK(temporaries(dir).empty());
+    }
 }

@@ -1,0 +1,13 @@
+// fsync_fault: makes the next fsync(2) calls of this test process fail, to reach the error paths
+// of code that fsyncs (OutputFile). The test binary defines fsync itself, so every call in it,
+// the libraries linked in included, comes here first; unarmed it is the system call.
+#pragma once
+
+namespace synthmod::test {
+
+/// The next `count` fsync calls, from any thread, fail with `error` (EIO by default).
+void fail_next_fsyncs(int count, int error = 5 /* EIO */);
+/// fsync calls that failed on purpose since the process started.
+int failed_fsyncs();
+
+}  // namespace synthmod::test
