@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "common/csv.h"
@@ -81,6 +82,37 @@ TEST_CASE("text normalize follows DESIGN section 9", "[text]") {
     CHECK(text::normalize("a\u00a0\u3000b") == "a b");
     CHECK(text::normalize("") == "");
     CHECK(text::normalize("!?") == "");
+}
+
+TEST_CASE("text normalize: the ASCII path agrees with the code-point path", "[text]") {
+    // ASCII text takes a path of its own (16 bytes at a time where they are plain words); a
+    // trailing non-ASCII word sends the same text through the code-point path instead, whose
+    // result is the ASCII one plus that word. Random texts weighted to the cases the 16-byte
+    // step must get right: spaces at a block's edges, runs of spaces and punctuation between
+    // words, other whitespace, upper case, leading and trailing spaces.
+    const std::string alphabet = "abcXYZ09      ,!'-\t\n$";
+    std::mt19937 rng(7);
+    std::string s, ascii, unicode;
+    std::size_t long_plain = 0;
+    for (int n = 0; n < 20000; ++n) {
+        s.clear();
+        const std::size_t len = rng() % 90;
+        const bool plain = n % 2 == 0;  // half of them letters and single spaces only
+        for (std::size_t i = 0; i < len; ++i) {
+            char c = alphabet[rng() % alphabet.size()];
+            if (plain && (c == ',' || c == '!' || c == '\'' || c == '-' || c == '\t' || c == '\n'))
+                c = 'q';
+            if (plain && c == ' ' && !s.empty() && s.back() == ' ') c = 'Q';
+            s.push_back(c);
+        }
+        long_plain += plain && len >= 32;
+        text::normalize(s, ascii);
+        text::normalize(s + " \u00e9", unicode);
+        INFO("input: [" << s << "]");
+        REQUIRE(unicode == (ascii.empty() ? "\u00e9" : ascii + " \u00e9"));
+        CHECK(text::normalize(s) == ascii);
+    }
+    CHECK(long_plain > 3000);
 }
 
 TEST_CASE("text normalize matches Python on hard cases", "[text]") {
