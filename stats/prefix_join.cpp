@@ -132,6 +132,9 @@ std::size_t sort_distinct(std::vector<std::uint64_t>& tokens) {
     return drop_repeats(tokens);
 }
 
+/// Longest prefix rank_prefix selects by insertion (a post of ~30 words keeps ~7 tokens).
+constexpr std::size_t kSmallPrefix = 16;
+
 /// Writes the `keep` rarest of the n sorted distinct tokens to out[0, keep) in the global order
 /// (estimated frequency, then token), and with `rest` the others after them in any order.
 /// A token is ranked by frequency << 32 | its index: in a sorted set the index orders as the
@@ -142,6 +145,25 @@ void rank_prefix(const std::uint64_t* sorted, std::size_t n, std::size_t keep,
     keys.resize(n);
     for (std::size_t i = 0; i < n; ++i)
         keys[i] = static_cast<std::uint64_t>(freq.of(sorted[i])) << 32 | i;
+    if (keep > 0 && keep < n && keep <= kSmallPrefix) {
+        // A short prefix (a post's handful of tokens): the `keep` smallest keys by insertion, one
+        // pass instead of a selection and a sort. Keys are distinct (each holds its index).
+        std::uint64_t top[kSmallPrefix];
+        std::size_t held = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t key = keys[i];
+            if (held == keep && key >= top[keep - 1]) continue;
+            std::size_t at = held < keep ? held++ : keep - 1;
+            for (; at > 0 && top[at - 1] > key; --at) top[at] = top[at - 1];
+            top[at] = key;
+        }
+        for (std::size_t i = 0; i < keep; ++i) out[i] = sorted[top[i] & UINT32_MAX];
+        if (!rest) return;
+        std::size_t next = keep;
+        for (std::size_t i = 0; i < n; ++i)
+            if (keys[i] > top[keep - 1]) out[next++] = sorted[i];
+        return;
+    }
     const auto cut = keys.begin() + static_cast<std::ptrdiff_t>(keep);
     if (cut != keys.end()) std::nth_element(keys.begin(), cut, keys.end());
     std::sort(keys.begin(), cut);
