@@ -58,6 +58,17 @@ TEST_CASE("text validates UTF-8", "[text]") {
         CHECK_FALSE(text::is_valid_utf8("\xf5\x80\x80\x80"));
         CHECK_FALSE(text::is_valid_utf8("\xff"));
     }
+    SECTION("a bad byte after long ASCII runs is found where it is") {
+        for (std::size_t at = 0; at < 70; ++at)
+            for (std::size_t after : {0, 1, 15, 16, 17, 40}) {
+                const std::string s = std::string(at, 'a') + "\x80" + std::string(after, 'b');
+                INFO("bad byte at " << at << ", " << after << " bytes after it");
+                CHECK_FALSE(text::is_valid_utf8(s, &bad));
+                CHECK(bad == at);
+                CHECK(
+                    text::is_valid_utf8(std::string(at, 'a') + "\u00e9" + std::string(after, 'b')));
+            }
+    }
     SECTION("truncated and stray bytes") {
         CHECK_FALSE(text::is_valid_utf8("0123456789\xe6\x97", &bad));
         CHECK(bad == 10);
