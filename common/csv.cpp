@@ -1,6 +1,9 @@
 #include "common/csv.h"
 
 #include <sys/stat.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -30,6 +33,25 @@ constexpr std::array<bool, 256> special_bytes() {
     return t;
 }
 constexpr std::array<bool, 256> kSpecial = special_bytes();
+
+/// The first special byte in [p, e), or e: 16 bytes per step with SSE2 (the reader's unquoted
+/// fields and the writer's quoting test scan every byte of every field).
+const char* find_special(const char* p, const char* e) {
+#ifdef __SSE2__
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    for (; e - p >= 16; p += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (const int m = _mm_movemask_epi8(hit))
+            return p + __builtin_ctz(static_cast<unsigned>(m));
+    }
+#endif
+    while (p < e && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+    return p;
+}
 
 std::size_t count_newlines(std::string_view s) {
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
@@ -156,8 +178,7 @@ bool Reader::next(std::vector<std::string>& fields) {
                 if (pos_ == end_ && !fill()) break;
                 const char* p = buf_.data() + pos_;
                 const char* e = buf_.data() + end_;
-                const char* s = p;
-                while (s < e && !kSpecial[static_cast<unsigned char>(*s)]) ++s;
+                const char* s = find_special(p, e);
                 field.append(p, s);
                 pos_ = static_cast<std::size_t>(s - buf_.data());
                 if (s < e) break;
@@ -275,10 +296,7 @@ bool needs_quotes(std::string_view field) {
     if (first == ' ' || first == '\t' || last == ' ' || last == '\t') return true;
     // A leading BOM would be taken for the file's BOM if this field opened the file.
     if (field.rfind("\xEF\xBB\xBF", 0) == 0) return true;
-    for (char c : field) {
-        if (kSpecial[static_cast<unsigned char>(c)]) return true;
-    }
-    return false;
+    return find_special(field.data(), field.data() + field.size()) != field.data() + field.size();
 }
 
 void append_field(std::string& out, std::string_view field) {

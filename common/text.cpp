@@ -1,6 +1,9 @@
 #include "common/text.h"
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <array>
 #include <cstdint>
@@ -115,14 +118,38 @@ constexpr std::array<unsigned char, 128> ascii_classes() {
 }
 constexpr std::array<unsigned char, 128> kAsciiClass = ascii_classes();
 
+#ifdef __SSE2__
+/// 16 bytes of plain words: letters, digits and single spaces (no punctuation, no other
+/// whitespace, no two spaces in a row) are normalised by lower-casing A-Z alone. If `p` holds
+/// such bytes, writes them lower-cased to w[0, 16) and returns the mask of their spaces (bit b:
+/// byte b); else returns -1 and writes nothing.
+int plain_words(const char* p, char* w) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compares: the caller has checked the bytes are ASCII (0..127).
+    auto in = [&](char lo, char hi) {
+        return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    const __m128i upper = in('A', 'Z');
+    const __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+    const __m128i plain = _mm_or_si128(_mm_or_si128(in('a', 'z'), in('0', '9')), upper);
+    if (_mm_movemask_epi8(_mm_or_si128(plain, space)) != 0xffff) return -1;
+    const int spaces = _mm_movemask_epi8(space);
+    if (spaces & (spaces >> 1)) return -1;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(w),
+                     _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+    return spaces;
+}
+#endif
+
 /// Pure ASCII: NFKC and case folding reduce to lower-casing A-Z; one pass, no decoding.
+/// Runs of 16 bytes of plain words (most of a post) are copied lower-cased in one step.
 void normalize_ascii(std::string_view s, std::string& out) {
     out.resize(s.size());
     char* w = out.data();
     char* const start = w;
     bool pending_space = false;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
+    auto one = [&](unsigned char c) {
         switch (kAsciiClass[c]) {
             case kSpace:
                 pending_space = w != start;
@@ -136,7 +163,29 @@ void normalize_ascii(std::string_view s, std::string& out) {
                 }
                 *w++ = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
         }
+    };
+    std::size_t i = 0;
+#ifdef __SSE2__
+    // Output never runs ahead of input (w <= start + i), so w[0, 17) is inside out's s.size()
+    // bytes while i + 16 <= s.size(): the pending space and the 16 bytes fit.
+    for (; i + 16 <= s.size(); i += 16) {
+        // Before anything is written a leading space must be dropped: bytes one at a time.
+        const bool lead_space = pending_space && s[i] != ' ';
+        const int spaces = w == start ? -1 : plain_words(s.data() + i, w + lead_space);
+        if (spaces < 0) {
+            for (std::size_t k = i; k < i + 16; ++k) one(static_cast<unsigned char>(s[k]));
+            continue;
+        }
+        // As one byte at a time: a space is written once a word follows it (the pending one
+        // before the chunk; one within it, whose next byte is a letter or digit), and a space
+        // at the chunk's end stays pending.
+        if (lead_space) *w++ = ' ';
+        w += 16;
+        pending_space = (spaces >> 15) & 1;
+        w -= pending_space;
     }
+#endif
+    for (; i < s.size(); ++i) one(static_cast<unsigned char>(s[i]));
     out.resize(static_cast<std::size_t>(w - start));
 }
 
@@ -194,6 +243,12 @@ bool is_valid_utf8(std::string_view s, std::size_t* bad_offset) {
         return false;
     };
     while (i < n) {
+#ifdef __SSE2__
+        // ASCII runs 16 bytes per step (the reader checks every field of every row).
+        while (i + 16 <= n &&
+               _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i))) == 0)
+            i += 16;
+#endif
         if (i + 8 <= n) {
             std::uint64_t w;
             std::memcpy(&w, p + i, 8);
@@ -202,6 +257,7 @@ bool is_valid_utf8(std::string_view s, std::size_t* bad_offset) {
                 continue;
             }
         }
+        if (i >= n) break;
         const unsigned c = p[i];
         if (c < 0x80) {
             ++i;

@@ -20,7 +20,7 @@ enum class JudgeStatus { kNone, kOk, kRefused, kError, kTie };
 
 /// Every field of every row in a few large blocks: a million rows stored as a million vectors
 /// of strings would cost 50 % more memory than the text itself. One column (the content) can be
-/// kept in blocks of its own, so that they can be freed once it is stored another way.
+/// kept in blocks of its own, whose fields may be overwritten in place (its normalised text).
 class RowStore {
    public:
     /// `separate`: the column kept in blocks of its own (none when >= columns).
@@ -33,18 +33,16 @@ class RowStore {
     }
     std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
     std::size_t columns() const { return columns_; }
-    /// The separate column's blocks, and the one row `row`'s field of it lies in.
-    std::size_t separate_blocks() const { return separate_blocks_.size(); }
-    std::size_t separate_block_of(std::size_t row) const {
-        return refs_[row * columns_ + separate_].block;
+    /// Row `row`'s field of the separate column, writable: at() then shows what is written
+    /// there (at most its size). Rows may be written from several threads, each row by one.
+    char* separate_field(std::size_t row) {
+        const Ref& r = refs_[row * columns_ + separate_];
+        return separate_blocks_[r.block].data() + r.offset;
     }
-    /// Waits for the pages being faulted in ahead of the rows; call it once all rows are added,
-    /// before any block is released (release_separate_block may run on several threads).
-    void finish() { prefault_.wait(); }
-    /// Frees a block of the separate column: its fields must not be read again.
-    void release_separate_block(std::size_t block) {
-        std::vector<char>().swap(separate_blocks_[block]);
-    }
+    /// Waits for the pages being faulted in ahead of the rows, and gives back those no row
+    /// used (up to kAhead per block); call it once all rows are added, before any field is
+    /// overwritten (separate_field may run on several threads).
+    void finish();
 
    private:
     struct Ref {
@@ -184,7 +182,9 @@ class Dataset {
     std::vector<std::uint32_t> file_;  ///< per row: index into `files_`
     std::vector<std::size_t> line_;    ///< per row: line its record starts on
     RowStore rows_;
-    std::vector<std::vector<char>> normalized_store_;  ///< what `normalized` views
+    /// What `normalized` views besides the content's own blocks: the few texts normalising
+    /// lengthened (NFKC expansions), per worker.
+    std::vector<std::vector<char>> normalized_store_;
     std::vector<std::string_view> raw_edits_;  ///< per row: edits rebuilding the raw content
     std::vector<std::vector<char>> raw_edits_store_;
     bool packed_ = false;  ///< prepared: the content held as raw_edits_

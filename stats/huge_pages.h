@@ -27,6 +27,10 @@ void reserve(std::vector<T>& v, std::size_t capacity) {
 /// written whole (it becomes resident). Advice only: where the kernel lacks it, nothing changes.
 void populate(const void* data, std::size_t bytes);
 
+/// Gives the whole pages inside [data, data + bytes) back to the kernel (MADV_DONTNEED): for
+/// memory faulted in ahead that will not be used. Reading them afterwards gives zeros.
+void discard(const void* data, std::size_t bytes);
+
 /// `v.assign(n, value)` on huge pages, its pages faulted in by populate() first (v's old buffer
 /// is freed first).
 template <class T>

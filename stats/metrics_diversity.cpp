@@ -3,6 +3,10 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -16,18 +20,44 @@ namespace synthmod::metrics::sections {
 
 namespace {
 
+/// Calls fn(start, stop) for every word [start, stop) of s, the pieces between single spaces
+/// as a find(' ') loop cuts them (an empty piece between two spaces, none after a last space).
+/// The spaces are found 16 bytes at a time with SSE2: one memchr call per word cost ~3 % of
+/// the short-post run.
+template <class Fn>
+void for_each_word(std::string_view s, Fn&& fn) {
+    const char* p = s.data();
+    const std::size_t size = s.size();
+    std::size_t start = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi8(' ');
+    for (; i + 16 <= size; i += 16) {
+        auto m = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), space)));
+        for (; m; m &= m - 1) {
+            const std::size_t stop = i + static_cast<std::size_t>(__builtin_ctz(m));
+            fn(start, stop);
+            start = stop + 1;
+        }
+    }
+#endif
+    for (; i < size; ++i)
+        if (p[i] == ' ') {
+            fn(start, i);
+            start = i + 1;
+        }
+    if (start < size) fn(start, size);
+}
+
 /// Calls fn(hash) for every word n-gram (order 1 or 2) of a normalised text.
 template <class Fn>
 void for_each_gram(std::string_view s, int order, Fn&& fn) {
-    std::size_t prev = std::string_view::npos, start = 0;
-    while (start < s.size()) {
-        std::size_t end = s.find(' ', start);
-        if (end == std::string_view::npos) end = s.size();
+    std::size_t prev = std::string_view::npos;
+    for_each_word(s, [&](std::size_t start, std::size_t end) {
         std::size_t from = order == 1 ? start : prev;
         if (from != std::string_view::npos) fn(XXH3_64bits(s.data() + from, end - from));
         prev = start;
-        start = end + 1;
-    }
+    });
 }
 
 /// Open-addressing set of 64-bit hashes (0 stands for "empty"; hash 0 is stored as 1).
@@ -103,10 +133,8 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigram_buckets(const Rows& ro
             std::string_view s = rows.data.normalized[rows.at(k)];
             unigrams.clear();
             bigram_buckets.clear();
-            std::size_t prev = std::string_view::npos, start = 0;
-            while (start < s.size()) {
-                std::size_t stop = s.find(' ', start);
-                if (stop == std::string_view::npos) stop = s.size();
+            std::size_t prev = std::string_view::npos;
+            for_each_word(s, [&](std::size_t start, std::size_t stop) {
                 unigrams.push_back(XXH3_64bits(s.data() + start, stop - start));
                 set.prefetch(unigrams.back());
                 if (prev != std::string_view::npos) {
@@ -114,8 +142,7 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigram_buckets(const Rows& ro
                     __builtin_prefetch(&c[bigram_buckets.back()]);
                 }
                 prev = start;
-                start = stop + 1;
-            }
+            });
             for (std::uint64_t h : unigrams) set.insert(h);
             for (std::uint64_t b : bigram_buckets) ++c[b];
             words += unigrams.size();

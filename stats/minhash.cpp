@@ -92,10 +92,13 @@ void word_shingles(const char* p, std::size_t size, std::size_t un,
     // start to the last word's end.
     // A word starts at a non-space byte after a space (or at 0) and ends at a space after a
     // non-space (or at the end); 16 bytes at a time by SSE2 compare + movemask where available.
+    // Grown, never shrunk: a resize per text zero-filled the part the last text had cut off.
     thread_local std::vector<std::uint32_t> starts;
     thread_local std::vector<std::uint32_t> ends;
-    starts.resize(size / 2 + 2);
-    ends.resize(size / 2 + 2);
+    if (starts.size() < size / 2 + 2) {
+        starts.resize(size / 2 + 2);
+        ends.resize(size / 2 + 2);
+    }
     std::uint32_t* st = starts.data();
     std::uint32_t* en = ends.data();
     std::size_t words = 0, closed = 0;
@@ -121,16 +124,16 @@ void word_shingles(const char* p, std::size_t size, std::size_t un,
         prev_space = is_space;
     }
     if (!prev_space) en[closed++] = static_cast<std::uint32_t>(size);
-    starts.resize(words);
-    ends.resize(closed);
-    const std::size_t units = starts.size();
+    const std::size_t units = words;
     if (units < un) {
         out.push_back(hash_bytes(p, size));
         return;
     }
-    out.reserve(units - un + 1);
+    // Sized once and written by index: a push_back per shingle was an out-of-line call.
+    out.resize(units - un + 1);
+    std::uint64_t* hashes = out.data();
     for (std::size_t k = 0; k + un <= units; ++k)
-        out.push_back(hash_bytes(p + starts[k], ends[k + un - 1] - starts[k]));
+        hashes[k] = hash_bytes(p + st[k], en[k + un - 1] - st[k]);
 }
 
 }  // namespace

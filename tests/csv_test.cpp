@@ -202,8 +202,8 @@ TEST_CASE("csv open and read_table on files", "[csv]") {
         CHECK(t.rows == expected);
     }
     SECTION("the real moderation set reads with its documented size") {
-        const auto t = csv::read_table(
-            std::string(SYNTHMOD_DATA_DIR) + "/moderation_openai.csv", {"content", "label"});
+        const auto t = csv::read_table(std::string(SYNTHMOD_DATA_DIR) + "/moderation_openai.csv",
+                                       {"content", "label"});
         CHECK(t.header == std::vector<std::string>{"content", "label"});
         CHECK(t.rows.size() == 1680);
     }
@@ -227,6 +227,25 @@ TEST_CASE("csv writer quotes only when needed", "[csv]") {
     csv::Writer writer(out);
     writer.write_row(std::vector<std::string_view>{"x", "y\"z"});
     CHECK(out.str() == "x,\"y\"\"z\"\n");
+}
+
+TEST_CASE("csv finds a separator, quote or line end at any place in a long field", "[csv]") {
+    // Fields are scanned 16 bytes at a time: each special byte at every place of fields up to 70
+    // bytes long, around the block edges, must still be seen by the writer and the reader.
+    for (const char special : {',', '"', '\r', '\n'})
+        for (std::size_t len = 1; len < 70; ++len)
+            for (std::size_t at = 0; at < len; ++at) {
+                std::string field(len, 'x');
+                field[at] = special;
+                INFO("byte " << static_cast<int>(special) << " at " << at << " of " << len);
+                REQUIRE(csv::quote(field).front() == '"');
+                REQUIRE(read_all(write({{field, "y"}})) == Rows{{field, "y"}});
+            }
+    for (std::size_t len = 1; len < 70; ++len) {
+        const std::string plain(len, 'x');
+        CHECK(csv::quote(plain) == plain);
+        CHECK(read_all(plain + "," + plain + "\n") == Rows{{plain, plain}});
+    }
 }
 
 TEST_CASE("csv writer output reads back identically", "[csv]") {

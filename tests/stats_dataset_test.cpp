@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "common/errors.h"
+#include "common/text.h"
 #include "stats/dataset.h"
 #include "support/process.h"
 
@@ -65,7 +66,9 @@ TEST_CASE("shards that do not share their columns are refused with file:line", "
     };
     CHECK(message({dir + "/a.csv", dir + "/b.csv"}) ==
           dir + "/b.csv:1: has 3 columns, the first input 2 (shards must share their columns)");
-    CHECK(message({dir + "/c.csv"}) == dir + "/c.csv:1: missing column \"label\" (columns found: content, labels; --label-column picks one)");
+    CHECK(message({dir + "/c.csv"}) == dir +
+                                           "/c.csv:1: missing column \"label\" (columns found: "
+                                           "content, labels; --label-column picks one)");
     CHECK(message({dir + "/d.csv"}) ==
           dir + "/d.csv:2: expected 2 fields (as in the header), found 3");
     CHECK_THROWS_AS(dataset::load({}), UsageError);
@@ -138,4 +141,31 @@ TEST_CASE("the content is read through text() once prepared; misuse is a logic e
     no_content.add_row({"x", "Safe"}, no_content.add_file("n.csv"), 2);
     CHECK_THROWS_AS(no_content.text(0), std::logic_error);
     CHECK_THROWS_AS(no_content.add_row({"x", "Safe"}, 5, 3), std::logic_error);  // unknown file
+}
+
+TEST_CASE("prepare's normalised texts, written over the raw ones, and the raw texts rebuilt",
+          "[dataset]") {
+    // Normalising shortens most texts (written in place of the raw text) and lengthens a few
+    // (NFKC: U+337F SQUARE CORPORATION, 3 bytes, becomes 4 CJK letters, 12 bytes; U+FDFA 3 ->
+    // 33 bytes): both kinds, and empty and unchanged ones, on two workers (>= 1024 rows).
+    const std::vector<std::string> texts = {"  Hello,  World ", "\u337f ltd", "plain words", "",
+                                            "A\u00a0B!",        "x \ufdfa y", "ok"};
+    dataset::Dataset d({"content", "label"});
+    const auto f = d.add_file("t.csv");
+    const std::size_t rows = 2100;
+    for (std::size_t i = 0; i < rows; ++i)
+        d.add_row({texts[i % texts.size()] + (i % 3 ? "" : " Row " + std::to_string(i)), "Safe"}, f,
+                  i + 2);
+    d.prepare(2);
+    std::size_t longer = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+        const std::string raw =
+            texts[i % texts.size()] + (i % 3 ? "" : " Row " + std::to_string(i));
+        INFO("row " << i << ": " << raw);
+        CHECK(d.normalized[i] == text::normalize(raw));
+        CHECK(d.text(i) == raw);
+        longer += d.normalized[i].size() > raw.size();
+    }
+    CHECK(longer >= 2 * (rows / texts.size()));  // the lengthened ones were there
+    CHECK(d.normalized[1].substr(0, 12) == "\u682a\u5f0f\u4f1a\u793e");
 }

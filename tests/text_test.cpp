@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "common/csv.h"
@@ -57,6 +58,17 @@ TEST_CASE("text validates UTF-8", "[text]") {
         CHECK_FALSE(text::is_valid_utf8("\xf5\x80\x80\x80"));
         CHECK_FALSE(text::is_valid_utf8("\xff"));
     }
+    SECTION("a bad byte after long ASCII runs is found where it is") {
+        for (std::size_t at = 0; at < 70; ++at)
+            for (std::size_t after : {0, 1, 15, 16, 17, 40}) {
+                const std::string s = std::string(at, 'a') + "\x80" + std::string(after, 'b');
+                INFO("bad byte at " << at << ", " << after << " bytes after it");
+                CHECK_FALSE(text::is_valid_utf8(s, &bad));
+                CHECK(bad == at);
+                CHECK(
+                    text::is_valid_utf8(std::string(at, 'a') + "\u00e9" + std::string(after, 'b')));
+            }
+    }
     SECTION("truncated and stray bytes") {
         CHECK_FALSE(text::is_valid_utf8("0123456789\xe6\x97", &bad));
         CHECK(bad == 10);
@@ -81,6 +93,37 @@ TEST_CASE("text normalize follows DESIGN section 9", "[text]") {
     CHECK(text::normalize("a\u00a0\u3000b") == "a b");
     CHECK(text::normalize("") == "");
     CHECK(text::normalize("!?") == "");
+}
+
+TEST_CASE("text normalize: the ASCII path agrees with the code-point path", "[text]") {
+    // ASCII text takes a path of its own (16 bytes at a time where they are plain words); a
+    // trailing non-ASCII word sends the same text through the code-point path instead, whose
+    // result is the ASCII one plus that word. Random texts weighted to the cases the 16-byte
+    // step must get right: spaces at a block's edges, runs of spaces and punctuation between
+    // words, other whitespace, upper case, leading and trailing spaces.
+    const std::string alphabet = "abcXYZ09      ,!'-\t\n$";
+    std::mt19937 rng(7);
+    std::string s, ascii, unicode;
+    std::size_t long_plain = 0;
+    for (int n = 0; n < 20000; ++n) {
+        s.clear();
+        const std::size_t len = rng() % 90;
+        const bool plain = n % 2 == 0;  // half of them letters and single spaces only
+        for (std::size_t i = 0; i < len; ++i) {
+            char c = alphabet[rng() % alphabet.size()];
+            if (plain && (c == ',' || c == '!' || c == '\'' || c == '-' || c == '\t' || c == '\n'))
+                c = 'q';
+            if (plain && c == ' ' && !s.empty() && s.back() == ' ') c = 'Q';
+            s.push_back(c);
+        }
+        long_plain += plain && len >= 32;
+        text::normalize(s, ascii);
+        text::normalize(s + " \u00e9", unicode);
+        INFO("input: [" << s << "]");
+        REQUIRE(unicode == (ascii.empty() ? "\u00e9" : ascii + " \u00e9"));
+        CHECK(text::normalize(s) == ascii);
+    }
+    CHECK(long_plain > 3000);
 }
 
 TEST_CASE("text normalize matches Python on hard cases", "[text]") {
