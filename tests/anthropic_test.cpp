@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <random>
 
@@ -122,6 +123,52 @@ TEST_CASE("json::LocalDocument parses past its buffer", "[anthropic]") {
     REQUIRE(local.doc().IsArray());
     CHECK(local.doc().Size() == 5000);
     CHECK(std::string(local.doc()[4999].GetString()) == "4999");
+}
+
+TEST_CASE("json::LocalDocument::parse reads a copy in place with json::parse's result",
+          "[anthropic]") {
+    // Every outcome, error text and offset as json::parse (rapidjson's Parse(text, size)),
+    // including the byte-order-mark bytes it skips and a NUL byte, which ends the input.
+    const std::string deep = std::string(600, '[') + std::string(600, ']');
+    const std::vector<std::string> texts = {
+        R"({"content":"say \"hi\"\n caf\u00e9 \ud83d\ude00","label":"Safe","n":[1,-2,3.5e3,null]})",
+        "{\"a\":1}",
+        "  [true, false]  ",
+        "{\"a\":1} x",
+        "{\"a\":\"x\ty\"}",
+        "{\"a\":",
+        "",
+        "\xEF\xBB\xBF{\"a\":\"b\"}",
+        "\xEF\xBB\xBF{\"a\":}",
+        "\xEF{\"a\":1}",
+        "\xBB{\"a\":1}",
+        "\xEF\xBF{\"a\":1}",
+        std::string("{\"a\":1}\0{", 10),
+        std::string("{\"a\":\"x\0y\"}", 11),
+        "{\"a\":\"\\u0000z\"}",
+        "{\"a\":\"\\x\"}",
+        "\"\xff\xfe\"",
+        deep,
+        std::string(100, '[') + std::string(100, ']')};
+    for (const auto& text : texts) {
+        INFO(text);
+        rapidjson::Document expected;
+        std::string expected_why;
+        const bool expected_ok = json::parse(expected, text.data(), text.size(), &expected_why);
+        json::LocalDocument local;
+        std::string why;
+        CHECK(local.parse(text, &why) == expected_ok);
+        CHECK(why == expected_why);
+        if (expected_ok) CHECK(json::to_json(local.doc()) == json::to_json(expected));
+
+        rapidjson::Document plain;  // parse_plain: rapidjson's recursive parser, any flags
+        plain.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+        json::LocalDocument copy;
+        copy.parse_plain<rapidjson::kParseValidateEncodingFlag>(text);
+        CHECK(copy.doc().HasParseError() == plain.HasParseError());
+        CHECK(copy.doc().GetParseError() == plain.GetParseError());
+        if (!plain.HasParseError()) CHECK(json::to_json(copy.doc()) == json::to_json(plain));
+    }
 }
 
 TEST_CASE("anthropic request: one cache breakpoint, at the end of tools + system", "[anthropic]") {

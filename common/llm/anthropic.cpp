@@ -230,7 +230,7 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
     auto from_text = [&]() {
         json::LocalDocument local;
         rapidjson::Document& d = local.doc();
-        if (!json::parse(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
+        if (!local.parse({text->GetString(), text->GetStringLength()}) || !d.IsObject())
             return false;
         r.answer_json = to_json(d);
         return true;
@@ -347,7 +347,7 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
     json::LocalDocument local;
     rapidjson::Document& d = local.doc();
     std::string why;
-    const bool ok = json::parse(d, response.body.c_str(), response.body.size(), &why);
+    const bool ok = local.parse(response.body, &why);
     if (!ok || !d.IsObject()) {
         r.status = Status::kRetryable;
         r.error = std::to_string(response.status) + " response is not valid JSON (" +

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
 #include <utility>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -14,12 +15,15 @@
 
 namespace synthmod::llm::json {
 
-bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::string* why) {
-    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
+namespace {
+
+/// What json::parse adds to rapidjson's parse: the error in words, and the depth check.
+/// `skipped`: bytes before the start of what rapidjson read, counted in the error's offset.
+bool check_parsed(const rapidjson::Document& d, std::string* why, std::size_t skipped = 0) {
     if (d.HasParseError()) {
         if (why)
             *why = std::string(rapidjson::GetParseError_En(d.GetParseError())) + " at offset " +
-                   std::to_string(d.GetErrorOffset());
+                   std::to_string(d.GetErrorOffset() + skipped);
         return false;
     }
     std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&d, 1}};
@@ -37,6 +41,29 @@ bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::stri
         }
     }
     return true;
+}
+
+}  // namespace
+
+bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::string* why) {
+    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
+    return check_parsed(d, why);
+}
+
+char* LocalDocument::copy(std::string_view text) {
+    skipped_ = 0;
+    for (unsigned char bom : {0xEF, 0xBB, 0xBF})  // as rapidjson's EncodedInputStream does
+        if (skipped_ < text.size() && static_cast<unsigned char>(text[skipped_]) == bom) ++skipped_;
+    text.remove_prefix(skipped_);
+    char* out = static_cast<char*>(pool_.Malloc(text.size() + 1));
+    if (!text.empty()) std::memcpy(out, text.data(), text.size());
+    out[text.size()] = '\0';
+    return out;
+}
+
+bool LocalDocument::parse(std::string_view text, std::string* why) {
+    doc_.ParseInsitu<rapidjson::kParseIterativeFlag>(copy(text));
+    return check_parsed(doc_, why, skipped_);
 }
 
 namespace {

@@ -26,7 +26,27 @@ class LocalDocument {
 
     rapidjson::Document& doc() { return doc_; }
 
+    /// json::parse of `text`, read from a copy in this document's buffer in place
+    /// (kParseInsituFlag): strings are decoded where they lie rather than pushed a byte at a
+    /// time onto rapidjson's stack and copied out again. Same result, errors and offsets.
+    bool parse(std::string_view text, std::string* why = nullptr);
+
+    /// doc().Parse<flags>(text, size) (rapidjson's recursive parser, no depth check), read in
+    /// place from a copy as parse() does; doc().GetErrorOffset() counts from after the skipped
+    /// byte-order-mark bytes (see copy()).
+    template <unsigned flags>
+    void parse_plain(std::string_view text) {
+        doc_.ParseInsitu<flags | rapidjson::kParseInsituFlag>(copy(text));
+    }
+
    private:
+    /// `text` copied into the pool (spilling to the heap past the buffer), NUL-terminated, as
+    /// ParseInsitu needs (a NUL byte inside it ends the input, as it does for Parse(text,
+    /// size)), from past the bytes Parse(text, size) skips first: a UTF-8 byte-order mark's
+    /// 0xEF, 0xBB, 0xBF, each when it comes next (skipped_ says how many).
+    char* copy(std::string_view text);
+    std::size_t skipped_ = 0;
+
     /// Room for the DOM of an answer of a few KB (values 16 bytes, members 32, strings copied).
     static constexpr std::size_t kBufferSize = 8192;
     alignas(alignof(std::max_align_t)) char buffer_[kBufferSize];
