@@ -171,6 +171,38 @@ TEST_CASE("json::LocalDocument::parse reads a copy in place with json::parse's r
     }
 }
 
+TEST_CASE("json::to_json writes what rapidjson's Writer writes", "[anthropic]") {
+    auto writer_text = [](const rapidjson::Value& v) {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        v.Accept(w);
+        return std::string(sb.GetString(), sb.GetSize());
+    };
+    const std::vector<std::string> texts = {
+        R"({"content":"a \"quoted\"\\ post\n\ttabbed \u0001 caf\u00e9 \ud83d\ude00 / <b>",)"
+        R"("label":"Safe","k\"ey":{"":[],"e":{}},"n":[0,-1,2147483647,2147483648,4294967295,)"
+        R"(4294967296,-2147483649,9223372036854775807,18446744073709551615,-9223372036854775808,)"
+        R"(1.5,-0.0,1e300,2.2250738585072014e-308,0.1,123456789.125],"t":true,"f":false,"z":null})",
+        "[]",
+        "{}",
+        "\"\"",
+        "[[[[\"deep\"]]]]",
+        "-0",
+        "3.0"};
+    for (const auto& text : texts) {
+        INFO(text);
+        rapidjson::Document d;
+        REQUIRE(json::parse(d, text.data(), text.size()));
+        CHECK(json::to_json(d) == writer_text(d));
+    }
+    rapidjson::Document d;  // a NaN the writer refuses: both stop there
+    d.SetArray();
+    d.PushBack(1, d.GetAllocator());
+    d.PushBack(std::numeric_limits<double>::quiet_NaN(), d.GetAllocator());
+    d.PushBack(2, d.GetAllocator());
+    CHECK(json::to_json(d) == writer_text(d));
+}
+
 TEST_CASE("anthropic request: one cache breakpoint, at the end of tools + system", "[anthropic]") {
     auto count = [](const std::string& body) {
         std::size_t n = 0;
