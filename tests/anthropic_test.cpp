@@ -114,6 +114,34 @@ TEST_CASE("json::append_string writes the bytes rapidjson's Writer writes", "[an
     }
 }
 
+TEST_CASE("json::write_name writes plain names where Writer::Key and String would", "[anthropic]") {
+    rapidjson::StringBuffer sb;  // rapidjson's own text of {"a_b":"item","k-2":["x","y"]}
+    rapidjson::Writer<rapidjson::StringBuffer> expected(sb);
+    expected.StartObject();
+    expected.Key("a_b");
+    expected.String("item");
+    expected.Key("k-2");
+    expected.StartArray();
+    expected.String("x");
+    expected.String("y");
+    expected.EndArray();
+    expected.EndObject();
+    std::string text;
+    json::StringOut out{text};
+    rapidjson::Writer<json::StringOut> w(out);
+    w.StartObject();
+    json::write_name(w, text, "a_b");
+    json::write_name(w, text, "item");
+    json::write_name(w, text, "k-2");
+    w.StartArray();
+    json::write_name(w, text, "x");
+    json::write_name(w, text, "y");
+    w.EndArray();
+    w.EndObject();
+    CHECK(w.IsComplete());
+    CHECK(text == std::string(sb.GetString(), sb.GetSize()));
+}
+
 TEST_CASE("json::LocalDocument parses past its buffer", "[anthropic]") {
     std::string big = "[";
     for (int i = 0; i < 5000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "\"";

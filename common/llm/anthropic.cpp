@@ -137,9 +137,9 @@ std::string tool_choice_json(const Prompt& p) {
 /// serialised already.
 void write_params(BodyWriter& w, std::string& text, const std::string& model, const Prompt& p,
                   bool native, const SharedRequestParts& shared) {
-    // Keys and strings through json::write_string: the bytes Writer::Key and Writer::String
-    // write, copied at once instead of a Put per byte (~8 of them in every request).
-    auto key = [&](std::string_view name) { json::write_string(w, text, name); };
+    // Keys and strings written at once instead of a Put per byte (Writer::Key, Writer::String):
+    // the keys, plain names, as they are (json::write_name), the strings through write_string.
+    auto key = [&](std::string_view name) { json::write_name(w, text, name); };
     w.StartObject();
     key("model");
     json::write_string(w, text, model);
@@ -153,7 +153,7 @@ void write_params(BodyWriter& w, std::string& text, const std::string& model, co
     w.StartArray();
     w.StartObject();
     key("role");
-    json::write_string(w, text, "user");
+    json::write_name(w, text, "user");
     key("content");
     json::write_string(w, text, p.user);  // copied in runs, not a Put per byte
     w.EndObject();

@@ -93,15 +93,10 @@ std::string record_line(const Record& r) {
     // A key is a string in a name's place: the writer checks that and puts the separator; the
     // names below are plain ASCII with nothing to escape, so they go in as they are (Writer::Key
     // puts a key a byte at a time, append_string scans it for escapes).
-    auto key = [&](std::string_view name) {
-        w.RawValue("", 0, rapidjson::kStringType);
-        line += '"';
-        line += name;
-        line += '"';
-    };
+    auto key = [&](std::string_view name) { llm::json::write_name(w, line, name); };
     w.StartObject();
     key("type");
-    llm::json::write_string(w, line, "item");
+    llm::json::write_name(w, line, "item");
     key("id");
     llm::json::write_string(w, line, r.id);
     key("status");

@@ -80,6 +80,17 @@ void write_string(JsonWriter& w, std::string& text, std::string_view s) {
     append_string(text, s);
 }
 
+/// Writes `name` as the next string (a key, or a value) of `w`: as it is, quotes around. Only for
+/// literal names with nothing JSON escapes (plain ASCII letters, digits, '_', '-'); that saves
+/// write_string's scan for escapes (record keys, request keys).
+template <typename JsonWriter>
+void write_name(JsonWriter& w, std::string& text, std::string_view name) {
+    w.RawValue("", 0, rapidjson::kStringType);
+    text += '"';
+    text += name;
+    text += '"';
+}
+
 /// Compact JSON text of `v`.
 std::string to_json(const rapidjson::Value& v);
 
