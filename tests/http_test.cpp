@@ -109,6 +109,23 @@ TEST_CASE("curl transport: only the final response's headers are kept", "[http]"
     CHECK(server.log()[0].fault == "early_hints");
 }
 
+TEST_CASE("curl transport: header names are lower-cased, values trimmed", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--script", "mixed_case"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    Response r = transport->perform(message_request(server.base_url(), "a"));
+    REQUIRE(r.status == 200);
+    CHECK(server.log()[0].fault == "mixed_case");
+    CHECK(r.header("request-id").value_or("").rfind("req_", 0) == 0);  // sent as Request-Id
+    CHECK(r.header("anthropic-ratelimit-requests-remaining").has_value());
+    for (const auto& [name, value] : r.headers) {
+        INFO(name);
+        CHECK(name.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos);
+        CHECK((value.empty() ||
+               (value.front() != ' ' && value.back() != ' ' && value.back() != '\r')));
+    }
+}
+
 TEST_CASE("curl transport: each request goes to its own URL, a bad one fails alone", "[http]") {
     // The transport hands libcurl each distinct URL parsed once (CURLOPT_CURLU) and reuses
     // easy handles: a handle last used for one URL must send the next request to that one's.
