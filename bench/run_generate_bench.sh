@@ -10,7 +10,8 @@
 # it replaces on the same machine under the same load; the table then has a column per build.
 # ROWS_PER_REQUEST=K asks K rows per request (K = 1 by default); CPU is then also given per row.
 # With perf installed, each run's task-clock (perf stat, sub-millisecond) is given beside time -v's
-# user + sys (10 ms steps). INSTRUCTIONS=1 also runs each build's synthmod-generate once under
+# user + sys (10 ms steps), and its page faults (on this VM each fault of fresh memory costs several
+# µs of kernel time, so memory a run touches shows in its CPU). INSTRUCTIONS=1 also runs each build's synthmod-generate once under
 # valgrind --tool=callgrind and gives the user-space instructions per request: nearly the same
 # from run to run whatever else the machine does, so a change too small for a loaded host's CPU
 # times still shows (the kernel's share, about a third of the CPU, is not in it).
@@ -27,8 +28,8 @@ k=${ROWS_PER_REQUEST:-1}
 baseline=${BASELINE:-}
 instructions=${INSTRUCTIONS:-0}
 perf_stat=()
-command -v perf >/dev/null && perf stat -x, -e task-clock true >/dev/null 2>&1 &&
-  perf_stat=(perf stat -x, -o "PERF_OUT" -e task-clock)
+command -v perf >/dev/null && perf stat -x, -e task-clock,page-faults true >/dev/null 2>&1 &&
+  perf_stat=(perf stat -x, -o "PERF_OUT" -e task-clock,page-faults)
 out=$(mktemp -d)
 trap 'kill -TERM "${server_pid:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
 
@@ -66,15 +67,17 @@ for line in open(timefile):
     t[k] = v
 parts = [float(p) for p in t["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")]
 rows = sum(1 for _ in open(samples)) - 1 if os.path.exists(samples) else None
-task_ms = None
+task_ms = faults = None
 if os.path.exists(perffile):
     for line in open(perffile):
         f = line.strip().split(",")
         if len(f) > 2 and f[2].startswith("task-clock"):
             task_ms = float(f[0])
+        if len(f) > 2 and f[2].startswith("page-faults") and f[0].isdigit():
+            faults = int(f[0])
 print(json.dumps({"tool": name, "rows": rows,
     "cpu_s": float(t["User time (seconds)"]) + float(t["System time (seconds)"]),
-    "task_ms": task_ms,
+    "task_ms": task_ms, "page_faults": faults,
     "wall_s": sum(p * 60 ** i for i, p in enumerate(reversed(parts))),
     "max_rss_kb": int(t["Maximum resident set size (kbytes)"])}))
 PY
@@ -158,6 +161,8 @@ if all(r["task_ms"] is not None for r in rows):
          lambda t: f"{med(t, 'task_ms'):.1f} ({rng(t, 'task_ms', 1, '{:.0f}')})")
     line("task-clock per request (µs)",
          lambda t: f"{med(t, 'task_ms') * 1e3 / (requests if is_gen(t) else n):.0f}")
+if all(r.get("page_faults") is not None for r in rows):
+    line("page faults (perf stat)", lambda t: f"{med(t, 'page_faults'):.0f}")
 if counted:
     line("user-space instructions per request (callgrind, 1 run)",
          lambda t: f"{counted[t] / requests:,.0f}" if t in counted else "—")

@@ -156,7 +156,8 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
     if (tokens.requests != tokens.items) {
         out << "rows per request:";
         for (const auto& v : variants)
-            out << " " << v.name << " " << v.rows_per_request.value_or(spec.generator.rows_per_request);
+            out << " " << v.name << " "
+                << v.rows_per_request.value_or(spec.generator.rows_per_request);
         out << " (" << tokens.requests << " requests for the " << tokens.items << " rows)\n";
     }
     const std::string journal = runner::journal_path("synthmod-generate", options.out);
@@ -195,7 +196,7 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         } else if (it->second.status == "ok") {
             llm::json::LocalDocument local;
             rapidjson::Document& doc = local.doc();
-            doc.Parse(it->second.answer_json.c_str(), it->second.answer_json.size());
+            local.parse_plain<rapidjson::kParseDefaultFlags>(it->second.answer_json);
             if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
                 !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
                 continue;  // the runner validated it; a hand-edited journal is not trusted further
@@ -204,10 +205,15 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         } else {
             continue;  // failed: listed in <out>.failed.csv
         }
-        std::vector<std::string> row = {
-            std::move(content), std::move(label), item.id,      item.target_label,
-            item.variant,       item.context,     item.persona, model,
-            pricing::cost_cell(it->second.cost, it->second.cost_known)};
+        std::vector<std::string> row = {std::move(content),
+                                        std::move(label),
+                                        item.id,
+                                        item.target_label,
+                                        item.variant,
+                                        item.context,
+                                        item.persona,
+                                        model,
+                                        pricing::cost_cell(it->second.cost, it->second.cost_known)};
         if (jsonl)
             out << jsonl::object_line(kColumns, row) << "\n";
         else

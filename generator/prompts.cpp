@@ -140,7 +140,7 @@ std::string validate_answer(const std::string& answer_json,
                             const std::vector<spec::Label>& labels) {
     llm::json::LocalDocument local;
     rapidjson::Document& doc = local.doc();
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(answer_json.c_str(), answer_json.size());
+    local.parse_plain<rapidjson::kParseValidateEncodingFlag>(answer_json);
     if (doc.HasParseError())
         return std::string("answer is not valid JSON: ") +
                rapidjson::GetParseError_En(doc.GetParseError());

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <random>
 
@@ -113,6 +114,34 @@ TEST_CASE("json::append_string writes the bytes rapidjson's Writer writes", "[an
     }
 }
 
+TEST_CASE("json::write_name writes plain names where Writer::Key and String would", "[anthropic]") {
+    rapidjson::StringBuffer sb;  // rapidjson's own text of {"a_b":"item","k-2":["x","y"]}
+    rapidjson::Writer<rapidjson::StringBuffer> expected(sb);
+    expected.StartObject();
+    expected.Key("a_b");
+    expected.String("item");
+    expected.Key("k-2");
+    expected.StartArray();
+    expected.String("x");
+    expected.String("y");
+    expected.EndArray();
+    expected.EndObject();
+    std::string text;
+    json::StringOut out{text};
+    rapidjson::Writer<json::StringOut> w(out);
+    w.StartObject();
+    json::write_name(w, text, "a_b");
+    json::write_name(w, text, "item");
+    json::write_name(w, text, "k-2");
+    w.StartArray();
+    json::write_name(w, text, "x");
+    json::write_name(w, text, "y");
+    w.EndArray();
+    w.EndObject();
+    CHECK(w.IsComplete());
+    CHECK(text == std::string(sb.GetString(), sb.GetSize()));
+}
+
 TEST_CASE("json::LocalDocument parses past its buffer", "[anthropic]") {
     std::string big = "[";
     for (int i = 0; i < 5000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
@@ -122,6 +151,84 @@ TEST_CASE("json::LocalDocument parses past its buffer", "[anthropic]") {
     REQUIRE(local.doc().IsArray());
     CHECK(local.doc().Size() == 5000);
     CHECK(std::string(local.doc()[4999].GetString()) == "4999");
+}
+
+TEST_CASE("json::LocalDocument::parse reads a copy in place with json::parse's result",
+          "[anthropic]") {
+    // Every outcome, error text and offset as json::parse (rapidjson's Parse(text, size)),
+    // including the byte-order-mark bytes it skips and a NUL byte, which ends the input.
+    const std::string deep = std::string(600, '[') + std::string(600, ']');
+    const std::vector<std::string> texts = {
+        R"({"content":"say \"hi\"\n caf\u00e9 \ud83d\ude00","label":"Safe","n":[1,-2,3.5e3,null]})",
+        "{\"a\":1}",
+        "  [true, false]  ",
+        "{\"a\":1} x",
+        "{\"a\":\"x\ty\"}",
+        "{\"a\":",
+        "",
+        "\xEF\xBB\xBF{\"a\":\"b\"}",
+        "\xEF\xBB\xBF{\"a\":}",
+        "\xEF{\"a\":1}",
+        "\xBB{\"a\":1}",
+        "\xEF\xBF{\"a\":1}",
+        std::string("{\"a\":1}\0{", 10),
+        std::string("{\"a\":\"x\0y\"}", 11),
+        "{\"a\":\"\\u0000z\"}",
+        "{\"a\":\"\\x\"}",
+        "\"\xff\xfe\"",
+        deep,
+        std::string(100, '[') + std::string(100, ']')};
+    for (const auto& text : texts) {
+        INFO(text);
+        rapidjson::Document expected;
+        std::string expected_why;
+        const bool expected_ok = json::parse(expected, text.data(), text.size(), &expected_why);
+        json::LocalDocument local;
+        std::string why;
+        CHECK(local.parse(text, &why) == expected_ok);
+        CHECK(why == expected_why);
+        if (expected_ok) CHECK(json::to_json(local.doc()) == json::to_json(expected));
+
+        rapidjson::Document plain;  // parse_plain: rapidjson's recursive parser, any flags
+        plain.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+        json::LocalDocument copy;
+        copy.parse_plain<rapidjson::kParseValidateEncodingFlag>(text);
+        CHECK(copy.doc().HasParseError() == plain.HasParseError());
+        CHECK(copy.doc().GetParseError() == plain.GetParseError());
+        if (!plain.HasParseError()) CHECK(json::to_json(copy.doc()) == json::to_json(plain));
+    }
+}
+
+TEST_CASE("json::to_json writes what rapidjson's Writer writes", "[anthropic]") {
+    auto writer_text = [](const rapidjson::Value& v) {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        v.Accept(w);
+        return std::string(sb.GetString(), sb.GetSize());
+    };
+    const std::vector<std::string> texts = {
+        R"({"content":"a \"quoted\"\\ post\n\ttabbed \u0001 caf\u00e9 \ud83d\ude00 / <b>",)"
+        R"("label":"Safe","k\"ey":{"":[],"e":{}},"n":[0,-1,2147483647,2147483648,4294967295,)"
+        R"(4294967296,-2147483649,9223372036854775807,18446744073709551615,-9223372036854775808,)"
+        R"(1.5,-0.0,1e300,2.2250738585072014e-308,0.1,123456789.125],"t":true,"f":false,"z":null})",
+        "[]",
+        "{}",
+        "\"\"",
+        "[[[[\"deep\"]]]]",
+        "-0",
+        "3.0"};
+    for (const auto& text : texts) {
+        INFO(text);
+        rapidjson::Document d;
+        REQUIRE(json::parse(d, text.data(), text.size()));
+        CHECK(json::to_json(d) == writer_text(d));
+    }
+    rapidjson::Document d;  // a NaN the writer refuses: both stop there
+    d.SetArray();
+    d.PushBack(1, d.GetAllocator());
+    d.PushBack(std::numeric_limits<double>::quiet_NaN(), d.GetAllocator());
+    d.PushBack(2, d.GetAllocator());
+    CHECK(json::to_json(d) == writer_text(d));
 }
 
 TEST_CASE("anthropic request: one cache breakpoint, at the end of tools + system", "[anthropic]") {

@@ -25,6 +25,8 @@ Faults (each is a name usable in --faults, --script and /_control):
   max_tokens  200, stop_reason "max_tokens", answer cut (openai: finish_reason "length")
   slow        answer after --slow-ms (default 5000 ms)
   early_hints a "103 Early Hints" interim response (with a link header) before the 200
+  mixed_case  200 whose header names are in mixed case (Request-Id, Anthropic-Ratelimit-...), as
+              HTTP/1.1 allows
   noretry429  429 with x-should-retry: false;  retry400  400 with x-should-retry: true
   dropitem    200; in an answer of K items (a schema {"items": [{"index", ...}]}, synthmod's
               rows_per_request) one item is left out; a one-item answer is {} as badanswer
@@ -132,7 +134,7 @@ REASONS = {
 STATUS_FAULTS = {"400", "401", "403", "404", "408", "409", "429", "500", "503", "504", "529"}
 OTHER_FAULTS = {"ok", "drop", "truncate", "badjson", "badanswer", "refusal", "max_tokens", "slow",
                 "dropitem", "baditem",
-                "noretry429", "retry400", "early_hints"}
+                "noretry429", "retry400", "early_hints", "mixed_case"}
 
 
 def h64(*parts):
@@ -817,6 +819,8 @@ class Server:
         self.record(entry)
         if fault == "early_hints":  # interim response: its headers are not the answer's
             writer.write(b"HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\n")
+        if fault == "mixed_case":
+            hdrs = {k.title(): v for k, v in hdrs.items()}
         await self.send(writer, 200, data, hdrs)
         return True
 

@@ -45,7 +45,6 @@ int stat_of(const FakeServer& server, const char* key) {
     return d[key].GetInt();
 }
 
-
 }  // namespace
 
 TEST_CASE("fake server fixture starts, answers, logs and takes control settings", "[http]") {
@@ -108,6 +107,53 @@ TEST_CASE("curl transport: only the final response's headers are kept", "[http]"
     CHECK_FALSE(r.header("link").has_value());  // from the 103 interim response
     CHECK(r.header("request-id").has_value());
     CHECK(server.log()[0].fault == "early_hints");
+}
+
+TEST_CASE("curl transport: header names are lower-cased, values trimmed", "[http]") {
+    REQUIRE(curl_ready);
+    FakeServer server({"--script", "mixed_case"});
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    Response r = transport->perform(message_request(server.base_url(), "a"));
+    REQUIRE(r.status == 200);
+    CHECK(server.log()[0].fault == "mixed_case");
+    CHECK(r.header("request-id").value_or("").rfind("req_", 0) == 0);  // sent as Request-Id
+    CHECK(r.header("anthropic-ratelimit-requests-remaining").has_value());
+    for (const auto& [name, value] : r.headers) {
+        INFO(name);
+        CHECK(name.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos);
+        CHECK((value.empty() ||
+               (value.front() != ' ' && value.back() != ' ' && value.back() != '\r')));
+    }
+}
+
+TEST_CASE("curl transport: each request goes to its own URL, a bad one fails alone", "[http]") {
+    // The transport hands libcurl each distinct URL parsed once (CURLOPT_CURLU) and reuses
+    // easy handles: a handle last used for one URL must send the next request to that one's.
+    REQUIRE(curl_ready);
+    FakeServer server;
+    auto transport = synthmod::http::make_curl_transport(Options{});
+    const std::string base = server.base_url();
+    Request get;
+    get.method = "GET";
+    get.url = base + "/v1/messages/batches/msgbatch_none?limit=1";
+    get.headers = {{"x-api-key", "test-key"}, {"anthropic-version", "2023-06-01"}};
+    for (int i = 0; i < 2; ++i) {
+        CHECK(transport->perform(message_request(base, "a" + std::to_string(i))).status == 200);
+        CHECK(transport->perform(get).status == 404);
+    }
+    Request other = message_request(base, "b");
+    other.url = base + "/v1/chat/completions";
+    CHECK(transport->perform(other).status != 404);
+    Response bad = transport->perform(message_request("http://[::1", "c"));
+    CHECK(bad.status == 0);
+    CHECK(bad.transport_error.find("URL") != std::string::npos);
+    CHECK(transport->perform(message_request(base, "d")).status == 200);
+    std::vector<std::string> paths;
+    for (const auto& e : server.log()) paths.push_back(e.method + " " + e.path);
+    CHECK(paths ==
+          std::vector<std::string>{"POST /v1/messages", "GET /v1/messages/batches/msgbatch_none",
+                                   "POST /v1/messages", "GET /v1/messages/batches/msgbatch_none",
+                                   "POST /v1/chat/completions", "POST /v1/messages"});
 }
 
 TEST_CASE("curl transport: error statuses keep their body and headers", "[http]") {

@@ -2,6 +2,9 @@
 #include "common/llm/pricing.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <random>
 
 #include "common/errors.h"
 #include "tests/support/process.h"
@@ -55,6 +58,37 @@ TEST_CASE("cost arithmetic: tokens, cache tokens, batch at 50 %", "[pricing]") {
     one.input_tokens = 500;
     one.output_tokens = 120;
     CHECK(cost(*Table::builtin().find("claude-haiku-4-5"), one, false) == Approx(0.0011));
+}
+
+TEST_CASE("cost_cell writes printf's %.9g", "[pricing]") {
+    CHECK(cost_cell(0.001869, true) == "0.001869");
+    CHECK(cost_cell(1.5, false) == "");
+    std::mt19937_64 rng(9);
+    std::vector<double> values = {0,
+                                  -0.0,
+                                  1,
+                                  0.1,
+                                  1e-7,
+                                  123456789,
+                                  1234567890,
+                                  0.000123456789012,
+                                  1e21,
+                                  5e-324,
+                                  0.00186900000001,
+                                  2.5e-5,
+                                  99999.99995};
+    for (int i = 0; i < 2000; ++i) {
+        const double tokens = static_cast<double>(rng() % 200'000);
+        values.push_back(tokens * (rng() % 2 ? 1.0 : 5.0) / 1e6);  // costs as they come
+        values.push_back(
+            std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 80)));
+    }
+    for (double v : values) {
+        char expected[64];
+        std::snprintf(expected, sizeof expected, "%.9g", v);
+        INFO(expected);
+        CHECK(cost_cell(v, true) == expected);
+    }
 }
 
 TEST_CASE("user price tables (--pricing F)", "[pricing]") {

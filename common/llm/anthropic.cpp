@@ -137,35 +137,38 @@ std::string tool_choice_json(const Prompt& p) {
 /// serialised already.
 void write_params(BodyWriter& w, std::string& text, const std::string& model, const Prompt& p,
                   bool native, const SharedRequestParts& shared) {
+    // Keys and strings written at once instead of a Put per byte (Writer::Key, Writer::String):
+    // the keys, plain names, as they are (json::write_name), the strings through write_string.
+    auto key = [&](std::string_view name) { json::write_name(w, text, name); };
     w.StartObject();
-    w.Key("model");
-    w.String(model);
-    w.Key("max_tokens");
+    key("model");
+    json::write_string(w, text, model);
+    key("max_tokens");
     w.Int(p.max_tokens);
     if (!p.system.empty()) {  // the API rejects empty text blocks
-        w.Key("system");
+        key("system");
         splice(w, text, shared.system, rapidjson::kArrayType);
     }
-    w.Key("messages");
+    key("messages");
     w.StartArray();
     w.StartObject();
-    w.Key("role");
-    w.String("user");
-    w.Key("content");
+    key("role");
+    json::write_name(w, text, "user");
+    key("content");
     json::write_string(w, text, p.user);  // copied in runs, not a Put per byte
     w.EndObject();
     w.EndArray();
     if (p.temperature) {
-        w.Key("temperature");
+        key("temperature");
         w.Double(*p.temperature);
     }
     if (native) {
-        w.Key("output_config");
+        key("output_config");
         splice(w, text, shared.output_config, rapidjson::kObjectType);
     } else {
-        w.Key("tools");
+        key("tools");
         splice(w, text, shared.tools, rapidjson::kArrayType);
-        w.Key("tool_choice");
+        key("tool_choice");
         splice(w, text, shared.tool_choice, rapidjson::kObjectType);
     }
     w.EndObject();
@@ -230,7 +233,7 @@ void parse_message(const rapidjson::Value& msg, bool native, Result& r) {
     auto from_text = [&]() {
         json::LocalDocument local;
         rapidjson::Document& d = local.doc();
-        if (!json::parse(d, text->GetString(), text->GetStringLength()) || !d.IsObject())
+        if (!local.parse({text->GetString(), text->GetStringLength()}) || !d.IsObject())
             return false;
         r.answer_json = to_json(d);
         return true;
@@ -347,7 +350,7 @@ Result AnthropicProvider::parse_response(const http::Response& response) const {
     json::LocalDocument local;
     rapidjson::Document& d = local.doc();
     std::string why;
-    const bool ok = json::parse(d, response.body.c_str(), response.body.size(), &why);
+    const bool ok = local.parse(response.body, &why);
     if (!ok || !d.IsObject()) {
         r.status = Status::kRetryable;
         r.error = std::to_string(response.status) + " response is not valid JSON (" +

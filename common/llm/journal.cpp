@@ -90,12 +90,13 @@ std::string record_line(const Record& r) {
                  r.error.size() + r.reason.size() + r.request_id.size());
     llm::json::StringOut out{line};
     rapidjson::Writer<llm::json::StringOut> w(out);
-    // A key is a string in a name's place: the writer checks that, the text goes in one append
-    // (Writer::Key puts it a byte at a time).
-    auto key = [&](std::string_view name) { llm::json::write_string(w, line, name); };
+    // A key is a string in a name's place: the writer checks that and puts the separator; the
+    // names below are plain ASCII with nothing to escape, so they go in as they are (Writer::Key
+    // puts a key a byte at a time, append_string scans it for escapes).
+    auto key = [&](std::string_view name) { llm::json::write_name(w, line, name); };
     w.StartObject();
     key("type");
-    llm::json::write_string(w, line, "item");
+    llm::json::write_name(w, line, "item");
     key("id");
     llm::json::write_string(w, line, r.id);
     key("status");

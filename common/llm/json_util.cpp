@@ -1,9 +1,9 @@
 #include "common/llm/json_util.h"
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
 #include <utility>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -14,12 +14,15 @@
 
 namespace synthmod::llm::json {
 
-bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::string* why) {
-    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
+namespace {
+
+/// What json::parse adds to rapidjson's parse: the error in words, and the depth check.
+/// `skipped`: bytes before the start of what rapidjson read, counted in the error's offset.
+bool check_parsed(const rapidjson::Document& d, std::string* why, std::size_t skipped = 0) {
     if (d.HasParseError()) {
         if (why)
             *why = std::string(rapidjson::GetParseError_En(d.GetParseError())) + " at offset " +
-                   std::to_string(d.GetErrorOffset());
+                   std::to_string(d.GetErrorOffset() + skipped);
         return false;
     }
     std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&d, 1}};
@@ -37,6 +40,29 @@ bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::stri
         }
     }
     return true;
+}
+
+}  // namespace
+
+bool parse(rapidjson::Document& d, const char* text, std::size_t size, std::string* why) {
+    d.Parse<rapidjson::kParseIterativeFlag>(text, size);
+    return check_parsed(d, why);
+}
+
+char* LocalDocument::copy(std::string_view text) {
+    skipped_ = 0;
+    for (unsigned char bom : {0xEF, 0xBB, 0xBF})  // as rapidjson's EncodedInputStream does
+        if (skipped_ < text.size() && static_cast<unsigned char>(text[skipped_]) == bom) ++skipped_;
+    text.remove_prefix(skipped_);
+    char* out = static_cast<char*>(pool_.Malloc(text.size() + 1));
+    if (!text.empty()) std::memcpy(out, text.data(), text.size());
+    out[text.size()] = '\0';
+    return out;
+}
+
+bool LocalDocument::parse(std::string_view text, std::string* why) {
+    doc_.ParseInsitu<rapidjson::kParseIterativeFlag>(copy(text));
+    return check_parsed(doc_, why, skipped_);
 }
 
 namespace {
@@ -92,11 +118,53 @@ void append_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+namespace {
+
+using TextWriter = rapidjson::Writer<StringOut>;
+
+/// What v.Accept(w) does (and where it stops: a NaN or infinite double, which the writer
+/// refuses), the strings and keys through write_string, in runs rather than a byte at a time.
+/// Recursive, as Accept is: callers pass values whose depth json::parse has checked.
+bool write_value(TextWriter& w, std::string& text, const rapidjson::Value& v) {
+    switch (v.GetType()) {
+        case rapidjson::kNullType:
+            return w.Null();
+        case rapidjson::kFalseType:
+            return w.Bool(false);
+        case rapidjson::kTrueType:
+            return w.Bool(true);
+        case rapidjson::kObjectType:
+            w.StartObject();
+            for (const auto& m : v.GetObject()) {
+                write_string(w, text, {m.name.GetString(), m.name.GetStringLength()});
+                if (!write_value(w, text, m.value)) return false;
+            }
+            return w.EndObject(v.MemberCount());
+        case rapidjson::kArrayType:
+            w.StartArray();
+            for (const auto& item : v.GetArray())
+                if (!write_value(w, text, item)) return false;
+            return w.EndArray(v.Size());
+        case rapidjson::kStringType:
+            write_string(w, text, {v.GetString(), v.GetStringLength()});
+            return true;
+        default:  // a number, in Accept's order of kinds
+            if (v.IsDouble()) return w.Double(v.GetDouble());
+            if (v.IsInt()) return w.Int(v.GetInt());
+            if (v.IsUint()) return w.Uint(v.GetUint());
+            if (v.IsInt64()) return w.Int64(v.GetInt64());
+            return w.Uint64(v.GetUint64());
+    }
+}
+
+}  // namespace
+
 std::string to_json(const rapidjson::Value& v) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    v.Accept(w);
-    return std::string(sb.GetString(), sb.GetSize());
+    std::string text;
+    StringOut out{text};
+    TextWriter w(out);
+    write_value(w, text, v);
+    return text;
 }
 
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {

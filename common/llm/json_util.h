@@ -26,7 +26,27 @@ class LocalDocument {
 
     rapidjson::Document& doc() { return doc_; }
 
+    /// json::parse of `text`, read from a copy in this document's buffer in place
+    /// (kParseInsituFlag): strings are decoded where they lie rather than pushed a byte at a
+    /// time onto rapidjson's stack and copied out again. Same result, errors and offsets.
+    bool parse(std::string_view text, std::string* why = nullptr);
+
+    /// doc().Parse<flags>(text, size) (rapidjson's recursive parser, no depth check), read in
+    /// place from a copy as parse() does; doc().GetErrorOffset() counts from after the skipped
+    /// byte-order-mark bytes (see copy()).
+    template <unsigned flags>
+    void parse_plain(std::string_view text) {
+        doc_.ParseInsitu<flags | rapidjson::kParseInsituFlag>(copy(text));
+    }
+
    private:
+    /// `text` copied into the pool (spilling to the heap past the buffer), NUL-terminated, as
+    /// ParseInsitu needs (a NUL byte inside it ends the input, as it does for Parse(text,
+    /// size)), from past the bytes Parse(text, size) skips first: a UTF-8 byte-order mark's
+    /// 0xEF, 0xBB, 0xBF, each when it comes next (skipped_ says how many).
+    char* copy(std::string_view text);
+    std::size_t skipped_ = 0;
+
     /// Room for the DOM of an answer of a few KB (values 16 bytes, members 32, strings copied).
     static constexpr std::size_t kBufferSize = 8192;
     alignas(alignof(std::max_align_t)) char buffer_[kBufferSize];
@@ -58,6 +78,17 @@ template <typename JsonWriter>
 void write_string(JsonWriter& w, std::string& text, std::string_view s) {
     w.RawValue("", 0, rapidjson::kStringType);
     append_string(text, s);
+}
+
+/// Writes `name` as the next string (a key, or a value) of `w`: as it is, quotes around. Only for
+/// literal names with nothing JSON escapes (plain ASCII letters, digits, '_', '-'); that saves
+/// write_string's scan for escapes (record keys, request keys).
+template <typename JsonWriter>
+void write_name(JsonWriter& w, std::string& text, std::string_view name) {
+    w.RawValue("", 0, rapidjson::kStringType);
+    text += '"';
+    text += name;
+    text += '"';
 }
 
 /// Compact JSON text of `v`.

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -106,9 +107,11 @@ std::optional<Price> Table::find(const std::string& model) const {
 
 std::string cost_cell(double usd, bool known) {
     if (!known) return "";
+    // printf's %.9g, which std::to_chars (general, precision 9) is defined to write, without
+    // snprintf's format parsing and locale (one cell per row).
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%.9g", usd);
-    return buf;
+    const auto done = std::to_chars(buf, buf + sizeof buf, usd, std::chars_format::general, 9);
+    return std::string(buf, done.ptr);
 }
 
 double cost(const Price& price, const llm::Usage& usage, bool batch) {

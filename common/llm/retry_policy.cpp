@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -11,6 +12,15 @@ namespace synthmod::runner {
 
 std::optional<double> parse_number(const std::string& text) {
     if (text.empty()) return std::nullopt;
+    // Plain digits (every rate-limit count, most retry-after values): the exact value strtod
+    // gives them, without its locale and format machinery (four headers of every answer).
+    if (text.size() <= 15) {
+        std::int64_t n = 0;
+        std::size_t i = 0;
+        for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+            n = n * 10 + (text[i] - '0');
+        if (i == text.size()) return static_cast<double>(n);
+    }
     const char* begin = text.c_str();
     char* end = nullptr;
     errno = 0;

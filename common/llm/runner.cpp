@@ -362,6 +362,7 @@ JobResult run_job(const journal::Header& header, const std::vector<Item>& items,
     Summary summary;
     summary.items = items.size();
     std::vector<Task> tasks;
+    tasks.reserve(items.size());  // grown once: no copies into fresh memory as it doubles
     std::set<std::string> seen;
     for (const Item& item : items) {
         if (!seen.insert(item.id).second)
