@@ -51,6 +51,19 @@ struct Options {
     bool verbose = false;          ///< log request lines to stderr (secrets redacted)
 };
 
+/// The proxy settings libcurl 7.88 reads from the environment for every request it connects
+/// (url.c: no_proxy, then NO_PROXY; for http:// URLs http_proxy only, for https:// URLs
+/// https_proxy, then HTTPS_PROXY; then all_proxy, then ALL_PROXY; a variable set to "" counts as
+/// unset), read once here. The curl transport reads them when it is made and hands them to
+/// libcurl (CURLOPT_PROXY, CURLOPT_NOPROXY), which then looks nothing up per request (five
+/// getenv() calls each); libcurl still applies no_proxy to each request's host itself.
+struct ProxyEnvironment {
+    std::string no_proxy;     ///< "" = none
+    std::string http_proxy;   ///< for http:// URLs; "" = none
+    std::string https_proxy;  ///< for https:// URLs; "" = none
+};
+ProxyEnvironment read_proxy_environment();
+
 /// The transport seen by the runner. Abstract so tests can drive the runner without sockets.
 class Transport {
    public:
