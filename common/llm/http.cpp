@@ -220,9 +220,20 @@ class CurlTransport : public Transport {
 
     void start(std::uint64_t tag, const Request& request) override {
         std::unique_ptr<Transfer> t = take_idle();
+        t->body = request.body;
+        begin(std::move(t), tag, request);
+    }
+
+    void start_moved(std::uint64_t tag, Request&& request) override {
+        std::unique_ptr<Transfer> t = take_idle();
+        t->body = std::move(request.body);  // no copy of the body, nor fresh pages for one
+        begin(std::move(t), tag, request);
+    }
+
+    /// Starts `t`, its body already in place, for `request`.
+    void begin(std::unique_ptr<Transfer> t, std::uint64_t tag, const Request& request) {
         t->tag = tag;
         t->url = request.url;
-        t->body = request.body;
         t->asked = t->resend_refused = false;
         t->secrets.clear();
         t->response = Response{};

@@ -70,6 +70,9 @@ class Transport {
     virtual ~Transport() = default;
     /// Starts a transfer; its completion is reported by poll() with the same tag.
     virtual void start(std::uint64_t tag, const Request& request) = 0;
+    /// start() for a request the caller is done with: a transport may take its buffers (the
+    /// curl transport keeps the body it sends without copying it). By default, start().
+    virtual void start_moved(std::uint64_t tag, Request&& request) { start(tag, request); }
     /// Waits at most `timeout_ms` for progress; returns the transfers that finished.
     virtual std::vector<std::pair<std::uint64_t, Response>> poll(int timeout_ms) = 0;
     /// Transfers started and not yet returned by poll().
