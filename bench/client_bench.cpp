@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
         while (finished < total) {
             while (started < total &&
                    transport->in_flight() < static_cast<std::size_t>(concurrency)) {
-                transport->start(static_cast<std::uint64_t>(started),
-                                 provider.build_request(prompt_for(started)));
+                transport->start_moved(static_cast<std::uint64_t>(started),
+                                       provider.build_request(prompt_for(started)));
                 ++started;
             }
             for (auto& [tag, response] : transport->poll(1000)) {

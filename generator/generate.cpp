@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "common/csv.h"
 #include "common/errors.h"
@@ -190,34 +191,34 @@ std::size_t write_samples(const Options& options, const Plan& plan,
     for (const auto& item : plan.items) {
         auto it = records.find(item.id);
         if (it == records.end()) continue;
-        std::string content, label;
+        // Views into the answer's DOM (alive for this row) and the plan item: the CSV row is
+        // written without copying its cells.
+        llm::json::LocalDocument local;
+        std::string_view content, label;
         if (it->second.status == "refused") {
             label = kRefusedLabel;
         } else if (it->second.status == "ok") {
-            llm::json::LocalDocument local;
             rapidjson::Document& doc = local.doc();
             local.parse_plain<rapidjson::kParseDefaultFlags>(it->second.answer_json);
             if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
                 !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
                 continue;  // the runner validated it; a hand-edited journal is not trusted further
-            content.assign(doc["content"].GetString(), doc["content"].GetStringLength());
-            label.assign(doc["label"].GetString(), doc["label"].GetStringLength());
+            content = {doc["content"].GetString(), doc["content"].GetStringLength()};
+            label = {doc["label"].GetString(), doc["label"].GetStringLength()};
         } else {
             continue;  // failed: listed in <out>.failed.csv
         }
-        std::vector<std::string> row = {std::move(content),
-                                        std::move(label),
-                                        item.id,
-                                        item.target_label,
-                                        item.variant,
-                                        item.context,
-                                        item.persona,
-                                        model,
-                                        pricing::cost_cell(it->second.cost, it->second.cost_known)};
-        if (jsonl)
-            out << jsonl::object_line(kColumns, row) << "\n";
-        else
-            writer.write_row(row);
+        const std::string cost = pricing::cost_cell(it->second.cost, it->second.cost_known);
+        if (jsonl) {
+            out << jsonl::object_line(kColumns, {std::string(content), std::string(label), item.id,
+                                                 item.target_label, item.variant, item.context,
+                                                 item.persona, model, cost})
+                << "\n";
+        } else {
+            writer.write_row(std::vector<std::string_view>{content, label, item.id,
+                                                           item.target_label, item.variant,
+                                                           item.context, item.persona, model, cost});
+        }
         ++written;
     }
     file.commit();

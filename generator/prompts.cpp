@@ -148,16 +148,15 @@ std::string validate_answer(const std::string& answer_json,
     auto content = doc.FindMember("content");
     if (content == doc.MemberEnd() || !content->value.IsString())
         return "answer has no string \"content\"";
-    if (text::trim(std::string(content->value.GetString(), content->value.GetStringLength()))
-            .empty())
+    if (text::trim_view({content->value.GetString(), content->value.GetStringLength()}).empty())
         return "answer's \"content\" is empty";
     auto label = doc.FindMember("label");
     if (label == doc.MemberEnd() || !label->value.IsString())
         return "answer has no string \"label\"";
-    std::string name(label->value.GetString(), label->value.GetStringLength());
+    const std::string_view name(label->value.GetString(), label->value.GetStringLength());
     for (const auto& l : labels)
         if (l.name == name) return "";
-    return "answer's \"label\" \"" + name + "\" is not one of the spec's labels";
+    return "answer's \"label\" \"" + std::string(name) + "\" is not one of the spec's labels";
 }
 
 }  // namespace synthmod::generator

@@ -14,7 +14,9 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -127,6 +129,9 @@ using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 /// made for them at once rather than by five reallocations.
 constexpr std::size_t kUsualHeaders = 24;
 
+/// A request URL's scheme, as far as the proxy from the environment goes.
+enum class Scheme { kUnset, kHttp, kHttps, kOther };
+
 struct Transfer {
     std::uint64_t tag = 0;
     EasyPtr easy;
@@ -139,6 +144,8 @@ struct Transfer {
     Response response;
     char error[CURL_ERROR_SIZE] = {0};
     std::chrono::steady_clock::time_point started;
+    /// The URL scheme CURLOPT_PROXY was last set for on this handle (CurlTransport::set_proxy).
+    Scheme proxy_scheme = Scheme::kUnset;
 };
 
 /// CURLOPT_PREREQFUNCTION, called each time libcurl is about to send the request. When a reused
@@ -190,7 +197,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 class CurlTransport : public Transport {
    public:
     explicit CurlTransport(const Options& options)
-        : options_(options), epoll_(::epoll_create1(EPOLL_CLOEXEC)), multi_(curl_multi_init()) {
+        : options_(options),
+          proxy_env_(read_proxy_environment()),
+          epoll_(::epoll_create1(EPOLL_CLOEXEC)), multi_(curl_multi_init()) {
         if (!multi_) throw std::runtime_error("curl_multi_init failed");
         if (epoll_.get() < 0) throw std::runtime_error("epoll_create1 failed");
         curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -211,9 +220,20 @@ class CurlTransport : public Transport {
 
     void start(std::uint64_t tag, const Request& request) override {
         std::unique_ptr<Transfer> t = take_idle();
+        t->body = request.body;
+        begin(std::move(t), tag, request);
+    }
+
+    void start_moved(std::uint64_t tag, Request&& request) override {
+        std::unique_ptr<Transfer> t = take_idle();
+        t->body = std::move(request.body);  // no copy of the body, nor fresh pages for one
+        begin(std::move(t), tag, request);
+    }
+
+    /// Starts `t`, its body already in place, for `request`.
+    void begin(std::unique_ptr<Transfer> t, std::uint64_t tag, const Request& request) {
         t->tag = tag;
         t->url = request.url;
-        t->body = request.body;
         t->asked = t->resend_refused = false;
         t->secrets.clear();
         t->response = Response{};
@@ -404,7 +424,27 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
         if (!options_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.cacert.c_str());
-        // Proxies: nothing set, so libcurl reads http_proxy/https_proxy/no_proxy itself.
+        // Proxies: the environment's, read once (read_proxy_environment); CURLOPT_PROXY is set
+        // per URL scheme in configure().
+        curl_easy_setopt(e, CURLOPT_NOPROXY, proxy_env_.no_proxy.c_str());
+        t.proxy_scheme = Scheme::kUnset;
+    }
+
+    /// CURLOPT_PROXY for `url`'s scheme, set when it changes. A URL neither http:// nor
+    /// https:// (libcurl says what is wrong with it) gets no explicit proxy: libcurl's default.
+    void set_proxy(Transfer& t, const std::string& url) {
+        auto starts = [&url](const char* prefix, std::size_t n) {
+            return url.size() >= n && curl_strnequal(url.c_str(), prefix, n);
+        };
+        Scheme scheme = starts("https://", 8)  ? Scheme::kHttps
+                        : starts("http://", 7) ? Scheme::kHttp
+                                               : Scheme::kOther;
+        if (scheme == t.proxy_scheme) return;
+        const char* proxy = scheme == Scheme::kHttps  ? proxy_env_.https_proxy.c_str()
+                            : scheme == Scheme::kHttp ? proxy_env_.http_proxy.c_str()
+                                                      : nullptr;
+        curl_easy_setopt(t.easy.get(), CURLOPT_PROXY, proxy);
+        t.proxy_scheme = scheme;
     }
 
     /// The options of this request. A handle last used for another method starts over from
@@ -426,6 +466,7 @@ class CurlTransport : public Transport {
         // rather than opening one per request. Not over plain http: there it would hold every
         // new request until the first response arrives, since HTTP/1.1 is known only then.
         curl_easy_setopt(e, CURLOPT_PIPEWAIT, r.url.compare(0, 8, "https://") == 0 ? 1L : 0L);
+        set_proxy(t, r.url);
 
         t.headers = header_list(r.headers);
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
@@ -582,6 +623,7 @@ class CurlTransport : public Transport {
     };
 
     Options options_;
+    ProxyEnvironment proxy_env_;  ///< read once, when the transport is made
     Fd epoll_;  ///< the sockets libcurl waits on; outlives multi_ (whose cleanup reports removals)
     MultiPtr multi_;
     std::optional<std::chrono::steady_clock::time_point> timer_due_;
@@ -601,6 +643,22 @@ class CurlTransport : public Transport {
 };
 
 }  // namespace
+
+ProxyEnvironment read_proxy_environment() {
+    // curl_getenv's rule: unset and "" alike are no value.
+    auto value = [](std::initializer_list<const char*> names) {
+        for (const char* name : names)
+            if (const char* v = std::getenv(name); v && *v) return std::string(v);
+        return std::string();
+    };
+    ProxyEnvironment env;
+    env.no_proxy = value({"no_proxy", "NO_PROXY"});
+    // No HTTP_PROXY: libcurl never reads it (a CGI program's environment gets it from a request
+    // header, "Proxy:").
+    env.http_proxy = value({"http_proxy", "all_proxy", "ALL_PROXY"});
+    env.https_proxy = value({"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"});
+    return env;
+}
 
 std::unique_ptr<Transport> make_curl_transport(const Options& options) {
     return std::make_unique<CurlTransport>(options);

@@ -51,12 +51,28 @@ struct Options {
     bool verbose = false;          ///< log request lines to stderr (secrets redacted)
 };
 
+/// The proxy settings libcurl 7.88 reads from the environment for every request it connects
+/// (url.c: no_proxy, then NO_PROXY; for http:// URLs http_proxy only, for https:// URLs
+/// https_proxy, then HTTPS_PROXY; then all_proxy, then ALL_PROXY; a variable set to "" counts as
+/// unset), read once here. The curl transport reads them when it is made and hands them to
+/// libcurl (CURLOPT_PROXY, CURLOPT_NOPROXY), which then looks nothing up per request (five
+/// getenv() calls each); libcurl still applies no_proxy to each request's host itself.
+struct ProxyEnvironment {
+    std::string no_proxy;     ///< "" = none
+    std::string http_proxy;   ///< for http:// URLs; "" = none
+    std::string https_proxy;  ///< for https:// URLs; "" = none
+};
+ProxyEnvironment read_proxy_environment();
+
 /// The transport seen by the runner. Abstract so tests can drive the runner without sockets.
 class Transport {
    public:
     virtual ~Transport() = default;
     /// Starts a transfer; its completion is reported by poll() with the same tag.
     virtual void start(std::uint64_t tag, const Request& request) = 0;
+    /// start() for a request the caller is done with: a transport may take its buffers (the
+    /// curl transport keeps the body it sends without copying it). By default, start().
+    virtual void start_moved(std::uint64_t tag, Request&& request) { start(tag, request); }
     /// Waits at most `timeout_ms` for progress; returns the transfers that finished.
     virtual std::vector<std::pair<std::uint64_t, Response>> poll(int timeout_ms) = 0;
     /// Transfers started and not yet returned by poll().

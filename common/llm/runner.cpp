@@ -193,7 +193,7 @@ class HttpLoop {
                                                          " " + items + " attempt " +
                                                          std::to_string(task.attempts)));
         }
-        transport_.start(tag, request);
+        transport_.start_moved(tag, std::move(request));
     }
 
     void handle(std::uint64_t tag, const http::Response& response) {
