@@ -506,12 +506,15 @@ def check(work):
                       all_delivered_cost, all_delivered_cost - priced))
 
     # libcurl resends a request by itself when a reused connection closes before any byte of
-    # the answer (the "drop" fault): the server sees it, the runner does not count it
+    # the answer (the "drop" fault): the server sees it, the runner does not count it. Only
+    # within one run: a run killed just after a drop is resumed by a new process that may ask
+    # the same prompt within 50 ms, and that request is the new run's own.
     prev_by_sha = {}
     resends = set()
     for e in sorted(msgs, key=lambda e: e["t_arrival"]):
         d = prev_by_sha.get(e["user_sha256"])
-        if d is not None and d["fault"] == "drop" and e["t_arrival"] - d["t"] < 0.05:
+        if d is not None and d["fault"] == "drop" and e["t_arrival"] - d["t"] < 0.05 and \
+                run_of_time(d["t_arrival"]) == run_of_time(e["t_arrival"]):
             resends.add(id(e))
         prev_by_sha[e["user_sha256"]] = e
 
