@@ -134,9 +134,16 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigrams(const Rows& rows, int
         std::vector<std::uint64_t> unigrams, bigrams;
         std::vector<std::uint64_t>* kept = keep ? &(*keep)[w] : nullptr;
         if (kept) {
-            std::size_t bound = 0;
-            for (std::size_t k = begin; k < end; ++k) bound += rows.data.words[rows.at(k)];
+            // Room for more than its bigrams (a row's str.split() words less one, as a rule),
+            // and the pages of as many as that rule expects faulted in by one call.
+            std::size_t bound = 0, expected = 0;
+            for (std::size_t k = begin; k < end; ++k) {
+                const std::size_t n = rows.data.words[rows.at(k)];
+                bound += n;
+                expected += n ? n - 1 : 0;
+            }
             huge_pages::reserve(*kept, bound + bound / 8 + 1024);
+            huge_pages::populate(kept->data(), expected * sizeof(std::uint64_t));
         }
         for (std::size_t k = begin; k < end; ++k) {
             std::string_view s = rows.data.normalized[rows.at(k)];
@@ -193,6 +200,8 @@ std::unique_ptr<std::uint32_t[]> bigram_fingerprints(const Rows& rows, int worke
     std::unique_ptr<std::uint32_t[]> fingerprints(new std::uint32_t[total]);
     // The scatter writes all over it: 2 MB pages spare most of its TLB misses and page faults.
     huge_pages::advise(fingerprints.get(), total * sizeof(std::uint32_t));
+    // Every element is written, at random: its pages faulted in by one call.
+    huge_pages::populate(fingerprints.get(), total * sizeof(std::uint32_t));
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         auto [begin, end] = range(rows.n, workers, w);
         auto& pos = counts[w];
