@@ -115,12 +115,25 @@ std::pair<std::size_t, std::size_t> range(std::size_t n, int workers, std::size_
 /// Per worker, the top 48 bits of its bigrams' hashes in walk order (empty: not kept).
 using KeptBigrams = std::vector<std::vector<std::uint64_t>>;
 
+/// Room in `kept` for more than the bigrams of rows [begin, end) (a row's str.split() words
+/// less one, as a rule), the pages of as many as that rule expects faulted in by one call.
+void reserve_kept(const Rows& rows, std::size_t begin, std::size_t end,
+                  std::vector<std::uint64_t>& kept) {
+    std::size_t bound = 0, expected = 0;
+    for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t n = rows.data.words[rows.at(k)];
+        bound += n;
+        expected += n ? n - 1 : 0;
+    }
+    huge_pages::reserve(kept, bound + bound / 8 + 1024);
+    huge_pages::populate(kept.data(), expected * sizeof(std::uint64_t));
+}
+
 /// The first walk: distinct and total unigrams into `out`; returns, per worker, how many of
 /// its bigrams fall in each 16-bit hash prefix. With `keep`, each worker's bigram hashes (their
 /// top 48 bits) are also kept there, so that the second walk need not hash them again.
 std::vector<std::vector<std::size_t>> unigrams_and_bigrams(const Rows& rows, int workers,
-                                                                  GramCounts& out,
-                                                                  KeptBigrams* keep) {
+                                                           GramCounts& out, KeptBigrams* keep) {
     std::vector<HashSet> sets(workers);
     std::vector<std::size_t> totals(workers, 0);
     std::vector<std::vector<std::size_t>> counts(workers, std::vector<std::size_t>(kBuckets, 0));
@@ -133,39 +146,35 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigrams(const Rows& rows, int
         // counters updated in the same order: the cache misses of a text overlap.
         std::vector<std::uint64_t> unigrams, bigrams;
         std::vector<std::uint64_t>* kept = keep ? &(*keep)[w] : nullptr;
-        if (kept) {
-            // Room for more than its bigrams (a row's str.split() words less one, as a rule),
-            // and the pages of as many as that rule expects faulted in by one call.
-            std::size_t bound = 0, expected = 0;
-            for (std::size_t k = begin; k < end; ++k) {
-                const std::size_t n = rows.data.words[rows.at(k)];
-                bound += n;
-                expected += n ? n - 1 : 0;
-            }
-            huge_pages::reserve(*kept, bound + bound / 8 + 1024);
-            huge_pages::populate(kept->data(), expected * sizeof(std::uint64_t));
-        }
+        if (kept) reserve_kept(rows, begin, end, *kept);
         for (std::size_t k = begin; k < end; ++k) {
             std::string_view s = rows.data.normalized[rows.at(k)];
-            unigrams.clear();
-            bigrams.clear();
+            // Room for every word of the text (at most one per byte, and one more), written by
+            // index: a push_back per word was not always inlined (2.8 % of the instructions).
+            if (unigrams.size() <= s.size()) {
+                unigrams.resize(s.size() + 1);
+                bigrams.resize(s.size() + 1);
+            }
+            std::size_t n1 = 0, n2 = 0;
             std::size_t prev = std::string_view::npos;
             for_each_word(s, [&](std::size_t start, std::size_t stop) {
-                unigrams.push_back(XXH3_64bits(s.data() + start, stop - start));
-                set.prefetch(unigrams.back());
+                const std::uint64_t h = XXH3_64bits(s.data() + start, stop - start);
+                unigrams[n1++] = h;
+                set.prefetch(h);
                 if (prev != std::string_view::npos) {
-                    bigrams.push_back(XXH3_64bits(s.data() + prev, stop - prev) >> 16);
-                    __builtin_prefetch(&c[bigrams.back() >> 32]);
+                    const std::uint64_t b = XXH3_64bits(s.data() + prev, stop - prev) >> 16;
+                    bigrams[n2++] = b;
+                    __builtin_prefetch(&c[b >> 32]);
                 }
                 prev = start;
             });
-            for (std::uint64_t h : unigrams) set.insert(h);
-            for (std::uint64_t b : bigrams) ++c[b >> 32];
+            for (std::size_t i = 0; i < n1; ++i) set.insert(unigrams[i]);
+            for (std::size_t i = 0; i < n2; ++i) ++c[bigrams[i] >> 32];
             if (kept) {
-                huge_pages::make_room(*kept, bigrams.size());
-                kept->insert(kept->end(), bigrams.begin(), bigrams.end());
+                huge_pages::make_room(*kept, n2);
+                kept->insert(kept->end(), bigrams.begin(), bigrams.begin() + static_cast<long>(n2));
             }
-            words += unigrams.size();
+            words += n1;
         }
         totals[w] = words;
     });
@@ -283,9 +292,8 @@ GramCounts distinct_grams(const Rows& rows, int threads, std::size_t kept_bigram
         words += rows.data.words[rows.at(k)];
     KeptBigrams kept(rows.n > 0 && words <= kept_bigrams ? static_cast<std::size_t>(workers) : 0);
     const auto fingerprints = bigram_fingerprints(
-        rows, workers,
-        unigrams_and_bigrams(rows, workers, out, kept.empty() ? nullptr : &kept), kept,
-        bucket_start);
+        rows, workers, unigrams_and_bigrams(rows, workers, out, kept.empty() ? nullptr : &kept),
+        kept, bucket_start);
     out.distinct_2 = distinct_fingerprints(fingerprints.get(), bucket_start, workers);
     out.total_2 = bucket_start[kBuckets];
     return out;
