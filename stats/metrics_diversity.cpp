@@ -96,17 +96,15 @@ class HashSet {
     std::size_t size_ = 0;
 };
 
-/// Distinct and total word 1-grams and 2-grams of the normalised texts, from one walk over
-/// the words. Unigrams: a vocabulary is small (thousands to a few million words), so a hash
-/// set per thread, merged, counts them exactly up to 64-bit hash collisions. Bigrams: each is
-/// a 64-bit xxh3 hash; the walk also counts them per 16-bit prefix, a second walk stores the
-/// next 32 bits in their prefix's slice, and each slice is sorted: 48-bit fingerprints in 4
-/// bytes each, so a million posts need ~150 MB instead of 600. Two distinct n-grams share a
-/// fingerprint with probability ~ d^2 / 2^49 (expected < 3 at 37 million distinct bigrams).
-struct GramCounts {
-    std::size_t distinct_1 = 0, total_1 = 0, distinct_2 = 0, total_2 = 0;
-};
-
+/// distinct_grams: distinct and total word 1-grams and 2-grams of the normalised texts, from
+/// one walk over the words. Unigrams: a vocabulary is small (thousands to a few million words),
+/// so a hash set per thread, merged, counts them exactly up to 64-bit hash collisions. Bigrams:
+/// each is a 64-bit xxh3 hash; the walk also counts them per 16-bit prefix, a second walk (or,
+/// up to kKeptBigrams of them, a pass over the hashes the first walk kept: hashing the texts
+/// again was ~7 % of the short-post run's instructions) stores the next 32 bits in their
+/// prefix's slice, and each slice is sorted: 48-bit fingerprints in 4 bytes each, so a million
+/// posts need ~150 MB instead of 600. Two distinct n-grams share a fingerprint with
+/// probability ~ d^2 / 2^49 (expected < 3 at 37 million distinct bigrams).
 constexpr std::size_t kBuckets = std::size_t{1} << 16;
 
 /// Worker w's share [begin, end) of n positions.
@@ -114,10 +112,28 @@ std::pair<std::size_t, std::size_t> range(std::size_t n, int workers, std::size_
     return {n * w / workers, n * (w + 1) / workers};
 }
 
+/// Per worker, the top 48 bits of its bigrams' hashes in walk order (empty: not kept).
+using KeptBigrams = std::vector<std::vector<std::uint64_t>>;
+
+/// Room in `kept` for more than the bigrams of rows [begin, end) (a row's str.split() words
+/// less one, as a rule), the pages of as many as that rule expects faulted in by one call.
+void reserve_kept(const Rows& rows, std::size_t begin, std::size_t end,
+                  std::vector<std::uint64_t>& kept) {
+    std::size_t bound = 0, expected = 0;
+    for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t n = rows.data.words[rows.at(k)];
+        bound += n;
+        expected += n ? n - 1 : 0;
+    }
+    huge_pages::reserve(kept, bound + bound / 8 + 1024);
+    huge_pages::populate(kept.data(), expected * sizeof(std::uint64_t));
+}
+
 /// The first walk: distinct and total unigrams into `out`; returns, per worker, how many of
-/// its bigrams fall in each 16-bit hash prefix.
-std::vector<std::vector<std::size_t>> unigrams_and_bigram_buckets(const Rows& rows, int workers,
-                                                                  GramCounts& out) {
+/// its bigrams fall in each 16-bit hash prefix. With `keep`, each worker's bigram hashes (their
+/// top 48 bits) are also kept there, so that the second walk need not hash them again.
+std::vector<std::vector<std::size_t>> unigrams_and_bigrams(const Rows& rows, int workers,
+                                                           GramCounts& out, KeptBigrams* keep) {
     std::vector<HashSet> sets(workers);
     std::vector<std::size_t> totals(workers, 0);
     std::vector<std::vector<std::size_t>> counts(workers, std::vector<std::size_t>(kBuckets, 0));
@@ -128,24 +144,37 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigram_buckets(const Rows& ro
         std::size_t words = 0;
         // A text's hashes first, each one's slot and counter prefetched, then the set and the
         // counters updated in the same order: the cache misses of a text overlap.
-        std::vector<std::uint64_t> unigrams, bigram_buckets;
+        std::vector<std::uint64_t> unigrams, bigrams;
+        std::vector<std::uint64_t>* kept = keep ? &(*keep)[w] : nullptr;
+        if (kept) reserve_kept(rows, begin, end, *kept);
         for (std::size_t k = begin; k < end; ++k) {
             std::string_view s = rows.data.normalized[rows.at(k)];
-            unigrams.clear();
-            bigram_buckets.clear();
+            // Room for every word of the text (at most one per byte, and one more), written by
+            // index: a push_back per word was not always inlined (2.8 % of the instructions).
+            if (unigrams.size() <= s.size()) {
+                unigrams.resize(s.size() + 1);
+                bigrams.resize(s.size() + 1);
+            }
+            std::size_t n1 = 0, n2 = 0;
             std::size_t prev = std::string_view::npos;
             for_each_word(s, [&](std::size_t start, std::size_t stop) {
-                unigrams.push_back(XXH3_64bits(s.data() + start, stop - start));
-                set.prefetch(unigrams.back());
+                const std::uint64_t h = XXH3_64bits(s.data() + start, stop - start);
+                unigrams[n1++] = h;
+                set.prefetch(h);
                 if (prev != std::string_view::npos) {
-                    bigram_buckets.push_back(XXH3_64bits(s.data() + prev, stop - prev) >> 48);
-                    __builtin_prefetch(&c[bigram_buckets.back()]);
+                    const std::uint64_t b = XXH3_64bits(s.data() + prev, stop - prev) >> 16;
+                    bigrams[n2++] = b;
+                    __builtin_prefetch(&c[b >> 32]);
                 }
                 prev = start;
             });
-            for (std::uint64_t h : unigrams) set.insert(h);
-            for (std::uint64_t b : bigram_buckets) ++c[b];
-            words += unigrams.size();
+            for (std::size_t i = 0; i < n1; ++i) set.insert(unigrams[i]);
+            for (std::size_t i = 0; i < n2; ++i) ++c[bigrams[i] >> 32];
+            if (kept) {
+                huge_pages::make_room(*kept, n2);
+                kept->insert(kept->end(), bigrams.begin(), bigrams.begin() + static_cast<long>(n2));
+            }
+            words += n1;
         }
         totals[w] = words;
     });
@@ -158,9 +187,12 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigram_buckets(const Rows& ro
 }
 
 /// The second walk: each bigram's 32 bits after its prefix into its bucket's slice of the
-/// returned array; `bucket_start` gets the slices' bounds (kBuckets + 1 of them).
+/// returned array; `bucket_start` gets the slices' bounds (kBuckets + 1 of them). The bigrams
+/// come from `kept` where the first walk kept them (each worker's freed once scattered), else
+/// from hashing the texts again; the array is the same either way.
 std::unique_ptr<std::uint32_t[]> bigram_fingerprints(const Rows& rows, int workers,
                                                      std::vector<std::vector<std::size_t>> counts,
+                                                     KeptBigrams& kept,
                                                      std::vector<std::size_t>& bucket_start) {
     std::size_t total = 0;
     bucket_start.assign(kBuckets + 1, 0);
@@ -177,9 +209,17 @@ std::unique_ptr<std::uint32_t[]> bigram_fingerprints(const Rows& rows, int worke
     std::unique_ptr<std::uint32_t[]> fingerprints(new std::uint32_t[total]);
     // The scatter writes all over it: 2 MB pages spare most of its TLB misses and page faults.
     huge_pages::advise(fingerprints.get(), total * sizeof(std::uint32_t));
+    // Every element is written, at random: its pages faulted in by one call.
+    huge_pages::populate(fingerprints.get(), total * sizeof(std::uint32_t));
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
         auto [begin, end] = range(rows.n, workers, w);
         auto& pos = counts[w];
+        if (!kept.empty()) {
+            for (std::uint64_t h : kept[w])
+                fingerprints[pos[h >> 32]++] = static_cast<std::uint32_t>(h);
+            std::vector<std::uint64_t>().swap(kept[w]);
+            return;
+        }
         // As in the first walk: a text's bigrams hashed first, their write positions prefetched.
         std::vector<std::uint64_t> bigrams;
         for (std::size_t k = begin; k < end; ++k) {
@@ -239,16 +279,27 @@ std::size_t distinct_fingerprints(const std::uint32_t* fingerprints,
     return out;
 }
 
-GramCounts distinct_grams(const Rows& rows, int threads) {
+}  // namespace
+
+GramCounts distinct_grams(const Rows& rows, int threads, std::size_t kept_bigrams) {
     const int workers = rows.n < 4096 ? 1 : std::max(1, threads);
     GramCounts out;
     std::vector<std::size_t> bucket_start;
+    // The row's word count (str.split()) bounds its bigrams here only roughly (the walks split
+    // the normalised text at single spaces): it decides whether they are kept, not how many.
+    std::size_t words = 0;
+    for (std::size_t k = 0; k < rows.n && words <= kept_bigrams; ++k)
+        words += rows.data.words[rows.at(k)];
+    KeptBigrams kept(rows.n > 0 && words <= kept_bigrams ? static_cast<std::size_t>(workers) : 0);
     const auto fingerprints = bigram_fingerprints(
-        rows, workers, unigrams_and_bigram_buckets(rows, workers, out), bucket_start);
+        rows, workers, unigrams_and_bigrams(rows, workers, out, kept.empty() ? nullptr : &kept),
+        kept, bucket_start);
     out.distinct_2 = distinct_fingerprints(fingerprints.get(), bucket_start, workers);
     out.total_2 = bucket_start[kBuckets];
     return out;
 }
+
+namespace {
 
 std::string_view first_words(std::string_view s, int n) {
     std::size_t pos = 0;

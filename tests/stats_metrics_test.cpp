@@ -3,11 +3,14 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
+#include <set>
+#include <string_view>
 
 #include "common/text.h"
 #include "stats/compare.h"
 #include "stats/dedup.h"
 #include "stats/metrics.h"
+#include "stats/metrics_sections.h"
 #include "stats/stats.h"
 
 using namespace synthmod;
@@ -202,4 +205,51 @@ TEST_CASE("what runs alongside the diversity figures sees every reason final", "
                                            throw std::runtime_error("row files: disk full");
                                        }),
                       "row files: disk full");
+}
+
+TEST_CASE("distinct n-grams: the kept bigram hashes and the second hashing walk agree with a set",
+          "[metrics]") {
+    // 6,000 rows (two workers) of words from a small vocabulary, so that unigrams and bigrams
+    // repeat, some with double spaces (an empty word between them) or a trailing space.
+    const std::vector<std::string> vocab = {"a", "bb", "ccc", "dddd", "eeeee", "ff", "g", "hh"};
+    std::mt19937 rng(5);
+    metrics::Dataset d({"content", "label"});
+    const auto file = d.add_file("t.csv");
+    for (int k = 0; k < 6000; ++k) {
+        std::string t;
+        const int n = static_cast<int>(rng() % 12);
+        for (int w = 0; w < n; ++w) {
+            if (w > 0) t += rng() % 20 ? " " : "  ";
+            t += vocab[rng() % vocab.size()];
+        }
+        d.add_row({t, k % 2 ? "Safe" : "Harmful"}, file, static_cast<std::size_t>(k + 2));
+    }
+    d.prepare(2);
+    // The reference: the pieces between single spaces of each normalised text, as strings.
+    std::set<std::string_view> unigrams, bigrams;
+    std::size_t total_1 = 0, total_2 = 0;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const std::string_view s = d.normalized[i];
+        std::size_t start = 0, prev = std::string_view::npos;
+        while (start < s.size()) {
+            const std::size_t stop = std::min(s.find(' ', start), s.size());
+            unigrams.insert(s.substr(start, stop - start));
+            ++total_1;
+            if (prev != std::string_view::npos) {
+                bigrams.insert(s.substr(prev, stop - prev));
+                ++total_2;
+            }
+            prev = start;
+            start = stop + 1;
+        }
+    }
+    const std::vector<std::size_t> all;
+    const metrics::sections::Rows rows(d, all, 2);
+    for (std::size_t kept : {metrics::sections::kKeptBigrams, std::size_t{0}}) {
+        const auto g = metrics::sections::distinct_grams(rows, 2, kept);
+        CHECK(g.total_1 == total_1);
+        CHECK(g.distinct_1 == unigrams.size());
+        CHECK(g.total_2 == total_2);
+        CHECK(g.distinct_2 == bigrams.size());
+    }
 }
