@@ -16,14 +16,15 @@
 #include "common/errors.h"
 #include "common/llm/http.h"
 #include "common/llm/json_util.h"
+#include "tests/support/curl_ready.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;
 using synthmod::http::Response;
 
-namespace {
+using synthmod::test::curl_ready;
 
-const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+namespace {
 
 const char* kSchema =
     R"({"type":"object","properties":{"content":{"type":"string"},"label":{"type":"string","enum":["Safe","Spam & Scams"]},"realism":{"type":"integer","minimum":1,"maximum":5}},"required":["content","label","realism"]})";

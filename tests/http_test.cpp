@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "tests/support/curl_ready.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/stderr_capture.h"
 
@@ -21,10 +22,9 @@ using synthmod::http::Response;
 using synthmod::test::FakeServer;
 using synthmod::test::StderrCapture;
 
-namespace {
+using synthmod::test::curl_ready;
 
-// curl_global_init belongs in main; the test binary's "main" is Catch2's, so do it once here.
-const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+namespace {
 
 Request message_request(const std::string& base, const std::string& user) {
     Request r;
@@ -344,7 +344,8 @@ class ScopedEnv {
         }
     }
     ~ScopedEnv() {
-        for (const auto& [name, value] : saved_) set(name.c_str(), value ? value->c_str() : nullptr);
+        for (const auto& [name, value] : saved_)
+            set(name.c_str(), value ? value->c_str() : nullptr);
     }
     static void set(const char* name, const char* value) {
         if (value)
@@ -434,8 +435,8 @@ TEST_CASE("curl transport: the environment's proxy is used, read when the transp
         CHECK_FALSE(refused.transport_error.empty());
     }
     SECTION("an https URL takes https_proxy, not http_proxy") {
-        ScopedEnv env({{"http_proxy", "http://127.0.0.1:1"},
-                       {"https_proxy", server.base_url().c_str()}});
+        ScopedEnv env(
+            {{"http_proxy", "http://127.0.0.1:1"}, {"https_proxy", server.base_url().c_str()}});
         auto transport = synthmod::http::make_curl_transport(Options{});
         // Through an http proxy an https URL is tunnelled (CONNECT), which the fake server
         // refuses; that it got the CONNECT shows the https proxy was asked.

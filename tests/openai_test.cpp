@@ -9,14 +9,15 @@
 #include "common/llm/anthropic.h"
 #include "common/llm/http.h"
 #include "common/llm/http_status.h"
+#include "tests/support/curl_ready.h"
 #include "tests/support/fake_server.h"
 
 using namespace synthmod::llm;
 using synthmod::http::Response;
 
-namespace {
+using synthmod::test::curl_ready;
 
-const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+namespace {
 
 Prompt judge_prompt() {
     Prompt p;

@@ -10,44 +10,21 @@
 #include "common/llm/anthropic.h"
 #include "common/llm/runner.h"
 #include "tests/support/counting_transport.h"
+#include "tests/support/curl_ready.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/process.h"
+#include "tests/support/runner_items.h"
 
 using namespace synthmod;
+using synthmod::test::curl_ready;
 using synthmod::test::FakeServer;
+using synthmod::test::post_items;
+using synthmod::test::runner_header;
 
 namespace {
 
-const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-
-const char* kSchema =
-    R"({"type":"object","properties":{"content":{"type":"string"},)"
-    R"("label":{"type":"string","enum":["Safe","Spam & Scams"]}},"required":["content","label"]})";
-
 std::vector<runner::Item> items_for(int n, int k, const std::string& tag) {
-    std::vector<runner::Item> items;
-    for (int i = 0; i < n; ++i) {
-        runner::Item item;
-        item.id = tag + std::to_string(1000 + i);
-        item.prompt.task = "generate";
-        item.prompt.system = "You write short social media posts for a moderation dataset.";
-        item.prompt.user = "Write post number " + std::to_string(i) + " for run " + tag + ".";
-        item.prompt.tool_name = "post";
-        item.prompt.schema_json = kSchema;
-        item.prompt.max_tokens = 200;
-        item.rows_per_request = k;
-        item.group = "g";
-        items.push_back(item);
-    }
-    return items;
-}
-
-journal::Header header() {
-    journal::Header h;
-    h.tool = "synthmod-generate";
-    h.spec_hash = "spec-h";
-    h.plan_hash = "plan-h";
-    return h;
+    return synthmod::test::post_items(n, tag, k, "g");
 }
 
 using synthmod::test::CountingTransport;
@@ -69,7 +46,7 @@ TEST_CASE("K items per request with faults: each item settles once, usage adds u
         return answer.find("\"content\"") == std::string::npos ? std::string("no content")
                                                                : std::string();
     };
-    auto result = runner::run_job(header(), items, provider, transport.get(),
+    auto result = runner::run_job(runner_header(), items, provider, transport.get(),
                                   test::runner_options(dir, 4), validate);
     const auto& s = result.summary;
     CHECK(s.stop == runner::Stop::kCompleted);
@@ -114,7 +91,7 @@ TEST_CASE("K items per request in a batch: an interrupted run re-attaches, nothi
     options.batch = true;
     options.stop_requested = [&] { return transport.starts >= 3; };  // create + 2 polls
 
-    auto first = runner::run_job(header(), items, provider, &transport, options, {});
+    auto first = runner::run_job(runner_header(), items, provider, &transport, options, {});
     CHECK(first.summary.stop == runner::Stop::kInterrupted);
     CHECK(first.records.empty());
     auto log = server.log();
@@ -124,7 +101,7 @@ TEST_CASE("K items per request in a batch: an interrupted run re-attaches, nothi
 
     server.control(R"({"batch_polls": 1})");
     options.stop_requested = [] { return false; };
-    auto second = runner::run_job(header(), items, provider, &transport, options, {});
+    auto second = runner::run_job(runner_header(), items, provider, &transport, options, {});
     CHECK(second.summary.stop == runner::Stop::kCompleted);
     CHECK(second.summary.ok == 12);
     CHECK(server.count("/v1/messages/batches") == 1);  // no second create

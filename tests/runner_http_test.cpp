@@ -14,36 +14,18 @@
 #include "common/llm/cost_meter.h"
 #include "common/llm/runner.h"
 #include "tests/support/counting_transport.h"
+#include "tests/support/curl_ready.h"
 #include "tests/support/fake_server.h"
 #include "tests/support/process.h"
+#include "tests/support/runner_items.h"
 
 using namespace synthmod;
+using synthmod::test::curl_ready;
 using synthmod::test::FakeServer;
+using synthmod::test::post_items;
+using synthmod::test::runner_header;
 
 namespace {
-
-// curl_global_init belongs in main; the test binary's main is Catch2's (reference-counted).
-const bool curl_ready = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-
-const char* kSchema =
-    R"({"type":"object","properties":{"content":{"type":"string"},)"
-    R"("label":{"type":"string","enum":["Safe","Spam & Scams"]}},"required":["content","label"]})";
-
-std::vector<runner::Item> items_for(int n, const std::string& tag) {
-    std::vector<runner::Item> items;
-    for (int i = 0; i < n; ++i) {
-        runner::Item item;
-        item.id = tag + std::to_string(1000 + i);
-        item.prompt.task = "generate";
-        item.prompt.system = "You write short social media posts for a moderation dataset.";
-        item.prompt.user = "Write post number " + std::to_string(i) + " for run " + tag + ".";
-        item.prompt.tool_name = "post";
-        item.prompt.schema_json = kSchema;
-        item.prompt.max_tokens = 200;
-        items.push_back(item);
-    }
-    return items;
-}
 
 /// SHA-256 hex of each prompt's user text, as the fake server logs it (python's hashlib).
 std::map<std::string, std::string> user_hashes(const std::vector<runner::Item>& items) {
@@ -66,8 +48,6 @@ std::map<std::string, std::string> user_hashes(const std::vector<runner::Item>& 
     return by_hash;
 }
 
-journal::Header header() { return {"synthmod-generate", "spec-h", "plan-h", 0, {}}; }
-
 using synthmod::test::CountingTransport;
 
 }  // namespace
@@ -81,13 +61,13 @@ TEST_CASE(
                        "--fault-rate", "0.35", "--seed", "11", "--retry-after", "0.02", "--slow-ms",
                        "150"});
     std::string dir = synthmod::test::temp_dir("runner_http");
-    auto items = items_for(60, "f");
+    auto items = post_items(60, "f");
     auto by_hash = user_hashes(items);
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key-SECRET", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
     runner::Options options = test::runner_options(dir, 8);
 
-    auto result = runner::run_job(header(), items, provider, transport.get(), options, {});
+    auto result = runner::run_job(runner_header(), items, provider, transport.get(), options, {});
     const auto& s = result.summary;
     CHECK(s.stop == runner::Stop::kCompleted);
     REQUIRE(result.records.size() == 60);
@@ -141,7 +121,7 @@ TEST_CASE(
     // The rerun asks again only for the failed (truncated) items.
     server.control(R"({"faults": [], "fault_rate": 0})");
     std::size_t before = server.count("/v1/messages");
-    auto again = runner::run_job(header(), items, provider, transport.get(), options, {});
+    auto again = runner::run_job(runner_header(), items, provider, transport.get(), options, {});
     CHECK(again.summary.ok + again.summary.refused == 60);
     CHECK(again.summary.resumed == s.ok + s.refused);
     CHECK(server.count("/v1/messages") - before == s.failed);
@@ -155,8 +135,8 @@ TEST_CASE("runner over HTTP: a rejected key stops the run with exit 3", "[runner
     auto transport = http::make_curl_transport(http::Options{});
     runner::Options options = test::runner_options(dir, 8);
     options.concurrency = 2;
-    auto result =
-        runner::run_job(header(), items_for(30, "k"), provider, transport.get(), options, {});
+    auto result = runner::run_job(runner_header(), post_items(30, "k"), provider, transport.get(),
+                                  options, {});
     CHECK(result.summary.stop == runner::Stop::kFatal);
     CHECK(runner::exit_code(result.summary) == 3);
     CHECK(result.summary.fatal_message.find("ANTHROPIC_API_KEY") != std::string::npos);
@@ -171,7 +151,7 @@ TEST_CASE("runner batches: chunks, errored and expired rows resubmitted, batch p
     FakeServer server({"--batch-errored", "0.15", "--batch-expired", "0.1", "--batch-polls", "2",
                        "--script", "500"});  // the first create answers 500: retried
     std::string dir = synthmod::test::temp_dir("runner_http");
-    auto items = items_for(50, "b");
+    auto items = post_items(50, "b");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
     runner::Options options = test::runner_options(dir, 8);
@@ -179,7 +159,7 @@ TEST_CASE("runner batches: chunks, errored and expired rows resubmitted, batch p
     options.batch_max_requests = 20;
     options.batch_rounds = 8;  // failing 9 rounds in a row at 25 %: ~4e-6 per row
 
-    auto result = runner::run_job(header(), items, provider, transport.get(), options, {});
+    auto result = runner::run_job(runner_header(), items, provider, transport.get(), options, {});
     CHECK(result.summary.stop == runner::Stop::kCompleted);
     REQUIRE(result.records.size() == 50);
     CHECK(result.summary.ok == 50);
@@ -222,7 +202,7 @@ TEST_CASE("runner batches: chunks, errored and expired rows resubmitted, batch p
     }
     CHECK(result.summary.cost == Approx(total));
 
-    journal::Journal j(options.journal_path, header(), false);
+    journal::Journal j(options.journal_path, runner_header(), false);
     CHECK(j.open_batches().empty());
 }
 
@@ -231,7 +211,7 @@ TEST_CASE("runner batches: an interrupted run re-attaches to its batch instead o
     REQUIRE(curl_ready);
     FakeServer server({"--batch-polls", "1000"});  // never ends until told
     std::string dir = synthmod::test::temp_dir("runner_http");
-    auto items = items_for(12, "r");
+    auto items = post_items(12, "r");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto curl = http::make_curl_transport(http::Options{});
     CountingTransport transport(*curl);
@@ -239,24 +219,24 @@ TEST_CASE("runner batches: an interrupted run re-attaches to its batch instead o
     options.batch = true;
     options.stop_requested = [&] { return transport.starts >= 3; };  // create + 2 polls
 
-    auto first = runner::run_job(header(), items, provider, &transport, options, {});
+    auto first = runner::run_job(runner_header(), items, provider, &transport, options, {});
     CHECK(first.summary.stop == runner::Stop::kInterrupted);
     CHECK(first.records.empty());
     CHECK(server.count("/v1/messages/batches") == 1);
     {
-        journal::Journal j(options.journal_path, header(), false);
+        journal::Journal j(options.journal_path, runner_header(), false);
         REQUIRE(j.open_batches().size() == 1);
         CHECK(j.open_batches()[0].item_ids.size() == 12);
     }
 
     server.control(R"({"batch_polls": 1})");
     options.stop_requested = [] { return false; };
-    auto second = runner::run_job(header(), items, provider, &transport, options, {});
+    auto second = runner::run_job(runner_header(), items, provider, &transport, options, {});
     CHECK(second.summary.stop == runner::Stop::kCompleted);
     CHECK(second.summary.ok == 12);
     CHECK(server.count("/v1/messages/batches") == 1);  // no second create
     CHECK(server.count("/v1/messages") == 0);
-    journal::Journal j(options.journal_path, header(), false);
+    journal::Journal j(options.journal_path, runner_header(), false);
     CHECK(j.open_batches().empty());
 }
 
@@ -265,7 +245,7 @@ TEST_CASE("runner batches: --max-cost holds back what the budget cannot cover",
     REQUIRE(curl_ready);
     FakeServer server;
     std::string dir = synthmod::test::temp_dir("runner_http");
-    auto items = items_for(30, "m");
+    auto items = post_items(30, "m");
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
     runner::Options options = test::runner_options(dir, 8);
@@ -275,14 +255,14 @@ TEST_CASE("runner batches: --max-cost holds back what the budget cannot cover",
     REQUIRE(per_item > 0);
     options.max_cost = per_item * 10.5;
 
-    auto first = runner::run_job(header(), items, provider, transport.get(), options, {});
+    auto first = runner::run_job(runner_header(), items, provider, transport.get(), options, {});
     CHECK(first.summary.stop == runner::Stop::kBudget);
     CHECK(runner::exit_code(first.summary) == 4);
     CHECK(first.summary.ok == 10);
     CHECK(first.summary.cost <= *options.max_cost);
 
     options.max_cost = 1.0;
-    auto second = runner::run_job(header(), items, provider, transport.get(), options, {});
+    auto second = runner::run_job(runner_header(), items, provider, transport.get(), options, {});
     CHECK(second.summary.stop == runner::Stop::kCompleted);
     CHECK(second.summary.ok == 30);
     std::map<std::string, int> submitted;
@@ -336,7 +316,8 @@ TEST_CASE("runner batches: a failed poll is retried with backoff", "[runner][run
     FlakyGets transport(*curl, 3);
     runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
-    auto result = runner::run_job(header(), items_for(5, "p"), provider, &transport, options, {});
+    auto result =
+        runner::run_job(runner_header(), post_items(5, "p"), provider, &transport, options, {});
     CHECK(result.summary.stop == runner::Stop::kCompleted);
     CHECK(result.summary.ok == 5);
     CHECK(result.summary.retries == 3);
@@ -346,11 +327,11 @@ TEST_CASE("runner batches: a failed poll is retried with backoff", "[runner][run
     FlakyGets dead(*curl, 1000);
     options.max_retries = 2;
     options.journal_path = dir + "/second.journal";
-    auto stuck = runner::run_job(header(), items_for(5, "q"), provider, &dead, options, {});
+    auto stuck = runner::run_job(runner_header(), post_items(5, "q"), provider, &dead, options, {});
     CHECK(stuck.summary.stop == runner::Stop::kFatal);
     CHECK(runner::exit_code(stuck.summary) == 3);
     CHECK(stuck.summary.fatal_message.find("rerun") != std::string::npos);
-    journal::Journal j(options.journal_path, header(), false);
+    journal::Journal j(options.journal_path, runner_header(), false);
     CHECK(j.open_batches().size() == 1);
 }
 
@@ -365,8 +346,8 @@ TEST_CASE("runner batches: create, polls and results held by the request limit's
     auto transport = http::make_curl_transport(http::Options{});
     runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
-    auto result =
-        runner::run_job(header(), items_for(10, "l"), provider, transport.get(), options, {});
+    auto result = runner::run_job(runner_header(), post_items(10, "l"), provider, transport.get(),
+                                  options, {});
     CHECK(result.summary.stop == runner::Stop::kCompleted);
     CHECK(result.summary.ok == 10);
     CHECK(result.summary.retries == 0);
@@ -393,8 +374,8 @@ TEST_CASE("runner batches: --rpm paces create, polls and results",
     runner::Options options = test::runner_options(dir, 8);
     options.batch = true;
     options.rpm = 60;
-    auto result =
-        runner::run_job(header(), items_for(4, "t"), provider, transport.get(), options, {});
+    auto result = runner::run_job(runner_header(), post_items(4, "t"), provider, transport.get(),
+                                  options, {});
     CHECK(result.summary.stop == runner::Stop::kCompleted);
     CHECK(result.summary.ok == 4);
     std::vector<double> arrivals;
