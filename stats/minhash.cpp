@@ -15,6 +15,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "stats/spaces.h"
+
 namespace synthmod::minhash {
 
 namespace {
@@ -90,8 +92,9 @@ void word_shingles(const char* p, std::size_t size, std::size_t un,
                    std::vector<std::uint64_t>& out) {
     // Words: normalised text has single spaces, so an n-gram is the bytes from the first word's
     // start to the last word's end.
-    // A word starts at a non-space byte after a space (or at 0) and ends at a space after a
-    // non-space (or at the end); 16 bytes at a time by SSE2 compare + movemask where available.
+    // A word is a run of non-space bytes: it ends at a space that follows a non-space byte
+    // (or at the end), and began after the space before it (or at 0). The spaces come from
+    // spaces::for_each, 16 bytes at a time.
     // Grown, never shrunk: a resize per text zero-filled the part the last text had cut off.
     thread_local std::vector<std::uint32_t> starts;
     thread_local std::vector<std::uint32_t> ends;
@@ -101,29 +104,19 @@ void word_shingles(const char* p, std::size_t size, std::size_t un,
     }
     std::uint32_t* st = starts.data();
     std::uint32_t* en = ends.data();
-    std::size_t words = 0, closed = 0;
-    unsigned prev_space = 1;
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i space = _mm_set1_epi8(' ');
-    for (; i + 16 <= size; i += 16) {
-        const auto m = static_cast<unsigned>(_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), space)));
-        const unsigned before = (m << 1 | prev_space) & 0xffffu;  // bit b: byte b - 1 is a space
-        for (unsigned b = ~m & before & 0xffffu; b; b &= b - 1)
-            st[words++] = static_cast<std::uint32_t>(i + __builtin_ctz(b));
-        for (unsigned b = m & ~before & 0xffffu; b; b &= b - 1)
-            en[closed++] = static_cast<std::uint32_t>(i + __builtin_ctz(b));
-        prev_space = m >> 15;
+    std::size_t words = 0;
+    std::size_t next = 0;  // where a word after the last space seen would start
+    spaces::for_each(p, size, [&](std::size_t i) {
+        if (i > next) {
+            st[words] = static_cast<std::uint32_t>(next);
+            en[words++] = static_cast<std::uint32_t>(i);
+        }
+        next = i + 1;
+    });
+    if (size > next) {
+        st[words] = static_cast<std::uint32_t>(next);
+        en[words++] = static_cast<std::uint32_t>(size);
     }
-#endif
-    for (; i < size; ++i) {
-        const unsigned is_space = p[i] == ' ';
-        if (!is_space && prev_space) st[words++] = static_cast<std::uint32_t>(i);
-        if (is_space && !prev_space) en[closed++] = static_cast<std::uint32_t>(i);
-        prev_space = is_space;
-    }
-    if (!prev_space) en[closed++] = static_cast<std::uint32_t>(size);
     const std::size_t units = words;
     if (units < un) {
         out.push_back(hash_bytes(p, size));
