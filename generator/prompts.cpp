@@ -173,7 +173,13 @@ std::string validate_answer(const std::string& answer_json,
                             const std::vector<spec::Label>& labels) {
     llm::json::LocalDocument local;
     rapidjson::Document& doc = local.doc();
-    local.parse_plain<rapidjson::kParseValidateEncodingFlag>(answer_json);
+    // Well-formed UTF-8 as a whole (text::is_valid_utf8, 16 ASCII bytes a step) has nothing for
+    // rapidjson's check of every string's encoding to find, so the answer is parsed without it;
+    // only an answer that fails the whole-text check is parsed with it, for rapidjson's error.
+    if (text::is_valid_utf8(answer_json))
+        local.parse_plain<rapidjson::kParseDefaultFlags>(answer_json);
+    else
+        local.parse_plain<rapidjson::kParseValidateEncodingFlag>(answer_json);
     if (doc.HasParseError())
         return std::string("answer is not valid JSON: ") +
                rapidjson::GetParseError_En(doc.GetParseError());

@@ -445,6 +445,19 @@ TEST_CASE("answers are validated against the labels", "[generator]") {
     CHECK(gen::validate_answer(R"({"content": 3, "label": "Safe"})", labels) != "");
     CHECK(gen::validate_answer(R"(["Safe"])", labels) != "");
     CHECK(gen::validate_answer(R"({"content": "hi", "label": "Safe")", labels) != "");
+    // Encoding: rapidjson's own check of each string decides, with its message.
+    const std::string bad = "answer is not valid JSON: Invalid encoding in string.";
+    for (const std::string content :
+         {"\x80", "a\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "caf\xc3", "\xff\xfe"})
+        CHECK(gen::validate_answer(R"({"content": ")" + content + R"(", "label": "Safe"})",
+                                   labels) == bad);
+    CHECK(gen::validate_answer(
+              "{\"content\": \"caf\xc3\xa9 \xf0\x9f\x98\x80\", \"label\": \"Safe\"}", labels) ==
+          "");
+    CHECK(gen::validate_answer(R"({"content": "hi", "label": "Safe"} )"
+                               "\xff",
+                               labels) ==
+          "answer is not valid JSON: The document root must not be followed by other values.");
 }
 
 // ---- the tool as a process ----------------------------------------------------------------------
