@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 #include "common/errors.h"
 #include "common/figures.h"
@@ -629,6 +630,12 @@ std::string render(std::string_view tmpl, const PlaceholderLookup& lookup) {
     }
     out.append(tmpl, from, std::string::npos);
     return out;
+}
+
+Template::Template(std::string text) : text_(std::move(text)) {
+    Placeholder ph{};
+    for (std::size_t from = 0; next_placeholder(text_, from, ph); from = ph.end)
+        placeholders_.push_back({ph.begin, ph.end, std::string(ph.name)});
 }
 
 std::string render(const std::string& tmpl, const std::map<std::string, std::string>& values) {

@@ -195,4 +195,47 @@ using PlaceholderLookup = std::function<const std::string*(std::string_view name
 /// is allocated once, at its exact size.
 std::string render(std::string_view tmpl, const PlaceholderLookup& lookup);
 
+/// A template split once into its text and its placeholders, for rendering it many times (the
+/// generator renders its variant's prompt once per plan item): render() copies the pieces in
+/// order without scanning the text again. The result is the same as spec::render's.
+class Template {
+   public:
+    explicit Template(std::string text);
+
+    /// The template's placeholders in order of appearance, by trimmed name.
+    std::size_t size() const { return placeholders_.size(); }
+    std::string_view name(std::size_t i) const { return placeholders_[i].name; }
+
+    /// The text with placeholder i replaced by *value(i), or left as written when value(i) is
+    /// nullptr; allocated once, at its exact size. `value`: const std::string* (std::size_t).
+    template <typename Value>
+    std::string render(Value value) const {
+        std::size_t size = text_.size();
+        for (std::size_t i = 0; i < placeholders_.size(); ++i)
+            if (const std::string* v = value(i))
+                size += v->size() - (placeholders_[i].end - placeholders_[i].begin);
+        std::string out;
+        out.reserve(size);
+        std::size_t from = 0;
+        for (std::size_t i = 0; i < placeholders_.size(); ++i) {
+            const Slot& ph = placeholders_[i];
+            if (const std::string* v = value(i)) {
+                out.append(text_, from, ph.begin - from);
+                out += *v;
+                from = ph.end;
+            }
+        }
+        out.append(text_, from, std::string::npos);
+        return out;
+    }
+
+   private:
+    struct Slot {
+        std::size_t begin, end;  ///< bytes of `{{ name }}` in text_, braces included
+        std::string name;        ///< trimmed of blanks
+    };
+    std::string text_;
+    std::vector<Slot> placeholders_;
+};
+
 }  // namespace synthmod::spec

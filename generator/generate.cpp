@@ -200,11 +200,15 @@ std::size_t write_samples(const Options& options, const Plan& plan,
         } else if (it->second.status == "ok") {
             rapidjson::Document& doc = local.doc();
             local.parse_plain<rapidjson::kParseDefaultFlags>(it->second.answer_json);
-            if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("content") ||
-                !doc["content"].IsString() || !doc.HasMember("label") || !doc["label"].IsString())
+            if (doc.HasParseError() || !doc.IsObject()) continue;
+            // Each member looked up once (HasMember and operator[] would look twice).
+            const auto c = doc.FindMember("content");
+            const auto l = doc.FindMember("label");
+            if (c == doc.MemberEnd() || !c->value.IsString() || l == doc.MemberEnd() ||
+                !l->value.IsString())
                 continue;  // the runner validated it; a hand-edited journal is not trusted further
-            content = {doc["content"].GetString(), doc["content"].GetStringLength()};
-            label = {doc["label"].GetString(), doc["label"].GetStringLength()};
+            content = {c->value.GetString(), c->value.GetStringLength()};
+            label = {l->value.GetString(), l->value.GetStringLength()};
         } else {
             continue;  // failed: listed in <out>.failed.csv
         }

@@ -55,9 +55,15 @@ std::string item_id(const std::string& variant, const std::string& label,
                     const std::string& persona, const std::string& context, std::size_t group,
                     long long seed, const std::string& tag) {
     const char sep = '\x1f';
-    std::string key = variant + sep + label + sep + persona + sep + context + sep +
-                      std::to_string(group) + sep + std::to_string(seed);
-    if (!tag.empty()) key += sep + tag;
+    // The key built in one allocation (a chain of + made a temporary per part).
+    const std::string group_text = std::to_string(group), seed_text = std::to_string(seed);
+    std::string key;
+    key.reserve(variant.size() + label.size() + persona.size() + context.size() +
+                group_text.size() + seed_text.size() + tag.size() + 6);
+    for (const std::string* part : {&variant, &label, &persona, &context, &group_text})
+        (key += *part) += sep;
+    key += seed_text;
+    if (!tag.empty()) (key += sep) += tag;
     return journal::hash_hex(key).substr(0, 16);
 }
 

@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "common/llm/json_util.h"
@@ -102,6 +103,25 @@ PromptBuilder::PromptBuilder(const spec::Spec& spec, llm::SharedText system, llm
         label_names_ += label.name + "\n";
         definitions_[label.name] = label.definition;  // the last of a repeated name, as before
     }
+    for (const auto& variant : spec.generator.variants)
+        if (parsed_.count(variant.prompt) == 0)
+            parsed_.emplace(variant.prompt, parse(variant.prompt));
+    if (parsed_.count(spec::kDefaultVariantPrompt) == 0)
+        parsed_.emplace(spec::kDefaultVariantPrompt, parse(spec::kDefaultVariantPrompt));
+}
+
+PromptBuilder::ParsedPrompt PromptBuilder::parse(const std::string& prompt) {
+    ParsedPrompt parsed{spec::Template(prompt), {}};
+    for (std::size_t i = 0; i < parsed.tmpl.size(); ++i) {
+        const std::string_view name = parsed.tmpl.name(i);
+        parsed.fills.push_back(name == "persona"            ? Fill::kPersona
+                               : name == "label"            ? Fill::kLabel
+                               : name == "label_definition" ? Fill::kDefinition
+                               : name == "labels"           ? Fill::kLabels
+                               : name == "context"          ? Fill::kContext
+                                                            : Fill::kNone);
+    }
+    return parsed;
 }
 
 llm::Prompt PromptBuilder::build(const spec::Variant& variant, const PlanItem& item,
@@ -112,12 +132,25 @@ llm::Prompt PromptBuilder::build(const spec::Variant& variant, const PlanItem& i
     llm::Prompt prompt;
     prompt.task = "generate";
     prompt.system = system_;
-    prompt.user = spec::render(variant.prompt, [&](std::string_view name) -> const std::string* {
-        if (name == "persona") return &item.persona;
-        if (name == "label") return &item.target_label;
-        if (name == "label_definition") return &definition;
-        if (name == "labels") return &label_list_;
-        if (name == "context") return &item.context;
+    std::optional<ParsedPrompt> unlisted;  // a variant that is not the spec's
+    auto listed = parsed_.find(variant.prompt);
+    const ParsedPrompt& parsed =
+        listed != parsed_.end() ? listed->second : unlisted.emplace(parse(variant.prompt));
+    prompt.user = parsed.tmpl.render([&](std::size_t i) -> const std::string* {
+        switch (parsed.fills[i]) {
+            case Fill::kPersona:
+                return &item.persona;
+            case Fill::kLabel:
+                return &item.target_label;
+            case Fill::kDefinition:
+                return &definition;
+            case Fill::kLabels:
+                return &label_list_;
+            case Fill::kContext:
+                return &item.context;
+            case Fill::kNone:
+                break;
+        }
         return nullptr;
     });
     prompt.tool_name = kToolName;
@@ -140,7 +173,13 @@ std::string validate_answer(const std::string& answer_json,
                             const std::vector<spec::Label>& labels) {
     llm::json::LocalDocument local;
     rapidjson::Document& doc = local.doc();
-    local.parse_plain<rapidjson::kParseValidateEncodingFlag>(answer_json);
+    // Well-formed UTF-8 as a whole (text::is_valid_utf8, 16 ASCII bytes a step) has nothing for
+    // rapidjson's check of every string's encoding to find, so the answer is parsed without it;
+    // only an answer that fails the whole-text check is parsed with it, for rapidjson's error.
+    if (text::is_valid_utf8(answer_json))
+        local.parse_plain<rapidjson::kParseDefaultFlags>(answer_json);
+    else
+        local.parse_plain<rapidjson::kParseValidateEncodingFlag>(answer_json);
     if (doc.HasParseError())
         return std::string("answer is not valid JSON: ") +
                rapidjson::GetParseError_En(doc.GetParseError());

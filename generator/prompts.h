@@ -41,11 +41,24 @@ class PromptBuilder {
     llm::Prompt build(const spec::Variant& variant, const PlanItem& item, bool with_vars) const;
 
    private:
+    /// What fills a placeholder of a variant's prompt.
+    enum class Fill { kPersona, kLabel, kDefinition, kLabels, kContext, kNone };
+    /// A variant's prompt split once (spec::Template) with each placeholder's filling, so an
+    /// item's prompt is rendered without scanning the template or comparing names again.
+    struct ParsedPrompt {
+        spec::Template tmpl;
+        std::vector<Fill> fills;  ///< one per placeholder of tmpl
+    };
+    static ParsedPrompt parse(const std::string& prompt);
+
     const spec::Spec& spec_;
     llm::SharedText system_, schema_;
     std::string label_list_;   ///< the {{labels}} placeholder
     std::string label_names_;  ///< vars["labels"]: one name per line (names may hold commas)
     std::map<std::string, std::string, std::less<>> definitions_;  ///< by label name
+    /// The spec's variant prompts and the default one, parsed, by prompt text (a variant not
+    /// among them is parsed when its item is built).
+    std::map<std::string, ParsedPrompt, std::less<>> parsed_;
 };
 
 /// The prompt of one plan item. `system` and `schema` are computed once per run.

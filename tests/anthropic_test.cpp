@@ -288,6 +288,16 @@ TEST_CASE("anthropic request: the parts shared between requests follow each prom
     CHECK(shared.build_request(a).body == fresh(a));
 }
 
+TEST_CASE("a shared text is the same object as its copies, not as an equal text", "[anthropic]") {
+    const synthmod::llm::SharedText a = std::string(100, 'x');
+    const synthmod::llm::SharedText copy = a;
+    const synthmod::llm::SharedText equal = std::string(100, 'x');
+    CHECK(a.same_object(copy));
+    CHECK_FALSE(a.same_object(equal));
+    CHECK(a == equal.str());
+    CHECK(synthmod::llm::SharedText().same_object(synthmod::llm::SharedText()));
+}
+
 TEST_CASE("anthropic request: temperature when set, native structured output", "[anthropic]") {
     Prompt p = sample_prompt();
     p.temperature = 0.5;

@@ -3,11 +3,13 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/errors.h"
 #include "common/jsonl.h"
 #include "common/llm/anthropic.h"
+#include "common/llm/json_util.h"
 #include "common/llm/openai.h"
 
 using namespace synthmod::llm;
@@ -46,6 +48,27 @@ TEST_CASE("provider parsers refuse deeply nested bodies without overflowing the 
     }
     CHECK_THROWS_AS(anthropic_tools.parse_batch(response(200, deep)), synthmod::ProviderError);
     CHECK_THROWS_AS(anthropic_tools.parse_batch_result_line(deep), synthmod::ProviderError);
+}
+
+TEST_CASE("answers are parsed up to 512 levels deep, arrays and objects alike", "[fuzz]") {
+    auto object = [](std::size_t depth) {
+        std::string s;
+        for (std::size_t i = 1; i < depth; ++i) s += R"({"a":)";
+        s += "{}";
+        return s + std::string(depth - 1, '}');
+    };
+    for (const auto& make : {std::function<std::string(std::size_t)>(nested),
+                             std::function<std::string(std::size_t)>(object)}) {
+        synthmod::llm::json::LocalDocument at_limit, past;
+        std::string why;
+        CHECK(at_limit.parse(make(512), &why));
+        CHECK(why.empty());
+        CHECK_FALSE(past.parse(make(513), &why));
+        CHECK(why == "nesting deeper than 512");
+        rapidjson::Document d;
+        CHECK(synthmod::llm::json::parse(d, make(512).c_str(), make(512).size(), &why));
+        CHECK_FALSE(synthmod::llm::json::parse(d, make(513).c_str(), make(513).size(), &why));
+    }
 }
 
 // The body itself is nested too deeply when a tool_use input is (kRetryable, like any bad JSON);

@@ -1,6 +1,8 @@
 // Tests of the generator: the plan, persona loading, prompts, and synthmod-generate run as a
 // process with the offline provider (outputs, dry run, bad input, interruption and resume).
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -445,6 +448,19 @@ TEST_CASE("answers are validated against the labels", "[generator]") {
     CHECK(gen::validate_answer(R"({"content": 3, "label": "Safe"})", labels) != "");
     CHECK(gen::validate_answer(R"(["Safe"])", labels) != "");
     CHECK(gen::validate_answer(R"({"content": "hi", "label": "Safe")", labels) != "");
+    // Encoding: rapidjson's own check of each string decides, with its message.
+    const std::string bad = "answer is not valid JSON: Invalid encoding in string.";
+    for (const std::string content :
+         {"\x80", "a\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "caf\xc3", "\xff\xfe"})
+        CHECK(gen::validate_answer(R"({"content": ")" + content + R"(", "label": "Safe"})",
+                                   labels) == bad);
+    CHECK(gen::validate_answer(
+              "{\"content\": \"caf\xc3\xa9 \xf0\x9f\x98\x80\", \"label\": \"Safe\"}", labels) ==
+          "");
+    CHECK(gen::validate_answer(R"({"content": "hi", "label": "Safe"} )"
+                               "\xff",
+                               labels) ==
+          "answer is not valid JSON: The document root must not be followed by other values.");
 }
 
 // ---- the tool as a process ----------------------------------------------------------------------
@@ -473,6 +489,48 @@ synthmod::csv::Table read_samples(const std::string& path) {
 }
 
 }  // namespace
+
+TEST_CASE("a journalled answer without a string content or label is left out of samples.csv",
+          "[generator]") {
+    // The runner validated every answer it journalled; one edited by hand since is not written.
+    std::string dir = example_dir("gen-edited-journal");
+    const std::string out = dir + "/samples.csv";
+    REQUIRE(t::run(generate_args(dir, out, "6")).exit_code == 0);
+    std::istringstream lines(t::slurp(out + ".journal"));
+    std::string line, journal;
+    std::set<std::string> edited;
+    while (std::getline(lines, line)) {
+        rapidjson::Document record;
+        record.Parse(line.c_str());
+        REQUIRE_FALSE(record.HasParseError());
+        if (edited.size() < 3 && std::string(record["type"].GetString()) == "item") {
+            rapidjson::Document answer;
+            answer.Parse(record["answer"].GetString());
+            REQUIRE(answer.IsObject());
+            if (edited.empty()) answer.RemoveMember("label");
+            if (edited.size() == 1) answer["content"].SetInt(3);
+            if (edited.size() == 2) answer["label"].SetInt(3);
+            rapidjson::StringBuffer text;
+            rapidjson::Writer<rapidjson::StringBuffer> w(text);
+            answer.Accept(w);
+            record["answer"].SetString(text.GetString(), record.GetAllocator());
+            edited.insert(record["id"].GetString());
+            rapidjson::StringBuffer edited_line;
+            rapidjson::Writer<rapidjson::StringBuffer> lw(edited_line);
+            record.Accept(lw);
+            line = edited_line.GetString();
+        }
+        journal += line + "\n";
+    }
+    REQUIRE(edited.size() == 3);
+    t::spit(out + ".journal", journal);
+    auto again = t::run(generate_args(dir, out, "6"));
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    auto table = read_samples(out);
+    CHECK(table.rows.size() == 3);
+    for (const auto& row : table.rows) CHECK(edited.count(row[2]) == 0);
+}
 
 TEST_CASE("synthmod-generate writes samples.csv offline", "[generator]") {
     std::string dir = example_dir("gen-csv");

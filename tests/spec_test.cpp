@@ -432,3 +432,31 @@ TEST_CASE("spec render by lookup fills placeholders once, at the text's exact si
     CHECK(spec::render("{{label}}{{label}}", lookup) == "SafeSafe");
     CHECK(spec::render("", lookup).empty());
 }
+
+TEST_CASE("a template split once renders as spec::render does", "[spec]") {
+    const std::map<std::string, std::string> values = {
+        {"persona", "a nurse who writes {{label}}"}, {"label", "Safe"}, {"context", "a tweet"}};
+    for (const std::string text : {"{{context}} by {{ persona }}: {{label}}", "no placeholders",
+                                   "{{unknown}} stays, {{label}}", "{{label}}{{label}}",
+                                   "open {{label", "", "{{ label}} {{\tcontext }}{{}} {{label}}}}",
+                                   "{{a {{label}} b}} {{label}}", "}}{{label}}{{"}) {
+        const spec::Template tmpl(text);
+        const std::string out = tmpl.render([&](std::size_t i) -> const std::string* {
+            auto it = values.find(std::string(tmpl.name(i)));
+            return it == values.end() ? nullptr : &it->second;
+        });
+        CHECK(out == spec::render(text, values));
+    }
+    const spec::Template tmpl("{{ persona }}: {{label}} ({{unknown}}) {{label");
+    REQUIRE(tmpl.size() == 3);
+    CHECK(tmpl.name(0) == "persona");
+    CHECK(tmpl.name(1) == "label");
+    CHECK(tmpl.name(2) == "unknown");
+    CHECK(tmpl.render([](std::size_t) -> const std::string* { return nullptr; }) ==
+          "{{ persona }}: {{label}} ({{unknown}}) {{label");
+    const std::string persona = "a nurse who writes {{label}} and a long story about herself";
+    const std::string out = tmpl.render(
+        [&](std::size_t i) -> const std::string* { return i == 0 ? &persona : nullptr; });
+    CHECK(out == persona + ": {{label}} ({{unknown}}) {{label");
+    CHECK(out.capacity() == out.size());  // one allocation, no spare room
+}

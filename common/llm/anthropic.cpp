@@ -294,14 +294,19 @@ std::shared_ptr<const SharedRequestParts> AnthropicProvider::shared_parts(
     const Prompt& prompt) const {
     const std::string tool = tool_name(prompt);
     std::lock_guard<std::mutex> lock(shared_mutex_);
+    // Every item of a run shares one system prompt and one schema object (SharedText): found
+    // by identity without comparing their ~6 KB, else by content.
+    auto same = [](const SharedText& kept, const SharedText& asked) {
+        return kept.same_object(asked) || kept == asked.str();
+    };
     for (const auto& parts : shared_)
-        if (parts->system_text == prompt.system.str() &&
-            parts->schema_text == prompt.schema_json.str() && parts->tool_name == tool)
+        if (same(parts->system_text, prompt.system) &&
+            same(parts->schema_text, prompt.schema_json) && parts->tool_name == tool)
             return parts;
     check_schema(prompt);  // once per schema: it is spliced into every request as raw JSON
     auto parts = std::make_shared<SharedRequestParts>();
-    parts->system_text = prompt.system.str();
-    parts->schema_text = prompt.schema_json.str();
+    parts->system_text = prompt.system;  // holds the prompt's text object: its address stays
+    parts->schema_text = prompt.schema_json;
     parts->tool_name = tool;
     if (!prompt.system.empty()) parts->system = system_json(prompt);
     if (native_) {

@@ -15,7 +15,8 @@ namespace synthmod::llm {
 /// schema and the tool name, serialised once: every request of a variant shares them (~4 KB of
 /// escaped system prompt and schema that a generate run used to serialise per request).
 struct SharedRequestParts {
-    std::string system_text, schema_text, tool_name;  ///< what they were made from
+    SharedText system_text, schema_text;  ///< what they were made from (the prompt's own)
+    std::string tool_name;
     std::string system;         ///< the "system" array (empty without a system prompt)
     std::string tools;          ///< the "tools" array (forced tool use)
     std::string tool_choice;    ///< the "tool_choice" object (forced tool use)

@@ -8,13 +8,26 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <vector>
 
 #include "common/errors.h"
 
 namespace synthmod::llm::json {
 
 namespace {
+
+/// True when no value in `v`, itself at `depth` (the root at 1), lies deeper than kMaxDepth.
+/// Recursive, at most kMaxDepth + 1 frames deep: no heap stack per answer.
+bool within_depth(const rapidjson::Value& v, std::size_t depth) {
+    if (depth > kMaxDepth) return false;
+    if (v.IsArray()) {
+        for (const auto& item : v.GetArray())
+            if (!within_depth(item, depth + 1)) return false;
+    } else if (v.IsObject()) {
+        for (const auto& m : v.GetObject())
+            if (!within_depth(m.value, depth + 1)) return false;
+    }
+    return true;
+}
 
 /// What json::parse adds to rapidjson's parse: the error in words, and the depth check.
 /// `skipped`: bytes before the start of what rapidjson read, counted in the error's offset.
@@ -25,19 +38,9 @@ bool check_parsed(const rapidjson::Document& d, std::string* why, std::size_t sk
                    std::to_string(d.GetErrorOffset() + skipped);
         return false;
     }
-    std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack = {{&d, 1}};
-    while (!stack.empty()) {
-        const auto [value, depth] = stack.back();
-        stack.pop_back();
-        if (depth > kMaxDepth) {
-            if (why) *why = "nesting deeper than " + std::to_string(kMaxDepth);
-            return false;
-        }
-        if (value->IsArray()) {
-            for (const auto& item : value->GetArray()) stack.push_back({&item, depth + 1});
-        } else if (value->IsObject()) {
-            for (const auto& m : value->GetObject()) stack.push_back({&m.value, depth + 1});
-        }
+    if (!within_depth(d, 1)) {
+        if (why) *why = "nesting deeper than " + std::to_string(kMaxDepth);
+        return false;
     }
     return true;
 }

@@ -28,6 +28,8 @@ class SharedText {
     const char* c_str() const { return str().c_str(); }
     void clear() { text_.reset(); }
     friend bool operator==(const SharedText& a, const std::string& b) { return a.str() == b; }
+    /// The same text object (a copy of this one): equal without comparing the bytes.
+    bool same_object(const SharedText& other) const { return text_ == other.text_; }
 
    private:
     static const std::string& nothing() {
