@@ -362,6 +362,9 @@ Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, std::size_
     return p;
 }
 
+/// How many sets ahead the index's passes start loading a set's tokens.
+constexpr std::size_t kSetsAhead = 4;
+
 /// One entry of the inverted index: set `rank` (its place in the size order) holds `token` at
 /// position `pos` of its ordered tokens.
 struct Entry {
@@ -387,6 +390,9 @@ class Index {
         auto each = [&](std::size_t task, auto&& fn) {
             const std::size_t end = std::min(order.size(), (task + 1) * kChunk);
             for (std::size_t r = task * kChunk; r < end; ++r) {
+                // Sets by rank are all over the kept tokens: a later one's first tokens load
+                // while this one is indexed (a cache miss per set otherwise).
+                if (r + kSetsAhead < end) __builtin_prefetch(p.of(order[r + kSetsAhead]));
                 const std::uint32_t k = order[r];
                 if (!p.size[k]) continue;
                 const std::uint64_t* tokens = p.of(k);
@@ -410,7 +416,10 @@ class Index {
             start_[b + 1] = start_[b] + fill[b].load(std::memory_order_relaxed);
             fill[b].store(start_[b], std::memory_order_relaxed);
         }
-        huge_pages::assign(entries_, total);
+        // Not zeroed: the scatter writes every entry, its pages faulted in by both workers.
+        entries_.reset(new Entry[total]);
+        size_ = total;
+        huge_pages::advise(entries_.get(), total * sizeof(Entry));
         dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
             each(task, [&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
                 entries_[fill[bucket(t)].fetch_add(1, std::memory_order_relaxed)] = {t, r, j};
@@ -433,14 +442,14 @@ class Index {
     /// The entries of `token`, ranks ascending.
     std::pair<const Entry*, const Entry*> of(std::uint64_t token) const {
         const std::size_t b = bucket(token);
-        const Entry* e = entries_.data() + start_[b];
-        const Entry* end = entries_.data() + start_[b + 1];
+        const Entry* e = entries_.get() + start_[b];
+        const Entry* end = entries_.get() + start_[b + 1];
         while (e != end && e->token != token) ++e;
         const Entry* last = e;
         while (last != end && last->token == token) ++last;
         return {e, last};
     }
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const { return size_; }
     /// Starts loading where the entries of `token` are (a hint: no effect on the result).
     void prefetch(std::uint64_t token) const { __builtin_prefetch(&start_[bucket(token)]); }
 
@@ -450,7 +459,8 @@ class Index {
     }
     int bits_ = 1;
     std::vector<std::uint32_t> start_;
-    std::vector<Entry> entries_;
+    std::unique_ptr<Entry[]> entries_;
+    std::size_t size_ = 0;
 };
 
 /// What one probing worker reuses from set to set.
@@ -558,7 +568,8 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         if (w.overlap.size() != count) w.overlap.assign(count, 0);
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
         for (std::size_t r = chunk * kChunk; r < end; ++r) {
-            // The next set's buckets load while this one probes.
+            // The next set's buckets load while this one probes, and the one after's tokens.
+            if (r + 2 < end) __builtin_prefetch(p.of(order[r + 2]));
             if (r + 1 < end && size_by_rank[r + 1] > 0) {
                 const std::uint64_t* next = p.of(order[r + 1]);
                 const std::size_t n = probe_prefix(size_by_rank[r + 1], threshold);
