@@ -523,36 +523,6 @@ void probe(std::uint32_t r, const std::vector<std::uint32_t>& order,
     w.touched.clear();
 }
 
-/// The sets by increasing size, then index (each probes only the sets before it): `order` gets
-/// the sets, `size_by_rank` their sizes. A counting sort by size (stable: indices ascend within
-/// a size; the radix sort of (size << 32 | index) it replaces took ~2.5 ms of the short-post
-/// run on one thread), or that radix sort when the sizes run far beyond the number of sets.
-void by_size(const std::vector<std::uint32_t>& size, std::vector<std::uint32_t>& order,
-             std::vector<std::uint32_t>& size_by_rank) {
-    const std::size_t count = size.size();
-    std::uint32_t largest = 0;
-    for (std::uint32_t s : size) largest = std::max(largest, s);
-    if (largest <= 4 * count + 1024) {
-        std::vector<std::uint32_t> next(std::size_t{largest} + 2, 0);
-        for (std::uint32_t s : size) ++next[std::size_t{s} + 1];
-        for (std::size_t v = 1; v < next.size(); ++v) next[v] += next[v - 1];
-        for (std::size_t k = 0; k < count; ++k) {
-            const std::uint32_t r = next[size[k]]++;
-            order[r] = static_cast<std::uint32_t>(k);
-            size_by_rank[r] = size[k];
-        }
-        return;
-    }
-    std::vector<std::uint64_t> keyed(count);
-    for (std::size_t k = 0; k < count; ++k)
-        keyed[k] = static_cast<std::uint64_t>(size[k]) << 32 | k;
-    minhash::radix_sort(keyed);
-    for (std::size_t r = 0; r < count; ++r) {
-        order[r] = static_cast<std::uint32_t>(keyed[r]);
-        size_by_rank[r] = static_cast<std::uint32_t>(keyed[r] >> 32);
-    }
-}
-
 }  // namespace
 
 std::size_t ceil_down(double v) {
@@ -578,8 +548,17 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
     const std::size_t chunks = (count + kChunk - 1) / kChunk;
     Result result;
     Prefixes p = probe_prefixes(count, tokens_of, tokens_bound, threshold, threads);
+    // Sets by increasing size (then index): each probes only the sets before it.
+    std::vector<std::uint64_t> keyed(count);
+    for (std::size_t k = 0; k < count; ++k)
+        keyed[k] = static_cast<std::uint64_t>(p.size[k]) << 32 | k;
+    minhash::radix_sort(keyed);
     std::vector<std::uint32_t> order(count), size_by_rank(count);
-    by_size(p.size, order, size_by_rank);
+    for (std::size_t r = 0; r < count; ++r) {
+        order[r] = static_cast<std::uint32_t>(keyed[r]);
+        size_by_rank[r] = static_cast<std::uint32_t>(keyed[r] >> 32);
+    }
+    std::vector<std::uint64_t>().swap(keyed);
     const Index index(p, order, threshold, threads);
     result.index_entries = index.size();
 
