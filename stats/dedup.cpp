@@ -9,6 +9,10 @@
 #include <stdexcept>
 #include <thread>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "stats/huge_pages.h"
 #include "stats/prefix_join.h"
 
@@ -216,16 +220,38 @@ void exact_groups(const std::vector<std::string_view>& normalized, int threads,
         result.group_size[i] = result.group_size[result.first_equal[i]];
 }
 
+/// Bytes of `t` that are spaces (`spaces`) or UTF-8 continuation bytes (10xxxxxx): 16 bytes a
+/// step with SSE2 where the build has it (a byte at a time was ~3 % of the short-post run's
+/// instructions).
+std::size_t count_bytes(std::string_view t, bool spaces) {
+    const char* p = t.data();
+    const std::size_t size = t.size();
+    std::size_t n = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi8(' ');
+    const __m128i lead = _mm_set1_epi8(-64);  // 0xC0: bytes below it (signed) are 10xxxxxx
+    while (i + 16 <= size) {
+        // Each byte of `counts` counts its lane's matches, at most 255 of them.
+        __m128i counts = _mm_setzero_si128();
+        for (int k = 0; k < 255 && i + 16 <= size; ++k, i += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            counts =
+                _mm_sub_epi8(counts, spaces ? _mm_cmpeq_epi8(v, space) : _mm_cmplt_epi8(v, lead));
+        }
+        const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+        n += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+             static_cast<std::size_t>(_mm_extract_epi16(sums, 4));
+    }
+#endif
+    for (; i < size; ++i)
+        n += spaces ? p[i] == ' ' : (static_cast<unsigned char>(p[i]) & 0xC0) == 0x80;
+    return n;
+}
+
 /// Code points (char shingles) or words (word shingles) of a normalised text.
 std::size_t units(std::string_view t, minhash::ShingleKind kind) {
-    std::size_t n = 0;
-    if (kind == minhash::ShingleKind::kChar) {
-        for (char c : t) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    } else {
-        n = t.empty() ? 0 : 1;
-        for (char c : t) n += c == ' ';
-    }
-    return n;
+    if (kind == minhash::ShingleKind::kChar) return t.size() - count_bytes(t, false);
+    return t.empty() ? 0 : 1 + count_bytes(t, true);
 }
 
 /// Over the distinct non-empty texts: result.mean_shingles (a text of u units has

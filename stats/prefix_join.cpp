@@ -108,12 +108,12 @@ class FrequencyTable {
 };
 
 /// The probe prefixes of every set, tokens in the global order (rare first). Either every set's
-/// distinct tokens kept from the counting pass (`cached`, the prefix first), or the prefixes
-/// alone, kept per chunk of sets so that the chunks fill in parallel without a copy.
+/// distinct tokens kept from the counting pass (`cached`, the prefix over the first), or the
+/// prefixes alone, kept per chunk of sets so that the chunks fill in parallel without a copy.
 struct Prefixes {
     std::vector<std::uint32_t> size;                 ///< per set: distinct tokens
     std::vector<std::uint32_t> start;                ///< per set: offset from its chunk's base
-    std::vector<const std::uint64_t*> base;          ///< per chunk: where its sets' tokens start
+    std::vector<const std::uint64_t*> base;          ///< per chunk: cached.get(), or its prefixes
     std::vector<std::vector<std::uint64_t>> chunks;  ///< uncached: per chunk, the prefixes
     std::unique_ptr<std::uint64_t[]> cached;         ///< cached: all sets' distinct tokens
     const std::uint64_t* of(std::size_t k) const { return base[k / kChunk] + start[k]; }
@@ -135,91 +135,178 @@ std::size_t sort_distinct(std::vector<std::uint64_t>& tokens) {
     return drop_repeats(tokens);
 }
 
+/// A set's distinct tokens in the order first seen, by an open-addressing table whose slots
+/// belong to the current set when their stamp is the set's (nothing is cleared between sets).
+/// Instead of sorting each set in the counting pass: a sort of ~26 random keys mispredicts
+/// about every other branch, a lookup here hardly any.
+class Distinct {
+   public:
+    /// Writes the distinct tokens of `tokens` to out[0, n) (room for tokens.size()); returns n.
+    std::size_t copy(const std::vector<std::uint64_t>& tokens, std::uint64_t* out) {
+        if (tokens.size() >= UINT32_MAX) throw std::length_error("set too large to join");
+        int bits = 6;
+        while ((std::size_t{1} << bits) < 2 * tokens.size()) ++bits;
+        if (bits > bits_ || ++stamp_ == 0) {
+            bits_ = std::max(bits, bits_);
+            keys_.assign(std::size_t{1} << bits_, 0);
+            stamps_.assign(std::size_t{1} << bits_, 0);
+            stamp_ = 1;
+        }
+        const std::size_t mask = keys_.size() - 1;
+        std::size_t n = 0;
+        for (std::uint64_t t : tokens) {
+            std::size_t j = static_cast<std::size_t>((t * 0x9E3779B97F4A7C15ULL) >> (64 - bits_));
+            while (stamps_[j] == stamp_ && keys_[j] != t) j = (j + 1) & mask;
+            if (stamps_[j] == stamp_) continue;  // a repeat
+            stamps_[j] = stamp_;
+            keys_[j] = t;
+            out[n++] = t;
+        }
+        return n;
+    }
+
+   private:
+    int bits_ = 0;
+    std::uint32_t stamp_ = 0;
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint32_t> stamps_;
+};
+
 /// Longest prefix rank_prefix selects by insertion (a post of ~30 words keeps ~7 tokens).
 constexpr std::size_t kSmallPrefix = 16;
 
-/// Writes the `keep` rarest of the n sorted distinct tokens to out[0, keep) in the global order
-/// (estimated frequency, then token), and with `rest` the others after them in any order.
-/// A token is ranked by frequency << 32 | its index: in a sorted set the index orders as the
-/// token does, and one 64-bit key sorts faster than a (frequency, token) pair.
-void rank_prefix(const std::uint64_t* sorted, std::size_t n, std::size_t keep,
-                 const FrequencyTable& freq, std::vector<std::uint64_t>& keys, std::uint64_t* out,
-                 bool rest) {
-    keys.resize(n);
-    for (std::size_t i = 0; i < n; ++i)
-        keys[i] = static_cast<std::uint64_t>(freq.of(sorted[i])) << 32 | i;
+/// Writes the `keep` rarest of the n distinct tokens of `set` (any order) to out[0, keep) in the
+/// global order: estimated frequency, then token. `out` may be `set`. A short prefix is picked
+/// by insertion on (frequency, token); a longer one sorts `set` (it is reordered) and ranks a
+/// token by frequency << 32 | its index there: in a sorted set the index orders as the token
+/// does, and one 64-bit key sorts faster than a (frequency, token) pair.
+void rank_prefix(std::uint64_t* set, std::size_t n, std::size_t keep, const FrequencyTable& freq,
+                 Scratch& scratch, std::uint64_t* out) {
     if (keep > 0 && keep < n && keep <= kSmallPrefix) {
-        // A short prefix (a post's handful of tokens): the `keep` smallest keys by insertion, one
-        // pass instead of a selection and a sort. Keys are distinct (each holds its index).
+        // A post's handful of tokens: one pass instead of a selection and a sort. Tokens are
+        // distinct, so no two (frequency, token) pairs are equal.
+        std::uint32_t top_freq[kSmallPrefix];
         std::uint64_t top[kSmallPrefix];
         std::size_t held = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t key = keys[i];
-            if (held == keep && key >= top[keep - 1]) continue;
+            const std::uint64_t token = set[i];
+            const std::uint32_t f = freq.of(token);
+            auto before = [&](std::size_t at) {
+                return f != top_freq[at] ? f < top_freq[at] : token < top[at];
+            };
+            if (held == keep && !before(keep - 1)) continue;
             std::size_t at = held < keep ? held++ : keep - 1;
-            for (; at > 0 && top[at - 1] > key; --at) top[at] = top[at - 1];
-            top[at] = key;
+            for (; at > 0 && before(at - 1); --at) {
+                top[at] = top[at - 1];
+                top_freq[at] = top_freq[at - 1];
+            }
+            top[at] = token;
+            top_freq[at] = f;
         }
-        for (std::size_t i = 0; i < keep; ++i) out[i] = sorted[top[i] & UINT32_MAX];
-        if (!rest) return;
-        std::size_t next = keep;
-        for (std::size_t i = 0; i < n; ++i)
-            if (keys[i] > top[keep - 1]) out[next++] = sorted[i];
+        std::copy(top, top + keep, out);
         return;
     }
+    auto& [keys, ranked] = scratch;
+    std::sort(set, set + n);
+    keys.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+        keys[i] = static_cast<std::uint64_t>(freq.of(set[i])) << 32 | i;
     const auto cut = keys.begin() + static_cast<std::ptrdiff_t>(keep);
     if (cut != keys.end()) std::nth_element(keys.begin(), cut, keys.end());
     std::sort(keys.begin(), cut);
-    const std::size_t end = rest ? n : keep;
-    for (std::size_t i = 0; i < end; ++i) out[i] = sorted[keys[i] & UINT32_MAX];
+    ranked.resize(keep);
+    for (std::size_t i = 0; i < keep; ++i) ranked[i] = set[keys[i] & UINT32_MAX];
+    std::copy(ranked.begin(), ranked.end(), out);
 }
 
-/// Counts every token of every set into `freq`; with p.cached, also keeps each set's distinct
-/// tokens there (sorted), each chunk's where an atomic cursor hands it room.
-void count_tokens(std::size_t count, const TokensOf& tokens_of, std::size_t cache_capacity,
-                  FrequencyTable& freq, Prefixes& p, int threads) {
+/// Tokens a counting worker takes at a time from the kept sets' buffer (512 KB).
+constexpr std::size_t kBlock = std::size_t{1} << 16;
+/// A set of more tokens takes room of its own, not a block's: a block then leaves less than
+/// 1/16 of itself unused.
+constexpr std::size_t kLargeSet = kBlock / 16;
+
+/// Room in the kept sets' buffer for the counting pass: the tokens stated, 1/15 more for what
+/// blocks leave unused, and a last block per worker.
+std::size_t cache_capacity(std::size_t tokens_bound, int threads) {
+    return tokens_bound + tokens_bound / 15 + 1 + static_cast<std::size_t>(threads) * kBlock;
+}
+
+/// Keeps set k's distinct tokens at p.cached + at.
+void keep_set(std::size_t k, const std::vector<std::uint64_t>& tokens, std::size_t at,
+              Distinct& distinct, Prefixes& p) {
+    p.size[k] = static_cast<std::uint32_t>(distinct.copy(tokens, p.cached.get() + at));
+    p.start[k] = static_cast<std::uint32_t>(at);
+}
+
+/// What one counting worker reuses from set to set.
+struct Counter {
+    std::vector<std::uint64_t> tokens;
+    Distinct distinct;
+    std::size_t at = 0, end = 0;  ///< its room in the kept sets' buffer
+    std::size_t seen = 0;         ///< tokens tokens_of gave it, repeats included
+};
+
+/// Counts every token of every set into `freq`; with p.cached (room for `cache_capacity`
+/// tokens), also keeps each set's distinct tokens there, in the order first seen, written
+/// straight into room its worker took from an atomic cursor a block at a time (offsets in
+/// p.start from p.cached itself): no copy per chunk. `tokens_bound`: what the caller stated.
+void count_tokens(std::size_t count, const TokensOf& tokens_of, std::size_t tokens_bound,
+                  std::size_t cache_capacity, FrequencyTable& freq, Prefixes& p, int threads) {
     std::atomic<std::size_t> used{0};
-    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, threads)));
+    std::vector<Counter> counters(static_cast<std::size_t>(std::max(1, threads)));
     dedup::parallel_tasks(p.base.size(), threads, [&](std::size_t chunk, int worker) {
-        auto& [tokens, kept] = scratch[static_cast<std::size_t>(worker)];
-        kept.clear();
+        Counter& c = counters[static_cast<std::size_t>(worker)];
+        auto& tokens = c.tokens;
         freq.start(worker);
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
         for (std::size_t k = chunk * kChunk; k < end; ++k) {
             tokens_of(k, tokens);
+            c.seen += tokens.size();
             if (!p.cached) {
                 for (std::uint64_t t : tokens) freq.add(t, worker);
                 continue;
             }
-            // The counters (cache misses in a table of several MB) load while the set sorts.
+            // The counters (cache misses in a table of several MB) load while the set is kept.
             for (std::uint64_t t : tokens) freq.prefetch(t, worker);
-            std::sort(tokens.begin(), tokens.end());
+            const bool large = tokens.size() > kLargeSet;
+            if (large || c.end - c.at < tokens.size()) {
+                // A large set gets room of its own; else a new block, and what the last one has
+                // left (less than this set) stays unused.
+                const std::size_t room = large ? tokens.size() : kBlock;
+                const std::size_t at = used.fetch_add(room);
+                if (at + room > cache_capacity)
+                    throw std::logic_error("prefix_join: more tokens than the stated bound");
+                // Faulted in by one call, not a fault per page as the sets reach it.
+                huge_pages::populate(p.cached.get() + at, room * sizeof(std::uint64_t));
+                if (!large) c.end = (c.at = at) + room;
+                keep_set(k, tokens, at, c.distinct, p);
+                if (!large) c.at += p.size[k];
+            } else {
+                keep_set(k, tokens, c.at, c.distinct, p);
+                c.at += p.size[k];
+            }
             for (std::uint64_t t : tokens) freq.add(t, worker);  // repeats too: they count
-            p.size[k] = static_cast<std::uint32_t>(drop_repeats(tokens));
-            p.start[k] = static_cast<std::uint32_t>(kept.size());
-            kept.insert(kept.end(), tokens.begin(), tokens.end());
         }
-        if (!p.cached) return;
-        const std::size_t at = used.fetch_add(kept.size());
-        if (at + kept.size() > cache_capacity)
-            throw std::logic_error("prefix_join: more tokens than the stated bound");
-        // The chunk's room faulted in by one call, not a fault per page as the copy reaches it.
-        huge_pages::populate(p.cached.get() + at, kept.size() * sizeof(std::uint64_t));
-        std::copy(kept.begin(), kept.end(), p.cached.get() + at);
-        p.base[chunk] = p.cached.get() + at;
+        if (p.cached) p.base[chunk] = p.cached.get();
     });
+    std::size_t seen = 0;
+    for (const Counter& c : counters) seen += c.seen;
+    if (p.cached && seen > tokens_bound)
+        throw std::logic_error("prefix_join: more tokens than the stated bound");
 }
 
-/// Puts every set's probe prefix in the global order: in place in p.cached (the prefix first,
-/// the other tokens after it), or, uncached, from tokens_of into the chunk's prefixes.
+/// Puts every set's probe prefix in the global order: in place in p.cached (over the set's first
+/// tokens; the others are not read again), or, uncached, from tokens_of into the chunk's
+/// prefixes.
 void order_prefixes(std::size_t count, const TokensOf& tokens_of, const FrequencyTable& freq,
                     double threshold, Prefixes& p, int threads) {
     if (!p.cached) p.chunks.resize(p.base.size());
     std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(1, threads)));
-    std::vector<std::vector<std::uint64_t>> prefixes(scratch.size());
+    std::vector<std::vector<std::uint64_t>> prefixes(scratch.size()), made(scratch.size());
     dedup::parallel_tasks(p.base.size(), threads, [&](std::size_t chunk, int worker) {
-        auto& [tokens, keys] = scratch[static_cast<std::size_t>(worker)];
+        auto& tokens = made[static_cast<std::size_t>(worker)];
         auto& prefix = prefixes[static_cast<std::size_t>(worker)];
+        auto& work = scratch[static_cast<std::size_t>(worker)];
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
         for (std::size_t k = chunk * kChunk; k < end; ++k) {
             if (p.cached) {
@@ -227,10 +314,10 @@ void order_prefixes(std::size_t count, const TokensOf& tokens_of, const Frequenc
                 // miss in a table of several MB.
                 if (k + 1 < end)
                     for (std::size_t i = 0; i < p.size[k + 1]; ++i) freq.prefetch(p.of(k + 1)[i]);
-                std::uint64_t* set = p.cached.get() + (p.of(k) - p.cached.get());
-                tokens.assign(set, set + p.size[k]);
+                // The prefix over the set's first tokens: only the prefix is read from here on.
+                std::uint64_t* set = p.cached.get() + p.start[k];
                 const std::size_t keep = p.size[k] ? probe_prefix(p.size[k], threshold) : 0;
-                rank_prefix(tokens.data(), tokens.size(), keep, freq, keys, set, true);
+                rank_prefix(set, p.size[k], keep, freq, work, set);
                 continue;
             }
             tokens_of(k, tokens);
@@ -240,7 +327,7 @@ void order_prefixes(std::size_t count, const TokensOf& tokens_of, const Frequenc
             if (tokens.empty()) continue;
             const std::size_t keep = probe_prefix(tokens.size(), threshold);
             prefix.resize(keep);
-            rank_prefix(tokens.data(), tokens.size(), keep, freq, keys, prefix.data(), false);
+            rank_prefix(tokens.data(), tokens.size(), keep, freq, work, prefix.data());
             // One push_back at a time, as before the sets were kept: growing the chunk's
             // vector by resize() instead left ~35 MB more resident at the 1M exact run's peak
             // (716 against 680 MB, the figures' stage), whatever the allocator made of it.
@@ -262,17 +349,21 @@ Prefixes probe_prefixes(std::size_t count, const TokensOf& tokens_of, std::size_
     p.start.assign(count, 0);
     p.base.assign((count + kChunk - 1) / kChunk, nullptr);
     const bool cache = tokens_bound > 0 && tokens_bound <= kCachedTokens;
+    const std::size_t capacity = cache ? cache_capacity(tokens_bound, threads) : 0;
     if (cache) {
-        // Not zeroed: each chunk writes its own part, and pages never written stay unmapped.
-        p.cached.reset(new std::uint64_t[tokens_bound]);
-        huge_pages::advise(p.cached.get(), tokens_bound * sizeof(std::uint64_t));
+        // Not zeroed: each worker writes its own blocks, and pages never written stay unmapped.
+        p.cached.reset(new std::uint64_t[capacity]);
+        huge_pages::advise(p.cached.get(), capacity * sizeof(std::uint64_t));
     }
     FrequencyTable freq(count, threads);
-    count_tokens(count, tokens_of, cache ? tokens_bound : 0, freq, p, threads);
+    count_tokens(count, tokens_of, tokens_bound, capacity, freq, p, threads);
     freq.merge(threads);
     order_prefixes(count, tokens_of, freq, threshold, p, threads);
     return p;
 }
+
+/// How many sets ahead the index's passes start loading a set's tokens.
+constexpr std::size_t kSetsAhead = 4;
 
 /// One entry of the inverted index: set `rank` (its place in the size order) holds `token` at
 /// position `pos` of its ordered tokens.
@@ -299,6 +390,9 @@ class Index {
         auto each = [&](std::size_t task, auto&& fn) {
             const std::size_t end = std::min(order.size(), (task + 1) * kChunk);
             for (std::size_t r = task * kChunk; r < end; ++r) {
+                // Sets by rank are all over the kept tokens: a later one's first tokens load
+                // while this one is indexed (a cache miss per set otherwise).
+                if (r + kSetsAhead < end) __builtin_prefetch(p.of(order[r + kSetsAhead]));
                 const std::uint32_t k = order[r];
                 if (!p.size[k]) continue;
                 const std::uint64_t* tokens = p.of(k);
@@ -322,7 +416,10 @@ class Index {
             start_[b + 1] = start_[b] + fill[b].load(std::memory_order_relaxed);
             fill[b].store(start_[b], std::memory_order_relaxed);
         }
-        huge_pages::assign(entries_, total);
+        // Not zeroed: the scatter writes every entry, its pages faulted in by both workers.
+        entries_.reset(new Entry[total]);
+        size_ = total;
+        huge_pages::advise(entries_.get(), total * sizeof(Entry));
         dedup::parallel_tasks(tasks, threads, [&](std::size_t task, int) {
             each(task, [&](std::uint64_t t, std::uint32_t r, std::uint32_t j) {
                 entries_[fill[bucket(t)].fetch_add(1, std::memory_order_relaxed)] = {t, r, j};
@@ -345,14 +442,14 @@ class Index {
     /// The entries of `token`, ranks ascending.
     std::pair<const Entry*, const Entry*> of(std::uint64_t token) const {
         const std::size_t b = bucket(token);
-        const Entry* e = entries_.data() + start_[b];
-        const Entry* end = entries_.data() + start_[b + 1];
+        const Entry* e = entries_.get() + start_[b];
+        const Entry* end = entries_.get() + start_[b + 1];
         while (e != end && e->token != token) ++e;
         const Entry* last = e;
         while (last != end && last->token == token) ++last;
         return {e, last};
     }
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const { return size_; }
     /// Starts loading where the entries of `token` are (a hint: no effect on the result).
     void prefetch(std::uint64_t token) const { __builtin_prefetch(&start_[bucket(token)]); }
 
@@ -362,7 +459,8 @@ class Index {
     }
     int bits_ = 1;
     std::vector<std::uint32_t> start_;
-    std::vector<Entry> entries_;
+    std::unique_ptr<Entry[]> entries_;
+    std::size_t size_ = 0;
 };
 
 /// What one probing worker reuses from set to set.
@@ -470,7 +568,8 @@ Result self_join(std::size_t count, const TokensOf& tokens_of, double threshold,
         if (w.overlap.size() != count) w.overlap.assign(count, 0);
         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
         for (std::size_t r = chunk * kChunk; r < end; ++r) {
-            // The next set's buckets load while this one probes.
+            // The next set's buckets load while this one probes, and the one after's tokens.
+            if (r + 2 < end) __builtin_prefetch(p.of(order[r + 2]));
             if (r + 1 < end && size_by_rank[r + 1] > 0) {
                 const std::uint64_t* next = p.of(order[r + 1]);
                 const std::size_t n = probe_prefix(size_by_rank[r + 1], threshold);

@@ -182,6 +182,37 @@ TEST_CASE("auto picks the exact join for few texts, or for short ones up to 100k
     CHECK(r.short_rows == 2);
 }
 
+TEST_CASE("mean_shingles counts every code point and word of long and multibyte texts", "[dedup]") {
+    // The units are counted 16 bytes at a time, in runs of up to 255 blocks: texts of up to
+    // 9,000 bytes of ASCII letters, spaces and 2- to 4-byte code points, each joined alone with
+    // 1-grams, so that mean_shingles is its code points (char) or its spaces + 1 (word).
+    std::mt19937_64 rng(61);
+    const std::vector<std::string> pieces = {
+        "a", "Z", " ", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "  "};
+    for (int i = 0; i < 200; ++i) {
+        std::string text;
+        const std::size_t length = i < 20 ? static_cast<std::size_t>(i) : rng() % 9000;
+        while (text.size() < length) text += pieces[rng() % pieces.size()];
+        std::size_t code_points = 0, spaces = 0;
+        for (char c : text) {
+            code_points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+            spaces += c == ' ';
+        }
+        if (text.empty()) continue;
+        INFO("text of " << text.size() << " bytes");
+        for (auto kind : {minhash::ShingleKind::kChar, minhash::ShingleKind::kWord}) {
+            dedup::NearDupOptions options;
+            options.shingle = kind;
+            options.ngram = 1;
+            const std::vector<std::string> one = {text};
+            const auto r = dedup::find_near_duplicates(views(one), options);
+            const std::size_t units =
+                kind == minhash::ShingleKind::kChar ? code_points : spaces + 1;
+            CHECK(r.mean_shingles == Approx(static_cast<double>(units)).epsilon(1e-12));
+        }
+    }
+}
+
 TEST_CASE("exact and near duplicates of the real moderation set equal the truth file", "[dedup]") {
     for (auto method : {dedup::Method::kLsh, dedup::Method::kExact}) {
         dedup::NearDupOptions options;
