@@ -16,6 +16,8 @@
 #   BASELINE_STATS=/path/to/older/synthmod-stats: every synthmod job also runs with that binary,
 #   right after the build's own run (same corpus, same moment), as a "(baseline)" row; its
 #   report folder and --pairs file must be byte-identical to the build's (checked, printed).
+#   SHORT_PAIRS=N: then N alternating pairs of the short job (auto) and the Go program, and
+#   the ratio of their medians (see the end of this script).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -115,6 +117,43 @@ for name in corpus_1000000 short_100000; do
         done
     fi
 done
+# SHORT_PAIRS=N (default 0): then N rounds of the 100k short-post word job (method auto) and the
+# Go program (with BASELINE_STATS, the baseline's run too), alternating, and the ratio of their
+# medians: the host's speed swings by 20 % between spells and the Go program's with it, so one
+# run of each is a weak figure for the 25x target. No outputs are compared here (the runs above
+# did that).
+short_pairs=${SHORT_PAIRS:-0}
+if [ "$short_pairs" -gt 0 ] && [ -n "$go_bin" ]; then
+    csv="$out/short_100000.csv"
+    : >"$out/short_pairs.txt"
+    for _ in $(seq "$short_pairs"); do
+        line=""
+        for bin in "$stats" ${baseline:+"$baseline"}; do
+            # shellcheck disable=SC2086
+            /usr/bin/time -o "$out/time.txt" -f "%e" "$bin" --in "$csv" \
+                --report-dir "$out/report_pairs_short" $word --dedup-method auto --quiet \
+                --pairs "$out/pairs.short_pairs.csv" >/dev/null
+            line="$line $(cat "$out/time.txt")"
+        done
+        /usr/bin/time -o "$out/time.txt" -f "%e" "$go_bin" "$csv" "$out/pairs.go_pairs.csv" >/dev/null
+        echo "$(cut -d' ' -f1 /proc/loadavg) $(cat "$out/time.txt")$line" | tee -a "$out/short_pairs.txt"
+    done
+    python3 - "$out/short_pairs.txt" <<'PY' | tee -a "$summary"
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ld = [r[0] for r in rows]; g = [r[1] for r in rows]
+def line(name, col):
+    s = [r[col] for r in rows]
+    print(f"short job, {len(rows)} alternating runs (load {min(ld):.2f}-{max(ld):.2f}): {name} auto "
+          f"median {statistics.median(s):.3f} s ({min(s):.2f}-{max(s):.2f}), ekzhu Go median "
+          f"{statistics.median(g):.2f} s ({min(g):.2f}-{max(g):.2f}): ratio of medians "
+          f"{statistics.median(g) / statistics.median(s):.1f}x; per-run ratios "
+          + ", ".join(f"{r[1] / r[col]:.1f}" for r in rows))
+line("synthmod", 2)
+if len(rows[0]) > 3:
+    line("baseline", 3)
+PY
+fi
 echo
 echo "== summary (paste into bench/RESULTS.md)"
 cat "$summary"
