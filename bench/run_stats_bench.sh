@@ -17,7 +17,7 @@
 #   right after the build's own run (same corpus, same moment), as a "(baseline)" row; its
 #   report folder and --pairs file must be byte-identical to the build's (checked, printed).
 #   SHORT_PAIRS=N: then N alternating pairs of the short job (auto) and the Go program, and
-#   the ratio of their medians (see the end of this script).
+#   the ratio of their medians (see the end of this script); SHORT_PAIRS_ONLY=1 runs only those.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -79,7 +79,10 @@ same() {
         echo "outputs of $1: DIFFER from the baseline's" | tee -a "$summary"
     fi
 }
-for n in 100000 1000000; do
+# SHORT_PAIRS_ONLY=1: none of these jobs, only the SHORT_PAIRS rounds at the end.
+sizes="100000 1000000" names="corpus_1000000 short_100000"
+[ "${SHORT_PAIRS_ONLY:-0}" = 1 ] && sizes="" names=""
+for n in $sizes; do
     run "char $n, defaults" "corpus_$n" char "$stats" --in "$out/corpus_$n.csv" \
         --report-dir "$out/report_char_$n" --timings --quiet --pairs
     [ -z "$baseline" ] && continue
@@ -88,7 +91,7 @@ for n in 100000 1000000; do
     same "char $n, defaults" "$out/report_char_$n"
 done
 word="--shingle word --ngram 5 --threshold 0.8 --num-perm 128"
-for name in corpus_1000000 short_100000; do
+for name in $names; do
     csv="$out/$name.csv"
     # shellcheck disable=SC2086
     for m in auto lsh exact; do
