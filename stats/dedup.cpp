@@ -44,11 +44,6 @@ struct HashedRow {
     std::uint64_t high;
     std::uint64_t low;
     std::uint32_t row;
-    bool operator<(const HashedRow& o) const {
-        if (high != o.high) return high < o.high;
-        if (low != o.low) return low < o.low;
-        return row < o.row;
-    }
 };
 
 /// Union-find with path halving; the root of a set is its smallest member.
@@ -136,6 +131,43 @@ void parallel_tasks(std::size_t tasks, int threads,
 
 namespace {
 
+/// One worker's tables for grouping a partition's rows by their 128-bit hash: an open-addressing
+/// table of the groups (each by its first element, probed from the hash's low bits) with each
+/// group's smallest row. Two passes over the partition instead of sorting it (a sort of the
+/// 24-byte rows was ~2 % of the short-post run); the same groups and the same smallest rows.
+class EqualGroups {
+   public:
+    /// first[r] = the smallest row with r's hash, for every row r of rows[0, size).
+    void first_rows(const HashedRow* rows, std::size_t size, std::vector<std::uint32_t>& first) {
+        std::size_t slots = 16;
+        while (slots < 2 * size) slots *= 2;
+        const std::size_t mask = slots - 1;
+        table_.assign(slots, kEmpty);
+        least_.resize(slots);
+        slot_.resize(size);
+        for (std::size_t j = 0; j < size; ++j) {
+            const HashedRow& h = rows[j];
+            std::size_t at = h.low & mask;
+            for (; table_[at] != kEmpty; at = (at + 1) & mask) {
+                const HashedRow& g = rows[table_[at]];
+                if (g.high == h.high && g.low == h.low) break;
+            }
+            if (table_[at] == kEmpty) {
+                table_[at] = static_cast<std::uint32_t>(j);
+                least_[at] = h.row;
+            } else {
+                least_[at] = std::min(least_[at], h.row);
+            }
+            slot_[j] = static_cast<std::uint32_t>(at);
+        }
+        for (std::size_t j = 0; j < size; ++j) first[rows[j].row] = least_[slot_[j]];
+    }
+
+   private:
+    static constexpr std::uint32_t kEmpty = ~std::uint32_t{0};
+    std::vector<std::uint32_t> table_, least_, slot_;
+};
+
 /// first_equal of rows whose hashes are in `hashed` (row i at index i).
 std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int threads) {
     const std::size_t n = hashed.size();
@@ -163,16 +195,10 @@ std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int thread
     }
     std::vector<std::uint32_t> first;
     huge_pages::assign(first, n);
-    parallel_tasks(parts, threads, [&](std::size_t p, int) {
-        const auto begin = hashed.begin() + static_cast<std::ptrdiff_t>(start[p]);
-        const auto end = hashed.begin() + static_cast<std::ptrdiff_t>(start[p + 1]);
-        std::sort(begin, end);
-        for (auto k = begin; k != end;) {
-            auto e = k;
-            while (e != end && e->high == k->high && e->low == k->low) ++e;
-            for (auto m = k; m != e; ++m) first[m->row] = k->row;
-            k = e;
-        }
+    std::vector<EqualGroups> groups(static_cast<std::size_t>(std::max(threads, 1)));
+    parallel_tasks(parts, threads, [&](std::size_t p, int w) {
+        groups[static_cast<std::size_t>(w)].first_rows(hashed.data() + start[p],
+                                                       start[p + 1] - start[p], first);
     });
     return first;
 }

@@ -5,9 +5,13 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "common/csv.h"
 #include "common/text.h"
@@ -56,6 +60,30 @@ TEST_CASE("first_equal maps each row to the first row with the same text", "[ded
     auto first = dedup::first_equal(views(t), 2);
     CHECK(first == std::vector<std::uint32_t>{0, 1, 0, 3, 1, 3});
     CHECK(dedup::duplicate_rows(first) == 3);
+}
+
+TEST_CASE("first_equal over many partitions matches a map of the texts", "[dedup]") {
+    // Over 2^16 rows the hashes are grouped in 64 partitions; texts repeated up to 9 times at
+    // random rows, so a group's first row is rarely its first in any partition's order.
+    std::mt19937 rng(16);
+    std::vector<std::string> t(90000);
+    for (auto& s : t) s = "text " + std::to_string(rng() % 30000);
+    t[5] = "";
+    t[70000] = "";
+    std::map<std::string, std::uint32_t> seen;
+    std::vector<std::uint32_t> expected(t.size());
+    for (std::uint32_t i = 0; i < t.size(); ++i) expected[i] = seen.emplace(t[i], i).first->second;
+    for (int threads : {1, 2, 3}) {
+        auto first = dedup::first_equal(views(t), threads);
+        CHECK(first == expected);
+        std::vector<dedup::Hash128> hashes;
+        for (const auto& s : t) {
+            XXH128_hash_t h = XXH3_128bits(s.data(), s.size());
+            hashes.push_back({h.high64, h.low64});
+        }
+        CHECK(dedup::first_equal(std::move(hashes), threads) == expected);
+    }
+    CHECK(dedup::duplicate_rows(expected) == t.size() - seen.size());
 }
 
 TEST_CASE("near duplicates: identical texts pair, empty ones never, short ones as a whole",
