@@ -609,27 +609,10 @@ Spec load(const std::string& path) {
 }
 
 std::string render(std::string_view tmpl, const PlaceholderLookup& lookup) {
-    // Two passes over the placeholders: the size first, so the text is allocated once.
-    std::size_t size = tmpl.size();
-    Placeholder ph{};
-    for (std::size_t from = 0; next_placeholder(tmpl, from, ph); from = ph.end)
-        if (const std::string* value = lookup(ph.name)) size += value->size() - (ph.end - ph.begin);
-    std::string out;
-    out.reserve(size);
-    std::size_t from = 0;
-    // One pass: text substituted in is never scanned again (a persona holding "{{label}}" stays as
-    // is).
-    while (next_placeholder(tmpl, from, ph)) {
-        out.append(tmpl, from, ph.begin - from);
-        if (const std::string* value = lookup(ph.name)) {
-            out += *value;
-        } else {
-            out.append(tmpl, ph.begin, ph.end - ph.begin);
-        }
-        from = ph.end;
-    }
-    out.append(tmpl, from, std::string::npos);
-    return out;
+    // One renderer: the template split once (Template) and filled by name. Text substituted in
+    // is never scanned again (a persona holding "{{label}}" stays as is).
+    const Template split{std::string(tmpl)};
+    return split.render([&](std::size_t i) { return lookup(split.name(i)); });
 }
 
 Template::Template(std::string text) : text_(std::move(text)) {

@@ -190,14 +190,13 @@ std::string render(const std::string& tmpl, const std::map<std::string, std::str
 /// The value of a placeholder by name, or nullptr to leave the placeholder as written.
 using PlaceholderLookup = std::function<const std::string*(std::string_view name)>;
 
-/// Renders a template with values looked up by name: the generator renders every plan item's
-/// prompt from the item's own strings this way, without a map of copies per item. The result
-/// is allocated once, at its exact size.
+/// Renders a template once with values looked up by name (Template split and rendered once);
+/// the result is allocated once, at its exact size.
 std::string render(std::string_view tmpl, const PlaceholderLookup& lookup);
 
 /// A template split once into its text and its placeholders, for rendering it many times (the
 /// generator renders its variant's prompt once per plan item): render() copies the pieces in
-/// order without scanning the text again. The result is the same as spec::render's.
+/// order without scanning the text again. spec::render is this, split and rendered once.
 class Template {
    public:
     explicit Template(std::string text);

@@ -362,7 +362,7 @@ TEST_CASE("the run's prompt builder renders each item as the map-based spec::ren
                                                             {"Safe", "Everything else."}};
     for (const std::string label : {"Spam, Scams", "Safe", "not a spec label"}) {
         item.target_label = label;
-        // The general renderer over a map of every placeholder: an independent rendering.
+        // Every placeholder looked up by name in a map: checks which field fills each name.
         const std::string definition = definitions.count(label) ? definitions.at(label) : "";
         const std::string expected = synthmod::spec::render(
             v.prompt, {{"persona", item.persona},
