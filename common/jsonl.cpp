@@ -184,7 +184,7 @@ std::string to_line(const rapidjson::Value& value) {
 }
 
 std::string object_line(const std::vector<std::string>& keys,
-                        const std::vector<std::string>& values) {
+                        const std::vector<std::string_view>& values) {
     if (keys.size() != values.size())
         throw std::invalid_argument("jsonl::object_line: keys and values differ in size");
     rapidjson::StringBuffer buffer;

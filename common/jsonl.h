@@ -23,7 +23,8 @@ bool for_each(const std::string& path,
 std::string to_line(const rapidjson::Value& value);
 
 /// A JSON object of string fields in the given order, as one line (for `--format jsonl`).
-std::string object_line(const std::vector<std::string>& keys, const std::vector<std::string>& values);
+std::string object_line(const std::vector<std::string>& keys,
+                        const std::vector<std::string_view>& values);
 
 /// Parses `text`; on error throws InputError("name: offset N: message").
 rapidjson::Document parse(std::string_view text, const std::string& name);

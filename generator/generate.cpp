@@ -213,16 +213,14 @@ std::size_t write_samples(const Options& options, const Plan& plan,
             continue;  // failed: listed in <out>.failed.csv
         }
         const std::string cost = pricing::cost_cell(it->second.cost, it->second.cost_known);
-        if (jsonl) {
-            out << jsonl::object_line(kColumns, {std::string(content), std::string(label), item.id,
-                                                 item.target_label, item.variant, item.context,
-                                                 item.persona, model, cost})
-                << "\n";
-        } else {
-            writer.write_row(std::vector<std::string_view>{content, label, item.id,
-                                                           item.target_label, item.variant,
-                                                           item.context, item.persona, model, cost});
-        }
+        // One row for both formats: kColumns' order is written once.
+        const std::vector<std::string_view> row = {content,           label,        item.id,
+                                                   item.target_label, item.variant, item.context,
+                                                   item.persona,      model,        cost};
+        if (jsonl)
+            out << jsonl::object_line(kColumns, row) << "\n";
+        else
+            writer.write_row(row);
         ++written;
     }
     file.commit();

@@ -305,7 +305,9 @@ void write_output(const Options& o, const Settings& s, const spec::Spec& spec, c
         if (s.format == "csv")
             writer.write_row(fields);
         else
-            stream << jsonl::object_line(header, fields) << "\n";
+            stream << jsonl::object_line(
+                          header, std::vector<std::string_view>(fields.begin(), fields.end()))
+                   << "\n";
     }
     file.commit();
 }
