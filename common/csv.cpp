@@ -78,6 +78,17 @@ std::unique_ptr<Reader> Reader::open(const std::string& path) {
     return reader;
 }
 
+void Reader::limit(std::uint64_t bytes, std::function<std::uint64_t()> extend) {
+    limit_ = std::max(bytes, read_);
+    extend_ = std::move(extend);
+}
+
+void Reader::resume(std::size_t line, std::size_t width) {
+    first_ = false;
+    line_ = line;
+    width_ = width;
+}
+
 void Reader::fail(std::size_t line, const std::string& what) const {
     throw InputError(name_, line, what);
 }
@@ -91,8 +102,17 @@ bool Reader::fill() {
         buf_.resize(buf_.size() * 2);
     }
     pos_ = 0;
-    in_->read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    end_ = static_cast<std::size_t>(in_->gcount());
+    if (read_ == limit_ && extend_) {
+        limit_ = std::max(limit_, extend_());
+        extend_ = nullptr;
+    }
+    const std::uint64_t room = std::min<std::uint64_t>(buf_.size(), limit_ - read_);
+    end_ = 0;
+    if (room > 0) {
+        in_->read(buf_.data(), static_cast<std::streamsize>(room));
+        end_ = static_cast<std::size_t>(in_->gcount());
+        read_ += end_;
+    }
     if (end_ == 0) {
         if (in_->bad()) throw IoError(name_ + ": read error");
         eof_ = true;

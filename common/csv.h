@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <ostream>
@@ -30,6 +32,16 @@ class Reader {
     std::size_t line() const { return record_line_; }
     const std::string& name() const { return name_; }
 
+    /// Reads no more than `bytes` bytes of the stream in all (those read so far included): the
+    /// input ends there, unless `extend` is given, which is called there once and returns the
+    /// new total (at least `bytes`). For reading a file in two parts at once (records::CsvSplit).
+    void limit(std::uint64_t bytes, std::function<std::uint64_t()> extend = {});
+    /// The stream starts in the middle of a file: at a record boundary on line `line`, no BOM to
+    /// drop, records `width` fields wide (as the file's header).
+    void resume(std::size_t line, std::size_t width);
+    /// Bytes read from the stream so far.
+    std::uint64_t bytes_read() const { return read_; }
+
    private:
     int get();
     int peek();
@@ -50,6 +62,9 @@ class Reader {
     bool eof_ = false;
     /// Field count of the first record; every later record must have the same width.
     std::size_t width_ = 0;
+    std::uint64_t read_ = 0;                 ///< bytes read from the stream
+    std::uint64_t limit_ = UINT64_MAX;       ///< read no further (limit())
+    std::function<std::uint64_t()> extend_;  ///< called once at limit_ for a new one
 };
 
 /// A whole CSV file: header and rows, columns found by name.

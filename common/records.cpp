@@ -8,11 +8,13 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <streambuf>
 #include <algorithm>
 #include <toml++/toml.h>
 #include <unordered_map>
 
+#include "common/csv_split.h"
 #include "common/errors.h"
 #include "common/jsonl.h"
 #include "common/text.h"
@@ -185,6 +187,19 @@ class CsvRecords : public Reader {
    public:
     CsvRecords(Input input, const std::string& name)
         : Reader(name, Format::kCsv), input_(std::move(input)), csv_(*input_.in, name) {}
+    /// The part of a file that starts at a record boundary on line `line` (CsvSplit).
+    CsvRecords(Input input, const std::string& name, std::vector<std::string> header,
+               std::size_t line)
+        : CsvRecords(std::move(input), name) {
+        header_ = std::move(header);
+        csv_.resume(line, header_.size());
+    }
+
+    /// A plain file (not stdin, not gzip) with a header row.
+    bool plain_with_header() const {
+        return input_.gzip == nullptr && input_.in != &std::cin && !columns_given_;
+    }
+    csv::Reader& csv() { return csv_; }
 
    protected:
     bool read(std::vector<std::string>& fields) override {
@@ -473,6 +488,47 @@ std::vector<std::string>* ReadAhead::next(std::size_t& line) {
     }
     line = current_->lines[position_];
     return &current_->records[position_++];
+}
+
+std::unique_ptr<CsvSplit> CsvSplit::make(Reader& first, std::uint64_t min_bytes) {
+    auto* csv = dynamic_cast<CsvRecords*>(&first);
+    if (csv == nullptr || !csv->plain_with_header()) return nullptr;
+    struct stat st {};
+    if (::stat(first.name().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const std::uint64_t middle = size / 2;
+    if (size < min_bytes || csv->csv().bytes_read() > middle) return nullptr;
+    std::unique_ptr<CsvSplit> split(new CsvSplit(first.name(), first.header(), middle));
+    auto end = split->end_.get_future().share();
+    csv->csv().limit(middle, [end] { return end.get(); });
+    return split;
+}
+
+CsvSplit::~CsvSplit() {
+    if (!told_) tell(UINT64_MAX);
+}
+
+void CsvSplit::tell(std::uint64_t end) {
+    told_ = true;
+    end_.set_value(end);
+}
+
+std::unique_ptr<Reader> CsvSplit::second() {
+    try {
+        const std::optional<csv::Split> split = csv::find_split(path_, middle_);
+        if (!split) {
+            tell(UINT64_MAX);
+            return nullptr;
+        }
+        Input input = open_input(path_);
+        if (!input.in->seekg(static_cast<std::streamoff>(split->offset)))
+            throw IoError(path_ + ": cannot seek to byte " + std::to_string(split->offset));
+        tell(split->offset);
+        return std::make_unique<CsvRecords>(std::move(input), path_, header_, split->line);
+    } catch (...) {
+        if (!told_) tell(UINT64_MAX);  // the first reader must not wait for ever
+        throw;
+    }
 }
 
 std::string missing_column_message(const Column& column, const std::vector<std::string>& header) {

@@ -7,7 +7,9 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -98,6 +100,39 @@ class ReadAhead {
     std::size_t position_ = 0;                  ///< next record of current_
     bool stop_ = false;                         ///< the caller is gone: stop reading
     std::thread thread_;
+};
+
+/// A plain CSV file (not stdin, not gzip) with a header row, read in two parts at once: the
+/// reader open on it stops at the record boundary just past the file's middle
+/// (csv::find_split), and second() gives a reader of the rest, whose records, lines and errors
+/// are those the file read in one part gives. The first part's errors come first in the file:
+/// report them before the second part's.
+class CsvSplit {
+   public:
+    /// Smaller files are read in one part: a second thread would not pay for itself.
+    static constexpr std::uint64_t kMinBytes = std::uint64_t{1} << 20;
+    /// nullptr unless `first` (just opened by Reader::open) reads such a file of at least
+    /// `min_bytes` and has not read past its middle yet.
+    static std::unique_ptr<CsvSplit> make(Reader& first, std::uint64_t min_bytes = kMinBytes);
+    ~CsvSplit();
+    CsvSplit(const CsvSplit&) = delete;
+    CsvSplit& operator=(const CsvSplit&) = delete;
+    /// Finds the boundary (reads the first half once), tells the first reader where to stop,
+    /// and opens the rest; nullptr when there is no boundary (the first reader reads it all).
+    /// Call once, on a thread other than the first reader's: the first reader waits for it at
+    /// the middle.
+    std::unique_ptr<Reader> second();
+
+   private:
+    CsvSplit(std::string path, std::vector<std::string> header, std::uint64_t middle)
+        : path_(std::move(path)), header_(std::move(header)), middle_(middle) {}
+    void tell(std::uint64_t end);
+
+    std::string path_;  ///< also the name in messages (not stdin)
+    std::vector<std::string> header_;
+    std::uint64_t middle_ = 0;
+    std::promise<std::uint64_t> end_;  ///< where the first reader stops
+    bool told_ = false;
 };
 
 /// A required column and the flag that names another one (for the error message).

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "common/csv.h"
 #include "common/errors.h"
@@ -46,6 +47,23 @@ void RowStore::add(const std::vector<std::string>& fields) {
                 prefault_.ahead(b.data() + from, std::min(kAhead, b.capacity() - from));
         }
     }
+}
+
+void RowStore::append(RowStore&& other) {
+    other.prefault_.wait();
+    const auto first = static_cast<std::uint32_t>(blocks_.size());
+    const auto first_separate = static_cast<std::uint32_t>(separate_blocks_.size());
+    for (auto& b : other.blocks_) blocks_.push_back(std::move(b));
+    for (auto& b : other.separate_blocks_) separate_blocks_.push_back(std::move(b));
+    huge_pages::make_room(refs_, other.refs_.size());
+    for (std::size_t k = 0; k < other.refs_.size(); ++k) {
+        Ref r = other.refs_[k];
+        r.block += k % columns_ == separate_ ? first_separate : first;
+        refs_.push_back(r);
+    }
+    other.blocks_.clear();
+    other.separate_blocks_.clear();
+    other.refs_.clear();
 }
 
 void RowStore::finish() {
@@ -103,6 +121,16 @@ void Dataset::add_row(const std::vector<std::string>& fields, std::uint32_t file
     huge_pages::make_room(line_, 1);
     file_.push_back(file);
     line_.push_back(line_number);
+}
+
+void Dataset::add_rows(Rows&& rows, std::uint32_t file) {
+    if (packed_) throw std::logic_error("Dataset::add_rows after prepare");
+    if (file >= files_.size()) throw std::logic_error("Dataset::add_rows: unknown file");
+    rows_.append(std::move(rows.store));
+    huge_pages::make_room(file_, rows.lines.size());
+    huge_pages::make_room(line_, rows.lines.size());
+    file_.insert(file_.end(), rows.lines.size(), file);
+    line_.insert(line_.end(), rows.lines.begin(), rows.lines.end());
 }
 
 std::string Dataset::where(std::size_t i) const {
@@ -347,30 +375,82 @@ std::vector<std::string> read_header(const records::Reader& reader,
     return header;
 }
 
+/// A shard's records in the first input's column order (`map`), or as they are when the orders
+/// are the same.
+class Reorder {
+   public:
+    explicit Reorder(const std::vector<int>& map) : map_(map) {
+        for (std::size_t k = 0; k < map.size(); ++k) same_ &= map[k] == static_cast<int>(k);
+    }
+    std::vector<std::string>& operator()(std::vector<std::string>& fields) {
+        if (same_) return fields;
+        ordered_.clear();
+        for (int c : map_) ordered_.push_back(fields[c]);
+        return ordered_;
+    }
+
+   private:
+    const std::vector<int>& map_;
+    bool same_ = true;
+    std::vector<std::string> ordered_;
+};
+
 /// Streams a shard's records into `data` (columns reordered by `map` when needed, labels mapped).
 void read_rows(records::Reader& reader, const std::vector<int>& map, int label,
                records::LabelMapper& labels, Dataset& data) {
     const std::uint32_t file_index = data.add_file(reader.name());
-    bool same_order = true;
-    for (std::size_t k = 0; k < map.size(); ++k) same_order &= map[k] == static_cast<int>(k);
-    std::vector<std::string> ordered;
+    Reorder reorder(map);
     // Parsed and checked (width, UTF-8) on a second thread while this one stores the rows.
     records::ReadAhead records(reader);
     std::size_t line = 0;
     while (std::vector<std::string>* fields = records.next(line)) {
-        std::vector<std::string>& row = same_order ? *fields : ordered;
-        if (!same_order) {
-            ordered.clear();
-            for (int c : map) ordered.push_back((*fields)[c]);
-        }
+        std::vector<std::string>& row = reorder(*fields);
         if (labels.active()) labels.map(row[label], reader.name(), line);
         data.add_row(row, file_index, line);
     }
 }
 
+/// Reads a shard split in two (records::CsvSplit): this thread parses and stores the first
+/// part, a second thread the rest, whose rows are appended once both are done. The first
+/// part's error wins (it comes first in the file); the second thread then stops early.
+void read_split(records::Reader& reader, records::CsvSplit& split, const std::vector<int>& map,
+                Dataset& data) {
+    const std::uint32_t file_index = data.add_file(reader.name());
+    Dataset::Rows rest = data.new_rows();
+    std::exception_ptr rest_error;
+    std::atomic<bool> stop{false};
+    std::thread second([&] {
+        try {
+            std::unique_ptr<records::Reader> part = split.second();
+            if (part == nullptr) return;
+            Reorder reorder(map);
+            std::vector<std::string> fields;
+            while (!stop.load(std::memory_order_relaxed) && part->next(fields)) {
+                rest.store.add(reorder(fields));
+                huge_pages::make_room(rest.lines, 1);
+                rest.lines.push_back(part->line());
+            }
+        } catch (...) {
+            rest_error = std::current_exception();
+        }
+    });
+    try {
+        Reorder reorder(map);
+        std::vector<std::string> fields;
+        while (reader.next(fields)) data.add_row(reorder(fields), file_index, reader.line());
+    } catch (...) {
+        stop = true;
+        second.join();
+        throw;
+    }
+    second.join();
+    if (rest_error) std::rethrow_exception(rest_error);
+    data.add_rows(std::move(rest), file_index);
+}
+
 }  // namespace
 
-Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapping) {
+Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapping, int threads) {
     if (paths.empty()) throw UsageError("--in is required");
     if (std::count(paths.begin(), paths.end(), std::string("-")) > 1)
         throw UsageError("--in -: stdin can be read only once");
@@ -384,7 +464,12 @@ Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapp
         if (!data) data.emplace(header, mapping.text_column, mapping.label_column);
         const auto map =
             column_map(data->header, paths.front(), header, reader->name(), reader->line());
-        read_rows(*reader, map, data->label, labels, *data);
+        std::unique_ptr<records::CsvSplit> split;
+        if (threads >= 2 && !labels.active()) split = records::CsvSplit::make(*reader);
+        if (split != nullptr)
+            read_split(*reader, *split, map, *data);
+        else
+            read_rows(*reader, map, data->label, labels, *data);
     }
     labels.check();
     return std::move(*data);

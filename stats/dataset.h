@@ -26,6 +26,8 @@ class RowStore {
     /// `separate`: the column kept in blocks of its own (none when >= columns).
     RowStore(std::size_t columns, std::size_t separate) : columns_(columns), separate_(separate) {}
     void add(const std::vector<std::string>& fields);
+    /// Appends `other`'s rows (same columns) after this store's, taking its blocks.
+    void append(RowStore&& other);
     std::string_view at(std::size_t row, std::size_t column) const {
         const Ref& r = refs_[row * columns_ + column];
         const auto& blocks = column == separate_ ? separate_blocks_ : blocks_;
@@ -33,6 +35,7 @@ class RowStore {
     }
     std::size_t size() const { return columns_ ? refs_.size() / columns_ : 0; }
     std::size_t columns() const { return columns_; }
+    std::size_t separate() const { return separate_; }
     /// Row `row`'s field of the separate column, writable: at() then shows what is written
     /// there (at most its size). Rows may be written from several threads, each row by one.
     char* separate_field(std::size_t row) {
@@ -132,6 +135,15 @@ class Dataset {
     /// Throws std::logic_error after prepare().
     void add_row(const std::vector<std::string>& fields, std::uint32_t file,
                  std::size_t line_number);
+    /// Rows gathered apart (on another thread: a shard's second part), appended by add_rows.
+    struct Rows {
+        RowStore store;
+        std::vector<std::size_t> lines;  ///< per row: the line its record starts on
+    };
+    /// An empty Rows with this dataset's columns.
+    Rows new_rows() const { return {RowStore(rows_.columns(), rows_.separate()), {}}; }
+    /// Appends `rows`, read from input `file`. Throws std::logic_error after prepare().
+    void add_rows(Rows&& rows, std::uint32_t file);
     /// Parses the judge columns (a bad value throws InputError "file:line: ...") and normalises
     /// the texts on `threads` threads. Once: later calls do nothing.
     void prepare(int threads);
@@ -195,6 +207,9 @@ class Dataset {
 /// `file:line: what`.
 /// `mapping`: the format, header-less columns, which columns are the text and the label, and a
 /// label map applied as the rows are read (records.h).
-Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapping = {});
+/// `threads`: with 2 or more, a large plain CSV shard is read in two parts at once
+/// (records::CsvSplit) unless a label map is applied.
+Dataset load(const std::vector<std::string>& paths, const records::Mapping& mapping = {},
+             int threads = 1);
 
 }  // namespace synthmod::dataset

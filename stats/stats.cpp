@@ -309,7 +309,8 @@ using RowsBeside = std::function<void(const Results&, const metrics::Metrics&)>;
 
 Results compute(const Options& options, const Settings& s, StageClock& clock,
                 const RowsBeside& rows_beside) {
-    Results r{dataset::load(options.inputs, s.mapping), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    Results r{dataset::load(options.inputs, s.mapping, s.threads), {}, {}, {}, {}, {}, {}, {}, {},
+              {}, {}, {}};
     dataset::Dataset& data = r.data;
     clock.lap("read", data.size());
     stop_if_requested();

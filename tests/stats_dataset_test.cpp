@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "common/errors.h"
+#include "common/records.h"
 #include "common/text.h"
 #include "stats/dataset.h"
 #include "support/process.h"
@@ -168,4 +169,67 @@ TEST_CASE("prepare's normalised texts, written over the raw ones, and the raw te
     }
     CHECK(longer >= 2 * (rows / texts.size()));  // the lengthened ones were there
     CHECK(d.normalized[1].substr(0, 12) == "\u682a\u5f0f\u4f1a\u793e");
+}
+
+TEST_CASE("a shard read in two parts at once gives the rows of one read", "[dataset]") {
+    // Over records::CsvSplit::kMinBytes, so that load(..., 2) reads it in two parts; quoted
+    // newlines and a label column between the content and the rest, rows in another column
+    // order in a second shard.
+    const std::string dir = test::temp_dir("stats-dataset");
+    std::string text = "content,label,persona\n";
+    std::string reordered = "persona,content,label\n";
+    for (int i = 0; i < 6000; ++i) {
+        std::string words;
+        for (int w = 0; w < 30; ++w) words += "word" + std::to_string((i * 7 + w) % 501) + " ";
+        if (i % 5 == 0) words = "\"" + words + "\nsecond line, \"\"quoted\"\"\"";
+        text += words + (i % 3 ? ",Safe,p" : ",Spam,p") + std::to_string(i % 4) + "\n";
+        reordered += "q" + std::to_string(i % 4) + "," + words + ",Safe\n";
+    }
+    REQUIRE(text.size() > records::CsvSplit::kMinBytes);
+    test::spit(dir + "/a.csv", text);
+    test::spit(dir + "/b.csv", reordered);
+    auto reader = records::Reader::open({dir + "/a.csv"});
+    REQUIRE(records::CsvSplit::make(*reader) != nullptr);  // load(..., 2) takes the split path
+    auto one = dataset::load({dir + "/a.csv", dir + "/b.csv"}, {}, 1);
+    auto two = dataset::load({dir + "/a.csv", dir + "/b.csv"}, {}, 2);
+    REQUIRE(one.size() == 12000);
+    REQUIRE(two.size() == one.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        INFO("row " << i);
+        REQUIRE(two.where(i) == one.where(i));
+        REQUIRE(two.text(i) == one.text(i));
+        REQUIRE(two.label_of(i) == one.label_of(i));
+        REQUIRE(two.field(i, two.persona) == one.field(i, one.persona));
+    }
+    one.prepare(2);
+    two.prepare(2);
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        REQUIRE(two.normalized[i] == one.normalized[i]);
+        REQUIRE(two.text(i) == one.text(i));
+    }
+    CHECK(one.where(6000) == dir + "/b.csv:2");
+}
+
+TEST_CASE("an error in the second part of a shard names its line", "[dataset]") {
+    const std::string dir = test::temp_dir("stats-dataset");
+    std::string text = "content,label\n";
+    std::size_t line = 2;
+    for (int i = 0; i < 20000; ++i, ++line)
+        text += "post number " + std::to_string(i) + " and then some words to fill the line,Safe\n";
+    const std::size_t bad = line;
+    text += "a post with no label\n";
+    for (int i = 0; i < 100; ++i) text += "more,Safe\n";
+    REQUIRE(text.size() > records::CsvSplit::kMinBytes);
+    REQUIRE(text.find("a post with no label") > text.size() / 2);
+    test::spit(dir + "/bad.csv", text);
+    for (int threads : {1, 2}) {
+        INFO("threads " << threads);
+        try {
+            dataset::load({dir + "/bad.csv"}, {}, threads);
+            FAIL("no error");
+        } catch (const InputError& e) {
+            CHECK(std::string(e.what()) == dir + "/bad.csv:" + std::to_string(bad) +
+                                               ": expected 2 fields (as in the header), found 1");
+        }
+    }
 }
