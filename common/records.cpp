@@ -496,7 +496,7 @@ std::unique_ptr<CsvSplit> CsvSplit::make(Reader& first, std::uint64_t min_bytes)
     struct stat st {};
     if (::stat(first.name().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    const std::uint64_t middle = search_from(size);
+    const std::uint64_t middle = size / 2;
     if (size < min_bytes || csv->csv().bytes_read() > middle) return nullptr;
     std::unique_ptr<CsvSplit> split(new CsvSplit(first.name(), first.header(), middle));
     auto end = split->end_.get_future().share();

@@ -103,7 +103,7 @@ class ReadAhead {
 };
 
 /// A plain CSV file (not stdin, not gzip) with a header row, read in two parts at once: the
-/// reader open on it stops at the record boundary just past 5/9 of the file
+/// reader open on it stops at the record boundary just past the file's middle
 /// (csv::find_split), and second() gives a reader of the rest, whose records, lines and errors
 /// are those the file read in one part gives. The first part's errors come first in the file:
 /// report them before the second part's.
@@ -112,19 +112,15 @@ class CsvSplit {
     /// Smaller files are read in one part: a second thread would not pay for itself.
     static constexpr std::uint64_t kMinBytes = std::uint64_t{1} << 20;
     /// nullptr unless `first` (just opened by Reader::open) reads such a file of at least
-    /// `min_bytes` and has not read past 5/9 of it yet.
+    /// `min_bytes` and has not read past its middle yet.
     static std::unique_ptr<CsvSplit> make(Reader& first, std::uint64_t min_bytes = kMinBytes);
     ~CsvSplit();
     CsvSplit(const CsvSplit&) = delete;
     CsvSplit& operator=(const CsvSplit&) = delete;
-    /// Where the search for the boundary starts in a file of `size` bytes: 5/9 of it, past the
-    /// middle, as the second thread first scans the first part (csv::find_split, ~5x the speed
-    /// of parsing and storing it).
-    static std::uint64_t search_from(std::uint64_t size) { return size / 9 * 5; }
-    /// Finds the boundary (reads the first part once), tells the first reader where to stop,
+    /// Finds the boundary (reads the first half once), tells the first reader where to stop,
     /// and opens the rest; nullptr when there is no boundary (the first reader reads it all).
     /// Call once, on a thread other than the first reader's: the first reader waits for it at
-    /// that point.
+    /// the middle.
     std::unique_ptr<Reader> second();
 
    private:
