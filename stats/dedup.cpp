@@ -168,55 +168,35 @@ class EqualGroups {
     std::vector<std::uint32_t> table_, least_, slot_;
 };
 
-/// Partitions of the rows by their hash's top bits: equal texts have equal hashes, so the
-/// partitions are independent and are grouped on both cores.
-constexpr int kPartBits = 6;
-constexpr std::size_t kParts = std::size_t{1} << kPartBits;
-
-std::size_t part_of(const Hash128& h) {
-    return static_cast<std::size_t>(h.high >> (64 - kPartBits));
-}
-
-/// first_equal of the rows whose hashes are `hashes` (taken, and freed once used): the rows are
-/// scattered into their partitions by all workers (each counts, then places, a contiguous share
-/// of the rows; a partition's rows in any order: its groups' smallest rows are the same), then
-/// each partition is grouped on its own. Done on one thread, the partitioning was ~3 % of the
-/// short-post run's wall time with the other core idle.
-std::vector<std::uint32_t> group_equal(std::vector<Hash128> hashes, int threads) {
-    const std::size_t n = hashes.size();
-    const std::size_t workers = static_cast<std::size_t>(std::max(threads, 1));
-    auto share = [&](std::size_t w) {
-        return std::make_pair(n * w / workers, n * (w + 1) / workers);
+/// first_equal of rows whose hashes are in `hashed` (row i at index i).
+std::vector<std::uint32_t> group_equal(std::vector<HashedRow> hashed, int threads) {
+    const std::size_t n = hashed.size();
+    // Equal texts have equal hashes, so partitions by the hash's top bits are independent:
+    // each is sorted and grouped on its own, on both cores.
+    const int part_bits = n < (std::size_t{1} << 16) ? 0 : 6;
+    const std::size_t parts = std::size_t{1} << part_bits;
+    auto part_of = [&](const HashedRow& h) {
+        return part_bits == 0 ? std::size_t{0}
+                              : static_cast<std::size_t>(h.high >> (64 - part_bits));
     };
-    std::vector<std::size_t> at(workers * kParts, 0);  // per worker and partition
-    parallel_tasks(workers, threads, [&](std::size_t w, int) {
-        const auto [begin, end] = share(w);
-        for (std::size_t i = begin; i < end; ++i) ++at[w * kParts + part_of(hashes[i])];
-    });
-    std::vector<std::size_t> start(kParts + 1, 0);
-    for (std::size_t p = 0, run = 0; p < kParts; ++p) {
-        start[p] = run;
-        for (std::size_t w = 0; w < workers; ++w) {
-            const std::size_t count = at[w * kParts + p];
-            at[w * kParts + p] = run;
-            run += count;
-        }
+    std::vector<std::size_t> start(parts + 1, 0);
+    for (const auto& h : hashed) ++start[part_of(h) + 1];
+    for (std::size_t p = 0; p < parts; ++p) start[p + 1] += start[p];
+    {  // In place (American flag): no second copy of the rows at the run's peak memory.
+        std::vector<std::size_t> next(start.begin(), start.end() - 1);
+        for (std::size_t p = 0; p < parts; ++p)
+            while (next[p] < start[p + 1]) {
+                std::size_t d = part_of(hashed[next[p]]);
+                if (d == p)
+                    ++next[p];
+                else
+                    std::swap(hashed[next[p]], hashed[next[d]++]);
+            }
     }
-    start[kParts] = n;
-    std::vector<HashedRow> hashed;
-    huge_pages::assign(hashed, n);
-    parallel_tasks(workers, threads, [&](std::size_t w, int) {
-        const auto [begin, end] = share(w);
-        for (std::size_t i = begin; i < end; ++i) {
-            const Hash128& h = hashes[i];
-            hashed[at[w * kParts + part_of(h)]++] = {h.high, h.low, static_cast<std::uint32_t>(i)};
-        }
-    });
-    std::vector<Hash128>().swap(hashes);
     std::vector<std::uint32_t> first;
     huge_pages::assign(first, n);
-    std::vector<EqualGroups> groups(workers);
-    parallel_tasks(kParts, threads, [&](std::size_t p, int w) {
+    std::vector<EqualGroups> groups(static_cast<std::size_t>(std::max(threads, 1)));
+    parallel_tasks(parts, threads, [&](std::size_t p, int w) {
         groups[static_cast<std::size_t>(w)].first_rows(hashed.data() + start[p],
                                                        start[p + 1] - start[p], first);
     });
@@ -227,19 +207,24 @@ std::vector<std::uint32_t> group_equal(std::vector<Hash128> hashes, int threads)
 
 std::vector<std::uint32_t> first_equal(const std::vector<std::string_view>& texts, int threads) {
     const std::size_t n = texts.size();
-    std::vector<Hash128> hashes;
-    huge_pages::assign(hashes, n);
+    std::vector<HashedRow> hashed;
+    huge_pages::assign(hashed, n);
     parallel_for(n, threads, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             XXH128_hash_t h = XXH3_128bits(texts[i].data(), texts[i].size());
-            hashes[i] = {h.high64, h.low64};
+            hashed[i] = {h.high64, h.low64, static_cast<std::uint32_t>(i)};
         }
     });
-    return group_equal(std::move(hashes), threads);
+    return group_equal(std::move(hashed), threads);
 }
 
 std::vector<std::uint32_t> first_equal(std::vector<Hash128> hashes, int threads) {
-    return group_equal(std::move(hashes), threads);
+    std::vector<HashedRow> hashed;
+    huge_pages::assign(hashed, hashes.size());
+    for (std::size_t i = 0; i < hashes.size(); ++i)
+        hashed[i] = {hashes[i].high, hashes[i].low, static_cast<std::uint32_t>(i)};
+    std::vector<Hash128>().swap(hashes);
+    return group_equal(std::move(hashed), threads);
 }
 
 std::size_t duplicate_rows(const std::vector<std::uint32_t>& first_equal) {

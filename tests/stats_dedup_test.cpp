@@ -63,9 +63,8 @@ TEST_CASE("first_equal maps each row to the first row with the same text", "[ded
 }
 
 TEST_CASE("first_equal over many partitions matches a map of the texts", "[dedup]") {
-    // The hashes are grouped in 64 partitions, each filled by every worker's share of the rows
-    // (1, 2 and 3 workers); texts repeated up to 9 times at random rows, so a group's first row
-    // is rarely its first in any partition's order.
+    // Over 2^16 rows the hashes are grouped in 64 partitions; texts repeated up to 9 times at
+    // random rows, so a group's first row is rarely its first in any partition's order.
     std::mt19937 rng(16);
     std::vector<std::string> t(90000);
     for (auto& s : t) s = "text " + std::to_string(rng() % 30000);
