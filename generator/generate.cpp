@@ -252,10 +252,16 @@ std::string failed_path(const std::string& out) {
 
 /// Lists the rows journalled as failed (they spent their retries) with their reason, so a user
 /// sees what the next run of the same command will ask again; removes an older list when no
-/// row failed. Returns how many rows it lists.
+/// row failed. `failed_rows`: the run's count of them (Summary::failed, over the whole plan),
+/// so that a run without any does not look each row up. Returns how many rows it lists.
 std::size_t write_failed(const Options& options, const Plan& plan,
-                         const std::map<std::string, journal::Record>& records) {
+                         const std::map<std::string, journal::Record>& records,
+                         std::size_t failed_rows) {
     const std::string path = failed_path(options.out);
+    if (failed_rows == 0) {
+        std::remove(path.c_str());
+        return 0;
+    }
     std::vector<std::pair<const PlanItem*, const journal::Record*>> failed;
     for (const auto& item : plan.items) {
         auto it = records.find(item.id);
@@ -424,7 +430,7 @@ int run(const Options& options) {
 
     std::size_t written =
         write_samples(options, plan, result.records, cells, labels, provider->model());
-    std::size_t failed = write_failed(options, plan, result.records);
+    std::size_t failed = write_failed(options, plan, result.records, result.summary.failed);
     if (!options.run.quiet) {
         if (failed)
             std::cerr << "synthmod-generate: " << failed << " failed row"
