@@ -178,37 +178,55 @@ void print_dry_run(std::ostream& out, const Options& options, const spec::Spec& 
 /// empty content, so that every planned row is accounted for.
 const char* const kRefusedLabel = "refused";
 
-/// Writes the finished rows (ok and refused) in plan order; returns how many.
+/// The content and label of an "ok" record, as views into `local`'s DOM: false when the
+/// answer is not an object with both as strings (the runner validated it; a journal edited by
+/// hand since is not trusted further).
+bool parse_cells(const std::string& answer_json, llm::json::LocalDocument& local,
+                 std::string_view& content, std::string_view& label) {
+    rapidjson::Document& doc = local.doc();
+    local.parse_plain<rapidjson::kParseDefaultFlags>(answer_json);
+    if (doc.HasParseError() || !doc.IsObject()) return false;
+    // Each member looked up once (HasMember and operator[] would look twice).
+    const auto c = doc.FindMember("content");
+    const auto l = doc.FindMember("label");
+    if (c == doc.MemberEnd() || !c->value.IsString() || l == doc.MemberEnd() ||
+        !l->value.IsString())
+        return false;
+    content = {c->value.GetString(), c->value.GetStringLength()};
+    label = {l->value.GetString(), l->value.GetStringLength()};
+    return true;
+}
+
+/// Writes the finished rows (ok and refused) in plan order; returns how many. `cells[i]` holds
+/// what validation kept of plan item i's answer when it was accepted in this run; the answers
+/// of earlier runs are parsed from their records.
 std::size_t write_samples(const Options& options, const Plan& plan,
                           const std::map<std::string, journal::Record>& records,
-                          const std::string& model) {
+                          const std::vector<AnswerCells>& cells,
+                          const std::vector<spec::Label>& labels, const std::string& model) {
     OutputFile file(options.out);
     std::ostream& out = file.stream();
     csv::Writer writer(out, options.run.csv_safe);
     bool jsonl = runner::output_format(options.run, options.out) == "jsonl";
     if (!jsonl) writer.write_row(kColumns);
     std::size_t written = 0;
-    for (const auto& item : plan.items) {
+    for (std::size_t i = 0; i < plan.items.size(); ++i) {
+        const PlanItem& item = plan.items[i];
         auto it = records.find(item.id);
         if (it == records.end()) continue;
-        // Views into the answer's DOM (alive for this row) and the plan item: the CSV row is
-        // written without copying its cells.
+        // Views into the kept cells or the answer's DOM (alive for this row) and the plan item:
+        // the CSV row is written without copying its cells.
         llm::json::LocalDocument local;
         std::string_view content, label;
         if (it->second.status == "refused") {
             label = kRefusedLabel;
         } else if (it->second.status == "ok") {
-            rapidjson::Document& doc = local.doc();
-            local.parse_plain<rapidjson::kParseDefaultFlags>(it->second.answer_json);
-            if (doc.HasParseError() || !doc.IsObject()) continue;
-            // Each member looked up once (HasMember and operator[] would look twice).
-            const auto c = doc.FindMember("content");
-            const auto l = doc.FindMember("label");
-            if (c == doc.MemberEnd() || !c->value.IsString() || l == doc.MemberEnd() ||
-                !l->value.IsString())
-                continue;  // the runner validated it; a hand-edited journal is not trusted further
-            content = {c->value.GetString(), c->value.GetStringLength()};
-            label = {l->value.GetString(), l->value.GetStringLength()};
+            if (cells[i].set) {
+                content = cells[i].content;
+                label = labels[cells[i].label].name;
+            } else if (!parse_cells(it->second.answer_json, local, content, label)) {
+                continue;
+            }
         } else {
             continue;  // failed: listed in <out>.failed.csv
         }
@@ -234,10 +252,16 @@ std::string failed_path(const std::string& out) {
 
 /// Lists the rows journalled as failed (they spent their retries) with their reason, so a user
 /// sees what the next run of the same command will ask again; removes an older list when no
-/// row failed. Returns how many rows it lists.
+/// row failed. `failed_rows`: the run's count of them (Summary::failed, over the whole plan),
+/// so that a run without any does not look each row up. Returns how many rows it lists.
 std::size_t write_failed(const Options& options, const Plan& plan,
-                         const std::map<std::string, journal::Record>& records) {
+                         const std::map<std::string, journal::Record>& records,
+                         std::size_t failed_rows) {
     const std::string path = failed_path(options.out);
+    if (failed_rows == 0) {
+        std::remove(path.c_str());
+        return 0;
+    }
     std::vector<std::pair<const PlanItem*, const journal::Record*>> failed;
     for (const auto& item : plan.items) {
         auto it = records.find(item.id);
@@ -394,12 +418,19 @@ int run(const Options& options) {
     header.plan_prefix_hash = [&key](std::size_t n) { return key.hash(n); };
 
     const std::vector<spec::Label> labels = spec.labels;
-    runner::JobResult result = runner::run_job(
-        header, items, *provider, transport.get(), ro,
-        [&labels](const std::string& answer) { return validate_answer(answer, labels); });
+    // What validation keeps of each accepted answer, by plan position (items are in plan
+    // order): samples.csv is then written without parsing this run's answers again.
+    std::vector<AnswerCells> cells(items.size());
+    const auto validate = [&](const runner::Item& item, const std::string& answer) {
+        const std::size_t i = static_cast<std::size_t>(&item - items.data());
+        return validate_answer(answer, labels, i < cells.size() ? &cells[i] : nullptr);
+    };
+    runner::JobResult result =
+        runner::run_job(header, items, *provider, transport.get(), ro, validate);
 
-    std::size_t written = write_samples(options, plan, result.records, provider->model());
-    std::size_t failed = write_failed(options, plan, result.records);
+    std::size_t written =
+        write_samples(options, plan, result.records, cells, labels, provider->model());
+    std::size_t failed = write_failed(options, plan, result.records, result.summary.failed);
     if (!options.run.quiet) {
         if (failed)
             std::cerr << "synthmod-generate: " << failed << " failed row"

@@ -169,8 +169,8 @@ llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, c
     return PromptBuilder(spec, system, schema).build(variant, item, true);
 }
 
-std::string validate_answer(const std::string& answer_json,
-                            const std::vector<spec::Label>& labels) {
+std::string validate_answer(const std::string& answer_json, const std::vector<spec::Label>& labels,
+                            AnswerCells* cells) {
     llm::json::LocalDocument local;
     rapidjson::Document& doc = local.doc();
     // Well-formed UTF-8 as a whole (text::is_valid_utf8, 16 ASCII bytes a step) has nothing for
@@ -193,8 +193,15 @@ std::string validate_answer(const std::string& answer_json,
     if (label == doc.MemberEnd() || !label->value.IsString())
         return "answer has no string \"label\"";
     const std::string_view name(label->value.GetString(), label->value.GetStringLength());
-    for (const auto& l : labels)
-        if (l.name == name) return "";
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (labels[i].name != name) continue;
+        if (cells) {
+            cells->content.assign(content->value.GetString(), content->value.GetStringLength());
+            cells->label = i;
+            cells->set = true;
+        }
+        return "";
+    }
     return "answer's \"label\" \"" + std::string(name) + "\" is not one of the spec's labels";
 }
 

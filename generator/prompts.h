@@ -2,6 +2,7 @@
 // user template, and the answer schema {content, label} (DESIGN section 4).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -65,8 +66,18 @@ class PromptBuilder {
 llm::Prompt build_prompt(const spec::Spec& spec, const spec::Variant& variant, const PlanItem& item,
                          const llm::SharedText& system, const llm::SharedText& schema);
 
+/// What samples.csv takes from an accepted answer, kept when it is validated so that the answer
+/// is parsed once: its `content` as decoded, and which of the spec's labels it names.
+struct AnswerCells {
+    bool set = false;  ///< false: not validated in this run (a resumed row), parse the record
+    std::string content;
+    std::size_t label = 0;  ///< index into the spec's labels
+};
+
 /// Checks an answer: a JSON object with a non-empty string `content` and a `label` among the
-/// spec's labels. Returns "" when fine, else what is wrong (the runner re-asks).
-std::string validate_answer(const std::string& answer_json, const std::vector<spec::Label>& labels);
+/// spec's labels. Returns "" when fine, else what is wrong (the runner re-asks). When fine and
+/// `cells` is given, fills it from the answer.
+std::string validate_answer(const std::string& answer_json, const std::vector<spec::Label>& labels,
+                            AnswerCells* cells = nullptr);
 
 }  // namespace synthmod::generator

@@ -399,7 +399,9 @@ int run(const Options& o) {
 
     runner::JobResult result =
         runner::run_job(header, items, *provider, transport.get(), ro,
-                        [&rubric](const std::string& answer) { return rubric.validate(answer); });
+                        [&rubric](const runner::Item&, const std::string& answer) {
+                            return rubric.validate(answer);
+                        });
 
     // The output is rebuilt from the journal at the end of every run, stopped ones included.
     write_output(o, s, spec, in, rubric, judge_model, result.records, result.summary.stop);

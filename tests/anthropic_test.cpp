@@ -157,7 +157,9 @@ TEST_CASE("json::LocalDocument parses past its buffer", "[anthropic]") {
 TEST_CASE("json::LocalDocument::parse reads a copy in place with json::parse's result",
           "[anthropic]") {
     // Every outcome, error text and offset as json::parse (rapidjson's Parse(text, size)),
-    // including the byte-order-mark bytes it skips and a NUL byte, which ends the input.
+    // including the byte-order-mark bytes it skips and a NUL byte, which ends the input; texts
+    // with at most kMaxDepth '{' and '[' are read by the recursive parser first (a failure is
+    // read again by the iterative one), texts with more by the iterative one alone.
     const std::string deep = std::string(600, '[') + std::string(600, ']');
     const std::vector<std::string> texts = {
         R"({"content":"say \"hi\"\n caf\u00e9 \ud83d\ude00","label":"Safe","n":[1,-2,3.5e3,null]})",
@@ -178,7 +180,12 @@ TEST_CASE("json::LocalDocument::parse reads a copy in place with json::parse's r
         "{\"a\":\"\\x\"}",
         "\"\xff\xfe\"",
         deep,
-        std::string(100, '[') + std::string(100, ']')};
+        std::string(100, '[') + std::string(100, ']'),
+        std::string(512, '[') + std::string(512, ']'),
+        std::string(300, '[') + std::string(299, ']'),
+        std::string(300, '{') + "}",
+        "[\"" + std::string(600, '[') + "\"]",
+        "{\"a\":\"" + std::string(600, '{') + "\",}"};
     for (const auto& text : texts) {
         INFO(text);
         rapidjson::Document expected;

@@ -463,6 +463,33 @@ TEST_CASE("answers are validated against the labels", "[generator]") {
           "answer is not valid JSON: The document root must not be followed by other values.");
 }
 
+TEST_CASE("an accepted answer's cells are its decoded content and its label", "[generator]") {
+    // Kept at validation so that samples.csv does not parse the answer again: the content as
+    // rapidjson decodes it (escapes, \u escapes and surrogate pairs, raw UTF-8), the label as an
+    // index into the spec's labels (the first of a repeated name).
+    std::vector<synthmod::spec::Label> labels = {
+        {"Spam & Scams", "x"}, {"Safe", "y"}, {"Hate \"quoted\"", "z"}, {"Safe", "w"}};
+    gen::AnswerCells cells;
+    REQUIRE(
+        gen::validate_answer(
+            R"({"content": "say \"hi\"\n\tcaf\u00e9 \ud83d\ude00 a\\b \/ \u0001", "label": "Safe"})",
+            labels, &cells) == "");
+    CHECK(cells.set);
+    CHECK(cells.content == "say \"hi\"\n\tcaf\xc3\xa9 \xf0\x9f\x98\x80 a\\b / \x01");
+    CHECK(cells.label == 1);
+    REQUIRE(gen::validate_answer("{\"label\": \"Hate \\\"quoted\\\"\", \"content\": "
+                                 "\"caf\xc3\xa9\", \"content\": \"x\"}",
+                                 labels, &cells) == "");
+    CHECK(cells.content == "caf\xc3\xa9");  // the first of a repeated member, as FindMember
+    CHECK(cells.label == 2);
+    // A refused answer leaves the cells as they were.
+    gen::AnswerCells untouched;
+    CHECK(gen::validate_answer(R"({"content": "hi", "label": "Spam"})", labels, &untouched) != "");
+    CHECK(gen::validate_answer(R"({"content": " ", "label": "Safe"})", labels, &untouched) != "");
+    CHECK_FALSE(untouched.set);
+    CHECK(untouched.content.empty());
+}
+
 // ---- the tool as a process ----------------------------------------------------------------------
 
 namespace {
@@ -583,6 +610,28 @@ TEST_CASE("synthmod-generate writes samples.csv offline", "[generator]") {
         auto one = read_samples(dir + "/one.csv");
         REQUIRE(one.rows.size() == 40);
         for (const auto& row : one.rows) CHECK(row[4] == "persona_first");
+    }
+}
+
+TEST_CASE("samples.csv from this run's answers equals samples.csv rebuilt from the journal",
+          "[generator]") {
+    // A run writes the answers it accepted from what validation kept of them; a later run
+    // resumes every row from the journal and parses the records. Both files are the same bytes,
+    // with one row per request (K = 1) and with K = 4 items per request.
+    for (const std::string k : {"1", "4"}) {
+        INFO("rows per request " << k);
+        std::string dir = example_dir("gen-cells-" + k);
+        const std::string out = dir + "/samples.csv";
+        auto args = generate_args(dir, out, "48");
+        args.insert(args.end(), {"--rows-per-request", k});
+        REQUIRE(t::run(args).exit_code == 0);
+        const std::string first = t::slurp(out);
+        REQUIRE(count_lines(first) >= 49);
+        REQUIRE(::unlink(out.c_str()) == 0);
+        auto again = t::run(args);
+        INFO(again.err);
+        REQUIRE(again.exit_code == 0);
+        CHECK(t::slurp(out) == first);
     }
 }
 

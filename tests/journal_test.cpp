@@ -1,11 +1,16 @@
 // journal: records survive a reopen, a torn last line is dropped, a changed plan is refused.
 #include "common/llm/journal.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "common/errors.h"
 #include "tests/support/process.h"
@@ -80,6 +85,82 @@ TEST_CASE("journal records survive a reopen field by field", "[journal]") {
     CHECK(std::count(text.begin(), text.end(), '\n') == 3);
     CHECK(text.back() == '\n');
     CHECK(text.rfind("{\"type\":\"header\"", 0) == 0);
+}
+
+TEST_CASE("journal: a record's line is what rapidjson's Writer writes for it", "[journal]") {
+    // The line is put together in place, not by a Writer: byte for byte the same, for strings
+    // that need escapes, numbers of every shape and the optional reason.
+    auto writer_line = [](const Record& r) {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        w.StartObject();
+        w.Key("type");
+        w.String("item");
+        w.Key("id");
+        w.String(r.id);
+        w.Key("status");
+        w.String(r.status);
+        w.Key("answer");
+        w.String(r.answer_json);
+        w.Key("usage");
+        w.StartObject();
+        w.Key("input_tokens");
+        w.Int64(r.usage.input_tokens);
+        w.Key("output_tokens");
+        w.Int64(r.usage.output_tokens);
+        w.Key("cache_creation_input_tokens");
+        w.Int64(r.usage.cache_creation_input_tokens);
+        w.Key("cache_read_input_tokens");
+        w.Int64(r.usage.cache_read_input_tokens);
+        w.EndObject();
+        w.Key("cost");
+        w.Double(r.cost);
+        w.Key("cost_known");
+        w.Bool(r.cost_known);
+        w.Key("attempts");
+        w.Int(r.attempts);
+        w.Key("repairs");
+        w.Int(r.repairs);
+        w.Key("error");
+        w.String(r.error);
+        if (!r.reason.empty()) {
+            w.Key("reason");
+            w.String(r.reason);
+        }
+        w.Key("request_id");
+        w.String(r.request_id);
+        w.EndObject();
+        return std::string(sb.GetString(), sb.GetSize());
+    };
+    std::vector<Record> records;
+    const double costs[] = {0.0, 0.00125, 0.1, 1e-7, 123456.789, 2.5e-12, 5e-324, 1.0 / 3, 7.0};
+    for (std::size_t i = 0; i < std::size(costs); ++i) {
+        Record r = record("id-" + std::to_string(i) + (i == 3 ? "\"q\\\t\u00e9" : ""),
+                          i % 3 == 0 ? "failed" : "ok");
+        r.cost = costs[i];
+        r.cost_known = i % 2 == 0;
+        r.usage.input_tokens = i == 4 ? -1 : static_cast<std::int64_t>(i) << (7 * i);
+        r.attempts = static_cast<int>(i) * 1000;
+        r.repairs = -static_cast<int>(i);
+        if (i == 5)
+            r.answer_json = std::string("ctl \x01\x1f \xc3\xa9 \xf0\x9f\x98\x80 \\ / \b\f\r");
+        if (i % 3 == 0) r.reason = "invalid answer";
+        records.push_back(r);
+    }
+    std::string path = synthmod::test::temp_dir("journal-line") + "/out.csv.journal";
+    {
+        Journal j(path, header(), false);
+        for (const auto& r : records) j.append(r);
+    }
+    std::istringstream lines(synthmod::test::slurp(path));
+    std::string line;
+    std::getline(lines, line);  // the header
+    for (const auto& r : records) {
+        INFO(r.id);
+        REQUIRE(std::getline(lines, line));
+        CHECK(line == writer_line(r));
+    }
+    CHECK_FALSE(std::getline(lines, line));
 }
 
 TEST_CASE("journal: a later record of an item replaces the earlier one, spend counts both",

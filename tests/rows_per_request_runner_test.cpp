@@ -42,7 +42,7 @@ TEST_CASE("K items per request with faults: each item settles once, usage adds u
     llm::AnthropicProvider provider("claude-haiku-4-5", "test-key", server.base_url());
     auto transport = http::make_curl_transport(http::Options{});
     // What the generator's validator checks first: a "content" (baditem leaves only the index).
-    auto validate = [](const std::string& answer) {
+    auto validate = [](const runner::Item&, const std::string& answer) {
         return answer.find("\"content\"") == std::string::npos ? std::string("no content")
                                                                : std::string();
     };

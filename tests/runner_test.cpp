@@ -219,7 +219,7 @@ runner::Options quick_options(const std::string& dir) {
 }
 
 runner::Validator rejects_bad() {
-    return [](const std::string& answer) {
+    return [](const runner::Item&, const std::string& answer) {
         return answer.find("\"bad\"") != std::string::npos ? std::string("bad is not allowed")
                                                            : std::string();
     };
@@ -475,7 +475,10 @@ TEST_CASE("run_job answers local items, validates, and resumes from the journal"
     auto items = make_items(5);
     runner::Options options = quick_options(dir);
     int rejected = 0;
-    auto validate = [&](const std::string& answer) {
+    std::size_t wrong_item = 0;
+    auto validate = [&](const runner::Item& item, const std::string& answer) {
+        // Told whose answer it checks: the answer names its item (the local provider's).
+        if (answer.find("\"" + item.id + "\"") == std::string::npos) ++wrong_item;
         // item-003 is always rejected: re-asked max_repairs times, then failed.
         if (answer.find("item-003") != std::string::npos) {
             ++rejected;
@@ -489,6 +492,7 @@ TEST_CASE("run_job answers local items, validates, and resumes from the journal"
     CHECK(result.summary.failed == 1);
     CHECK(result.summary.repairs == 2);
     CHECK(rejected == 3);
+    CHECK(wrong_item == 0);
     REQUIRE(result.records.size() == 5);
     CHECK(result.records.at("item-003").status == "failed");
     CHECK(result.records.at("item-003").repairs == 2);
@@ -499,8 +503,9 @@ TEST_CASE("run_job answers local items, validates, and resumes from the journal"
 
     // The rerun asks only for the failed item again; the others come from the journal.
     int calls_before = provider.local_calls;
-    auto again = runner::run_job(test_header(), items, provider, nullptr, options,
-                                 [](const std::string&) { return std::string(); });
+    auto again =
+        runner::run_job(test_header(), items, provider, nullptr, options,
+                        [](const runner::Item&, const std::string&) { return std::string(); });
     CHECK(provider.local_calls == calls_before + 1);
     CHECK(again.summary.resumed == 4);
     CHECK(again.summary.ok == 5);

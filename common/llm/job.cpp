@@ -97,7 +97,7 @@ Next Job::settle(Task& task, const llm::Result& result, bool batch) {
     std::string malformed;
     switch (result.status) {
         case llm::Status::kOk: {
-            std::string why = validate ? validate(result.answer_json) : std::string();
+            std::string why = validate ? validate(*task.item, result.answer_json) : std::string();
             if (why.empty()) {
                 finish(task, "ok", result.answer_json, "");
                 return Next::kDone;

@@ -15,6 +15,8 @@
 
 #include <fcntl.h>
 #include <rapidjson/document.h>
+#include <rapidjson/internal/dtoa.h>
+#include <rapidjson/internal/ieee754.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sys/file.h>
@@ -23,6 +25,7 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -82,55 +85,58 @@ std::string plan_line(const Header& header) {
     return buf.GetString();
 }
 
+/// Appends `v` as rapidjson's Writer::Int64 and Writer::Int write it (decimal, '-' when below 0).
+void append_int(std::string& line, std::int64_t v) {
+    char buf[24];
+    line.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
+/// Appends `v` as rapidjson's Writer::Double writes it (its Grisu2 shortest form, at most 324
+/// decimals); a NaN or an infinity, which that Writer refuses, as nothing.
+void append_double(std::string& line, double v) {
+    if (rapidjson::internal::Double(v).IsNanOrInf()) return;
+    char buf[25];
+    line.append(buf, rapidjson::internal::dtoa(v, buf, Writer::kDefaultMaxDecimalPlaces));
+}
+
 std::string record_line(const Record& r) {
-    // Written in place, the strings (the answer above all, full of quotes) through
-    // json::append_string: the bytes rapidjson's Writer::String writes, copied in runs.
+    // The bytes rapidjson's Writer writes for this object (the journal's tests compare), put in
+    // place: the member names, plain ASCII, with their separators as literals; the strings (the
+    // answer above all, full of quotes) through json::append_string, copied in runs.
     std::string line;
-    line.reserve(256 + r.id.size() + r.answer_json.size() + r.answer_json.size() / 8 +
+    line.reserve(320 + r.id.size() + r.answer_json.size() + r.answer_json.size() / 8 +
                  r.error.size() + r.reason.size() + r.request_id.size());
-    llm::json::StringOut out{line};
-    rapidjson::Writer<llm::json::StringOut> w(out);
-    // A key is a string in a name's place: the writer checks that and puts the separator; the
-    // names below are plain ASCII with nothing to escape, so they go in as they are (Writer::Key
-    // puts a key a byte at a time, append_string scans it for escapes).
-    auto key = [&](std::string_view name) { llm::json::write_name(w, line, name); };
-    w.StartObject();
-    key("type");
-    llm::json::write_name(w, line, "item");
-    key("id");
-    llm::json::write_string(w, line, r.id);
-    key("status");
-    llm::json::write_string(w, line, r.status);
-    key("answer");
-    llm::json::write_string(w, line, r.answer_json);
-    key("usage");
-    w.StartObject();
-    key("input_tokens");
-    w.Int64(r.usage.input_tokens);
-    key("output_tokens");
-    w.Int64(r.usage.output_tokens);
-    key("cache_creation_input_tokens");
-    w.Int64(r.usage.cache_creation_input_tokens);
-    key("cache_read_input_tokens");
-    w.Int64(r.usage.cache_read_input_tokens);
-    w.EndObject();
-    key("cost");
-    w.Double(r.cost);
-    key("cost_known");
-    w.Bool(r.cost_known);
-    key("attempts");
-    w.Int(r.attempts);
-    key("repairs");
-    w.Int(r.repairs);
-    key("error");
-    llm::json::write_string(w, line, r.error);
+    using llm::json::append_string;
+    line += "{\"type\":\"item\",\"id\":";
+    append_string(line, r.id);
+    line += ",\"status\":";
+    append_string(line, r.status);
+    line += ",\"answer\":";
+    append_string(line, r.answer_json);
+    line += ",\"usage\":{\"input_tokens\":";
+    append_int(line, r.usage.input_tokens);
+    line += ",\"output_tokens\":";
+    append_int(line, r.usage.output_tokens);
+    line += ",\"cache_creation_input_tokens\":";
+    append_int(line, r.usage.cache_creation_input_tokens);
+    line += ",\"cache_read_input_tokens\":";
+    append_int(line, r.usage.cache_read_input_tokens);
+    line += "},\"cost\":";
+    append_double(line, r.cost);
+    line += r.cost_known ? ",\"cost_known\":true" : ",\"cost_known\":false";
+    line += ",\"attempts\":";
+    append_int(line, r.attempts);
+    line += ",\"repairs\":";
+    append_int(line, r.repairs);
+    line += ",\"error\":";
+    append_string(line, r.error);
     if (!r.reason.empty()) {
-        key("reason");
-        llm::json::write_string(w, line, r.reason);
+        line += ",\"reason\":";
+        append_string(line, r.reason);
     }
-    key("request_id");
-    llm::json::write_string(w, line, r.request_id);
-    w.EndObject();
+    line += ",\"request_id\":";
+    append_string(line, r.request_id);
+    line += '}';
     return line;
 }
 
@@ -499,16 +505,15 @@ void Journal::sync() {
     last_sync_ms_ = now_ms();
 }
 
-void Journal::write_line(const std::string& line) {
+void Journal::write_line(std::string line) {
     if (fd_ < 0) return;
     if (holding_) {
         held_ += line;
         held_.push_back('\n');
         return;
     }
-    std::string data = line;
-    data.push_back('\n');
-    write_out(data);
+    line.push_back('\n');  // the caller's temporary, moved in: no copy to add the newline
+    write_out(line);
 }
 
 void Journal::write_out(const std::string& data) {

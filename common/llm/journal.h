@@ -99,7 +99,7 @@ class Journal {
     const std::string& path() const { return path_; }
 
    private:
-    void write_line(const std::string& line);
+    void write_line(std::string line);
     void write_out(const std::string& data);
     void write_held();
 

@@ -28,7 +28,8 @@ class LocalDocument {
 
     /// json::parse of `text`, read from a copy in this document's buffer in place
     /// (kParseInsituFlag): strings are decoded where they lie rather than pushed a byte at a
-    /// time onto rapidjson's stack and copied out again. Same result, errors and offsets.
+    /// time onto rapidjson's stack and copied out again; by the recursive parser when the text
+    /// cannot nest deeper than kMaxDepth. Same result, errors and offsets.
     bool parse(std::string_view text, std::string* why = nullptr);
 
     /// doc().Parse<flags>(text, size) (rapidjson's recursive parser, no depth check), read in

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "common/llm/clock.h"
 #include "common/llm/retry_policy.h"
@@ -96,8 +97,8 @@ void RateLimitHeaders::note(Limit& limit, double remaining, double reset_mono) {
 
 void RateLimitHeaders::observe(const http::Response& response, double now_unix, double now_mono) {
     struct Source {
-        const char* remaining;
-        const char* reset;
+        std::string_view remaining;
+        std::string_view reset;
         bool duration;  ///< OpenAI: the reset is a duration, not a time
         Limit* limit;
     };
@@ -113,12 +114,25 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
         {"x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", true, &requests_},
         {"x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", true, &tokens_},
     };
-    for (const Source& src : sources) {
-        const std::string* remaining = response.find_header(src.remaining);
+    // Each header looked at once (find_header per name would scan them all ten times), keeping
+    // the first of each name, as find_header does. Every name above starts "anthropic-ratelimit-"
+    // or "x-ratelimit-".
+    constexpr std::size_t kSources = sizeof sources / sizeof sources[0];
+    const std::string* found[kSources][2] = {};
+    for (const auto& [name, value] : response.headers) {
+        if (name.size() < 24 || (name[0] != 'a' && name[0] != 'x')) continue;
+        for (std::size_t i = 0; i < kSources; ++i) {
+            if (!found[i][0] && name == sources[i].remaining) found[i][0] = &value;
+            if (!found[i][1] && name == sources[i].reset) found[i][1] = &value;
+        }
+    }
+    for (std::size_t i = 0; i < kSources; ++i) {
+        const Source& src = sources[i];
+        const std::string* remaining = found[i][0];
         if (!remaining) continue;
         auto value = parse_number(*remaining);
         if (!value) continue;
-        const std::string* reset = response.find_header(src.reset);
+        const std::string* reset = found[i][1];
         if (!reset) continue;
         std::optional<double> wait;
         if (src.duration) {

@@ -72,8 +72,11 @@ struct Options {
     std::function<bool()> stop_requested;
 };
 
-/// Checks an answer against what the tool expects; returns "" when fine, else why (-> repair).
-using Validator = std::function<std::string(const std::string& answer_json)>;
+/// Checks an answer to `item` (an element of the items given to run_job) against what the tool
+/// expects; returns "" when fine, else why (-> repair). An answer it passes is journalled as the
+/// item's "ok" record at once, so a validator may keep what it parsed for the item (the
+/// generator's samples.csv cells) rather than parse the record again.
+using Validator = std::function<std::string(const Item& item, const std::string& answer_json)>;
 
 /// Why a run ended.
 enum class Stop { kCompleted, kBudget, kInterrupted, kFatal };
