@@ -77,12 +77,12 @@ TEST_CASE("redact masks every occurrence of a secret", "[http]") {
     CHECK_FALSE(r.header("missing").has_value());
 }
 
-TEST_CASE("response headers: views into one block, in order, first of a name found", "[http]") {
+TEST_CASE("response headers: names lower-cased, values trimmed, in order, copies independent", "[http]") {
     synthmod::http::Headers h;
-    h.emplace_back_lower_cased("Request-ID", "req_1");
-    h.emplace_back_lower_cased("Anthropic-RateLimit-Requests-Remaining", "3999");
+    h.add_line("Request-ID: req_1\r\n", 10, 12, 5);
+    h.add_line("Anthropic-RateLimit-Requests-Remaining:3999\r\n", 38, 39, 4);
     h.emplace_back("X", "Mixed");  // as given
-    h.emplace_back_lower_cased("request-id", "req_2");
+    h.add_line("request-id:  req_2 \r\n", 10, 13, 5);
     REQUIRE(h.size() == 4);
     CHECK(h[0].first == "request-id");
     CHECK(h[0].second == "req_1");

@@ -39,14 +39,20 @@ class Headers {
 
     /// Adds a header as given.
     void emplace_back(std::string_view name, std::string_view value);
-    /// Adds a header, its name lower-cased (the transport's, for each header line).
-    void emplace_back_lower_cased(std::string_view name, std::string_view value);
+    /// Adds a header from a received header line: `line` is kept whole (one copy), its name
+    /// `line[0, name_size)` lower-cased, its value `line[value_at, value_at + value_size)`.
+    void add_line(std::string_view line, std::size_t name_size, std::size_t value_at,
+                  std::size_t value_size);
     void clear();
     /// Room for `headers` headers of `bytes` bytes in all.
     void reserve(std::size_t headers, std::size_t bytes);
     std::size_t size() const { return spans_.size(); }
     bool empty() const { return spans_.empty(); }
-    Header operator[](std::size_t i) const;
+    Header operator[](std::size_t i) const {
+        const Span& s = spans_[i];
+        const char* name = text_.data() + s.at;
+        return {{name, s.name_size}, {name + s.name_size + s.gap, s.value_size}};
+    }
 
     /// Walks the headers in order; yields Header values.
     class const_iterator {
@@ -68,11 +74,12 @@ class Headers {
     const_iterator end() const { return {this, spans_.size()}; }
 
    private:
-    /// Where a header's name starts in text_, its length, and its value's (just after the name).
+    /// Where a header's name starts in text_, its length, the bytes between it and its value,
+    /// and the value's length (a header line is at most libcurl's 100 KB).
     struct Span {
-        std::uint32_t at, name_size, value_size;
+        std::uint32_t at, name_size, gap, value_size;
     };
-    std::string text_;  ///< every name followed at once by its value
+    std::string text_;  ///< every name followed by its value (or the received line whole)
     std::vector<Span> spans_;
 };
 
