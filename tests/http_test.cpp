@@ -77,7 +77,7 @@ TEST_CASE("redact masks every occurrence of a secret", "[http]") {
     CHECK_FALSE(r.header("missing").has_value());
 }
 
-TEST_CASE("response headers: names lower-cased, values trimmed, in order, copies independent", "[http]") {
+TEST_CASE("response headers: lines kept whole, names lower-cased, copies independent", "[http]") {
     synthmod::http::Headers h;
     h.add_line("Request-ID: req_1\r\n", 10, 12, 5);
     h.add_line("Anthropic-RateLimit-Requests-Remaining:3999\r\n", 38, 39, 4);
@@ -98,11 +98,11 @@ TEST_CASE("response headers: names lower-cased, values trimmed, in order, copies
     CHECK(r.find_header("anthropic-ratelimit-requests-remaining") == "3999");
     CHECK_FALSE(r.find_header("x").has_value());
     std::vector<std::string> seen;
-    for (const auto& [name, value] : r.headers) seen.push_back(std::string(name) + "=" +
-                                                              std::string(value));
+    for (const auto& [name, value] : r.headers)
+        seen.push_back(std::string(name) + "=" + std::string(value));
     CHECK(seen == std::vector<std::string>{"request-id=req_1",
-                                           "anthropic-ratelimit-requests-remaining=3999",
-                                           "X=Mixed", "request-id=req_2"});
+                                           "anthropic-ratelimit-requests-remaining=3999", "X=Mixed",
+                                           "request-id=req_2"});
     r.headers.clear();
     CHECK(r.headers.empty());
     CHECK_FALSE(r.header("request-id").has_value());

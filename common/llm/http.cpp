@@ -226,10 +226,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     const char* value = colon + 1;
     while (value < end && is_space(*value)) ++value;
     while (end > value && is_space(end[-1])) --end;
-    t->response.headers.add_line(std::string_view(data, len),
-                                 static_cast<std::size_t>(name_end - data),
-                                 static_cast<std::size_t>(value - data),
-                                 static_cast<std::size_t>(end - value));
+    t->response.headers.add_line(
+        std::string_view(data, len), static_cast<std::size_t>(name_end - data),
+        static_cast<std::size_t>(value - data), static_cast<std::size_t>(end - value));
     return len;
 }
 
