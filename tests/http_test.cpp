@@ -77,6 +77,37 @@ TEST_CASE("redact masks every occurrence of a secret", "[http]") {
     CHECK_FALSE(r.header("missing").has_value());
 }
 
+TEST_CASE("response headers: lines kept whole, names lower-cased, copies independent", "[http]") {
+    synthmod::http::Headers h;
+    h.add_line("Request-ID: req_1\r\n", 10, 12, 5);
+    h.add_line("Anthropic-RateLimit-Requests-Remaining:3999\r\n", 38, 39, 4);
+    h.emplace_back("X", "Mixed");  // as given
+    h.add_line("request-id:  req_2 \r\n", 10, 13, 5);
+    REQUIRE(h.size() == 4);
+    CHECK(h[0].first == "request-id");
+    CHECK(h[0].second == "req_1");
+    CHECK(h[1].first == "anthropic-ratelimit-requests-remaining");
+    CHECK(h[1].second == "3999");
+    CHECK(h[2].first == "X");
+    CHECK(h[2].second == "Mixed");  // values keep their case
+    Response r;
+    r.headers = h;
+    h.clear();  // the copy does not point into the original
+    h.emplace_back("request-id", "overwritten");
+    CHECK(r.header("request-id") == "req_1");
+    CHECK(r.find_header("anthropic-ratelimit-requests-remaining") == "3999");
+    CHECK_FALSE(r.find_header("x").has_value());
+    std::vector<std::string> seen;
+    for (const auto& [name, value] : r.headers)
+        seen.push_back(std::string(name) + "=" + std::string(value));
+    CHECK(seen == std::vector<std::string>{"request-id=req_1",
+                                           "anthropic-ratelimit-requests-remaining=3999", "X=Mixed",
+                                           "request-id=req_2"});
+    r.headers.clear();
+    CHECK(r.headers.empty());
+    CHECK_FALSE(r.header("request-id").has_value());
+}
+
 TEST_CASE("curl transport: 200 responses over one kept-alive connection", "[http]") {
     REQUIRE(curl_ready);
     FakeServer server;

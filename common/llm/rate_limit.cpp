@@ -118,26 +118,26 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
     // the first of each name, as find_header does. Every name above starts "anthropic-ratelimit-"
     // or "x-ratelimit-".
     constexpr std::size_t kSources = sizeof sources / sizeof sources[0];
-    const std::string* found[kSources][2] = {};
+    std::string_view found[kSources][2] = {};  // data() == nullptr: not found
     for (const auto& [name, value] : response.headers) {
         if (name.size() < 24 || (name[0] != 'a' && name[0] != 'x')) continue;
         for (std::size_t i = 0; i < kSources; ++i) {
-            if (!found[i][0] && name == sources[i].remaining) found[i][0] = &value;
-            if (!found[i][1] && name == sources[i].reset) found[i][1] = &value;
+            if (!found[i][0].data() && name == sources[i].remaining) found[i][0] = value;
+            if (!found[i][1].data() && name == sources[i].reset) found[i][1] = value;
         }
     }
     for (std::size_t i = 0; i < kSources; ++i) {
         const Source& src = sources[i];
-        const std::string* remaining = found[i][0];
-        if (!remaining) continue;
-        auto value = parse_number(*remaining);
+        const std::string_view remaining = found[i][0];
+        if (!remaining.data()) continue;
+        auto value = parse_number(std::string(remaining));  // a count: no allocation
         if (!value) continue;
-        const std::string* reset = found[i][1];
-        if (!reset) continue;
+        const std::string_view reset = found[i][1];
+        if (!reset.data()) continue;
         std::optional<double> wait;
         if (src.duration) {
-            wait = parse_duration(*reset);
-        } else if (auto at = reset_time(*reset)) {
+            wait = parse_duration(std::string(reset));
+        } else if (auto at = reset_time(reset)) {
             wait = *at - now_unix;
         }
         if (!wait) continue;
@@ -147,10 +147,10 @@ void RateLimitHeaders::observe(const http::Response& response, double now_unix, 
     }
 }
 
-std::optional<double> RateLimitHeaders::reset_time(const std::string& text) {
+std::optional<double> RateLimitHeaders::reset_time(std::string_view text) {
     if (text != last_reset_text_ || last_reset_text_.empty()) {
-        last_reset_time_ = parse_rfc3339(text);
         last_reset_text_ = text;
+        last_reset_time_ = parse_rfc3339(last_reset_text_);
     }
     return last_reset_time_;
 }

@@ -71,7 +71,7 @@ class RateLimitHeaders {
     void note(Limit& limit, double remaining, double reset_mono);
     /// parse_rfc3339(text), remembered for the last text: the four reset headers of an answer,
     /// and those of the answers in the same second, name the same instant.
-    std::optional<double> reset_time(const std::string& text);
+    std::optional<double> reset_time(std::string_view text);
     double paused_until_ = 0;
     std::string last_reset_text_;
     std::optional<double> last_reset_time_;
