@@ -63,8 +63,8 @@ class RowStore {
     /// not used, and none past what expect() announced.
     static constexpr std::size_t kAhead = std::size_t{1} << 23;  ///< 8 MB
     std::size_t columns_ = 0;
-    std::size_t added_ = 0;                ///< bytes of fields added
-    std::size_t expected_ = SIZE_MAX;      ///< added_ once the rows expect() announced are in
+    std::size_t added_ = 0;            ///< bytes of fields added
+    std::size_t expected_ = SIZE_MAX;  ///< added_ once the rows expect() announced are in
     std::size_t separate_ = SIZE_MAX;
     std::vector<std::vector<char>> blocks_;
     std::vector<std::vector<char>> separate_blocks_;

@@ -238,8 +238,8 @@ TEST_CASE("a row store keeps every row whatever expect() announced", "[dataset]"
     // ~10 MB of content: past the first 8 MB prefault step, with the announced bytes short of,
     // about, and past what comes (pages faulted ahead, or written without them).
     const std::size_t rows = 2600;
-    for (const std::size_t announced : {std::size_t{0}, std::size_t{1} << 20,
-                                        rows * 4010, std::size_t{1} << 30}) {
+    for (const std::size_t announced :
+         {std::size_t{0}, std::size_t{1} << 20, rows * 4010, std::size_t{1} << 30}) {
         dataset::RowStore store(2, 0);
         store.expect(announced);
         std::vector<std::string> fields(2);
