@@ -95,21 +95,24 @@ void Reader::fail(std::size_t line, const std::string& what) const {
 
 bool Reader::fill() {
     if (eof_) return false;
-    // Start small (most inputs are small files) and double while reads fill the buffer.
-    if (buf_.empty()) {
-        buf_.resize(kFirstChunk);
-    } else if (end_ == buf_.size() && buf_.size() < kChunk) {
-        buf_.resize(buf_.size() * 2);
+    // Reads start small (most inputs are small files) and double while they fill the buffer.
+    // The buffer is not value-initialised: only the pages reads reach are touched (a small
+    // file's few), once, without zeroing by hand on top of the kernel's or copying as it grows.
+    if (!buf_) {
+        buf_.reset(new char[kChunk]);
+        chunk_ = kFirstChunk;
+    } else if (end_ == chunk_ && chunk_ < kChunk) {
+        chunk_ *= 2;
     }
     pos_ = 0;
     if (read_ == limit_ && extend_) {
         limit_ = std::max(limit_, extend_());
         extend_ = nullptr;
     }
-    const std::uint64_t room = std::min<std::uint64_t>(buf_.size(), limit_ - read_);
+    const std::uint64_t room = std::min<std::uint64_t>(chunk_, limit_ - read_);
     end_ = 0;
     if (room > 0) {
-        in_->read(buf_.data(), static_cast<std::streamsize>(room));
+        in_->read(buf_.get(), static_cast<std::streamsize>(room));
         end_ = static_cast<std::size_t>(in_->gcount());
         read_ += end_;
     }
@@ -167,8 +170,8 @@ bool Reader::next(std::vector<std::string>& fields) {
             const std::size_t open_line = line_;
             for (;;) {
                 if (pos_ == end_ && !fill()) fail(open_line, "unterminated quoted field");
-                const char* p = buf_.data() + pos_;
-                const char* e = buf_.data() + end_;
+                const char* p = buf_.get() + pos_;
+                const char* e = buf_.get() + end_;
                 const char* q = static_cast<const char*>(std::memchr(p, '"', e - p));
                 const char* stop = q != nullptr ? q : e;
                 line_ += count_newlines(std::string_view(p, stop - p));
@@ -177,7 +180,7 @@ bool Reader::next(std::vector<std::string>& fields) {
                     pos_ = end_;
                     continue;
                 }
-                pos_ = static_cast<std::size_t>(q - buf_.data()) + 1;
+                pos_ = static_cast<std::size_t>(q - buf_.get()) + 1;
                 if (peek() == '"') {
                     field.push_back('"');
                     ++pos_;
@@ -196,11 +199,11 @@ bool Reader::next(std::vector<std::string>& fields) {
         } else {
             for (;;) {
                 if (pos_ == end_ && !fill()) break;
-                const char* p = buf_.data() + pos_;
-                const char* e = buf_.data() + end_;
+                const char* p = buf_.get() + pos_;
+                const char* e = buf_.get() + end_;
                 const char* s = find_special(p, e);
                 field.append(p, s);
-                pos_ = static_cast<std::size_t>(s - buf_.data());
+                pos_ = static_cast<std::size_t>(s - buf_.get());
                 if (s < e) break;
             }
             const int c = peek();

@@ -498,7 +498,7 @@ std::unique_ptr<CsvSplit> CsvSplit::make(Reader& first, std::uint64_t min_bytes)
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const std::uint64_t middle = size / 2;
     if (size < min_bytes || csv->csv().bytes_read() > middle) return nullptr;
-    std::unique_ptr<CsvSplit> split(new CsvSplit(first.name(), first.header(), middle));
+    std::unique_ptr<CsvSplit> split(new CsvSplit(first.name(), first.header(), size, middle));
     auto end = split->end_.get_future().share();
     csv->csv().limit(middle, [end] { return end.get(); });
     return split;

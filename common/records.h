@@ -122,14 +122,20 @@ class CsvSplit {
     /// Call once, on a thread other than the first reader's: the first reader waits for it at
     /// the middle.
     std::unique_ptr<Reader> second();
+    /// The file's size in bytes, and the byte where the search for the boundary starts (its
+    /// first part ends at the first record boundary at or after it).
+    std::uint64_t size() const { return size_; }
+    std::uint64_t middle() const { return middle_; }
 
    private:
-    CsvSplit(std::string path, std::vector<std::string> header, std::uint64_t middle)
-        : path_(std::move(path)), header_(std::move(header)), middle_(middle) {}
+    CsvSplit(std::string path, std::vector<std::string> header, std::uint64_t size,
+             std::uint64_t middle)
+        : path_(std::move(path)), header_(std::move(header)), size_(size), middle_(middle) {}
     void tell(std::uint64_t end);
 
     std::string path_;  ///< also the name in messages (not stdin)
     std::vector<std::string> header_;
+    std::uint64_t size_ = 0;
     std::uint64_t middle_ = 0;
     std::promise<std::uint64_t> end_;  ///< where the first reader stops
     bool told_ = false;

@@ -41,10 +41,13 @@ void RowStore::add(const std::vector<std::string>& fields) {
         refs_.push_back({static_cast<std::uint32_t>(blocks.size() - 1),
                          static_cast<std::uint32_t>(used), static_cast<std::uint32_t>(f.size())});
         b.insert(b.end(), f.begin(), f.end());
+        added_ += f.size();
         if (used / kAhead != b.size() / kAhead) {
+            // The rows to come may all land in this block: no further than that.
+            const std::size_t left = expected_ > added_ ? expected_ - added_ : 0;
             const std::size_t from = b.size() / kAhead * kAhead + kAhead;
-            if (from < b.capacity())
-                prefault_.ahead(b.data() + from, std::min(kAhead, b.capacity() - from));
+            const std::size_t to = std::min({from + kAhead, b.capacity(), b.size() + left});
+            if (from < to) prefault_.ahead(b.data() + from, to - from);
         }
     }
 }
@@ -417,6 +420,10 @@ void read_split(records::Reader& reader, records::CsvSplit& split, const std::ve
                 Dataset& data) {
     const std::uint32_t file_index = data.add_file(reader.name());
     Dataset::Rows rest = data.new_rows();
+    // Each part's fields take at most about its bytes: the first part ends at the first record
+    // boundary at or after the middle, the second part runs from there to the end.
+    data.expect(split.middle());
+    rest.store.expect(split.size() - split.middle());
     std::exception_ptr rest_error;
     std::atomic<bool> stop{false};
     std::thread second([&] {

@@ -28,6 +28,10 @@ class RowStore {
     void add(const std::vector<std::string>& fields);
     /// Appends `other`'s rows (same columns) after this store's, taking its blocks.
     void append(RowStore&& other);
+    /// The rows still to come hold at most about `bytes` bytes of fields in all (a file part's
+    /// byte range): pages are faulted in ahead only that far, not kAhead past the last row. A
+    /// hint: rows beyond it are stored all the same, their pages faulted as they are written.
+    void expect(std::size_t bytes) { expected_ = added_ + bytes; }
     std::string_view at(std::size_t row, std::size_t column) const {
         const Ref& r = refs_[row * columns_ + column];
         const auto& blocks = column == separate_ ? separate_blocks_ : blocks_;
@@ -56,9 +60,11 @@ class RowStore {
     static constexpr std::size_t kBlock = std::size_t{1} << 26;  ///< 64 MB
     /// Each time a block fills past a multiple of kAhead, the next kAhead bytes of it are
     /// faulted in on a second thread (huge_pages::Prefault): at most kAhead is faulted in and
-    /// not used.
+    /// not used, and none past what expect() announced.
     static constexpr std::size_t kAhead = std::size_t{1} << 23;  ///< 8 MB
     std::size_t columns_ = 0;
+    std::size_t added_ = 0;            ///< bytes of fields added
+    std::size_t expected_ = SIZE_MAX;  ///< added_ once the rows expect() announced are in
     std::size_t separate_ = SIZE_MAX;
     std::vector<std::vector<char>> blocks_;
     std::vector<std::vector<char>> separate_blocks_;
@@ -142,6 +148,8 @@ class Dataset {
     };
     /// An empty Rows with this dataset's columns.
     Rows new_rows() const { return {RowStore(rows_.columns(), rows_.separate()), {}}; }
+    /// The rows still to be added hold at most about `bytes` bytes (RowStore::expect).
+    void expect(std::size_t bytes) { rows_.expect(bytes); }
     /// Appends `rows`, read from input `file`. Throws std::logic_error after prepare().
     void add_rows(Rows&& rows, std::uint32_t file);
     /// Parses the judge columns (a bad value throws InputError "file:line: ...") and normalises

@@ -233,3 +233,28 @@ TEST_CASE("an error in the second part of a shard names its line", "[dataset]") 
         }
     }
 }
+
+TEST_CASE("a row store keeps every row whatever expect() announced", "[dataset]") {
+    // ~10 MB of content: past the first 8 MB prefault step, with the announced bytes short of,
+    // about, and past what comes (pages faulted ahead, or written without them).
+    const std::size_t rows = 2600;
+    for (const std::size_t announced :
+         {std::size_t{0}, std::size_t{1} << 20, rows * 4010, std::size_t{1} << 30}) {
+        dataset::RowStore store(2, 0);
+        store.expect(announced);
+        std::vector<std::string> fields(2);
+        for (std::size_t i = 0; i < rows; ++i) {
+            fields[0].assign(4000, static_cast<char>('a' + i % 26));
+            fields[1] = std::to_string(i);
+            store.add(fields);
+        }
+        store.finish();
+        REQUIRE(store.size() == rows);
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < rows; ++i)
+            if (store.at(i, 0) != std::string(4000, static_cast<char>('a' + i % 26)) ||
+                store.at(i, 1) != std::to_string(i))
+                ++wrong;
+        CHECK(wrong == 0);
+    }
+}
