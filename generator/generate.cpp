@@ -258,15 +258,13 @@ std::size_t write_failed(const Options& options, const Plan& plan,
                          const std::map<std::string, journal::Record>& records,
                          std::size_t failed_rows) {
     const std::string path = failed_path(options.out);
-    if (failed_rows == 0) {
-        std::remove(path.c_str());
-        return 0;
-    }
     std::vector<std::pair<const PlanItem*, const journal::Record*>> failed;
-    for (const auto& item : plan.items) {
-        auto it = records.find(item.id);
-        if (it != records.end() && it->second.status == "failed")
-            failed.emplace_back(&item, &it->second);
+    if (failed_rows > 0) {  // a run without failed rows looks none up
+        for (const auto& item : plan.items) {
+            auto it = records.find(item.id);
+            if (it != records.end() && it->second.status == "failed")
+                failed.emplace_back(&item, &it->second);
+        }
     }
     if (failed.empty()) {
         std::remove(path.c_str());
