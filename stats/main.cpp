@@ -2,12 +2,16 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include <unistd.h>  // environ
+
 #include "common/errors.h"
 #include "common/signals.h"
 #include "stats/cli.h"
+#include "stats/malloc_options.h"
 #include "stats/stats.h"
 
 int main(int argc, char** argv) {
+    synthmod::stats::keep_freed_memory(environ);
     synthmod::stats::Options o;
     CLI::App app;
     synthmod::stats::add_flags(app, o);
