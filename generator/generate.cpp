@@ -338,6 +338,73 @@ PlanRequest plan_request(const spec::Spec& spec, const std::vector<std::string>&
     return r;
 }
 
+/// --top-up: the plan request asks for each label's shortfall in the stats run named, drawn after
+/// that run's own groups. Returns false when no label falls short (nothing to ask).
+bool apply_top_up(const Options& options, PlanRequest& request) {
+    TopUp top = read_top_up(options.top_up, request.labels);
+    // The run topped up is drawn first (and left out): its rows are the quota's `asked`.
+    if (!options.rows && top.base_rows > 0) request.rows = top.base_rows;
+    const std::size_t nv = request.variants.size();
+    std::size_t total = 0;
+    request.top_up_groups.assign(request.labels.size(), 0);
+    for (std::size_t l = 0; l < request.labels.size(); ++l) {
+        request.top_up_groups[l] = (top.rows[l] + nv - 1) / nv;
+        total += request.top_up_groups[l] * nv;
+    }
+    request.id_tag = "top-up " + top.round_key;
+    if (!options.run.quiet) {
+        for (const auto& note : top.notes)
+            std::cerr << "synthmod-generate: top-up: " << printable(note) << "\n";
+        std::cerr << "synthmod-generate: top-up " << top.round_key << " of "
+                  << printable(options.top_up) << ": " << total << " rows";
+        for (std::size_t l = 0; l < request.labels.size(); ++l)
+            if (request.top_up_groups[l])
+                std::cerr << "; " << printable(request.labels[l]) << " "
+                          << request.top_up_groups[l] * nv << " (yield " << top.yields[l] << ")";
+        std::cerr << "\n";
+    }
+    if (total == 0 && !options.run.quiet)
+        std::cerr << "synthmod-generate: nothing to top up: no label has a shortfall\n";
+    return total > 0;
+}
+
+/// One runner item per plan item, its prompt built from its variant's template. Items of one
+/// variant share system prompt and schema: up to its rows_per_request go in one request.
+std::vector<runner::Item> make_items(const spec::Spec& spec, const Plan& plan,
+                                     const std::vector<spec::Variant>& variants,
+                                     const PromptBuilder& prompts) {
+    std::map<std::string, const spec::Variant*> by_name;
+    for (const auto& v : variants) by_name[v.name] = &v;
+    std::vector<runner::Item> items;
+    items.reserve(plan.items.size());
+    const bool offline = spec.generator.provider == "offline";
+    for (const auto& item : plan.items) {
+        const spec::Variant& variant = *by_name.at(item.variant);
+        // Only the offline provider reads the prompt's vars.
+        items.push_back({item.id, prompts.build(variant, item, offline)});
+        runner::Item& back = items.back();
+        back.rows_per_request = variant.rows_per_request.value_or(spec.generator.rows_per_request);
+        back.group = variant.name;
+    }
+    return items;
+}
+
+/// After the outputs are written: where the failed rows are listed, and a note when --format and
+/// the output's name disagree.
+void print_output_notes(const Options& options, std::size_t failed) {
+    if (options.run.quiet) return;
+    if (failed)
+        std::cerr << "synthmod-generate: " << failed << " failed row"
+                  << (failed == 1 ? " is" : "s are") << " listed in "
+                  << printable(failed_path(options.out)) << "; the same command asks them again\n";
+    const std::string format = runner::output_format(options.run, options.out);
+    const bool named_jsonl = ends_with(options.out, ".jsonl");
+    if (options.out != "-" && (named_jsonl != (format == "jsonl")))
+        std::cerr << "synthmod-generate: note: " << printable(options.out) << " is written as "
+                  << (format == "jsonl" ? "JSON Lines" : "CSV") << " (--format " << format
+                  << "), whatever its name says\n";
+}
+
 int run(const Options& options) {
     spec::Spec spec = effective_spec(options);
     std::vector<spec::Variant> variants = selected_variants(spec, options.variants);
@@ -349,36 +416,7 @@ int run(const Options& options) {
         std::cerr << "synthmod-generate: " << persona_file << ": dropped " << personas.blank
                   << " blank and " << personas.duplicates << " duplicate personas\n";
 
-    if (!options.top_up.empty()) {
-        TopUp top = read_top_up(options.top_up, request.labels);
-        // The run topped up is drawn first (and left out): its rows are the quota's `asked`.
-        if (!options.rows && top.base_rows > 0) request.rows = top.base_rows;
-        const std::size_t nv = request.variants.size();
-        std::size_t total = 0;
-        request.top_up_groups.assign(request.labels.size(), 0);
-        for (std::size_t l = 0; l < request.labels.size(); ++l) {
-            request.top_up_groups[l] = (top.rows[l] + nv - 1) / nv;
-            total += request.top_up_groups[l] * nv;
-        }
-        request.id_tag = "top-up " + top.round_key;
-        if (!options.run.quiet) {
-            for (const auto& note : top.notes)
-                std::cerr << "synthmod-generate: top-up: " << printable(note) << "\n";
-            std::cerr << "synthmod-generate: top-up " << top.round_key << " of "
-                      << printable(options.top_up) << ": " << total << " rows";
-            for (std::size_t l = 0; l < request.labels.size(); ++l)
-                if (request.top_up_groups[l])
-                    std::cerr << "; " << printable(request.labels[l]) << " "
-                              << request.top_up_groups[l] * nv << " (yield " << top.yields[l]
-                              << ")";
-            std::cerr << "\n";
-        }
-        if (total == 0) {
-            if (!options.run.quiet)
-                std::cerr << "synthmod-generate: nothing to top up: no label has a shortfall\n";
-            return 0;
-        }
-    }
+    if (!options.top_up.empty() && !apply_top_up(options, request)) return 0;
     Plan plan = make_plan(request, personas.personas);
     // --shard I/N: this process does the plan items whose id falls in its part.
     const std::size_t planned = plan.items.size();
@@ -391,21 +429,8 @@ int run(const Options& options) {
     // One copy of each, shared by every item's prompt.
     const llm::SharedText system = system_prompt(spec);
     const llm::SharedText schema = answer_schema(spec.labels);
-    std::map<std::string, const spec::Variant*> by_name;
-    for (const auto& v : variants) by_name[v.name] = &v;
-    std::vector<runner::Item> items;
-    items.reserve(plan.items.size());
-    const bool offline = spec.generator.provider == "offline";
     const PromptBuilder prompts(spec, system, schema);
-    for (const auto& item : plan.items) {
-        const spec::Variant& variant = *by_name.at(item.variant);
-        // Only the offline provider reads the prompt's vars.
-        items.push_back({item.id, prompts.build(variant, item, offline)});
-        runner::Item& back = items.back();
-        // Items of one variant share system prompt and schema: up to K of them per request.
-        back.rows_per_request = variant.rows_per_request.value_or(spec.generator.rows_per_request);
-        back.group = variant.name;
-    }
+    std::vector<runner::Item> items = make_items(spec, plan, variants, prompts);
 
     if (options.run.dry_run) {
         print_dry_run(std::cout, options, spec, plan, variants, items, persona_file, planned);
@@ -451,19 +476,7 @@ int run(const Options& options) {
     std::size_t written =
         write_samples(options, plan, result.records, cells, labels, provider->model());
     std::size_t failed = write_failed(options, plan, result.records, result.summary.failed);
-    if (!options.run.quiet) {
-        if (failed)
-            std::cerr << "synthmod-generate: " << failed << " failed row"
-                      << (failed == 1 ? " is" : "s are") << " listed in "
-                      << printable(failed_path(options.out))
-                      << "; the same command asks them again\n";
-        const std::string format = runner::output_format(options.run, options.out);
-        const bool named_jsonl = ends_with(options.out, ".jsonl");
-        if (options.out != "-" && (named_jsonl != (format == "jsonl")))
-            std::cerr << "synthmod-generate: note: " << printable(options.out) << " is written as "
-                      << (format == "jsonl" ? "JSON Lines" : "CSV") << " (--format " << format
-                      << "), whatever its name says\n";
-    }
+    print_output_notes(options, failed);
     const int code =
         runner::finish_run(ro, result.summary, options.out, written, plan.items.size());
     leave_to_exit({std::move(result.records), std::move(items), std::move(cells), std::move(plan),
