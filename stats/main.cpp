@@ -1,8 +1,8 @@
 // synthmod-stats: flags -> stats::run -> exit code.
+#include <unistd.h>  // environ
+
 #include <CLI/CLI.hpp>
 #include <iostream>
-
-#include <unistd.h>  // environ
 
 #include "common/errors.h"
 #include "common/signals.h"
