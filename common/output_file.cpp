@@ -77,12 +77,12 @@ void OutputFile::start_writeback() {
     });
 }
 
-void OutputFile::commit() {
+void OutputFile::sync() {
     if (path_ == "-") {
         std::cout.flush();
-        committed_ = true;
         return;
     }
+    if (synced_) return;
     file_.flush();
     const bool written = static_cast<bool>(file_);
     file_.close();
@@ -100,12 +100,27 @@ void OutputFile::commit() {
         std::remove(tmp_.c_str());
         throw IoError(path_ + ": cannot write: " + why);
     }
+    synced_ = true;
+}
+
+void OutputFile::commit() {
+    sync();
+    if (path_ == "-") {
+        committed_ = true;
+        return;
+    }
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
         const std::string rename_error = errno_text();
         std::remove(tmp_.c_str());
         throw IoError(path_ + ": cannot rename into place: " + rename_error);
     }
     committed_ = true;
+}
+
+void commit_all(const std::vector<std::unique_ptr<OutputFile>>& files) {
+    for (const auto& f : files) f->start_writeback();
+    for (const auto& f : files) f->sync();
+    for (const auto& f : files) f->commit();
 }
 
 void check_writable(const std::string& path) {
