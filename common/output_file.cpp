@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <sstream>
 
@@ -118,8 +119,27 @@ void OutputFile::commit() {
 }
 
 void commit_all(const std::vector<std::unique_ptr<OutputFile>>& files) {
-    for (const auto& f : files) f->start_writeback();
-    for (const auto& f : files) f->sync();
+    // Each file synced on a thread of its own (stdout on this one); the first error in the
+    // files' order is thrown once all are done, before any rename.
+    std::vector<std::exception_ptr> errors(files.size());
+    std::vector<std::thread> syncs;
+    syncs.reserve(files.size());
+    auto sync = [&](std::size_t k) {
+        try {
+            files[k]->sync();
+        } catch (...) {
+            errors[k] = std::current_exception();
+        }
+    };
+    for (std::size_t k = 0; k < files.size(); ++k) {
+        if (files[k]->path() == "-")
+            sync(k);
+        else
+            syncs.emplace_back(sync, k);
+    }
+    for (auto& t : syncs) t.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
     for (const auto& f : files) f->commit();
 }
 
