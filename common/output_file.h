@@ -48,11 +48,11 @@ class OutputFile {
     int early_sync_errno_ = 0;
 };
 
-/// Commits `files` as one: all fsynced at once (start_writeback on each), then renamed into
-/// place in their order, none before every one is synced. One after another each fsync waited
-/// for a journal commit of its own (ext4: ~3.5 ms each on this VM, 7 files ~25 ms, with both
-/// cores idle); at once they share a few. The first file (in order) that fails to sync throws
-/// its IoError with nothing renamed.
+/// Commits `files` as one: each synced (closed, then fsynced) on a thread of its own, then all
+/// renamed into place in their order, none before every one is synced. One after another each
+/// fsync waited for a journal commit of its own (ext4: ~3.5 ms each on this VM, 7 files ~25 ms,
+/// both cores idle); at once they share a few. The first file (in order) that fails to sync
+/// throws its IoError with nothing renamed.
 void commit_all(const std::vector<std::unique_ptr<OutputFile>>& files);
 
 /// Throws IoError unless the folder that would hold `path` exists and is writable, so a run
