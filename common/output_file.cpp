@@ -9,6 +9,7 @@
 #include <exception>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include "common/errors.h"
 
@@ -132,10 +133,15 @@ void commit_all(const std::vector<std::unique_ptr<OutputFile>>& files) {
         }
     };
     for (std::size_t k = 0; k < files.size(); ++k) {
-        if (files[k]->path() == "-")
-            sync(k);
-        else
-            syncs.emplace_back(sync, k);
+        try {
+            if (files[k]->path() != "-") {
+                syncs.emplace_back(sync, k);
+                continue;
+            }
+        } catch (const std::system_error&) {
+            // No thread to be had: this file is synced on this one.
+        }
+        sync(k);
     }
     for (auto& t : syncs) t.join();
     for (const auto& e : errors)

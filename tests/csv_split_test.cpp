@@ -263,16 +263,19 @@ TEST_CASE("csv_split: find_split agrees with its definition on files of quotes, 
     std::mt19937 random(16);
     const std::string path = test::temp_dir("csv-split") + "/random.csv";
     const std::size_t size = 600000;
-    const std::vector<std::size_t> places = {0,      1,      191,    192,    193,    383,
-                                             384,    262143, 262144, 262145, 300000, 524287};
+    const std::vector<std::size_t> places = {0,   1,      191,    192,    193,    383,
+                                             384, 262143, 262144, 262145, 300000, 524287};
     int cuts = 0, refusals = 0;
     for (int round = 0; round < 48; ++round) {
         std::string s(size, 'a');
         const unsigned per_quote = 50 + random() % 5000, per_line = 2 + random() % 400;
         for (std::size_t i = 0; i < size; ++i) {
-            if (random() % per_quote == 0) s[i] = '"';
-            else if (random() % per_line == 0) s[i] = '\n';
-            else if (random() % 13 == 0) s[i] = ',';
+            if (random() % per_quote == 0)
+                s[i] = '"';
+            else if (random() % per_line == 0)
+                s[i] = '\n';
+            else if (random() % 13 == 0)
+                s[i] = ',';
         }
         if (round % 2 == 1)  // CRLF line ends
             for (std::size_t i = 1; i < size; ++i)
@@ -280,8 +283,8 @@ TEST_CASE("csv_split: find_split agrees with its definition on files of quotes, 
         const std::size_t at = places[random() % places.size()] + random() % 3;
         if (round % 4 >= 2 && at < size) s[at] = '\r';  // a lone CR, unless an LF follows
         if (round % 8 == 7) s[at] = '"';
-        const std::uint64_t middle = round % 3 == 0 ? places[random() % places.size()]
-                                                    : random() % size;
+        const std::uint64_t middle =
+            round % 3 == 0 ? places[random() % places.size()] : random() % size;
         test::spit(path, s);
         const auto want = split_by_definition(s, middle);
         const auto got = csv::find_split(path, middle);

@@ -434,8 +434,7 @@ TEST_CASE("OutputFile: commit_all renames no file when one of them fails to sync
     {
         auto files = write_all();
         synthmod::test::fail_fsyncs_of("/c.csv.tmp-");
-        CHECK_THROWS_WITH(commit_all(files),
-                          dir + "/c.csv: cannot write: " + std::strerror(EIO));
+        CHECK_THROWS_WITH(commit_all(files), dir + "/c.csv: cannot write: " + std::strerror(EIO));
         synthmod::test::fail_fsyncs_of("");
     }
     CHECK(synthmod::test::failed_fsyncs() > failed_before);

@@ -23,8 +23,8 @@ bool named(int fd) {
     char path[4096];
     const std::string link = "/proc/self/fd/" + std::to_string(fd);
     const ssize_t n = ::readlink(link.c_str(), path, sizeof path);
-    return n > 0 && std::string(path, static_cast<std::size_t>(n)).find(g_name_part) !=
-                        std::string::npos;
+    return n > 0 &&
+           std::string(path, static_cast<std::size_t>(n)).find(g_name_part) != std::string::npos;
 }
 
 }  // namespace
