@@ -1,6 +1,9 @@
 #include "common/csv.h"
 
 #include <sys/stat.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -22,6 +25,23 @@ namespace {
 /// Read size: large enough that the stream's per-call overhead vanishes.
 constexpr std::size_t kChunk = std::size_t{1} << 20;
 constexpr std::size_t kFirstChunk = std::size_t{1} << 16;
+
+/// Faults in the whole pages of [data, data + bytes) writable in one call (MADV_POPULATE_WRITE)
+/// before a read fills them: on this VM each 4 KB page first written by read() took a fault of
+/// ~11 us (2 x 256 of them for the two readers of a split file), a populated one ~1 us. Advice
+/// only: where the kernel lacks it, the pages fault as they are written.
+void populate(char* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    constexpr std::uintptr_t kPage = 4096;
+    const auto start = reinterpret_cast<std::uintptr_t>(data);
+    const std::uintptr_t begin = (start + kPage - 1) & ~(kPage - 1);
+    const std::uintptr_t end = (start + bytes) & ~(kPage - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+    (void)data;
+    (void)bytes;
+#endif
+}
 
 /// Bytes that end an unquoted run: separator, quote, CR, LF.
 constexpr std::array<bool, 256> special_bytes() {
@@ -111,6 +131,10 @@ bool Reader::fill() {
     }
     const std::uint64_t room = std::min<std::uint64_t>(chunk_, limit_ - read_);
     end_ = 0;
+    if (room > populated_) {
+        populate(buf_.get() + populated_, room - populated_);
+        populated_ = room;
+    }
     if (room > 0) {
         in_->read(buf_.get(), static_cast<std::streamsize>(room));
         end_ = static_cast<std::size_t>(in_->gcount());

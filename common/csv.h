@@ -58,8 +58,9 @@ class Reader {
     /// Input is read in large chunks: per-character istream calls are far too slow for 1M rows.
     std::unique_ptr<char[]> buf_;
     std::size_t chunk_ = 0;  ///< bytes the next read asks for (doubling up to the buffer's size)
-    std::size_t pos_ = 0;    ///< next unread byte in buf_
-    std::size_t end_ = 0;    ///< bytes valid in buf_
+    std::size_t populated_ = 0;  ///< buf_'s bytes faulted in (populate) so far
+    std::size_t pos_ = 0;        ///< next unread byte in buf_
+    std::size_t end_ = 0;        ///< bytes valid in buf_
     bool eof_ = false;
     /// Field count of the first record; every later record must have the same width.
     std::size_t width_ = 0;

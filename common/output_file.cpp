@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include "common/errors.h"
 
@@ -77,12 +79,12 @@ void OutputFile::start_writeback() {
     });
 }
 
-void OutputFile::commit() {
+void OutputFile::sync() {
     if (path_ == "-") {
         std::cout.flush();
-        committed_ = true;
         return;
     }
+    if (synced_) return;
     file_.flush();
     const bool written = static_cast<bool>(file_);
     file_.close();
@@ -100,12 +102,51 @@ void OutputFile::commit() {
         std::remove(tmp_.c_str());
         throw IoError(path_ + ": cannot write: " + why);
     }
+    synced_ = true;
+}
+
+void OutputFile::commit() {
+    sync();
+    if (path_ == "-") {
+        committed_ = true;
+        return;
+    }
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
         const std::string rename_error = errno_text();
         std::remove(tmp_.c_str());
         throw IoError(path_ + ": cannot rename into place: " + rename_error);
     }
     committed_ = true;
+}
+
+void commit_all(const std::vector<std::unique_ptr<OutputFile>>& files) {
+    // Each file synced on a thread of its own (stdout on this one); the first error in the
+    // files' order is thrown once all are done, before any rename.
+    std::vector<std::exception_ptr> errors(files.size());
+    std::vector<std::thread> syncs;
+    syncs.reserve(files.size());
+    auto sync = [&](std::size_t k) {
+        try {
+            files[k]->sync();
+        } catch (...) {
+            errors[k] = std::current_exception();
+        }
+    };
+    for (std::size_t k = 0; k < files.size(); ++k) {
+        try {
+            if (files[k]->path() != "-") {
+                syncs.emplace_back(sync, k);
+                continue;
+            }
+        } catch (const std::system_error&) {
+            // No thread to be had: this file is synced on this one.
+        }
+        sync(k);
+    }
+    for (auto& t : syncs) t.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    for (const auto& f : files) f->commit();
 }
 
 void check_writable(const std::string& path) {

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace synthmod {
 
@@ -26,7 +27,10 @@ class OutputFile {
     /// fsyncs before the rename, and a failed write or a writeback error, including one that
     /// helper fsync met, still shows at commit(). Once per file; later calls do nothing.
     void start_writeback();
-    /// Flushes, fsyncs and renames into place. Throws IoError (e.g. disk full).
+    /// Flushes and fsyncs the temporary (waiting for start_writeback's fsync first), without
+    /// renaming it. Throws IoError (e.g. disk full), the temporary then removed. Once per file.
+    void sync();
+    /// sync(), then renames into place. Throws IoError.
     void commit();
     const std::string& path() const { return path_; }
 
@@ -37,11 +41,19 @@ class OutputFile {
     /// (the default 8 KB made 40,000 of them for a 330 MB filtered.csv).
     std::unique_ptr<char[]> buffer_;
     std::ofstream file_;
+    bool synced_ = false;
     bool committed_ = false;
     /// start_writeback's fsync, joined before commit() reads its errno (0: it succeeded).
     std::thread early_sync_;
     int early_sync_errno_ = 0;
 };
+
+/// Commits `files` as one: each synced (closed, then fsynced) on a thread of its own, then all
+/// renamed into place in their order, none before every one is synced. One after another each
+/// fsync waited for a journal commit of its own (ext4: ~3.5 ms each on this VM, 7 files ~25 ms,
+/// both cores idle); at once they share a few. The first file (in order) that fails to sync
+/// throws its IoError with nothing renamed.
+void commit_all(const std::vector<std::unique_ptr<OutputFile>>& files);
 
 /// Throws IoError unless the folder that would hold `path` exists and is writable, so a run
 /// fails before it spends anything rather than at the final write.

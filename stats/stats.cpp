@@ -561,7 +561,7 @@ std::string write_outputs(const Options& options, const Settings& s, const Resul
     // so its IoError comes before any output is renamed into place.
     for (auto& f : files)
         if (!f->stream().flush()) f->commit();
-    for (auto& f : files) f->commit();
+    commit_all(files);
     folder.used();
     return dir;
 }

@@ -4,7 +4,10 @@
 #include "common/csv_split.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <exception>
+#include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <utility>
@@ -231,4 +234,87 @@ TEST_CASE("csv_split: only plain CSV files with a header row past the size split
     CHECK(records::CsvSplit::make(*headerless, 0) == nullptr);
     auto plain = records::Reader::open({dir + "/a.csv"});
     CHECK(records::CsvSplit::make(*plain, 0) != nullptr);
+}
+
+namespace {
+
+/// find_split's contract, byte by byte: the first LF at or after `middle` with an even number
+/// of quotes before it, unless a CR not followed by an LF comes first.
+std::optional<csv::Split> split_by_definition(const std::string& s, std::uint64_t middle) {
+    std::uint64_t quotes = 0;
+    std::size_t lfs = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i > 0 && s[i - 1] == '\r' && s[i] != '\n') return std::nullopt;
+        quotes += s[i] == '"';
+        if (s[i] != '\n') continue;
+        ++lfs;
+        if (i >= middle && quotes % 2 == 0) return csv::Split{i + 1, lfs + 1};
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("csv_split: find_split agrees with its definition on files of quotes, LFs and CRs",
+          "[csv][split]") {
+    // Quotes, LFs, CRLFs and lone CRs at random places and where the scan's steps change
+    // (its 192-byte runs, its 256 KB reads, the middle): the cut, its line and the lone-CR
+    // refusal must be those of the byte-by-byte definition.
+    std::mt19937 random(16);
+    const std::string path = test::temp_dir("csv-split") + "/random.csv";
+    const std::size_t size = 600000;
+    const std::vector<std::size_t> places = {0,   1,      191,    192,    193,    383,
+                                             384, 262143, 262144, 262145, 300000, 524287};
+    int cuts = 0, refusals = 0;
+    for (int round = 0; round < 48; ++round) {
+        std::string s(size, 'a');
+        const unsigned per_quote = 50 + random() % 5000, per_line = 2 + random() % 400;
+        for (std::size_t i = 0; i < size; ++i) {
+            if (random() % per_quote == 0)
+                s[i] = '"';
+            else if (random() % per_line == 0)
+                s[i] = '\n';
+            else if (random() % 13 == 0)
+                s[i] = ',';
+        }
+        if (round % 2 == 1)  // CRLF line ends
+            for (std::size_t i = 1; i < size; ++i)
+                if (s[i] == '\n' && s[i - 1] != '\r' && s[i - 1] != '\n') s[i - 1] = '\r';
+        const std::size_t at = places[random() % places.size()] + random() % 3;
+        if (round % 4 >= 2 && at < size) s[at] = '\r';  // a lone CR, unless an LF follows
+        if (round % 8 == 7) s[at] = '"';
+        const std::uint64_t middle =
+            round % 3 == 0 ? places[random() % places.size()] : random() % size;
+        test::spit(path, s);
+        const auto want = split_by_definition(s, middle);
+        const auto got = csv::find_split(path, middle);
+        INFO("round " << round << ", middle " << middle << ", changed byte " << at);
+        REQUIRE(got.has_value() == want.has_value());
+        if (!want) {
+            ++refusals;
+            continue;
+        }
+        ++cuts;
+        CHECK(got->offset == want->offset);
+        CHECK(got->line == want->line);
+    }
+    CHECK(cuts > 10);
+    CHECK(refusals > 5);
+
+    SECTION("a CR at each of those places, with or without its LF, the middle after it") {
+        std::string plain(size, 'a');
+        for (std::size_t i = 100; i < size; i += 100) plain[i] = '\n';
+        for (const std::size_t at : places) {
+            for (const bool lone : {true, false}) {
+                std::string s = plain;
+                s[at] = '\r';
+                s[at + 1] = lone ? 'a' : '\n';
+                test::spit(path, s);
+                const auto got = csv::find_split(path, size - 1000);
+                INFO("CR at " << at << (lone ? ", lone" : ", then LF"));
+                REQUIRE(got.has_value() == !lone);
+                if (!lone) CHECK(got->line == split_by_definition(s, size - 1000)->line);
+            }
+        }
+    }
 }

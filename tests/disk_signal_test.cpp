@@ -13,7 +13,10 @@
 #include <csignal>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/csv.h"
 #include "common/errors.h"
@@ -410,6 +413,39 @@ TEST_CASE("OutputFile: start_writeback's early fsync, then commit, puts the whol
     }
     CHECK(slurp(path) == whole);
     CHECK(temporaries(dir).empty());
+}
+
+TEST_CASE("OutputFile: commit_all renames no file when one of them fails to sync",
+          "[output_file]") {
+    // commit_all fsyncs every file before it renames any: the last file's fsync failing must
+    // leave the earlier ones as they were (committed one after another, they would be in place).
+    const std::string dir = temp_dir("output_file_commit_all");
+    const std::vector<std::string> names = {"a.md", "b.json", "c.csv"};
+    for (const auto& n : names) spit(dir + "/" + n, "old " + n + "\n");
+    auto write_all = [&] {
+        std::vector<std::unique_ptr<OutputFile>> files;
+        for (const auto& n : names) {
+            files.push_back(std::make_unique<OutputFile>(dir + "/" + n));
+            files.back()->stream() << "new " << n << "\n";
+        }
+        return files;
+    };
+    const int failed_before = synthmod::test::failed_fsyncs();
+    {
+        auto files = write_all();
+        synthmod::test::fail_fsyncs_of("/c.csv.tmp-");
+        CHECK_THROWS_WITH(commit_all(files), dir + "/c.csv: cannot write: " + std::strerror(EIO));
+        synthmod::test::fail_fsyncs_of("");
+    }
+    CHECK(synthmod::test::failed_fsyncs() > failed_before);
+    for (const auto& n : names) CHECK(slurp(dir + "/" + n) == "old " + n + "\n");
+    CHECK(temporaries(dir).empty());
+
+    SECTION("without a failure every file is put in place") {
+        commit_all(write_all());
+        for (const auto& n : names) CHECK(slurp(dir + "/" + n) == "new " + n + "\n");
+        CHECK(temporaries(dir).empty());
+    }
 }
 
 TEST_CASE("OutputFile: an early fsync that fails is reported by commit, and nothing is put in place",
