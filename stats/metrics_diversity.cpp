@@ -42,17 +42,25 @@ void for_each_gram(std::string_view s, int order, Fn&& fn) {
     });
 }
 
-/// Open-addressing set of 64-bit hashes (0 stands for "empty"; hash 0 is stored as 1).
+/// Open-addressing set of 64-bit hashes (0 stands for "empty": a hash goes in as key(hash)).
+/// The mask and the size that makes it grow are kept, not worked out from the slots' vector on
+/// each insert: the walk inserts every word (~10 of its ~150 instructions a word).
 class HashSet {
    public:
-    void insert(std::uint64_t h) {
-        if (h == 0) h = 1;
-        if ((size_ + 1) * 2 > slots_.size()) grow();
-        std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-            if (slots_[i] == h) return;
-            if (slots_[i] == 0) {
-                slots_[i] = h;
+    HashSet() { resize(1024); }
+    /// What insert() takes for `hash`: 0 becomes 1.
+    static std::uint64_t key(std::uint64_t hash) { return hash ? hash : 1; }
+    void insert(std::uint64_t key) {
+        if (size_ == limit_) resize(slots_.size() * 2);
+        // In locals: a store of a key (a 64-bit integer, as the members are) would make the
+        // compiler load the members again after it.
+        std::uint64_t* const slots = slots_.data();
+        const std::size_t mask = mask_;
+        for (std::size_t i = key & mask;; i = (i + 1) & mask) {
+            const std::uint64_t at = slots[i];
+            if (at == key) return;
+            if (at == 0) {
+                slots[i] = key;
                 ++size_;
                 return;
             }
@@ -60,22 +68,22 @@ class HashSet {
     }
     std::size_t size() const { return size_; }
     const std::vector<std::uint64_t>& slots() const { return slots_; }
-    /// Starts loading the slot where insert(h) looks first (a hint: no effect on the set).
-    void prefetch(std::uint64_t h) const {
-        if (h == 0) h = 1;
-        if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
-    }
+    /// Starts loading the slot where insert(key) looks first (a hint: no effect on the set).
+    void prefetch(std::uint64_t key) const { __builtin_prefetch(slots_.data() + (key & mask_)); }
 
    private:
-    void grow() {
-        std::vector<std::uint64_t> old(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    /// `slots` slots (a power of two) holding the same keys, at most half full.
+    void resize(std::size_t slots) {
+        std::vector<std::uint64_t> old(slots, 0);
         old.swap(slots_);
+        mask_ = slots - 1;
+        limit_ = slots / 2;
         size_ = 0;
-        for (std::uint64_t h : old)
-            if (h) insert(h);
+        for (std::uint64_t k : old)
+            if (k) insert(k);
     }
     std::vector<std::uint64_t> slots_;
-    std::size_t size_ = 0;
+    std::size_t mask_ = 0, limit_ = 0, size_ = 0;
 };
 
 /// distinct_grams: distinct and total word 1-grams and 2-grams of the normalised texts, from
@@ -158,21 +166,27 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigrams(
                     unigrams.resize(s.size() + 1);
                     bigrams.resize(s.size() + 1);
                 }
+                // Raw pointers: a store of a 64-bit hash may alias a vector's bookkeeping as
+                // far as the compiler knows, so it reloaded the vectors at each access.
+                std::uint64_t* const uni = unigrams.data();
+                std::uint64_t* const bi = bigrams.data();
+                std::size_t* const counters = c.data();
                 std::size_t n1 = 0, n2 = 0;
                 std::size_t prev = std::string_view::npos;
                 for_each_word(s, [&](std::size_t start, std::size_t stop) {
-                    const std::uint64_t h = XXH3_64bits(s.data() + start, stop - start);
-                    unigrams[n1++] = h;
+                    const std::uint64_t h =
+                        HashSet::key(XXH3_64bits(s.data() + start, stop - start));
+                    uni[n1++] = h;
                     set.prefetch(h);
                     if (prev != std::string_view::npos) {
                         const std::uint64_t b = XXH3_64bits(s.data() + prev, stop - prev) >> 16;
-                        bigrams[n2++] = b;
-                        __builtin_prefetch(&c[b >> 32]);
+                        bi[n2++] = b;
+                        __builtin_prefetch(counters + (b >> 32));
                     }
                     prev = start;
                 });
-                for (std::size_t i = 0; i < n1; ++i) set.insert(unigrams[i]);
-                for (std::size_t i = 0; i < n2; ++i) ++c[bigrams[i] >> 32];
+                for (std::size_t i = 0; i < n1; ++i) set.insert(uni[i]);
+                for (std::size_t i = 0; i < n2; ++i) ++counters[bi[i] >> 32];
                 if (kept) {
                     huge_pages::make_room(*kept, n2);
                     kept->insert(kept->end(), bigrams.begin(),
