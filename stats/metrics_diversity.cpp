@@ -68,8 +68,9 @@ class HashSet {
     }
     std::size_t size() const { return size_; }
     const std::vector<std::uint64_t>& slots() const { return slots_; }
-    /// Starts loading the slot where insert(key) looks first (a hint: no effect on the set).
-    void prefetch(std::uint64_t key) const { __builtin_prefetch(slots_.data() + (key & mask_)); }
+    /// Where insert(key) looks first: slots()[key & mask()] (valid until the next insert).
+    const std::uint64_t* data() const { return slots_.data(); }
+    std::size_t mask() const { return mask_; }
 
    private:
     /// `slots` slots (a power of two) holding the same keys, at most half full.
@@ -171,13 +172,17 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigrams(
                 std::uint64_t* const uni = unigrams.data();
                 std::uint64_t* const bi = bigrams.data();
                 std::size_t* const counters = c.data();
+                // The set does not change until the text's words are inserted: where each
+                // word's slot is, for the prefetch, is worked out from these two.
+                const std::uint64_t* const slots = set.data();
+                const std::size_t mask = set.mask();
                 std::size_t n1 = 0, n2 = 0;
                 std::size_t prev = std::string_view::npos;
                 for_each_word(s, [&](std::size_t start, std::size_t stop) {
                     const std::uint64_t h =
                         HashSet::key(XXH3_64bits(s.data() + start, stop - start));
                     uni[n1++] = h;
-                    set.prefetch(h);
+                    __builtin_prefetch(slots + (h & mask));
                     if (prev != std::string_view::npos) {
                         const std::uint64_t b = XXH3_64bits(s.data() + prev, stop - prev) >> 16;
                         bi[n2++] = b;
