@@ -98,109 +98,86 @@ class HashSet {
 /// probability ~ d^2 / 2^49 (expected < 3 at 37 million distinct bigrams).
 constexpr std::size_t kBuckets = std::size_t{1} << 16;
 
-/// Rows per task of the walks: the workers take them as they go, so a worker that shares its
-/// core (the row files are written beside these figures) does fewer of them. Each worker's
-/// counts and kept bigrams are its own, whichever rows they came from.
-constexpr std::size_t kWalkRows = 2048;
-
-/// The rows [begin, end) of walk task t.
-std::pair<std::size_t, std::size_t> walk_rows(const Rows& rows, std::size_t t) {
-    return {t * kWalkRows, std::min(rows.n, (t + 1) * kWalkRows)};
+/// Worker w's share [begin, end) of n positions.
+std::pair<std::size_t, std::size_t> range(std::size_t n, int workers, std::size_t w) {
+    return {n * w / workers, n * (w + 1) / workers};
 }
 
 /// Per worker, the top 48 bits of its bigrams' hashes in walk order (empty: not kept).
 using KeptBigrams = std::vector<std::vector<std::uint64_t>>;
 
-/// Rows [begin, end)'s bigrams: a bound (a row's str.split() words, as a rule one more than
-/// its bigrams) and the number expected (words less one per row).
-std::pair<std::size_t, std::size_t> bigrams_of(const Rows& rows, std::size_t begin,
-                                               std::size_t end) {
+/// Room in `kept` for more than the bigrams of rows [begin, end) (a row's str.split() words
+/// less one, as a rule), the pages of as many as that rule expects faulted in by one call.
+void reserve_kept(const Rows& rows, std::size_t begin, std::size_t end,
+                  std::vector<std::uint64_t>& kept) {
     std::size_t bound = 0, expected = 0;
     for (std::size_t k = begin; k < end; ++k) {
         const std::size_t n = rows.data.words[rows.at(k)];
         bound += n;
         expected += n ? n - 1 : 0;
     }
-    return {bound, expected};
+    huge_pages::reserve(kept, bound + bound / 8 + 1024);
+    huge_pages::populate(kept.data(), expected * sizeof(std::uint64_t));
 }
 
 /// The first walk: distinct and total unigrams into `out`; returns, per worker, how many of
-/// its bigrams fall in each 16-bit hash prefix, and fills `tasks` with the walk tasks each
-/// worker took, in its order. With `keep`, each worker's bigram hashes (their top 48 bits) are
-/// also kept there, so that the second walk need not hash them again.
-std::vector<std::vector<std::size_t>> unigrams_and_bigrams(
-    const Rows& rows, int workers, GramCounts& out, KeptBigrams* keep,
-    std::vector<std::vector<std::size_t>>& tasks) {
+/// its bigrams fall in each 16-bit hash prefix. With `keep`, each worker's bigram hashes (their
+/// top 48 bits) are also kept there, so that the second walk need not hash them again.
+std::vector<std::vector<std::size_t>> unigrams_and_bigrams(const Rows& rows, int workers,
+                                                           GramCounts& out, KeptBigrams* keep) {
     std::vector<HashSet> sets(workers);
     std::vector<std::size_t> totals(workers, 0);
     std::vector<std::vector<std::size_t>> counts(workers, std::vector<std::size_t>(kBuckets, 0));
-    tasks.assign(workers, {});
-    std::vector<std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>>> scratch(workers);
-    // Room in each worker's kept bigrams for more than all the rows' (any worker may take
-    // most of the tasks); only the pages its tasks fill are faulted in, task by task.
-    std::size_t bound = 0;
-    if (keep) bound = bigrams_of(rows, 0, rows.n).first;
-    dedup::parallel_tasks(
-        (rows.n + kWalkRows - 1) / kWalkRows, workers, [&](std::size_t task, int worker) {
-            const auto w = static_cast<std::size_t>(worker);
-            auto [begin, end] = walk_rows(rows, task);
-            tasks[w].push_back(task);
-            auto& c = counts[w];
-            auto& set = sets[w];
-            std::size_t words = 0;
-            // A text's hashes first, each one's slot and counter prefetched, then the set and the
-            // counters updated in the same order: the cache misses of a text overlap.
-            auto& [unigrams, bigrams] = scratch[w];
-            std::vector<std::uint64_t>* kept = keep ? &(*keep)[w] : nullptr;
+    dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        auto [begin, end] = range(rows.n, workers, w);
+        auto& c = counts[w];
+        auto& set = sets[w];
+        std::size_t words = 0;
+        // A text's hashes first, each one's slot and counter prefetched, then the set and the
+        // counters updated in the same order: the cache misses of a text overlap.
+        std::vector<std::uint64_t> unigrams, bigrams;
+        std::vector<std::uint64_t>* kept = keep ? &(*keep)[w] : nullptr;
+        if (kept) reserve_kept(rows, begin, end, *kept);
+        for (std::size_t k = begin; k < end; ++k) {
+            std::string_view s = rows.data.normalized[rows.at(k)];
+            // Room for every word of the text (at most one per byte, and one more), written by
+            // index: a push_back per word was not always inlined (2.8 % of the instructions).
+            if (unigrams.size() <= s.size()) {
+                unigrams.resize(s.size() + 1);
+                bigrams.resize(s.size() + 1);
+            }
+            // Raw pointers: a store of a 64-bit hash may alias a vector's bookkeeping as far
+            // as the compiler knows, so it reloaded the vectors at each access.
+            std::uint64_t* const uni = unigrams.data();
+            std::uint64_t* const bi = bigrams.data();
+            std::size_t* const counters = c.data();
+            // The set does not change until the text's words are inserted: where each word's
+            // slot is, for the prefetch, is worked out from these two.
+            const std::uint64_t* const slots = set.data();
+            const std::size_t mask = set.mask();
+            std::size_t n1 = 0, n2 = 0;
+            std::size_t prev = std::string_view::npos;
+            for_each_word(s, [&](std::size_t start, std::size_t stop) {
+                const std::uint64_t h = HashSet::key(XXH3_64bits(s.data() + start, stop - start));
+                uni[n1++] = h;
+                __builtin_prefetch(slots + (h & mask));
+                if (prev != std::string_view::npos) {
+                    const std::uint64_t b = XXH3_64bits(s.data() + prev, stop - prev) >> 16;
+                    bi[n2++] = b;
+                    __builtin_prefetch(counters + (b >> 32));
+                }
+                prev = start;
+            });
+            for (std::size_t i = 0; i < n1; ++i) set.insert(uni[i]);
+            for (std::size_t i = 0; i < n2; ++i) ++counters[bi[i] >> 32];
             if (kept) {
-                if (kept->capacity() == 0) huge_pages::reserve(*kept, bound + bound / 8 + 1024);
-                const std::size_t expected = bigrams_of(rows, begin, end).second;
-                if (kept->capacity() - kept->size() >= expected)
-                    huge_pages::populate(kept->data() + kept->size(),
-                                         expected * sizeof(std::uint64_t));
+                huge_pages::make_room(*kept, n2);
+                kept->insert(kept->end(), bigrams.begin(), bigrams.begin() + static_cast<long>(n2));
             }
-            for (std::size_t k = begin; k < end; ++k) {
-                std::string_view s = rows.data.normalized[rows.at(k)];
-                // Room for every word of the text (at most one per byte, and one more), written by
-                // index: a push_back per word was not always inlined (2.8 % of the instructions).
-                if (unigrams.size() <= s.size()) {
-                    unigrams.resize(s.size() + 1);
-                    bigrams.resize(s.size() + 1);
-                }
-                // Raw pointers: a store of a 64-bit hash may alias a vector's bookkeeping as
-                // far as the compiler knows, so it reloaded the vectors at each access.
-                std::uint64_t* const uni = unigrams.data();
-                std::uint64_t* const bi = bigrams.data();
-                std::size_t* const counters = c.data();
-                // The set does not change until the text's words are inserted: where each
-                // word's slot is, for the prefetch, is worked out from these two.
-                const std::uint64_t* const slots = set.data();
-                const std::size_t mask = set.mask();
-                std::size_t n1 = 0, n2 = 0;
-                std::size_t prev = std::string_view::npos;
-                for_each_word(s, [&](std::size_t start, std::size_t stop) {
-                    const std::uint64_t h =
-                        HashSet::key(XXH3_64bits(s.data() + start, stop - start));
-                    uni[n1++] = h;
-                    __builtin_prefetch(slots + (h & mask));
-                    if (prev != std::string_view::npos) {
-                        const std::uint64_t b = XXH3_64bits(s.data() + prev, stop - prev) >> 16;
-                        bi[n2++] = b;
-                        __builtin_prefetch(counters + (b >> 32));
-                    }
-                    prev = start;
-                });
-                for (std::size_t i = 0; i < n1; ++i) set.insert(uni[i]);
-                for (std::size_t i = 0; i < n2; ++i) ++counters[bi[i] >> 32];
-                if (kept) {
-                    huge_pages::make_room(*kept, n2);
-                    kept->insert(kept->end(), bigrams.begin(),
-                                 bigrams.begin() + static_cast<long>(n2));
-                }
-                words += n1;
-            }
-            totals[w] += words;
-        });
+            words += n1;
+        }
+        totals[w] = words;
+    });
     for (int w = 1; w < workers; ++w)
         for (std::uint64_t h : sets[w].slots())
             if (h) sets[0].insert(h);
@@ -212,12 +189,11 @@ std::vector<std::vector<std::size_t>> unigrams_and_bigrams(
 /// The second walk: each bigram's 32 bits after its prefix into its bucket's slice of the
 /// returned array; `bucket_start` gets the slices' bounds (kBuckets + 1 of them). The bigrams
 /// come from `kept` where the first walk kept them (each worker's freed once scattered), else
-/// from hashing the texts of the first walk's `tasks` again (each worker its own, in its
-/// order); the array is the same either way.
-std::unique_ptr<std::uint32_t[]> bigram_fingerprints(
-    const Rows& rows, int workers, std::vector<std::vector<std::size_t>> counts,
-    const std::vector<std::vector<std::size_t>>& tasks, KeptBigrams& kept,
-    std::vector<std::size_t>& bucket_start) {
+/// from hashing the texts again; the array is the same either way.
+std::unique_ptr<std::uint32_t[]> bigram_fingerprints(const Rows& rows, int workers,
+                                                     std::vector<std::vector<std::size_t>> counts,
+                                                     KeptBigrams& kept,
+                                                     std::vector<std::size_t>& bucket_start) {
     std::size_t total = 0;
     bucket_start.assign(kBuckets + 1, 0);
     for (std::size_t b = 0; b < kBuckets; ++b) {
@@ -236,6 +212,7 @@ std::unique_ptr<std::uint32_t[]> bigram_fingerprints(
     // Every element is written, at random: its pages faulted in by one call.
     huge_pages::populate(fingerprints.get(), total * sizeof(std::uint32_t));
     dedup::parallel_tasks(workers, workers, [&](std::size_t w, int) {
+        auto [begin, end] = range(rows.n, workers, w);
         auto& pos = counts[w];
         if (!kept.empty()) {
             for (std::uint64_t h : kept[w])
@@ -245,17 +222,14 @@ std::unique_ptr<std::uint32_t[]> bigram_fingerprints(
         }
         // As in the first walk: a text's bigrams hashed first, their write positions prefetched.
         std::vector<std::uint64_t> bigrams;
-        for (std::size_t task : tasks[w]) {
-            auto [begin, end] = walk_rows(rows, task);
-            for (std::size_t k = begin; k < end; ++k) {
-                bigrams.clear();
-                for_each_gram(rows.data.normalized[rows.at(k)], 2, [&](std::uint64_t h) {
-                    bigrams.push_back(h);
-                    __builtin_prefetch(&pos[h >> 48]);
-                });
-                for (std::uint64_t h : bigrams)
-                    fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
-            }
+        for (std::size_t k = begin; k < end; ++k) {
+            bigrams.clear();
+            for_each_gram(rows.data.normalized[rows.at(k)], 2, [&](std::uint64_t h) {
+                bigrams.push_back(h);
+                __builtin_prefetch(&pos[h >> 48]);
+            });
+            for (std::uint64_t h : bigrams)
+                fingerprints[pos[h >> 48]++] = static_cast<std::uint32_t>(h >> 16);
         }
     });
     return fingerprints;
@@ -317,10 +291,9 @@ GramCounts distinct_grams(const Rows& rows, int threads, std::size_t kept_bigram
     for (std::size_t k = 0; k < rows.n && words <= kept_bigrams; ++k)
         words += rows.data.words[rows.at(k)];
     KeptBigrams kept(rows.n > 0 && words <= kept_bigrams ? static_cast<std::size_t>(workers) : 0);
-    std::vector<std::vector<std::size_t>> tasks;
-    auto counts = unigrams_and_bigrams(rows, workers, out, kept.empty() ? nullptr : &kept, tasks);
-    const auto fingerprints =
-        bigram_fingerprints(rows, workers, std::move(counts), tasks, kept, bucket_start);
+    const auto fingerprints = bigram_fingerprints(
+        rows, workers, unigrams_and_bigrams(rows, workers, out, kept.empty() ? nullptr : &kept),
+        kept, bucket_start);
     out.distinct_2 = distinct_fingerprints(fingerprints.get(), bucket_start, workers);
     out.total_2 = bucket_start[kBuckets];
     return out;
