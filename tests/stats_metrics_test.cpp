@@ -255,8 +255,8 @@ TEST_CASE("distinct n-grams: the kept bigram hashes and the second hashing walk 
 }
 
 TEST_CASE("distinct n-grams: a large vocabulary on 1-3 threads agrees with a set", "[metrics]") {
-    // 25,000 rows of words from 4,000, so that each worker's unigram set grows several times
-    // (it is half full at most) and the bigrams fill many prefixes.
+    // 25,000 rows of words from 4,000 and 6,000 words seen once, so that each worker's unigram
+    // set grows several times (it is half full at most) and the bigrams fill many prefixes.
     std::mt19937 rng(11);
     std::vector<std::string> vocab;
     for (int v = 0; v < 4000; ++v) vocab.push_back("w" + std::to_string(v * 7919 % 100003));
@@ -269,6 +269,9 @@ TEST_CASE("distinct n-grams: a large vocabulary on 1-3 threads agrees with a set
             if (w > 0) t += ' ';
             t += vocab[rng() % (w % 3 ? vocab.size() : 50)];  // some words far more common
         }
+        // Words seen once, early in each worker's rows: a set that lost keys as it grew
+        // would not see them again.
+        if (k % 12500 < 3000) t += " u" + std::to_string(k);
         d.add_row({t, "Safe"}, file, static_cast<std::size_t>(k + 2));
     }
     d.prepare(2);
