@@ -253,3 +253,55 @@ TEST_CASE("distinct n-grams: the kept bigram hashes and the second hashing walk 
         CHECK(g.distinct_2 == bigrams.size());
     }
 }
+
+TEST_CASE("distinct n-grams: a large vocabulary on 1-3 threads agrees with a set", "[metrics]") {
+    // 25,000 rows of words from 4,000 and 6,000 words seen once, so that each worker's unigram
+    // set grows several times (it is half full at most) and the bigrams fill many prefixes.
+    std::mt19937 rng(11);
+    std::vector<std::string> vocab;
+    for (int v = 0; v < 4000; ++v) vocab.push_back("w" + std::to_string(v * 7919 % 100003));
+    metrics::Dataset d({"content", "label"});
+    const auto file = d.add_file("t.csv");
+    for (int k = 0; k < 25000; ++k) {
+        std::string t;
+        const int n = 1 + static_cast<int>(rng() % 20);
+        for (int w = 0; w < n; ++w) {
+            if (w > 0) t += ' ';
+            t += vocab[rng() % (w % 3 ? vocab.size() : 50)];  // some words far more common
+        }
+        // Words seen once, early in each worker's rows: a set that lost keys as it grew
+        // would not see them again.
+        if (k % 12500 < 3000) t += " u" + std::to_string(k);
+        d.add_row({t, "Safe"}, file, static_cast<std::size_t>(k + 2));
+    }
+    d.prepare(2);
+    std::set<std::string_view> unigrams, bigrams;
+    std::size_t total_1 = 0, total_2 = 0;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const std::string_view s = d.normalized[i];
+        std::size_t start = 0, prev = std::string_view::npos;
+        while (start < s.size()) {
+            const std::size_t stop = std::min(s.find(' ', start), s.size());
+            unigrams.insert(s.substr(start, stop - start));
+            ++total_1;
+            if (prev != std::string_view::npos) {
+                bigrams.insert(s.substr(prev, stop - prev));
+                ++total_2;
+            }
+            prev = start;
+            start = stop + 1;
+        }
+    }
+    REQUIRE(unigrams.size() > 2000);
+    const std::vector<std::size_t> all;
+    for (int threads : {1, 2, 3}) {
+        const metrics::sections::Rows rows(d, all, threads);
+        for (std::size_t kept : {metrics::sections::kKeptBigrams, std::size_t{0}}) {
+            const auto g = metrics::sections::distinct_grams(rows, threads, kept);
+            CHECK(g.total_1 == total_1);
+            CHECK(g.distinct_1 == unigrams.size());
+            CHECK(g.total_2 == total_2);
+            CHECK(g.distinct_2 == bigrams.size());
+        }
+    }
+}
