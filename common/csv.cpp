@@ -1,9 +1,6 @@
 #include "common/csv.h"
 
 #include <sys/stat.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -16,6 +13,7 @@
 #include <iostream>
 
 #include "common/errors.h"
+#include "common/pages.h"
 #include "common/text.h"
 
 namespace synthmod::csv {
@@ -25,23 +23,6 @@ namespace {
 /// Read size: large enough that the stream's per-call overhead vanishes.
 constexpr std::size_t kChunk = std::size_t{1} << 20;
 constexpr std::size_t kFirstChunk = std::size_t{1} << 16;
-
-/// Faults in the whole pages of [data, data + bytes) writable in one call (MADV_POPULATE_WRITE)
-/// before a read fills them: on this VM each 4 KB page first written by read() took a fault of
-/// ~11 us (2 x 256 of them for the two readers of a split file), a populated one ~1 us. Advice
-/// only: where the kernel lacks it, the pages fault as they are written.
-void populate(char* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    constexpr std::uintptr_t kPage = 4096;
-    const auto start = reinterpret_cast<std::uintptr_t>(data);
-    const std::uintptr_t begin = (start + kPage - 1) & ~(kPage - 1);
-    const std::uintptr_t end = (start + bytes) & ~(kPage - 1);
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
-#else
-    (void)data;
-    (void)bytes;
-#endif
-}
 
 /// Bytes that end an unquoted run: separator, quote, CR, LF.
 constexpr std::array<bool, 256> special_bytes() {
@@ -132,7 +113,9 @@ bool Reader::fill() {
     const std::uint64_t room = std::min<std::uint64_t>(chunk_, limit_ - read_);
     end_ = 0;
     if (room > populated_) {
-        populate(buf_.get() + populated_, room - populated_);
+        // Before the read fills them: each 4 KB page first written by read() took a fault of
+        // ~11 µs (2 x 256 of them for the two readers of a split file), populated ~1 µs.
+        pages::populate(buf_.get() + populated_, room - populated_);
         populated_ = room;
     }
     if (room > 0) {

@@ -23,32 +23,6 @@ void advise(const void* data, std::size_t bytes) {
 #endif
 }
 
-void populate(const void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    constexpr std::uintptr_t kPage = 4096;
-    const auto start = reinterpret_cast<std::uintptr_t>(data);
-    const std::uintptr_t begin = (start + kPage - 1) & ~(kPage - 1);
-    const std::uintptr_t end = (start + bytes) & ~(kPage - 1);
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
-#else
-    (void)data;
-    (void)bytes;
-#endif
-}
-
-void discard(const void* data, std::size_t bytes) {
-#if defined(__linux__)
-    constexpr std::uintptr_t kPage = 4096;
-    const auto start = reinterpret_cast<std::uintptr_t>(data);
-    const std::uintptr_t begin = (start + kPage - 1) & ~(kPage - 1);
-    const std::uintptr_t end = (start + bytes) & ~(kPage - 1);
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-#else
-    (void)data;
-    (void)bytes;
-#endif
-}
-
 void Prefault::ahead(const void* data, std::size_t bytes) {
     wait();
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)

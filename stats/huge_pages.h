@@ -9,6 +9,8 @@
 #include <iterator>
 #include <vector>
 
+#include "common/pages.h"
+
 namespace synthmod::huge_pages {
 
 /// Asks for transparent huge pages on [data, data + bytes) (the whole 2 MB pages inside it).
@@ -22,15 +24,12 @@ void reserve(std::vector<T>& v, std::size_t capacity) {
     advise(v.data(), v.capacity() * sizeof(T));
 }
 
-/// Faults in the pages of [data, data + bytes) writable in one call (MADV_POPULATE_WRITE)
-/// instead of one page fault per 4 KB as they are first written: on this VM each fault costs
-/// several microseconds, and a buffer under 2 MB gets no huge page. Only for memory about to be
-/// written whole (it becomes resident). Advice only: where the kernel lacks it, nothing changes.
-void populate(const void* data, std::size_t bytes);
+/// Faults in the pages of [data, data + bytes) writable in one call (common/pages.h); a buffer
+/// under 2 MB gets no huge page, so this is what spares its 4 KB faults.
+using pages::populate;
 
-/// Gives the whole pages inside [data, data + bytes) back to the kernel (MADV_DONTNEED): for
-/// memory faulted in ahead that will not be used. Reading them afterwards gives zeros.
-void discard(const void* data, std::size_t bytes);
+/// Gives the whole pages inside [data, data + bytes) back to the kernel (common/pages.h).
+using pages::discard;
 
 /// `v.assign(n, value)` on huge pages, its pages faulted in by populate() first (v's old buffer
 /// is freed first).

@@ -207,6 +207,45 @@ TEST_CASE("what runs alongside the diversity figures sees every reason final", "
                       "row files: disk full");
 }
 
+namespace {
+
+/// The reference for distinct_grams: the pieces between single spaces of each normalised text
+/// (words; an empty one between two spaces), and the spans of two neighbours, as strings.
+struct NGramTruth {
+    std::set<std::string_view> unigrams, bigrams;
+    std::size_t total_1 = 0, total_2 = 0;
+};
+
+NGramTruth ngrams_by_set(const metrics::Dataset& d) {
+    NGramTruth t;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const std::string_view s = d.normalized[i];
+        std::size_t start = 0, prev = std::string_view::npos;
+        while (start < s.size()) {
+            const std::size_t stop = std::min(s.find(' ', start), s.size());
+            t.unigrams.insert(s.substr(start, stop - start));
+            ++t.total_1;
+            if (prev != std::string_view::npos) {
+                t.bigrams.insert(s.substr(prev, stop - prev));
+                ++t.total_2;
+            }
+            prev = start;
+            start = stop + 1;
+        }
+    }
+    return t;
+}
+
+template <class Grams>
+void check_grams(const Grams& g, const NGramTruth& truth) {
+    CHECK(g.total_1 == truth.total_1);
+    CHECK(g.distinct_1 == truth.unigrams.size());
+    CHECK(g.total_2 == truth.total_2);
+    CHECK(g.distinct_2 == truth.bigrams.size());
+}
+
+}  // namespace
+
 TEST_CASE("distinct n-grams: the kept bigram hashes and the second hashing walk agree with a set",
           "[metrics]") {
     // 6,000 rows (two workers) of words from a small vocabulary, so that unigrams and bigrams
@@ -225,33 +264,11 @@ TEST_CASE("distinct n-grams: the kept bigram hashes and the second hashing walk 
         d.add_row({t, k % 2 ? "Safe" : "Harmful"}, file, static_cast<std::size_t>(k + 2));
     }
     d.prepare(2);
-    // The reference: the pieces between single spaces of each normalised text, as strings.
-    std::set<std::string_view> unigrams, bigrams;
-    std::size_t total_1 = 0, total_2 = 0;
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        const std::string_view s = d.normalized[i];
-        std::size_t start = 0, prev = std::string_view::npos;
-        while (start < s.size()) {
-            const std::size_t stop = std::min(s.find(' ', start), s.size());
-            unigrams.insert(s.substr(start, stop - start));
-            ++total_1;
-            if (prev != std::string_view::npos) {
-                bigrams.insert(s.substr(prev, stop - prev));
-                ++total_2;
-            }
-            prev = start;
-            start = stop + 1;
-        }
-    }
+    const NGramTruth truth = ngrams_by_set(d);
     const std::vector<std::size_t> all;
     const metrics::sections::Rows rows(d, all, 2);
-    for (std::size_t kept : {metrics::sections::kKeptBigrams, std::size_t{0}}) {
-        const auto g = metrics::sections::distinct_grams(rows, 2, kept);
-        CHECK(g.total_1 == total_1);
-        CHECK(g.distinct_1 == unigrams.size());
-        CHECK(g.total_2 == total_2);
-        CHECK(g.distinct_2 == bigrams.size());
-    }
+    for (std::size_t kept : {metrics::sections::kKeptBigrams, std::size_t{0}})
+        check_grams(metrics::sections::distinct_grams(rows, 2, kept), truth);
 }
 
 TEST_CASE("distinct n-grams: a large vocabulary on 1-3 threads agrees with a set", "[metrics]") {
@@ -275,33 +292,12 @@ TEST_CASE("distinct n-grams: a large vocabulary on 1-3 threads agrees with a set
         d.add_row({t, "Safe"}, file, static_cast<std::size_t>(k + 2));
     }
     d.prepare(2);
-    std::set<std::string_view> unigrams, bigrams;
-    std::size_t total_1 = 0, total_2 = 0;
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        const std::string_view s = d.normalized[i];
-        std::size_t start = 0, prev = std::string_view::npos;
-        while (start < s.size()) {
-            const std::size_t stop = std::min(s.find(' ', start), s.size());
-            unigrams.insert(s.substr(start, stop - start));
-            ++total_1;
-            if (prev != std::string_view::npos) {
-                bigrams.insert(s.substr(prev, stop - prev));
-                ++total_2;
-            }
-            prev = start;
-            start = stop + 1;
-        }
-    }
-    REQUIRE(unigrams.size() > 2000);
+    const NGramTruth truth = ngrams_by_set(d);
+    REQUIRE(truth.unigrams.size() > 2000);
     const std::vector<std::size_t> all;
     for (int threads : {1, 2, 3}) {
         const metrics::sections::Rows rows(d, all, threads);
-        for (std::size_t kept : {metrics::sections::kKeptBigrams, std::size_t{0}}) {
-            const auto g = metrics::sections::distinct_grams(rows, threads, kept);
-            CHECK(g.total_1 == total_1);
-            CHECK(g.distinct_1 == unigrams.size());
-            CHECK(g.total_2 == total_2);
-            CHECK(g.distinct_2 == bigrams.size());
-        }
+        for (std::size_t kept : {metrics::sections::kKeptBigrams, std::size_t{0}})
+            check_grams(metrics::sections::distinct_grams(rows, threads, kept), truth);
     }
 }
