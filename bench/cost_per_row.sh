@@ -4,8 +4,9 @@
 # (tests/fake_server.py: its token accounting and the price table) and prints one table row per
 # configuration: tokens (input, cache write, cache read, output) and dollars of generation and
 # judging, from the tools' own summary lines, and the cost per accepted row from metrics.json.
-# K = 1 and 8 run a second time with the judge asked for no rationale (--no-rationale, spec
-# [judge] rationale = false): the judge's cost is mostly its output, and the rationale is most of it.
+# K = 1 and 8 run a second time with the judge asked for no rationale (the default since
+# 2026-12-06; the other runs pass --rationale): the judge's cost is mostly its output, and the
+# rationale is most of it.
 # Usage: bench/cost_per_row.sh [BUILD_DIR] [ROWS]   (default build, 200)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +38,7 @@ for config in $configs; do
         "$build/generator/synthmod-generate" --spec "$work/moderation.toml" --rows "$rows" \
             --out "$d/samples.csv" "${flags[@]}" 2>"$d/gen.err" || { cat "$d/gen.err"; exit 1; }
         judge_flags=("${flags[@]}")
-        [ "$why" = off ] && judge_flags+=(--no-rationale)
+        [ "$why" = on ] && judge_flags+=(--rationale)
         "$build/judge/synthmod-judge" --spec "$work/moderation.toml" --in "$d/samples.csv" \
             --out "$d/judged.csv" "${judge_flags[@]}" 2>"$d/judge.err" || { cat "$d/judge.err"; exit 1; }
         "$build/stats/synthmod-stats" --in "$d/judged.csv" --spec "$work/moderation.toml" \

@@ -111,9 +111,11 @@ struct Generator : ModelConfig {
 
 struct Judge : ModelConfig {
     bool blind = true;
-    /// false: the answer has no rationale (shorter output, cheaper; judged.csv's rationale column
-    /// stays, empty). No figure of stats reads the rationale.
-    bool rationale = true;
+    /// true: the answer ends with a rationale, one or two sentences a person reads in judged.csv.
+    /// Off by default (issue 15): no figure, gate or report of stats reads it, it is asked after
+    /// the label so the label is not reasoned from it, and it is most of the judge's output, the
+    /// judge's cost. Off, judged.csv keeps its rationale column, empty for graded rows.
+    bool rationale = false;
 };
 
 /// The near-duplicate search's options (DESIGN section 9) with their defaults: the spec's

@@ -33,7 +33,7 @@ struct Settings {
     std::string model;
     std::string base_url;
     bool blind = true;
-    bool rationale = true;  ///< the answer carries a rationale
+    bool rationale = false;  ///< the answer carries a rationale
     int concurrency = 16;
     int rows_per_request = 1;  ///< rows graded in one request (issue 15)
     int max_tokens = 400;
@@ -61,7 +61,7 @@ Settings resolve(const Options& o, const spec::Spec& spec) {
     }
     s.base_url = !f.base_url.empty() ? f.base_url : (same_provider ? spec.judge.base_url : "");
     s.blind = o.no_blind ? false : spec.judge.blind;
-    s.rationale = o.no_rationale ? false : spec.judge.rationale;
+    s.rationale = o.rationale ? true : o.no_rationale ? false : spec.judge.rationale;
     s.concurrency = f.concurrency.value_or(spec.judge.concurrency);
     s.rows_per_request = f.rows_per_request.value_or(spec.judge.rows_per_request);
     s.max_tokens = spec.judge.max_tokens;

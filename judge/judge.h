@@ -22,7 +22,8 @@ struct Options {
     std::string in_path;
     std::string out_path = "judged.csv";
     bool no_blind = false;      ///< show our label (also spec `blind = false`)
-    bool no_rationale = false;  ///< ask for no rationale (also spec `rationale = false`)
+    bool rationale = false;     ///< --rationale: ask for one (also spec `rationale = true`)
+    bool no_rationale = false;  ///< --no-rationale: ask for none, whatever the spec says
     int votes = 1;              ///< requests per row; > 1 adds judge_votes and judge_confidence
     bool allow_unknown_labels = false;
     input::Flags input;  ///< --text-column, --label-column, --label-map, --columns, --in-format

@@ -372,45 +372,69 @@ Asked asked_of(const t::FakeServer& server) {
 
 }  // namespace
 
-TEST_CASE("judge over the fake API: --no-rationale asks for no rationale, K = 1 and K = 4",
-          "[judge][http]") {
+TEST_CASE(
+    "judge over the fake API: no rationale unless asked (--rationale, spec rationale = true), "
+    "K = 1 and K = 4",
+    "[judge][http]") {
     const int n = 8;
     for (const char* k : {"1", "4"}) {
         SECTION(std::string("rows per request ") + k) {
-            std::string dir = t::temp_dir(std::string("judge-http-no-rationale-") + k);
+            std::string dir = t::temp_dir(std::string("judge-http-rationale-") + k);
             std::string in = make_input(dir, n);
-            t::FakeServer with_server, without_server;
-            auto r1 =
-                t::run(judge_cmd(in, dir + "/with.csv", with_server, {"--rows-per-request", k}),
-                       with_key());
-            INFO(r1.err);
-            REQUIRE(r1.exit_code == 0);
-            auto r2 = t::run(judge_cmd(in, dir + "/without.csv", without_server,
-                                       {"--rows-per-request", k, "--no-rationale"}),
-                             with_key());
-            INFO(r2.err);
-            REQUIRE(r2.exit_code == 0);
-
+            // The seed spec with [judge] rationale = true.
+            const std::string spec_with = dir + "/with_rationale.toml";
+            std::string text = t::slurp(kSpec);
+            REQUIRE(text.find("[judge]\n") != std::string::npos);
+            text.replace(text.find("[judge]\n"), 8, "[judge]\nrationale = true\n");
+            t::spit(spec_with, text);
+            struct Run {
+                std::string name;
+                std::vector<std::string> flags;
+                bool spec_asks;
+                bool rationale;  // expected
+            };
+            const std::vector<Run> runs = {{"default", {}, false, false},
+                                           {"flag", {"--rationale"}, false, true},
+                                           {"spec", {}, true, true},
+                                           {"spec-overridden", {"--no-rationale"}, true, false}};
             const std::size_t requests = std::string(k) == "1" ? 8 : 2;
             const std::vector<std::string> full = {"issues", "label", "rationale", "realism"};
             const std::vector<std::string> brief = {"issues", "label", "realism"};
-            Asked with = asked_of(with_server), without = asked_of(without_server);
-            REQUIRE(with.fields.size() == requests);
-            REQUIRE(without.fields.size() == requests);
-            for (const auto& f : with.fields) CHECK(f == full);
-            for (const auto& f : without.fields) CHECK(f == brief);
-            // The answers are shorter, so they cost less output (the fake bills bytes / 4).
-            CHECK(without.output_tokens < with.output_tokens);
-
-            auto a = read_output(dir + "/with.csv"), b = read_output(dir + "/without.csv");
-            check_rows_in_order(b, n);
-            for (std::size_t i = 0; i < b.rows.size(); ++i) {
-                CHECK(b.rows[i][b.column("judge_status")] == "ok");
-                CHECK(b.rows[i][b.column("rationale")].empty());
-                CHECK_FALSE(a.rows[i][a.column("rationale")].empty());
+            std::int64_t output_with = -1, output_without = -1;
+            for (const auto& run : runs) {
+                INFO(run.name);
+                t::FakeServer server;
+                const std::string out = dir + "/" + run.name + ".csv";
+                std::vector<std::string> flags = run.flags;
+                flags.insert(flags.begin(), {"--rows-per-request", k});
+                auto cmd = judge_cmd(in, out, server, flags);
+                if (run.spec_asks) cmd[2] = spec_with;
+                auto r = t::run(cmd, with_key());
+                INFO(r.err);
+                REQUIRE(r.exit_code == 0);
+                Asked asked = asked_of(server);
+                REQUIRE(asked.fields.size() == requests);
+                for (const auto& f : asked.fields) CHECK(f == (run.rationale ? full : brief));
+                (run.rationale ? output_with : output_without) = asked.output_tokens;
+                auto table = read_output(out);
+                check_rows_in_order(table, n);
+                for (const auto& row : table.rows) {
+                    CHECK(row[table.column("judge_status")] == "ok");
+                    CHECK(row[table.column("rationale")].empty() == !run.rationale);
+                }
             }
+            // The answers without are shorter, so they cost less output (the fake bills bytes / 4).
+            CHECK(output_without < output_with);
         }
     }
+    // Both flags at once is a usage error.
+    std::string dir = t::temp_dir("judge-http-rationale-both");
+    std::string in = make_input(dir, 2);
+    t::FakeServer server;
+    auto r = t::run(judge_cmd(in, dir + "/j.csv", server, {"--rationale", "--no-rationale"}),
+                    with_key());
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("excludes") != std::string::npos);
 }
 
 TEST_CASE("judge dry run: earlier answers size the estimate only when they have this run's fields",
@@ -435,26 +459,26 @@ TEST_CASE("judge dry run: earlier answers size the estimate only when they have 
         REQUIRE(r.exit_code == 0);
         return t::column_sum(out, "judge_cost_usd");
     };
-    REQUIRE(judged({}) > 0);  // with rationale: the journal now holds 12 long answers
+    REQUIRE(judged({"--rationale"}) > 0);  // the journal now holds 12 long answers
 
-    std::string brief = dry({"--no-rationale"});
+    std::string brief = dry({});
     CHECK(brief.find("output from prior:") != std::string::npos);
     auto [low, high] = t::dry_range(brief);
-    double actual = judged({"--no-rationale", "--force"});
+    double actual = judged({"--force"});
     CHECK(low <= actual);
     CHECK(actual <= high);
 
     // The journal now holds answers without a rationale: they size a run without one...
-    std::string again = dry({"--no-rationale"});
+    std::string again = dry({});
     CHECK(again.find("output from journal: 12 earlier answers") != std::string::npos);
     auto [low2, high2] = t::dry_range(again);
     CHECK(low2 <= actual);
     CHECK(actual <= high2);
     // ...and not a run with one, whose answers are longer than any of them.
-    std::string full = dry({});
+    std::string full = dry({"--rationale"});
     CHECK(full.find("output from prior:") != std::string::npos);
     auto [low3, high3] = t::dry_range(full);
-    double with_rationale = judged({"--force"});
+    double with_rationale = judged({"--rationale", "--force"});
     CHECK(low3 <= with_rationale);
     CHECK(with_rationale <= high3);
 }

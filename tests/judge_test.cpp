@@ -433,8 +433,9 @@ TEST_CASE("judge --dry-run counts input tokens by the runner's rule, per whole r
     }
     std::string spec = dir + "/spec.toml";
     t::spit(spec, t::slurp(kSeedSpec) + "system = \"" + intro + "\"\n");
+    // --rationale: the rubric above asks for one (Rubric's default), and so the prior is 16.
     auto r = t::run({t::tool("synthmod-judge"), "--spec", spec, "--in", in, "--out",
-                     dir + "/judged.csv", "--dry-run"});
+                     dir + "/judged.csv", "--dry-run", "--rationale"});
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
     auto grouped = [](std::int64_t n) {

@@ -416,22 +416,22 @@ TEST_CASE("generate and judge K rows per request, direct and in batches, inside 
         CHECK(jactual <= jhigh);
         if (!batch) CHECK(served(server).answers - before.answers == 4);
 
-        // Asked for no rationale: cheaper, and still inside its own dry-run range.
+        // Asked for a rationale (not by default): dearer, and still inside its own dry-run range.
         for (auto& a : judge)
-            if (a == dir + "/judged.csv") a = dir + "/judged_brief.csv";
-        judge.push_back("--no-rationale");
+            if (a == dir + "/judged.csv") a = dir + "/judged_rationale.csv";
+        judge.push_back("--rationale");
         judge_dry = judge;
         judge_dry.push_back("--dry-run");
-        auto bd = t::run(judge_dry, with_key());
-        INFO(bd.out << bd.err);
-        REQUIRE(bd.exit_code == 0);
-        auto [blow, bhigh] = dry_range(bd.out);
-        auto b = t::run(judge, with_key());
-        INFO(b.err);
-        REQUIRE(b.exit_code == 0);
-        const double bactual = column_sum(dir + "/judged_brief.csv", "judge_cost_usd");
-        CHECK(blow <= bactual);
-        CHECK(bactual <= bhigh);
-        CHECK(bactual < jactual);
+        auto rd = t::run(judge_dry, with_key());
+        INFO(rd.out << rd.err);
+        REQUIRE(rd.exit_code == 0);
+        auto [rlow, rhigh] = dry_range(rd.out);
+        auto with_rationale = t::run(judge, with_key());
+        INFO(with_rationale.err);
+        REQUIRE(with_rationale.exit_code == 0);
+        const double ractual = column_sum(dir + "/judged_rationale.csv", "judge_cost_usd");
+        CHECK(rlow <= ractual);
+        CHECK(ractual <= rhigh);
+        CHECK(jactual < ractual);
     }
 }

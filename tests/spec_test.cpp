@@ -70,7 +70,7 @@ prompt = "Short {{context}} for {{label}}"
 provider = "offline"
 model = "judge-x"
 blind = false
-rationale = false
+rationale = true
 max_tokens = 200
 
 [dedup]
@@ -120,7 +120,7 @@ min_realism = 4
     CHECK(s.judge.provider == "offline");
     CHECK(s.judge.model == "judge-x");
     CHECK_FALSE(s.judge.blind);
-    CHECK_FALSE(s.judge.rationale);
+    CHECK(s.judge.rationale);
     CHECK(s.judge.max_tokens == 200);
     CHECK(s.dedup.shingle == "word");
     CHECK(s.dedup.ngram == 3);
@@ -147,7 +147,7 @@ TEST_CASE("spec defaults", "[spec]") {
     CHECK_FALSE(s.generator.temperature.has_value());
     CHECK(s.judge.model == "claude-sonnet-4-5");
     CHECK(s.judge.blind);
-    CHECK(s.judge.rationale);
+    CHECK_FALSE(s.judge.rationale);  // asked for with rationale = true or --rationale
     CHECK(s.dedup.shingle == "char");
     CHECK(s.dedup.ngram == 5);
     CHECK(s.dedup.threshold == Approx(0.8));

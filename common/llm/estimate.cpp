@@ -40,8 +40,7 @@ llm::Usage lower_usage(const Tokens& tokens, std::int64_t output_tokens, bool ca
     if (cached && tokens.requests > 0) {
         std::int64_t shared = std::min(tokens.shared * tokens.requests, tokens.input);
         u.input_tokens = tokens.input - shared;
-        u.cache_creation_input_tokens = tokens.shared;
-        u.cache_read_input_tokens = shared - tokens.shared;
+        u.cache_read_input_tokens = shared;
     }
     return u;
 }
@@ -152,7 +151,7 @@ void print_cost(std::ostream& out, const std::string& indent, const std::string&
         << (batch ? " (message batches, 50 % price)" : "")
         << (range.cache == Cache::kTooShort
                 ? "; low: least output, high: most output"
-                : "; low: least output, prefix written once then read; high: most output, "
+                : "; low: least output, every prefix read from the cache; high: most output, "
                   "every prefix written")
         << "\n";
 }

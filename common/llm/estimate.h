@@ -42,8 +42,9 @@ struct Tokens {
 /// The most the requests can use: every input token uncached, every answer at max_tokens.
 llm::Usage upper_usage(const Tokens& tokens);
 
-/// The low end: answers of `output_tokens` in all; with `cached`, the shared part is written to
-/// the cache by the first request and read from it by every other.
+/// The low end: answers of `output_tokens` in all; with `cached`, every request reads the shared
+/// part from the cache. An earlier run of the same prefix within the cache's lifetime (five
+/// minutes from its last read) wrote it, so this run may write nothing.
 llm::Usage lower_usage(const Tokens& tokens, std::int64_t output_tokens, bool cached);
 
 /// Usage when every request writes its shared part to the cache (concurrent first requests and
@@ -78,8 +79,7 @@ struct CostRange {
     double high = 0;
     Cache cache = Cache::kUnknown;
 };
-/// Low: answers of output.low tokens, the prefix written once and read after (when the cache
-/// may engage). High: answers of output.high tokens, every prefix written (when it may engage)
+/// Low: answers of output.low tokens, every prefix read from the cache (when it may engage). High: answers of output.high tokens, every prefix written (when it may engage)
 /// or every input token at the full price.
 CostRange cost_range(const Tokens& tokens, const pricing::Price& price, const OutputRange& output,
                      bool batch);
