@@ -4,9 +4,8 @@
 # (tests/fake_server.py: its token accounting and the price table) and prints one table row per
 # configuration: tokens (input, cache write, cache read, output) and dollars of generation and
 # judging, from the tools' own summary lines, and the cost per accepted row from metrics.json.
-# K = 1 and 8 run a second time with the judge asked for no rationale (the default since
-# 2026-12-06; the other runs pass --rationale): the judge's cost is mostly its output, and the
-# rationale is most of it.
+# The judge asks for no rationale (the default since 2026-12-06); K = 1 and 8 run a second time
+# with --rationale: the judge's cost is mostly its output, and a rationale is most of it.
 # Usage: bench/cost_per_row.sh [BUILD_DIR] [ROWS]   (default build, 200)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +21,7 @@ tokens() { sed -n 's/.*this run: \$\([0-9.]*\), tokens input \([0-9]*\), cache w
 
 printf '| K | batch | rationale | gen requests | gen input | gen cache write | gen cache read | gen output | gen $ | judge requests | judge input | judge cache write | judge cache read | judge output | judge $ | accepted | $ / accepted row |\n'
 printf '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
-configs="1:on 4:on 8:on 16:on 1:off 8:off"
+configs="1:off 4:off 8:off 16:off 1:on 8:on"
 for config in $configs; do
     k=${config%%:*} why=${config#*:}
     for batch in off on; do
