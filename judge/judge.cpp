@@ -358,8 +358,13 @@ int run(const Options& o) {
     // The plan: rows x votes requests, ids stable across runs so a rerun resumes.
     std::vector<runner::Item> items;
     items.reserve(in.rows.size() * static_cast<std::size_t>(o.votes));
-    std::string plan_key = s.provider + "\x1f" + judge_model + "\x1f" + rubric.system_prompt() +
-                           "\x1f" + rubric.schema_json() + "\x1f" + std::to_string(s.max_tokens);
+    // The plan's key: what every request asks (this prefix), then the items' ids.
+    auto plan_prefix = [&](const Rubric& r) {
+        return s.provider + "\x1f" + judge_model + "\x1f" + r.system_prompt() + "\x1f" +
+               r.schema_json() + "\x1f" + std::to_string(s.max_tokens);
+    };
+    std::string plan_key = plan_prefix(rubric);
+    const std::size_t prefix_size = plan_key.size();
     for (std::size_t i : in.rows) {
         const auto& row = in.table.rows[i];
         if (generator_refusal(row, in)) continue;
@@ -396,6 +401,16 @@ int run(const Options& o) {
     header.tool = "synthmod-judge";
     header.spec_hash = journal::hash_hex(spec.source_text);
     header.plan_hash = journal::hash_hex(plan_key);
+    {  // The same rows asked with the rationale setting flipped: say which flag resumes them.
+        const std::string other = plan_prefix(
+            Rubric(spec.labels, s.blind, spec.judge.system, !s.rationale));
+        header.other_plans.emplace_back(
+            journal::hash_hex({other, std::string_view(plan_key).substr(prefix_size)}),
+            s.rationale ? "a run that asked for no rationale (the default, or --no-rationale): "
+                          "ask for none again to resume it"
+                        : "a run that asked for a rationale (--rationale, or the spec's [judge] "
+                          "rationale = true): ask for one again to resume it");
+    }
 
     runner::JobResult result =
         runner::run_job(header, items, *provider, transport.get(), ro,

@@ -22,7 +22,7 @@ using synthmod::journal::Record;
 
 namespace {
 
-Header header() { return Header{"synthmod-generate", "spec-aaa", "plan-bbb", 0, {}}; }
+Header header() { return Header{"synthmod-generate", "spec-aaa", "plan-bbb", 0, {}, {}}; }
 
 Record record(const std::string& id, const std::string& status) {
     Record r;

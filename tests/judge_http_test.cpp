@@ -437,6 +437,53 @@ TEST_CASE(
     CHECK(r.err.find("excludes") != std::string::npos);
 }
 
+TEST_CASE("judge: a journal asked with the other rationale setting names the flag that resumes it",
+          "[judge][http]") {
+    const int n = 6;
+    std::string dir = t::temp_dir("judge-http-rationale-resume");
+    std::string in = make_input(dir, n);
+    t::FakeServer server;
+    auto answered = [&server] { return asked_of(server).fields.size(); };
+    for (bool first_with : {true, false}) {
+        INFO("first run " << (first_with ? "with" : "without") << " a rationale");
+        const std::string out = dir + (first_with ? "/with.csv" : "/without.csv");
+        const std::vector<std::string> asks = {"--rationale"};
+        auto first = t::run(judge_cmd(in, out, server, first_with ? asks : std::vector<std::string>{}),
+                            with_key());
+        INFO(first.err);
+        REQUIRE(first.exit_code == 0);
+        const std::size_t before = answered();
+
+        // The other setting: refused, with the way back, and nothing sent.
+        auto other = t::run(judge_cmd(in, out, server, first_with ? std::vector<std::string>{} : asks),
+                            with_key());
+        INFO(other.err);
+        CHECK(other.exit_code == 2);
+        CHECK(other.err.find(first_with ? "was written by a run that asked for a rationale "
+                                          "(--rationale, or the spec's [judge] rationale = true): "
+                                          "ask for one again to resume it, or run with --force"
+                                        : "was written by a run that asked for no rationale (the "
+                                          "default, or --no-rationale): ask for none again to "
+                                          "resume it, or run with --force") != std::string::npos);
+        CHECK(answered() == before);
+
+        // As advised: resumed, nothing asked again, the answers as they were.
+        const std::string kept = t::slurp(out);
+        auto again = t::run(judge_cmd(in, out, server, first_with ? asks : std::vector<std::string>{}),
+                            with_key());
+        INFO(again.err);
+        CHECK(again.exit_code == 0);
+        CHECK(answered() == before);
+        CHECK(t::slurp(out) == kept);
+    }
+    // A journal of another input is still refused with the generic message.
+    std::string other_in = dir + "/other.csv";
+    t::spit(other_in, "content,label\nsomething else entirely,Safe\n");
+    auto r = t::run(judge_cmd(other_in, dir + "/without.csv", server), with_key());
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("was written for a different spec or plan") != std::string::npos);
+}
+
 TEST_CASE("judge dry run: earlier answers size the estimate only when they have this run's fields",
           "[judge][http][cost]") {
     // A journal of answers with a rationale must not set the low end for a run without one

@@ -206,7 +206,7 @@ std::vector<runner::Item> make_items(int n, std::size_t system_bytes = 0) {
     return items;
 }
 
-journal::Header test_header() { return {"synthmod-generate", "spec", "plan", 0, {}}; }
+journal::Header test_header() { return {"synthmod-generate", "spec", "plan", 0, {}, {}}; }
 
 runner::Options quick_options(const std::string& dir) {
     runner::Options o;

@@ -360,6 +360,7 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
 
     bool fresh = force || lines.empty();
     bool extend = false;
+    std::string journal_plan;  // the journal's plan hash, when it is this tool's and spec's
     if (!fresh) {
         const auto& [off, len] = lines.front();
         bool same = parse_line(content.data() + off, len, &doc) &&
@@ -377,6 +378,7 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
                 plan_hash = get_string(line, "plan_hash");
                 items = static_cast<std::size_t>(get_int(line, "plan_items"));
             }
+            journal_plan = plan_hash;
             if (plan_hash != header.plan_hash) {
                 // A plan that begins with the journalled one extends it (a larger --rows).
                 extend = header.plan_prefix_hash && items > 0 && items < header.plan_items &&
@@ -388,6 +390,10 @@ Journal::Journal(const std::string& path, const Header& header, bool force) : pa
         if (!same) {
             ::close(fd_);
             fd_ = -1;
+            for (const auto& [plan, advice] : header.other_plans)
+                if (plan == journal_plan)
+                    throw UsageError(path_ + " was written by " + advice +
+                                     ", or run with --force to start over");
             throw UsageError(path_ +
                              " was written for a different spec or plan (or another tool); run "
                              "with --force to start over, or use another --out");

@@ -27,6 +27,11 @@ struct Header {
     /// a shorter plan that this one begins with is then accepted, and extended. Empty = the plan
     /// must be the journalled one.
     std::function<std::string(std::size_t n)> plan_prefix_hash;
+    /// Plans of the same spec and rows under another setting, each with the advice that resumes
+    /// one ("a run that asked for a rationale: add --rationale ..."): a journal of such a plan is
+    /// refused with that advice instead of the generic one, whose --force would ask (and bill)
+    /// every answered item again.
+    std::vector<std::pair<std::string, std::string>> other_plans;
 };
 
 /// One finished item.
