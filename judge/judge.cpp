@@ -402,8 +402,8 @@ int run(const Options& o) {
     header.spec_hash = journal::hash_hex(spec.source_text);
     header.plan_hash = journal::hash_hex(plan_key);
     {  // The same rows asked with the rationale setting flipped: say which flag resumes them.
-        const std::string other = plan_prefix(
-            Rubric(spec.labels, s.blind, spec.judge.system, !s.rationale));
+        const std::string other =
+            plan_prefix(Rubric(spec.labels, s.blind, spec.judge.system, !s.rationale));
         header.other_plans.emplace_back(
             journal::hash_hex({other, std::string_view(plan_key).substr(prefix_size)}),
             s.rationale ? "a run that asked for no rationale (the default, or --no-rationale): "

@@ -447,16 +447,16 @@ TEST_CASE("judge: a journal asked with the other rationale setting names the fla
     for (bool first_with : {true, false}) {
         INFO("first run " << (first_with ? "with" : "without") << " a rationale");
         const std::string out = dir + (first_with ? "/with.csv" : "/without.csv");
-        const std::vector<std::string> asks = {"--rationale"};
-        auto first = t::run(judge_cmd(in, out, server, first_with ? asks : std::vector<std::string>{}),
-                            with_key());
+        const std::vector<std::string> asks = {"--rationale"}, none;
+        const std::vector<std::string>& same = first_with ? asks : none;
+        const std::vector<std::string>& flipped = first_with ? none : asks;
+        auto first = t::run(judge_cmd(in, out, server, same), with_key());
         INFO(first.err);
         REQUIRE(first.exit_code == 0);
         const std::size_t before = answered();
 
         // The other setting: refused, with the way back, and nothing sent.
-        auto other = t::run(judge_cmd(in, out, server, first_with ? std::vector<std::string>{} : asks),
-                            with_key());
+        auto other = t::run(judge_cmd(in, out, server, flipped), with_key());
         INFO(other.err);
         CHECK(other.exit_code == 2);
         CHECK(other.err.find(first_with ? "was written by a run that asked for a rationale "
@@ -469,8 +469,7 @@ TEST_CASE("judge: a journal asked with the other rationale setting names the fla
 
         // As advised: resumed, nothing asked again, the answers as they were.
         const std::string kept = t::slurp(out);
-        auto again = t::run(judge_cmd(in, out, server, first_with ? asks : std::vector<std::string>{}),
-                            with_key());
+        auto again = t::run(judge_cmd(in, out, server, same), with_key());
         INFO(again.err);
         CHECK(again.exit_code == 0);
         CHECK(answered() == before);

@@ -79,8 +79,9 @@ struct CostRange {
     double high = 0;
     Cache cache = Cache::kUnknown;
 };
-/// Low: answers of output.low tokens, every prefix read from the cache (when it may engage). High: answers of output.high tokens, every prefix written (when it may engage)
-/// or every input token at the full price.
+/// Low: answers of output.low tokens, every prefix read from the cache (when it may engage).
+/// High: answers of output.high tokens, every prefix written (when it may engage) or every input
+/// token at the full price.
 CostRange cost_range(const Tokens& tokens, const pricing::Price& price, const OutputRange& output,
                      bool batch);
 

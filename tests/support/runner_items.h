@@ -36,6 +36,8 @@ inline std::vector<runner::Item> post_items(int n, const std::string& tag, int r
 }
 
 /// The journal header of a generate run with fixed spec and plan hashes.
-inline journal::Header runner_header() { return {"synthmod-generate", "spec-h", "plan-h", 0, {}, {}}; }
+inline journal::Header runner_header() {
+    return {"synthmod-generate", "spec-h", "plan-h", 0, {}, {}};
+}
 
 }  // namespace synthmod::test
